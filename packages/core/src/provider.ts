@@ -1,0 +1,152 @@
+import { Context, type Effect, type Layer, Schema } from "effect"
+import type { PluginConfigError, ProviderError } from "./errors.js"
+import type { RenderedPrompt } from "./prompt.js"
+import type { Elicitation, OptionDistribution, Respondent, Twin, Usage } from "./respondent.js"
+import type { Item, StudyDefinition } from "./study.js"
+
+/** Version of the Provider contract. Bumped only for breaking changes to the narrow interface. */
+export const ProviderSpecVersion = "1.0"
+
+export const GenerationSettings = Schema.Struct({
+  temperature: Schema.optionalKey(Schema.Number),
+  topP: Schema.optionalKey(Schema.Number),
+  seed: Schema.optionalKey(Schema.Number),
+  maxTokens: Schema.optionalKey(Schema.Number),
+})
+export type GenerationSettings = typeof GenerationSettings.Type
+
+export interface ProviderCapabilities {
+  readonly logprobs: boolean
+  readonly seed: boolean
+  readonly structuredOutput: boolean
+  readonly batch: boolean
+  readonly finetune: boolean
+  readonly temperature: boolean
+  readonly topP: boolean
+  readonly elicitation: ReadonlyArray<Elicitation>
+}
+
+/**
+ * The baseline role of a provider that calls no model:
+ * - floor: the uniform reference that normalised scores start from (0);
+ * - pilot: a baseline that learns from the pilot only;
+ * - ceiling: another sample of real people (the human split-half), normalised scores' 1.
+ */
+export type BaselineRole = "floor" | "pilot" | "ceiling"
+
+/** Browser-safe description of a provider plugin. */
+export interface ProviderDescriptor {
+  readonly kind: "provider"
+  readonly id: string
+  readonly version: string
+  readonly specVersion: string
+  readonly label: string
+  readonly description: string
+  readonly capabilities: ProviderCapabilities
+  /** Environment variables any one of which supplies the API key (never read here, only named). */
+  readonly keyEnv: ReadonlyArray<string>
+  /** The SDK's own base-URL environment variable, if it has one. */
+  readonly baseUrlEnv?: string
+  /** Present for providers that call no model. */
+  readonly baseline?: BaselineRole
+  /** A fixed model name for providers that have one (baselines); others need `provider:model`. */
+  readonly defaultModel?: string
+}
+
+/** Which provider to use and how: parsed from `provider:model[@baseURL]` plus config. */
+export interface ProviderSpec {
+  readonly provider: string
+  readonly model: string
+  readonly baseUrl?: string
+  /** Vendor-specific options, decoded by the plugin's own schema. */
+  readonly options?: Readonly<Record<string, unknown>>
+}
+
+/** One request: one synthetic twin's answers to the whole instrument (or, for logprobs, per item). */
+export interface ProviderRequest {
+  readonly model: string
+  readonly twin: Twin
+  readonly items: ReadonlyArray<Item>
+  readonly prompt: RenderedPrompt
+  readonly settings: GenerationSettings
+  readonly elicitation: Elicitation
+  /** Replicate index (0-based) of this twin; with a seed it decorrelates replicates. */
+  readonly replicate: number
+  /** Re-ask attempt (0-based): a re-ask after an invalid answer must not hit the same cache entry. */
+  readonly attempt: number
+}
+
+export interface ProviderResponse {
+  /** The model's text, verbatim (for baselines: the JSON they produced). */
+  readonly text: string
+  /** First-token distributions per item (logprobs elicitation). */
+  readonly distributions?: Readonly<Record<string, OptionDistribution>>
+  /** The model version the vendor reports having used. */
+  readonly modelVersion: string
+  readonly usage: Usage
+  /** Settings that were not honoured, and other things a researcher should know. */
+  readonly warnings: ReadonlyArray<string>
+  readonly finishReason?: string
+}
+
+/** The narrow interface a provider plugin implements. */
+export interface ProviderShape {
+  readonly descriptor: ProviderDescriptor
+  readonly model: string
+  readonly generate: (request: ProviderRequest) => Effect.Effect<ProviderResponse, ProviderError>
+}
+
+/** The provider in use for one simulation pass. */
+export class Provider extends Context.Service<Provider, ProviderShape>()("@standin/core/Provider") {}
+
+/** What a run hands to providers that learn from data: the study and the pilot (never the holdout). */
+export interface PilotDataShape {
+  readonly study: StudyDefinition
+  readonly pilot: ReadonlyArray<Respondent>
+  readonly seed: number
+}
+export class PilotData extends Context.Service<PilotData, PilotDataShape>()("@standin/core/PilotData") {}
+
+/**
+ * The human holdout, for the split-half ceiling only. The engine provides it solely to providers
+ * whose descriptor says `baseline: "ceiling"`; it never reaches a model.
+ */
+export interface HoldoutDataShape {
+  readonly holdout: ReadonlyArray<Respondent>
+  /** Twin id → index in `holdout`. */
+  readonly twinIndex: ReadonlyMap<string, number>
+}
+export class HoldoutData extends Context.Service<HoldoutData, HoldoutDataShape>()(
+  "@standin/core/HoldoutData",
+) {}
+
+/** A provider plugin as the CLI's static catalog holds it. */
+export interface ProviderPlugin {
+  readonly descriptor: ProviderDescriptor
+  readonly layer: (spec: ProviderSpec) => Layer.Layer<Provider, PluginConfigError, PilotData | HoldoutData>
+}
+
+/** Checks a request against the provider's capabilities up front, before anything is spent. */
+export const unsupportedElicitation = (
+  descriptor: ProviderDescriptor,
+  elicitation: Elicitation,
+): string | undefined =>
+  descriptor.capabilities.elicitation.includes(elicitation)
+    ? undefined
+    : `${descriptor.id} cannot do "${elicitation}" elicitation (it supports: ${descriptor.capabilities.elicitation.join(", ")})`
+
+/** Warnings for settings a provider cannot honour; these are stored with every answer. */
+export const settingsWarnings = (
+  descriptor: ProviderDescriptor,
+  settings: GenerationSettings,
+): ReadonlyArray<string> => {
+  const warnings: Array<string> = []
+  const caps = descriptor.capabilities
+  if (settings.seed !== undefined && !caps.seed)
+    warnings.push(`seed was ignored: ${descriptor.id} has no seed`)
+  if (settings.temperature !== undefined && !caps.temperature)
+    warnings.push(`temperature was ignored: ${descriptor.id} does not accept it`)
+  if (settings.topP !== undefined && !caps.topP)
+    warnings.push(`top_p was ignored: ${descriptor.id} does not accept it`)
+  return warnings
+}

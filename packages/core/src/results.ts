@@ -1,0 +1,178 @@
+import { Schema } from "effect"
+import { ConfidenceInterval, MetricScore } from "./metric.js"
+import { GenerationSettings } from "./provider.js"
+import { Elicitation, FailureReason } from "./respondent.js"
+
+/** Version of results.json. Bump on breaking change and add a migration in the leaderboard. */
+export const ResultsSchemaVersion = 1
+
+/** How the pilot (what a finetune or a pilot baseline may see) is drawn from the human data. */
+export const PilotDesign = Schema.Struct({
+  /** A count of respondents, or a fraction of the (arm-scoped) data. */
+  size: Schema.Union([
+    Schema.TaggedStruct("Count", { count: Schema.Number }),
+    Schema.TaggedStruct("Fraction", { fraction: Schema.Number }),
+  ]),
+  /** "all" draws from every arm; otherwise the id of the one arm the pilot comes from. */
+  arms: Schema.String,
+  /** Random, or balanced over the levels of a persona attribute. */
+  sampling: Schema.Union([
+    Schema.TaggedStruct("Random", {}),
+    Schema.TaggedStruct("Balanced", { attribute: Schema.String }),
+  ]),
+})
+export type PilotDesign = typeof PilotDesign.Type
+
+export const PluginInstance = Schema.Struct({
+  kind: Schema.Literals(["provider", "finetuner", "experiment", "metric"]),
+  id: Schema.String,
+  version: Schema.String,
+  params: Schema.Record(Schema.String, Schema.Unknown),
+})
+export type PluginInstance = typeof PluginInstance.Type
+
+/** Everything needed to rebuild a run. Holds no secret and no timestamp (results are byte-reproducible). */
+export const RunManifest = Schema.Struct({
+  seed: Schema.Number,
+  pilot: PilotDesign,
+  pilotSize: Schema.Number,
+  holdoutSize: Schema.Number,
+  /** The cap given with --holdout, if any. */
+  holdoutCap: Schema.NullOr(Schema.Number),
+  /** sha256 over the sorted pilot and holdout ids: identifies the split without publishing ids. */
+  splitSha256: Schema.String,
+  replicates: Schema.Number,
+  elicitation: Elicitation,
+  settings: GenerationSettings,
+  includeDemographics: Schema.Boolean,
+  maxReasks: Schema.Number,
+  bootstrapResamples: Schema.Number,
+  plugins: Schema.Array(PluginInstance),
+  packages: Schema.Record(Schema.String, Schema.String),
+  data: Schema.Struct({ file: Schema.String, sha256: Schema.String, rows: Schema.Number }),
+})
+export type RunManifest = typeof RunManifest.Type
+
+export const OptionCounts = Schema.Record(Schema.String, Schema.Number)
+
+/** Answer counts per item and arm (arm "all" pools arms), for distribution charts. */
+export const AnswerDistributions = Schema.Record(Schema.String, Schema.Record(Schema.String, OptionCounts))
+export type AnswerDistributions = typeof AnswerDistributions.Type
+
+export const Fidelity = Schema.Struct({
+  value: Schema.NullOr(Schema.Number),
+  ci: Schema.NullOr(ConfidenceInterval),
+})
+export type Fidelity = typeof Fidelity.Type
+
+export const FinetuneInfo = Schema.Struct({
+  finetuner: Schema.String,
+  baseModel: Schema.String,
+  pilot: PilotDesign,
+  pilotSize: Schema.Number,
+  includeDemographics: Schema.Boolean,
+  seed: Schema.Number,
+  jobId: Schema.optionalKey(Schema.String),
+  /** Set for test doubles: such rows never appear on a leaderboard. */
+  fake: Schema.optionalKey(Schema.Boolean),
+})
+export type FinetuneInfo = typeof FinetuneInfo.Type
+
+export const EntryStatus = Schema.Literals(["ok", "skipped", "failed"])
+
+/** One model configuration's run on the study: baselines, base models and finetuned models alike. */
+export const ResultsEntry = Schema.Struct({
+  /** Stable slug, also the synthetic CSV's name. */
+  id: Schema.String,
+  label: Schema.String,
+  provider: Schema.String,
+  providerVersion: Schema.String,
+  model: Schema.String,
+  baseline: Schema.optionalKey(Schema.Literals(["floor", "pilot", "ceiling"])),
+  finetune: Schema.optionalKey(FinetuneInfo),
+  status: EntryStatus,
+  statusReason: Schema.optionalKey(Schema.String),
+  modelVersions: Schema.Array(Schema.String),
+  warnings: Schema.Array(Schema.Struct({ message: Schema.String, count: Schema.Number })),
+  counts: Schema.Struct({
+    twins: Schema.Number,
+    valid: Schema.Number,
+    invalid: Schema.Number,
+    failed: Schema.Number,
+    reasks: Schema.Number,
+  }),
+  failures: Schema.Record(FailureReason, Schema.Number),
+  usage: Schema.Struct({
+    calls: Schema.Number,
+    inputTokens: Schema.Number,
+    outputTokens: Schema.Number,
+    costUsd: Schema.NullOr(Schema.Number),
+  }),
+  syntheticFile: Schema.NullOr(Schema.String),
+  distributions: AnswerDistributions,
+  scores: Schema.Array(MetricScore),
+  fidelity: Schema.Struct({
+    perMetric: Schema.Record(Schema.String, Fidelity),
+    overall: Fidelity,
+  }),
+})
+export type ResultsEntry = typeof ResultsEntry.Type
+
+export const MetricDescriptorData = Schema.Struct({
+  id: Schema.String,
+  version: Schema.String,
+  label: Schema.String,
+  family: Schema.String,
+  description: Schema.String,
+  headline: Schema.String,
+  direction: Schema.Literals(["lower", "higher"]),
+  measures: Schema.Array(
+    Schema.Struct({
+      id: Schema.String,
+      label: Schema.String,
+      description: Schema.String,
+      direction: Schema.Literals(["lower", "higher"]),
+    }),
+  ),
+  citations: Schema.Array(Schema.Struct({ text: Schema.String, url: Schema.optionalKey(Schema.String) })),
+})
+
+/** One point of a learning curve: a finetuned configuration's fidelity at a pilot design. */
+export const LearningCurvePoint = Schema.Struct({
+  entry: Schema.String,
+  baseModel: Schema.String,
+  pilotSize: Schema.Number,
+  sampling: Schema.String,
+  arms: Schema.String,
+  includeDemographics: Schema.Boolean,
+  seed: Schema.Number,
+  metrics: Schema.Record(Schema.String, Fidelity),
+  overall: Fidelity,
+})
+export type LearningCurvePoint = typeof LearningCurvePoint.Type
+
+export const ResultsFile = Schema.Struct({
+  schemaVersion: Schema.Literal(ResultsSchemaVersion),
+  generator: Schema.Struct({ name: Schema.Literal("standin"), version: Schema.String }),
+  study: Schema.Struct({
+    id: Schema.String,
+    version: Schema.String,
+    title: Schema.String,
+    citation: Schema.String,
+    items: Schema.Array(
+      Schema.Struct({
+        id: Schema.String,
+        label: Schema.String,
+        role: Schema.String,
+        options: Schema.Array(Schema.String),
+      }),
+    ),
+    arms: Schema.Array(Schema.Struct({ id: Schema.String, label: Schema.String })),
+  }),
+  manifest: RunManifest,
+  metrics: Schema.Array(MetricDescriptorData),
+  human: Schema.Struct({ n: Schema.Number, distributions: AnswerDistributions }),
+  entries: Schema.Array(ResultsEntry),
+  learningCurves: Schema.optionalKey(Schema.Array(LearningCurvePoint)),
+})
+export type ResultsFile = typeof ResultsFile.Type

@@ -1,0 +1,198 @@
+import { Schema } from "effect"
+import { Scale } from "./scale.js"
+
+/** What an item measures. Beliefs and actions are paired for coherence metrics. */
+export const ItemRole = Schema.Literals(["belief", "action", "outcome", "covariate"])
+export type ItemRole = typeof ItemRole.Type
+
+export const Item = Schema.Struct({
+  id: Schema.String,
+  /** Column in the human data file. */
+  column: Schema.String,
+  /** The wording shown to respondents (and to models). */
+  wording: Schema.String,
+  /** A short label for tables and charts. */
+  label: Schema.String,
+  scale: Scale,
+  role: ItemRole,
+})
+export type Item = typeof Item.Type
+
+/** A treatment arm: how respondents in it are recognised in the data and what they saw. */
+export const Arm = Schema.Struct({
+  id: Schema.String,
+  label: Schema.String,
+  /** The value of the study's arm column that marks this arm. */
+  value: Schema.String,
+  /** What the arm showed before the items, in words a model can read. Empty for a control arm. */
+  stimulus: Schema.String,
+})
+export type Arm = typeof Arm.Type
+
+export const PersonaAttribute = Schema.Struct({
+  id: Schema.String,
+  column: Schema.String,
+  label: Schema.String,
+  /** Multi-select attributes hold several levels per respondent, joined by `separator` in the data. */
+  multiple: Schema.Boolean,
+  separator: Schema.optionalKey(Schema.String),
+  levels: Schema.Array(Schema.String),
+  /** How the attribute reads in a prompt; `{value}` is replaced by the level(s). */
+  template: Schema.String,
+})
+export type PersonaAttribute = typeof PersonaAttribute.Type
+
+/** A persona: attribute id → level (or levels for multi-select attributes). */
+export const Persona = Schema.Record(
+  Schema.String,
+  Schema.Union([Schema.String, Schema.Array(Schema.String)]),
+)
+export type Persona = typeof Persona.Type
+
+/**
+ * A belief–action pair: "believers" hold the belief (e.g. are concerned about tracking);
+ * acting against it means choosing one of `contraryLevels` of the action (e.g. consenting to share).
+ */
+export const BeliefActionPair = Schema.Struct({
+  id: Schema.String,
+  label: Schema.String,
+  belief: Schema.String,
+  believerLevels: Schema.Array(Schema.String),
+  action: Schema.String,
+  contraryLevels: Schema.Array(Schema.String),
+})
+export type BeliefActionPair = typeof BeliefActionPair.Type
+
+/** Where an analysis variable comes from. */
+export const VariableSource = Schema.Union([
+  Schema.TaggedStruct("Arm", {}),
+  Schema.TaggedStruct("Persona", { attribute: Schema.String }),
+  Schema.TaggedStruct("Item", { item: Schema.String }),
+])
+export type VariableSource = typeof VariableSource.Type
+
+/**
+ * How a source value becomes a model variable.
+ * - Indicator: 1 when the value is one of `levels`, else 0.
+ * - Categorical: dummy-coded against `reference`; `recode` maps raw levels to pooled levels, and
+ *   `multiple` names the level used when a multi-select answer holds more than one level.
+ * - Numeric: the value itself (numeric items only).
+ */
+export const VariableCoding = Schema.Union([
+  Schema.TaggedStruct("Indicator", { levels: Schema.Array(Schema.String) }),
+  Schema.TaggedStruct("Categorical", {
+    reference: Schema.String,
+    recode: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+    multiple: Schema.optionalKey(Schema.String),
+  }),
+  Schema.TaggedStruct("Numeric", {}),
+])
+export type VariableCoding = typeof VariableCoding.Type
+
+export const AnalysisVariable = Schema.Struct({
+  id: Schema.String,
+  label: Schema.optionalKey(Schema.String),
+  source: VariableSource,
+  coding: VariableCoding,
+})
+export type AnalysisVariable = typeof AnalysisVariable.Type
+
+export const AnalysisFamily = Schema.Literals(["binomial", "gaussian"])
+export type AnalysisFamily = typeof AnalysisFamily.Type
+
+/** A declared regression: `outcome ~ predictors + interactions`, logistic (binomial) or OLS (gaussian). */
+export const AnalysisSpec = Schema.Struct({
+  id: Schema.String,
+  label: Schema.String,
+  family: AnalysisFamily,
+  outcome: AnalysisVariable,
+  predictors: Schema.Array(AnalysisVariable),
+  interactions: Schema.Array(Schema.Tuple([Schema.String, Schema.String])),
+  /** The predictor whose coefficient is the treatment effect, for treatment-effect recovery. */
+  treatment: Schema.optionalKey(Schema.String),
+})
+export type AnalysisSpec = typeof AnalysisSpec.Type
+
+/** A published coefficient, keyed by the design column name (e.g. `gender[Female]`, `s1:s2`). */
+export const ReferenceCoefficient = Schema.Struct({
+  estimate: Schema.Number,
+  se: Schema.optionalKey(Schema.Number),
+  p: Schema.optionalKey(Schema.Number),
+})
+
+export const ReferenceAnalysis = Schema.Struct({
+  n: Schema.Number,
+  pseudoR2: Schema.optionalKey(Schema.Number),
+  coefficients: Schema.Record(Schema.String, ReferenceCoefficient),
+})
+
+/** A descriptive figure: the share of respondents answering one of `levels` on `item`, optionally within a condition. */
+export const FigureSpec = Schema.Struct({
+  id: Schema.String,
+  label: Schema.String,
+  item: Schema.String,
+  levels: Schema.Array(Schema.String),
+  arm: Schema.optionalKey(Schema.String),
+  given: Schema.optionalKey(Schema.Struct({ item: Schema.String, levels: Schema.Array(Schema.String) })),
+  /** The published value (a proportion in [0, 1]), if any. */
+  published: Schema.optionalKey(Schema.Number),
+})
+export type FigureSpec = typeof FigureSpec.Type
+
+export const ReferenceResults = Schema.Struct({
+  citation: Schema.String,
+  url: Schema.optionalKey(Schema.String),
+  analyses: Schema.Record(Schema.String, ReferenceAnalysis),
+  /** Tolerance for reproducing published coefficients (absolute). */
+  tolerance: Schema.Number,
+})
+export type ReferenceResults = typeof ReferenceResults.Type
+
+/** Where the human data comes from, with what checksum. */
+export const DataSource = Schema.Struct({
+  /** Folder name under STANDIN_DATA_DIR and the user cache. */
+  directory: Schema.String,
+  file: Schema.String,
+  sha256: Schema.String,
+  bytes: Schema.optionalKey(Schema.Number),
+  /** Download address pinned to an immutable revision, if the data is public. */
+  url: Schema.optionalKey(Schema.String),
+  license: Schema.optionalKey(Schema.String),
+})
+export type DataSource = typeof DataSource.Type
+
+/**
+ * Everything a study declares, as data. A study plugin's Experiment service carries one; the
+ * declarative study format (YAML/JSON) decodes into the same schema.
+ */
+export const StudyDefinition = Schema.Struct({
+  id: Schema.String,
+  version: Schema.String,
+  title: Schema.String,
+  description: Schema.String,
+  citation: Schema.String,
+  url: Schema.optionalKey(Schema.String),
+  data: DataSource,
+  respondentId: Schema.String,
+  armColumn: Schema.String,
+  arms: Schema.Array(Arm),
+  persona: Schema.Array(PersonaAttribute),
+  /** Persona attribute ids used for subgroup alignment. */
+  subgroups: Schema.Array(Schema.String),
+  /** Items in the order the original study asked them. */
+  items: Schema.Array(Item),
+  /** Text shown before the items (the study's framing), if any. */
+  preamble: Schema.String,
+  beliefActionPairs: Schema.Array(BeliefActionPair),
+  analyses: Schema.Array(AnalysisSpec),
+  figures: Schema.Array(FigureSpec),
+  /** Columns that must never leave the machine (ids, free text). */
+  privateColumns: Schema.Array(Schema.String),
+  /** Cleaning applied to every cell before validation. */
+  trimWhitespace: Schema.Boolean,
+  reference: Schema.optionalKey(ReferenceResults),
+})
+export type StudyDefinition = typeof StudyDefinition.Type
+
+export const itemById = (study: StudyDefinition, id: string): Item | undefined =>
+  study.items.find((item) => item.id === id)
