@@ -1,0 +1,399 @@
+import type { AnalysisVariable, StudyDefinition } from "@standin/core"
+
+const AGREE = [
+  "Strongly disagree",
+  "Somewhat disagree",
+  "Neutral",
+  "Somewhat agree",
+  "Strongly agree",
+] as const
+const AGREEING = ["Somewhat agree", "Strongly agree"]
+
+const AGE_LEVELS = [
+  "18 - 24 years",
+  "25 - 34 years",
+  "35 - 44 years",
+  "45 - 54 years",
+  "55 - 64 years",
+  "65 or older",
+]
+const INCOME_LEVELS = [
+  "Less than $25,000",
+  "$25,000 - $49,999",
+  "$50,000 - $74,999",
+  "$75,000 - $99,999",
+  "$100,000 - $149,999",
+  "$150,000 or more",
+  "Prefer not to say",
+]
+const RACE_LEVELS = [
+  "White or Caucasian",
+  "Black or African American",
+  "Asian",
+  "American Indian/Native American or Alaska Native",
+  "Native Hawaiian or Other Pacific Islander",
+  "Other",
+]
+const STATES = [
+  "Alabama",
+  "Alaska",
+  "Arizona",
+  "Arkansas",
+  "California",
+  "Colorado",
+  "Connecticut",
+  "Delaware",
+  "District of Columbia",
+  "Florida",
+  "Georgia",
+  "Hawaii",
+  "Idaho",
+  "Illinois",
+  "Indiana",
+  "Iowa",
+  "Kansas",
+  "Kentucky",
+  "Louisiana",
+  "Maine",
+  "Maryland",
+  "Massachusetts",
+  "Michigan",
+  "Minnesota",
+  "Mississippi",
+  "Missouri",
+  "Montana",
+  "Nebraska",
+  "Nevada",
+  "New Hampshire",
+  "New Jersey",
+  "New Mexico",
+  "New York",
+  "North Carolina",
+  "North Dakota",
+  "Ohio",
+  "Oklahoma",
+  "Oregon",
+  "Pennsylvania",
+  "Puerto Rico",
+  "Rhode Island",
+  "South Carolina",
+  "South Dakota",
+  "Tennessee",
+  "Texas",
+  "Utah",
+  "Vermont",
+  "Virginia",
+  "Washington",
+  "West Virginia",
+  "Wisconsin",
+  "Wyoming",
+]
+
+/** The consent request as participants read it (fields.csv, whitespace normalised; the dynamic list omitted). */
+const SHARE_WORDING =
+  "We are asking to collect attributes from your web browser in order to study how devices may be tracked across " +
+  "websites. The data you share will be published for research. It is possible that if another website collects these " +
+  'attributes, they can be used to identify your device in the published dataset. If you click "Decline", then we will ' +
+  "not collect your browser attributes."
+
+/**
+ * What the shown-data arm saw before the request, in words a model can read. Participants in this arm saw the
+ * actual values their own browser reported; the values themselves are not public (they sit in a restricted file),
+ * so the stimulus describes what was on screen.
+ */
+const SHOWN_STIMULUS =
+  "Before this request, the survey showed you the attributes of your own web browser that the researchers would " +
+  "collect, with the actual values read from your device: your browser's user agent (browser name and version, " +
+  "operating system), preferred languages, time zone, screen resolution and colour depth, platform, number of touch " +
+  "points, number of processor cores and device memory, the graphics card vendor and renderer reported through " +
+  "WebGL, your installed fonts and plugins, whether cookies and local storage are enabled, and images drawn by your " +
+  'browser (so-called "canvas" fingerprints) that differ subtly from device to device.'
+
+const share: AnalysisVariable = {
+  id: "share",
+  label: "Consented to share",
+  source: { _tag: "Item", item: "share" },
+  coding: { _tag: "Indicator", levels: ["Consent to share"] },
+}
+const showdata: AnalysisVariable = {
+  id: "showdata",
+  label: "Shown own browser data",
+  source: { _tag: "Arm" },
+  coding: { _tag: "Indicator", levels: ["shown"] },
+}
+const s1: AnalysisVariable = {
+  id: "s1",
+  label: "Understands fingerprinting (agrees)",
+  source: { _tag: "Item", item: "understand" },
+  coding: { _tag: "Indicator", levels: AGREEING },
+}
+const s2: AnalysisVariable = {
+  id: "s2",
+  label: "Concerned about fingerprinting (agrees)",
+  source: { _tag: "Item", item: "concern" },
+  coding: { _tag: "Indicator", levels: AGREEING },
+}
+const demographics: ReadonlyArray<AnalysisVariable> = [
+  {
+    id: "gender",
+    source: { _tag: "Persona", attribute: "gender" },
+    coding: { _tag: "Categorical", reference: "Male" },
+  },
+  {
+    id: "age",
+    source: { _tag: "Persona", attribute: "age" },
+    coding: { _tag: "Categorical", reference: "35 - 44 years" },
+  },
+  {
+    id: "income",
+    source: { _tag: "Persona", attribute: "income" },
+    coding: { _tag: "Categorical", reference: "$50,000 - $74,999" },
+  },
+  {
+    id: "race",
+    // As in the authors' notebook: any answer naming "Other" (which includes Native Hawaiian or Other Pacific
+    // Islander) or several races is pooled into "Other or mixed"; single races otherwise stand alone.
+    label: "Race (one race alone; several races or Other pooled)",
+    source: { _tag: "Persona", attribute: "race" },
+    coding: {
+      _tag: "Categorical",
+      reference: "White or Caucasian",
+      recode: { Other: "Other or mixed", "Native Hawaiian or Other Pacific Islander": "Other or mixed" },
+      multiple: "Other or mixed",
+    },
+  },
+  {
+    id: "hispanic",
+    source: { _tag: "Persona", attribute: "hispanic" },
+    coding: { _tag: "Categorical", reference: "No" },
+  },
+]
+
+export const definition: StudyDefinition = {
+  id: "fingerprint-consent",
+  version: "1.0.0",
+  title: "Sharing browser data for research (Berke et al. 2025)",
+  description:
+    "12,461 US adults were asked to consent to publishing their web browser's attributes for research. Half were first " +
+    "shown their own browser's attributes (showdata); then they stated whether they understand browser fingerprinting " +
+    "and whether they are concerned about it. The paper reports a privacy paradox: most who shared were concerned.",
+  citation:
+    "Berke, A., Ghazi, B., Bacis, E., Kamath, P., Kumar, R., Lassonde, R., Manurangsi, P., & Syed, U. (2025). How Unique " +
+    "is Whose Web Browser? The role of demographics in browser fingerprinting among US users. Proceedings on Privacy " +
+    "Enhancing Technologies 2025. https://doi.org/10.56553/popets-2025-0038",
+  url: "https://github.com/aberke/fingerprinting-study",
+  data: {
+    directory: "berke-fingerprint-consent",
+    file: "survey-experiment-data.csv",
+    sha256: "87a8e241552a3fb3f2f19f8ca42551d909a714ff0dc29a658cd22721e6601210",
+    bytes: 1_798_437,
+    url: "https://raw.githubusercontent.com/aberke/fingerprinting-study/7a776b99565e277f230dddfb9693c55ba3930da8/data/survey-experiment-data.csv",
+    license: "MIT (Copyright (c) 2023 Alex Berke)",
+  },
+  respondentId: "ResponseId",
+  armColumn: "showdata",
+  arms: [
+    { id: "hidden", label: "Attributes not shown", value: "false", stimulus: "" },
+    { id: "shown", label: "Own browser attributes shown", value: "true", stimulus: SHOWN_STIMULUS },
+  ],
+  persona: [
+    {
+      id: "age",
+      column: "Q-demos-age",
+      label: "Age group",
+      multiple: false,
+      levels: AGE_LEVELS,
+      template: "Age group: {value}",
+    },
+    {
+      id: "gender",
+      column: "Q-demos-gender",
+      label: "Gender",
+      multiple: false,
+      levels: ["Female", "Male", "Other"],
+      template: "Gender: {value}",
+    },
+    {
+      id: "hispanic",
+      column: "Q-demos-hispanic",
+      label: "Spanish, Hispanic, or Latino origin",
+      multiple: false,
+      levels: ["Yes", "No"],
+      template: "Of Spanish, Hispanic, or Latino origin: {value}",
+    },
+    {
+      id: "race",
+      column: "Q-demos-race",
+      label: "Race",
+      multiple: true,
+      separator: ",",
+      levels: RACE_LEVELS,
+      template: "Race: {value}",
+    },
+    {
+      id: "income",
+      column: "Q-demos-income",
+      label: "Household income",
+      multiple: false,
+      levels: INCOME_LEVELS,
+      template: "Household income before taxes in the past 12 months: {value}",
+    },
+    {
+      id: "state",
+      column: "Q-demos-state",
+      label: "State",
+      multiple: false,
+      levels: STATES,
+      template: "Lives in: {value}",
+    },
+  ],
+  subgroups: ["race", "hispanic", "gender", "age", "income"],
+  items: [
+    {
+      id: "share",
+      column: "Q-share-browser-data",
+      label: "Consent to share browser data",
+      wording: SHARE_WORDING,
+      scale: { _tag: "Binary", options: ["Decline", "Consent to share"] },
+      role: "action",
+    },
+    {
+      id: "understand",
+      column: "Q-perceptions-1",
+      label: "Understands fingerprinting",
+      wording: "“I think that I understand how browser fingerprinting works.”",
+      scale: { _tag: "Likert", options: AGREE },
+      role: "belief",
+    },
+    {
+      id: "concern",
+      column: "Q-perceptions-2",
+      label: "Concerned about fingerprinting",
+      wording: "“I am concerned that websites and companies try to fingerprint/track my browser.”",
+      scale: { _tag: "Likert", options: AGREE },
+      role: "belief",
+    },
+  ],
+  preamble: "",
+  beliefActionPairs: [
+    {
+      id: "concern-share",
+      label: "Concerned about tracking, yet consented to share",
+      belief: "concern",
+      believerLevels: AGREEING,
+      action: "share",
+      contraryLevels: ["Consent to share"],
+    },
+  ],
+  analyses: [
+    {
+      id: "share",
+      label: "Consent to share (logistic)",
+      family: "binomial",
+      outcome: share,
+      predictors: [showdata, ...demographics, s1, s2],
+      interactions: [["s1", "s2"]],
+      treatment: "showdata",
+    },
+    {
+      id: "concern",
+      label: "Concern about fingerprinting (logistic)",
+      family: "binomial",
+      outcome: s2,
+      predictors: [share, showdata, s1, ...demographics],
+      interactions: [],
+      treatment: "showdata",
+    },
+  ],
+  figures: [
+    {
+      id: "share-rate",
+      label: "Consent rate",
+      item: "share",
+      levels: ["Consent to share"],
+      published: 0.674,
+    },
+    {
+      id: "share-hidden",
+      label: "Consent rate, attributes not shown",
+      item: "share",
+      levels: ["Consent to share"],
+      arm: "hidden",
+      published: 0.691,
+    },
+    {
+      id: "share-shown",
+      label: "Consent rate, own attributes shown",
+      item: "share",
+      levels: ["Consent to share"],
+      arm: "shown",
+      published: 0.658,
+    },
+    {
+      id: "concerned-sharers",
+      label: "Concerned, among those who shared",
+      item: "concern",
+      levels: AGREEING,
+      given: { item: "share", levels: ["Consent to share"] },
+      published: 0.636,
+    },
+    {
+      id: "concerned-decliners",
+      label: "Concerned, among those who declined",
+      item: "concern",
+      levels: AGREEING,
+      given: { item: "share", levels: ["Decline"] },
+      published: 0.836,
+    },
+  ],
+  privateColumns: ["ResponseId", "Duration (in seconds)"],
+  trimWhitespace: true,
+  reference: {
+    citation:
+      "Berke et al. 2025, PoPETs; the complete models (SI) as printed by the authors' statsmodels notebook " +
+      "(google/how-unique-is-whose-web-browser@48c9922, survey_and_experiment_analysis.ipynb), N = 12,461.",
+    url: "https://github.com/google/how-unique-is-whose-web-browser",
+    tolerance: 0.001,
+    analyses: {
+      share: {
+        n: 12_461,
+        pseudoR2: 0.05256,
+        coefficients: {
+          showdata: { estimate: -0.134, p: 0.001 },
+          s1: { estimate: 0.996 },
+          s2: { estimate: -0.877 },
+          "s1:s2": { estimate: -0.781 },
+          "gender[Female]": { estimate: -0.089, p: 0.029 },
+          "gender[Other]": { estimate: 0.171, p: 0.252 },
+          "age[18 - 24 years]": { estimate: 0.43 },
+          "age[25 - 34 years]": { estimate: 0.131 },
+          "age[45 - 54 years]": { estimate: -0.045 },
+          "age[55 - 64 years]": { estimate: -0.129 },
+          "age[65 or older]": { estimate: -0.238 },
+          "race[Asian]": { estimate: 0.174, p: 0.016 },
+          "race[Black or African American]": { estimate: -0.027 },
+          "race[Other or mixed]": { estimate: -0.015 },
+          "race[American Indian/Native American or Alaska Native]": { estimate: 0.02 },
+          "income[Less than $25,000]": { estimate: 0.107 },
+          "income[$25,000 - $49,999]": { estimate: 0.067 },
+          "income[$75,000 - $99,999]": { estimate: -0.024 },
+          "income[$100,000 - $149,999]": { estimate: 0.15 },
+          "income[$150,000 or more]": { estimate: 0.163 },
+          "income[Prefer not to say]": { estimate: -0.641 },
+          "hispanic[Yes]": { estimate: -0.002, p: 0.981 },
+        },
+      },
+      concern: {
+        n: 12_461,
+        pseudoR2: 0.06006,
+        coefficients: {
+          share: { estimate: -1.1 },
+          s1: { estimate: 0.633 },
+          "age[55 - 64 years]": { estimate: 0.46 },
+          "age[65 or older]": { estimate: 0.52 },
+          "race[Asian]": { estimate: 0.37 },
+        },
+      },
+    },
+  },
+}

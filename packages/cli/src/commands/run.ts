@@ -1,0 +1,226 @@
+import { relative } from "node:path"
+import type { Elicitation, GenerationSettings } from "@standin/core"
+import { InputError } from "@standin/core"
+import { type RunEvent, runStudy } from "@standin/engine"
+import { Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { type Catalog, findProvider, findStudy } from "../catalog.js"
+import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
+import { summaryTable, writeRunFiles } from "../output.js"
+
+export interface RunInput {
+  readonly study: string
+  readonly provider: ReadonlyArray<string>
+  readonly pilot: string
+  readonly pilotArms: string
+  readonly pilotSampling: string
+  readonly holdout: Option.Option<number>
+  readonly seed: number
+  readonly replicates: number
+  readonly elicitation: Elicitation
+  readonly temperature: Option.Option<number>
+  readonly topP: Option.Option<number>
+  readonly maxTokens: Option.Option<number>
+  readonly demographics: boolean
+  readonly maxReasks: number
+  readonly bootstrap: number
+  readonly minCell: number
+  readonly concurrency: number
+  readonly out: string
+  readonly quiet: boolean
+}
+
+const say = (quiet: boolean) => (line: string) => {
+  if (!quiet) process.stderr.write(`${line}\n`)
+}
+
+/** Progress as plain lines on stderr: what loaded, the split, each provider's progress, skips with reasons. */
+const reporter = (quiet: boolean) => {
+  const print = say(quiet)
+  const lastShown = new Map<string, number>()
+  return (event: RunEvent) => {
+    switch (event._tag) {
+      case "Loaded":
+        return print(
+          `loaded ${event.respondents.toLocaleString("en-US")} respondents (${event.origin}: ${event.path})`,
+        )
+      case "Split":
+        return print(
+          `split: pilot ${event.pilot.toLocaleString("en-US")}, holdout ${event.holdout.toLocaleString("en-US")}`,
+        )
+      case "ProviderSkipped":
+        return print(`skipped ${event.entry}: ${event.reason}`)
+      case "ProviderStarted":
+        return print(`simulating ${event.entry}: ${event.total.toLocaleString("en-US")} twins`)
+      case "TwinDone": {
+        const step = Math.max(1, Math.floor(event.total / 4))
+        const last = lastShown.get(event.entry) ?? 0
+        if (event.done < event.total && event.done - last >= step) {
+          lastShown.set(event.entry, event.done)
+          print(
+            `  ${event.entry}: ${event.done.toLocaleString("en-US")}/${event.total.toLocaleString("en-US")}`,
+          )
+        }
+        return
+      }
+      case "ProviderFinished":
+        return print(`  ${event.entry}: done (${event.totals.calls.toLocaleString("en-US")} calls)`)
+      case "Scoring":
+        return
+    }
+  }
+}
+
+export const runHandler = (catalog: Catalog, input: RunInput) =>
+  Effect.gen(function* () {
+    const experiment = yield* findStudy(catalog, input.study)
+    const providerTexts =
+      input.provider.length > 0
+        ? input.provider
+        : catalog.providers.filter((p) => p.descriptor.baseline !== undefined).map((p) => p.descriptor.id)
+    const providers = yield* Effect.forEach(providerTexts, (text) => findProvider(catalog, text))
+    const size = yield* parsePilotSize(input.pilot)
+    const sampling = yield* parseSampling(input.pilotSampling)
+    const seed = yield* wholeFlag("--seed", input.seed, 0, 2 ** 31 - 1)
+    const replicates = yield* wholeFlag("--replicates", input.replicates, 1, 1000)
+    const maxReasks = yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10)
+    const bootstrap = yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000)
+    const minCellSize = yield* wholeFlag("--min-cell", input.minCell, 1)
+    const concurrency = yield* wholeFlag("--concurrency", input.concurrency, 1, 1024)
+    const settings: GenerationSettings = {
+      ...(Option.isSome(input.temperature)
+        ? { temperature: yield* rangeFlag("--temperature", input.temperature.value, 0, 2) }
+        : {}),
+      ...(Option.isSome(input.topP) ? { topP: yield* rangeFlag("--top-p", input.topP.value, 0, 1) } : {}),
+      ...(Option.isSome(input.maxTokens)
+        ? { maxTokens: yield* wholeFlag("--max-tokens", input.maxTokens.value, 1, 100_000) }
+        : {}),
+    }
+    const holdoutCap = Option.isSome(input.holdout)
+      ? yield* wholeFlag("--holdout", input.holdout.value, 2)
+      : undefined
+    if (input.pilotArms !== "all" && !experiment.definition.arms.some((arm) => arm.id === input.pilotArms)) {
+      return yield* new InputError({
+        flag: "--pilot-arms",
+        message: `--pilot-arms "${input.pilotArms}" is not "all" or an arm of ${experiment.descriptor.id} (${experiment.definition.arms.map((a) => a.id).join(", ")}).`,
+      })
+    }
+    const outcome = yield* runStudy({
+      experiment,
+      providers,
+      metrics: catalog.metrics,
+      pilot: { size, arms: input.pilotArms, sampling },
+      ...(holdoutCap === undefined ? {} : { holdoutCap }),
+      seed,
+      replicates,
+      elicitation: input.elicitation,
+      settings,
+      includeDemographics: input.demographics,
+      maxReasks,
+      bootstrap,
+      minCellSize,
+      concurrency,
+      onEvent: reporter(input.quiet),
+    })
+    const written = writeRunFiles(input.out, experiment.definition, outcome.results, outcome.entries)
+    process.stdout.write(`\n${summaryTable(outcome.results)}\n\n`)
+    const skipped = outcome.results.entries.filter((entry) => entry.status === "skipped")
+    for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
+    const shown = relative(process.cwd(), written.resultsPath)
+    process.stdout.write(`results: ${shown.startsWith("..") ? written.resultsPath : shown}\n`)
+  })
+
+export const runCommand = (
+  catalog: Catalog,
+  handle: (effect: Effect.Effect<void, unknown>) => Effect.Effect<void>,
+) =>
+  Command.make(
+    "run",
+    {
+      study: Flag.String("study").pipe(
+        Flag.withDescription("Study to run (see `standin studies`)."),
+        Flag.withDefault("fingerprint-consent"),
+      ),
+      provider: Flag.String("provider").pipe(
+        Flag.withDescription(
+          "Provider to simulate with, repeatable: a baseline (uniform, pilot-marginal, pilot-cell, human-split-half) or provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, google:gemini-2.5-flash, openai-compatible:llama3.1:8b@http://127.0.0.1:11434/v1. Default: all baselines.",
+        ),
+        Flag.atLeast(0),
+      ),
+      pilot: Flag.String("pilot").pipe(
+        Flag.withDescription(
+          "Pilot size: a count (100) or a fraction (0.1 or 10%). The holdout is everyone else.",
+        ),
+        Flag.withDefault("100"),
+      ),
+      pilotArms: Flag.String("pilot-arms").pipe(
+        Flag.withDescription('Draw the pilot from "all" arms or from one arm id.'),
+        Flag.withDefault("all"),
+      ),
+      pilotSampling: Flag.String("pilot-sampling").pipe(
+        Flag.withDescription('"random" or "balanced:<persona attribute>" (e.g. balanced:race).'),
+        Flag.withDefault("random"),
+      ),
+      holdout: Flag.Int("holdout").pipe(
+        Flag.withDescription(
+          "Cap the holdout at this many respondents (seeded random subset) for a quick run.",
+        ),
+        Flag.optional,
+      ),
+      seed: Flag.Int("seed").pipe(
+        Flag.withDescription("Seed for the split, baselines, sampling and bootstrap: same seed, same bytes."),
+        Flag.withDefault(1),
+      ),
+      replicates: Flag.Int("replicates").pipe(
+        Flag.withDescription("Synthetic twins per holdout respondent."),
+        Flag.withDefault(1),
+      ),
+      elicitation: Flag.Literals("elicitation", ["sample", "logprobs", "verbalized"]).pipe(
+        Flag.withDescription(
+          "sample: the model answers; logprobs: first-token distribution over option labels; verbalized: the model states a distribution.",
+        ),
+        Flag.withDefault("sample" as const),
+      ),
+      temperature: Flag.Finite("temperature").pipe(
+        Flag.withDescription("Sampling temperature (0–2)."),
+        Flag.optional,
+      ),
+      topP: Flag.Finite("top-p").pipe(Flag.withDescription("Nucleus sampling top-p (0–1)."), Flag.optional),
+      maxTokens: Flag.Int("max-tokens").pipe(
+        Flag.withDescription("Maximum output tokens per call."),
+        Flag.optional,
+      ),
+      demographics: Flag.Boolean("demographics").pipe(
+        Flag.withDescription(
+          "Include the persona in prompts; --no-demographics runs the demographics-removed ablation.",
+        ),
+        Flag.withDefault(true),
+      ),
+      maxReasks: Flag.Int("max-reasks").pipe(
+        Flag.withDescription("Times an invalid answer is re-asked before it is recorded as invalid."),
+        Flag.withDefault(2),
+      ),
+      bootstrap: Flag.Int("bootstrap").pipe(
+        Flag.withDescription("Bootstrap resamples for 95% CIs (0 turns CIs off)."),
+        Flag.withDefault(500),
+      ),
+      minCell: Flag.Int("min-cell").pipe(
+        Flag.withDescription("Subgroup cells with fewer humans are shown and flagged, not ranked."),
+        Flag.withDefault(30),
+      ),
+      concurrency: Flag.Int("concurrency").pipe(
+        Flag.withDescription("Concurrent model calls per provider."),
+        Flag.withDefault(8),
+      ),
+      out: Flag.String("out").pipe(
+        Flag.withDescription("Output folder for results.json and synthetic/*.csv."),
+        Flag.withDefault("standin-out"),
+      ),
+      quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("No progress output."), Flag.withDefault(false)),
+    },
+    (input) => handle(runHandler(catalog, input)),
+  ).pipe(
+    Command.withDescription(
+      "Run a study: split the human data into pilot and holdout (seeded), simulate a synthetic twin of every holdout respondent with each provider, score the twins against the real answers with every metric, and write results.json and one synthetic CSV per provider.",
+    ),
+  )

@@ -1,0 +1,5 @@
+export * from "./catalog.js"
+export * from "./errors.js"
+export * from "./main.js"
+export * from "./options.js"
+export * from "./output.js"

@@ -1,0 +1,40 @@
+import { createRequire } from "node:module"
+import { Effect } from "effect"
+import { Command } from "effect/cli"
+import { type Catalog, catalog as defaultCatalog } from "./catalog.js"
+import { providersCommand } from "./commands/providers.js"
+import { runCommand } from "./commands/run.js"
+import { studiesCommand } from "./commands/studies.js"
+import { describeFailure } from "./errors.js"
+
+export const CLI_VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version
+
+/**
+ * Runs a command's work, turning any failure into one paragraph on stderr and a non-zero exit code.
+ * Commands never print stack traces for expected failures.
+ */
+const handle = (effect: Effect.Effect<void, unknown>): Effect.Effect<void> =>
+  effect.pipe(
+    Effect.catch((error) =>
+      Effect.sync(() => {
+        const failure = describeFailure(error)
+        process.stderr.write(`${failure.message}\n`)
+        process.exitCode = failure.exitCode
+      }),
+    ),
+  )
+
+export const makeCli = (catalog: Catalog = defaultCatalog) =>
+  Command.make("standin").pipe(
+    Command.withDescription(
+      "standin tells you whether a language model — as is, or finetuned on a small pilot sample of your participants — can stand in for the human participants of a survey or behavioural experiment.",
+    ),
+    Command.withSubcommands([
+      runCommand(catalog, handle),
+      providersCommand(catalog),
+      studiesCommand(catalog),
+    ]),
+  )
+
+export const runCli = (args: ReadonlyArray<string>, catalog: Catalog = defaultCatalog) =>
+  Command.runWith(makeCli(catalog), { version: CLI_VERSION })(args)

@@ -1,0 +1,30 @@
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+
+export const repoRoot = resolve(__dirname, "../../..")
+export const bin = join(repoRoot, "packages/cli/dist/bin.js")
+export const dataDir = process.env.STANDIN_DATA_DIR ?? resolve(repoRoot, "../shared/data")
+export const hasData = existsSync(join(dataDir, "berke-fingerprint-consent"))
+
+export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `standin-${prefix}-`))
+
+/** Runs the built CLI as a user would, with a clean environment (no API keys) plus `env`. */
+export const standin = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first (pnpm test does).`)
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? tmpdir(),
+      STANDIN_CACHE_DIR: tempDir("cache"),
+      STANDIN_OFFLINE: "1",
+      STANDIN_DATA_DIR: dataDir,
+      ...env,
+    },
+    timeout: 300_000,
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}

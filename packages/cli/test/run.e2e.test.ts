@@ -1,0 +1,113 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { dataDir, hasData, standin, tempDir } from "./helpers.js"
+
+const quick = ["--holdout", "400", "--bootstrap", "50", "--quiet"]
+
+const filesOf = (dir: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const walk = (sub: string) => {
+    for (const name of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const path = join(sub, name.name)
+      if (name.isDirectory()) walk(path)
+      else out[path] = readFileSync(join(dir, path), "utf8")
+    }
+  }
+  walk("")
+  return out
+}
+
+describe.runIf(hasData)("standin run on the bundled study", () => {
+  it("gives byte-identical results and CSVs for the same seed, and a different split for another seed", () => {
+    const a = tempDir("run-a")
+    const b = tempDir("run-b")
+    const c = tempDir("run-c")
+    expect(standin(["run", "--seed", "11", "--out", a, ...quick]).status).toBe(0)
+    expect(standin(["run", "--seed", "11", "--out", b, ...quick]).status).toBe(0)
+    expect(standin(["run", "--seed", "12", "--out", c, ...quick]).status).toBe(0)
+    const first = filesOf(a)
+    expect(Object.keys(first).sort()).toEqual([
+      "results.json",
+      "synthetic/human-split-half.csv",
+      "synthetic/pilot-cell.csv",
+      "synthetic/pilot-marginal.csv",
+      "synthetic/uniform.csv",
+    ])
+    expect(filesOf(b)).toEqual(first)
+    const resultsA = JSON.parse(first["results.json"]!)
+    const resultsC = JSON.parse(readFileSync(join(c, "results.json"), "utf8"))
+    expect(resultsC.manifest.splitSha256).not.toBe(resultsA.manifest.splitSha256)
+    expect(resultsA.schemaVersion).toBe(1)
+    expect(resultsA.entries.map((e: { id: string }) => e.id)).toEqual([
+      "uniform",
+      "pilot-marginal",
+      "pilot-cell",
+      "human-split-half",
+    ])
+    expect(resultsA.manifest.holdoutSize).toBe(400)
+    // No human id ever reaches the outputs.
+    expect(first["synthetic/uniform.csv"]).not.toMatch(/R_[A-Za-z0-9]{15}/)
+    expect(first["results.json"]).not.toMatch(/R_[A-Za-z0-9]{15}/)
+  })
+
+  const badInputs: ReadonlyArray<[string, ReadonlyArray<string>, Record<string, string>, RegExp]> = [
+    ["an unknown study", ["--study", "fingerprint-consnet"], {}, /unknown study "fingerprint-consnet"/],
+    ["an unknown provider", ["--provider", "gpt5"], {}, /unknown provider "gpt5".*Installed providers/],
+    ["a negative pilot size", ["--pilot=-5"], {}, /--pilot "-5" is negative/],
+    ["a pilot larger than the data", ["--pilot", "20000"], {}, /a pilot of 20000 leaves no one to hold out/],
+    ["a bad pilot fraction", ["--pilot", "1.5"], {}, /fraction outside/],
+    [
+      "an unknown pilot arm",
+      ["--pilot-arms", "treated"],
+      {},
+      /--pilot-arms "treated" is not "all" or an arm/,
+    ],
+    [
+      "a missing data directory",
+      [],
+      { STANDIN_DATA_DIR: "/nonexistent/standin-data" },
+      /STANDIN_DATA_DIR is set to \/nonexistent\/standin-data, which is not a directory/,
+    ],
+  ]
+  for (const [what, args, env, message] of badInputs) {
+    it(`refuses ${what} with one clear paragraph, a non-zero exit and no results file`, () => {
+      const out = tempDir("bad")
+      const result = standin(["run", "--out", out, ...quick, ...args], env)
+      expect(result.status).not.toBe(0)
+      expect(result.stderr).toMatch(message)
+      expect(result.stderr.trim().split("\n")).toHaveLength(1)
+      expect(result.stderr).not.toMatch(/at .*\.js:\d+/)
+      expect(existsSync(join(out, "results.json"))).toBe(false)
+    })
+  }
+
+  it("refuses data whose checksum is wrong, saying how to fix it", () => {
+    const copy = tempDir("data")
+    mkdirSync(join(copy, "berke-fingerprint-consent"))
+    const original = readFileSync(
+      join(dataDir, "berke-fingerprint-consent", "survey-experiment-data.csv"),
+      "utf8",
+    )
+    writeFileSync(
+      join(copy, "berke-fingerprint-consent", "survey-experiment-data.csv"),
+      original.replace("Decline", "Consent to share"),
+    )
+    const out = tempDir("bad")
+    const result = standin(["run", "--out", out, ...quick], { STANDIN_DATA_DIR: copy })
+    expect(result.status).toBe(1)
+    expect(result.stderr).toMatch(/checksum mismatch .* expected sha256 87a8e241/)
+    expect(existsSync(join(out, "results.json"))).toBe(false)
+  })
+
+  it("tells the user to set STANDIN_DATA_DIR when the data is nowhere to be found", () => {
+    const empty = tempDir("empty")
+    copyFileSync(join(dataDir, "berke-fingerprint-consent", "SOURCE.md"), join(empty, "SOURCE.md"))
+    const out = tempDir("bad")
+    const result = standin(["run", "--out", out, ...quick], { STANDIN_DATA_DIR: empty })
+    expect(result.status).toBe(1)
+    expect(result.stderr).toMatch(
+      /was not found .* Set STANDIN_DATA_DIR to a folder containing berke-fingerprint-consent\/survey-experiment-data.csv/,
+    )
+  })
+})

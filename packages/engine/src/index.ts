@@ -1,0 +1,7 @@
+export * from "./answers.js"
+export * from "./csv.js"
+export * from "./distributions.js"
+export * from "./random.js"
+export * from "./run.js"
+export * from "./simulate.js"
+export * from "./split.js"

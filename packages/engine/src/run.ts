@@ -1,0 +1,494 @@
+import { createRequire } from "node:module"
+import type {
+  Elicitation,
+  ExperimentShape,
+  Fidelity,
+  GenerationSettings,
+  MetricScore,
+  MetricShape,
+  PilotDesign,
+  PluginInstance,
+  ProviderPlugin,
+  ProviderShape,
+  ProviderSpec,
+  Respondent,
+  ResultsEntry,
+  ResultsFile,
+  StudyDataError,
+  SyntheticRespondent,
+  Twin,
+} from "@standin/core"
+import {
+  FailureReason,
+  HoldoutData,
+  InputError,
+  type MetricError,
+  normalisedFidelity,
+  PilotData,
+  Provider,
+  ResultsSchemaVersion,
+  scaleOptions,
+  slugify,
+} from "@standin/core"
+import { Context, Effect, Layer } from "effect"
+import { answerDistributions } from "./distributions.js"
+import {
+  type CallExecutor,
+  directExecutor,
+  elicitationUnsupported,
+  type SimulationTotals,
+  simulate,
+} from "./simulate.js"
+import { type Split, splitRespondents } from "./split.js"
+
+const ownPackage = createRequire(import.meta.url)("../package.json") as { version: string }
+export const ENGINE_VERSION = ownPackage.version
+
+/** A provider as the run will use it: the plugin, the parsed spec, and the entry label. */
+export interface ProviderSelection {
+  readonly plugin: ProviderPlugin
+  readonly spec: ProviderSpec
+  /** Extra result metadata for finetuned models. */
+  readonly finetune?: ResultsEntry["finetune"]
+}
+
+export type RunEvent =
+  | { readonly _tag: "Loaded"; readonly respondents: number; readonly origin: string; readonly path: string }
+  | { readonly _tag: "Split"; readonly pilot: number; readonly holdout: number }
+  | { readonly _tag: "ProviderSkipped"; readonly entry: string; readonly reason: string }
+  | { readonly _tag: "ProviderStarted"; readonly entry: string; readonly total: number }
+  | {
+      readonly _tag: "TwinDone"
+      readonly entry: string
+      readonly done: number
+      readonly total: number
+      readonly failed: boolean
+      readonly costUsd: number
+    }
+  | { readonly _tag: "ProviderFinished"; readonly entry: string; readonly totals: SimulationTotals }
+  | { readonly _tag: "Scoring"; readonly entry: string; readonly metric: string }
+
+export interface RunOptions<E> {
+  readonly experiment: ExperimentShape
+  readonly providers: ReadonlyArray<ProviderSelection>
+  readonly metrics: ReadonlyArray<MetricShape>
+  readonly pilot: PilotDesign
+  readonly holdoutCap?: number
+  readonly seed: number
+  readonly replicates: number
+  readonly elicitation: Elicitation
+  readonly settings: GenerationSettings
+  readonly includeDemographics: boolean
+  readonly maxReasks: number
+  readonly bootstrap: number
+  readonly minCellSize: number
+  readonly concurrency: number
+  /** How calls are executed (cache, rate limits, retries, budget); defaults to calling the provider directly. */
+  readonly executor?: (
+    provider: ProviderShape,
+    selection: ProviderSelection,
+  ) => Effect.Effect<CallExecutor<E>>
+  readonly onEvent?: (event: RunEvent) => void
+}
+
+export interface EntryData {
+  readonly entry: ResultsEntry
+  readonly synthetic: ReadonlyArray<SyntheticRespondent>
+}
+
+export interface RunOutcome {
+  readonly results: ResultsFile
+  readonly entries: ReadonlyArray<EntryData>
+  readonly split: Split
+  readonly holdout: ReadonlyArray<Respondent>
+}
+
+const emptyFailures = (): Record<FailureReason, number> =>
+  Object.fromEntries(FailureReason.literals.map((reason) => [reason, 0])) as Record<FailureReason, number>
+
+const entryId = (selection: ProviderSelection, taken: Set<string>): string => {
+  const base =
+    selection.plugin.descriptor.baseline !== undefined
+      ? selection.plugin.descriptor.id
+      : slugify(`${selection.spec.provider}-${selection.spec.model}`)
+  let id = base
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`
+  taken.add(id)
+  return id
+}
+
+const entryLabel = (selection: ProviderSelection): string =>
+  selection.plugin.descriptor.baseline !== undefined
+    ? selection.plugin.descriptor.label
+    : `${selection.plugin.descriptor.label}: ${selection.spec.model}${selection.spec.baseUrl === undefined ? "" : ` @ ${selection.spec.baseUrl}`}`
+
+/** Pseudonymous twin ids: the human's id is private and never leaves the run. */
+export const twinIdFor = (index: number): string => `t${String(index + 1).padStart(5, "0")}`
+
+const summarise = (
+  id: string,
+  selection: ProviderSelection,
+  synthetic: ReadonlyArray<SyntheticRespondent>,
+  totals: SimulationTotals,
+  study: ExperimentShape["definition"],
+): Omit<ResultsEntry, "scores" | "fidelity"> => {
+  const failures = emptyFailures()
+  const warningCounts = new Map<string, number>()
+  const versions = new Set<string>()
+  let inputTokens = 0
+  let outputTokens = 0
+  let valid = 0
+  let failed = 0
+  let reasks = 0
+  for (const respondent of synthetic) {
+    if (respondent.valid) valid++
+    if (respondent.failure !== undefined) {
+      failed++
+      failures[respondent.failure.reason]++
+    }
+    reasks += Math.max(0, respondent.attempts - 1)
+    inputTokens += respondent.usage.inputTokens
+    outputTokens += respondent.usage.outputTokens
+    for (const version of respondent.modelVersion.split(" | ")) if (version !== "") versions.add(version)
+    for (const warning of respondent.warnings)
+      warningCounts.set(warning, (warningCounts.get(warning) ?? 0) + 1)
+  }
+  const descriptor = selection.plugin.descriptor
+  return {
+    id,
+    label: entryLabel(selection),
+    provider: descriptor.id,
+    providerVersion: descriptor.version,
+    model: selection.spec.model,
+    ...(descriptor.baseline === undefined ? {} : { baseline: descriptor.baseline }),
+    ...(selection.finetune === undefined ? {} : { finetune: selection.finetune }),
+    status: "ok",
+    modelVersions: [...versions].sort(),
+    warnings: [...warningCounts]
+      .map(([message, count]) => ({ message, count }))
+      .sort((a, b) => b.count - a.count || a.message.localeCompare(b.message)),
+    counts: { twins: synthetic.length, valid, invalid: synthetic.length - valid - failed, failed, reasks },
+    failures,
+    usage: { calls: totals.calls, inputTokens, outputTokens, costUsd: totals.costUsd },
+    syntheticFile: `synthetic/${id}.csv`,
+    distributions: answerDistributions(study, synthetic),
+  }
+}
+
+const skippedEntry = (
+  id: string,
+  selection: ProviderSelection,
+  reason: string,
+  study: ExperimentShape["definition"],
+): ResultsEntry => ({
+  ...summarise(id, selection, [], { calls: 0, cachedCalls: 0, costUsd: 0 }, study),
+  status: "skipped",
+  statusReason: reason,
+  syntheticFile: null,
+  scores: [],
+  fidelity: { perMetric: {}, overall: { value: null, ci: null } },
+})
+
+/** Maps a model's headline (and its CI) onto the floor-to-ceiling scale. */
+const fidelityOf = (
+  score: MetricScore | undefined,
+  floor: MetricScore | undefined,
+  ceiling: MetricScore | undefined,
+): Fidelity => {
+  const value = score?.headline.value
+  const low = floor?.headline.value
+  const high = ceiling?.headline.value
+  if (value == null || low == null || high == null) return { value: null, ci: null }
+  const point = normalisedFidelity(value, low, high)
+  const ci = score?.headline.ci
+  if (point === null || ci == null) return { value: point, ci: null }
+  const a = normalisedFidelity(ci.lower, low, high)
+  const b = normalisedFidelity(ci.upper, low, high)
+  return {
+    value: point,
+    ci:
+      a === null || b === null
+        ? null
+        : { lower: Math.min(a, b), upper: Math.max(a, b), level: ci.level, method: ci.method },
+  }
+}
+
+const mean = (values: ReadonlyArray<number>): number => values.reduce((a, b) => a + b, 0) / values.length
+
+/** The overall fidelity: the mean over metrics that could be normalised; its interval averages their bounds. */
+const overallFidelity = (perMetric: Record<string, Fidelity>): Fidelity => {
+  const scored = Object.values(perMetric).filter(
+    (f): f is { value: number; ci: Fidelity["ci"] } => f.value !== null,
+  )
+  if (scored.length === 0) return { value: null, ci: null }
+  const withCi = scored.filter((f) => f.ci !== null)
+  return {
+    value: mean(scored.map((f) => f.value)),
+    ci:
+      withCi.length === scored.length && withCi.length > 0
+        ? {
+            lower: mean(withCi.map((f) => f.ci!.lower)),
+            upper: mean(withCi.map((f) => f.ci!.upper)),
+            level: withCi[0]!.ci!.level,
+            method: withCi[0]!.ci!.method,
+          }
+        : null,
+  }
+}
+
+/**
+ * The run: load the human data, split it (seeded) into pilot and holdout, simulate one twin (× replicates)
+ * per holdout respondent through every provider — baselines and models alike — score each against the
+ * holdout with every metric, and normalise each score between the uniform floor and the human ceiling.
+ */
+export const runStudy = <E>(
+  options: RunOptions<E>,
+): Effect.Effect<RunOutcome, StudyDataError | InputError | MetricError | E> =>
+  Effect.gen(function* () {
+    const { experiment } = options
+    const study = experiment.definition
+    const emit = options.onEvent ?? (() => {})
+    // Refuse what cannot work before anything is spent.
+    for (const selection of options.providers) {
+      const refusal = elicitationUnsupported(
+        {
+          descriptor: selection.plugin.descriptor,
+          model: selection.spec.model,
+          generate: () => Effect.die("unused"),
+        },
+        options.elicitation,
+      )
+      if (refusal !== undefined)
+        return yield* new InputError({ flag: "--elicitation", message: refusal.message })
+    }
+    const human = yield* experiment.loadHumanData
+    emit({ _tag: "Loaded", respondents: human.respondents.length, origin: human.origin, path: human.path })
+    const split = yield* splitRespondents(
+      study,
+      human.respondents,
+      options.pilot,
+      options.seed,
+      options.holdoutCap,
+    )
+    emit({ _tag: "Split", pilot: split.pilot.length, holdout: split.holdout.length })
+    const twins: ReadonlyArray<Twin> = split.holdout.map((respondent, index) => ({
+      id: twinIdFor(index),
+      arm: respondent.arm,
+      persona: respondent.persona,
+    }))
+    const holdout: ReadonlyArray<Respondent> = split.holdout.map((respondent, index) => ({
+      ...respondent,
+      id: twinIdFor(index),
+    }))
+    const pilotLayer = Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed })
+    const ceilingData = Layer.succeed(HoldoutData, {
+      holdout,
+      twinIndex: new Map(holdout.map((r, index) => [r.id, index])),
+    })
+    const noHoldout = Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() })
+
+    const taken = new Set<string>()
+    const simulated: Array<
+      | {
+          id: string
+          selection: ProviderSelection
+          synthetic: ReadonlyArray<SyntheticRespondent>
+          totals: SimulationTotals
+        }
+      | { id: string; selection: ProviderSelection; skipped: string }
+    > = []
+    for (const selection of options.providers) {
+      const id = entryId(selection, taken)
+      const isCeiling = selection.plugin.descriptor.baseline === "ceiling"
+      const built = yield* Layer.build(
+        selection.plugin
+          .layer(selection.spec)
+          .pipe(Layer.provide(Layer.merge(pilotLayer, isCeiling ? ceilingData : noHoldout))),
+      ).pipe(
+        Effect.map((context) => ({ ok: true as const, provider: Context.get(context, Provider) })),
+        Effect.catchTag("PluginConfigError", (error) =>
+          Effect.succeed({ ok: false as const, reason: error.message }),
+        ),
+      )
+      if (!built.ok) {
+        emit({ _tag: "ProviderSkipped", entry: id, reason: built.reason })
+        simulated.push({ id, selection, skipped: built.reason })
+        continue
+      }
+      const provider = built.provider
+      const executor =
+        options.executor === undefined
+          ? (directExecutor(provider) as CallExecutor<E>)
+          : yield* options.executor(provider, selection)
+      const total = twins.length * options.replicates
+      emit({ _tag: "ProviderStarted", entry: id, total })
+      let done = 0
+      const { synthetic, totals } = yield* simulate(
+        {
+          experiment,
+          provider,
+          twins,
+          replicates: options.replicates,
+          elicitation: options.elicitation,
+          settings: options.settings,
+          includeDemographics: options.includeDemographics,
+          maxReasks: options.maxReasks,
+          seed: options.seed,
+          concurrency: selection.plugin.descriptor.baseline === undefined ? options.concurrency : 1,
+          onDone: (respondent, outcome) => {
+            done++
+            emit({
+              _tag: "TwinDone",
+              entry: id,
+              done,
+              total,
+              failed: respondent.failure !== undefined,
+              costUsd: outcome.costUsd,
+            })
+          },
+        },
+        executor,
+      )
+      emit({ _tag: "ProviderFinished", entry: id, totals })
+      simulated.push({ id, selection, synthetic, totals })
+    }
+
+    const metricOptions = {
+      seed: options.seed,
+      resamples: options.bootstrap,
+      alpha: 0.05,
+      minCellSize: options.minCellSize,
+    }
+    const scored: Array<
+      | {
+          id: string
+          selection: ProviderSelection
+          synthetic: ReadonlyArray<SyntheticRespondent>
+          totals: SimulationTotals
+          scores: ReadonlyArray<MetricScore>
+        }
+      | { id: string; selection: ProviderSelection; skipped: string }
+    > = []
+    for (const item of simulated) {
+      if ("skipped" in item) {
+        scored.push(item)
+        continue
+      }
+      const scores: Array<MetricScore> = []
+      for (const metric of options.metrics) {
+        emit({ _tag: "Scoring", entry: item.id, metric: metric.descriptor.id })
+        scores.push(
+          yield* metric.score({ study, human: holdout, synthetic: item.synthetic, options: metricOptions }),
+        )
+      }
+      scored.push({ ...item, scores })
+    }
+    const scoresOf = (role: "floor" | "ceiling") => {
+      const found = scored.find(
+        (item) => !("skipped" in item) && item.selection.plugin.descriptor.baseline === role,
+      )
+      return found === undefined || "skipped" in found ? undefined : found.scores
+    }
+    const floor = scoresOf("floor")
+    const ceiling = scoresOf("ceiling")
+    const entries: Array<EntryData> = scored.map((item) => {
+      if ("skipped" in item)
+        return { entry: skippedEntry(item.id, item.selection, item.skipped, study), synthetic: [] }
+      const perMetric: Record<string, Fidelity> = {}
+      for (const score of item.scores) {
+        perMetric[score.metric] = fidelityOf(
+          score,
+          floor?.find((s) => s.metric === score.metric),
+          ceiling?.find((s) => s.metric === score.metric),
+        )
+      }
+      const entry: ResultsEntry = {
+        ...summarise(item.id, item.selection, item.synthetic, item.totals, study),
+        scores: item.scores,
+        fidelity: { perMetric, overall: overallFidelity(perMetric) },
+      }
+      return { entry, synthetic: item.synthetic }
+    })
+
+    const plugins: Array<PluginInstance> = [
+      {
+        kind: "experiment",
+        id: experiment.descriptor.id,
+        version: experiment.descriptor.version,
+        params: {},
+      },
+      ...options.providers.map(
+        (selection): PluginInstance => ({
+          kind: "provider",
+          id: selection.plugin.descriptor.id,
+          version: selection.plugin.descriptor.version,
+          params: {
+            model: selection.spec.model,
+            ...(selection.spec.baseUrl === undefined ? {} : { baseUrl: selection.spec.baseUrl }),
+            ...(selection.spec.options === undefined ? {} : { options: selection.spec.options }),
+          },
+        }),
+      ),
+      ...options.metrics.map(
+        (metric): PluginInstance => ({
+          kind: "metric",
+          id: metric.descriptor.id,
+          version: metric.descriptor.version,
+          params: {},
+        }),
+      ),
+    ]
+    const results: ResultsFile = {
+      schemaVersion: ResultsSchemaVersion,
+      generator: { name: "standin", version: ENGINE_VERSION },
+      study: {
+        id: study.id,
+        version: study.version,
+        title: study.title,
+        citation: study.citation,
+        items: study.items.map((item) => ({
+          id: item.id,
+          label: item.label,
+          role: item.role,
+          options: [...scaleOptions(item.scale)],
+        })),
+        arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
+      },
+      manifest: {
+        seed: options.seed,
+        pilot: options.pilot,
+        pilotSize: split.pilot.length,
+        holdoutSize: split.holdout.length,
+        holdoutCap: options.holdoutCap ?? null,
+        splitSha256: split.sha256,
+        replicates: options.replicates,
+        elicitation: options.elicitation,
+        settings: options.settings,
+        includeDemographics: options.includeDemographics,
+        maxReasks: options.maxReasks,
+        bootstrapResamples: options.bootstrap,
+        plugins,
+        packages: { "@standin/engine": ENGINE_VERSION },
+        data: { file: study.data.file, sha256: human.sha256, rows: human.respondents.length },
+      },
+      metrics: options.metrics.map((metric) => ({
+        id: metric.descriptor.id,
+        version: metric.descriptor.version,
+        label: metric.descriptor.label,
+        family: metric.descriptor.family,
+        description: metric.descriptor.description,
+        headline: metric.descriptor.headline,
+        direction: metric.descriptor.direction,
+        measures: metric.descriptor.measures.map((measure) => ({
+          id: measure.id,
+          label: measure.label,
+          description: measure.description,
+          direction: measure.direction,
+        })),
+        citations: metric.descriptor.citations.map((citation) => ({ ...citation })),
+      })),
+      human: { n: holdout.length, distributions: answerDistributions(study, holdout) },
+      entries: entries.map((data) => data.entry),
+    }
+    return { results, entries, split, holdout }
+  }).pipe(Effect.scoped)

@@ -1,0 +1,193 @@
+import type {
+  Elicitation,
+  ExperimentShape,
+  GenerationSettings,
+  Item,
+  ProviderRequest,
+  ProviderResponse,
+  ProviderShape,
+  SyntheticRespondent,
+  Twin,
+} from "@standin/core"
+import { ProviderError, settingsWarnings } from "@standin/core"
+import { Effect } from "effect"
+import { parseReply } from "./answers.js"
+import { deriveSeed, streamFor } from "./random.js"
+
+/** What the engine gets back from one provider call (possibly served from the cache). */
+export interface CallOutcome {
+  readonly response: ProviderResponse
+  readonly cached: boolean
+  readonly costUsd: number | null
+}
+
+/**
+ * Executes provider calls. The plain executor calls the provider directly; the engine's call runner adds
+ * the cache, rate limits, retries and the budget. `E` is whatever besides a ProviderError stops a call
+ * (e.g. an exhausted budget), which ends the simulation rather than one twin.
+ */
+export interface CallExecutor<E = never> {
+  readonly call: (request: ProviderRequest) => Effect.Effect<CallOutcome, ProviderError | E>
+}
+
+/** Calls the provider directly, with no cache and no retries. */
+export const directExecutor = (provider: ProviderShape): CallExecutor => ({
+  call: (request) =>
+    provider.generate(request).pipe(Effect.map((response) => ({ response, cached: false, costUsd: null }))),
+})
+
+export interface SimulationOptions {
+  readonly experiment: ExperimentShape
+  readonly provider: ProviderShape
+  readonly twins: ReadonlyArray<Twin>
+  readonly replicates: number
+  readonly elicitation: Elicitation
+  readonly settings: GenerationSettings
+  readonly includeDemographics: boolean
+  /** Re-asks after an invalid answer (the first ask is not counted). */
+  readonly maxReasks: number
+  readonly seed: number
+  readonly concurrency: number
+  /** Called after each twin-replicate is done, in completion order. */
+  readonly onDone?: (
+    respondent: SyntheticRespondent,
+    outcome: { readonly calls: number; readonly cached: number; readonly costUsd: number },
+  ) => void
+}
+
+export interface SimulationTotals {
+  readonly calls: number
+  readonly cachedCalls: number
+  readonly costUsd: number | null
+}
+
+const uniquePush = (list: Array<string>, values: ReadonlyArray<string>) => {
+  for (const value of values) if (!list.includes(value)) list.push(value)
+}
+
+/**
+ * Simulates every twin (× replicates) through one provider. Each twin answers the whole instrument;
+ * invalid answers are re-asked up to `maxReasks` times, then kept as invalid with the raw text. A failed
+ * call (after the executor's retries) is recorded on the twin with its reason: one twin's failure never
+ * ends the run. Results come back in twin order, whatever order they completed in.
+ */
+export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E>) =>
+  Effect.gen(function* () {
+    const { experiment, provider } = options
+    const items: ReadonlyArray<Item> = experiment.definition.items
+    const staticWarnings = settingsWarnings(provider.descriptor, options.settings)
+    let calls = 0
+    let cachedCalls = 0
+    let costUsd = 0
+    let costKnown = true
+    const jobs = options.twins.flatMap((twin) =>
+      Array.from({ length: options.replicates }, (_, replicate) => ({ twin, replicate })),
+    )
+    const streamKey = `${provider.descriptor.id}:${provider.model}`
+    const one = ({ twin, replicate }: { twin: Twin; replicate: number }) =>
+      Effect.gen(function* () {
+        const prompt = experiment.renderPrompt(twin, {
+          elicitation: options.elicitation,
+          includeDemographics: options.includeDemographics,
+        })
+        const warnings: Array<string> = [...staticWarnings]
+        const modelVersions: Array<string> = []
+        let inputTokens = 0
+        let outputTokens = 0
+        let twinCalls = 0
+        let twinCached = 0
+        let twinCost = 0
+        let last: { text: string; parsed: ReturnType<typeof parseReply> } | undefined
+        let failure: { reason: ProviderError["reason"]; message: string } | undefined
+        let attempt = 0
+        for (; attempt <= options.maxReasks; attempt++) {
+          const request: ProviderRequest = {
+            model: provider.model,
+            twin,
+            items,
+            prompt,
+            settings: {
+              ...options.settings,
+              seed:
+                options.settings.seed ??
+                deriveSeed(options.seed, "call", twin.id, replicate, attempt) % 2_147_483_647,
+            },
+            elicitation: options.elicitation,
+            replicate,
+            attempt,
+          }
+          const outcome = yield* executor.call(request).pipe(
+            Effect.map((value) => ({ ok: true as const, value })),
+            Effect.catchIf(
+              (error): error is ProviderError => error instanceof ProviderError,
+              (error) => Effect.succeed({ ok: false as const, error }),
+            ),
+          )
+          if (!outcome.ok) {
+            failure = { reason: outcome.error.reason, message: outcome.error.message }
+            break
+          }
+          const { response, cached, costUsd: callCost } = outcome.value
+          twinCalls++
+          if (cached) twinCached++
+          if (callCost === null) costKnown = false
+          else twinCost += callCost
+          inputTokens += response.usage.inputTokens
+          outputTokens += response.usage.outputTokens
+          uniquePush(warnings, response.warnings)
+          uniquePush(modelVersions, [response.modelVersion])
+          const parsed = parseReply(
+            items,
+            options.elicitation,
+            response,
+            streamFor(options.seed, "draw", streamKey, twin.id, replicate, attempt),
+          )
+          last = { text: response.text, parsed }
+          if (parsed.invalidItems.length === 0) break
+        }
+        if (last !== undefined && last.parsed.invalidItems.length > 0)
+          uniquePush(warnings, last.parsed.problems)
+        const distributions = last?.parsed.distributions ?? {}
+        const respondent: SyntheticRespondent = {
+          twinId: twin.id,
+          replicate,
+          arm: twin.arm,
+          persona: twin.persona,
+          answers: last?.parsed.answers ?? Object.fromEntries(items.map((item) => [item.id, null])),
+          ...(Object.keys(distributions).length > 0 ? { distributions } : {}),
+          raw: last?.text ?? "",
+          valid: failure === undefined && last !== undefined && last.parsed.invalidItems.length === 0,
+          invalidItems:
+            failure !== undefined || last === undefined
+              ? items.map((item) => item.id)
+              : last.parsed.invalidItems,
+          warnings,
+          attempts: twinCalls + (failure === undefined ? 0 : 1),
+          elicitation: options.elicitation,
+          modelVersion: modelVersions.join(" | "),
+          usage: { inputTokens, outputTokens },
+          ...(failure === undefined ? {} : { failure }),
+        }
+        calls += twinCalls
+        cachedCalls += twinCached
+        costUsd += twinCost
+        options.onDone?.(respondent, { calls: twinCalls, cached: twinCached, costUsd: twinCost })
+        return respondent
+      })
+    const synthetic = yield* Effect.forEach(jobs, one, { concurrency: options.concurrency })
+    const totals: SimulationTotals = { calls, cachedCalls, costUsd: costKnown ? costUsd : null }
+    return { synthetic, totals }
+  })
+
+/** The error type a provider emits when it cannot honour an elicitation method, checked before any call. */
+export const elicitationUnsupported = (
+  provider: ProviderShape,
+  elicitation: Elicitation,
+): ProviderError | undefined =>
+  provider.descriptor.capabilities.elicitation.includes(elicitation)
+    ? undefined
+    : new ProviderError({
+        provider: provider.descriptor.id,
+        reason: "unsupported",
+        message: `${provider.descriptor.id} cannot do "${elicitation}" elicitation; it supports ${provider.descriptor.capabilities.elicitation.join(", ")}.`,
+      })

@@ -1,0 +1,92 @@
+import {
+  Experiment,
+  type ExperimentDescriptor,
+  type ExperimentShape,
+  ExperimentSpecVersion,
+  type HumanData,
+  StudyDataError,
+  StudyDefinition,
+  StudyDefinitionError,
+} from "@standin/core"
+import { Effect, Layer, Schema } from "effect"
+import { parseCsv, respondentsFromTable } from "./load.js"
+import { makeRenderer, type RendererOverrides } from "./render.js"
+import { dataLocations, resolveDataFile } from "./resolve-data.js"
+import { validateDefinition } from "./validate.js"
+
+export interface DefineStudyOptions {
+  readonly renderer?: RendererOverrides
+  /**
+   * Where the data is when it sits next to a study folder (declarative studies). When set, the file is read
+   * from here (and still checksum-verified) instead of STANDIN_DATA_DIR / cache / download.
+   */
+  readonly dataPath?: string
+}
+
+export interface StudyPlugin {
+  readonly descriptor: ExperimentDescriptor
+  readonly definition: StudyDefinition
+  readonly experiment: ExperimentShape
+  readonly layer: Layer.Layer<Experiment>
+}
+
+/** Loads and validates a study's human data, wherever it lives. */
+export const loadHumanData = (definition: StudyDefinition, options: DefineStudyOptions = {}) =>
+  Effect.gen(function* () {
+    const locations = yield* dataLocations
+    const resolved = yield* resolveDataFile(
+      definition.id,
+      definition.data,
+      options.dataPath === undefined
+        ? locations
+        : { dataDir: options.dataPath, cacheDir: locations.cacheDir, allowDownload: false },
+    )
+    const table = yield* parseCsv(definition.id, resolved.path, resolved.bytes.toString("utf8"))
+    const respondents = yield* respondentsFromTable(definition, resolved.path, table)
+    const data: HumanData = {
+      respondents,
+      path: resolved.path,
+      sha256: resolved.sha256,
+      origin: options.dataPath === undefined ? resolved.origin : "study-dir",
+    }
+    return data
+  })
+
+/**
+ * Turns a study definition (data) into an Experiment plugin. The definition is decoded with the core
+ * schema and checked for internal consistency (ids, references, analyses) up front: a study that does
+ * not make sense fails here, with the field named, not in the middle of a run.
+ */
+export const defineStudy = (input: StudyDefinition, options: DefineStudyOptions = {}): StudyPlugin => {
+  const definition = Schema.decodeUnknownSync(StudyDefinition)(input)
+  const problems = validateDefinition(definition)
+  if (problems.length > 0) {
+    // A study plugin that contradicts itself is a programming error of the plugin author.
+    throw new StudyDefinitionError({
+      study: definition.id,
+      field: problems[0]!.field,
+      message: problems.map((p) => `${p.field}: ${p.message}`).join("; "),
+    })
+  }
+  const descriptor: ExperimentDescriptor = {
+    kind: "experiment",
+    id: definition.id,
+    version: definition.version,
+    specVersion: ExperimentSpecVersion,
+    title: definition.title,
+    citation: definition.citation,
+  }
+  const experiment: ExperimentShape = {
+    descriptor,
+    definition,
+    loadHumanData: loadHumanData(definition, options).pipe(
+      Effect.mapError((error) =>
+        error instanceof StudyDataError
+          ? error
+          : new StudyDataError({ study: definition.id, message: String(error) }),
+      ),
+    ),
+    renderPrompt: makeRenderer(definition, options.renderer),
+  }
+  return { descriptor, definition, experiment, layer: Layer.succeed(Experiment, experiment) }
+}

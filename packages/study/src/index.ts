@@ -1,0 +1,5 @@
+export * from "./define.js"
+export * from "./load.js"
+export * from "./render.js"
+export * from "./resolve-data.js"
+export * from "./validate.js"

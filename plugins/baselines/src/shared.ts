@@ -1,0 +1,167 @@
+import type {
+  AnswerValue,
+  BaselineRole,
+  Item,
+  OptionDistribution,
+  Persona,
+  ProviderDescriptor,
+  ProviderRequest,
+  ProviderResponse,
+  Respondent,
+} from "@standin/core"
+import { ProviderSpecVersion, scaleOptions } from "@standin/core"
+
+export const BASELINES_VERSION = "0.1.0"
+
+/** mulberry32, seeded per call from the request's seed: a baseline's draws are reproducible call by call. */
+export const randomFor = (request: ProviderRequest) => {
+  let state = ((request.settings.seed ?? 0) ^ Math.imul(request.attempt + 1, 0x9e3779b1)) >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export const baselineDescriptor = (
+  id: string,
+  label: string,
+  description: string,
+  baseline: BaselineRole,
+): ProviderDescriptor => ({
+  kind: "provider",
+  id,
+  version: BASELINES_VERSION,
+  specVersion: ProviderSpecVersion,
+  label,
+  description,
+  capabilities: {
+    logprobs: true,
+    seed: true,
+    structuredOutput: true,
+    batch: false,
+    finetune: false,
+    temperature: false,
+    topP: false,
+    elicitation: ["sample", "logprobs", "verbalized"],
+  },
+  keyEnv: [],
+  baseline,
+  defaultModel: "v1",
+})
+
+/** An empirical distribution: answer value (JSON) → weight. Keys are JSON so multi-select answers count too. */
+export type Empirical = ReadonlyMap<string, number>
+
+export const empirical = (values: ReadonlyArray<AnswerValue>): Empirical => {
+  const counts = new Map<string, number>()
+  for (const value of values) {
+    if (value === null) continue
+    const key = JSON.stringify(value)
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  return counts
+}
+
+export const drawEmpirical = (distribution: Empirical, random: () => number): AnswerValue => {
+  let total = 0
+  for (const weight of distribution.values()) total += weight
+  let u = random() * total
+  let last: string | undefined
+  for (const [key, weight] of distribution) {
+    last = key
+    u -= weight
+    if (u < 0) return JSON.parse(key) as AnswerValue
+  }
+  return last === undefined ? null : (JSON.parse(last) as AnswerValue)
+}
+
+/** The option distribution of an empirical answer distribution (single-choice scales only). */
+export const optionDistribution = (item: Item, distribution: Empirical): OptionDistribution | undefined => {
+  const options = scaleOptions(item.scale)
+  if (options.length === 0 || item.scale._tag === "MultiSelect") return undefined
+  let total = 0
+  for (const weight of distribution.values()) total += weight
+  if (!(total > 0)) return undefined
+  return Object.fromEntries(
+    options.map((option) => [option, (distribution.get(JSON.stringify(option)) ?? 0) / total]),
+  )
+}
+
+/**
+ * Builds the reply in the form the elicitation asks for: answers as JSON (sample), distributions as JSON
+ * (verbalized) or first-token-like distributions (logprobs). Baselines thus go through the same engine
+ * path — parsing, validation, scoring — as a language model.
+ */
+export const reply = (
+  descriptor: ProviderDescriptor,
+  request: ProviderRequest,
+  perItem: (item: Item) => Empirical,
+  random: () => number,
+): ProviderResponse => {
+  const base = {
+    modelVersion: `${descriptor.id}@${descriptor.version}`,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    warnings: [],
+  }
+  if (request.elicitation === "sample") {
+    const answers = Object.fromEntries(
+      request.items.map((item) => [item.id, drawEmpirical(perItem(item), random)]),
+    )
+    return { ...base, text: JSON.stringify(answers) }
+  }
+  const distributions: Record<string, OptionDistribution> = {}
+  for (const item of request.items) {
+    const distribution = optionDistribution(item, perItem(item))
+    if (distribution !== undefined) distributions[item.id] = distribution
+  }
+  return request.elicitation === "logprobs"
+    ? { ...base, text: "", distributions }
+    : { ...base, text: JSON.stringify(distributions) }
+}
+
+/** A persona cell key over the given attributes; multi-select levels are sorted and joined. */
+export const cellKey = (persona: Persona, attributes: ReadonlyArray<string>): string =>
+  JSON.stringify(
+    attributes.map((attribute) => {
+      const value = persona[attribute]
+      return typeof value === "string" ? value : value === undefined ? null : [...value].sort().join("|")
+    }),
+  )
+
+/**
+ * An index that matches a twin to respondents with the same arm and persona cell, backing off one
+ * attribute at a time (from the last subgroup attribute to the first), then to the arm alone, then to
+ * everyone. Built once per pool, so a lookup costs one map access per back-off level.
+ */
+export const cellIndex = (
+  pool: ReadonlyArray<Respondent>,
+  attributes: ReadonlyArray<string>,
+  minMatches: number,
+) => {
+  const levels: Array<Map<string, Array<Respondent>>> = []
+  for (let keep = attributes.length; keep >= 0; keep--) {
+    const used = attributes.slice(0, keep)
+    const map = new Map<string, Array<Respondent>>()
+    for (const respondent of pool) {
+      const key = `${respondent.arm}\u0000${cellKey(respondent.persona, used)}`
+      const list = map.get(key)
+      if (list === undefined) map.set(key, [respondent])
+      else list.push(respondent)
+    }
+    levels.push(map)
+  }
+  return (twin: {
+    readonly arm: string
+    readonly persona: Persona
+  }): { readonly matches: ReadonlyArray<Respondent>; readonly backoff: number } => {
+    for (let level = 0; level < levels.length; level++) {
+      const used = attributes.slice(0, attributes.length - level)
+      const matches = levels[level]!.get(`${twin.arm}\u0000${cellKey(twin.persona, used)}`)
+      if (matches !== undefined && matches.length >= minMatches) return { matches, backoff: level }
+    }
+    return { matches: pool, backoff: levels.length }
+  }
+}
