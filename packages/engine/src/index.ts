@@ -1,6 +1,7 @@
 export * from "./answers.js"
 export * from "./csv.js"
 export * from "./distributions.js"
+export * from "./figures.js"
 export * from "./random.js"
 export * from "./run.js"
 export * from "./simulate.js"
