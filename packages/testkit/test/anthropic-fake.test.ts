@@ -1,4 +1,4 @@
-import Anthropic, { RateLimitError } from "@anthropic-ai/sdk"
+import Anthropic, { type APIError, RateLimitError } from "@anthropic-ai/sdk"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startAnthropicFake } from "../src/anthropic.js"
 import { fixtureStudy, fixtureTwins, renderFixturePrompt } from "../src/fixture-study.js"
@@ -15,9 +15,14 @@ beforeAll(async () => {
 })
 afterAll(() => fake.close())
 
-const prompt = renderFixturePrompt(fixtureStudy, fixtureTwins(1, 5)[0]!, { elicitation: "sample", includeDemographics: true })
+const prompt = renderFixturePrompt(fixtureStudy, fixtureTwins(1, 5)[0]!, {
+  elicitation: "sample",
+  includeDemographics: true,
+})
 const system = prompt.messages.find((m) => m.role === "system")?.content ?? ""
-const messages = prompt.messages.filter((m) => m.role !== "system").map((m) => ({ role: "user" as const, content: m.content }))
+const messages = prompt.messages
+  .filter((m) => m.role !== "system")
+  .map((m) => ({ role: "user" as const, content: m.content }))
 
 describe("Anthropic fake: messages", () => {
   it("answers through output_config.format json_schema", async () => {
@@ -43,27 +48,44 @@ describe("Anthropic fake: messages", () => {
       max_tokens: 200,
       system,
       messages,
-      tools: [{ name: "record_answers", description: "Record answers", input_schema: prompt.responseSchema as Anthropic.Tool.InputSchema }],
+      tools: [
+        {
+          name: "record_answers",
+          description: "Record answers",
+          input_schema: prompt.responseSchema as Anthropic.Tool.InputSchema,
+        },
+      ],
       tool_choice: { type: "tool", name: "record_answers" },
     })
     expect(message.stop_reason).toBe("tool_use")
     const block = message.content[0]
-    expect(block?.type === "tool_use" ? Object.keys(block.input as object).sort() : []).toEqual(["concern", "share", "understand"])
+    expect(block?.type === "tool_use" ? Object.keys(block.input as object).sort() : []).toEqual([
+      "concern",
+      "share",
+      "understand",
+    ])
   })
 
   it("refuses with stop_reason refusal, rate-limits with retry-after, and rejects a missing max_tokens", async () => {
     fake.faults.script(["refusal", "429", "529"])
     const refused = await client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 10, messages })
     expect(refused.stop_reason).toBe("refusal")
-    const limited = await client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 10, messages }).catch((e: unknown) => e)
+    const limited = await client.messages
+      .create({ model: "claude-sonnet-4-5", max_tokens: 10, messages })
+      .catch((e: unknown) => e)
     expect(limited).toBeInstanceOf(RateLimitError)
     expect((limited as RateLimitError).headers?.get("retry-after")).toBe("1")
-    const overloaded = await client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 10, messages }).catch((e: unknown) => e)
-    expect((overloaded as Anthropic.APIError).status).toBe(529)
-    const invalid = await client.messages
-      .create({ model: "claude-sonnet-4-5", messages } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+    const overloaded = await client.messages
+      .create({ model: "claude-sonnet-4-5", max_tokens: 10, messages })
       .catch((e: unknown) => e)
-    expect((invalid as Anthropic.APIError).status).toBe(400)
+    expect((overloaded as APIError).status).toBe(529)
+    const invalid = await client.messages
+      .create({
+        model: "claude-sonnet-4-5",
+        messages,
+      } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .catch((e: unknown) => e)
+    expect((invalid as APIError).status).toBe(400)
     expect(String((invalid as Error).message)).toMatch(/max_tokens/)
   })
 

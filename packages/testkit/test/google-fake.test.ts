@@ -11,14 +11,20 @@ let ai: GoogleGenAI
 
 beforeAll(async () => {
   fake = await startGoogleFake({ seed: 4, retryAfterMs: 3000 })
-  ai = new GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: fake.baseUrl, apiVersion: "v1beta", timeout: 2000 } })
+  ai = new GoogleGenAI({
+    apiKey: key,
+    httpOptions: { baseUrl: fake.baseUrl, apiVersion: "v1beta", timeout: 2000 },
+  })
 })
 afterAll(() => fake.close())
 
 const twin = fixtureTwins(1, 9)[0]!
 const prompt = renderFixturePrompt(fixtureStudy, twin, { elicitation: "sample", includeDemographics: true })
 const system = prompt.messages.find((m) => m.role === "system")?.content ?? ""
-const user = prompt.messages.filter((m) => m.role === "user").map((m) => m.content).join("\n")
+const user = prompt.messages
+  .filter((m) => m.role === "user")
+  .map((m) => m.content)
+  .join("\n")
 
 describe("Gemini fake: generateContent", () => {
   it("answers JSON through responseJsonSchema and reports modelVersion and usage", async () => {
@@ -44,10 +50,15 @@ describe("Gemini fake: generateContent", () => {
   })
 
   it("returns logprobs over the labels", async () => {
-    const item = renderFixturePrompt(fixtureStudy, twin, { elicitation: "logprobs", includeDemographics: true }).perItem[0]!
+    const item = renderFixturePrompt(fixtureStudy, twin, {
+      elicitation: "logprobs",
+      includeDemographics: true,
+    }).perItem[0]!
     const response = await ai.models.generateContent({
       model: "gemini-2.5-flash",
-      contents: item.messages.filter((m) => m.role === "user").map((m) => ({ role: "user", parts: [{ text: m.content }] })),
+      contents: item.messages
+        .filter((m) => m.role === "user")
+        .map((m) => ({ role: "user", parts: [{ text: m.content }] })),
       config: { responseLogprobs: true, logprobs: 10, maxOutputTokens: 1 },
     })
     const top = response.candidates?.[0]?.logprobsResult?.topCandidates?.[0]?.candidates ?? []
@@ -57,17 +68,25 @@ describe("Gemini fake: generateContent", () => {
 
   it("rejects a schema without the JSON mime type, blocks for safety, and rate-limits with RetryInfo", async () => {
     const invalid = await ai.models
-      .generateContent({ model: "gemini-2.5-flash", contents: user, config: { responseJsonSchema: prompt.responseSchema } })
+      .generateContent({
+        model: "gemini-2.5-flash",
+        contents: user,
+        config: { responseJsonSchema: prompt.responseSchema },
+      })
       .catch((e: unknown) => e)
     expect((invalid as ApiError).status).toBe(400)
     fake.faults.script(["refusal", "429", "401"])
     const blocked = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: user })
     expect(blocked.candidates?.[0]?.finishReason).toBe("SAFETY")
-    const limited = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: user }).catch((e: unknown) => e)
+    const limited = await ai.models
+      .generateContent({ model: "gemini-2.5-flash", contents: user })
+      .catch((e: unknown) => e)
     expect(limited).toBeInstanceOf(ApiError)
     expect((limited as ApiError).status).toBe(429)
     expect((limited as ApiError).message).toContain('"retryDelay":"3s"')
-    const badKey = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: user }).catch((e: unknown) => e)
+    const badKey = await ai.models
+      .generateContent({ model: "gemini-2.5-flash", contents: user })
+      .catch((e: unknown) => e)
     expect((badKey as ApiError).status).toBe(400)
     expect((badKey as ApiError).message).toContain("API_KEY_INVALID")
   })
@@ -88,7 +107,11 @@ describe("Gemini fake: generateContent", () => {
     expect(done.state).toBe("JOB_STATE_SUCCEEDED")
     const responses = done.dest?.inlinedResponses ?? []
     expect(responses.length).toBe(2)
-    expect(Object.keys(JSON.parse(responses[0]?.response?.candidates?.[0]?.content?.parts?.[0]?.text ?? "{}")).sort()).toEqual(["concern", "share", "understand"])
+    expect(
+      Object.keys(
+        JSON.parse(responses[0]?.response?.candidates?.[0]?.content?.parts?.[0]?.text ?? "{}"),
+      ).sort(),
+    ).toEqual(["concern", "share", "understand"])
     expect(responses[1]?.metadata).toEqual({ key: "twin-2" })
     const other = await ai.batches.create({ model: "gemini-2.5-flash", src: [{ contents: user }] })
     await ai.batches.cancel({ name: other.name! })
