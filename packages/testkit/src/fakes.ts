@@ -9,6 +9,7 @@ import type { FakeOptions, FakeServer } from "./server.js"
 import type { Vendor } from "./survey.js"
 
 export { anthropicModelVersion, parseMessagesRequest, startAnthropicFake } from "./anthropic.js"
+export { type FakeArguments, fakeUsage, parseFakeArguments, runFake } from "./cli.js"
 export { type FakeClock, manualClock, realClock } from "./clock.js"
 export {
   type FaultKind,
