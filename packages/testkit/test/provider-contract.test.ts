@@ -56,7 +56,9 @@ const pilotMode = Layer.effect(
       generate: (request) => {
         const refused = unsupportedElicitation(descriptor, request.elicitation)
         if (refused !== undefined)
-          return Effect.fail(new ProviderError({ provider: descriptor.id, reason: "unsupported", message: refused }))
+          return Effect.fail(
+            new ProviderError({ provider: descriptor.id, reason: "unsupported", message: refused }),
+          )
         return Effect.succeed({
           text: JSON.stringify(answers),
           modelVersion: "pilot-mode-1",
