@@ -311,7 +311,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       case 400:
         return openAiError(400, message, "invalid_request_error", null)
       default:
-        return openAiError(status >= 500 && status !== 503 ? status : status, message, "server_error", null)
+        return openAiError(status, message, "server_error", null)
     }
   }
 
@@ -380,7 +380,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       },
       model: job.model,
       organization_id: "org-standin-fake",
-      result_files: succeeded ? [] : [],
+      result_files: [],
       seed: job.seed,
       status,
       trained_tokens: succeeded ? job.trainingTokens * epochs(job) : null,

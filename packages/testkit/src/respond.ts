@@ -11,11 +11,16 @@ export const respond = (
   fault: RouteContext["fault"],
 ): FakeAnswer | FaultKind => {
   if (fault === "refusal") return { text: "", refusal: refusalText }
-  return state.responder(request, {
+  const answer = state.responder(request, {
     rng: state.answerRng,
     seed: state.seed,
     ...(fault === undefined ? {} : { fault }),
   })
+  // A responder that asks for a content fault gets it acted out, like a drawn one.
+  if (answer === "refusal") return { text: "", refusal: refusalText }
+  if ((answer === "offscale" || answer === "lowmass") && fault === undefined)
+    return respond(state, request, answer)
+  return answer
 }
 
 /** Cuts an answer to `maxTokens` tokens (four characters each), as a length-limited model would. */

@@ -312,12 +312,13 @@ export const startFake = async (
       request.socket.destroy()
       return
     }
-    if (fault === "timeout") {
+    // The hang: no answer until the client gives up or the fake closes.
+    const hang = (): void => {
       record(0, "timeout")
       hanging.add(response)
       response.on("close", () => hanging.delete(response))
-      return
     }
+    if (fault === "timeout") return hang()
 
     const contentFault =
       fault === "refusal" || fault === "offscale" || fault === "lowmass" ? fault : undefined
@@ -340,11 +341,7 @@ export const startFake = async (
         request.socket.destroy()
         return
       }
-      if (fault === "timeout") {
-        record(0, "timeout")
-        hanging.add(response)
-        return
-      }
+      if (fault === "timeout") return hang()
     }
     const corrupt = fault === "truncated" || fault === "malformed" ? fault : undefined
     record(result.status, fault)

@@ -157,6 +157,26 @@ describe("OpenAI fake: faults", () => {
   })
 })
 
+describe("OpenAI fake: scripted responders", () => {
+  it("lets a responder answer, or fail, per request", async () => {
+    fake.setResponder((request) => {
+      const user = request.messages.find((m) => m.role === "user")?.content ?? ""
+      if (user.includes("fail me")) return "429"
+      if (user.includes("refuse me")) return "refusal"
+      return { text: `echo: ${user}` }
+    })
+    try {
+      const ask = (content: string) =>
+        client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content }] })
+      expect((await ask("hello")).choices[0]?.message.content).toBe("echo: hello")
+      expect(await ask("fail me").catch((e: unknown) => e)).toBeInstanceOf(RateLimitError)
+      expect((await ask("refuse me")).choices[0]?.message.refusal).toMatch(/can't help/)
+    } finally {
+      fake.setResponder(undefined)
+    }
+  })
+})
+
 describe("OpenAI fake: responses API", () => {
   it("answers with a json_schema text format", async () => {
     const response = await client.responses.create({
