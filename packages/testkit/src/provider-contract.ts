@@ -220,8 +220,10 @@ export const suite = (name: string, makeLayer: MakeContractLayer, options: Contr
     const result = await withProvider(server, (provider) =>
       provider.generate(request(twin, elicitation, extra)),
     )
-    if (Result.isSuccess(result)) outputs.push(result.success.text, ...result.success.warnings)
-    else outputs.push(String((result.failure as { message?: unknown }).message ?? result.failure))
+    if (Result.isSuccess(result)) {
+      const { text, warnings, modelVersion, finishReason, distributions } = result.success
+      outputs.push(text, modelVersion, finishReason ?? "", JSON.stringify(distributions ?? {}), ...warnings)
+    } else outputs.push(String((result.failure as { message?: unknown }).message ?? result.failure))
     return result
   }
 
