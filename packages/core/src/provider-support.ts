@@ -1,0 +1,111 @@
+import type { FailureReason, OptionDistribution } from "./respondent.js"
+
+/**
+ * Small vendor-neutral helpers that every provider plugin needs in the same form: the wait a server
+ * asks for, the failure reason an HTTP status means, and first-token distributions from logprobs.
+ */
+
+/** Reads a header from a Fetch `Headers`, a plain record, or anything with `get`. */
+export type HeaderSource =
+  | { readonly get: (name: string) => string | null | undefined }
+  | Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+const header = (headers: HeaderSource | undefined, name: string): string | undefined => {
+  if (headers === undefined) return undefined
+  if (typeof (headers as { get?: unknown }).get === "function") {
+    return (headers as { get: (name: string) => string | null | undefined }).get(name) ?? undefined
+  }
+  const record = headers as Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  const key = Object.keys(record).find((k) => k.toLowerCase() === name)
+  const value = key === undefined ? undefined : record[key]
+  return Array.isArray(value) ? value[0] : (value as string | undefined)
+}
+
+/**
+ * The wait in milliseconds a server asked for: `retry-after-ms`, else `retry-after` as seconds or
+ * as an HTTP date (relative to `now`). Undefined when absent or unreadable.
+ */
+export const parseRetryAfter = (
+  headers: HeaderSource | undefined,
+  now: number = Date.now(),
+): number | undefined => {
+  const milliseconds = header(headers, "retry-after-ms")
+  if (milliseconds !== undefined && milliseconds.trim() !== "") {
+    const value = Number(milliseconds)
+    if (Number.isFinite(value) && value >= 0) return Math.round(value)
+  }
+  const after = header(headers, "retry-after")
+  if (after === undefined || after.trim() === "") return undefined
+  const seconds = Number(after)
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000)
+  const date = Date.parse(after)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/** The failure reason an HTTP error status stands for. */
+export const reasonForStatus = (status: number): FailureReason => {
+  if (status === 401 || status === 403) return "auth"
+  if (status === 408) return "timeout"
+  if (status === 429) return "rate-limited"
+  if (status >= 500) return "server"
+  return "invalid-request"
+}
+
+/** Replaces every occurrence of a secret in a text, so vendor messages that echo a key cannot leak it. */
+export const scrubSecret = (text: string, secret: string | undefined): string =>
+  secret === undefined || secret.length < 4 ? text : text.split(secret).join("[REDACTED]")
+
+export interface TokenLogprob {
+  readonly token: string
+  readonly logprob: number
+}
+
+export interface LabelDistribution {
+  /** Option → probability, renormalised over the label tokens. */
+  readonly distribution: OptionDistribution
+  /** Total probability the label tokens had before renormalising. */
+  readonly mass: number
+}
+
+/**
+ * Turns a first token's top logprobs into a distribution over an item's options. `labels[i]` is the
+ * token for `options[i]`; candidates match after trimming whitespace (tokenisers differ on leading
+ * spaces), and several candidates that trim to the same label add up. Undefined when no label
+ * appears among the candidates.
+ */
+export const distributionFromLogprobs = (
+  candidates: ReadonlyArray<TokenLogprob>,
+  labels: ReadonlyArray<string>,
+  options: ReadonlyArray<string>,
+): LabelDistribution | undefined => {
+  const mass = new Map<string, number>()
+  for (const candidate of candidates) {
+    const token = candidate.token.trim()
+    if (!labels.includes(token) || !Number.isFinite(candidate.logprob)) continue
+    mass.set(token, (mass.get(token) ?? 0) + Math.exp(candidate.logprob))
+  }
+  let total = 0
+  for (const value of mass.values()) total += value
+  if (total <= 0) return undefined
+  const distribution: Record<string, number> = {}
+  labels.forEach((label, index) => {
+    const option = options[index]
+    if (option !== undefined) distribution[option] = (mass.get(label) ?? 0) / total
+  })
+  return { distribution, mass: Math.min(1, total) }
+}
+
+/**
+ * The seed to send for one call: the run's seed moved by the replicate and the re-ask attempt, so
+ * replicates are decorrelated and a re-ask after an invalid answer does not repeat it verbatim.
+ * Undefined when the run has no seed.
+ */
+export const requestSeed = (request: {
+  readonly settings: { readonly seed?: number }
+  readonly replicate: number
+  readonly attempt: number
+}): number | undefined => {
+  const seed = request.settings.seed
+  if (seed === undefined) return undefined
+  return (Math.trunc(seed) + request.replicate * 1_000_003 + request.attempt * 7_919) % 2_147_483_647
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "@effect/vitest"
+import {
+  distributionFromLogprobs,
+  parseRetryAfter,
+  reasonForStatus,
+  requestSeed,
+  scrubSecret,
+} from "../src/provider-support.js"
+
+describe("parseRetryAfter", () => {
+  it("prefers retry-after-ms, then seconds, then an HTTP date", () => {
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": "1500", "retry-after": "9" }))).toBe(1500)
+    expect(parseRetryAfter(new Headers({ "retry-after": "2.5" }))).toBe(2500)
+    const now = Date.parse("2026-01-01T00:00:00Z")
+    expect(parseRetryAfter({ "Retry-After": "Thu, 01 Jan 2026 00:00:30 GMT" }, now)).toBe(30_000)
+    expect(parseRetryAfter({ "retry-after": "soon" })).toBeUndefined()
+    expect(parseRetryAfter(undefined)).toBeUndefined()
+  })
+})
+
+describe("reasonForStatus", () => {
+  it("maps statuses to failure reasons", () => {
+    expect([401, 403, 408, 429, 400, 404, 422, 500, 503, 529].map(reasonForStatus)).toEqual([
+      "auth",
+      "auth",
+      "timeout",
+      "rate-limited",
+      "invalid-request",
+      "invalid-request",
+      "invalid-request",
+      "server",
+      "server",
+      "server",
+    ])
+  })
+})
+
+describe("scrubSecret", () => {
+  it("removes every occurrence of the secret", () => {
+    expect(scrubSecret("bad key sk-abc123 (sk-abc123)", "sk-abc123")).toBe("bad key [REDACTED] ([REDACTED])")
+    expect(scrubSecret("nothing here", undefined)).toBe("nothing here")
+  })
+})
+
+describe("distributionFromLogprobs", () => {
+  it("renormalises over the label tokens and reports their mass", () => {
+    const result = distributionFromLogprobs(
+      [
+        { token: "1", logprob: Math.log(0.5) },
+        { token: " 2", logprob: Math.log(0.2) },
+        { token: "2", logprob: Math.log(0.1) },
+        { token: "The", logprob: Math.log(0.2) },
+      ],
+      ["1", "2", "3"],
+      ["low", "mid", "high"],
+    )
+    expect(result?.mass).toBeCloseTo(0.8, 12)
+    expect(result?.distribution.low).toBeCloseTo(0.625, 12)
+    expect(result?.distribution.mid).toBeCloseTo(0.375, 12)
+    expect(result?.distribution.high).toBe(0)
+    expect(distributionFromLogprobs([{ token: "x", logprob: 0 }], ["1"], ["a"])).toBeUndefined()
+  })
+})
+
+describe("requestSeed", () => {
+  it("keeps the seed for the first call and moves it per replicate and attempt", () => {
+    const base = { settings: { seed: 42 }, replicate: 0, attempt: 0 }
+    expect(requestSeed(base)).toBe(42)
+    expect(requestSeed({ ...base, replicate: 1 })).toBe(42 + 1_000_003)
+    expect(requestSeed({ ...base, attempt: 2 })).toBe(42 + 2 * 7_919)
+    expect(requestSeed({ settings: {}, replicate: 3, attempt: 0 })).toBeUndefined()
+  })
+})

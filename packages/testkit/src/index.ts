@@ -1,0 +1,10 @@
+export * from "./fakes.js"
+export * from "./fixture-study.js"
+export {
+  answerProblems,
+  type ContractEnvironment,
+  type ContractOptions,
+  type MakeContractLayer,
+  ProviderContract,
+  plantedKey,
+} from "./provider-contract.js"

@@ -1,0 +1,428 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  type Elicitation,
+  HoldoutData,
+  isRetryableReason,
+  isValidAnswer,
+  PilotData,
+  Provider,
+  type ProviderRequest,
+  type ProviderResponse,
+  ProviderSpecVersion,
+  type RenderedPrompt,
+  type RenderOptions,
+  type Respondent,
+  type StudyDefinition,
+  scaleOptions,
+  type Twin,
+  unsupportedElicitation,
+} from "@standin/core"
+import { Effect, Layer, Redacted, Result } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startVendorFake } from "./fakes.js"
+import type { FaultKind } from "./faults.js"
+import { fixtureRespondents, fixtureStudy, renderFixturePrompt } from "./fixture-study.js"
+import { inputTokens } from "./metering.js"
+import type { FakeOptions, FakeServer } from "./server.js"
+import type { Vendor } from "./survey.js"
+
+/** The key every contract run plants; it must never come back out. */
+export const plantedKey = "sk-test-PLANTED"
+
+/** What `makeLayer` gets: where the fake listens and what to configure the provider with. */
+export interface ContractEnvironment {
+  /** The fake's base URL in the form the vendor's SDK expects ("" when there is no fake). */
+  readonly baseUrl: string
+  /** The planted key (`sk-test-PLANTED`). */
+  readonly apiKey: Redacted.Redacted<string>
+  /** A short per-call timeout, so the hang fault is quick to detect. */
+  readonly timeoutMs: number
+  readonly model: string
+  readonly fake: FakeServer | undefined
+}
+
+export interface ContractOptions {
+  /** The vendor fake the provider talks to. Omit for providers that make no HTTP call (baselines). */
+  readonly vendor?: Vendor
+  /** Model name to configure (default `standin-contract-model`). */
+  readonly model?: string
+  /** Run the fault checks (default: whenever there is a vendor fake). */
+  readonly faults?: boolean
+  /** Check that reported usage follows the fake's metering rule (default: whenever there is a vendor fake). */
+  readonly meteredUsage?: boolean
+  readonly study?: StudyDefinition
+  readonly render?: (study: StudyDefinition, twin: Twin, options: RenderOptions) => RenderedPrompt
+  /** Pilot respondents given to providers through PilotData (default: 60 fixture respondents). */
+  readonly pilot?: ReadonlyArray<Respondent>
+  /** Holdout respondents; the contract's twins are theirs (default: 6 fixture respondents). */
+  readonly holdout?: ReadonlyArray<Respondent>
+  /** Extra options for the fake (latency, responder …). */
+  readonly fakeOptions?: FakeOptions
+  /** The per-call timeout given to the provider (default 1500 ms). */
+  readonly timeoutMs?: number
+}
+
+export type MakeContractLayer = (
+  environment: ContractEnvironment,
+) => Layer.Layer<Provider, unknown, PilotData | HoldoutData>
+
+const elicitations: ReadonlyArray<Elicitation> = ["sample", "logprobs", "verbalized"]
+
+/** Faults every provider must map, with the reason each must map to. */
+const faultReasons: ReadonlyArray<readonly [FaultKind, string]> = [
+  ["429", "rate-limited"],
+  ["500", "server"],
+  ["503", "server"],
+  ["400", "invalid-request"],
+  ["401", "auth"],
+  ["reset", "transport"],
+  ["timeout", "timeout"],
+  ["truncated", "malformed-output"],
+  ["malformed", "malformed-output"],
+  ["refusal", "content-filtered"],
+]
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Checks one response against the study's scales for an elicitation; returns the problems found. */
+export const answerProblems = (
+  study: StudyDefinition,
+  elicitation: Elicitation,
+  response: ProviderResponse,
+): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  if (elicitation === "logprobs") {
+    for (const item of study.items) {
+      const distribution = response.distributions?.[item.id]
+      if (distribution === undefined) {
+        problems.push(`no distribution for ${item.id}`)
+        continue
+      }
+      const options = scaleOptions(item.scale)
+      const keys = Object.keys(distribution).sort()
+      if (JSON.stringify(keys) !== JSON.stringify([...options].sort()))
+        problems.push(`${item.id}: keys ${keys.join("|")}`)
+      const total = Object.values(distribution).reduce((a, b) => a + b, 0)
+      if (Math.abs(total - 1) > 1e-6) problems.push(`${item.id}: probabilities add up to ${total}`)
+      if (Object.values(distribution).some((p) => !(p >= 0)))
+        problems.push(`${item.id}: a negative probability`)
+    }
+    return problems
+  }
+  const parsed = parseJson(response.text)
+  if (!isRecord(parsed)) return [`text is not a JSON object: ${response.text.slice(0, 80)}`]
+  for (const item of study.items) {
+    const value = parsed[item.id]
+    if (elicitation === "sample") {
+      if (!isValidAnswer(item.scale, (value ?? null) as never))
+        problems.push(`${item.id}: ${JSON.stringify(value)} is off the scale`)
+      continue
+    }
+    if (!isRecord(value)) {
+      problems.push(`${item.id}: no stated distribution`)
+      continue
+    }
+    const options = scaleOptions(item.scale)
+    const extra = Object.keys(value).filter((key) => !options.includes(key))
+    if (extra.length > 0) problems.push(`${item.id}: unknown options ${extra.join("|")}`)
+    const numbers = Object.values(value)
+    if (!numbers.every((p) => typeof p === "number" && p >= 0))
+      problems.push(`${item.id}: not all probabilities`)
+    const total = numbers.reduce<number>((a, b) => a + (typeof b === "number" ? b : 0), 0)
+    if (Math.abs(total - 1) > 0.05) problems.push(`${item.id}: probabilities add up to ${total}`)
+  }
+  return problems
+}
+
+/**
+ * The Provider contract, as a vitest suite. Every provider package runs it against its vendor's fake
+ * (`vendor`), and baselines without one. It checks that answers parse against the items' scales for
+ * every declared elicitation, that undeclared ones are refused before any call, that unsupported
+ * settings come back as warnings, that every fault maps to the right reason and retryability, that
+ * usage and model versions are reported, and that the planted key never comes back out.
+ */
+export const suite = (name: string, makeLayer: MakeContractLayer, options: ContractOptions = {}): void => {
+  const study = options.study ?? fixtureStudy
+  const render = options.render ?? renderFixturePrompt
+  const model = options.model ?? "standin-contract-model"
+  const vendor = options.vendor
+  const checkFaults = options.faults ?? vendor !== undefined
+  const metered = options.meteredUsage ?? vendor !== undefined
+  const timeoutMs = options.timeoutMs ?? 1500
+  const retryAfterMs = options.fakeOptions?.retryAfterMs ?? 1500
+  const pilot = options.pilot ?? fixtureRespondents(60, 11, 1.3, study)
+  const holdout = options.holdout ?? fixtureRespondents(6, 12, 1.3, study)
+  const twins: ReadonlyArray<Twin> = holdout.map((h) => ({ id: h.id, arm: h.arm, persona: h.persona }))
+  const data = Layer.mergeAll(
+    Layer.succeed(PilotData, { study, pilot, seed: 1 }),
+    Layer.succeed(HoldoutData, {
+      holdout,
+      twinIndex: new Map(holdout.map((respondent, index) => [respondent.id, index])),
+    }),
+  )
+  /** Everything the provider handed back (texts, warnings, error messages), checked for the key at the end. */
+  const outputs: Array<string> = []
+  let fake: FakeServer | undefined
+  let logDirectory = ""
+
+  const environment = (server: FakeServer | undefined): ContractEnvironment => ({
+    baseUrl: server?.baseUrl ?? "",
+    apiKey: Redacted.make(plantedKey),
+    timeoutMs,
+    model,
+    fake: server,
+  })
+
+  const withProvider = <A, E>(
+    server: FakeServer | undefined,
+    use: (provider: Provider["Service"]) => Effect.Effect<A, E>,
+  ): Promise<Result.Result<A, unknown>> =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const provider = yield* Provider
+        return yield* use(provider)
+      }).pipe(Effect.provide(makeLayer(environment(server))), Effect.provide(data), Effect.result),
+    )
+
+  const request = (
+    twin: Twin,
+    elicitation: Elicitation,
+    extra: Partial<ProviderRequest> = {},
+  ): ProviderRequest => ({
+    model,
+    twin,
+    items: study.items,
+    prompt: render(study, twin, { elicitation, includeDemographics: true }),
+    settings: {},
+    elicitation,
+    replicate: 0,
+    attempt: 0,
+    ...extra,
+  })
+
+  const generate = async (
+    elicitation: Elicitation,
+    extra: Partial<ProviderRequest> = {},
+    twin: Twin = twins[0]!,
+    server: FakeServer | undefined = fake,
+  ): Promise<Result.Result<ProviderResponse, unknown>> => {
+    const result = await withProvider(server, (provider) =>
+      provider.generate(request(twin, elicitation, extra)),
+    )
+    if (Result.isSuccess(result)) {
+      const { text, warnings, modelVersion, finishReason, distributions } = result.success
+      outputs.push(text, modelVersion, finishReason ?? "", JSON.stringify(distributions ?? {}), ...warnings)
+    } else outputs.push(String((result.failure as { message?: unknown }).message ?? result.failure))
+    return result
+  }
+
+  const declared = async (): Promise<ReadonlyArray<Elicitation>> => {
+    const result = await withProvider(undefined, (provider) =>
+      Effect.succeed(provider.descriptor.capabilities.elicitation),
+    )
+    return Result.isSuccess(result) ? result.success : []
+  }
+
+  describe(`Provider contract: ${name}`, () => {
+    beforeAll(async () => {
+      if (vendor === undefined) return
+      logDirectory = mkdtempSync(join(tmpdir(), "standin-contract-"))
+      fake = await startVendorFake(vendor, {
+        seed: 5,
+        retryAfterMs,
+        logFile: join(logDirectory, "requests.jsonl"),
+        ...options.fakeOptions,
+      })
+    })
+    afterAll(async () => {
+      await fake?.close()
+      if (logDirectory !== "") rmSync(logDirectory, { recursive: true, force: true })
+    })
+
+    it("builds, and describes itself honestly", async () => {
+      const result = await withProvider(fake, (provider) => Effect.succeed(provider))
+      expect(
+        Result.isSuccess(result),
+        `the layer failed to build: ${String(Result.isFailure(result) && result.failure)}`,
+      ).toBe(true)
+      if (!Result.isSuccess(result)) return
+      const { descriptor } = result.success
+      expect(descriptor.kind).toBe("provider")
+      expect(descriptor.specVersion).toBe(ProviderSpecVersion)
+      expect(descriptor.id).toMatch(/^[a-z][a-z0-9-]*$/)
+      expect(descriptor.capabilities.elicitation.length).toBeGreaterThan(0)
+      if (descriptor.capabilities.elicitation.includes("logprobs"))
+        expect(descriptor.capabilities.logprobs).toBe(true)
+      if (descriptor.capabilities.elicitation.includes("sample") && vendor !== undefined)
+        expect(descriptor.capabilities.structuredOutput).toBe(true)
+      expect(typeof result.success.model).toBe("string")
+    })
+
+    for (const elicitation of elicitations) {
+      it(`answers parse against the items' scales (${elicitation}), or the elicitation is refused up front`, async () => {
+        const supported = (await declared()).includes(elicitation)
+        if (!supported) {
+          const descriptor = await withProvider(undefined, (provider) => Effect.succeed(provider.descriptor))
+          if (Result.isSuccess(descriptor))
+            expect(unsupportedElicitation(descriptor.success, elicitation)).toBeTypeOf("string")
+          const before = fake?.log.entries.length ?? 0
+          const result = await generate(elicitation)
+          expect(Result.isFailure(result)).toBe(true)
+          if (Result.isFailure(result)) {
+            expect((result.failure as { _tag?: string })._tag).toBe("ProviderError")
+            expect((result.failure as { reason?: string }).reason).toBe("unsupported")
+          }
+          // Refused before anything was spent: no request reached the vendor.
+          expect(fake?.log.entries.length ?? 0).toBe(before)
+          return
+        }
+        for (const twin of twins.slice(0, 4)) {
+          const before = fake?.log.entries.length ?? 0
+          const result = await generate(elicitation, {}, twin)
+          expect(
+            Result.isSuccess(result),
+            `generate failed: ${Result.isFailure(result) ? String(result.failure) : ""}`,
+          ).toBe(true)
+          if (!Result.isSuccess(result)) continue
+          const response = result.success
+          expect(answerProblems(study, elicitation, response)).toEqual([])
+          expect(response.modelVersion.length).toBeGreaterThan(0)
+          expect(response.usage.inputTokens).toBeGreaterThanOrEqual(0)
+          expect(response.usage.outputTokens).toBeGreaterThanOrEqual(0)
+          expect(response.warnings.every((warning) => typeof warning === "string")).toBe(true)
+          if (metered && fake !== undefined) {
+            const prompt = render(study, twin, { elicitation, includeDemographics: true })
+            const expected =
+              elicitation === "logprobs"
+                ? prompt.perItem.reduce(
+                    (sum, item) => sum + inputTokens(item.messages.map((m) => m.content)),
+                    0,
+                  )
+                : inputTokens(prompt.messages.map((m) => m.content))
+            expect(response.usage.inputTokens).toBe(expected)
+            expect(response.usage.outputTokens).toBeGreaterThan(0)
+            expect(fake.log.entries.length).toBeGreaterThan(before)
+          }
+        }
+      })
+    }
+
+    it("returns warnings for the settings it cannot honour, and none for those it can", async () => {
+      const kinds = await declared()
+      const elicitation = kinds.includes("sample") ? "sample" : (kinds[0] ?? "sample")
+      const descriptor = await withProvider(undefined, (provider) => Effect.succeed(provider.descriptor))
+      if (!Result.isSuccess(descriptor)) throw new Error("the layer failed to build")
+      const capabilities = descriptor.success.capabilities
+      // One setting at a time: a supported setting alone must pass without a warning about it.
+      const checks: ReadonlyArray<readonly [boolean, ProviderRequest["settings"], RegExp]> = [
+        [capabilities.seed, { seed: 7 }, /\bseed\b/i],
+        [capabilities.temperature, { temperature: 0.7 }, /\btemperature\b/i],
+        [capabilities.topP, { topP: 0.9 }, /\btop[_ -]?p\b/i],
+      ]
+      for (const [supported, settings, pattern] of checks) {
+        const result = await generate(elicitation, { settings })
+        expect(Result.isSuccess(result)).toBe(true)
+        if (!Result.isSuccess(result)) continue
+        const warnings = result.success.warnings.join("\n")
+        if (supported) expect(warnings).not.toMatch(pattern)
+        else expect(warnings).toMatch(pattern)
+        expect(answerProblems(study, elicitation, result.success)).toEqual([])
+      }
+    })
+
+    if (checkFaults && vendor !== undefined) {
+      for (const [fault, reason] of faultReasons) {
+        it(`maps the ${fault} fault to "${reason}" (retryable: ${isRetryableReason(reason as never)})`, async () => {
+          const kinds = await declared()
+          fake!.faults.clear()
+          fake!.faults.script([fault])
+          const result = await generate(kinds.includes("sample") ? "sample" : kinds[0]!)
+          fake!.faults.clear()
+          expect(Result.isFailure(result), "the call should have failed").toBe(true)
+          if (!Result.isFailure(result)) return
+          const error = result.failure as {
+            _tag?: string
+            reason?: string
+            retryable?: boolean
+            retryAfterMs?: number
+          }
+          expect(error._tag).toBe("ProviderError")
+          expect(error.reason).toBe(reason)
+          expect(error.retryable).toBe(isRetryableReason(reason as never))
+          if (fault === "429") expect(error.retryAfterMs).toBe(retryAfterMs)
+        })
+      }
+
+      it("returns an off-scale answer verbatim rather than coercing it", async () => {
+        const kinds = await declared()
+        const elicitation = kinds.includes("sample")
+          ? "sample"
+          : kinds.includes("verbalized")
+            ? "verbalized"
+            : undefined
+        if (elicitation === undefined) return
+        fake!.faults.script(["offscale"])
+        const result = await generate(elicitation)
+        expect(Result.isSuccess(result)).toBe(true)
+        if (Result.isSuccess(result))
+          expect(answerProblems(study, elicitation, result.success).length).toBeGreaterThan(0)
+      })
+
+      it("warns when the option labels carry little first-token probability", async () => {
+        if (!(await declared()).includes("logprobs")) return
+        fake!.faults.script(["lowmass"])
+        const result = await generate("logprobs")
+        fake!.faults.clear()
+        expect(Result.isSuccess(result)).toBe(true)
+        if (!Result.isSuccess(result)) return
+        expect(result.success.warnings.join("\n")).toMatch(new RegExp(study.items[0]!.id))
+        expect(answerProblems(study, "logprobs", result.success)).toEqual([])
+      })
+    }
+
+    it("never lets the planted key out: request log, responses, warnings, errors (also on 401)", async () => {
+      if (vendor !== undefined) {
+        // A server that rejects the key and, carelessly, quotes it back in its error message.
+        const hostile = await startVendorFake(vendor, {
+          apiKey: "sk-test-the-right-one",
+          echoKeyInErrors: true,
+        })
+        try {
+          const kinds = await declared()
+          const result = await generate(
+            kinds.includes("sample") ? "sample" : kinds[0]!,
+            {},
+            twins[0]!,
+            hostile,
+          )
+          expect(Result.isFailure(result)).toBe(true)
+          if (Result.isFailure(result)) expect((result.failure as { reason?: string }).reason).toBe("auth")
+          // The key did reach the server (so the check is not vacuous) and was redacted in its log.
+          const offered = hostile.log.entries.map((entry) => JSON.stringify(entry.headers))
+          expect(offered.some((headers) => headers.includes("[REDACTED]"))).toBe(true)
+          expect(offered.join("\n")).not.toContain(plantedKey)
+        } finally {
+          await hostile.close()
+        }
+        expect(JSON.stringify(fake!.log.entries)).not.toContain(plantedKey)
+        expect(readFileSync(join(logDirectory, "requests.jsonl"), "utf8")).not.toContain(plantedKey)
+      }
+      expect(outputs.length).toBeGreaterThan(0)
+      for (const output of outputs) expect(output).not.toContain(plantedKey)
+    })
+  })
+}
+
+/** `ProviderContract.suite(name, makeLayer, options)`. */
+export const ProviderContract = { suite, plantedKey, answerProblems } as const

@@ -1,0 +1,73 @@
+import { appendFileSync } from "node:fs"
+
+/** Headers whose values are secrets. */
+export const secretHeaders: ReadonlySet<string> = new Set([
+  "authorization",
+  "x-api-key",
+  "x-goog-api-key",
+  "api-key",
+])
+
+export const REDACTED = "[REDACTED]"
+
+export const redactHeaders = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    const lower = name.toLowerCase()
+    out[lower] = secretHeaders.has(lower) ? REDACTED : Array.isArray(value) ? value.join(", ") : String(value)
+  }
+  return out
+}
+
+/** A request path with the `key=` query parameter (Gemini's other way to pass a key) redacted. */
+export const redactPath = (path: string): string =>
+  path.replace(/([?&](?:key|api[_-]?key)=)[^&#]*/gi, (_match, prefix: string) => `${prefix}${REDACTED}`)
+
+export interface RequestLogEntry {
+  readonly vendor: string
+  /** Milliseconds since the epoch (wall clock). */
+  readonly at: number
+  readonly method: string
+  /** Path with query, secrets redacted. */
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  /** Parsed JSON body, the raw text when it is not JSON, or null when empty. */
+  readonly body: unknown
+  readonly status: number
+  /** The fault injected into this request, if any. */
+  readonly fault?: string
+}
+
+/** Every request a fake received, with secrets redacted; optionally appended to a JSONL file. */
+export class RequestLog {
+  private readonly list: Array<RequestLogEntry> = []
+  constructor(private readonly file?: string) {}
+
+  add(entry: RequestLogEntry): void {
+    this.list.push(entry)
+    if (this.file !== undefined) appendFileSync(this.file, `${JSON.stringify(entry)}\n`)
+  }
+
+  get entries(): ReadonlyArray<RequestLogEntry> {
+    return this.list
+  }
+
+  /** Entries whose path (without query) ends with `suffix` or matches `pattern`. */
+  find(match: string | RegExp): ReadonlyArray<RequestLogEntry> {
+    return this.list.filter((entry) => {
+      const path = entry.path.split("?")[0] ?? ""
+      return typeof match === "string" ? path.endsWith(match) : match.test(path)
+    })
+  }
+
+  get last(): RequestLogEntry | undefined {
+    return this.list[this.list.length - 1]
+  }
+
+  clear(): void {
+    this.list.length = 0
+  }
+}

@@ -1,0 +1,383 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { type FakeClock, manualClock } from "./clock.js"
+import { type FaultKind, FaultPlan, type FaultSpec, parseFaultSpec } from "./faults.js"
+import { Rng } from "./random.js"
+import { RequestLog, redactHeaders, redactPath } from "./request-log.js"
+import { defaultResponder, type Responder, type Vendor } from "./survey.js"
+
+export interface FakeOptions {
+  /** 0 (the default) picks a free port. The fakes always bind 127.0.0.1. */
+  readonly port?: number
+  /** Seeds answers, fault draws and random latency. */
+  readonly seed?: number
+  /** A fixed delay, or a uniform one between `min` and `max`, before every answer. */
+  readonly latencyMs?: number | { readonly min: number; readonly max: number }
+  /** Faults by rate or by script, as a SPEC string (see `parseFaultSpec`) or a parsed spec. */
+  readonly faults?: string | FaultSpec
+  /** The wait a 429 asks for (sent as `retry-after` seconds and `retry-after-ms`). Default 1000. */
+  readonly retryAfterMs?: number
+  /** Append every request (redacted) to this JSONL file. */
+  readonly logFile?: string
+  readonly responder?: Responder
+  /** Drives fine-tuning and batch lifecycles. Default: a manual clock. */
+  readonly clock?: FakeClock
+  /** When set, requests must carry exactly this key or get the vendor's 401. */
+  readonly apiKey?: string
+  /**
+   * Makes 401 messages quote the key that was offered verbatim, as a careless server might, so
+   * tests can prove that clients scrub keys from error messages. Off by default.
+   */
+  readonly echoKeyInErrors?: boolean
+  /** The model version reported for a requested model. */
+  readonly modelVersion?: (model: string) => string
+  /** Phase lengths of asynchronous jobs, in clock milliseconds. */
+  readonly jobs?: Partial<JobTimings>
+}
+
+export interface JobTimings {
+  readonly validatingMs: number
+  readonly queuedMs: number
+  readonly runningMs: number
+  /** Outcome of fine-tuning jobs whose training file is valid. */
+  readonly fineTuneOutcome: "succeeded" | "failed"
+}
+
+export const defaultJobTimings: JobTimings = {
+  validatingMs: 1_000,
+  queuedMs: 2_000,
+  runningMs: 10_000,
+  fineTuneOutcome: "succeeded",
+}
+
+export interface RouteContext {
+  readonly method: string
+  /** Path without query. */
+  readonly path: string
+  readonly query: URLSearchParams
+  readonly params: Readonly<Record<string, string>>
+  readonly headers: IncomingMessage["headers"]
+  readonly body: unknown
+  readonly rawBody: Buffer
+  /** `http://127.0.0.1:PORT`, for absolute URLs in responses. */
+  readonly origin: string
+  /** A content fault (refusal, offscale, lowmass) for the handler to act out. */
+  readonly fault?: Extract<FaultKind, "refusal" | "offscale" | "lowmass">
+}
+
+export interface RouteResult {
+  readonly status: number
+  /** Serialised as JSON unless a string or Buffer. */
+  readonly body: unknown
+  readonly headers?: Readonly<Record<string, string>>
+  /** A fault the handler decided on (a scripted responder can return one). */
+  readonly fault?: FaultKind
+}
+
+export interface Route {
+  readonly method: string
+  readonly pattern: RegExp
+  /** Whether rate and script faults apply (generation endpoints). */
+  readonly faultable: boolean
+  readonly handle: (context: RouteContext) => RouteResult | Promise<RouteResult>
+}
+
+/** What makes a fake speak one vendor's protocol. */
+export interface VendorProtocol {
+  readonly vendor: Vendor
+  readonly routes: ReadonlyArray<Route>
+  /** The vendor's error response for an HTTP status. */
+  readonly error: (
+    status: number,
+    message: string,
+    kind: FaultKind | "not-found" | "invalid",
+  ) => {
+    readonly status: number
+    readonly body: unknown
+    readonly headers?: Readonly<Record<string, string>>
+  }
+  /** The key a request carries, if any. */
+  readonly keyOf: (headers: IncomingMessage["headers"], query: URLSearchParams) => string | undefined
+  /** Where the vendor's SDK expects the base URL, given the server's origin. */
+  readonly sdkBaseUrl: (origin: string) => string
+}
+
+export interface FakeServer {
+  readonly vendor: Vendor
+  readonly port: number
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string
+  /** The base URL to give the vendor's SDK (OpenAI: `…/v1`; Anthropic, Google: the origin). */
+  readonly baseUrl: string
+  readonly log: RequestLog
+  readonly faults: FaultPlan
+  readonly clock: FakeClock
+  /** Replaces the responder (`undefined` restores the default one). */
+  readonly setResponder: (responder: Responder | undefined) => void
+  readonly close: () => Promise<void>
+}
+
+/** Shared state a vendor protocol reads: responder, seed, generators, clock, options. */
+export interface FakeState {
+  readonly options: FakeOptions
+  readonly seed: number
+  readonly answerRng: Rng
+  readonly faultRng: Rng
+  readonly clock: FakeClock
+  readonly timings: JobTimings
+  /** The fault plan, shared by live calls and batch items. */
+  readonly faults: FaultPlan
+  responder: Responder
+  counter: number
+  readonly nextId: (prefix: string) => string
+  readonly modelVersion: (model: string) => string
+}
+
+export const makeState = (
+  options: FakeOptions,
+  defaultModelVersion: (model: string) => string,
+): FakeState => {
+  const seed = options.seed ?? 1
+  const spec =
+    options.faults === undefined
+      ? undefined
+      : typeof options.faults === "string"
+        ? parseFaultSpec(options.faults)
+        : options.faults
+  if (spec !== undefined && "error" in spec) throw new Error(`bad fault spec: ${spec.error}`)
+  const state: FakeState = {
+    options,
+    seed,
+    answerRng: new Rng(seed),
+    faultRng: new Rng(seed ^ 0x5bd1e995),
+    clock: options.clock ?? manualClock(),
+    timings: { ...defaultJobTimings, ...options.jobs },
+    faults: new FaultPlan(spec),
+    responder: options.responder ?? defaultResponder,
+    counter: 0,
+    nextId: (prefix) => {
+      state.counter += 1
+      return `${prefix}${seed.toString(36)}${state.counter.toString(36).padStart(6, "0")}`
+    },
+    modelVersion: options.modelVersion ?? defaultModelVersion,
+  }
+  return state
+}
+
+const readBody = (request: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => resolve(Buffer.concat(chunks)))
+    request.on("error", reject)
+  })
+
+const parseBody = (raw: Buffer, contentType: string | undefined): unknown => {
+  if (raw.length === 0) return null
+  const text = raw.toString("utf8")
+  if (contentType?.includes("multipart/form-data")) return `<multipart ${raw.length} bytes>`
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+const sleep = (milliseconds: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, milliseconds))
+
+const errorKinds: ReadonlySet<FaultKind> = new Set(["429", "500", "503", "529", "400", "401"])
+
+/** Starts a fake on 127.0.0.1 that speaks `protocol`. */
+export const startFake = async (
+  protocol: (state: FakeState) => VendorProtocol,
+  state: FakeState,
+): Promise<FakeServer> => {
+  const options = state.options
+  const faults = state.faults
+  const log = new RequestLog(options.logFile)
+  const latencyRng = new Rng(state.seed ^ 0x1234567)
+  const vendor = protocol(state)
+  const retryAfterMs = options.retryAfterMs ?? 1000
+  const hanging = new Set<ServerResponse>()
+  let origin = "http://127.0.0.1:0"
+
+  const delay = (): number => {
+    const latency = options.latencyMs
+    if (latency === undefined) return 0
+    if (typeof latency === "number") return latency
+    return latency.min + latencyRng.next() * (latency.max - latency.min)
+  }
+
+  const send = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Readonly<Record<string, string>> = {},
+    corrupt?: "truncated" | "malformed",
+  ): void => {
+    let payload: Buffer
+    let contentType = headers["content-type"] ?? "application/json"
+    if (Buffer.isBuffer(body)) payload = body
+    else if (typeof body === "string") {
+      payload = Buffer.from(body)
+      if (headers["content-type"] === undefined) contentType = "text/plain"
+    } else payload = Buffer.from(JSON.stringify(body))
+    if (corrupt === "truncated") payload = payload.subarray(0, Math.max(1, Math.floor(payload.length / 2)))
+    if (corrupt === "malformed") payload = Buffer.from("<html><body>upstream proxy error</body></html>{")
+    response.writeHead(status, {
+      ...headers,
+      "content-type": contentType,
+      "content-length": String(payload.length),
+    })
+    response.end(payload)
+  }
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const raw = await readBody(request)
+    const url = new URL(request.url ?? "/", origin)
+    const method = request.method ?? "GET"
+    const body = parseBody(raw, request.headers["content-type"])
+    const record = (status: number, fault?: string): void =>
+      log.add({
+        vendor: vendor.vendor,
+        at: Date.now(),
+        method,
+        path: redactPath(`${url.pathname}${url.search}`),
+        headers: redactHeaders(request.headers),
+        body,
+        status,
+        ...(fault === undefined ? {} : { fault }),
+      })
+
+    let route: Route | undefined
+    let params: Record<string, string> = {}
+    for (const candidate of vendor.routes) {
+      if (candidate.method !== method) continue
+      const match = candidate.pattern.exec(url.pathname)
+      if (match !== null) {
+        route = candidate
+        params = { ...(match.groups ?? {}) }
+        break
+      }
+    }
+
+    const offered = vendor.keyOf(request.headers, url.searchParams)
+    const authError = (): void => {
+      const message =
+        options.echoKeyInErrors === true && offered !== undefined
+          ? `Incorrect API key provided: ${offered}.`
+          : "Incorrect API key provided."
+      const error = vendor.error(401, message, "401")
+      record(error.status, "401")
+      send(response, error.status, error.body, error.headers)
+    }
+    if (options.apiKey !== undefined && offered !== options.apiKey) return authError()
+
+    if (route === undefined) {
+      const error = vendor.error(404, `Unknown request URL: ${method} ${url.pathname}.`, "not-found")
+      record(error.status)
+      return send(response, error.status, error.body, error.headers)
+    }
+
+    let fault = route.faultable ? faults.draw(state.faultRng) : undefined
+    const wait = delay()
+    if (wait > 0) await sleep(wait)
+
+    const sendFault = (kind: FaultKind): void => {
+      if (kind === "401") {
+        authError()
+        return
+      }
+      const messages: Partial<Record<FaultKind, string>> = {
+        "429": "Rate limit reached for requests. Please try again later.",
+        "500": "The server had an error while processing your request.",
+        "503": "The service is temporarily unavailable.",
+        "529": "Overloaded.",
+        "400": "Invalid request.",
+      }
+      const error = vendor.error(Number(kind), messages[kind] ?? kind, kind)
+      const headers: Record<string, string> = { ...error.headers }
+      if (kind === "429") {
+        headers["retry-after"] = String(Math.ceil(retryAfterMs / 1000))
+        headers["retry-after-ms"] = String(retryAfterMs)
+      }
+      record(error.status, kind)
+      send(response, error.status, error.body, headers)
+    }
+
+    if (fault !== undefined && errorKinds.has(fault)) return sendFault(fault)
+    if (fault === "reset") {
+      record(0, "reset")
+      request.socket.destroy()
+      return
+    }
+    // The hang: no answer until the client gives up or the fake closes.
+    const hang = (): void => {
+      record(0, "timeout")
+      hanging.add(response)
+      response.on("close", () => hanging.delete(response))
+    }
+    if (fault === "timeout") return hang()
+
+    const contentFault =
+      fault === "refusal" || fault === "offscale" || fault === "lowmass" ? fault : undefined
+    const result = await route.handle({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      params,
+      headers: request.headers,
+      body,
+      rawBody: raw,
+      origin,
+      ...(contentFault === undefined ? {} : { fault: contentFault }),
+    })
+    if (result.fault !== undefined) {
+      fault = result.fault
+      if (errorKinds.has(fault)) return sendFault(fault)
+      if (fault === "reset") {
+        record(0, "reset")
+        request.socket.destroy()
+        return
+      }
+      if (fault === "timeout") return hang()
+    }
+    const corrupt = fault === "truncated" || fault === "malformed" ? fault : undefined
+    record(result.status, fault)
+    send(response, result.status, result.body, result.headers, corrupt)
+  }
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((cause: unknown) => {
+      const error = vendor.error(500, `fake failed: ${String(cause)}`, "500")
+      if (!response.headersSent) send(response, error.status, error.body)
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  origin = `http://127.0.0.1:${port}`
+
+  return {
+    vendor: vendor.vendor,
+    port,
+    url: origin,
+    baseUrl: vendor.sdkBaseUrl(origin),
+    log,
+    faults,
+    clock: state.clock,
+    setResponder: (responder) => {
+      state.responder = responder ?? defaultResponder
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const response of hanging) response.destroy()
+        hanging.clear()
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}

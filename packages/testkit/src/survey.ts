@@ -1,0 +1,240 @@
+import type { FaultKind } from "./faults.js"
+import { hash32, hashUnit, Rng } from "./random.js"
+
+export type Vendor = "openai" | "anthropic" | "google"
+
+export interface SurveyMessage {
+  readonly role: "system" | "user" | "assistant"
+  readonly content: string
+}
+
+/** A generation request as every fake sees it, whatever the vendor's wire format. */
+export interface SurveyRequest {
+  readonly vendor: Vendor
+  /** e.g. `chat.completions`, `responses`, `messages`, `generateContent`, or `batch:<endpoint>`. */
+  readonly endpoint: string
+  readonly model: string
+  readonly messages: ReadonlyArray<SurveyMessage>
+  /** The structured-output schema, wherever the vendor carries it (response format, tool, config). */
+  readonly schema?: { readonly [key: string]: unknown }
+  /** Present when logprobs were asked for: how many top candidates per token. */
+  readonly logprobs?: { readonly top: number }
+  readonly seed?: number
+  readonly temperature?: number
+  readonly topP?: number
+  readonly maxTokens?: number
+  /** The vendor's request body, verbatim. */
+  readonly body: unknown
+}
+
+export interface TokenChoice {
+  readonly token: string
+  readonly logprob: number
+}
+
+/** What a model says; the fake renders it in its vendor's wire format. */
+export interface FakeAnswer {
+  readonly text: string
+  /** First output token's chosen candidate and top candidates, most likely first. */
+  readonly logprobs?: { readonly chosen: TokenChoice; readonly top: ReadonlyArray<TokenChoice> }
+  /** A refusal (OpenAI `refusal`, Anthropic `stop_reason: "refusal"`, Gemini `SAFETY`). */
+  readonly refusal?: string
+}
+
+export interface ResponderContext {
+  /** The fake's generator, advanced by every unseeded call. */
+  readonly rng: Rng
+  /** The fake's seed. */
+  readonly seed: number
+  /** A content fault drawn for this call, for the responder to act out. */
+  readonly fault?: Extract<FaultKind, "offscale" | "lowmass" | "refusal">
+}
+
+/**
+ * A scriptable responder: a function from the parsed request to an answer. Returning a fault kind
+ * makes the fake inject that fault instead (e.g. `"429"` for one particular persona).
+ */
+export type Responder = (request: SurveyRequest, context: ResponderContext) => FakeAnswer | FaultKind
+
+/** Lines of the user messages that describe the persona (`- <Attribute label>: <value>`). */
+export const personaLines = (messages: ReadonlyArray<SurveyMessage>): ReadonlyArray<string> =>
+  messages
+    .filter((message) => message.role === "user")
+    .flatMap((message) => message.content.split("\n"))
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("- "))
+
+/** The survey shape a request asks for, read from its schema or, for logprobs, its option list. */
+export type SurveyShape =
+  | {
+      readonly _tag: "Sample"
+      readonly items: ReadonlyArray<{ readonly id: string; readonly options: ReadonlyArray<string> }>
+    }
+  | {
+      readonly _tag: "Verbalized"
+      readonly items: ReadonlyArray<{ readonly id: string; readonly options: ReadonlyArray<string> }>
+    }
+  | {
+      readonly _tag: "Logprobs"
+      readonly labels: ReadonlyArray<string>
+      readonly options: ReadonlyArray<string>
+    }
+  | { readonly _tag: "Free" }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const enumOf = (schema: unknown): ReadonlyArray<string> | undefined => {
+  if (!isRecord(schema)) return undefined
+  const values = schema.enum
+  if (Array.isArray(values) && values.every((v) => typeof v === "string"))
+    return values as ReadonlyArray<string>
+  return undefined
+}
+
+/** Option lists labelled `1`..`k` (`1. text`, `1) text`, `1: text`), the last such list in the prompt. */
+export const labelledOptions = (
+  text: string,
+): { readonly labels: ReadonlyArray<string>; readonly options: ReadonlyArray<string> } | undefined => {
+  const lines = text.split("\n")
+  let best: { labels: Array<string>; options: Array<string> } | undefined
+  let current: { labels: Array<string>; options: Array<string> } | undefined
+  for (const line of lines) {
+    const match = /^\s*(\d{1,2})\s*[.):]\s+(.+?)\s*$/.exec(line)
+    if (match !== null && match[1] !== undefined && match[2] !== undefined) {
+      const expected = String((current?.labels.length ?? 0) + 1)
+      if (match[1] === expected) {
+        current ??= { labels: [], options: [] }
+        current.labels.push(match[1])
+        current.options.push(match[2])
+        continue
+      }
+      if (match[1] === "1") {
+        current = { labels: ["1"], options: [match[2]] }
+        continue
+      }
+    }
+    if (current !== undefined && current.labels.length >= 2) best = current
+    current = undefined
+  }
+  if (current !== undefined && current.labels.length >= 2) best = current
+  return best
+}
+
+export const surveyShape = (request: SurveyRequest): SurveyShape => {
+  const properties = isRecord(request.schema) ? request.schema.properties : undefined
+  if (isRecord(properties) && Object.keys(properties).length > 0) {
+    const entries = Object.entries(properties)
+    const sample = entries.map(([id, schema]) => ({ id, options: enumOf(schema) }))
+    if (sample.every((item) => item.options !== undefined)) {
+      return { _tag: "Sample", items: sample.map((item) => ({ id: item.id, options: item.options ?? [] })) }
+    }
+    const verbalized = entries.map(([id, schema]) => ({
+      id,
+      options: isRecord(schema) && isRecord(schema.properties) ? Object.keys(schema.properties) : undefined,
+    }))
+    if (verbalized.every((item) => item.options !== undefined && item.options.length > 0)) {
+      return {
+        _tag: "Verbalized",
+        items: verbalized.map((item) => ({ id: item.id, options: item.options ?? [] })),
+      }
+    }
+  }
+  if (request.logprobs !== undefined) {
+    const user = [...request.messages].reverse().find((message) => message.role === "user")
+    const list = user === undefined ? undefined : labelledOptions(user.content)
+    if (list !== undefined) return { _tag: "Logprobs", labels: list.labels, options: list.options }
+  }
+  return { _tag: "Free" }
+}
+
+/**
+ * The fake model's answer distribution for one item: logits from a base term per option plus one
+ * term per persona line (so personas that share an attribute level share its pull), divided by the
+ * temperature. The same scale and persona always give the same distribution.
+ */
+export const answerDistribution = (
+  options: ReadonlyArray<string>,
+  persona: ReadonlyArray<string>,
+  temperature: number | undefined,
+): ReadonlyArray<number> => {
+  const scale = options.join("|")
+  const t = Math.max(temperature ?? 1, 0.05)
+  const logits = options.map((_, j) => {
+    let logit = 1.5 * (hashUnit(`base|${scale}|${j}`) - 0.5)
+    for (const line of persona) logit += 2 * (hashUnit(`${line}|${scale}|${j}`) - 0.5)
+    return logit / t
+  })
+  const max = Math.max(...logits)
+  const weights = logits.map((logit) => Math.exp(logit - max))
+  const total = weights.reduce((a, b) => a + b, 0)
+  return weights.map((w) => w / total)
+}
+
+/** Tokens a real model might put first instead of a label; they take the mass left to non-labels. */
+const fillerTokens = [" ", "The", "I", "**"]
+
+const round2 = (values: ReadonlyArray<number>): ReadonlyArray<number> => {
+  const rounded = values.map((v) => Math.round(v * 100) / 100)
+  const drift = Math.round((1 - rounded.reduce((a, b) => a + b, 0)) * 100) / 100
+  const top = rounded.indexOf(Math.max(...rounded))
+  return rounded.map((v, i) => (i === top ? Math.round((v + drift) * 100) / 100 : v))
+}
+
+/**
+ * The default responder. It answers survey items the way a persona-dependent, seeded, stochastic
+ * model would: structured-output schemas get one drawn option per item, verbalized schemas get the
+ * distribution itself, logprob prompts get a first-token distribution over the labels `1`..`k`.
+ * A request with a seed gets the same answer every time; without one, the fake's generator advances.
+ */
+export const defaultResponder: Responder = (request, context) => {
+  const persona = personaLines(request.messages)
+  const rng =
+    request.seed === undefined
+      ? context.rng
+      : new Rng(hash32(`${context.seed}|${request.seed}|${JSON.stringify(request.messages)}`))
+  const shape = surveyShape(request)
+  switch (shape._tag) {
+    case "Sample": {
+      const answers: Record<string, string> = {}
+      shape.items.forEach((item, index) => {
+        const drawn = item.options[rng.pick(answerDistribution(item.options, persona, request.temperature))]
+        answers[item.id] =
+          context.fault === "offscale" && index === 0 ? "Somewhere in between" : (drawn ?? "")
+      })
+      return { text: JSON.stringify(answers) }
+    }
+    case "Verbalized": {
+      const answers: Record<string, Record<string, number>> = {}
+      shape.items.forEach((item, index) => {
+        const probabilities = round2(answerDistribution(item.options, persona, request.temperature))
+        const stated: Record<string, number> = {}
+        item.options.forEach((option, j) => {
+          stated[context.fault === "offscale" && index === 0 && j === 0 ? "Somewhere in between" : option] =
+            probabilities[j] ?? 0
+        })
+        answers[item.id] = stated
+      })
+      return { text: JSON.stringify(answers) }
+    }
+    case "Logprobs": {
+      const distribution = answerDistribution(shape.options, persona, request.temperature)
+      const labelMass = context.fault === "lowmass" ? 0.08 : context.fault === "offscale" ? 0 : 0.97
+      const candidates: Array<TokenChoice> = shape.labels.map((label, j) => ({
+        token: label,
+        logprob: Math.log(Math.max((distribution[j] ?? 0) * labelMass, 1e-12)),
+      }))
+      const rest = (1 - labelMass) / fillerTokens.length
+      for (const token of fillerTokens) candidates.push({ token, logprob: Math.log(rest) })
+      const usable = candidates.filter((candidate) => candidate.logprob > Math.log(1e-11))
+      usable.sort((a, b) => b.logprob - a.logprob)
+      const chosen = usable[rng.pick(usable.map((candidate) => Math.exp(candidate.logprob)))] ?? usable[0]!
+      const top = usable.slice(0, Math.max(1, Math.min(20, request.logprobs?.top ?? 0)))
+      return { text: chosen.token, logprobs: { chosen, top } }
+    }
+    case "Free":
+      return {
+        text: persona.length > 0 ? `As someone with ${persona.length} traits, I would say yes.` : "Yes.",
+      }
+  }
+}

@@ -1,0 +1,5 @@
+export { descriptor } from "./descriptor.js"
+export { toProviderError } from "./errors.js"
+export { apiKey, baseUrl, layer, plugin } from "./layer.js"
+export { AnthropicOptions } from "./options.js"
+export { type AnthropicConfig, answerTool, make } from "./provider.js"

@@ -1,0 +1,115 @@
+import Anthropic from "@anthropic-ai/sdk"
+import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages"
+import {
+  ProviderError,
+  type ProviderRequest,
+  type ProviderResponse,
+  type ProviderShape,
+  settingsWarnings,
+  unsupportedElicitation,
+} from "@standin/core"
+import { Effect, Redacted } from "effect"
+import { descriptor } from "./descriptor.js"
+import { toProviderError } from "./errors.js"
+import type { AnthropicOptions } from "./options.js"
+
+export interface AnthropicConfig extends AnthropicOptions {
+  readonly apiKey: Redacted.Redacted<string>
+  readonly model: string
+  /** SDK base URL without `/v1`; the SDK default when absent. */
+  readonly baseUrl?: string
+}
+
+/** The tool used when structured output goes through a forced tool call. */
+export const answerTool = "record_answers"
+
+/** Builds the Anthropic provider around one SDK client. */
+export const make = (config: AnthropicConfig): ProviderShape => {
+  const secret = Redacted.value(config.apiKey)
+  const client = new Anthropic({
+    apiKey: secret,
+    maxRetries: 0,
+    timeout: config.timeoutMs ?? 60_000,
+    ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }),
+  })
+  const mode = config.structuredOutput ?? "json_schema"
+  const fail = (reason: ProviderError["reason"], message: string) =>
+    new ProviderError({ provider: descriptor.id, reason, message })
+
+  const body = (request: ProviderRequest, warnings: Array<string>): MessageCreateParamsNonStreaming => {
+    const { temperature, topP, maxTokens } = request.settings
+    // Current Claude models take temperature or top_p, not both: temperature wins.
+    if (temperature !== undefined && topP !== undefined)
+      warnings.push(
+        "top_p was ignored: Claude models accept temperature or top_p, not both (temperature was sent)",
+      )
+    const system = request.prompt.messages
+      .filter((message) => message.role === "system")
+      .map((message) => message.content)
+      .join("\n\n")
+    const schema = { ...request.prompt.responseSchema }
+    return {
+      model: config.model,
+      max_tokens: maxTokens ?? config.defaultMaxTokens ?? 1024,
+      ...(system === "" ? {} : { system }),
+      messages: request.prompt.messages
+        .filter((message) => message.role !== "system")
+        .map((message) => ({
+          role: message.role === "assistant" ? "assistant" : "user",
+          content: message.content,
+        })),
+      ...(temperature !== undefined ? { temperature } : topP !== undefined ? { top_p: topP } : {}),
+      ...(mode === "json_schema"
+        ? { output_config: { format: { type: "json_schema", schema } } }
+        : {
+            tools: [
+              {
+                name: answerTool,
+                description: "Record the survey answers of the person described.",
+                input_schema: { ...schema, type: "object" },
+              },
+            ],
+            tool_choice: { type: "tool", name: answerTool },
+          }),
+    }
+  }
+
+  const generate = (request: ProviderRequest) =>
+    Effect.gen(function* () {
+      const warnings = [...settingsWarnings(descriptor, request.settings)]
+      const params = body(request, warnings)
+      const message = yield* Effect.tryPromise({
+        try: (signal) => client.messages.create(params, { signal }),
+        catch: (cause) => toProviderError(descriptor.id, cause, secret),
+      })
+      if (message.stop_reason === "refusal") {
+        const explanation = message.stop_details?.explanation
+        return yield* fail("content-filtered", `the model refused${explanation ? `: ${explanation}` : ""}`)
+      }
+      let text: string | undefined
+      for (const block of message.content) {
+        if (block.type === "tool_use" && block.name === answerTool) text = JSON.stringify(block.input)
+        else if (block.type === "text") text = (text ?? "") + block.text
+      }
+      if (text === undefined) return yield* fail("malformed-output", "the response had no text or tool call")
+      if (message.stop_reason === "max_tokens") warnings.push("the answer was cut off at the token limit")
+      const response: ProviderResponse = {
+        text,
+        modelVersion: message.model,
+        usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
+        warnings,
+        ...(message.stop_reason === null ? {} : { finishReason: message.stop_reason }),
+      }
+      return response
+    })
+
+  return {
+    descriptor,
+    model: config.model,
+    generate: (request) =>
+      Effect.suspend(() => {
+        const refused = unsupportedElicitation(descriptor, request.elicitation)
+        return refused === undefined ? generate(request) : Effect.fail(fail("unsupported", refused))
+      }),
+  }
+}

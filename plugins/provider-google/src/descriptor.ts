@@ -1,0 +1,23 @@
+import { type ProviderDescriptor, ProviderSpecVersion } from "@standin/core"
+
+export const descriptor: ProviderDescriptor = {
+  kind: "provider",
+  id: "google",
+  version: "0.1.0",
+  specVersion: ProviderSpecVersion,
+  label: "Google Gemini",
+  description:
+    "Gemini models through the official @google/genai SDK (Gemini API, v1beta): JSON schema output, seed, first-token logprobs.",
+  capabilities: {
+    logprobs: true,
+    seed: true,
+    structuredOutput: true,
+    batch: false,
+    finetune: false,
+    temperature: true,
+    topP: true,
+    elicitation: ["sample", "logprobs", "verbalized"],
+  },
+  keyEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+  baseUrlEnv: "GOOGLE_GEMINI_BASE_URL",
+}

@@ -1,0 +1,6 @@
+export { descriptor } from "./descriptor.js"
+export { toProviderError } from "./errors.js"
+export { apiKey, baseUrl, layer, plugin } from "./layer.js"
+export { GoogleOptions } from "./options.js"
+export { type GoogleConfig, make } from "./provider.js"
+export { toGeminiSchema } from "./schema.js"

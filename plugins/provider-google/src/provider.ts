@@ -1,0 +1,234 @@
+import { type GenerateContentConfig, type GenerateContentResponse, GoogleGenAI } from "@google/genai"
+import {
+  type ChatMessage,
+  distributionFromLogprobs,
+  type OptionDistribution,
+  ProviderError,
+  type ProviderRequest,
+  type ProviderResponse,
+  type ProviderShape,
+  requestSeed,
+  settingsWarnings,
+  type TokenLogprob,
+  type Usage,
+  unsupportedElicitation,
+} from "@standin/core"
+import { Effect, Redacted } from "effect"
+import { descriptor } from "./descriptor.js"
+import { toProviderError } from "./errors.js"
+import type { GoogleOptions } from "./options.js"
+import { toGeminiSchema } from "./schema.js"
+
+export interface GoogleConfig extends GoogleOptions {
+  readonly apiKey: Redacted.Redacted<string>
+  readonly model: string
+  /** SDK base URL (`httpOptions.baseUrl`); the SDK default when absent. */
+  readonly baseUrl?: string
+}
+
+/** Finish reasons and block reasons that mean the vendor's safety systems stopped the answer. */
+const blocked = new Set([
+  "SAFETY",
+  "RECITATION",
+  "BLOCKLIST",
+  "PROHIBITED_CONTENT",
+  "SPII",
+  "IMAGE_SAFETY",
+  "MODEL_ARMOR",
+])
+
+const contents = (messages: ReadonlyArray<ChatMessage>) =>
+  messages
+    .filter((message) => message.role !== "system")
+    .map((message) => ({
+      role: message.role === "assistant" ? "model" : "user",
+      parts: [{ text: message.content }],
+    }))
+
+const systemInstruction = (messages: ReadonlyArray<ChatMessage>) => {
+  const text = messages
+    .filter((message) => message.role === "system")
+    .map((message) => message.content)
+    .join("\n\n")
+  return text === "" ? {} : { systemInstruction: text }
+}
+
+const usageOf = (response: GenerateContentResponse): Usage => ({
+  inputTokens: response.usageMetadata?.promptTokenCount ?? 0,
+  // Thinking tokens are billed as output.
+  outputTokens:
+    (response.usageMetadata?.candidatesTokenCount ?? 0) + (response.usageMetadata?.thoughtsTokenCount ?? 0),
+})
+
+/** Builds the Gemini provider around one SDK client. */
+export const make = (config: GoogleConfig): ProviderShape => {
+  const secret = Redacted.value(config.apiKey)
+  const client = new GoogleGenAI({
+    apiKey: secret,
+    vertexai: false,
+    httpOptions: {
+      apiVersion: config.apiVersion ?? "v1beta",
+      timeout: config.timeoutMs ?? 60_000,
+      ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+    },
+  })
+  const schemaField = config.schemaField ?? "responseJsonSchema"
+  const topLogprobs = Math.min(20, Math.max(1, Math.round(config.topLogprobs ?? 20)))
+  const minLabelMass = config.minLabelMass ?? 0.5
+  const fail = (reason: ProviderError["reason"], message: string) =>
+    new ProviderError({ provider: descriptor.id, reason, message })
+
+  const call = (messages: ReadonlyArray<ChatMessage>, generation: GenerateContentConfig) =>
+    Effect.tryPromise({
+      try: (signal) =>
+        client.models.generateContent({
+          model: config.model,
+          contents: contents(messages),
+          config: { ...systemInstruction(messages), ...generation, abortSignal: signal },
+        }),
+      catch: (cause) => toProviderError(descriptor.id, cause, secret),
+    })
+
+  const settings = (request: ProviderRequest): GenerateContentConfig => {
+    const seed = requestSeed(request)
+    const { temperature, topP } = request.settings
+    return {
+      ...(temperature === undefined ? {} : { temperature }),
+      ...(topP === undefined ? {} : { topP }),
+      ...(seed === undefined ? {} : { seed }),
+      ...(config.thinkingBudget === undefined
+        ? {}
+        : { thinkingConfig: { thinkingBudget: config.thinkingBudget } }),
+    }
+  }
+
+  /** The text of the first candidate, or why there is none. */
+  const textOf = (response: GenerateContentResponse) => {
+    const block = response.promptFeedback?.blockReason
+    if (block !== undefined) return Effect.fail(fail("content-filtered", `the prompt was blocked: ${block}`))
+    const candidate = response.candidates?.[0]
+    if (candidate === undefined)
+      return Effect.fail(fail("malformed-output", "the response had no candidates"))
+    const reason = candidate.finishReason
+    if (reason !== undefined && blocked.has(reason))
+      return Effect.fail(fail("content-filtered", `the answer was blocked: ${reason}`))
+    const parts = candidate.content?.parts ?? []
+    const text = parts
+      .filter((part) => part.thought !== true && typeof part.text === "string")
+      .map((part) => part.text)
+      .join("")
+    return Effect.succeed({ text, finishReason: reason, empty: parts.length === 0 })
+  }
+
+  const whole = (request: ProviderRequest, warnings: Array<string>) =>
+    Effect.gen(function* () {
+      const schema = { ...request.prompt.responseSchema }
+      const response = yield* call(request.prompt.messages, {
+        ...settings(request),
+        responseMimeType: "application/json",
+        ...(schemaField === "responseJsonSchema"
+          ? { responseJsonSchema: schema }
+          : { responseSchema: toGeminiSchema(schema) }),
+        ...(request.settings.maxTokens === undefined ? {} : { maxOutputTokens: request.settings.maxTokens }),
+      })
+      const { text, finishReason, empty } = yield* textOf(response)
+      if (empty)
+        return yield* fail(
+          "malformed-output",
+          `the answer had no content (finish reason ${finishReason ?? "none"})`,
+        )
+      if (finishReason === "MAX_TOKENS") warnings.push("the answer was cut off at the token limit")
+      const result: ProviderResponse = {
+        text,
+        modelVersion: response.modelVersion ?? config.model,
+        usage: usageOf(response),
+        warnings,
+        ...(finishReason === undefined ? {} : { finishReason }),
+      }
+      return result
+    })
+
+  const logprobs = (request: ProviderRequest, warnings: Array<string>) =>
+    Effect.gen(function* () {
+      if (request.prompt.perItem.length === 0)
+        return yield* fail(
+          "invalid-request",
+          "logprobs elicitation needs per-item prompts, and the prompt has none",
+        )
+      let usage: Usage = { inputTokens: 0, outputTokens: 0 }
+      let modelVersion = ""
+      const distributions: Record<string, OptionDistribution> = {}
+      const firstTokens: Record<string, string> = {}
+      for (const item of request.prompt.perItem) {
+        const response = yield* call(item.messages, {
+          ...settings(request),
+          responseLogprobs: true,
+          logprobs: topLogprobs,
+          maxOutputTokens: 1,
+        })
+        const used = usageOf(response)
+        usage = {
+          inputTokens: usage.inputTokens + used.inputTokens,
+          outputTokens: usage.outputTokens + used.outputTokens,
+        }
+        modelVersion ||= response.modelVersion ?? config.model
+        const { text } = yield* textOf(response)
+        const result = response.candidates?.[0]?.logprobsResult
+        const top = result?.topCandidates?.[0]?.candidates
+        const chosen = result?.chosenCandidates?.[0]
+        if (top === undefined && chosen === undefined)
+          return yield* fail(
+            "malformed-output",
+            `no logprobs came back for item ${item.itemId}: the model may not support logprobs (or spent its one token thinking)`,
+          )
+        const candidates: Array<TokenLogprob> = (top ?? []).flatMap((candidate) =>
+          candidate.token === undefined || candidate.logProbability === undefined
+            ? []
+            : [{ token: candidate.token, logprob: candidate.logProbability }],
+        )
+        if (
+          chosen?.token !== undefined &&
+          chosen.logProbability !== undefined &&
+          !candidates.some((c) => c.token === chosen.token)
+        )
+          candidates.push({ token: chosen.token, logprob: chosen.logProbability })
+        const distribution = distributionFromLogprobs(candidates, item.labels, item.options)
+        if (distribution === undefined)
+          return yield* fail(
+            "malformed-output",
+            `none of the option labels (${item.labels.join(", ")}) was among the top ${topLogprobs} first tokens for item ${item.itemId}`,
+          )
+        if (distribution.mass < minLabelMass)
+          warnings.push(
+            `item ${item.itemId}: the option labels carried only ${(distribution.mass * 100).toFixed(1)}% of the first-token probability`,
+          )
+        distributions[item.itemId] = distribution.distribution
+        firstTokens[item.itemId] = text
+      }
+      const response: ProviderResponse = {
+        text: JSON.stringify(firstTokens),
+        distributions,
+        modelVersion,
+        usage,
+        warnings,
+      }
+      return response
+    })
+
+  return {
+    descriptor,
+    model: config.model,
+    generate: (request) =>
+      Effect.suspend(() => {
+        const refused = unsupportedElicitation(descriptor, request.elicitation)
+        if (refused !== undefined) return Effect.fail(fail("unsupported", refused))
+        const warnings = [...settingsWarnings(descriptor, request.settings)]
+        if (request.elicitation === "logprobs") {
+          if (request.settings.maxTokens !== undefined)
+            warnings.push("max tokens was set to 1 for logprobs elicitation (only the first token is read)")
+          return logprobs(request, warnings)
+        }
+        return whole(request, warnings)
+      }),
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  PluginConfigError,
+  Provider,
+  type ProviderPlugin,
+  type ProviderShape,
+  type ProviderSpec,
+} from "@standin/core"
+import { decodeOptions, make as makeOpenAi, type OpenAiConfig } from "@standin/provider-openai"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { descriptor } from "./descriptor.js"
+
+export { descriptor } from "./descriptor.js"
+
+/** Sent when no key is configured: local servers (vLLM, Ollama, llama.cpp) ignore the key. */
+export const placeholderKey = "standin-no-key"
+
+export type OpenAiCompatibleConfig = Omit<OpenAiConfig, "descriptor" | "baseUrl" | "apiKey"> & {
+  readonly baseUrl: string
+  readonly apiKey?: Redacted.Redacted<string>
+}
+
+/**
+ * An OpenAI-compatible provider: the OpenAI plugin's implementation with this plugin's descriptor,
+ * `max_tokens` (which every compatible server knows) unless told otherwise, and an optional key.
+ */
+export const make = (config: OpenAiCompatibleConfig): ProviderShape =>
+  makeOpenAi({
+    maxTokensField: "max_tokens",
+    ...config,
+    apiKey: config.apiKey ?? Redacted.make(placeholderKey),
+    descriptor,
+  })
+
+const configError = (message: string) => new PluginConfigError({ plugin: descriptor.id, message })
+
+const optionalEnv = <A>(config: Config.Config<A>, keep: (value: A) => boolean) =>
+  Config.option(config).pipe(
+    Effect.map(Option.filter(keep)),
+    Effect.orElseSucceed(() => Option.none<A>()),
+  )
+
+/** The provider for `openai-compatible:<model>@<baseURL>`. */
+export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
+  Layer.effect(
+    Provider,
+    Effect.gen(function* () {
+      if (spec.model.trim() === "")
+        return yield* configError(
+          "no model given: use openai-compatible:<model>@<baseURL>, e.g. openai-compatible:llama3.1:8b@http://localhost:11434/v1",
+        )
+      const fromEnv = yield* optionalEnv(
+        Config.String("OPENAI_COMPATIBLE_BASE_URL"),
+        (url) => url.trim() !== "",
+      )
+      const baseUrl = spec.baseUrl ?? Option.getOrUndefined(fromEnv)
+      if (baseUrl === undefined)
+        return yield* configError(
+          "a base URL is required: use openai-compatible:<model>@<baseURL> (e.g. @http://localhost:8000/v1) or set OPENAI_COMPATIBLE_BASE_URL",
+        )
+      const key = yield* optionalEnv(
+        Config.Redacted("OPENAI_COMPATIBLE_API_KEY"),
+        (k) => Redacted.value(k).trim() !== "",
+      )
+      const options = yield* decodeOptions(spec).pipe(Effect.mapError((error) => configError(error.message)))
+      return make({
+        ...options,
+        model: spec.model,
+        baseUrl,
+        ...(Option.isSome(key) ? { apiKey: key.value } : {}),
+      })
+    }),
+  )
+
+export const plugin: ProviderPlugin = { descriptor, layer }

@@ -1,0 +1,5 @@
+export { descriptor } from "./descriptor.js"
+export { toProviderError } from "./errors.js"
+export { apiKey, baseUrl, decodeOptions, layer, plugin } from "./layer.js"
+export { OpenAiOptions } from "./options.js"
+export { make, modelVersionOf, type OpenAiConfig } from "./provider.js"
