@@ -1,6 +1,10 @@
 import { baselines } from "@standin/baselines"
 import type { ExperimentShape, MetricShape, ProviderPlugin, ProviderSpec } from "@standin/core"
 import { InputError, parseProviderSpec } from "@standin/core"
+import { plugin as anthropic } from "@standin/provider-anthropic"
+import { plugin as google } from "@standin/provider-google"
+import { plugin as openai } from "@standin/provider-openai"
+import { plugin as openaiCompatible } from "@standin/provider-openai-compatible"
 import { study as fingerprintConsent } from "@standin/study-fingerprint-consent"
 import { Effect } from "effect"
 
@@ -16,7 +20,7 @@ export interface Catalog {
 
 export const catalog: Catalog = {
   studies: [fingerprintConsent.experiment],
-  providers: [...baselines],
+  providers: [...baselines, openai, anthropic, google, openaiCompatible],
   metrics: [],
 }
 

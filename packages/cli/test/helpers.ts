@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -28,3 +28,33 @@ export const standin = (args: ReadonlyArray<string>, env: Record<string, string>
   })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
+
+/**
+ * Runs the built CLI asynchronously: needed when the test process itself hosts a loopback fake, whose
+ * event loop must keep serving while the CLI runs.
+ */
+export const standinAsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolvePromise, reject) => {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first (pnpm test does).`)
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? tmpdir(),
+        STANDIN_CACHE_DIR: tempDir("cache"),
+        STANDIN_OFFLINE: "1",
+        STANDIN_DATA_DIR: dataDir,
+        ...env,
+      },
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.on("error", reject)
+    child.on("close", (status) => resolvePromise({ status, stdout, stderr }))
+  })

@@ -45,6 +45,8 @@ export interface ProviderDescriptor {
   readonly capabilities: ProviderCapabilities
   /** Environment variables any one of which supplies the API key (never read here, only named). */
   readonly keyEnv: ReadonlyArray<string>
+  /** True when the provider works without a key (local OpenAI-compatible servers). */
+  readonly keyOptional?: boolean
   /** The SDK's own base-URL environment variable, if it has one. */
   readonly baseUrlEnv?: string
   /** Present for providers that call no model. */

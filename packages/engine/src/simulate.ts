@@ -9,7 +9,7 @@ import type {
   SyntheticRespondent,
   Twin,
 } from "@standin/core"
-import { ProviderError, settingsWarnings } from "@standin/core"
+import { ProviderError } from "@standin/core"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import { deriveSeed, streamFor } from "./random.js"
@@ -75,7 +75,6 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
   Effect.gen(function* () {
     const { experiment, provider } = options
     const items: ReadonlyArray<Item> = experiment.definition.items
-    const staticWarnings = settingsWarnings(provider.descriptor, options.settings)
     let calls = 0
     let cachedCalls = 0
     let costUsd = 0
@@ -84,13 +83,17 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
       Array.from({ length: options.replicates }, (_, replicate) => ({ twin, replicate })),
     )
     const streamKey = `${provider.descriptor.id}:${provider.model}`
+    // A rejected key fails every call alike: after the first auth failure, later twins are recorded with
+    // the same failure instead of sending more doomed (and possibly billed or rate-limited) requests.
+    let authFailure: ProviderError | undefined
     const one = ({ twin, replicate }: { twin: Twin; replicate: number }) =>
       Effect.gen(function* () {
         const prompt = experiment.renderPrompt(twin, {
           elicitation: options.elicitation,
           includeDemographics: options.includeDemographics,
         })
-        const warnings: Array<string> = [...staticWarnings]
+        // Providers report the settings they could not honour (the Provider contract checks it).
+        const warnings: Array<string> = []
         const modelVersions: Array<string> = []
         let inputTokens = 0
         let outputTokens = 0
@@ -100,6 +103,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
         let last: { text: string; parsed: ReturnType<typeof parseReply> } | undefined
         let failure: { reason: ProviderError["reason"]; message: string } | undefined
         let attempt = 0
+        let made = 0
         for (; attempt <= options.maxReasks; attempt++) {
           const request: ProviderRequest = {
             model: provider.model,
@@ -116,14 +120,19 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
             replicate,
             attempt,
           }
-          const outcome = yield* executor.call(request).pipe(
-            Effect.map((value) => ({ ok: true as const, value })),
-            Effect.catchIf(
-              (error): error is ProviderError => error instanceof ProviderError,
-              (error) => Effect.succeed({ ok: false as const, error }),
-            ),
-          )
+          if (authFailure === undefined) made++
+          const outcome =
+            authFailure !== undefined
+              ? { ok: false as const, error: authFailure }
+              : yield* executor.call(request).pipe(
+                  Effect.map((value) => ({ ok: true as const, value })),
+                  Effect.catchIf(
+                    (error): error is ProviderError => error instanceof ProviderError,
+                    (error) => Effect.succeed({ ok: false as const, error }),
+                  ),
+                )
           if (!outcome.ok) {
+            if (outcome.error.reason === "auth") authFailure = outcome.error
             failure = { reason: outcome.error.reason, message: outcome.error.message }
             break
           }
@@ -162,7 +171,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
               ? items.map((item) => item.id)
               : last.parsed.invalidItems,
           warnings,
-          attempts: twinCalls + (failure === undefined ? 0 : 1),
+          attempts: made,
           elicitation: options.elicitation,
           modelVersion: modelVersions.join(" | "),
           usage: { inputTokens, outputTokens },

@@ -1,5 +1,5 @@
 import type { AnswerValue, Item, ProviderPlugin, ProviderShape, Respondent } from "@standin/core"
-import { HoldoutData, PilotData, PluginConfigError, Provider } from "@standin/core"
+import { HoldoutData, PilotData, PluginConfigError, Provider, settingsWarnings } from "@standin/core"
 import { Effect, Layer } from "effect"
 import { baselineDescriptor, cellIndex, type Empirical, empirical, randomFor, reply } from "./shared.js"
 
@@ -117,7 +117,7 @@ const jointReply = (
     return {
       modelVersion: `${descriptor.id}@${descriptor.version}`,
       usage: { inputTokens: 0, outputTokens: 0 },
-      warnings: [],
+      warnings: settingsWarnings(descriptor, request.settings),
       text: JSON.stringify(answers),
     }
   }

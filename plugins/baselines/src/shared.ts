@@ -9,7 +9,7 @@ import type {
   ProviderResponse,
   Respondent,
 } from "@standin/core"
-import { ProviderSpecVersion, scaleOptions } from "@standin/core"
+import { ProviderSpecVersion, scaleOptions, settingsWarnings } from "@standin/core"
 
 export const BASELINES_VERSION = "0.1.0"
 
@@ -104,7 +104,7 @@ export const reply = (
   const base = {
     modelVersion: `${descriptor.id}@${descriptor.version}`,
     usage: { inputTokens: 0, outputTokens: 0 },
-    warnings: [],
+    warnings: settingsWarnings(descriptor, request.settings),
   }
   if (request.elicitation === "sample") {
     const answers = Object.fromEntries(

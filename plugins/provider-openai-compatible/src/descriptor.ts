@@ -19,5 +19,6 @@ export const descriptor: ProviderDescriptor = {
     elicitation: ["sample", "logprobs", "verbalized"],
   },
   keyEnv: ["OPENAI_COMPATIBLE_API_KEY"],
+  keyOptional: true,
   baseUrlEnv: "OPENAI_COMPATIBLE_BASE_URL",
 }

@@ -25,7 +25,10 @@ export const providersReport = (
         ? "not needed"
         : (() => {
             const set = d.keyEnv.filter((name) => (env[name] ?? "") !== "")
-            return set.length > 0 ? `set (${set.join(", ")})` : `missing: set ${d.keyEnv.join(" or ")}`
+            if (set.length > 0) return `set (${set.join(", ")})`
+            return d.keyOptional === true
+              ? `optional (${d.keyEnv.join(" or ")})`
+              : `missing: set ${d.keyEnv.join(" or ")}`
           })()
     return [d.id, d.baseline ?? "model", caps.elicitation.join(", "), flags, key]
   })

@@ -1,0 +1,226 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { type FakeServer, startVendorFake } from "@standin/testkit/fakes"
+import { parse } from "csv-parse/sync"
+import { hasData, standin, standinAsync, tempDir } from "./helpers.js"
+
+const PLANTED = "sk-test-PLANTED"
+const quick = ["--holdout", "60", "--bootstrap", "20", "--quiet", "--concurrency", "4"]
+
+const servers: Array<FakeServer> = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+const fake = async (
+  vendor: "openai" | "anthropic" | "google",
+  options: Parameters<typeof startVendorFake>[1] = {},
+) => {
+  const server = await startVendorFake(vendor, { seed: 7, ...options })
+  servers.push(server)
+  return server
+}
+
+const everything = (out: string): string =>
+  readdirSync(out, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), "utf8"))
+    .join("\n")
+
+const vendors = [
+  {
+    provider: "openai:gpt-4o-mini",
+    vendor: "openai",
+    env: (url: string) => ({ OPENAI_API_KEY: PLANTED, OPENAI_BASE_URL: url }),
+  },
+  {
+    provider: "anthropic:claude-haiku-4-5",
+    vendor: "anthropic",
+    env: (url: string) => ({ ANTHROPIC_API_KEY: PLANTED, ANTHROPIC_BASE_URL: url }),
+  },
+  {
+    provider: "google:gemini-2.5-flash",
+    vendor: "google",
+    env: (url: string) => ({ GEMINI_API_KEY: PLANTED, GOOGLE_GEMINI_BASE_URL: url }),
+  },
+  {
+    provider: "openai-compatible:llama3.1:8b",
+    vendor: "openai",
+    env: (url: string) => ({ OPENAI_COMPATIBLE_BASE_URL: url }),
+  },
+] as const
+
+describe.runIf(hasData)("standin run with model providers against loopback fakes", () => {
+  for (const { provider, vendor, env } of vendors) {
+    it(`runs the bundled study end to end through ${provider.split(":")[0]}`, async () => {
+      const server = await fake(vendor)
+      const out = tempDir("provider")
+      const result = await standinAsync(
+        [
+          "run",
+          "--provider",
+          provider,
+          "--provider",
+          "uniform",
+          "--provider",
+          "human-split-half",
+          "--out",
+          out,
+          ...quick,
+        ],
+        env(server.baseUrl),
+      )
+      expect(result.stderr).toBe("")
+      expect(result.status).toBe(0)
+      const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+      const entry = results.entries[0]
+      expect(entry.status).toBe("ok")
+      expect(entry.counts.twins).toBe(60)
+      expect(entry.counts.valid + entry.counts.invalid).toBe(60)
+      expect(entry.modelVersions.length).toBeGreaterThan(0)
+      expect(entry.usage.inputTokens).toBeGreaterThan(0)
+      expect(entry.usage.outputTokens).toBeGreaterThan(0)
+      const [header, row] = parse(readFileSync(join(out, entry.syntheticFile), "utf8")) as Array<
+        Array<string>
+      >
+      if (header === undefined || row === undefined) throw new Error("empty synthetic CSV")
+      expect(row[header.indexOf("elicitation")]).toBe("sample")
+      expect(row[header.indexOf("model_version")]).not.toBe("")
+      expect(Number(row[header.indexOf("input_tokens")])).toBeGreaterThan(0)
+      // Every twin was one paid call (no re-asks needed with the default responder).
+      expect(server.log.entries.filter((e) => e.method === "POST").length).toBe(60 + entry.counts.reasks)
+      expect(everything(out)).not.toContain(PLANTED)
+      expect(JSON.stringify(server.log.entries.map((e) => e.headers))).not.toContain(PLANTED)
+    })
+  }
+
+  it("records settings a provider cannot honour as warnings on every answer", async () => {
+    const server = await fake("anthropic")
+    const out = tempDir("warn")
+    const result = await standinAsync(
+      [
+        "run",
+        "--provider",
+        "anthropic:claude-haiku-4-5",
+        "--temperature",
+        "0.7",
+        "--top-p",
+        "0.9",
+        "--out",
+        out,
+        ...quick,
+      ],
+      {
+        ANTHROPIC_API_KEY: PLANTED,
+        ANTHROPIC_BASE_URL: server.baseUrl,
+      },
+    )
+    expect(result.status).toBe(0)
+    const entry = JSON.parse(readFileSync(join(out, "results.json"), "utf8")).entries[0]
+    expect(entry.warnings.map((w: { message: string }) => w.message).join(" ")).toMatch(/seed was ignored/)
+    expect(entry.warnings.every((w: { count: number }) => w.count === 60)).toBe(true)
+  })
+
+  it("elicits first-token distributions through logprobs and stated distributions through verbalized", async () => {
+    const server = await fake("openai")
+    for (const elicitation of ["logprobs", "verbalized"]) {
+      const out = tempDir(elicitation)
+      const result = await standinAsync(
+        ["run", "--provider", "openai:gpt-4o-mini", "--elicitation", elicitation, "--out", out, ...quick],
+        {
+          OPENAI_API_KEY: PLANTED,
+          OPENAI_BASE_URL: server.baseUrl,
+        },
+      )
+      expect(result.status).toBe(0)
+      const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+      expect(results.manifest.elicitation).toBe(elicitation)
+      expect(results.entries[0].counts.valid).toBeGreaterThan(50)
+      const csv = readFileSync(join(out, results.entries[0].syntheticFile), "utf8")
+      expect(csv.split("\n")[1]).toContain(`,${elicitation},`)
+    }
+    const logprobCalls = server.log.entries.filter(
+      (e) => (e.body as { logprobs?: boolean } | null)?.logprobs === true,
+    )
+    expect(logprobCalls.length).toBe(60 * 3)
+  })
+
+  it("refuses an elicitation a provider cannot do before spending anything", async () => {
+    const server = await fake("anthropic")
+    const out = tempDir("refuse")
+    const result = await standinAsync(
+      [
+        "run",
+        "--provider",
+        "anthropic:claude-haiku-4-5",
+        "--elicitation",
+        "logprobs",
+        "--out",
+        out,
+        ...quick,
+      ],
+      {
+        ANTHROPIC_API_KEY: PLANTED,
+        ANTHROPIC_BASE_URL: server.baseUrl,
+      },
+    )
+    expect(result.status).toBe(2)
+    expect(result.stderr).toMatch(/anthropic cannot do "logprobs" elicitation/)
+    expect(server.log.entries).toHaveLength(0)
+  })
+
+  it("never shows a planted key, even when the vendor answers 401", async () => {
+    const server = await fake("openai", { apiKey: "sk-test-the-right-one", echoKeyInErrors: true })
+    const out = tempDir("401")
+    const result = await standinAsync(
+      ["run", "--provider", "openai:gpt-4o-mini", "--provider", "uniform", "--out", out, ...quick],
+      {
+        OPENAI_API_KEY: PLANTED,
+        OPENAI_BASE_URL: server.baseUrl,
+      },
+    )
+    expect(result.status).toBe(0)
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    expect(results.entries[0].counts.failed).toBe(60)
+    expect(results.entries[0].failures.auth).toBe(60)
+    // The key was rejected once; standin did not keep sending it.
+    expect(server.log.entries.length).toBeLessThanOrEqual(4)
+    for (const text of [result.stdout, result.stderr, everything(out)]) expect(text).not.toContain(PLANTED)
+  })
+
+  it("without any key runs the baselines and says which providers were skipped and why", () => {
+    const out = tempDir("nokey")
+    const result = standin([
+      "run",
+      "--provider",
+      "openai:gpt-4o-mini",
+      "--provider",
+      "google:gemini-2.5-flash",
+      "--provider",
+      "uniform",
+      "--provider",
+      "human-split-half",
+      "--out",
+      out,
+      ...quick,
+    ])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/skipped openai-gpt-4o-mini: .*OPENAI_API_KEY/)
+    expect(result.stdout).toMatch(/skipped google-gemini-2.5-flash: .*GEMINI_API_KEY/)
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    expect(results.entries.map((e: { status: string }) => e.status)).toEqual([
+      "skipped",
+      "skipped",
+      "ok",
+      "ok",
+    ])
+  })
+
+  it("lists providers with their capabilities and which keys are set, never their values", () => {
+    const result = standin(["providers"], { OPENAI_API_KEY: PLANTED })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/openai\s+model\s+sample, logprobs, verbalized.*set \(OPENAI_API_KEY\)/)
+    expect(result.stdout).toMatch(/anthropic .*missing: set ANTHROPIC_API_KEY/)
+    expect(result.stdout).not.toContain(PLANTED)
+  })
+})
