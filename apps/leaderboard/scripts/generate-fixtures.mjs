@@ -10,8 +10,8 @@ const set = fixtureSet({ models: "standard" })
 await rm(join(root, "set"), { recursive: true, force: true })
 await writeFixtureSet(join(root, "set"), set)
 
-// The version 0 (pre-release) copy of the first study, for the migration tests.
-const first = set.find((file) => file.path.endsWith("/results.json"))
+// The version 0 (pre-release) copy of fixture-data-sharing, for the migration tests.
+const first = set.find((file) => file.path === "fixture-data-sharing/results.json")
 await rm(join(root, "legacy-v0"), { recursive: true, force: true })
 await writeFixtureSet(join(root, "legacy-v0"), [
   { path: "results.json", content: `${JSON.stringify(toVersion0(JSON.parse(first.content)), null, 2)}\n` },

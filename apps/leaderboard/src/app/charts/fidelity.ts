@@ -40,7 +40,7 @@ export const fidelityChart = (
       label: "normalised fidelity (0 = uniform floor, 1 = human ceiling) →",
     },
     y: { domain: labels, label: null },
-    ...(faceted ? { fy: { label: null } } : {}),
+    ...(faceted ? { fy: { label: null, domain: [...new Set(points.map((p) => p.group))] } } : {}),
     marks: [
       ...floorCeilingRules(),
       Plot.ruleY(
