@@ -143,6 +143,14 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
         <tr class="section"><th scope="rowgroup" colspan="${columnCount()}">Model configurations, sorted by ${sortedColumn?.study === null ? "all studies" : `${sortedColumn?.label} (${sortedColumn?.study})`}</th></tr>
         ${rows.map((row) => rowMarkup(row, columns, false))}
       </tbody>`.value
+    // The chart follows the table in the next task, so a sort click is answered at once.
+    window.clearTimeout(pendingChart)
+    pendingChart = window.setTimeout(() => renderChart(rows, sortedColumn), 0)
+  }
+
+  let pendingChart = 0
+  const renderChart = (rows: ReadonlyArray<Row>, sortedColumn: Column | undefined) => {
+    if (!chartHolder.isConnected) return
     const points = rows.flatMap((row) => {
       const cell = row.cells[state.key]
       return cell === undefined || cell.value === null || cell.status !== "ok"
@@ -156,13 +164,13 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
             },
           ]
     })
-    const caption2 = `Fidelity on ${sortedColumn?.study === null ? "all studies" : `${sortedColumn?.label} (${sortedColumn?.study})`}, with 95% intervals; dashed lines mark the floor (0) and the ceiling (1).`
+    const caption = `Fidelity on ${sortedColumn?.study === null ? "all studies" : `${sortedColumn?.label} (${sortedColumn?.study})`}, with 95% intervals; dashed lines mark the floor (0) and the ceiling (1).`
     chartHolder.replaceChildren(
       figure(
-        caption2,
+        caption,
         points.length === 0
           ? "Not available: no model configuration has a score in this column."
-          : fidelityChart(chartHolder, points, caption2),
+          : fidelityChart(chartHolder, points, caption),
       ),
     )
   }
