@@ -2,6 +2,7 @@ import type { SiteData } from "../../model.js"
 import { html, setHtml } from "../dom.js"
 import { directionText } from "../format.js"
 
+// Only web links from results files become links (never javascript: or data: URLs).
 export const renderMethods = (container: HTMLElement, site: SiteData): string => {
   const { metrics, methods, excluded } = site.leaderboard
   setHtml(
@@ -37,7 +38,7 @@ export const renderMethods = (container: HTMLElement, site: SiteData): string =>
               ? ""
               : html`<p class="citations"><strong>References:</strong></p><ul class="citations">${metric.citations.map(
                   (citation) =>
-                    html`<li>${citation.text}${citation.url === undefined ? "" : html` <a href="${citation.url}" rel="noopener">${citation.url}</a>`}</li>`,
+                    html`<li>${citation.text}${citation.url === undefined || !/^https?:\/\//.test(citation.url) ? "" : html` <a href="${citation.url}" rel="noopener">${citation.url}</a>`}</li>`,
                 )}</ul>`
           }
         </article>`,
