@@ -16,8 +16,7 @@ export const chromiumFlags = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
-  // file:// pages load their sibling scripts from disk.
-  "--allow-file-access-from-files",
+  // No --allow-file-access-from-files: the file:// test must see what a person's browser does.
 ]
 
 export interface Browser {
