@@ -1,0 +1,493 @@
+import type { Fidelity, ResultsEntry, ResultsFile } from "@standin/core"
+import type { LoadedResults } from "./load.js"
+import {
+  type Cell,
+  type Column,
+  type EntryRef,
+  type FinetuneSummary,
+  type Interval,
+  type LeaderboardModel,
+  type Methods,
+  type MetricDescriptorData,
+  type Row,
+  type RowKind,
+  type RunSummary,
+  referenceKinds,
+  SiteDataVersion,
+  type StudySummary,
+} from "./model.js"
+
+/** Families in the order the site shows them; families no descriptor here names follow, by name. */
+export const familyOrder: ReadonlyArray<string> = [
+  "divergence",
+  "subgroup",
+  "heterogeneity",
+  "coherence",
+  "regression",
+]
+
+export const methods: Methods = {
+  normalisation:
+    "Each metric's headline is normalised within its own run as fidelity = (floor − model) / (floor − ceiling), where the floor is the uniform baseline's score and the ceiling the human split-half's score on the same holdout. 0 is as good as answering uniformly at random, 1 is as good as another sample of real people; the formula is the same for lower- and higher-is-better measures, and a value above 1 or below 0 is shown as it is. The interval is the run's bootstrap interval of the normalised score.",
+  tieRule:
+    "Within a column, a ranked row's rank is 1 + the number of ranked rows whose whole interval lies above its own (their lower bound is greater than its upper bound). Rows whose intervals overlap cannot be told apart and share ranks; a row without an interval counts as the interval [value, value]. Rows without a value, rows whose run failed or was skipped, and reference rows (floor, pilot baselines, human ceiling) are not ranked.",
+  aggregation: [
+    "A row is a model configuration: a base model (with its elicitation method and whether the prompt holds demographics), or a finetuned model identified by its finetuner, base model, pilot design (size, arms, sampling) and demographics flag. Seeds are not part of the configuration.",
+    "A study's overall column is the entry's overall fidelity as its run computed it. A family column shows the metric of that family; where a study has several metrics of one family, it shows the mean of their fidelities with the mean of their interval bounds (conservative: the metrics are computed on the same respondents).",
+    "The across-study overall is the mean of a row's study overall scores, only for rows scored on every study. Its interval combines the studies as independent samples: the mean ± the root sum of squared half-widths divided by the number of studies, computed separately below and above.",
+    "When a configuration was run more than once on a study, the cell shows the run whose entry succeeded with the largest holdout (ties: the file that sorts last by path), and the model page lists every run.",
+    "Finetunes flagged fake (test doubles) never appear. Subgroup cells under the minimum size are shown and flagged, never ranked.",
+  ],
+}
+
+interface Identity {
+  readonly key: string
+  readonly kind: RowKind
+  readonly label: string
+  readonly provider: string
+  readonly model: string
+  readonly elicitation: string
+  readonly includeDemographics: boolean
+  readonly finetune?: FinetuneSummary
+}
+
+const sizeText = (size: ResultsFile["manifest"]["pilot"]["size"]): string =>
+  size._tag === "Count" ? `n=${size.count}` : `${Math.round(size.fraction * 1000) / 10}%`
+
+const samplingText = (sampling: ResultsFile["manifest"]["pilot"]["sampling"]): string =>
+  sampling._tag === "Random" ? "random" : `balanced:${sampling.attribute}`
+
+/** Which model configuration an entry belongs to (its row). */
+export const identify = (entry: ResultsEntry, manifest: ResultsFile["manifest"]): Identity => {
+  const elicitation = manifest.elicitation
+  if (entry.baseline !== undefined) {
+    return {
+      key: `ref:${entry.baseline}:${entry.provider}:${entry.model}`,
+      kind: entry.baseline,
+      label: entry.label,
+      provider: entry.provider,
+      model: entry.model,
+      elicitation,
+      includeDemographics: manifest.includeDemographics,
+    }
+  }
+  const qualifiers = (demographics: boolean) =>
+    (elicitation === "sample" ? "" : ` · ${elicitation}`) + (demographics ? "" : " · no demographics")
+  if (entry.finetune !== undefined) {
+    const finetune: FinetuneSummary = {
+      finetuner: entry.finetune.finetuner,
+      baseModel: entry.finetune.baseModel,
+      size: sizeText(entry.finetune.pilot.size),
+      arms: entry.finetune.pilot.arms,
+      sampling: samplingText(entry.finetune.pilot.sampling),
+    }
+    const demographics = entry.finetune.includeDemographics
+    return {
+      key: `ft:${finetune.finetuner}:${finetune.baseModel}:${finetune.size}:${finetune.arms}:${finetune.sampling}:${demographics ? "demo" : "nodemo"}:${elicitation}`,
+      kind: "finetuned",
+      label:
+        `${finetune.baseModel} finetuned · ${finetune.size} · ${finetune.arms === "all" ? "all arms" : `arm ${finetune.arms}`} · ${finetune.sampling.replace(":", " by ")}` +
+        qualifiers(demographics),
+      provider: entry.provider,
+      model: finetune.baseModel,
+      elicitation,
+      includeDemographics: demographics,
+      finetune,
+    }
+  }
+  return {
+    key: `model:${entry.provider}:${entry.model}:${elicitation}:${manifest.includeDemographics ? "demo" : "nodemo"}`,
+    kind: "model",
+    label: entry.label + qualifiers(manifest.includeDemographics),
+    provider: entry.provider,
+    model: entry.model,
+    elicitation,
+    includeDemographics: manifest.includeDemographics,
+  }
+}
+
+/** A URL- and file-safe slug. */
+export const slug = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "") || "x"
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+const orderFamilies = (families: Iterable<string>): ReadonlyArray<string> => {
+  const known = new Set(families)
+  const first = familyOrder.filter((family) => known.has(family))
+  const rest = [...known].filter((family) => !familyOrder.includes(family)).sort(compareText)
+  return [...first, ...rest]
+}
+
+const intervalOf = (fidelity: Fidelity): Interval | null =>
+  fidelity.ci === null
+    ? null
+    : { lower: fidelity.ci.lower, upper: fidelity.ci.upper, level: fidelity.ci.level }
+
+/** Mean of values; interval = mean of bounds (only when every part has one). */
+const meanOfBounds = (parts: ReadonlyArray<Fidelity>): { value: number | null; ci: Interval | null } => {
+  const scored = parts.filter((part): part is Fidelity & { value: number } => part.value !== null)
+  if (scored.length === 0) return { value: null, ci: null }
+  const mean = (values: ReadonlyArray<number>) =>
+    values.reduce((sum, value) => sum + value, 0) / values.length
+  const intervals = scored.map(intervalOf)
+  const complete = intervals.every((interval): interval is Interval => interval !== null)
+  return {
+    value: mean(scored.map((part) => part.value)),
+    ci: complete
+      ? {
+          lower: mean(intervals.map((interval) => interval.lower)),
+          upper: mean(intervals.map((interval) => interval.upper)),
+          level: Math.min(...intervals.map((interval) => interval.level)),
+        }
+      : null,
+  }
+}
+
+/** Mean of independent estimates; each side's half-width is the root sum of squares over k. */
+export const combineIndependent = (
+  parts: ReadonlyArray<{ readonly value: number; readonly ci: Interval | null }>,
+): { value: number; ci: Interval | null } => {
+  const k = parts.length
+  const value = parts.reduce((sum, part) => sum + part.value, 0) / k
+  if (parts.some((part) => part.ci === null)) return { value, ci: null }
+  const below = Math.sqrt(parts.reduce((sum, part) => sum + (part.value - part.ci!.lower) ** 2, 0)) / k
+  const above = Math.sqrt(parts.reduce((sum, part) => sum + (part.ci!.upper - part.value) ** 2, 0)) / k
+  return {
+    value,
+    ci: {
+      lower: value - below,
+      upper: value + above,
+      level: Math.min(...parts.map((part) => part.ci!.level)),
+    },
+  }
+}
+
+/** Applies the tie rule to the ranked cells of one column, in place of their rank/tied fields. */
+export const rankCells = (
+  cells: ReadonlyArray<{
+    readonly value: number | null
+    readonly ci: Interval | null
+    readonly status: string
+  }>,
+): ReadonlyArray<{ rank: number | null; tied: boolean }> => {
+  const intervals = cells.map((cell) =>
+    cell.status !== "ok" || cell.value === null
+      ? null
+      : (cell.ci ?? { lower: cell.value, upper: cell.value, level: 1 }),
+  )
+  const ranks = intervals.map((interval) =>
+    interval === null
+      ? null
+      : 1 + intervals.filter((other) => other !== null && other.lower > interval.upper).length,
+  )
+  const counts = new Map<number, number>()
+  for (const rank of ranks) if (rank !== null) counts.set(rank, (counts.get(rank) ?? 0) + 1)
+  return ranks.map((rank) => ({ rank, tied: rank !== null && (counts.get(rank) ?? 0) > 1 }))
+}
+
+interface Candidate {
+  readonly entry: ResultsEntry
+  readonly run: RunSummary
+  readonly order: number
+}
+
+/** The detailed aggregation the site builder also needs: which row and run each entry belongs to. */
+export interface Aggregation {
+  readonly model: LeaderboardModel
+  /** Run id per loaded file, in the order given. */
+  readonly runIds: ReadonlyArray<string>
+  /** `run/entry` → row key; fake entries are absent. */
+  readonly entryRows: ReadonlyMap<string, string>
+  /** Study key per loaded file, in the order given. */
+  readonly studyKeys: ReadonlyArray<string>
+}
+
+export const entryRefKey = (run: string, entry: string): string => `${run}/${entry}`
+
+const isFake = (entry: ResultsEntry): boolean => entry.finetune?.fake === true
+
+export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggregation => {
+  const order = loaded.map((_, index) => index).sort((a, b) => compareText(loaded[a]!.path, loaded[b]!.path))
+
+  // Studies: keyed by id, or id@version when one id comes in several versions.
+  const versions = new Map<string, Set<string>>()
+  for (const file of loaded) {
+    const set = versions.get(file.results.study.id) ?? new Set<string>()
+    set.add(file.results.study.version)
+    versions.set(file.results.study.id, set)
+  }
+  const studyKeyOf = (study: ResultsFile["study"]) =>
+    (versions.get(study.id)?.size ?? 0) > 1 ? `${study.id}@${study.version}` : study.id
+  const studyKeys = loaded.map((file) => studyKeyOf(file.results.study))
+
+  const runIds: Array<string> = new Array(loaded.length)
+  const runs: Array<RunSummary> = new Array(loaded.length)
+  const runsPerStudy = new Map<string, Array<RunSummary>>()
+  const studyFiles = new Map<string, Array<LoadedResults>>()
+  for (const index of order) {
+    const file = loaded[index]!
+    const studyKey = studyKeys[index]!
+    const studyRuns = runsPerStudy.get(studyKey) ?? []
+    const id = `${slug(studyKey)}-${studyRuns.length + 1}`
+    const { manifest } = file.results
+    const run: RunSummary = {
+      id,
+      study: studyKey,
+      source: file.source,
+      download: `downloads/${id}/results.json`,
+      fromVersion: file.fromVersion,
+      generator: `${file.results.generator.name} ${file.results.generator.version}`,
+      seed: manifest.seed,
+      holdoutSize: manifest.holdoutSize,
+      pilotSize: manifest.pilotSize,
+      replicates: manifest.replicates,
+      elicitation: manifest.elicitation,
+      bootstrapResamples: manifest.bootstrapResamples,
+      entries: file.results.entries.filter((entry) => !isFake(entry)).length,
+    }
+    runIds[index] = id
+    runs[index] = run
+    studyRuns.push(run)
+    runsPerStudy.set(studyKey, studyRuns)
+    studyFiles.set(studyKey, [...(studyFiles.get(studyKey) ?? []), file])
+  }
+
+  // Metric descriptors, one per id and version; families per study.
+  const metrics = new Map<string, MetricDescriptorData>()
+  const studies: Array<StudySummary> = []
+  const familyMetrics = new Map<string, Map<string, Array<string>>>()
+  for (const [studyKey, files] of [...studyFiles.entries()].sort((a, b) => compareText(a[0], b[0]))) {
+    const byFamily = new Map<string, Array<string>>()
+    for (const file of files) {
+      for (const metric of file.results.metrics) {
+        metrics.set(`${metric.id}@${metric.version}`, metric)
+        const ids = byFamily.get(metric.family) ?? []
+        if (!ids.includes(metric.id)) ids.push(metric.id)
+        byFamily.set(metric.family, ids)
+      }
+    }
+    familyMetrics.set(studyKey, byFamily)
+    const latest = files[files.length - 1]!.results.study
+    studies.push({
+      key: studyKey,
+      id: latest.id,
+      version: latest.version,
+      title: latest.title,
+      citation: latest.citation,
+      families: orderFamilies(byFamily.keys()),
+      runs: runsPerStudy.get(studyKey) ?? [],
+    })
+  }
+
+  const columns: Array<Column> = [
+    { key: "overall", study: null, family: null, label: "All studies", metrics: [] },
+  ]
+  for (const study of studies) {
+    const byFamily = familyMetrics.get(study.key)!
+    columns.push({
+      key: study.key,
+      study: study.key,
+      family: null,
+      label: study.title,
+      metrics: [...byFamily.values()].flat(),
+    })
+    for (const family of study.families) {
+      columns.push({
+        key: `${study.key}|${family}`,
+        study: study.key,
+        family,
+        label: family,
+        metrics: byFamily.get(family) ?? [],
+      })
+    }
+  }
+
+  // Rows: group entries by configuration.
+  let fake = 0
+  const identities = new Map<string, Identity>()
+  const candidates = new Map<string, Map<string, Array<Candidate>>>()
+  const entryRows = new Map<string, string>()
+  let position = 0
+  for (const index of order) {
+    const file = loaded[index]!
+    const run = runs[index]!
+    for (const entry of file.results.entries) {
+      if (isFake(entry)) {
+        fake += 1
+        continue
+      }
+      const identity = identify(entry, file.results.manifest)
+      if (!identities.has(identity.key)) identities.set(identity.key, identity)
+      const perStudy = candidates.get(identity.key) ?? new Map<string, Array<Candidate>>()
+      perStudy.set(run.study, [...(perStudy.get(run.study) ?? []), { entry, run, order: position++ }])
+      candidates.set(identity.key, perStudy)
+      entryRows.set(entryRefKey(run.id, entry.id), identity.key)
+    }
+  }
+
+  // Stable, unique slugs for row keys.
+  const slugs = new Map<string, string>()
+  const taken = new Set<string>()
+  for (const key of [...identities.keys()].sort(compareText)) {
+    const base = slug(key)
+    let candidate = base
+    for (let suffix = 2; taken.has(candidate); suffix++) candidate = `${base}-${suffix}`
+    taken.add(candidate)
+    slugs.set(key, candidate)
+  }
+  for (const [ref, key] of entryRows) entryRows.set(ref, slugs.get(key)!)
+
+  const choose = (list: ReadonlyArray<Candidate>): Candidate =>
+    [...list].sort(
+      (a, b) =>
+        Number(b.entry.status === "ok") - Number(a.entry.status === "ok") ||
+        b.run.holdoutSize - a.run.holdoutSize ||
+        b.order - a.order,
+    )[0]!
+
+  const draftRows: Array<{ identity: Identity; cells: Record<string, Omit<Cell, "rank" | "tied">> }> = []
+  for (const [key, identity] of identities) {
+    const perStudy = candidates.get(key)!
+    const cells: Record<string, Omit<Cell, "rank" | "tied">> = {}
+    const studyScores: Array<{ value: number; ci: Interval | null }> = []
+    for (const study of studies) {
+      const list = perStudy.get(study.key)
+      if (list === undefined) continue
+      const chosen = choose(list)
+      const source: EntryRef = { study: study.key, run: chosen.run.id, entry: chosen.entry.id }
+      const runsCount = list.length
+      if (chosen.entry.status !== "ok") {
+        const note =
+          chosen.entry.statusReason ??
+          `the run ${chosen.entry.status === "failed" ? "failed" : "was skipped"}`
+        const blank = { value: null, ci: null, status: chosen.entry.status, note, source, runs: runsCount }
+        cells[study.key] = blank
+        for (const family of study.families) cells[`${study.key}|${family}`] = blank
+        continue
+      }
+      const overall = chosen.entry.fidelity.overall
+      cells[study.key] = {
+        value: overall.value,
+        ci: intervalOf(overall),
+        status: "ok",
+        source,
+        runs: runsCount,
+        ...(overall.value === null ? { note: "not scored" } : {}),
+      }
+      if (overall.value !== null) studyScores.push({ value: overall.value, ci: intervalOf(overall) })
+      const byFamily = familyMetrics.get(study.key)!
+      for (const family of study.families) {
+        const ids = byFamily.get(family) ?? []
+        const parts = ids.map((id) => chosen.entry.fidelity.perMetric[id] ?? { value: null, ci: null })
+        const combined = meanOfBounds(parts)
+        const unscored = ids.filter((_, i) => parts[i]!.value === null)
+        const notes = [
+          ...(ids.length > 1 && combined.value !== null
+            ? [`mean of ${ids.length - unscored.length} metrics`]
+            : []),
+          ...(unscored.length > 0 ? [`not scored: ${unscored.join(", ")}`] : []),
+        ]
+        cells[`${study.key}|${family}`] = {
+          ...combined,
+          status: "ok",
+          source,
+          runs: runsCount,
+          ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
+        }
+      }
+    }
+    if (studies.length > 0) {
+      if (studyScores.length === studies.length) {
+        cells.overall = { ...combineIndependent(studyScores), status: "ok", runs: 1 }
+      } else {
+        cells.overall = {
+          value: null,
+          ci: null,
+          status: "ok",
+          runs: 0,
+          note: `scored on ${studyScores.length} of ${studies.length} studies`,
+        }
+      }
+    }
+    draftRows.push({ identity, cells })
+  }
+
+  // Ranks per column over the model rows.
+  const modelDrafts = draftRows.filter((draft) => !referenceKinds.has(draft.identity.kind))
+  const ranked = new Map<string, Map<string, { rank: number | null; tied: boolean }>>()
+  for (const column of columns) {
+    const present = modelDrafts.filter((draft) => draft.cells[column.key] !== undefined)
+    const ranks = rankCells(present.map((draft) => draft.cells[column.key]!))
+    ranked.set(column.key, new Map(present.map((draft, i) => [draft.identity.key, ranks[i]!])))
+  }
+
+  const toRow = (draft: (typeof draftRows)[number]): Row => {
+    const { identity } = draft
+    const cells: Record<string, Cell> = {}
+    for (const [columnKey, cell] of Object.entries(draft.cells)) {
+      const rank = referenceKinds.has(identity.kind)
+        ? { rank: null, tied: false }
+        : (ranked.get(columnKey)?.get(identity.key) ?? { rank: null, tied: false })
+      cells[columnKey] = { ...cell, ...rank }
+    }
+    return {
+      key: slugs.get(identity.key)!,
+      label: identity.label,
+      kind: identity.kind,
+      provider: identity.provider,
+      model: identity.model,
+      elicitation: identity.elicitation,
+      includeDemographics: identity.includeDemographics,
+      ...(identity.finetune === undefined ? {} : { finetune: identity.finetune }),
+      cells,
+    }
+  }
+
+  const byOverall = (a: Row, b: Row) => {
+    const va = a.cells.overall?.value ?? Number.NEGATIVE_INFINITY
+    const vb = b.cells.overall?.value ?? Number.NEGATIVE_INFINITY
+    return vb - va || compareText(a.label, b.label)
+  }
+  const referenceOrder: Record<string, number> = { ceiling: 0, pilot: 1, floor: 2 }
+  const rows = draftRows
+    .filter((draft) => !referenceKinds.has(draft.identity.kind))
+    .map(toRow)
+    .sort(byOverall)
+  const reference = draftRows
+    .filter((draft) => referenceKinds.has(draft.identity.kind))
+    .map(toRow)
+    .sort(
+      (a, b) =>
+        (referenceOrder[a.kind] ?? 9) - (referenceOrder[b.kind] ?? 9) || compareText(a.label, b.label),
+    )
+
+  return {
+    model: {
+      version: SiteDataVersion,
+      studies,
+      columns,
+      rows,
+      reference,
+      metrics: [...metrics.values()].sort(
+        (a, b) => compareText(a.id, b.id) || compareText(a.version, b.version),
+      ),
+      methods,
+      excluded: { fake },
+    },
+    runIds,
+    entryRows,
+    studyKeys,
+  }
+}
+
+/**
+ * The leaderboard model: rows are model configurations, columns are studies × metric families
+ * (plus each study's overall and the across-study overall), cells hold normalised fidelity with its
+ * interval and a rank under the tie rule. Baselines and the human ceiling are reference rows.
+ */
+export const aggregate = (loaded: ReadonlyArray<LoadedResults>): LeaderboardModel =>
+  aggregateDetailed(loaded).model

@@ -1,0 +1,399 @@
+import type { Row, SiteData, StudyData, StudyEntry } from "../../model.js"
+import { modelColor } from "../charts/common.js"
+import {
+  analysesOf,
+  distributionCharts,
+  forestPlot,
+  learningCurveChart,
+  measureCharts,
+  type Shown,
+  subgroupHeatmap,
+} from "../charts/study-charts.js"
+import { loadStudy } from "../data.js"
+import { element, figure, html, select, setHtml } from "../dom.js"
+import { directionText, formatCount, formatInterval, formatNumber } from "../format.js"
+import { href } from "../router.js"
+import { kindLabel, rankText } from "./overview.js"
+
+const defaultShown = 4
+
+/**
+ * Which models a person chose per study, each with its colour slot (kept while they browse, so a
+ * model keeps its colour as others come and go).
+ */
+const chosen = new Map<string, Map<string, number>>()
+
+/** The best configuration, the best base model, the weakest, then the next best: a contrast to start from. */
+const defaultSelection = (rows: ReadonlyArray<Row>): Map<string, number> => {
+  const models = rows.filter((row) => row.kind === "model" || row.kind === "finetuned")
+  const picks: Array<Row> = []
+  const add = (row: Row | undefined) => {
+    if (row !== undefined && !picks.includes(row) && picks.length < defaultShown) picks.push(row)
+  }
+  add(models[0])
+  add(models.find((row) => row.kind === "model"))
+  add(models[models.length - 1])
+  for (const row of models) add(row)
+  return new Map(picks.map((row, slot) => [row.key, slot]))
+}
+
+const freeSlot = (selection: ReadonlyMap<string, number>): number => {
+  const used = new Set(selection.values())
+  let slot = 0
+  while (used.has(slot)) slot++
+  return slot
+}
+
+const section = (id: string, title: string, intro?: string): HTMLElement => {
+  const node = element("section", { class: "study-section", "aria-labelledby": `${id}-title` })
+  node.append(element("h2", { id: `${id}-title` }, html`${title}`))
+  if (intro !== undefined) node.append(element("p", { class: "section-intro" }, html`${intro}`))
+  return node
+}
+
+const entryFor = (data: StudyData, row: Row, studyKey: string): StudyEntry | undefined => {
+  const source = row.cells[studyKey]?.source
+  return source === undefined
+    ? undefined
+    : data.entries.find((entry) => entry.ref.run === source.run && entry.ref.entry === source.entry)
+}
+
+export const renderStudy = async (
+  container: HTMLElement,
+  site: SiteData,
+  key: string,
+): Promise<string | null> => {
+  const model = site.leaderboard
+  const summary = model.studies.find((study) => study.key === key)
+  if (summary === undefined) return null
+  setHtml(
+    container,
+    html`<h1 tabindex="-1">${summary.title}</h1><p class="loading" role="status">Loading the study's data…</p>`,
+  )
+  let data: StudyData
+  try {
+    data = await loadStudy(site, key)
+  } catch (error) {
+    setHtml(
+      container,
+      html`<h1 tabindex="-1">${summary.title}</h1><p class="error" role="alert">Could not load this study's data: ${String(error)}</p>`,
+    )
+    return summary.title
+  }
+
+  // Rows on this study: reference rows first, then models by the study's overall fidelity.
+  const byStudy = (a: Row, b: Row) => (b.cells[key]?.value ?? -Infinity) - (a.cells[key]?.value ?? -Infinity)
+  const reference = model.reference.filter((row) => row.cells[key] !== undefined)
+  const models = model.rows.filter((row) => row.cells[key] !== undefined).sort(byStudy)
+  const listed = [...reference, ...models].flatMap((row) => {
+    const entry = entryFor(data, row, key)
+    return entry === undefined ? [] : [{ row, entry }]
+  })
+  const selectable = listed.filter(({ entry }) => entry.status === "ok")
+  const selection = chosen.get(key) ?? defaultSelection(selectable.map(({ row }) => row))
+  chosen.set(key, selection)
+
+  container.replaceChildren()
+  container.append(
+    element(
+      "div",
+      { class: "page-head" },
+      html`<h1 tabindex="-1">${summary.title}</h1>
+      <p class="citation">${data.study.citation}</p>
+      <p class="summary">Study <code>${data.study.id}</code> version ${data.study.version} · ${data.study.items.length} items · arms: ${data.study.arms.map((arm) => arm.label).join(", ")} · ${summary.runs.length} ${summary.runs.length === 1 ? "run" : "runs"}:
+      ${summary.runs.map(
+        (run, i) =>
+          html`${i > 0 ? "; " : ""}<a href="${run.download}" download>${run.id}</a> (holdout ${formatCount(run.holdoutSize)}, pilot ${formatCount(run.pilotSize)}, seed ${run.seed}${run.fromVersion < 1 ? html`, migrated from schema ${run.fromVersion}` : ""})`,
+      )}</p>`,
+    ),
+  )
+
+  // 1. Metric table
+  const metrics = data.metrics
+  const scores = section(
+    "scores",
+    "Scores",
+    "Each metric's headline with its 95% interval, and below it the normalised fidelity (f). Reference rows are not ranked.",
+  )
+  const table = element(
+    "table",
+    { class: "metric-table" },
+    html`<caption>Metric headlines on ${summary.title}</caption>
+    <thead><tr><th scope="col">Model configuration</th><th scope="col">Overall fidelity</th>
+      ${metrics.map(
+        (metric) =>
+          html`<th scope="col"><abbr title="${metric.description}">${metric.label}</abbr><span class="sub">${metric.measures.find((m) => m.id === metric.headline)?.label ?? metric.headline}, ${directionText(metric.direction)}</span></th>`,
+      )}</tr></thead>
+    <tbody>${listed.map(({ row, entry }) => {
+      const cell = row.cells[key]
+      const rank = rankText(cell)
+      return html`<tr class="${row.kind}">
+        <th scope="row"><a href="${href.model(row.key)}">${row.label}</a> <span class="kind kind-${row.kind}">${kindLabel[row.kind]}</span></th>
+        ${
+          entry.status !== "ok"
+            ? html`<td colspan="${metrics.length + 1}" class="failed">${entry.status}: ${entry.statusReason ?? "no reason recorded"}</td>`
+            : html`<td class="num"><strong>${formatNumber(entry.fidelity.overall.value)}</strong>${rank === "" ? "" : html` <span class="rank">${rank}</span>`}<span class="ci">${formatInterval(entry.fidelity.overall.ci)}</span></td>
+        ${metrics.map((metric) => {
+          const score = entry.scores.find((s) => s.metric === metric.id)
+          const fidelity = entry.fidelity.perMetric[metric.id]
+          return score === undefined
+            ? html`<td class="num missing">not scored</td>`
+            : html`<td class="num">${formatNumber(score.headline.value, 3)}<span class="ci">${formatInterval(score.headline.ci, 3)}</span><span class="f">f ${formatNumber(fidelity?.value ?? null)}</span></td>`
+        })}`
+        }
+      </tr>`
+    })}</tbody>`,
+  )
+  const wrap = element("div", { class: "table-wrap" })
+  wrap.append(table)
+  scores.append(wrap)
+  container.append(scores)
+
+  // Model picker for the charts; it doubles as their colour key.
+  const picker = element("fieldset", { class: "picker" })
+  const renderPicker = () => {
+    picker.replaceChildren(
+      element("legend", {}, html`Models in the charts below (colours as in the charts; human data in black)`),
+    )
+    for (const { row } of selectable) {
+      const slot = selection.get(row.key)
+      const label = element("label", { class: "pick" })
+      const box = element("input", { type: "checkbox", value: row.key })
+      box.checked = slot !== undefined
+      const swatch = element("span", { class: "swatch", "aria-hidden": "true" })
+      if (slot !== undefined) swatch.style.background = modelColor(slot)
+      label.append(box, swatch, row.label)
+      picker.append(label)
+    }
+  }
+  renderPicker()
+  const charts = element("div", { id: "study-charts" })
+  container.append(picker, charts)
+
+  let arm = "all"
+  let analysis: string | undefined
+  let curveMetric = "overall"
+  const subgroupChoice = new Map<string, { measure: string; item: string }>()
+
+  const renderCharts = () => {
+    const focused = document.activeElement?.id
+    const shown: Array<Shown> = selectable
+      .filter(({ row }) => selection.has(row.key))
+      .map(({ row, entry }) => ({ label: row.label, entry, color: modelColor(selection.get(row.key)!) }))
+    charts.replaceChildren()
+    const empty = shown.length === 0 ? "Choose at least one model above." : null
+
+    // 2. Distributions
+    const distributions = section(
+      "distributions",
+      "Answer distributions",
+      "Human vs synthetic answers per item, in one arm or pooled.",
+    )
+    distributions.append(
+      select(
+        "Arm",
+        [
+          { value: "all", label: "All arms (pooled)" },
+          ...data.study.arms.map((a) => ({ value: a.id, label: a.label })),
+        ],
+        arm,
+        (value) => {
+          arm = value
+          renderCharts()
+        },
+      ),
+    )
+    const grid = element("div", { class: "chart-grid" })
+    grid.append(...distributionCharts(charts, data, shown, arm))
+    distributions.append(grid)
+    charts.append(distributions)
+
+    // 3. Subgroups
+    const subgroup = section(
+      "subgroups",
+      "Subgroup alignment",
+      "Alignment within each level of each persona attribute.",
+    )
+    const subgroupMetrics = metrics.filter((m) => m.family === "subgroup")
+    if (subgroupMetrics.length === 0)
+      subgroup.append(figure("Subgroup alignment", "Not available: these results have no subgroup metric."))
+    for (const metric of subgroupMetrics) {
+      const measures = shown.flatMap(
+        (s) => s.entry.scores.find((score) => score.metric === metric.id)?.measures ?? [],
+      )
+      const withLevels = measures.filter((m) => m.attribute !== undefined && m.level !== undefined)
+      const ids = metric.measures.map((m) => m.id).filter((id) => withLevels.some((m) => m.measure === id))
+      if (ids.length === 0) {
+        subgroup.append(
+          figure(metric.label, empty ?? "Not available: no per-level measures in these results."),
+        )
+        continue
+      }
+      const choice = subgroupChoice.get(metric.id) ?? {
+        measure: ids.includes(metric.headline) ? metric.headline : ids[0]!,
+        item: "*",
+      }
+      const items = [
+        ...new Set(
+          withLevels.filter((m) => m.measure === choice.measure && m.item !== undefined).map((m) => m.item!),
+        ),
+      ]
+      const controls = element("div", { class: "controls" })
+      if (ids.length > 1) {
+        controls.append(
+          select(
+            "Measure",
+            ids.map((id) => ({ value: id, label: metric.measures.find((m) => m.id === id)?.label ?? id })),
+            choice.measure,
+            (value) => {
+              subgroupChoice.set(metric.id, { measure: value, item: "*" })
+              renderCharts()
+            },
+            `subgroup-measure-${metric.id}`,
+          ),
+        )
+      }
+      if (items.length > 0) {
+        controls.append(
+          select(
+            "Item",
+            [
+              { value: "*", label: "Mean over items" },
+              ...items.map((item) => ({ value: item, label: item })),
+            ],
+            choice.item,
+            (value) => {
+              subgroupChoice.set(metric.id, { ...choice, item: value })
+              renderCharts()
+            },
+            `subgroup-item-${metric.id}`,
+          ),
+        )
+      }
+      subgroup.append(controls, subgroupHeatmap(charts, metric, choice.measure, choice.item, shown))
+    }
+    charts.append(subgroup)
+
+    // 4–5. Heterogeneity and coherence (and any family this site does not know by name).
+    const known = new Set(["divergence", "subgroup", "regression"])
+    const families = [...new Set(metrics.map((m) => m.family))].filter((family) => !known.has(family))
+    for (const family of [
+      "heterogeneity",
+      "coherence",
+      ...families.filter((f) => f !== "heterogeneity" && f !== "coherence"),
+    ]) {
+      const title =
+        family === "heterogeneity"
+          ? "Heterogeneity"
+          : family === "coherence"
+            ? "Belief–action coherence"
+            : `${family[0]!.toUpperCase()}${family.slice(1)}`
+      const intro =
+        family === "heterogeneity"
+          ? "Whether synthetic respondents vary as much as people: unique answer patterns and entropy ratios."
+          : family === "coherence"
+            ? "Whether believers act against their belief as often as people do."
+            : undefined
+      const node = section(family, title, intro)
+      const familyMetrics = metrics.filter((m) => m.family === family)
+      const produced = familyMetrics.length === 0 ? [] : measureCharts(charts, familyMetrics, shown)
+      if (produced.length === 0) {
+        node.append(figure(title, empty ?? `Not available: these results have no ${family} measures.`))
+      } else {
+        const grid = element("div", { class: "chart-grid" })
+        grid.append(...produced)
+        node.append(grid)
+      }
+      charts.append(node)
+    }
+
+    // 6. Regression
+    const regression = section(
+      "regression",
+      "Regression recovery",
+      "The study's declared model fitted on human and on synthetic answers.",
+    )
+    const regressionMetrics = metrics.filter((m) => m.family === "regression")
+    if (regressionMetrics.length === 0)
+      regression.append(figure("Coefficients", "Not available: these results have no regression metric."))
+    for (const metric of regressionMetrics) {
+      const analyses = [...new Set(shown.flatMap((s) => Object.keys(analysesOf(s.entry, metric.id))))]
+      if (analyses.length === 0) {
+        regression.append(
+          figure(
+            `${metric.label}: coefficients`,
+            empty ?? "Not available: no coefficient tables in these results.",
+          ),
+        )
+      } else {
+        const current = analysis !== undefined && analyses.includes(analysis) ? analysis : analyses[0]!
+        if (analyses.length > 1) {
+          regression.append(
+            select(
+              "Analysis",
+              analyses.map((a) => ({ value: a, label: a })),
+              current,
+              (value) => {
+                analysis = value
+                renderCharts()
+              },
+            ),
+          )
+        }
+        regression.append(forestPlot(charts, metric, current, shown))
+      }
+      const grid = element("div", { class: "chart-grid" })
+      grid.append(...measureCharts(charts, [metric], shown))
+      regression.append(grid)
+    }
+    charts.append(regression)
+
+    // 7. Learning curves
+    const curves = section(
+      "learning-curves",
+      "Learning curves",
+      "Finetuned configurations' fidelity against the size of the pilot they were trained on.",
+    )
+    curves.append(
+      select(
+        "Score",
+        [
+          { value: "overall", label: "Overall fidelity" },
+          ...metrics.map((m) => ({ value: m.id, label: m.label })),
+        ],
+        curveMetric,
+        (value) => {
+          curveMetric = value
+          renderCharts()
+        },
+      ),
+    )
+    const labels = new Map([...model.rows, ...model.reference].map((row) => [row.key, row.label]))
+    const baseModels = new Set(data.runs.flatMap((run) => run.learningCurves.map((point) => point.baseModel)))
+    const baselines = model.rows
+      .filter((row) => row.kind === "model" && baseModels.has(row.model))
+      .flatMap((row) => {
+        const entry = entryFor(data, row, key)
+        const fidelity =
+          curveMetric === "overall" ? entry?.fidelity.overall : entry?.fidelity.perMetric[curveMetric]
+        return fidelity?.value === null || fidelity?.value === undefined
+          ? []
+          : [{ label: row.label, value: fidelity.value }]
+      })
+    curves.append(learningCurveChart(charts, data, curveMetric, labels, baselines))
+    charts.append(curves)
+    // Re-rendering replaced the control that had focus: give it back to its successor.
+    if (focused) document.getElementById(focused)?.focus()
+  }
+
+  picker.addEventListener("change", (event) => {
+    const box = event.target as HTMLInputElement
+    if (box.checked) selection.set(box.value, freeSlot(selection))
+    else selection.delete(box.value)
+    renderPicker()
+    picker.querySelector<HTMLInputElement>(`input[value="${CSS.escape(box.value)}"]`)?.focus()
+    renderCharts()
+  })
+  renderCharts()
+  return summary.title
+}

@@ -1,0 +1,7 @@
+export * from "./aggregate.js"
+export * from "./csv.js"
+export * from "./errors.js"
+export * from "./load.js"
+export * from "./migrations.js"
+export * from "./model.js"
+export * from "./site.js"

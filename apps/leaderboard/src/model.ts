@@ -1,0 +1,185 @@
+/**
+ * The leaderboard model: what `aggregate` computes and the site renders. Plain data and types only
+ * (no Node APIs), so the browser app imports it as is.
+ */
+import type { AnswerDistributions, LearningCurvePoint, MetricScore, ResultsFile } from "@standin/core"
+
+/** Bumped when the shape of the site's data changes. */
+export const SiteDataVersion = 1
+
+export interface Interval {
+  readonly lower: number
+  readonly upper: number
+  /** Confidence level, e.g. 0.95. */
+  readonly level: number
+}
+
+/** Model rows are ranked; reference rows (baselines and the human ceiling) are shown, never ranked. */
+export type RowKind = "model" | "finetuned" | "floor" | "pilot" | "ceiling"
+
+export const referenceKinds: ReadonlySet<RowKind> = new Set<RowKind>(["floor", "pilot", "ceiling"])
+
+/** Where a cell's figure came from: one entry of one run. */
+export interface EntryRef {
+  readonly study: string
+  readonly run: string
+  readonly entry: string
+}
+
+export interface Cell {
+  /** Normalised fidelity: 0 is the uniform floor, 1 is another sample of real people. */
+  readonly value: number | null
+  readonly ci: Interval | null
+  /** 1 + the number of ranked rows whose interval lies wholly above this one; null when unranked. */
+  readonly rank: number | null
+  /** Another ranked row has the same rank. */
+  readonly tied: boolean
+  readonly status: "ok" | "skipped" | "failed"
+  /** Why the cell has no value, or how it was combined. */
+  readonly note?: string
+  /** The entry shown (absent for the across-study column). */
+  readonly source?: EntryRef
+  /** How many runs of this configuration the study has (the cell shows one of them). */
+  readonly runs: number
+}
+
+export interface Column {
+  /** `overall`, `<study>` (the study's overall fidelity) or `<study>|<family>`. */
+  readonly key: string
+  readonly study: string | null
+  readonly family: string | null
+  readonly label: string
+  /** Metric ids whose fidelity the cell combines. */
+  readonly metrics: ReadonlyArray<string>
+}
+
+export interface FinetuneSummary {
+  readonly finetuner: string
+  readonly baseModel: string
+  /** "n=30" or "25%". */
+  readonly size: string
+  /** "all" or the arm id the pilot was drawn from. */
+  readonly arms: string
+  /** "random" or "balanced:<attribute>". */
+  readonly sampling: string
+}
+
+export interface Row {
+  /** Stable, URL-safe id of the model configuration. */
+  readonly key: string
+  readonly label: string
+  readonly kind: RowKind
+  readonly provider: string
+  /** The model (for finetuned rows: the base model). */
+  readonly model: string
+  readonly elicitation: string
+  readonly includeDemographics: boolean
+  readonly finetune?: FinetuneSummary
+  /** Keyed by `Column.key`; a missing key means the configuration was not run on that study. */
+  readonly cells: Readonly<Record<string, Cell>>
+}
+
+export interface RunSummary {
+  /** Unique within the site, e.g. `berke-fingerprint-consent-1`. */
+  readonly id: string
+  readonly study: string
+  /** The results file as given (for people), and its download path inside the site. */
+  readonly source: string
+  readonly download: string
+  readonly fromVersion: number
+  readonly generator: string
+  readonly seed: number
+  readonly holdoutSize: number
+  readonly pilotSize: number
+  readonly replicates: number
+  readonly elicitation: string
+  readonly bootstrapResamples: number
+  readonly entries: number
+}
+
+export interface StudySummary {
+  /** The study's key on the site: its id, or `id@version` when several versions are loaded. */
+  readonly key: string
+  readonly id: string
+  readonly version: string
+  readonly title: string
+  readonly citation: string
+  readonly families: ReadonlyArray<string>
+  readonly runs: ReadonlyArray<RunSummary>
+}
+
+export type MetricDescriptorData = ResultsFile["metrics"][number]
+
+export interface Methods {
+  readonly normalisation: string
+  readonly tieRule: string
+  readonly aggregation: ReadonlyArray<string>
+}
+
+export interface LeaderboardModel {
+  readonly version: typeof SiteDataVersion
+  readonly studies: ReadonlyArray<StudySummary>
+  readonly columns: ReadonlyArray<Column>
+  /** Ranked rows: base models and finetuned configurations. */
+  readonly rows: ReadonlyArray<Row>
+  /** Reference rows, never ranked: the floor, pilot baselines and the human ceiling. */
+  readonly reference: ReadonlyArray<Row>
+  /** Metric descriptors from the results files, one per metric id and version. */
+  readonly metrics: ReadonlyArray<MetricDescriptorData>
+  readonly methods: Methods
+  /** Entries left out: finetunes flagged `fake` (test doubles). */
+  readonly excluded: { readonly fake: number }
+}
+
+/** One entry as the study page needs it. */
+export interface StudyEntry {
+  readonly ref: EntryRef
+  readonly row: string
+  readonly label: string
+  readonly kind: RowKind
+  readonly status: "ok" | "skipped" | "failed"
+  readonly statusReason?: string
+  readonly distributions: AnswerDistributions
+  readonly scores: ReadonlyArray<MetricScore>
+  readonly fidelity: ResultsFile["entries"][number]["fidelity"]
+  readonly counts: ResultsFile["entries"][number]["counts"]
+  readonly usage: ResultsFile["entries"][number]["usage"]
+  readonly warnings: ResultsFile["entries"][number]["warnings"]
+  readonly modelVersions: ReadonlyArray<string>
+  /** Site path of the synthetic CSV, when there is one. */
+  readonly download: string | null
+}
+
+export interface StudyRun {
+  readonly summary: RunSummary
+  readonly human: ResultsFile["human"]
+  readonly learningCurves: ReadonlyArray<LearningCurvePoint & { readonly row: string }>
+}
+
+/** The study page's data (one lazily loaded script per study). */
+export interface StudyData {
+  readonly key: string
+  readonly study: ResultsFile["study"]
+  readonly metrics: ReadonlyArray<MetricDescriptorData>
+  readonly runs: ReadonlyArray<StudyRun>
+  readonly entries: ReadonlyArray<StudyEntry>
+}
+
+/** What `data.js` puts on `window.__STANDIN_DATA__`. */
+export interface SiteData {
+  readonly leaderboard: LeaderboardModel
+  /** Study key → script path (relative to the site root) that registers its StudyData. */
+  readonly studyScripts: Readonly<Record<string, string>>
+  readonly downloads: {
+    readonly leaderboardCsv: string
+    readonly results: ReadonlyArray<{ readonly run: string; readonly study: string; readonly path: string }>
+    readonly synthetic: ReadonlyArray<{
+      readonly run: string
+      readonly study: string
+      readonly entry: string
+      readonly row: string
+      readonly label: string
+      readonly path: string
+    }>
+  }
+}

@@ -1,0 +1,168 @@
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { runInNewContext } from "node:vm"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import {
+  buildSite,
+  type LoadedResults,
+  loadResults,
+  type SiteData,
+  type StudyData,
+  siteManifestName,
+} from "../src/index.js"
+import { fixtureSetDir, studies, studyFile, temporaryDir } from "./support/paths.js"
+
+const readSiteData = async (out: string): Promise<SiteData> => {
+  const window: { __STANDIN_DATA__?: SiteData } = {}
+  runInNewContext(await readFile(join(out, "data.js"), "utf8"), { window })
+  return window.__STANDIN_DATA__!
+}
+
+const listAll = async (folder: string, prefix = ""): Promise<Array<string>> => {
+  const out: Array<string> = []
+  for (const child of await readdir(folder, { withFileTypes: true })) {
+    const path = prefix === "" ? child.name : `${prefix}/${child.name}`
+    if (child.isDirectory()) out.push(...(await listAll(join(folder, child.name), path)))
+    else out.push(path)
+  }
+  return out.sort()
+}
+
+describe("buildSite", () => {
+  it.effect("writes the app, the data scripts and every download", () =>
+    Effect.gen(function* () {
+      const out = yield* Effect.promise(() => temporaryDir("site"))
+      const results = yield* loadResults([fixtureSetDir])
+      const site = yield* buildSite({ results, out })
+      expect(site.index).toBe(join(out, "index.html"))
+      const files = yield* Effect.promise(() => listAll(out))
+      expect(files).toContain("index.html")
+      expect(files).toContain("styles.css")
+      expect(files.some((file) => /^assets\/.+\.js$/.test(file))).toBe(true)
+      expect(files).toContain("data.js")
+      expect(files).toContain("downloads/leaderboard.csv")
+      expect(files).toContain(".nojekyll")
+      const index = yield* Effect.promise(() => readFile(site.index, "utf8"))
+      // Classic scripts only: module scripts do not load from file://.
+      expect(index).not.toContain('type="module"')
+      expect(index).toContain('src="./data.js"')
+
+      const data = yield* Effect.promise(() => readSiteData(out))
+      expect(data.leaderboard.rows).toHaveLength(6)
+      expect(Object.keys(data.studyScripts).sort()).toEqual([...studies])
+      for (const download of data.downloads.results) {
+        expect(files).toContain(download.path)
+        const original = yield* Effect.promise(() => readFile(studyFile(download.study)))
+        expect((yield* Effect.promise(() => readFile(join(out, download.path)))).equals(original)).toBe(true)
+      }
+      // Each synthetic CSV copied byte for byte; none for the ceiling (human data) or the fake finetune.
+      expect(data.downloads.synthetic).toHaveLength(8 + 9 + 8)
+      expect(
+        data.downloads.synthetic.some(
+          (item) => item.entry === "fake-finetune" || item.entry === "human-ceiling",
+        ),
+      ).toBe(false)
+      for (const item of data.downloads.synthetic) {
+        const original = yield* Effect.promise(() =>
+          readFile(join(fixtureSetDir, item.study, `${item.entry}.csv`)),
+        )
+        expect((yield* Effect.promise(() => readFile(join(out, item.path)))).equals(original)).toBe(true)
+      }
+      // Study scripts register their data on window.
+      const window: { __STANDIN_STUDIES__?: Record<string, StudyData> } = {}
+      runInNewContext(
+        yield* Effect.promise(() => readFile(join(out, data.studyScripts[studies[1]]!), "utf8")),
+        { window },
+      )
+      const study = window.__STANDIN_STUDIES__![studies[1]]!
+      expect(study.study.id).toBe(studies[1])
+      expect(study.entries.some((entry) => entry.ref.entry === "fake-finetune")).toBe(false)
+      expect(study.runs[0]!.learningCurves.map((point) => point.pilotSize).sort((a, b) => a - b)).toEqual([
+        30, 120, 120, 480,
+      ])
+    }),
+  )
+
+  it.effect("is idempotent, updates in place and removes only what it wrote before", () =>
+    Effect.gen(function* () {
+      const out = yield* Effect.promise(() => temporaryDir("rebuild"))
+      const all = yield* loadResults([fixtureSetDir])
+      const first = yield* buildSite({ results: all, out })
+      expect(first.written).toBe(first.files)
+      const again = yield* buildSite({ results: all, out })
+      expect(again.written).toBe(0)
+      expect(again.removed).toBe(0)
+
+      yield* Effect.promise(() => writeFile(join(out, "CNAME"), "leaderboard.example.org\n"))
+      const fewer = all.filter((file) => file.results.study.id !== "fixture-news-sharing")
+      const rebuilt = yield* buildSite({ results: fewer, out })
+      expect(rebuilt.removed).toBeGreaterThan(0)
+      const files = yield* Effect.promise(() => listAll(out))
+      expect(files.some((file) => file.includes("news-sharing"))).toBe(false)
+      expect(files).toContain("CNAME")
+      const manifest = JSON.parse(
+        yield* Effect.promise(() => readFile(join(out, siteManifestName), "utf8")),
+      ) as {
+        files: Array<string>
+      }
+      expect(manifest.files).not.toContain("CNAME")
+      const data = yield* Effect.promise(() => readSiteData(out))
+      expect(data.leaderboard.studies.map((study) => study.key)).toEqual([
+        "fixture-charity-default",
+        "fixture-data-sharing",
+      ])
+    }),
+  )
+
+  it.effect("names the results file whose synthetic CSV is missing, or publishes without it when asked", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.promise(() => temporaryDir("missing-csv"))
+      yield* Effect.promise(() => mkdir(join(dir, "run")))
+      yield* Effect.promise(() =>
+        readFile(studyFile("fixture-data-sharing")).then((bytes) =>
+          writeFile(join(dir, "run", "results.json"), bytes),
+        ),
+      )
+      const results = yield* loadResults([dir])
+      const out = yield* Effect.promise(() => temporaryDir("missing-out"))
+      const error = yield* Effect.flip(buildSite({ results, out }))
+      expect(error.reason).toBe("missing-synthetic")
+      expect(error.file).toContain(join("run", "results.json"))
+      expect(error.message).toMatch(/not found next to the results file/)
+      const site = yield* buildSite({ results, out, missingSynthetic: "skip" })
+      expect(site.warnings.length).toBeGreaterThan(0)
+      expect(site.warnings[0]).toContain("results.json")
+    }),
+  )
+
+  it.effect("refuses a synthetic file outside the results folder", () =>
+    Effect.gen(function* () {
+      const [loaded] = yield* loadResults([studyFile("fixture-data-sharing")])
+      const escaping: LoadedResults = {
+        ...loaded!,
+        results: {
+          ...loaded!.results,
+          entries: loaded!.results.entries.map((entry, i) =>
+            i === 0 ? { ...entry, syntheticFile: "../../../etc/passwd" } : entry,
+          ),
+        },
+      }
+      const out = yield* Effect.promise(() => temporaryDir("escape"))
+      const error = yield* Effect.flip(buildSite({ results: [escaping], out }))
+      expect(error.reason).toBe("missing-synthetic")
+      expect(error.message).toMatch(/inside the results file's folder/)
+    }),
+  )
+
+  it.effect("says how to build the app bundle when it is missing", () =>
+    Effect.gen(function* () {
+      const results = yield* loadResults([studyFile("fixture-data-sharing")])
+      const empty = yield* Effect.promise(() => temporaryDir("no-bundle"))
+      const error = yield* Effect.flip(buildSite({ results, out: join(empty, "site"), bundle: empty }))
+      expect(error.reason).toBe("bundle-missing")
+      expect(error.message).toMatch(/pnpm --filter @standin\/leaderboard build/)
+      yield* Effect.promise(() => rm(empty, { recursive: true, force: true }))
+    }),
+  )
+})
