@@ -132,6 +132,8 @@ const findResultsFiles = (folder: string): Effect.Effect<ReadonlyArray<string>, 
       try: () => readdir(folder, { withFileTypes: true }),
       catch: ioError(folder, "cannot list the folder"),
     })
+    // A built leaderboard site republishes results.json files as downloads: never read them back in.
+    if (children.some((child) => child.isFile() && child.name === ".standin-site.json")) return []
     const sorted = [...children].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     const found: Array<string> = []
     for (const child of sorted) {

@@ -45,6 +45,11 @@ export const describeFailure = (error: unknown): Failure => {
         message: `standin: finetuning with ${field(error, "finetuner")} failed (${field(error, "reason")}): ${message}`,
         exitCode: 1,
       }
+    case "LeaderboardError":
+      return {
+        message: `standin: cannot build the leaderboard: ${field(error, "file") ?? ""}${field(error, "file") === undefined ? "" : ": "}${message}`,
+        exitCode: 1,
+      }
     case "StoreError":
       return { message: `standin: the local store failed: ${message}`, exitCode: 1 }
     default:

@@ -1,4 +1,4 @@
-import { relative } from "node:path"
+import { join } from "node:path"
 import type { Elicitation, GenerationSettings } from "@standin/core"
 import { InputError } from "@standin/core"
 import { type RunEvent, runStudy } from "@standin/engine"
@@ -7,6 +7,7 @@ import { Command, Flag } from "effect/cli"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
 import { summaryTable, writeRunFiles } from "../output.js"
+import { buildLeaderboard, shownPath } from "./leaderboard.js"
 
 export interface RunInput {
   readonly study: string
@@ -28,6 +29,7 @@ export interface RunInput {
   readonly concurrency: number
   readonly out: string
   readonly quiet: boolean
+  readonly site: boolean
 }
 
 const say = (quiet: boolean) => (line: string) => {
@@ -126,8 +128,11 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     process.stdout.write(`\n${summaryTable(outcome.results)}\n\n`)
     const skipped = outcome.results.entries.filter((entry) => entry.status === "skipped")
     for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
-    const shown = relative(process.cwd(), written.resultsPath)
-    process.stdout.write(`results: ${shown.startsWith("..") ? written.resultsPath : shown}\n`)
+    process.stdout.write(`results: ${shownPath(written.resultsPath)}\n`)
+    if (input.site) {
+      const { site } = yield* buildLeaderboard([written.resultsPath], join(input.out, "site"))
+      process.stdout.write(`leaderboard: open ${shownPath(site.index)}\n`)
+    }
   })
 
 export const runCommand = (
@@ -217,6 +222,12 @@ export const runCommand = (
         Flag.withDefault("standin-out"),
       ),
       quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("No progress output."), Flag.withDefault(false)),
+      site: Flag.Boolean("site").pipe(
+        Flag.withDescription(
+          "Build the leaderboard site for the results into <out>/site (--no-site skips it).",
+        ),
+        Flag.withDefault(true),
+      ),
     },
     (input) => handle(runHandler(catalog, input)),
   ).pipe(

@@ -1,0 +1,54 @@
+import { relative, resolve } from "node:path"
+import { buildSite, loadResults } from "@standin/leaderboard"
+import { Effect } from "effect"
+import { Command, Flag } from "effect/cli"
+
+/** Where to tell the user to look: a relative path when it is below the current folder. */
+export const shownPath = (path: string): string => {
+  const shown = relative(process.cwd(), path)
+  return shown === "" || shown.startsWith("..") ? path : shown
+}
+
+/** Loads results files (or folders of them) and writes the static leaderboard site. */
+export const buildLeaderboard = (results: ReadonlyArray<string>, out: string) =>
+  Effect.gen(function* () {
+    const loaded = yield* loadResults(results.map((path) => resolve(path)))
+    const site = yield* buildSite({ results: loaded, out: resolve(out) })
+    return { site, runs: loaded.length }
+  })
+
+export const leaderboardCommand = (handle: (effect: Effect.Effect<void, unknown>) => Effect.Effect<void>) =>
+  Command.make("leaderboard").pipe(
+    Command.withDescription(
+      "Build the replication leaderboard: a static site (no server) from one or more results files.",
+    ),
+    Command.withSubcommands([
+      Command.make(
+        "build",
+        {
+          results: Flag.String("results").pipe(
+            Flag.withDescription("A results.json file or a folder searched for them; repeatable."),
+            Flag.atLeast(1),
+          ),
+          out: Flag.String("out").pipe(
+            Flag.withDescription("Folder to write the site into (updated in place)."),
+            Flag.withDefault("site"),
+          ),
+        },
+        (input) =>
+          handle(
+            Effect.gen(function* () {
+              const { site, runs } = yield* buildLeaderboard(input.results, input.out)
+              for (const warning of site.warnings) process.stderr.write(`warning: ${warning}\n`)
+              process.stdout.write(
+                `leaderboard of ${runs} run${runs === 1 ? "" : "s"}: open ${shownPath(site.index)}\n`,
+              )
+            }),
+          ),
+      ).pipe(
+        Command.withDescription(
+          "Merge results files (validating and migrating older schema versions), rank model configurations with CIs, and write the static site with every download.",
+        ),
+      ),
+    ]),
+  )
