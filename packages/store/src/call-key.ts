@@ -1,5 +1,5 @@
 import { Redacted } from "effect"
-import { canonicalJson, sha256Hex } from "./canonical-json.js"
+import { canonicalJson, canonicalJsonShared, sha256Hex } from "./canonical-json.js"
 
 /** Bumped when the key's recipe changes, so old entries are simply never hit again. */
 export const CallKeyVersion = 1
@@ -19,8 +19,10 @@ export interface CallKeyParts {
   readonly messages: ReadonlyArray<unknown>
   /** Per-item prompts (logprob elicitation), if any. */
   readonly perItem?: ReadonlyArray<unknown> | undefined
-  /** The JSON schema of the expected answer (and its name, if the vendor needs one). */
+  /** The JSON schema of the expected answer. */
   readonly responseSchema?: unknown
+  /** The schema's name, for vendors that need one. */
+  readonly responseSchemaName?: string | undefined
   readonly elicitation: string
   readonly replicate: number
   /** Re-ask attempt: a re-ask after an invalid answer must not hit the same entry. */
@@ -72,25 +74,61 @@ export const normalizeBaseUrl = (baseUrl: string | undefined): string | null => 
   return url.toString().replace(/\/+$/, "").replace(/\/\?/, "?")
 }
 
-/** The canonical JSON that a call key hashes (exported so tests and audits can see exactly what counts). */
+const clean = (value: unknown): unknown => {
+  const stripped = withoutSecrets(value)
+  return stripped === undefined ? null : stripped
+}
+
+/**
+ * The canonical JSON that a call key hashes (exported so tests and audits can see exactly what counts).
+ * It equals `canonicalJson` of the object with these members; it is written out member by member, in
+ * sorted order, because it runs for every call (a cached replay does little else), and the parts that
+ * calls share by reference (schema, settings) are serialised once.
+ */
 export const callKeyMaterial = (parts: CallKeyParts): string =>
-  canonicalJson({
-    v: CallKeyVersion,
-    provider: parts.provider,
-    model: parts.model,
-    baseUrl: normalizeBaseUrl(parts.baseUrl),
-    settings: withoutSecrets(parts.settings),
-    messages: parts.messages,
-    perItem: parts.perItem ?? [],
-    responseSchema: parts.responseSchema ?? null,
-    elicitation: parts.elicitation,
-    replicate: parts.replicate,
-    attempt: parts.attempt,
-    seed: parts.seed,
-    twinId: parts.twinId ?? null,
-    providerOptions: withoutSecrets(parts.providerOptions) ?? null,
-    extra: withoutSecrets(parts.extra) ?? null,
-  })
+  '{"attempt":' +
+  canonicalJson(parts.attempt) +
+  ',"baseUrl":' +
+  canonicalJson(normalizeBaseUrl(parts.baseUrl)) +
+  ',"elicitation":' +
+  canonicalJson(parts.elicitation) +
+  ',"extra":' +
+  (parts.extra === undefined ? "null" : canonicalJson(clean(parts.extra))) +
+  ',"messages":' +
+  canonicalJson(parts.messages) +
+  ',"model":' +
+  canonicalJson(parts.model) +
+  ',"perItem":' +
+  (parts.perItem === undefined || parts.perItem.length === 0 ? "[]" : canonicalJsonShared(parts.perItem)) +
+  ',"provider":' +
+  canonicalJson(parts.provider) +
+  ',"providerOptions":' +
+  (parts.providerOptions === undefined ? "null" : canonicalJson(clean(parts.providerOptions))) +
+  ',"replicate":' +
+  canonicalJson(parts.replicate) +
+  ',"responseSchema":' +
+  (parts.responseSchema === undefined ? "null" : canonicalJsonShared(parts.responseSchema)) +
+  ',"responseSchemaName":' +
+  canonicalJson(parts.responseSchemaName ?? null) +
+  ',"seed":' +
+  canonicalJson(parts.seed) +
+  ',"settings":' +
+  canonicalJsonShared(settingsWithoutSecrets(parts.settings)) +
+  ',"twinId":' +
+  canonicalJson(parts.twinId ?? null) +
+  ',"v":' +
+  CallKeyVersion +
+  "}"
+
+const cleanSettings = new WeakMap<object, unknown>()
+// Settings are shared by every call of a run: clean them once per object.
+const settingsWithoutSecrets = (settings: Readonly<Record<string, unknown>>): unknown => {
+  const known = cleanSettings.get(settings)
+  if (known !== undefined) return known
+  const stripped = clean(settings)
+  cleanSettings.set(settings, stripped)
+  return stripped
+}
 
 /** The cache key of one call: sha256 (hex) of its canonical JSON. */
 export const callKey = (parts: CallKeyParts): string => sha256Hex(callKeyMaterial(parts))

@@ -52,6 +52,22 @@ const write = (value: unknown): string | undefined => {
   }
 }
 
+const memo = new WeakMap<object, string>()
+
+/**
+ * canonicalJson, remembered per object: for large parts that many calls share by reference (a study's
+ * answer schema, its settings). Only for values that are never mutated, as standin's readonly domain
+ * values are.
+ */
+export const canonicalJsonShared = (value: unknown): string => {
+  if (value === null || typeof value !== "object") return canonicalJson(value)
+  const known = memo.get(value)
+  if (known !== undefined) return known
+  const text = canonicalJson(value)
+  memo.set(value, text)
+  return text
+}
+
 /** Lower-case hex sha256 of a string (UTF-8). */
 export const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex")
 

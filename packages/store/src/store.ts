@@ -20,6 +20,12 @@ export interface CachedCall {
   readonly createdAt: number
 }
 
+/** A cached answer as a run reads it back. */
+export interface RunAnswer {
+  readonly response: string
+  readonly costUsd: number | null
+}
+
 export type CallStatus = "ok" | "failed"
 
 /** What became of one call in one run. */
@@ -90,6 +96,11 @@ export interface StoreShape {
     status?: CallStatusRow,
   ) => Effect.Effect<void, StoreError>
   readonly countCalls: Effect.Effect<number, StoreError>
+  /**
+   * The cached answers of every call this run recorded as ok, by call key, in one pass: what a resumed
+   * or repeated run reads instead of looking calls up one by one.
+   */
+  readonly runAnswers: (runId: string) => Effect.Effect<ReadonlyMap<string, RunAnswer>, StoreError>
   /** Starts a run, or finds it again to resume it: `resumed` tells which. Status becomes "running". */
   readonly beginRun: (
     runId: string,
@@ -215,6 +226,10 @@ const openOnce = (path: string, busyTimeoutMs: number): Database.Database => {
     db.pragma("journal_mode = WAL")
     db.pragma("synchronous = NORMAL")
     db.pragma("foreign_keys = ON")
+    // Cache keys are uniformly random hashes, so lookups touch pages all over the file: a larger page
+    // cache and memory-mapped reads turn most of them from system calls into memory reads.
+    db.pragma("cache_size = -65536")
+    db.pragma("mmap_size = 268435456")
     migrate(db)
     return db
   } catch (cause) {
@@ -253,6 +268,12 @@ const build = (path: string, db: Database.Database): StoreShape => {
        VALUES (@key, @provider, @model, @response, @inputTokens, @outputTokens, @costUsd, @modelVersion, @createdAt)`,
     ),
     countCalls: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM calls"),
+    runAnswers: db
+      .prepare<[string], [string, string, number | null]>(
+        `SELECT c.key, c.response, c.cost_usd FROM call_status s JOIN calls c ON c.key = s.call_key
+         WHERE s.run_id = ? AND s.status = 'ok'`,
+      )
+      .raw(true),
     getRun: db.prepare<[string], RunRow>("SELECT * FROM runs WHERE run_id = ?"),
     insertRun: db.prepare(
       "INSERT INTO runs (run_id, manifest, status, created_at, updated_at) VALUES (?, ?, 'running', ?, ?)",
@@ -333,6 +354,13 @@ const build = (path: string, db: Database.Database): StoreShape => {
         }),
       ),
     countCalls: attempt("countCalls", () => statements.countCalls.get()!.n),
+    runAnswers: (runId) =>
+      attempt("runAnswers", () => {
+        const answers = new Map<string, RunAnswer>()
+        for (const [key, response, costUsd] of statements.runAnswers.iterate(runId))
+          answers.set(key, { response, costUsd })
+        return answers
+      }),
     beginRun: (runId, manifest) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         attempt("beginRun", () => beginRun.immediate(runId, manifest, now)),

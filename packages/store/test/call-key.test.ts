@@ -41,6 +41,63 @@ describe("callKey", () => {
     expect(callKey(base)).toBe(callKey({ ...base }))
   })
 
+  it("hashes exactly the canonical JSON of its parts", () => {
+    const withExtras: CallKeyParts = {
+      ...base,
+      responseSchemaName: "answers",
+      providerOptions: { openai: { store: false, apiKey: "sk-x" } },
+      extra: { pilot: "abc" },
+    }
+    expect(callKeyMaterial(withExtras)).toBe(
+      canonicalJson({
+        v: 1,
+        provider: "openai",
+        model: "gpt-4o-mini",
+        baseUrl: "https://api.openai.com/v1",
+        settings: base.settings,
+        messages: base.messages,
+        perItem: [],
+        responseSchema: base.responseSchema,
+        responseSchemaName: "answers",
+        elicitation: "sample",
+        replicate: 0,
+        attempt: 0,
+        seed: 7,
+        twinId: "t-001",
+        providerOptions: { openai: { store: false } },
+        extra: { pilot: "abc" },
+      }),
+    )
+    const bare: CallKeyParts = {
+      provider: "p",
+      model: "m",
+      settings: {},
+      messages: [],
+      elicitation: "sample",
+      replicate: 0,
+      attempt: 0,
+      seed: null,
+    }
+    expect(JSON.parse(callKeyMaterial(bare))).toEqual({
+      attempt: 0,
+      baseUrl: null,
+      elicitation: "sample",
+      extra: null,
+      messages: [],
+      model: "m",
+      perItem: [],
+      provider: "p",
+      providerOptions: null,
+      replicate: 0,
+      responseSchema: null,
+      responseSchemaName: null,
+      seed: null,
+      settings: {},
+      twinId: null,
+      v: 1,
+    })
+  })
+
   it("ignores the order in which keys were written", () => {
     const reordered: CallKeyParts = {
       twinId: "t-001",
@@ -89,6 +146,7 @@ describe("callKey", () => {
       { messages: [{ role: "user", content: "How concerned are you about tracking?" }] },
       { perItem: [{ itemId: "q1", messages: [], labels: ["A"], options: ["yes"] }] },
       { responseSchema: { type: "object" } },
+      { responseSchemaName: "other" },
       { elicitation: "verbalized" },
       { replicate: 1 },
       { attempt: 1 },

@@ -11,6 +11,7 @@ import {
   type CallKeyParts,
   type CallStatusRow,
   callKey,
+  type RunAnswer,
   type StoreError,
   type StoreShape,
 } from "@standin/store"
@@ -38,7 +39,11 @@ export interface CallRunnerOptions {
   readonly store?: StoreShape
   /** Ignore cached answers (each new answer still replaces the cached one). */
   readonly fresh?: boolean
-  /** With a store: record each call's status under this run (begun with `store.beginRun`). */
+  /**
+   * With a store: record each call's status under this run (begun with `store.beginRun`). The answers
+   * the run already has are then read in one pass when the runner is made, so a resumed or repeated
+   * run does not look them up one by one.
+   */
   readonly runId?: string
   /** Overrides of the provider's default limits (ignored when `limiter` is given). */
   readonly limits?: Partial<RateLimits>
@@ -93,7 +98,8 @@ export const callKeyParts = (
   settings: request.settings,
   messages: request.prompt.messages,
   perItem: request.prompt.perItem,
-  responseSchema: { name: request.prompt.responseSchemaName, schema: request.prompt.responseSchema },
+  responseSchema: request.prompt.responseSchema,
+  responseSchemaName: request.prompt.responseSchemaName,
   elicitation: request.elicitation,
   replicate: request.replicate,
   attempt: request.attempt,
@@ -137,7 +143,7 @@ const outcomeOf = (exit: Exit.Exit<ProviderResponse, ProviderError>): CallOutcom
 const statusBatch = 512
 
 /** Builds the call layer around one provider. */
-export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRunner> =>
+export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRunner, StoreError> =>
   Effect.gen(function* () {
     const { provider, spec, store, runId } = options
     const limiter = options.limiter ?? (yield* makeRateLimiter(limitsFor(spec.provider, options.limits)))
@@ -148,6 +154,11 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
     const timeoutMs = options.timeoutMs ?? 300_000
     const fresh = options.fresh === true
     const pending: Array<CallStatusRow> = []
+    // Answers this run already recorded as ok; each is used once, then dropped to free its memory.
+    const known: Map<string, RunAnswer> =
+      store !== undefined && runId !== undefined && !fresh
+        ? new Map(yield* store.runAnswers(runId))
+        : new Map()
 
     const keyOf = (request: ProviderRequest) => callKey(callKeyParts(spec, request, options.keyExtra))
     const estimate = (request: ProviderRequest) => {
@@ -181,10 +192,11 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       key: string,
       response: ProviderResponse,
       costUsd: number | null,
+      recordedInRun: boolean,
     ) => {
       const result: CallResult = { response, cached: true, key, costUsd }
       const recorded = progress.record({ _tag: "Done", cached: true, costUsd })
-      if (store === undefined || runId === undefined) return Effect.as(recorded, result)
+      if (store === undefined || runId === undefined || recordedInRun) return Effect.as(recorded, result)
       // A crash may lose these rows, and that is harmless: the answers are in the cache and a resumed
       // run writes them again. So they are written in batches, not one transaction per answer.
       pending.push(statusRow(request, key))
@@ -262,10 +274,16 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       Effect.suspend(() => {
         const key = keyOf(request)
         if (store === undefined || fresh) return live(request, key)
+        const answer = known.get(key)
+        if (answer !== undefined) {
+          known.delete(key)
+          const response = decodeCached(answer.response)
+          if (response !== undefined) return onHit(request, key, response, answer.costUsd, true)
+        }
         return Effect.flatMap(store.getCall(key), (hit) => {
           if (hit !== undefined) {
             const response = decodeCached(hit.response)
-            if (response !== undefined) return onHit(request, key, response, hit.costUsd)
+            if (response !== undefined) return onHit(request, key, response, hit.costUsd, false)
           }
           return live(request, key)
         })

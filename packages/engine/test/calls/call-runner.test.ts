@@ -155,6 +155,38 @@ describe("CallRunner status rows", () => {
   )
 })
 
+describe("CallRunner repeated run", () => {
+  it.effect("reads the run's own answers in one pass and writes no status row twice", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      yield* store.beginRun("run-1", "{}")
+      const fake = scriptedProvider((twinId) =>
+        twinId === "twin-3" ? { ok: false, reason: "auth" } : { ok: true },
+      )
+      const first = yield* makeCallRunner({ provider: fake.shape, spec, store, runId: "run-1" })
+      for (const index of [1, 2, 3]) yield* Effect.exit(first.call(request(index)))
+      expect(fake.log).toHaveLength(3)
+      expect((yield* store.runAnswers("run-1")).size).toBe(2)
+
+      const again = yield* makeCallRunner({ provider: fake.shape, spec, store, runId: "run-1" })
+      const one = yield* again.call(request(1))
+      const two = yield* again.call(request(2))
+      expect([one.cached, two.cached]).toEqual([true, true])
+      expect(one.response.text).toBe(answerText(request(1)))
+      // the failed call is tried again; the answered ones are not
+      yield* Effect.exit(again.call(request(3)))
+      expect(fake.log.map((entry) => entry.twinId)).toEqual(["twin-1", "twin-2", "twin-3", "twin-3"])
+      yield* again.flush
+      expect(yield* store.statusSummary("run-1")).toEqual({ ok: 2, failed: 1, reasons: { auth: 1 } })
+      // a request made a second time in the same run still hits, through the per-key lookup
+      expect((yield* again.call(request(1))).cached).toBe(true)
+      // fresh: nothing is read back, everything is paid again
+      const fresh = yield* makeCallRunner({ provider: fake.shape, spec, store, runId: "run-1", fresh: true })
+      expect((yield* fresh.call(request(1))).cached).toBe(false)
+    }).pipe(Effect.provide(storeLayer(":memory:"))),
+  )
+})
+
 describe("CallRunner resume", () => {
   it.effect(
     "after a crash, completed calls come from the cache, unpaid, and results match an uninterrupted run",
