@@ -13,7 +13,7 @@ export interface CallKeyParts {
   readonly provider: string
   readonly model: string
   readonly baseUrl?: string | undefined
-  /** Generation settings (temperature, top-p, seed, max tokens). */
+  /** Generation settings (temperature, top-p, seed, max tokens); a `Redacted` value here is dropped. */
   readonly settings: Readonly<Record<string, unknown>>
   /** The rendered chat messages, in order. */
   readonly messages: ReadonlyArray<unknown>
@@ -83,7 +83,7 @@ const clean = (value: unknown): unknown => {
  * The canonical JSON that a call key hashes (exported so tests and audits can see exactly what counts).
  * It equals `canonicalJson` of the object with these members; it is written out member by member, in
  * sorted order, because it runs for every call (a cached replay does little else), and the parts that
- * calls share by reference (schema, settings) are serialised once.
+ * calls share by reference (the answer schema, per-item prompts) are serialised once.
  */
 export const callKeyMaterial = (parts: CallKeyParts): string =>
   '{"attempt":' +
@@ -113,22 +113,12 @@ export const callKeyMaterial = (parts: CallKeyParts): string =>
   ',"seed":' +
   canonicalJson(parts.seed) +
   ',"settings":' +
-  canonicalJsonShared(settingsWithoutSecrets(parts.settings)) +
+  canonicalJson(parts.settings) +
   ',"twinId":' +
   canonicalJson(parts.twinId ?? null) +
   ',"v":' +
   CallKeyVersion +
   "}"
-
-const cleanSettings = new WeakMap<object, unknown>()
-// Settings are shared by every call of a run: clean them once per object.
-const settingsWithoutSecrets = (settings: Readonly<Record<string, unknown>>): unknown => {
-  const known = cleanSettings.get(settings)
-  if (known !== undefined) return known
-  const stripped = clean(settings)
-  cleanSettings.set(settings, stripped)
-  return stripped
-}
 
 /** The cache key of one call: sha256 (hex) of its canonical JSON. */
 export const callKey = (parts: CallKeyParts): string => sha256Hex(callKeyMaterial(parts))

@@ -98,9 +98,9 @@ export interface StoreShape {
   readonly countCalls: Effect.Effect<number, StoreError>
   /**
    * The cached answers of every call this run recorded as ok, by call key, in one pass: what a resumed
-   * or repeated run reads instead of looking calls up one by one.
+   * or repeated run reads instead of looking calls up one by one. The map is new and the caller's.
    */
-  readonly runAnswers: (runId: string) => Effect.Effect<ReadonlyMap<string, RunAnswer>, StoreError>
+  readonly runAnswers: (runId: string) => Effect.Effect<Map<string, RunAnswer>, StoreError>
   /** Starts a run, or finds it again to resume it: `resumed` tells which. Status becomes "running". */
   readonly beginRun: (
     runId: string,

@@ -156,9 +156,7 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
     const pending: Array<CallStatusRow> = []
     // Answers this run already recorded as ok; each is used once, then dropped to free its memory.
     const known: Map<string, RunAnswer> =
-      store !== undefined && runId !== undefined && !fresh
-        ? new Map(yield* store.runAnswers(runId))
-        : new Map()
+      store !== undefined && runId !== undefined && !fresh ? yield* store.runAnswers(runId) : new Map()
 
     const keyOf = (request: ProviderRequest) => callKey(callKeyParts(spec, request, options.keyExtra))
     const estimate = (request: ProviderRequest) => {
