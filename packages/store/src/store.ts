@@ -97,10 +97,14 @@ export interface StoreShape {
   ) => Effect.Effect<void, StoreError>
   readonly countCalls: Effect.Effect<number, StoreError>
   /**
-   * The cached answers of every call this run recorded as ok, by call key, in one pass: what a resumed
+   * The cached answers of every call this run recorded as ok (optionally only one provider's or model's),
+   * by call key, in one pass: what a resumed
    * or repeated run reads instead of looking calls up one by one. The map is new and the caller's.
    */
-  readonly runAnswers: (runId: string) => Effect.Effect<Map<string, RunAnswer>, StoreError>
+  readonly runAnswers: (
+    runId: string,
+    only?: { readonly provider?: string; readonly model?: string },
+  ) => Effect.Effect<Map<string, RunAnswer>, StoreError>
   /** Starts a run, or finds it again to resume it: `resumed` tells which. Status becomes "running". */
   readonly beginRun: (
     runId: string,
@@ -269,9 +273,13 @@ const build = (path: string, db: Database.Database): StoreShape => {
     ),
     countCalls: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM calls"),
     runAnswers: db
-      .prepare<[string], [string, string, number | null]>(
+      .prepare<
+        [{ runId: string; provider: string | null; model: string | null }],
+        [string, string, number | null]
+      >(
         `SELECT c.key, c.response, c.cost_usd FROM call_status s JOIN calls c ON c.key = s.call_key
-         WHERE s.run_id = ? AND s.status = 'ok'`,
+         WHERE s.run_id = @runId AND s.status = 'ok'
+           AND (@provider IS NULL OR s.provider = @provider) AND (@model IS NULL OR s.model = @model)`,
       )
       .raw(true),
     getRun: db.prepare<[string], RunRow>("SELECT * FROM runs WHERE run_id = ?"),
@@ -354,10 +362,11 @@ const build = (path: string, db: Database.Database): StoreShape => {
         }),
       ),
     countCalls: attempt("countCalls", () => statements.countCalls.get()!.n),
-    runAnswers: (runId) =>
+    runAnswers: (runId, only = {}) =>
       attempt("runAnswers", () => {
         const answers = new Map<string, RunAnswer>()
-        for (const [key, response, costUsd] of statements.runAnswers.iterate(runId))
+        const filter = { runId, provider: only.provider ?? null, model: only.model ?? null }
+        for (const [key, response, costUsd] of statements.runAnswers.iterate(filter))
           answers.set(key, { response, costUsd })
         return answers
       }),

@@ -43,7 +43,18 @@ afterAll(() => {
 const storeModule = () => pathToFileURL(join(compiled, "index.js")).href
 
 const start = (args: ReadonlyArray<string>): ChildProcess =>
-  spawn(process.execPath, [worker, storeModule(), ...args], { stdio: ["ignore", "pipe", "pipe"] })
+  spawn(process.execPath, [worker, storeModule(), ...args], { stdio: ["pipe", "pipe", "pipe"] })
+
+const ready = (child: ChildProcess): Promise<void> =>
+  new Promise((done) => {
+    const listen = (chunk: Buffer) => {
+      if (chunk.toString().includes("ready")) {
+        child.stdout?.off("data", listen)
+        done()
+      }
+    }
+    child.stdout?.on("data", listen)
+  })
 
 const finished = (child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((done) => {
@@ -71,14 +82,18 @@ describe("Store across processes", () => {
   it("two processes hammering one file neither corrupt it nor lose a write", async () => {
     const path = join(directory, "shared.sqlite")
     const count = 1500
-    const results = await Promise.all([
-      finished(start([path, "a", String(count), "hammer"])),
-      finished(start([path, "b", String(count), "hammer"])),
-    ])
+    const children = [
+      start([path, "a", String(count), "hammer"]),
+      start([path, "b", String(count), "hammer"]),
+    ]
+    const outcomes = children.map(finished)
+    await Promise.all(children.map(ready))
+    for (const child of children) child.stdin?.end("go\n")
+    const results = await Promise.all(outcomes)
     for (const result of results) {
       expect(result.stderr).toBe("")
       expect(result.code).toBe(0)
-      expect(result.stdout).toBe("done\n")
+      expect(result.stdout).toBe("ready\ndone\n")
     }
     expect(integrity(path)).toBe("ok")
     const db = new Database(path, { readonly: true })

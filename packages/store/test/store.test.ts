@@ -111,6 +111,12 @@ describe("Store", () => {
       const rows = yield* store.listStatuses(runId)
       expect(rows.map((row) => `${row.callKey}:${row.status}`)).toEqual(["a:ok", "b:ok", "c:ok", "d:failed"])
       expect(rows[3]).toMatchObject({ reason: "server", message: "HTTP 500", twinId: "twin-d" })
+      // the run's answers in one pass: only calls recorded ok that are in the cache
+      const answers = yield* store.runAnswers(runId)
+      expect([...answers.keys()]).toEqual(["a"])
+      expect(answers.get("a")?.costUsd).toBe(0.0000045)
+      expect((yield* store.runAnswers(runId, { provider: "openai", model: "gpt-4o-mini" })).size).toBe(1)
+      expect((yield* store.runAnswers(runId, { provider: "anthropic" })).size).toBe(0)
     }).pipe(Effect.provide(layer(":memory:"))),
   )
 

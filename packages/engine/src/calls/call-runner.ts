@@ -154,9 +154,11 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
     const timeoutMs = options.timeoutMs ?? 300_000
     const fresh = options.fresh === true
     const pending: Array<CallStatusRow> = []
-    // Answers this run already recorded as ok; each is used once, then dropped to free its memory.
+    // Answers this run already recorded as ok for this provider; each is used once, then dropped.
     const known: Map<string, RunAnswer> =
-      store !== undefined && runId !== undefined && !fresh ? yield* store.runAnswers(runId) : new Map()
+      store !== undefined && runId !== undefined && !fresh
+        ? yield* store.runAnswers(runId, { provider: spec.provider })
+        : new Map()
 
     const keyOf = (request: ProviderRequest) => callKey(callKeyParts(spec, request, options.keyExtra))
     const estimate = (request: ProviderRequest) => {
