@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
-import { Clock, Context, Effect, Layer, Schedule, type Scope } from "effect"
+import { Clock, Context, Deferred, Effect, Exit, Layer, Schedule, type Scope } from "effect"
 import { contentHash } from "./canonical-json.js"
 import { type StoreError, storeError } from "./errors.js"
 import { migrate } from "./migrations.js"
@@ -88,8 +88,9 @@ export interface StoreShape {
   readonly path: string
   readonly getCall: (key: string) => Effect.Effect<CachedCall | undefined, StoreError>
   /**
-   * Writes one answer, and the call's status row with it in the same transaction when given.
-   * A later write of the same key replaces the earlier one (that is what `--fresh` asks for).
+   * Writes one answer, and the call's status row with it in the same transaction when given; succeeds
+   * once both are committed. Writes made at the same moment share one commit. A later write of the
+   * same key replaces the earlier one (that is what `--fresh` asks for).
    */
   readonly putCall: (
     call: Omit<CachedCall, "createdAt">,
@@ -190,6 +191,12 @@ interface BatchRow {
   finished_at: number | null
 }
 
+interface PendingWrite {
+  readonly call: Record<string, unknown>
+  readonly status: Record<string, unknown> | undefined
+  readonly done: Deferred.Deferred<void, StoreError>
+}
+
 const toRun = (row: RunRow): RunRecord => ({
   runId: row.run_id,
   manifest: row.manifest,
@@ -234,6 +241,9 @@ const openOnce = (path: string, busyTimeoutMs: number): Database.Database => {
     // cache and memory-mapped reads turn most of them from system calls into memory reads.
     db.pragma("cache_size = -65536")
     db.pragma("mmap_size = 268435456")
+    // Answers are keyed by random hashes, so each one dirties its own pages; checkpointing every 40 MB
+    // of WAL instead of every 4 MB writes a page back once for many answers instead of once for few.
+    db.pragma("wal_autocheckpoint = 10000")
     migrate(db)
     return db
   } catch (cause) {
@@ -319,12 +329,36 @@ const build = (path: string, db: Database.Database): StoreShape => {
 
   // Writes take the lock up front (BEGIN IMMEDIATE): a deferred transaction that upgrades from read to
   // write can fail with SQLITE_BUSY at once instead of waiting, when another process holds the lock.
-  const putCallWithStatus = db.transaction(
-    (call: Record<string, unknown>, status: Record<string, unknown>) => {
-      statements.putCall.run(call)
-      statements.putStatus.run(status)
-    },
-  )
+  // Group commit: answers that arrive together are committed in one transaction (a commit, not the
+  // inserts, is most of a write's cost). `putCall` returns only once its answer is committed, so a
+  // crash still loses nothing but calls that had not returned. If a batch fails, each write is retried
+  // alone, so one bad write fails only its own caller.
+  const writeOne = (write: PendingWrite) => {
+    statements.putCall.run(write.call)
+    if (write.status !== undefined) statements.putStatus.run(write.status)
+  }
+  const writeBatch = db.transaction((writes: ReadonlyArray<PendingWrite>) => {
+    for (const write of writes) writeOne(write)
+  })
+  const writeAlone = db.transaction(writeOne)
+  let pendingWrites: Array<PendingWrite> = []
+  const commitPending = Effect.sync(() => {
+    const writes = pendingWrites
+    pendingWrites = []
+    try {
+      writeBatch.immediate(writes)
+      for (const write of writes) Deferred.doneUnsafe(write.done, Exit.void)
+    } catch {
+      for (const write of writes) {
+        try {
+          writeAlone.immediate(write)
+          Deferred.doneUnsafe(write.done, Exit.void)
+        } catch (cause) {
+          Deferred.doneUnsafe(write.done, Exit.fail(storeError(path, "putCall", cause)))
+        }
+      }
+    }
+  })
   const putStatuses = db.transaction((rows: ReadonlyArray<Record<string, unknown>>) => {
     for (const row of rows) statements.putStatus.run(row)
   })
@@ -354,13 +388,20 @@ const build = (path: string, db: Database.Database): StoreShape => {
         }
       }),
     putCall: (call, status) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        attempt("putCall", () => {
-          const params = { ...call, createdAt: now }
-          if (status === undefined) statements.putCall.run(params)
-          else putCallWithStatus.immediate(params, statusParams(status, now))
-        }),
-      ),
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const done = Deferred.makeUnsafe<void, StoreError>()
+        pendingWrites.push({
+          call: { ...call, createdAt: now },
+          status: status === undefined ? undefined : statusParams(status, now),
+          done,
+        })
+        // the first write of a batch schedules its commit, after the fibers that are ready to run
+        if (pendingWrites.length > 1) return Deferred.await(done)
+        return Effect.andThen(
+          Effect.forkDetach(Effect.andThen(Effect.yieldNow, commitPending)),
+          Deferred.await(done),
+        )
+      }),
     countCalls: attempt("countCalls", () => statements.countCalls.get()!.n),
     runAnswers: (runId, only = {}) =>
       attempt("runAnswers", () => {

@@ -120,6 +120,31 @@ describe("Store", () => {
     }).pipe(Effect.provide(layer(":memory:"))),
   )
 
+  it.effect("writes made together are committed together, and a bad one fails only its caller", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      yield* store.beginRun("r", "{}")
+      const [first, bad, third] = yield* Effect.all(
+        [
+          Effect.exit(store.putCall(call("x1"), status("r", "x1", true))),
+          Effect.exit(store.putCall(call("x2"), status("never-begun", "x2", true))),
+          Effect.exit(store.putCall(call("x3"))),
+        ],
+        { concurrency: "unbounded" },
+      )
+      expect(Exit.isSuccess(first!)).toBe(true)
+      expect(Exit.isSuccess(third!)).toBe(true)
+      expect(Exit.isFailure(bad!)).toBe(true)
+      const error = yield* Effect.flip(bad!)
+      expect(error).toMatchObject({ _tag: "StoreError", operation: "putCall", path: ":memory:" })
+      expect(yield* store.getCall("x1")).toBeDefined()
+      expect(yield* store.getCall("x3")).toBeDefined()
+      // the answer and its status row are one transaction: neither was kept
+      expect(yield* store.getCall("x2")).toBeUndefined()
+      expect((yield* store.listStatuses("r")).map((row) => row.callKey)).toEqual(["x1"])
+    }).pipe(Effect.provide(layer(":memory:"))),
+  )
+
   it.effect("refuses status rows for a run that was never begun", () =>
     Effect.gen(function* () {
       const store = yield* Store
