@@ -269,3 +269,28 @@ export const makeRateLimiter = (limits: RateLimits): Effect.Effect<RateLimiter> 
       }),
     }
   })
+
+/** One limiter per provider id, shared by every runner of a run that calls that provider. */
+export interface RateLimiterPool {
+  readonly get: (provider: string) => Effect.Effect<RateLimiter>
+}
+
+/** A pool whose limiters use each provider's defaults with `overrides[provider]` laid over them. */
+export const makeRateLimiterPool = (
+  overrides: Readonly<Record<string, Partial<RateLimits>>> = {},
+): RateLimiterPool => {
+  const limiters = new Map<string, RateLimiter>()
+  return {
+    get: (provider) =>
+      Effect.suspend(() => {
+        const known = limiters.get(provider)
+        if (known !== undefined) return Effect.succeed(known)
+        return Effect.map(makeRateLimiter(limitsFor(provider, overrides[provider])), (limiter) => {
+          // two fibers may have raced to make one: keep the first
+          const first = limiters.get(provider) ?? limiter
+          limiters.set(provider, first)
+          return first
+        })
+      }),
+  }
+}

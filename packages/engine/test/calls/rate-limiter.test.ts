@@ -5,6 +5,7 @@ import {
   limitsFor,
   makeCallRunner,
   makeRateLimiter,
+  makeRateLimiterPool,
   type RateLimiter,
   type RateLimits,
   vendorDefaults,
@@ -42,6 +43,33 @@ describe("rate limiter", () => {
     expect(limitsFor("anthropic", { requestsPerMinute: 4_000 }).tokensPerMinute).toBe(50_000)
     expect(limitsFor("some-local-fake").requestsPerMinute).toBeNull()
   })
+
+  it.effect("a pool gives every runner of one provider the same limiter", () =>
+    Effect.gen(function* () {
+      const pool = makeRateLimiterPool({ anthropic: { maxConcurrency: 3 } })
+      const first = yield* pool.get("anthropic")
+      expect(yield* pool.get("anthropic")).toBe(first)
+      expect(first.limits.maxConcurrency).toBe(3)
+      expect(first.limits.requestsPerMinute).toBe(vendorDefaults.anthropic!.requestsPerMinute)
+      expect(yield* pool.get("openai")).not.toBe(first)
+      // two runners (two models) on one account share its concurrency
+      const fake = scriptedProvider(() => ({ ok: true, delayMs: 100 }))
+      const runners = yield* Effect.forEach(["claude-a", "claude-b"], (model) =>
+        makeCallRunner({ provider: fake.shape, spec: { provider: "anthropic", model }, limiter: first }),
+      )
+      const fiber = yield* Effect.forkChild(
+        Effect.forEach(
+          Array.from({ length: 12 }, (_, index) => index),
+          (index) =>
+            runners[index % 2]!.call(request(index, { model: index % 2 === 0 ? "claude-a" : "claude-b" })),
+          { concurrency: "unbounded" },
+        ),
+      )
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      expect(fake.peakInFlight()).toBe(3)
+    }),
+  )
 
   it.effect("never lets more than maxConcurrency calls run at once", () =>
     Effect.gen(function* () {
