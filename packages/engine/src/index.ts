@@ -1,4 +1,5 @@
 export * from "./answers.js"
+export * from "./calls/index.js"
 export * from "./csv.js"
 export * from "./distributions.js"
 export * from "./figures.js"

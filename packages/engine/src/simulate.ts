@@ -12,14 +12,11 @@ import type {
 import { ProviderError } from "@standin/core"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
+import type { CallResult } from "./calls/call-runner.js"
 import { deriveSeed, streamFor } from "./random.js"
 
 /** What the engine gets back from one provider call (possibly served from the cache). */
-export interface CallOutcome {
-  readonly response: ProviderResponse
-  readonly cached: boolean
-  readonly costUsd: number | null
-}
+export type ExecutedCall = Omit<CallResult, "key">
 
 /**
  * Executes provider calls. The plain executor calls the provider directly; the engine's call runner adds
@@ -27,7 +24,7 @@ export interface CallOutcome {
  * (e.g. an exhausted budget), which ends the simulation rather than one twin.
  */
 export interface CallExecutor<E = never> {
-  readonly call: (request: ProviderRequest) => Effect.Effect<CallOutcome, ProviderError | E>
+  readonly call: (request: ProviderRequest) => Effect.Effect<ExecutedCall, ProviderError | E>
 }
 
 /** Calls the provider directly, with no cache and no retries. */

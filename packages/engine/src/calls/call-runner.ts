@@ -1,0 +1,293 @@
+import {
+  OptionDistribution,
+  ProviderError,
+  type ProviderRequest,
+  type ProviderResponse,
+  type ProviderShape,
+  type ProviderSpec,
+  Usage,
+} from "@standin/core"
+import {
+  type CallKeyParts,
+  type CallStatusRow,
+  callKey,
+  type RunAnswer,
+  type StoreError,
+  type StoreShape,
+} from "@standin/store"
+import { Effect, Exit, Schema } from "effect"
+import { type Budget, makeBudget, type Reservation } from "./budget.js"
+import type { BudgetExceeded } from "./errors.js"
+import { estimateCall } from "./estimate.js"
+import { costOf, defaultPriceTable, type ModelPrice, type PriceTable, priceFor } from "./price-table.js"
+import { type ProgressSink, silentProgress } from "./progress.js"
+import {
+  type CallOutcome,
+  limitsFor,
+  makeRateLimiter,
+  type RateLimiter,
+  type RateLimits,
+} from "./rate-limiter.js"
+import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.js"
+
+export interface CallRunnerOptions {
+  /** The provider plugin's narrow interface. */
+  readonly provider: ProviderShape
+  /** Which provider, model and endpoint (its id, model and base URL go into every cache key). */
+  readonly spec: ProviderSpec
+  /** The call cache; without one nothing is cached. */
+  readonly store?: StoreShape
+  /** Ignore cached answers (each new answer still replaces the cached one). */
+  readonly fresh?: boolean
+  /**
+   * With a store: record each call's status under this run (begun with `store.beginRun`). The answers
+   * the run already has are then read in one pass when the runner is made, so a resumed or repeated
+   * run does not look them up one by one.
+   */
+  readonly runId?: string
+  /** Overrides of the provider's default limits (ignored when `limiter` is given). */
+  readonly limits?: Partial<RateLimits>
+  /** A limiter shared with other runners on the same provider account; by default the runner makes its own. */
+  readonly limiter?: RateLimiter
+  readonly retry?: Partial<RetryPolicy>
+  /** Shared across every runner of a run; by default an unlimited one that only keeps accounts. */
+  readonly budget?: Budget
+  /** Defaults to the bundled table. */
+  readonly prices?: PriceTable
+  readonly progress?: ProgressSink
+  /** Longest a single try may take before it counts as a timeout (default 5 minutes). */
+  readonly timeoutMs?: number
+  /** Anything else the answers depend on, added to every cache key (e.g. a baseline's pilot checksum). */
+  readonly keyExtra?: unknown
+}
+
+export interface CallResult {
+  readonly response: ProviderResponse
+  /** Read from the cache (nothing was paid for it now). */
+  readonly cached: boolean
+  readonly key: string
+  /** What the answer cost when it was paid for (also for cached answers); null when the price is unknown. */
+  readonly costUsd: number | null
+}
+
+export interface CallRunner {
+  /** Cache, then budget, then rate limits, then the provider (with retries), then cache write and accounts. */
+  readonly call: (
+    request: ProviderRequest,
+  ) => Effect.Effect<CallResult, ProviderError | BudgetExceeded | StoreError>
+  /** The cache key of a request. */
+  readonly keyOf: (request: ProviderRequest) => string
+  /** Expected tokens and cost of a request, before it is sent (cost null when the price is unknown). */
+  readonly estimate: (request: ProviderRequest) => { readonly usage: Usage; readonly costUsd: number | null }
+  /** Writes status rows of cached answers that are still buffered. Call it when the run's calls are done. */
+  readonly flush: Effect.Effect<void, StoreError>
+  readonly price: ModelPrice | undefined
+  readonly limiter: RateLimiter
+  readonly budget: Budget
+}
+
+/** The parts of a request that make up its cache key. */
+export const callKeyParts = (
+  spec: ProviderSpec,
+  request: ProviderRequest,
+  extra?: unknown,
+): CallKeyParts => ({
+  provider: spec.provider,
+  model: request.model,
+  baseUrl: spec.baseUrl,
+  settings: request.settings,
+  messages: request.prompt.messages,
+  perItem: request.prompt.perItem,
+  responseSchema: request.prompt.responseSchema,
+  responseSchemaName: request.prompt.responseSchemaName,
+  elicitation: request.elicitation,
+  replicate: request.replicate,
+  attempt: request.attempt,
+  seed: request.settings.seed ?? null,
+  twinId: request.twin.id,
+  providerOptions: spec.options?.[spec.provider],
+  extra,
+})
+
+/** A cached answer as written: strict, since it is our own data; an entry that fails is treated as a miss. */
+const CachedResponse = Schema.Struct({
+  text: Schema.String,
+  distributions: Schema.optionalKey(Schema.Record(Schema.String, OptionDistribution)),
+  modelVersion: Schema.String,
+  usage: Usage,
+  warnings: Schema.Array(Schema.String),
+  finishReason: Schema.optionalKey(Schema.String),
+})
+const isCachedResponse = Schema.is(CachedResponse)
+
+const decodeCached = (text: string): ProviderResponse | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  return isCachedResponse(value) ? value : undefined
+}
+
+const outcomeOf = (exit: Exit.Exit<ProviderResponse, ProviderError>): CallOutcome => {
+  if (Exit.isSuccess(exit))
+    return { _tag: "Succeeded", tokens: exit.value.usage.inputTokens + exit.value.usage.outputTokens }
+  const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
+  return failure !== undefined && failure._tag === "Fail" && failure.error.reason === "rate-limited"
+    ? { _tag: "RateLimited" }
+    : { _tag: "Failed" }
+}
+
+/** Buffered status rows of cached answers are written in batches of this size. */
+const statusBatch = 512
+
+/** Builds the call layer around one provider. */
+export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRunner, StoreError> =>
+  Effect.gen(function* () {
+    const { provider, spec, store, runId } = options
+    const limiter = options.limiter ?? (yield* makeRateLimiter(limitsFor(spec.provider, options.limits)))
+    const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry }
+    const budget = options.budget ?? makeBudget(null)
+    const price = priceFor(options.prices ?? defaultPriceTable, spec.provider, spec.model)
+    const progress = options.progress ?? silentProgress
+    const timeoutMs = options.timeoutMs ?? 300_000
+    const fresh = options.fresh === true
+    const pending: Array<CallStatusRow> = []
+    // Answers this run already recorded as ok for this provider; each is used once, then dropped.
+    const known: Map<string, RunAnswer> =
+      store !== undefined && runId !== undefined && !fresh
+        ? yield* store.runAnswers(runId, { provider: spec.provider })
+        : new Map()
+
+    const keyOf = (request: ProviderRequest) => callKey(callKeyParts(spec, request, options.keyExtra))
+    const estimate = (request: ProviderRequest) => {
+      const usage = estimateCall(request)
+      return { usage, costUsd: price === undefined ? null : costOf(price, usage) }
+    }
+    const statusRow = (
+      request: ProviderRequest,
+      key: string,
+      failure?: { readonly reason: string; readonly message: string },
+    ): CallStatusRow => ({
+      runId: runId!,
+      callKey: key,
+      provider: spec.provider,
+      model: request.model,
+      twinId: request.twin.id,
+      replicate: request.replicate,
+      attempt: request.attempt,
+      status: failure === undefined ? "ok" : "failed",
+      reason: failure?.reason ?? null,
+      message: failure?.message ?? null,
+    })
+
+    const flush: Effect.Effect<void, StoreError> = Effect.suspend(() => {
+      if (store === undefined || pending.length === 0) return Effect.void
+      return store.recordStatuses(pending.splice(0, pending.length))
+    })
+
+    const onHit = (
+      request: ProviderRequest,
+      key: string,
+      response: ProviderResponse,
+      costUsd: number | null,
+      recordedInRun: boolean,
+    ) => {
+      const result: CallResult = { response, cached: true, key, costUsd }
+      const recorded = progress.record({ _tag: "Done", cached: true, costUsd })
+      if (store === undefined || runId === undefined || recordedInRun) return Effect.as(recorded, result)
+      // A crash may lose these rows, and that is harmless: the answers are in the cache and a resumed
+      // run writes them again. So they are written in batches, not one transaction per answer.
+      pending.push(statusRow(request, key))
+      return Effect.as(pending.length >= statusBatch ? Effect.andThen(recorded, flush) : recorded, result)
+    }
+
+    const sendOnce = (request: ProviderRequest, tokens: number) =>
+      Effect.acquireUseRelease(
+        limiter.acquire(tokens),
+        () =>
+          Effect.timeoutOrElse(provider.generate(request), {
+            duration: timeoutMs,
+            orElse: () =>
+              Effect.fail(
+                new ProviderError({
+                  provider: spec.provider,
+                  reason: "timeout",
+                  message: `no answer within ${timeoutMs} ms`,
+                }),
+              ),
+          }),
+        (permit, exit) => limiter.release(permit, outcomeOf(exit)),
+      )
+
+    const failed = (request: ProviderRequest, key: string, error: ProviderError | BudgetExceeded) => {
+      const reason = error._tag === "ProviderError" ? error.reason : "budget"
+      const recorded = progress.record({ _tag: "Done", cached: false, costUsd: null, failure: reason })
+      const written =
+        store === undefined || runId === undefined
+          ? Effect.void
+          : store.recordStatuses([statusRow(request, key, { reason, message: error.message })])
+      return Effect.andThen(Effect.andThen(recorded, written), Effect.fail(error))
+    }
+
+    const live = (request: ProviderRequest, key: string) => {
+      const expected = estimate(request)
+      const tokens = expected.usage.inputTokens + expected.usage.outputTokens
+      const paid = Effect.acquireUseRelease(
+        budget.reserve(expected.costUsd),
+        () =>
+          withRetries(policy, sendOnce(request, tokens), ({ error }) =>
+            progress.record({ _tag: "Retrying", reason: error.reason }),
+          ),
+        (reservation: Reservation, exit) =>
+          Exit.isSuccess(exit)
+            ? budget.settle(reservation, price === undefined ? null : costOf(price, exit.value.usage))
+            : budget.release(reservation),
+      )
+      return paid.pipe(
+        Effect.catch((error) => failed(request, key, error)),
+        Effect.flatMap((response) => {
+          const costUsd = price === undefined ? null : costOf(price, response.usage)
+          const result: CallResult = { response, cached: false, key, costUsd }
+          const recorded = progress.record({ _tag: "Done", cached: false, costUsd })
+          if (store === undefined) return Effect.as(recorded, result)
+          const written = store.putCall(
+            {
+              key,
+              provider: spec.provider,
+              model: request.model,
+              response: JSON.stringify(response),
+              inputTokens: response.usage.inputTokens,
+              outputTokens: response.usage.outputTokens,
+              costUsd,
+              modelVersion: response.modelVersion,
+            },
+            runId === undefined ? undefined : statusRow(request, key),
+          )
+          return Effect.as(Effect.andThen(written, recorded), result)
+        }),
+      )
+    }
+
+    const call = (request: ProviderRequest) =>
+      Effect.suspend(() => {
+        const key = keyOf(request)
+        if (store === undefined || fresh) return live(request, key)
+        const answer = known.get(key)
+        if (answer !== undefined) {
+          known.delete(key)
+          const response = decodeCached(answer.response)
+          if (response !== undefined) return onHit(request, key, response, answer.costUsd, true)
+        }
+        return Effect.flatMap(store.getCall(key), (hit) => {
+          if (hit !== undefined) {
+            const response = decodeCached(hit.response)
+            if (response !== undefined) return onHit(request, key, response, hit.costUsd, false)
+          }
+          return live(request, key)
+        })
+      })
+
+    return { call, keyOf, estimate, flush, price, limiter, budget }
+  })

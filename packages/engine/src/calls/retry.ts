@@ -1,0 +1,71 @@
+import type { ProviderError } from "@standin/core"
+import { Effect, Random } from "effect"
+
+export interface RetryPolicy {
+  /** Tries in all, the first included (1 = never retry). */
+  readonly maxAttempts: number
+  /** The first backoff window; window n is base·2ⁿ, capped at `maxDelayMs`. */
+  readonly baseDelayMs: number
+  readonly maxDelayMs: number
+  /** Give up once the waits of one call would add up to more than this. */
+  readonly maxTotalWaitMs: number
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  maxTotalWaitMs: 10 * 60_000,
+}
+
+/**
+ * How long to wait before retry number `retry` (0 for the first retry): full jitter, a uniform draw in
+ * [0, min(max, base·2^retry)), but never less than what the server asked for with retry-after.
+ */
+export const backoffDelay = (
+  policy: RetryPolicy,
+  retry: number,
+  unitRandom: number,
+  retryAfterMs?: number,
+): number => {
+  const window = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry)
+  const jittered = Math.floor(unitRandom * window)
+  return retryAfterMs === undefined ? jittered : Math.max(Math.ceil(retryAfterMs), jittered)
+}
+
+/** What the retry loop tells its observer before each wait. */
+export interface RetryEvent {
+  readonly error: ProviderError
+  /** 0 for the first retry. */
+  readonly retry: number
+  readonly delayMs: number
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails for a reason that is not retryable, or the policy's caps on
+ * attempts or total wait are reached; the last error is then returned as is. Waits use Effect's
+ * Clock and Random, so TestClock and a seeded Random make the schedule reproducible.
+ */
+export const withRetries = <A, E extends { readonly _tag: string }, R>(
+  policy: RetryPolicy,
+  attempt: Effect.Effect<A, E | ProviderError, R>,
+  onRetry: (event: RetryEvent) => Effect.Effect<void> = () => Effect.void,
+): Effect.Effect<A, E | ProviderError, R> => {
+  const loop = (retry: number, waited: number): Effect.Effect<A, E | ProviderError, R> =>
+    Effect.catch(attempt, (error): Effect.Effect<A, E | ProviderError, R> => {
+      if (!isProviderError(error) || !error.retryable || retry + 1 >= policy.maxAttempts)
+        return Effect.fail(error)
+      return Effect.flatMap(Random.next, (unit) => {
+        const delayMs = backoffDelay(policy, retry, unit, error.retryAfterMs)
+        if (waited + delayMs > policy.maxTotalWaitMs) return Effect.fail(error)
+        return onRetry({ error, retry, delayMs }).pipe(
+          Effect.andThen(Effect.sleep(delayMs)),
+          Effect.andThen(loop(retry + 1, waited + delayMs)),
+        )
+      })
+    })
+  return loop(0, 0)
+}
+
+const isProviderError = (error: { readonly _tag: string }): error is ProviderError =>
+  error._tag === "ProviderError"

@@ -1,0 +1,5 @@
+export * from "./call-key.js"
+export * from "./canonical-json.js"
+export * from "./errors.js"
+export { migrations, SchemaVersion } from "./migrations.js"
+export * from "./store.js"

@@ -1,0 +1,172 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Redacted } from "effect"
+import { type CallKeyParts, callKey, callKeyMaterial, canonicalJson, normalizeBaseUrl } from "../src/index.js"
+
+const base: CallKeyParts = {
+  provider: "openai",
+  model: "gpt-4o-mini",
+  baseUrl: "https://api.openai.com/v1",
+  settings: { temperature: 1, seed: 7, maxTokens: 400 },
+  messages: [
+    { role: "system", content: "You are a survey respondent." },
+    { role: "user", content: "How concerned are you about tracking?" },
+  ],
+  perItem: [],
+  responseSchema: { type: "object", properties: { q1: { enum: ["yes", "no"] } }, required: ["q1"] },
+  elicitation: "sample",
+  replicate: 0,
+  attempt: 0,
+  seed: 7,
+  twinId: "t-001",
+}
+
+describe("canonicalJson", () => {
+  it("sorts keys at every depth and drops undefined members", () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: undefined, x: "s" }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"x":"s","z":0}]},"b":1}',
+    )
+    expect(canonicalJson([undefined, Number.NaN, -0])).toBe("[null,null,0]")
+  })
+
+  it("never writes a Redacted value", () => {
+    const text = canonicalJson({ key: Redacted.make("sk-secret-123"), keep: "yes" })
+    expect(text).toBe('{"keep":"yes"}')
+    expect(text).not.toContain("sk-secret")
+  })
+})
+
+describe("callKey", () => {
+  it("is a sha256 hex digest, stable for the same parts", () => {
+    expect(callKey(base)).toMatch(/^[0-9a-f]{64}$/)
+    expect(callKey(base)).toBe(callKey({ ...base }))
+  })
+
+  it("hashes exactly the canonical JSON of its parts", () => {
+    const withExtras: CallKeyParts = {
+      ...base,
+      responseSchemaName: "answers",
+      providerOptions: { openai: { store: false, apiKey: "sk-x" } },
+      extra: { pilot: "abc" },
+    }
+    expect(callKeyMaterial(withExtras)).toBe(
+      canonicalJson({
+        v: 1,
+        provider: "openai",
+        model: "gpt-4o-mini",
+        baseUrl: "https://api.openai.com/v1",
+        settings: base.settings,
+        messages: base.messages,
+        perItem: [],
+        responseSchema: base.responseSchema,
+        responseSchemaName: "answers",
+        elicitation: "sample",
+        replicate: 0,
+        attempt: 0,
+        seed: 7,
+        twinId: "t-001",
+        providerOptions: { openai: { store: false } },
+        extra: { pilot: "abc" },
+      }),
+    )
+    const bare: CallKeyParts = {
+      provider: "p",
+      model: "m",
+      settings: {},
+      messages: [],
+      elicitation: "sample",
+      replicate: 0,
+      attempt: 0,
+      seed: null,
+    }
+    expect(JSON.parse(callKeyMaterial(bare))).toEqual({
+      attempt: 0,
+      baseUrl: null,
+      elicitation: "sample",
+      extra: null,
+      messages: [],
+      model: "m",
+      perItem: [],
+      provider: "p",
+      providerOptions: null,
+      replicate: 0,
+      responseSchema: null,
+      responseSchemaName: null,
+      seed: null,
+      settings: {},
+      twinId: null,
+      v: 1,
+    })
+  })
+
+  it("ignores the order in which keys were written", () => {
+    const reordered: CallKeyParts = {
+      twinId: "t-001",
+      seed: 7,
+      attempt: 0,
+      replicate: 0,
+      elicitation: "sample",
+      responseSchema: { required: ["q1"], properties: { q1: { enum: ["yes", "no"] } }, type: "object" },
+      perItem: [],
+      messages: [
+        { content: "You are a survey respondent.", role: "system" },
+        { content: "How concerned are you about tracking?", role: "user" },
+      ],
+      settings: { maxTokens: 400, seed: 7, temperature: 1 },
+      baseUrl: "https://api.openai.com/v1/",
+      model: "gpt-4o-mini",
+      provider: "openai",
+    }
+    expect(callKey(reordered)).toBe(callKey(base))
+  })
+
+  it("ignores secrets wherever they appear", () => {
+    const withSecrets: CallKeyParts = {
+      ...base,
+      baseUrl: "https://user:hunter2@api.openai.com/v1?api-key=sk-abc&key=AIza-secret",
+      settings: { ...base.settings, apiKey: Redacted.make("sk-abc") },
+      providerOptions: {
+        openai: { apiKey: "sk-abc", authorization: "Bearer sk-abc", accessToken: "t0k", store: false },
+      },
+    }
+    const withoutSecrets: CallKeyParts = { ...base, providerOptions: { openai: { store: false } } }
+    expect(callKey(withSecrets)).toBe(callKey(withoutSecrets))
+    const material = callKeyMaterial(withSecrets)
+    expect(material).toContain('"maxTokens":400')
+    for (const secret of ["sk-abc", "hunter2", "AIza-secret", "Bearer", "t0k"])
+      expect(material).not.toContain(secret)
+  })
+
+  it("changes with every part that can change the answer", () => {
+    const variants: ReadonlyArray<Partial<CallKeyParts>> = [
+      { provider: "anthropic" },
+      { model: "gpt-4o" },
+      { baseUrl: "http://127.0.0.1:8080/v1" },
+      { settings: { temperature: 0.5, seed: 7, maxTokens: 400 } },
+      { settings: { temperature: 1, seed: 7 } },
+      { messages: [{ role: "user", content: "How concerned are you about tracking?" }] },
+      { perItem: [{ itemId: "q1", messages: [], labels: ["A"], options: ["yes"] }] },
+      { responseSchema: { type: "object" } },
+      { responseSchemaName: "other" },
+      { elicitation: "verbalized" },
+      { replicate: 1 },
+      { attempt: 1 },
+      { seed: 8 },
+      { seed: null },
+      { twinId: "t-002" },
+      { providerOptions: { openai: { reasoningEffort: "low" } } },
+      { extra: { pilotSha256: "abc" } },
+    ]
+    const keys = new Set([callKey(base), ...variants.map((variant) => callKey({ ...base, ...variant }))])
+    expect(keys.size).toBe(variants.length + 1)
+  })
+})
+
+describe("normalizeBaseUrl", () => {
+  it("keeps what identifies the endpoint and nothing else", () => {
+    expect(normalizeBaseUrl(undefined)).toBeNull()
+    expect(normalizeBaseUrl("http://127.0.0.1:4000/v1/")).toBe("http://127.0.0.1:4000/v1")
+    expect(normalizeBaseUrl("https://me:pw@example.com/openai?api-version=2024-10-21&api-key=x")).toBe(
+      "https://example.com/openai?api-version=2024-10-21",
+    )
+  })
+})
