@@ -50,6 +50,13 @@ export interface ProviderSelection {
   readonly spec: ProviderSpec
   /** Extra result metadata for finetuned models. */
   readonly finetune?: ResultsEntry["finetune"]
+  /**
+   * The pilot this provider may learn from, when it is not the run's own (e.g. each point of a sweep
+   * draws its own pilot from the pilot pool). Never overlaps the holdout: the engine checks it.
+   */
+  readonly pilot?: ReadonlyArray<Respondent>
+  /** A label suffix telling entries of the same provider apart (e.g. the pilot design of a sweep point). */
+  readonly tag?: string
 }
 
 export type RunEvent =
@@ -74,6 +81,8 @@ export interface RunOptions<E> {
   readonly metrics: ReadonlyArray<MetricShape>
   readonly pilot: PilotDesign
   readonly holdoutCap?: number
+  /** A split made beforehand (e.g. a sweep's fixed holdout and pilot pool); `pilot` then only describes it. */
+  readonly split?: Split
   readonly seed: number
   readonly replicates: number
   readonly elicitation: Elicitation
@@ -107,20 +116,24 @@ const emptyFailures = (): Record<FailureReason, number> =>
   Object.fromEntries(FailureReason.literals.map((reason) => [reason, 0])) as Record<FailureReason, number>
 
 const entryId = (selection: ProviderSelection, taken: Set<string>): string => {
-  const base =
+  const name =
     selection.plugin.descriptor.baseline !== undefined
       ? selection.plugin.descriptor.id
       : slugify(`${selection.spec.provider}-${selection.spec.model}`)
+  const base = selection.tag === undefined ? name : `${name}-${slugify(selection.tag)}`
   let id = base
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`
   taken.add(id)
   return id
 }
 
-const entryLabel = (selection: ProviderSelection): string =>
-  selection.plugin.descriptor.baseline !== undefined
-    ? selection.plugin.descriptor.label
-    : `${selection.plugin.descriptor.label}: ${selection.spec.model}${selection.spec.baseUrl === undefined ? "" : ` @ ${selection.spec.baseUrl}`}`
+const entryLabel = (selection: ProviderSelection): string => {
+  const label =
+    selection.plugin.descriptor.baseline !== undefined
+      ? selection.plugin.descriptor.label
+      : `${selection.plugin.descriptor.label}: ${selection.spec.model}${selection.spec.baseUrl === undefined ? "" : ` @ ${selection.spec.baseUrl}`}`
+  return selection.tag === undefined ? label : `${label} (${selection.tag})`
+}
 
 /** Pseudonymous twin ids: the human's id is private and never leaves the run. */
 export const twinIdFor = (index: number): string => `t${String(index + 1).padStart(5, "0")}`
@@ -263,13 +276,19 @@ export const runStudy = <E>(
     }
     const human = yield* experiment.loadHumanData
     emit({ _tag: "Loaded", respondents: human.respondents.length, origin: human.origin, path: human.path })
-    const split = yield* splitRespondents(
-      study,
-      human.respondents,
-      options.pilot,
-      options.seed,
-      options.holdoutCap,
-    )
+    const split =
+      options.split === undefined
+        ? yield* splitRespondents(study, human.respondents, options.pilot, options.seed, options.holdoutCap)
+        : options.split
+    const holdoutIds = new Set(split.holdout.map((respondent) => respondent.id))
+    for (const selection of options.providers) {
+      const leaked = selection.pilot?.find((respondent) => holdoutIds.has(respondent.id))
+      if (leaked !== undefined) {
+        return yield* new InputError({
+          message: `a pilot given to ${selection.plugin.descriptor.id} holds a holdout respondent (data row ${leaked.row}); pilots and the holdout must never overlap.`,
+        })
+      }
+    }
     emit({ _tag: "Split", pilot: split.pilot.length, holdout: split.holdout.length })
     const twins: ReadonlyArray<Twin> = split.holdout.map((respondent, index) => ({
       id: twinIdFor(index),
@@ -300,10 +319,14 @@ export const runStudy = <E>(
     for (const selection of options.providers) {
       const id = entryId(selection, taken)
       const isCeiling = selection.plugin.descriptor.baseline === "ceiling"
+      const pilotData =
+        selection.pilot === undefined
+          ? pilotLayer
+          : Layer.succeed(PilotData, { study, pilot: selection.pilot, seed: options.seed })
       const built = yield* Layer.build(
         selection.plugin
           .layer(selection.spec)
-          .pipe(Layer.provide(Layer.merge(pilotLayer, isCeiling ? ceilingData : noHoldout))),
+          .pipe(Layer.provide(Layer.merge(pilotData, isCeiling ? ceilingData : noHoldout))),
       ).pipe(
         Effect.map((context) => ({ ok: true as const, provider: Context.get(context, Provider) })),
         Effect.catchTag("PluginConfigError", (error) =>
