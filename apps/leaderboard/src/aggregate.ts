@@ -237,7 +237,9 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
     const run: RunSummary = {
       id,
       study: studyKey,
-      source: file.source,
+      // Only the file's own folder and name: a published site must not carry the builder's local paths
+      // (and the same runs must build the same site wherever they sit).
+      source: file.source.split(/[\\/]/).slice(-2).join("/"),
       download: `downloads/${id}/results.json`,
       fromVersion: file.fromVersion,
       generator: `${file.results.generator.name} ${file.results.generator.version}`,

@@ -209,7 +209,7 @@ describe("aggregation rules", () => {
       expect(cell.value).toBe(0.123)
       expect(cell.runs).toBe(2)
       expect(cell.source!.run).toBe("fixture-data-sharing-1")
-      expect(model.studies[0]!.runs.map((run) => run.source)).toEqual(["/a/results.json", "/b/results.json"])
+      expect(model.studies[0]!.runs.map((run) => run.source)).toEqual(["a/results.json", "b/results.json"])
     }),
   )
 
