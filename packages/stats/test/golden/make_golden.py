@@ -96,7 +96,10 @@ def table_cases():
     out = []
     for table in [[[30, 12], [9, 41]], [[120, 80], [95, 105]], [[0, 14], [9, 21]], [[7, 3], [2, 0]]]:
         t = np.array(table, dtype=float)
-        tab = sm.stats.Table2x2(t, shift_zeros=True)
+        corrected = bool((t == 0).any())
+        # Haldane–Anscombe: with a zero cell, 0.5 is added to every cell. (statsmodels' shift_zeros replaces
+        # only the zero cells, in place, so it is given a shifted copy instead.)
+        tab = sm.stats.Table2x2(t + 0.5 if corrected else t.copy(), shift_zeros=False)
         # phi from the raw table: the Pearson correlation of the two indicators
         a, b, c, d = t.ravel()
         x = np.concatenate([np.ones(int(a + b)), np.zeros(int(c + d))])
@@ -107,7 +110,7 @@ def table_cases():
                 "phi": float(np.corrcoef(x, y)[0, 1]),
                 "logOddsRatio": float(tab.log_oddsratio),
                 "logOddsRatioSe": float(tab.log_oddsratio_se),
-                "corrected": bool((t == 0).any()),
+                "corrected": corrected,
             }
         )
     return out
