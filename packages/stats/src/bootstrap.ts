@@ -12,7 +12,11 @@ export interface Interval {
  * One bootstrap resample of `units` units as multiplicities: out[i] is how many times unit i was drawn
  * (n draws with replacement). Statistics take these weights, so a resample never copies data.
  */
-export const resampleCounts = (random: Random, units: number, out: Float64Array = new Float64Array(units)) => {
+export const resampleCounts = (
+  random: Random,
+  units: number,
+  out: Float64Array = new Float64Array(units),
+) => {
   out.fill(0)
   for (let draw = 0; draw < units; draw++) out[random.nextInt(units)]! += 1
   return out

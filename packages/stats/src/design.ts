@@ -98,7 +98,11 @@ interface Block {
 }
 
 /** Build the design matrix of `spec` over `frame`; `outcome` names a numeric outcome column (rows missing it are dropped). */
-export const buildDesign = (frame: DataFrame, spec: DesignSpec, outcome?: string): Outcome<Design, DesignError> => {
+export const buildDesign = (
+  frame: DataFrame,
+  spec: DesignSpec,
+  outcome?: string,
+): Outcome<Design, DesignError> => {
   const lengths = Object.values(frame).map((column) => column.length)
   const rowCount = lengths.length === 0 ? 0 : Math.max(...lengths)
   const columnOf = (name: string): Outcome<ReadonlyArray<CellValue>, DesignError> => {
@@ -233,7 +237,8 @@ export const buildDesign = (frame: DataFrame, spec: DesignSpec, outcome?: string
       compute: (row) => {
         const lv = Float64Array.from(left.compute(row))
         const rv = right.compute(row)
-        for (let i = 0; i < lv.length; i++) for (let j = 0; j < rv.length; j++) out[i * rv.length + j] = lv[i]! * rv[j]!
+        for (let i = 0; i < lv.length; i++)
+          for (let j = 0; j < rv.length; j++) out[i * rv.length + j] = lv[i]! * rv[j]!
         return out
       },
     })
@@ -246,7 +251,8 @@ export const buildDesign = (frame: DataFrame, spec: DesignSpec, outcome?: string
   const rows: Array<number> = []
   for (let row = 0; row < rowCount; row++) if (keep[row]) rows.push(row)
   const n = rows.length
-  if (n === 0) return fail({ _tag: "NoRows", message: "No row has a value for every variable of the design." })
+  if (n === 0)
+    return fail({ _tag: "NoRows", message: "No row has a value for every variable of the design." })
 
   const x = new Float64Array(n * p)
   const y = outcomeColumn ? new Float64Array(n) : null
@@ -260,7 +266,18 @@ export const buildDesign = (frame: DataFrame, spec: DesignSpec, outcome?: string
     }
     if (y && outcomeColumn) y[i] = toNumber(outcomeColumn[row])
   }
-  return succeed({ ...toSparse(x, n, p), columns, n, p, x, y, rows: Int32Array.from(rows), dropped: rowCount - n, droppedLevels, hasIntercept })
+  return succeed({
+    ...toSparse(x, n, p),
+    columns,
+    n,
+    p,
+    x,
+    y,
+    rows: Int32Array.from(rows),
+    dropped: rowCount - n,
+    droppedLevels,
+    hasIntercept,
+  })
 }
 
 const toSparse = (x: Float64Array, n: number, p: number) => {

@@ -45,7 +45,12 @@ export {
 export { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 export { holm } from "./multiple-testing.js"
 export { fail, type Outcome, succeed } from "./outcome.js"
-export { type Alternative, type PermutationOptions, type PermutationResult, permutationTest } from "./permutation.js"
+export {
+  type Alternative,
+  type PermutationOptions,
+  type PermutationResult,
+  permutationTest,
+} from "./permutation.js"
 export {
   deriveSeed,
   makeRandom,

@@ -51,9 +51,14 @@ export const permutationTest = (
       pooled[other] = swap
     }
     const value = statistic(pooled.subarray(0, x.length), pooled.subarray(x.length))
-    if (alternative === "two-sided" ? Math.abs(value) >= Math.abs(observed) - tolerance
-      : alternative === "greater" ? value >= observed - tolerance
-      : value <= observed + tolerance) extreme++
+    if (
+      alternative === "two-sided"
+        ? Math.abs(value) >= Math.abs(observed) - tolerance
+        : alternative === "greater"
+          ? value >= observed - tolerance
+          : value <= observed + tolerance
+    )
+      extreme++
   }
   return { statistic: observed, p: (1 + extreme) / (1 + permutations), permutations }
 }

@@ -1,10 +1,5 @@
 import type { Design } from "./design.js"
-import {
-  normalQuantile,
-  normalTwoSidedP,
-  studentQuantile,
-  studentTwoSidedP,
-} from "./distribution.js"
+import { normalQuantile, normalTwoSidedP, studentQuantile, studentTwoSidedP } from "./distribution.js"
 import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 
@@ -111,7 +106,12 @@ const crossProducts = (
   for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) xtx[j * p + i] = xtx[i * p + j]!
 }
 
-const linearPredictor = (design: Design, beta: ArrayLike<number>, weights: Float64Array, out: Float64Array) => {
+const linearPredictor = (
+  design: Design,
+  beta: ArrayLike<number>,
+  weights: Float64Array,
+  out: Float64Array,
+) => {
   const { rowStart, columnIndex, values } = design
   for (let i = 0; i < design.n; i++) {
     if (weights[i] === 0) continue
@@ -128,7 +128,8 @@ const resolveWeights = (design: Design, options: FitOptions): Float64Array => {
   return weights
 }
 
-const resolveOutcome = (design: Design, options: FitOptions): ArrayLike<number> | null => options.y ?? design.y
+const resolveOutcome = (design: Design, options: FitOptions): ArrayLike<number> | null =>
+  options.y ?? design.y
 
 const coefficientTable = (
   design: Design,
@@ -284,18 +285,30 @@ export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<Logi
   for (let i = 0; i < rows; i++) {
     const value = yIn[i]!
     if (value !== 0 && value !== 1) {
-      return fail({ _tag: "InvalidOutcome", message: `A logistic outcome must be 0 or 1; row ${i} holds ${value}.` })
+      return fail({
+        _tag: "InvalidOutcome",
+        message: `A logistic outcome must be 0 or 1; row ${i} holds ${value}.`,
+      })
     }
     y[i] = value
     n += weights[i]!
     positives += weights[i]! * value
   }
   if (n <= p) {
-    return fail({ _tag: "TooFewObservations", n, p, message: `${n} observations cannot identify ${p} coefficients.` })
+    return fail({
+      _tag: "TooFewObservations",
+      n,
+      p,
+      message: `${n} observations cannot identify ${p} coefficients.`,
+    })
   }
   if (positives === 0 || positives === n) {
     const value = positives === 0 ? 0 : 1
-    return fail({ _tag: "ConstantOutcome", value, message: `Every observation has outcome ${value}: nothing to model.` })
+    return fail({
+      _tag: "ConstantOutcome",
+      value,
+      message: `Every observation has outcome ${value}: nothing to model.`,
+    })
   }
   const checkRank = (): FitError | null => {
     const xtx = new Float64Array(p * p)
@@ -331,7 +344,7 @@ export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<Logi
   const curvature = new Float64Array(rows)
   const residual = new Float64Array(rows)
   let trial = new Float64Array(rows)
-  let lastStep = new Float64Array(p)
+  const lastStep = new Float64Array(p)
   let factor: Float64Array | null = null
   let converged = false
   let iterations = 0
@@ -399,10 +412,16 @@ export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<Logi
   }
   if (singular || !converged) {
     if (singular || saturated > 0) {
-      const steps = design.columns.map((term, j) => ({ term, size: Math.abs(lastStep[j]!), beta: Math.abs(beta[j]!) }))
+      const steps = design.columns.map((term, j) => ({
+        term,
+        size: Math.abs(lastStep[j]!),
+        beta: Math.abs(beta[j]!),
+      }))
       const candidates = steps.filter((step) => step.term !== "(Intercept)")
       const largest = Math.max(0, ...candidates.map((step) => step.size))
-      let columns = candidates.filter((step) => largest > 0 && step.size >= 0.2 * largest).map((step) => step.term)
+      let columns = candidates
+        .filter((step) => largest > 0 && step.size >= 0.2 * largest)
+        .map((step) => step.term)
       if (columns.length === 0) columns = candidates.filter((step) => step.beta > 10).map((step) => step.term)
       const kind = perfect ? "complete" : "quasi-complete"
       return fail({

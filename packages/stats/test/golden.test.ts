@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
@@ -34,20 +34,61 @@ interface RegressionCase {
   readonly spec: DesignSpec
   readonly frame: DataFrame
   readonly columns: ReadonlyArray<string>
-  readonly ols: { outcome: string; n: number; coefficients: Record<string, Row>; rSquared: number; adjustedRSquared: number; logLikelihood: number; residualDf: number }
-  readonly logit: { outcome: string; n: number; coefficients: Record<string, Row>; pseudoR2: number; logLikelihood: number; nullLogLikelihood: number }
+  readonly ols: {
+    outcome: string
+    n: number
+    coefficients: Record<string, Row>
+    rSquared: number
+    adjustedRSquared: number
+    logLikelihood: number
+    residualDf: number
+  }
+  readonly logit: {
+    outcome: string
+    n: number
+    coefficients: Record<string, Row>
+    pseudoR2: number
+    logLikelihood: number
+    nullLogLikelihood: number
+  }
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
 const golden = JSON.parse(readFileSync(join(here, "golden", "golden.json"), "utf8")) as {
   divergences: ReadonlyArray<Record<string, number> & { p: Array<number>; q: Array<number> }>
   correlations: ReadonlyArray<{ x: Array<number>; y: Array<number>; pearson: number; spearman: number }>
-  tables: ReadonlyArray<{ table: [[number, number], [number, number]]; phi: number; logOddsRatio: number; logOddsRatioSe: number; corrected: boolean }>
+  tables: ReadonlyArray<{
+    table: [[number, number], [number, number]]
+    phi: number
+    logOddsRatio: number
+    logOddsRatioSe: number
+    corrected: boolean
+  }>
   holm: ReadonlyArray<{ p: Array<number>; adjusted: Array<number> }>
   regressions: ReadonlyArray<RegressionCase>
-  separation: ReadonlyArray<{ name: string; spec: DesignSpec; frame: DataFrame; kind: string; columns: Array<string> }>
-  rankDeficient: ReadonlyArray<{ spec: DesignSpec; frame: DataFrame; dependent: Array<string>; columns: Array<string> }>
-  berke: { n: number; columns: Array<string>; coefficients: Record<string, { estimate: number; se: number }>; pseudoR2: number; logLikelihood: number; nullLogLikelihood: number; shareRate: { false: number; true: number }; raceLevels: Array<string> }
+  separation: ReadonlyArray<{
+    name: string
+    spec: DesignSpec
+    frame: DataFrame
+    kind: string
+    columns: Array<string>
+  }>
+  rankDeficient: ReadonlyArray<{
+    spec: DesignSpec
+    frame: DataFrame
+    dependent: Array<string>
+    columns: Array<string>
+  }>
+  berke: {
+    n: number
+    columns: Array<string>
+    coefficients: Record<string, { estimate: number; se: number }>
+    pseudoR2: number
+    logLikelihood: number
+    nullLogLikelihood: number
+    shareRate: { false: number; true: number }
+    raceLevels: Array<string>
+  }
 }
 
 const close = (actual: number | null | undefined, expected: number, tolerance: number) => {
@@ -98,10 +139,7 @@ describe("correlations and 2×2 tables match scipy and statsmodels", () => {
   })
 })
 
-const checkTable = (
-  coefficients: ReadonlyArray<{ term: string } & Row>,
-  expected: Record<string, Row>,
-) => {
+const checkTable = (coefficients: ReadonlyArray<{ term: string } & Row>, expected: Record<string, Row>) => {
   expect(coefficients.map((c) => c.term)).toEqual(Object.keys(expected))
   for (const coefficient of coefficients) {
     const reference = expected[coefficient.term]!
@@ -214,7 +252,10 @@ describe.runIf(existsSync(berkeCsv))("the Berke et al. model", () => {
     }
     const agree = new Set(["Somewhat agree", "Strongly agree"])
     const race = column("Q-demos-race").map((value) => {
-      const races = value.split(",").map((r) => r.trim()).filter((r) => r !== "")
+      const races = value
+        .split(",")
+        .map((r) => r.trim())
+        .filter((r) => r !== "")
       return races.length !== 1 || races[0] === "Other" ? "Multi/Other" : races[0]!
     })
     const frame: DataFrame = {
