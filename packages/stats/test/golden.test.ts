@@ -134,7 +134,9 @@ describe("correlations and 2×2 tables match scipy and statsmodels", () => {
   it("Holm adjustment", () => {
     for (const c of golden.holm) {
       const adjusted = holm(c.p)
-      c.adjusted.forEach((value, index) => close(adjusted[index], value, 1e-12))
+      c.adjusted.forEach((value, index) => {
+        close(adjusted[index], value, 1e-12)
+      })
     }
   })
 })

@@ -89,7 +89,7 @@ describe("bootstrap", () => {
     let coveredBca = 0
     const random = makeRandom(2024)
     for (let simulation = 0; simulation < simulations; simulation++) {
-      const data = Float64Array.from({ length: n }, (_, index) => -Math.log(1 - random.nextFloat()))
+      const data = Float64Array.from({ length: n }, () => -Math.log(1 - random.nextFloat()))
       const statistic = (w: Float64Array) => [mean(data, w)]
       const percentile = bootstrap(n, statistic, { seed: simulation, resamples: 1000 }).intervals[0]!
       const bca = bootstrap(n, statistic, { seed: simulation, resamples: 1000, method: "bca" }).intervals[0]!
