@@ -1,0 +1,280 @@
+import {
+  type Item,
+  isOrdered,
+  isValidAnswer,
+  type MetricInput,
+  type Persona,
+  type Respondent,
+  type StudyDefinition,
+  scaleOptions,
+} from "@standin/core"
+
+/** An item with a finite option set, coded 0..k−1 in the scale's option order. */
+export interface CodedItem {
+  readonly id: string
+  readonly label: string
+  readonly role: Item["role"]
+  readonly options: ReadonlyArray<string>
+  readonly k: number
+  readonly ordered: boolean
+  /** False for numeric and multi-select items, which distribution metrics leave unscored. */
+  readonly scorable: boolean
+}
+
+/** Twins grouped by a partition (or, for multi-select attributes, a covering): CSR of group ids per twin. */
+export interface Grouping {
+  readonly labels: ReadonlyArray<string>
+  readonly start: Int32Array
+  readonly members: Int32Array
+}
+
+/**
+ * A metric input, linked and integer-coded once: every statistic afterwards works on typed arrays and a
+ * weight per twin (1 for the estimate, the bootstrap multiplicity in a resample).
+ */
+export interface Panel {
+  readonly study: StudyDefinition
+  readonly items: ReadonlyArray<CodedItem>
+  readonly twins: number
+  readonly twinIds: ReadonlyArray<string>
+  readonly humans: ReadonlyArray<Respondent>
+  readonly armIds: ReadonlyArray<string>
+  /** Arm index per twin (−1 when the human's arm is not one of the study's). */
+  readonly humanArm: Int32Array
+  /** Per item, the answer code per twin (−1 missing or invalid). */
+  readonly human: ReadonlyArray<Int32Array>
+  /** Synthetic rows linked to a twin, grouped by twin: rows of twin t are rowStart[t]..rowStart[t+1]. */
+  readonly rowStart: Int32Array
+  readonly rows: number
+  /** Per item, the synthetic answer code per row (−1 null, invalid or failed). */
+  readonly synthetic: ReadonlyArray<Int32Array>
+  /** Per item, row-major rows×k elicited distributions, or null when no row carries one for that item. */
+  readonly distributions: ReadonlyArray<Float64Array | null>
+  /** Per item, 1 where the row carries a usable distribution. */
+  readonly hasDistribution: ReadonlyArray<Uint8Array>
+  /** Synthetic respondents whose twinId matches no human (left out). */
+  readonly unlinked: number
+}
+
+const armIndex = (study: StudyDefinition, arm: string): number => {
+  const byId = study.arms.findIndex((candidate) => candidate.id === arm)
+  return byId >= 0 ? byId : study.arms.findIndex((candidate) => candidate.value === arm)
+}
+
+const codeAnswer = (item: Item, options: ReadonlyArray<string>, value: unknown): number => {
+  if (value === null || value === undefined) return -1
+  if (!isValidAnswer(item.scale, value as never)) return -1
+  return typeof value === "string" ? options.indexOf(value) : -1
+}
+
+/** Link synthetic respondents to their humans by twin id and code every answer. */
+export const preparePanel = (input: MetricInput): Panel => {
+  const { study } = input
+  const items: Array<CodedItem> = study.items.map((item) => {
+    const options = scaleOptions(item.scale)
+    const scorable = item.scale._tag !== "Numeric" && item.scale._tag !== "MultiSelect"
+    return {
+      id: item.id,
+      label: item.label,
+      role: item.role,
+      options,
+      k: options.length,
+      ordered: isOrdered(item.scale),
+      scorable,
+    }
+  })
+  const twins = input.human.length
+  const position = new Map<string, number>()
+  input.human.forEach((respondent, index) => position.set(respondent.id, index))
+  const humanArm = Int32Array.from(input.human, (respondent) => armIndex(study, respondent.arm))
+  const human = study.items.map((item, index) =>
+    Int32Array.from(input.human, (respondent) =>
+      items[index]!.scorable ? codeAnswer(item, items[index]!.options, respondent.answers[item.id]) : -1,
+    ),
+  )
+
+  // Group synthetic rows by twin (stable: replicates keep their input order).
+  const perTwin = new Int32Array(twins)
+  let unlinked = 0
+  const linked: Array<number> = []
+  input.synthetic.forEach((respondent, index) => {
+    const twin = position.get(respondent.twinId)
+    if (twin === undefined) unlinked++
+    else {
+      perTwin[twin]! += 1
+      linked.push(index)
+    }
+  })
+  const rowStart = new Int32Array(twins + 1)
+  for (let twin = 0; twin < twins; twin++) rowStart[twin + 1] = rowStart[twin]! + perTwin[twin]!
+  const rows = rowStart[twins]!
+  const order = new Int32Array(rows)
+  const cursor = rowStart.slice(0, twins)
+  for (const index of linked) {
+    const twin = position.get(input.synthetic[index]!.twinId)!
+    order[cursor[twin]!] = index
+    cursor[twin]! += 1
+  }
+  const synthetic = study.items.map((item, itemIndex) => {
+    const coded = items[itemIndex]!
+    return Int32Array.from(order, (index) => {
+      const respondent = input.synthetic[index]!
+      if (!coded.scorable || respondent.failure || respondent.invalidItems.includes(item.id)) return -1
+      return codeAnswer(item, coded.options, respondent.answers[item.id])
+    })
+  })
+  const hasDistribution = study.items.map(() => new Uint8Array(rows))
+  const distributions = study.items.map((item, itemIndex) => {
+    const coded = items[itemIndex]!
+    if (!coded.scorable) return null
+    let any = false
+    const out = new Float64Array(rows * coded.k)
+    order.forEach((index, row) => {
+      const respondent = input.synthetic[index]!
+      const distribution = respondent.distributions?.[item.id]
+      if (!distribution || respondent.failure) return
+      let total = 0
+      coded.options.forEach((option, code) => {
+        const value = distribution[option]
+        if (typeof value === "number" && Number.isFinite(value) && value > 0) {
+          out[row * coded.k + code] = value
+          total += value
+        }
+      })
+      if (total > 0) {
+        for (let code = 0; code < coded.k; code++) out[row * coded.k + code]! /= total
+        hasDistribution[itemIndex]![row] = 1
+        any = true
+      }
+    })
+    return any ? out : null
+  })
+  return {
+    study,
+    items,
+    twins,
+    twinIds: input.human.map((respondent) => respondent.id),
+    humans: input.human,
+    armIds: study.arms.map((arm) => arm.id),
+    humanArm,
+    human,
+    rowStart,
+    rows,
+    synthetic,
+    distributions,
+    hasDistribution,
+    unlinked,
+  }
+}
+
+export const itemIndex = (panel: Panel, id: string): number => panel.items.findIndex((item) => item.id === id)
+
+/** Every twin in one group. */
+export const groupingAll = (panel: Panel, label = "all"): Grouping => ({
+  labels: [label],
+  start: Int32Array.from({ length: panel.twins + 1 }, (_, index) => index),
+  members: new Int32Array(panel.twins),
+})
+
+/** Twins by their human's arm. */
+export const groupingByArm = (panel: Panel): Grouping => {
+  const start = new Int32Array(panel.twins + 1)
+  const members: Array<number> = []
+  for (let twin = 0; twin < panel.twins; twin++) {
+    if (panel.humanArm[twin]! >= 0) members.push(panel.humanArm[twin]!)
+    start[twin + 1] = members.length
+  }
+  return { labels: panel.armIds, start, members: Int32Array.from(members) }
+}
+
+const personaLevels = (persona: Persona, attribute: string): ReadonlyArray<string> => {
+  const value = persona[attribute]
+  if (value === undefined) return []
+  return typeof value === "string" ? [value] : value
+}
+
+/**
+ * Twins by a persona attribute's declared levels (the human's persona, which the twin shares). For a
+ * multi-select attribute a twin belongs to every level it selected.
+ */
+export const groupingByAttribute = (panel: Panel, attribute: string): Grouping | null => {
+  const declared = panel.study.persona.find((candidate) => candidate.id === attribute)
+  if (!declared) return null
+  const position = new Map(declared.levels.map((level, index) => [level, index]))
+  const start = new Int32Array(panel.twins + 1)
+  const members: Array<number> = []
+  panel.humans.forEach((respondent, twin) => {
+    const seen = new Set<number>()
+    for (const level of personaLevels(respondent.persona, attribute)) {
+      const index = position.get(level)
+      if (index !== undefined && !seen.has(index)) {
+        seen.add(index)
+        members.push(index)
+      }
+    }
+    start[twin + 1] = members.length
+  })
+  return { labels: declared.levels, start, members: Int32Array.from(members) }
+}
+
+export interface Tally {
+  readonly k: number
+  readonly groups: number
+  /** groups×k weighted answer counts. */
+  readonly human: Float64Array
+  readonly synthetic: Float64Array
+  /** Weighted number of valid answers per group. */
+  readonly humanN: Float64Array
+  readonly syntheticN: Float64Array
+}
+
+/**
+ * Weighted answer counts of one item per group, human and synthetic. With `useDistributions`, a synthetic row
+ * that carries an elicited distribution contributes that distribution instead of its sampled answer (so the
+ * synthetic side is the mean of the distributions).
+ */
+export const tally = (
+  panel: Panel,
+  grouping: Grouping,
+  item: number,
+  weights: Float64Array,
+  useDistributions: boolean,
+): Tally => {
+  const k = panel.items[item]!.k
+  const groups = grouping.labels.length
+  const human = new Float64Array(groups * k)
+  const synthetic = new Float64Array(groups * k)
+  const humanN = new Float64Array(groups)
+  const syntheticN = new Float64Array(groups)
+  const humanCodes = panel.human[item]!
+  const syntheticCodes = panel.synthetic[item]!
+  const distributions = useDistributions ? panel.distributions[item] : null
+  const hasDistribution = panel.hasDistribution[item]!
+  const { start, members } = grouping
+  for (let twin = 0; twin < panel.twins; twin++) {
+    const weight = weights[twin]!
+    if (weight === 0 || start[twin] === start[twin + 1]) continue
+    const code = humanCodes[twin]!
+    for (let m = start[twin]!; m < start[twin + 1]!; m++) {
+      const group = members[m]!
+      if (code >= 0) {
+        human[group * k + code]! += weight
+        humanN[group]! += weight
+      }
+      for (let row = panel.rowStart[twin]!; row < panel.rowStart[twin + 1]!; row++) {
+        if (distributions && hasDistribution[row]) {
+          for (let option = 0; option < k; option++)
+            synthetic[group * k + option]! += weight * distributions[row * k + option]!
+          syntheticN[group]! += weight
+        } else {
+          const answer = syntheticCodes[row]!
+          if (answer >= 0) {
+            synthetic[group * k + answer]! += weight
+            syntheticN[group]! += weight
+          }
+        }
+      }
+    }
+  }
+  return { k, groups, human, synthetic, humanN, syntheticN }
+}

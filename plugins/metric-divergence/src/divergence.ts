@@ -1,0 +1,89 @@
+import { type Figure, type Grouping, orNaN, type Panel, type Qualifiers, tally } from "@standin/metric-kit"
+import { jsDistance, normalisedWasserstein1, totalVariation } from "@standin/stats"
+
+export interface DivergenceValues {
+  readonly jsDistance: number
+  readonly totalVariation: number
+  /** NaN for unordered items. */
+  readonly wasserstein: number
+  readonly humanN: number
+  readonly syntheticN: number
+  /** Why the comparison is unscored, if it is. */
+  readonly unscored?: string
+}
+
+/** The three divergences between two weighted count vectors over k options. */
+export const divergences = (
+  human: Float64Array,
+  synthetic: Float64Array,
+  humanN: number,
+  syntheticN: number,
+  ordered: boolean,
+): DivergenceValues => {
+  const unscored =
+    humanN <= 0 ? "no valid human answers" : syntheticN <= 0 ? "no valid synthetic answers" : undefined
+  if (unscored) {
+    return {
+      jsDistance: Number.NaN,
+      totalVariation: Number.NaN,
+      wasserstein: Number.NaN,
+      humanN,
+      syntheticN,
+      unscored,
+    }
+  }
+  return {
+    jsDistance: orNaN(jsDistance(human, synthetic)),
+    totalVariation: orNaN(totalVariation(human, synthetic)),
+    wasserstein: ordered ? orNaN(normalisedWasserstein1(human, synthetic)) : Number.NaN,
+    humanN,
+    syntheticN,
+  }
+}
+
+/**
+ * Divergences of one item within every group of a grouping (all twins, arms, or persona levels), from one
+ * weighted pass over the twins.
+ */
+export const groupDivergences = (
+  panel: Panel,
+  grouping: Grouping,
+  item: number,
+  weights: Float64Array,
+): Array<DivergenceValues> => {
+  const counts = tally(panel, grouping, item, weights, true)
+  const { k } = counts
+  const ordered = panel.items[item]!.ordered && k >= 2
+  return grouping.labels.map((_, group) =>
+    divergences(
+      counts.human.subarray(group * k, (group + 1) * k),
+      counts.synthetic.subarray(group * k, (group + 1) * k),
+      counts.humanN[group]!,
+      counts.syntheticN[group]!,
+      ordered,
+    ),
+  )
+}
+
+/** The figures of one comparison: JS distance, total variation and (ordered items) W1/(k−1). */
+export const divergenceFigures = (
+  values: DivergenceValues,
+  qualifiers: Qualifiers,
+  ordered: boolean,
+  extra: { readonly flagged?: string; readonly note?: string } = {},
+): Array<Figure> => {
+  const base = {
+    qualifiers,
+    n: values.humanN,
+    ...(values.unscored ? { note: values.unscored } : extra.note ? { note: extra.note } : {}),
+    ...(extra.flagged ? { flagged: extra.flagged } : {}),
+  }
+  const figures: Array<Figure> = [
+    { ...base, measure: "js-distance", value: values.jsDistance },
+    { ...base, measure: "total-variation", value: values.totalVariation },
+  ]
+  if (ordered) figures.push({ ...base, measure: "wasserstein", value: values.wasserstein })
+  return figures
+}
+
+export const unscorableNote = "numeric and multi-select items are not scored by distribution metrics"
