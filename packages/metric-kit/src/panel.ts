@@ -85,7 +85,9 @@ export const preparePanel = (input: MetricInput): Panel => {
   })
   const twins = input.human.length
   const position = new Map<string, number>()
-  input.human.forEach((respondent, index) => position.set(respondent.id, index))
+  input.human.forEach((respondent, index) => {
+    position.set(respondent.id, index)
+  })
   const humanArm = Int32Array.from(input.human, (respondent) => armIndex(study, respondent.arm))
   const human = study.items.map((item, index) =>
     Int32Array.from(input.human, (respondent) =>
