@@ -1,0 +1,19 @@
+import { Metric } from "@standin/core"
+import { Layer } from "effect"
+import { metric } from "./metric.js"
+
+export { descriptor } from "./descriptor.js"
+export {
+  codePatterns,
+  type HeterogeneityPlan,
+  heterogeneityFigures,
+  metric,
+  modeCollapseThreshold,
+  type Patterns,
+  score,
+  uniquePatterns,
+  withinVariance,
+} from "./metric.js"
+
+/** The heterogeneity metric as core's Metric service. */
+export const layer = Layer.succeed(Metric, metric)
