@@ -1,9 +1,10 @@
 import type { ConfidenceInterval, Measure, MetricOptions } from "@standin/core"
 import { makeRandom, percentileInterval, resampleCounts } from "@standin/stats"
 
-/** Where a figure applies. `analysis` only enters the key (Measure has no field for it). */
+/** Where a figure applies. `analysis` and `pair` only enter the key (Measure has no field for them). */
 export interface Qualifiers {
   readonly analysis?: string
+  readonly pair?: string
   readonly item?: string
   readonly arm?: string
   readonly attribute?: string
@@ -28,7 +29,7 @@ export interface Figure {
   readonly headline?: true
 }
 
-const qualifierOrder = ["analysis", "item", "arm", "attribute", "level", "term"] as const
+const qualifierOrder = ["analysis", "pair", "item", "arm", "attribute", "level", "term"] as const
 
 /** `measure|item=concern|arm=all`: unique within a score. */
 export const figureKey = (measure: string, qualifiers: Qualifiers): string =>
