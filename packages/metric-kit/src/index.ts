@@ -21,4 +21,5 @@ export {
   preparePanel,
   type Tally,
   tally,
+  tallyItems,
 } from "./panel.js"

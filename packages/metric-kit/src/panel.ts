@@ -171,15 +171,30 @@ export const preparePanel = (input: MetricInput): Panel => {
 
 export const itemIndex = (panel: Panel, id: string): number => panel.items.findIndex((item) => item.id === id)
 
-/** Every twin in one group. */
-export const groupingAll = (panel: Panel, label = "all"): Grouping => ({
-  labels: [label],
-  start: Int32Array.from({ length: panel.twins + 1 }, (_, index) => index),
-  members: new Int32Array(panel.twins),
-})
+const allCache = new WeakMap<Panel, Grouping>()
+const armCache = new WeakMap<Panel, Grouping>()
+
+/** Every twin in one group ("all"). */
+export const groupingAll = (panel: Panel): Grouping => {
+  const cached = allCache.get(panel)
+  if (cached) return cached
+  const start = new Int32Array(panel.twins + 1)
+  for (let index = 0; index <= panel.twins; index++) start[index] = index
+  const grouping = { labels: ["all"], start, members: new Int32Array(panel.twins) }
+  allCache.set(panel, grouping)
+  return grouping
+}
 
 /** Twins by their human's arm. */
 export const groupingByArm = (panel: Panel): Grouping => {
+  const cached = armCache.get(panel)
+  if (cached) return cached
+  const grouping = armGrouping(panel)
+  armCache.set(panel, grouping)
+  return grouping
+}
+
+const armGrouping = (panel: Panel): Grouping => {
   const start = new Int32Array(panel.twins + 1)
   const members: Array<number> = []
   for (let twin = 0; twin < panel.twins; twin++) {
@@ -231,52 +246,77 @@ export interface Tally {
 }
 
 /**
- * Weighted answer counts of one item per group, human and synthetic. With `useDistributions`, a synthetic row
- * that carries an elicited distribution contributes that distribution instead of its sampled answer (so the
- * synthetic side is the mean of the distributions).
+ * Weighted answer counts of several items per group, human and synthetic, in one pass over the twins. With
+ * `useDistributions`, a synthetic row that carries an elicited distribution for an item contributes that
+ * distribution instead of its sampled answer (so the synthetic side is the mean of the distributions).
  */
+export const tallyItems = (
+  panel: Panel,
+  grouping: Grouping,
+  items: ReadonlyArray<number>,
+  weights: Float64Array,
+  useDistributions: boolean,
+): Array<Tally> => {
+  const groups = grouping.labels.length
+  const tallies = items.map((item): Tally => {
+    const k = panel.items[item]!.k
+    return {
+      k,
+      groups,
+      human: new Float64Array(groups * k),
+      synthetic: new Float64Array(groups * k),
+      humanN: new Float64Array(groups),
+      syntheticN: new Float64Array(groups),
+    }
+  })
+  const humanCodes = items.map((item) => panel.human[item]!)
+  const syntheticCodes = items.map((item) => panel.synthetic[item]!)
+  const distributions = items.map((item) => (useDistributions ? panel.distributions[item]! : null))
+  const hasDistribution = items.map((item) => panel.hasDistribution[item]!)
+  const { start, members } = grouping
+  const { rowStart } = panel
+  const count = items.length
+  for (let twin = 0; twin < panel.twins; twin++) {
+    const weight = weights[twin]!
+    if (weight === 0) continue
+    const memberEnd = start[twin + 1]!
+    const rowEnd = rowStart[twin + 1]!
+    for (let m = start[twin]!; m < memberEnd; m++) {
+      const group = members[m]!
+      for (let position = 0; position < count; position++) {
+        const t = tallies[position]!
+        const k = t.k
+        const code = humanCodes[position]![twin]!
+        if (code >= 0) {
+          t.human[group * k + code]! += weight
+          t.humanN[group]! += weight
+        }
+        const answers = syntheticCodes[position]!
+        const distribution = distributions[position]
+        for (let row = rowStart[twin]!; row < rowEnd; row++) {
+          if (distribution && hasDistribution[position]![row]) {
+            for (let option = 0; option < k; option++)
+              t.synthetic[group * k + option]! += weight * distribution[row * k + option]!
+            t.syntheticN[group]! += weight
+          } else {
+            const answer = answers[row]!
+            if (answer >= 0) {
+              t.synthetic[group * k + answer]! += weight
+              t.syntheticN[group]! += weight
+            }
+          }
+        }
+      }
+    }
+  }
+  return tallies
+}
+
+/** Weighted answer counts of one item per group (see tallyItems). */
 export const tally = (
   panel: Panel,
   grouping: Grouping,
   item: number,
   weights: Float64Array,
   useDistributions: boolean,
-): Tally => {
-  const k = panel.items[item]!.k
-  const groups = grouping.labels.length
-  const human = new Float64Array(groups * k)
-  const synthetic = new Float64Array(groups * k)
-  const humanN = new Float64Array(groups)
-  const syntheticN = new Float64Array(groups)
-  const humanCodes = panel.human[item]!
-  const syntheticCodes = panel.synthetic[item]!
-  const distributions = useDistributions ? panel.distributions[item] : null
-  const hasDistribution = panel.hasDistribution[item]!
-  const { start, members } = grouping
-  for (let twin = 0; twin < panel.twins; twin++) {
-    const weight = weights[twin]!
-    if (weight === 0 || start[twin] === start[twin + 1]) continue
-    const code = humanCodes[twin]!
-    for (let m = start[twin]!; m < start[twin + 1]!; m++) {
-      const group = members[m]!
-      if (code >= 0) {
-        human[group * k + code]! += weight
-        humanN[group]! += weight
-      }
-      for (let row = panel.rowStart[twin]!; row < panel.rowStart[twin + 1]!; row++) {
-        if (distributions && hasDistribution[row]) {
-          for (let option = 0; option < k; option++)
-            synthetic[group * k + option]! += weight * distributions[row * k + option]!
-          syntheticN[group]! += weight
-        } else {
-          const answer = syntheticCodes[row]!
-          if (answer >= 0) {
-            synthetic[group * k + answer]! += weight
-            syntheticN[group]! += weight
-          }
-        }
-      }
-    }
-  }
-  return { k, groups, human, synthetic, humanN, syntheticN }
-}
+): Tally => tallyItems(panel, grouping, [item], weights, useDistributions)[0]!

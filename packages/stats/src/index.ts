@@ -65,5 +65,6 @@ export {
   fitLogit,
   fitOls,
   type LogitFit,
+  type LogitOptions,
   type OlsFit,
 } from "./regression.js"

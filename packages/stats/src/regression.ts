@@ -229,44 +229,160 @@ export const fitOls = (design: Design, options: FitOptions = {}): Outcome<OlsFit
 /** log(1 + e^x) without overflow. */
 const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)))
 
-const logLikelihoodAt = (eta: Float64Array, y: Float64Array, weights: Float64Array): number => {
-  let sum = 0
-  for (let i = 0; i < eta.length; i++) {
-    const weight = weights[i]!
-    if (weight === 0) continue
-    sum += weight * (y[i]! * eta[i]! - softplus(eta[i]!))
+/**
+ * Identical design rows pooled into one (a design of dummies repeats rows a lot). A logistic likelihood only
+ * sees a row's trials and successes, so fitting the pooled rows with summed weights is the same fit, on fewer rows.
+ */
+interface Pooled {
+  readonly design: Design
+  readonly groupOf: Int32Array
+  /** Per column: whether every value is 0 or 1 (a candidate for the separation check). */
+  readonly binary: Uint8Array
+}
+
+const pooledCache = new WeakMap<Design, Pooled>()
+
+const pool = (design: Design): Pooled => {
+  const cached = pooledCache.get(design)
+  if (cached) return cached
+  const { n, p, rowStart, columnIndex, values } = design
+  const groups = new Map<string, number>()
+  const groupOf = new Int32Array(n)
+  const representatives: Array<number> = []
+  for (let i = 0; i < n; i++) {
+    let key = ""
+    for (let a = rowStart[i]!; a < rowStart[i + 1]!; a++) key += `${columnIndex[a]}:${values[a]},`
+    let group = groups.get(key)
+    if (group === undefined) {
+      group = representatives.length
+      groups.set(key, group)
+      representatives.push(i)
+    }
+    groupOf[i] = group
   }
-  return sum
+  const g = representatives.length
+  const x = new Float64Array(g * p)
+  representatives.forEach((row, group) => {
+    x.set(design.x.subarray(row * p, (row + 1) * p), group * p)
+  })
+  const binary = new Uint8Array(p).fill(1)
+  for (let a = 0; a < values.length; a++) if (values[a] !== 1) binary[columnIndex[a]!] = 0
+  // Rebuild the CSR arrays of the representatives contiguously.
+  let cursor = 0
+  const starts = new Int32Array(g + 1)
+  const count = representatives.reduce((sum, row) => sum + rowStart[row + 1]! - rowStart[row]!, 0)
+  const pooledColumns = new Int32Array(count)
+  const pooledValues = new Float64Array(count)
+  representatives.forEach((row, group) => {
+    starts[group] = cursor
+    for (let a = rowStart[row]!; a < rowStart[row + 1]!; a++) {
+      pooledColumns[cursor] = columnIndex[a]!
+      pooledValues[cursor++] = values[a]!
+    }
+  })
+  starts[g] = cursor
+  const result: Pooled = {
+    design: {
+      ...design,
+      n: g,
+      x,
+      rowStart: starts,
+      columnIndex: pooledColumns,
+      values: pooledValues,
+      y: null,
+      rows: Int32Array.from(representatives),
+    },
+    groupOf,
+    binary,
+  }
+  pooledCache.set(design, result)
+  return result
 }
 
 /**
  * A 0/1 column whose rows (where it is 1, or — with an intercept — where it is 0) all share one outcome lets
  * the likelihood grow without bound along that column: quasi-complete separation, named before any iteration.
  */
-const separatingIndicators = (design: Design, y: Float64Array, weights: Float64Array): Array<string> => {
-  const { n, p, x } = design
+const separatingIndicators = (
+  pooled: Pooled,
+  trials: Float64Array,
+  successes: Float64Array,
+): Array<string> => {
+  const { design, binary } = pooled
+  const { p, rowStart, columnIndex } = design
+  const onesTrials = new Float64Array(p)
+  const onesSuccesses = new Float64Array(p)
+  let totalTrials = 0
+  let totalSuccesses = 0
+  for (let g = 0; g < design.n; g++) {
+    const w = trials[g]!
+    if (w === 0) continue
+    totalTrials += w
+    totalSuccesses += successes[g]!
+    for (let a = rowStart[g]!; a < rowStart[g + 1]!; a++) {
+      onesTrials[columnIndex[a]!]! += w
+      onesSuccesses[columnIndex[a]!]! += successes[g]!
+    }
+  }
   const found: Array<string> = []
   for (let j = 0; j < p; j++) {
-    if (design.columns[j] === "(Intercept)") continue
-    let binary = true
-    const counts = [0, 0, 0, 0] // [x=0,y=0], [x=0,y=1], [x=1,y=0], [x=1,y=1]
-    for (let i = 0; i < n; i++) {
-      const weight = weights[i]!
-      if (weight === 0) continue
-      const value = x[i * p + j]!
-      if (value !== 0 && value !== 1) {
-        binary = false
-        break
-      }
-      counts[value * 2 + y[i]!]! += weight
-    }
-    if (!binary) continue
-    const [z0, z1, o0, o1] = counts as [number, number, number, number]
-    const onesPure = o0 + o1 > 0 && (o0 === 0 || o1 === 0)
-    const zerosPure = design.hasIntercept && z0 + z1 > 0 && (z0 === 0 || z1 === 0)
+    if (!binary[j] || design.columns[j] === "(Intercept)") continue
+    const ones = onesTrials[j]!
+    const onesPositive = onesSuccesses[j]!
+    const zeros = totalTrials - ones
+    const zerosPositive = totalSuccesses - onesPositive
+    const onesPure = ones > 0 && (onesPositive === 0 || onesPositive === ones)
+    const zerosPure = design.hasIntercept && zeros > 0 && (zerosPositive === 0 || zerosPositive === zeros)
     if (onesPure || zerosPure) found.push(design.columns[j]!)
   }
   return found
+}
+
+const pooledLogLikelihood = (eta: Float64Array, trials: Float64Array, successes: Float64Array): number => {
+  let sum = 0
+  for (let g = 0; g < eta.length; g++) {
+    const w = trials[g]!
+    if (w === 0) continue
+    sum += successes[g]! * eta[g]! - w * softplus(eta[g]!)
+  }
+  return sum
+}
+
+/** One Newton step's information matrix X'WX and score X'(s − wμ), fused over the pooled rows. */
+const informationAndScore = (
+  design: Design,
+  eta: Float64Array,
+  trials: Float64Array,
+  successes: Float64Array,
+  information: Float64Array,
+  score: Float64Array,
+): void => {
+  const { p, rowStart, columnIndex, values } = design
+  information.fill(0)
+  score.fill(0)
+  for (let g = 0; g < design.n; g++) {
+    const w = trials[g]!
+    if (w === 0) continue
+    const mu = 1 / (1 + Math.exp(-eta[g]!))
+    const curvature = w * mu * (1 - mu)
+    const residual = successes[g]! - w * mu
+    const start = rowStart[g]!
+    const end = rowStart[g + 1]!
+    for (let a = start; a < end; a++) {
+      const ja = columnIndex[a]!
+      const va = values[a]!
+      score[ja]! += residual * va
+      const ca = curvature * va
+      const base = ja * p
+      for (let b = a; b < end; b++) information[base + columnIndex[b]!]! += ca * values[b]!
+    }
+  }
+  for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) information[j * p + i] = information[i * p + j]!
+}
+
+export interface LogitOptions extends FitOptions {
+  /** Convergence: the largest Newton step below this (default 1e-10; a bootstrap refit can use 1e-6). */
+  readonly tolerance?: number
 }
 
 /**
@@ -274,15 +390,17 @@ const separatingIndicators = (design: Design, y: Float64Array, weights: Float64A
  * step halving), Wald standard errors from the inverse information, z tests and normal intervals. Separation
  * (complete or quasi-complete), rank deficiency and a constant outcome are typed errors that name the columns.
  */
-export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<LogitFit, FitError> => {
+export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<LogitFit, FitError> => {
   const yIn = resolveOutcome(design, options)
   if (!yIn) return fail({ _tag: "InvalidOutcome", message: "No outcome was given for the fit." })
-  const weights = resolveWeights(design, options)
-  const { n: rows, p } = design
-  const y = new Float64Array(rows)
+  const p = design.p
+  const pooled = pool(design)
+  const rows = pooled.design.n
+  const trials = new Float64Array(rows)
+  const successes = new Float64Array(rows)
   let n = 0
   let positives = 0
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < design.n; i++) {
     const value = yIn[i]!
     if (value !== 0 && value !== 1) {
       return fail({
@@ -290,9 +408,13 @@ export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<Logi
         message: `A logistic outcome must be 0 or 1; row ${i} holds ${value}.`,
       })
     }
-    y[i] = value
-    n += weights[i]!
-    positives += weights[i]! * value
+    const weight = options.weights ? options.weights[i]! : 1
+    if (weight === 0) continue
+    const group = pooled.groupOf[i]!
+    trials[group]! += weight
+    successes[group]! += weight * value
+    n += weight
+    positives += weight * value
   }
   if (n <= p) {
     return fail({
@@ -312,11 +434,11 @@ export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<Logi
   }
   const checkRank = (): FitError | null => {
     const xtx = new Float64Array(p * p)
-    crossProducts(design, weights, null, xtx, new Float64Array(p))
+    crossProducts(pooled.design, trials, null, xtx, new Float64Array(p))
     const { dependent } = cholesky(xtx, p)
     return dependent.length > 0 ? rankDeficient(design, dependent) : null
   }
-  const separated = separatingIndicators(design, y, weights)
+  const separated = separatingIndicators(pooled, trials, successes)
   if (separated.length > 0) {
     const rank = checkRank()
     if (rank) return fail(rank)
@@ -336,31 +458,23 @@ export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<Logi
     if (intercept >= 0) beta[intercept] = Math.log(mean / (1 - mean))
   }
   let eta = new Float64Array(rows)
-  linearPredictor(design, beta, weights, eta)
-  let logLikelihood = logLikelihoodAt(eta, y, weights)
+  linearPredictor(pooled.design, beta, trials, eta)
+  let logLikelihood = pooledLogLikelihood(eta, trials, successes)
   const maxIterations = options.maxIterations ?? 60
-  const hessian = new Float64Array(p * p)
-  const gradient = new Float64Array(p)
-  const curvature = new Float64Array(rows)
-  const residual = new Float64Array(rows)
+  const tolerance = options.tolerance ?? 1e-10
+  const information = new Float64Array(p * p)
+  const score = new Float64Array(p)
   let trial = new Float64Array(rows)
   const lastStep = new Float64Array(p)
+  const candidate = new Float64Array(p)
   let factor: Float64Array | null = null
   let converged = false
   let iterations = 0
   let singular = false
 
   for (iterations = 1; iterations <= maxIterations; iterations++) {
-    for (let i = 0; i < rows; i++) {
-      const weight = weights[i]!
-      if (weight === 0) continue
-      const mu = 1 / (1 + Math.exp(-eta[i]!))
-      curvature[i] = weight * mu * (1 - mu)
-      // Newton on the canonical link: working residual (y − μ)/(μ(1 − μ)), so X'W r is the score.
-      residual[i] = (y[i]! - mu) / Math.max(mu * (1 - mu), 1e-300)
-    }
-    crossProducts(design, curvature, residual, hessian, gradient)
-    const decomposition = cholesky(hessian, p)
+    informationAndScore(pooled.design, eta, trials, successes, information, score)
+    const decomposition = cholesky(information, p)
     if (decomposition.dependent.length > 0) {
       if (iterations === 1) {
         const rank = checkRank()
@@ -370,14 +484,13 @@ export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<Logi
       break
     }
     factor = decomposition.factor
-    const step = choleskySolve(factor, p, gradient)
+    const step = choleskySolve(factor, p, score)
     let scale = 1
     let accepted = false
     for (let halving = 0; halving < 40; halving++) {
-      const candidate = new Float64Array(p)
       for (let j = 0; j < p; j++) candidate[j] = beta[j]! + scale * step[j]!
-      linearPredictor(design, candidate, weights, trial)
-      const candidateLikelihood = logLikelihoodAt(trial, y, weights)
+      linearPredictor(pooled.design, candidate, trials, trial)
+      const candidateLikelihood = pooledLogLikelihood(trial, trials, successes)
       if (candidateLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) {
         beta.set(candidate)
         const swap = eta
@@ -394,23 +507,24 @@ export const fitLogit = (design: Design, options: FitOptions = {}): Outcome<Logi
       lastStep[j] = scale * step[j]!
       largest = Math.max(largest, Math.abs(lastStep[j]!))
     }
-    if (!accepted || largest < 1e-10) {
+    if (!accepted || largest < tolerance) {
       converged = true
       break
     }
   }
 
-  // Separation shows as a singular information matrix or as estimates that never settle while fitted
-  // probabilities reach 0 or 1.
-  let saturated = 0
-  let perfect = true
-  for (let i = 0; i < rows; i++) {
-    if (weights[i] === 0) continue
-    const mu = 1 / (1 + Math.exp(-eta[i]!))
-    if (mu < 1e-8 || mu > 1 - 1e-8) saturated++
-    if (Math.abs(y[i]! - mu) > 1e-6) perfect = false
-  }
   if (singular || !converged) {
+    // Separation shows as a singular information matrix, or as estimates that never settle while fitted
+    // probabilities reach 0 or 1.
+    let saturated = 0
+    let perfect = true
+    for (let g = 0; g < rows; g++) {
+      const w = trials[g]!
+      if (w === 0) continue
+      const mu = 1 / (1 + Math.exp(-eta[g]!))
+      if (mu < 1e-8 || mu > 1 - 1e-8) saturated++
+      if (Math.abs(successes[g]! / w - mu) > 1e-6) perfect = false
+    }
     if (singular || saturated > 0) {
       const steps = design.columns.map((term, j) => ({
         term,

@@ -418,3 +418,65 @@ export const metricFixture = (options: FixtureOptions): MetricInput => {
     options: { seed: options.seed, resamples: 200, alpha: 0.05, minCellSize: 30, ...options.metric },
   }
 }
+
+/** RFC 4180 rows (quoted fields may hold commas and doubled quotes). */
+export const parseCsv = (text: string): Array<Array<string>> => {
+  const rows: Array<Array<string>> = []
+  let field = ""
+  let row: Array<string> = []
+  let quoted = false
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!
+    if (quoted) {
+      if (char === '"' && text[index + 1] === '"') {
+        field += '"'
+        index++
+      } else if (char === '"') quoted = false
+      else field += char
+    } else if (char === '"') quoted = true
+    else if (char === ",") {
+      row.push(field)
+      field = ""
+    } else if (char === "\n" || char === "\r") {
+      if (char === "\r" && text[index + 1] === "\n") index++
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ""
+    } else field += char
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field])
+  return rows.filter((candidate) => candidate.length > 1)
+}
+
+/**
+ * The Berke et al. CSV as respondents of `berkeLikeStudy` (same item ids, arm ids and persona attributes;
+ * cells trimmed). For tests and benchmarks that read the real data from STANDIN_DATA_DIR; never bundled.
+ */
+export const berkeRespondentsFromCsv = (text: string): Array<Respondent> => {
+  const [header, ...records] = parseCsv(text)
+  const at = (name: string) => header!.indexOf(name)
+  return records.map((record, index): Respondent => {
+    const cell = (name: string) => record[at(name)]!.trim()
+    return {
+      id: cell("ResponseId"),
+      row: index + 2,
+      arm: cell("showdata") === "true" ? "shown" : "control",
+      persona: {
+        age: cell("Q-demos-age"),
+        gender: cell("Q-demos-gender"),
+        hispanic: cell("Q-demos-hispanic"),
+        race: cell("Q-demos-race")
+          .split(",")
+          .map((race) => race.trim())
+          .filter((race) => race !== ""),
+        income: cell("Q-demos-income"),
+      },
+      answers: {
+        understand: cell("Q-perceptions-1"),
+        concern: cell("Q-perceptions-2"),
+        share: cell("Q-share-browser-data"),
+      },
+    }
+  })
+}

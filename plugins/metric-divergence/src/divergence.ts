@@ -1,4 +1,12 @@
-import { type Figure, type Grouping, orNaN, type Panel, type Qualifiers, tally } from "@standin/metric-kit"
+import {
+  type Figure,
+  type Grouping,
+  orNaN,
+  type Panel,
+  type Qualifiers,
+  type Tally,
+  tallyItems,
+} from "@standin/metric-kit"
 import { jsDistance, normalisedWasserstein1, totalVariation } from "@standin/stats"
 
 export interface DivergenceValues {
@@ -41,20 +49,15 @@ export const divergences = (
   }
 }
 
-/**
- * Divergences of one item within every group of a grouping (all twins, arms, or persona levels), from one
- * weighted pass over the twins.
- */
-export const groupDivergences = (
+const tallyDivergences = (
   panel: Panel,
-  grouping: Grouping,
   item: number,
-  weights: Float64Array,
+  counts: Tally,
+  labels: number,
 ): Array<DivergenceValues> => {
-  const counts = tally(panel, grouping, item, weights, true)
   const { k } = counts
   const ordered = panel.items[item]!.ordered && k >= 2
-  return grouping.labels.map((_, group) =>
+  return Array.from({ length: labels }, (_, group) =>
     divergences(
       counts.human.subarray(group * k, (group + 1) * k),
       counts.synthetic.subarray(group * k, (group + 1) * k),
@@ -64,6 +67,28 @@ export const groupDivergences = (
     ),
   )
 }
+
+/**
+ * Divergences of several items within every group of a grouping (all twins, arms, or persona levels), from one
+ * weighted pass over the twins: result[i][g] is item items[i] in group g.
+ */
+export const itemGroupDivergences = (
+  panel: Panel,
+  grouping: Grouping,
+  items: ReadonlyArray<number>,
+  weights: Float64Array,
+): Array<Array<DivergenceValues>> =>
+  tallyItems(panel, grouping, items, weights, true).map((counts, position) =>
+    tallyDivergences(panel, items[position]!, counts, grouping.labels.length),
+  )
+
+/** Divergences of one item within every group of a grouping. */
+export const groupDivergences = (
+  panel: Panel,
+  grouping: Grouping,
+  item: number,
+  weights: Float64Array,
+): Array<DivergenceValues> => itemGroupDivergences(panel, grouping, [item], weights)[0]!
 
 /** The figures of one comparison: JS distance, total variation and (ordered items) W1/(k−1). */
 export const divergenceFigures = (

@@ -8,6 +8,7 @@ export {
   divergenceFigures,
   divergences,
   groupDivergences,
+  itemGroupDivergences,
   unscorableNote,
 } from "./divergence.js"
 export { divergenceMetricFigures, metric, score } from "./metric.js"

@@ -13,16 +13,19 @@ import {
 } from "@standin/metric-kit"
 import { Effect } from "effect"
 import { descriptor } from "./descriptor.js"
-import { divergenceFigures, groupDivergences, unscorableNote } from "./divergence.js"
+import { divergenceFigures, itemGroupDivergences, unscorableNote } from "./divergence.js"
 
 /** Every figure of the divergence metric for one weighting of the twins; the last is the headline. */
 export const divergenceMetricFigures = (panel: Panel, weights: Float64Array): Array<Figure> => {
-  const all = groupingAll(panel)
   const arms = groupingByArm(panel)
+  const scorable = panel.items.flatMap((item, index) => (item.scorable ? [index] : []))
+  const pooledValues = itemGroupDivergences(panel, groupingAll(panel), scorable, weights)
+  const armValues = itemGroupDivergences(panel, arms, scorable, weights)
   const figures: Array<Figure> = []
   const pooled: Array<number> = []
   panel.items.forEach((item, index) => {
-    if (!item.scorable) {
+    const position = scorable.indexOf(index)
+    if (position < 0) {
       figures.push({
         measure: "js-distance",
         qualifiers: { item: item.id, arm: "all" },
@@ -33,10 +36,10 @@ export const divergenceMetricFigures = (panel: Panel, weights: Float64Array): Ar
       return
     }
     const ordered = item.ordered && item.k >= 2
-    const [overall] = groupDivergences(panel, all, index, weights)
-    figures.push(...divergenceFigures(overall!, { item: item.id, arm: "all" }, ordered))
-    pooled.push(overall!.jsDistance)
-    groupDivergences(panel, arms, index, weights).forEach((values, arm) => {
+    const overall = pooledValues[position]![0]!
+    figures.push(...divergenceFigures(overall, { item: item.id, arm: "all" }, ordered))
+    pooled.push(overall.jsDistance)
+    armValues[position]!.forEach((values, arm) => {
       figures.push(...divergenceFigures(values, { item: item.id, arm: arms.labels[arm]! }, ordered))
     })
   })

@@ -12,7 +12,7 @@ export {
   type Patterns,
   score,
   uniquePatterns,
-  withinVariance,
+  withinVariances,
 } from "./metric.js"
 
 /** The heterogeneity metric as core's Metric service. */

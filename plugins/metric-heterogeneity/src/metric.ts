@@ -9,7 +9,8 @@ import {
   metricRandom,
   type Panel,
   preparePanel,
-  tally,
+  type Tally,
+  tallyItems,
   toHeadline,
   toMeasures,
 } from "@standin/metric-kit"
@@ -132,31 +133,36 @@ export const uniquePatterns = (panel: Panel, patterns: Patterns, weights: Float6
   }
 }
 
-/** Pooled within-level variance of the option index (weighted), human and synthetic. */
-export const withinVariance = (panel: Panel, grouping: Grouping, item: number, weights: Float64Array) => {
-  const counts = tally(panel, grouping, item, weights, false)
-  const pooled = (values: Float64Array, totals: Float64Array) => {
-    let squares = 0
-    let n = 0
-    let levels = 0
-    for (let group = 0; group < counts.groups; group++) {
-      const total = totals[group]!
-      if (total <= 0) continue
-      let mean = 0
-      for (let option = 0; option < counts.k; option++) mean += option * values[group * counts.k + option]!
-      mean /= total
-      for (let option = 0; option < counts.k; option++)
-        squares += values[group * counts.k + option]! * (option - mean) ** 2
-      n += total
-      levels++
-    }
-    return n - levels > 0 ? squares / (n - levels) : Number.NaN
+/** Pooled within-level variance of the option index (weighted) from one item's tally. */
+const pooledVariance = (counts: Tally, values: Float64Array, totals: Float64Array): number => {
+  let squares = 0
+  let n = 0
+  let levels = 0
+  for (let group = 0; group < counts.groups; group++) {
+    const total = totals[group]!
+    if (total <= 0) continue
+    let mean = 0
+    for (let option = 0; option < counts.k; option++) mean += option * values[group * counts.k + option]!
+    mean /= total
+    for (let option = 0; option < counts.k; option++)
+      squares += values[group * counts.k + option]! * (option - mean) ** 2
+    n += total
+    levels++
   }
-  return {
-    human: pooled(counts.human, counts.humanN),
-    synthetic: pooled(counts.synthetic, counts.syntheticN),
-  }
+  return n - levels > 0 ? squares / (n - levels) : Number.NaN
 }
+
+/** Pooled within-level variances of several items over a grouping, human and synthetic, in one pass. */
+export const withinVariances = (
+  panel: Panel,
+  grouping: Grouping,
+  items: ReadonlyArray<number>,
+  weights: Float64Array,
+) =>
+  tallyItems(panel, grouping, items, weights, false).map((counts) => ({
+    human: pooledVariance(counts, counts.human, counts.humanN),
+    synthetic: pooledVariance(counts, counts.synthetic, counts.syntheticN),
+  }))
 
 const topShare = (counts: Float64Array): number => {
   let total = 0
@@ -197,14 +203,15 @@ export const heterogeneityFigures = (
     synthetic: unique.synthetic,
     ...(patternsUnscored ? { note: patternsUnscored } : {}),
   })
-  const all = groupingAll(panel)
   const entropyDiscrepancies: Array<number> = []
   let collapsedSynthetic = 0
   let collapsedHuman = 0
   let scoredItems = 0
-  panel.items.forEach((item, index) => {
-    if (!item.scorable) return
-    const counts = tally(panel, all, index, weights, false)
+  const scorable = panel.items.flatMap((item, index) => (item.scorable ? [index] : []))
+  const tallies = tallyItems(panel, groupingAll(panel), scorable, weights, false)
+  scorable.forEach((index, position) => {
+    const item = panel.items[index]!
+    const counts = tallies[position]!
     const hHuman = counts.humanN[0]! > 0 ? (entropy(counts.human) ?? Number.NaN) : Number.NaN
     const hSynthetic = counts.syntheticN[0]! > 0 ? (entropy(counts.synthetic) ?? Number.NaN) : Number.NaN
     const unscored =
@@ -240,10 +247,14 @@ export const heterogeneityFigures = (
     synthetic: scoredItems > 0 ? collapsedSynthetic / scoredItems : Number.NaN,
     ...(scoredItems === 0 ? { note: "no item could be scored" } : {}),
   })
+  const ordered = panel.items.flatMap((item, index) =>
+    item.scorable && item.ordered && item.k >= 2 ? [index] : [],
+  )
   for (const attribute of plan.attributes) {
-    panel.items.forEach((item, index) => {
-      if (!item.scorable || !item.ordered || item.k < 2) return
-      const variance = withinVariance(panel, attribute.grouping, index, weights)
+    const variances = withinVariances(panel, attribute.grouping, ordered, weights)
+    ordered.forEach((index, position) => {
+      const item = panel.items[index]!
+      const variance = variances[position]!
       const scale = (item.k - 1) / 2
       const unscored = !Number.isFinite(variance.human)
         ? "too few human answers for a within-level variance"

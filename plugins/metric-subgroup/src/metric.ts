@@ -1,5 +1,5 @@
 import { MetricError, type MetricInput, type MetricScore, type MetricShape } from "@standin/core"
-import { divergenceFigures, groupDivergences } from "@standin/metric-divergence"
+import { divergenceFigures, itemGroupDivergences } from "@standin/metric-divergence"
 import {
   bootstrapFigures,
   type Figure,
@@ -55,7 +55,12 @@ export const subgroupFigures = (
   const scorable = panel.items.map((item, index) => ({ item, index })).filter(({ item }) => item.scorable)
   for (const attribute of plan.attributes) {
     const { labels } = attribute.grouping
-    const perItem = scorable.map(({ index }) => groupDivergences(panel, attribute.grouping, index, weights))
+    const perItem = itemGroupDivergences(
+      panel,
+      attribute.grouping,
+      scorable.map(({ index }) => index),
+      weights,
+    )
     const levelMeans = labels.map((_, level) => meanOf(perItem.map((values) => values[level]!.jsDistance)))
     labels.forEach((label, level) => {
       const flagged = attribute.ranked[level] ? undefined : "small-cell"
