@@ -269,46 +269,45 @@ export const tallyItems = (
       syntheticN: new Float64Array(groups),
     }
   })
-  const humanCodes = items.map((item) => panel.human[item]!)
-  const syntheticCodes = items.map((item) => panel.synthetic[item]!)
-  const distributions = items.map((item) => (useDistributions ? panel.distributions[item]! : null))
-  const hasDistribution = items.map((item) => panel.hasDistribution[item]!)
   const { start, members } = grouping
-  const { rowStart } = panel
-  const count = items.length
-  for (let twin = 0; twin < panel.twins; twin++) {
-    const weight = weights[twin]!
-    if (weight === 0) continue
-    const memberEnd = start[twin + 1]!
-    const rowEnd = rowStart[twin + 1]!
-    for (let m = start[twin]!; m < memberEnd; m++) {
-      const group = members[m]!
-      for (let position = 0; position < count; position++) {
-        const t = tallies[position]!
-        const k = t.k
-        const code = humanCodes[position]![twin]!
+  const { rowStart, twins } = panel
+  // One tight loop per item with everything in locals: the inner loop stays monomorphic and cheap.
+  items.forEach((item, position) => {
+    const { k, human, synthetic, humanN, syntheticN } = tallies[position]!
+    const humanCodes = panel.human[item]!
+    const answers = panel.synthetic[item]!
+    const distribution = useDistributions ? panel.distributions[item]! : null
+    const hasDistribution = panel.hasDistribution[item]!
+    for (let twin = 0; twin < twins; twin++) {
+      const weight = weights[twin]!
+      if (weight === 0) continue
+      const memberEnd = start[twin + 1]!
+      const rowFirst = rowStart[twin]!
+      const rowEnd = rowStart[twin + 1]!
+      const code = humanCodes[twin]!
+      for (let m = start[twin]!; m < memberEnd; m++) {
+        const group = members[m]!
+        const offset = group * k
         if (code >= 0) {
-          t.human[group * k + code]! += weight
-          t.humanN[group]! += weight
+          human[offset + code]! += weight
+          humanN[group]! += weight
         }
-        const answers = syntheticCodes[position]!
-        const distribution = distributions[position]
-        for (let row = rowStart[twin]!; row < rowEnd; row++) {
-          if (distribution && hasDistribution[position]![row]) {
+        for (let row = rowFirst; row < rowEnd; row++) {
+          if (distribution !== null && hasDistribution[row] === 1) {
             for (let option = 0; option < k; option++)
-              t.synthetic[group * k + option]! += weight * distribution[row * k + option]!
-            t.syntheticN[group]! += weight
+              synthetic[offset + option]! += weight * distribution[row * k + option]!
+            syntheticN[group]! += weight
           } else {
             const answer = answers[row]!
             if (answer >= 0) {
-              t.synthetic[group * k + answer]! += weight
-              t.syntheticN[group]! += weight
+              synthetic[offset + answer]! += weight
+              syntheticN[group]! += weight
             }
           }
         }
       }
     }
-  }
+  })
   return tallies
 }
 

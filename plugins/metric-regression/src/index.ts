@@ -22,7 +22,7 @@ export {
   prepareAnalysis,
   type RefitOptions,
 } from "./fit-analysis.js"
-export { analysisRows, metric, score, treatmentTerms } from "./metric.js"
+export { analysisRows, bootstrapTolerance, metric, score, treatmentTerms } from "./metric.js"
 
 /** The regression recovery metric as core's Metric service. */
 export const layer = Layer.succeed(Metric, metric)

@@ -118,11 +118,12 @@ const rowWeights = (twinOfRow: Int32Array, weights: Float64Array): Float64Array 
 }
 
 /**
- * Bootstrap refits stop once the largest Newton step is below 1e-4: with Newton's quadratic convergence the
- * estimates are then within ~1e-8 of the exact refit and the SEs within ~1e-4 relative — far below bootstrap
- * noise. Full-sample fits use the default 1e-10.
+ * Bootstrap refits (warm-started from the full-sample estimates) stop once the largest Newton step is below
+ * 1e-3: with Newton's quadratic convergence the estimates are then within ~1e-6 of the exact refit and the
+ * SEs within ~0.05% (measured on the simulated Berke design) — far below bootstrap noise. Full-sample fits use
+ * the default 1e-10.
  */
-export const bootstrapTolerance = 1e-4
+export const bootstrapTolerance = 1e-3
 
 /** Refit both sides for one weighting of the twins (warm-started from the full-sample fits). */
 const refit = (pair: PreparedPair, weights: Float64Array, full: boolean, alpha: number) => {
