@@ -5,13 +5,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type Measure, type MetricInput, MetricScore, type MetricShape } from "@standin/core"
 import { Effect, Schema } from "effect"
-import { identicalSynthetic, metricFixture } from "./metric-fixture.js"
+import { identicalSynthetic, metricFixture, simulateSynthetic, uniformSynthetic } from "./metric-fixture.js"
 
 export interface ContractFixture {
   /** A realistic input: a distorted model with replicates and some invalid answers. */
   readonly input: MetricInput
   /** The same humans with synthetic twins identical to them. */
   readonly identical: MetricInput
+  /** A ceiling: twins drawn from the humans' own process (another sample of people with the same personas). */
+  readonly ceiling: MetricInput
+  /** The uniform floor: every option equally likely. */
+  readonly floor: MetricInput
 }
 
 export const defaultContractFixture = (): ContractFixture => {
@@ -23,7 +27,15 @@ export const defaultContractFixture = (): ContractFixture => {
     invalidRate: 0.05,
     metric: { resamples: 100 },
   })
-  return { input, identical: { ...input, synthetic: identicalSynthetic(input.human) } }
+  // Ceiling and floor on a larger sample without CIs: at a few hundred respondents sampling noise can make a
+  // uniform responder match a single human figure (its belief–action gap is 50% for a binary action).
+  const large = metricFixture({ n: 3000, seed: 8, metric: { resamples: 0 } })
+  return {
+    input,
+    identical: { ...input, synthetic: identicalSynthetic(input.human) },
+    ceiling: { ...large, synthetic: simulateSynthetic(large.human, { seed: 9, distortion: 0 }) },
+    floor: { ...large, synthetic: uniformSynthetic(large.human, 10) },
+  }
 }
 
 const contains = (measure: { value: number | null; ci: Measure["ci"] }): boolean =>
@@ -90,6 +102,17 @@ export const suite = (metric: MetricShape, fixture: ContractFixture = defaultCon
         const perfect = yield* metric.score(fixture.identical)
         const sign = descriptor.direction === "lower" ? 1 : -1
         expect(sign * (model.headline.value! - perfect.headline.value!)).toBeGreaterThan(0)
+      }),
+    )
+
+    it.effect("scores a same-process twin (the human ceiling) better than the uniform floor", () =>
+      Effect.gen(function* () {
+        const ceiling = yield* metric.score(fixture.ceiling)
+        const floor = yield* metric.score(fixture.floor)
+        const sign = descriptor.direction === "lower" ? 1 : -1
+        expect(ceiling.headline.value).not.toBeNull()
+        expect(floor.headline.value).not.toBeNull()
+        expect(sign * (floor.headline.value! - ceiling.headline.value!)).toBeGreaterThan(0)
       }),
     )
   })

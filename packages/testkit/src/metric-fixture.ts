@@ -249,7 +249,7 @@ const humanBehaviour: Behaviour = {
   spread: 1,
   beliefEffect: 1,
   treatmentEffect: -0.134,
-  intercept: 1.2,
+  intercept: 1.3,
 }
 
 const likert = (random: Random, centre: number, spread: number): number => {
@@ -260,7 +260,7 @@ const likert = (random: Random, centre: number, spread: number): number => {
 const answerFor = (random: Random, persona: Persona, arm: string, behaviour: Behaviour) => {
   const age = ages.indexOf(persona.age as string)
   const race = persona.race as ReadonlyArray<string>
-  const understand = likert(random, 2.1 + behaviour.understandShift - 0.12 * (age - 2), behaviour.spread)
+  const understand = likert(random, 2.25 + behaviour.understandShift - 0.12 * (age - 2), behaviour.spread)
   const concern = likert(random, 2.9 + behaviour.concernShift + 0.08 * age, behaviour.spread)
   const s1 = understand >= 3 ? 1 : 0
   const s2 = concern >= 3 ? 1 : 0
@@ -343,7 +343,7 @@ export const simulateSynthetic = (
     spread: 1 - 0.7 * distortion,
     beliefEffect: 1 - 0.8 * distortion,
     treatmentEffect: -0.134 * (1 - distortion),
-    intercept: 1.2 + 0.5 * distortion,
+    intercept: 1.3 + 0.5 * distortion,
   }
   const replicates = options.replicates ?? 1
   return humans.flatMap((human) =>
@@ -403,6 +403,28 @@ export const identicalSynthetic = (humans: ReadonlyArray<Respondent>): Array<Syn
     answers: { ...human.answers },
     elicitation: "sample",
   }))
+
+/** The uniform floor: every option of every item equally likely, independent of persona and arm. */
+export const uniformSynthetic = (
+  humans: ReadonlyArray<Respondent>,
+  seed: number,
+): Array<SyntheticRespondent> => {
+  const random = makeRandom(seed)
+  return humans.map((human) => ({
+    ...syntheticBase,
+    twinId: human.id,
+    replicate: 0,
+    arm: human.arm,
+    persona: human.persona,
+    answers: Object.fromEntries(
+      berkeLikeStudy.items.map((item) => {
+        const options = item.scale._tag === "Numeric" ? [] : (item.scale.options as ReadonlyArray<string>)
+        return [item.id, options[random.nextInt(options.length)]!]
+      }),
+    ),
+    elicitation: "sample",
+  }))
+}
 
 export interface FixtureOptions extends HumanSimulation, SyntheticSimulation {
   readonly metric?: Partial<MetricOptions>

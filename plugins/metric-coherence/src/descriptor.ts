@@ -9,7 +9,7 @@ export const descriptor: MetricDescriptor = {
   label: "Belief–action coherence",
   family: "coherence",
   description:
-    "For each belief–action pair the study declares (believers hold the belief; acting against it means choosing a contrary level of the action): the belief–action gap P(contrary action | believer), the joint rate P(believer and contrary), the phi coefficient and the log odds ratio of belief and contrary action (Woolf SE; 0.5 added to every cell only when a cell is 0, and then said so). Each is computed for humans and for synthetic respondents (every replicate counts, with its own belief and action answers); the measure is the absolute difference. Headline: the mean absolute difference of the gap over pairs. CIs: percentile bootstrap over twins.",
+    "For each belief–action pair the study declares (believers hold the belief; acting against it means choosing a contrary level of the action): the belief–action gap P(contrary action | believer), the joint rate P(believer and contrary), the phi coefficient and the log odds ratio of belief and contrary action (Woolf SE; 0.5 added to every cell only when a cell is 0, and then said so). Each is computed for humans and for synthetic respondents (every replicate counts, with its own belief and action answers); the measure is the absolute difference. Headline: the mean absolute difference of the gap over pairs. Read it with phi and the log odds ratio: the gap alone cannot tell a respondent who ignores the belief from a coherent one when the human gap is near the action's base rate (a uniform responder's gap is 50% for a binary action). CIs: percentile bootstrap over twins.",
   headline: "gap-difference",
   direction: "lower",
   measures: [
