@@ -246,9 +246,112 @@ export interface Tally {
 }
 
 /**
- * Weighted answer counts of several items per group, human and synthetic, in one pass over the twins. With
- * `useDistributions`, a synthetic row that carries an elicited distribution for an item contributes that
- * distribution instead of its sampled answer (so the synthetic side is the mean of the distributions).
+ * A tally precomputed as a sparse twin × cell incidence: every twin lists the cells of the output it adds to
+ * (answer counts and valid-answer totals, human and synthetic, per group and item) with the amount per unit of
+ * weight. A resample's tally is then one branch-free pass: out[cell] += weight × amount.
+ */
+interface TallyPlan {
+  readonly start: Int32Array
+  readonly cell: Int32Array
+  readonly amount: Float64Array
+  readonly size: number
+  /** Per item: offsets of its human counts, synthetic counts, human totals and synthetic totals in the output. */
+  readonly layout: ReadonlyArray<{
+    readonly k: number
+    readonly human: number
+    readonly synthetic: number
+    readonly humanN: number
+    readonly syntheticN: number
+  }>
+  readonly groups: number
+}
+
+const planCache = new WeakMap<Grouping, Map<string, TallyPlan>>()
+
+const planTally = (
+  panel: Panel,
+  grouping: Grouping,
+  items: ReadonlyArray<number>,
+  useDistributions: boolean,
+): TallyPlan => {
+  const key = `${useDistributions ? "d" : "a"}|${items.join(",")}`
+  let plans = planCache.get(grouping)
+  if (!plans) {
+    plans = new Map()
+    planCache.set(grouping, plans)
+  }
+  const cached = plans.get(key)
+  if (cached) return cached
+  const groups = grouping.labels.length
+  let size = 0
+  const layout = items.map((item) => {
+    const k = panel.items[item]!.k
+    const block = {
+      k,
+      human: size,
+      synthetic: size + groups * k,
+      humanN: size + 2 * groups * k,
+      syntheticN: size + 2 * groups * k + groups,
+    }
+    size += 2 * groups * k + 2 * groups
+    return block
+  })
+  const start = new Int32Array(panel.twins + 1)
+  const cells: Array<number> = []
+  const amounts: Array<number> = []
+  const add = (cell: number, amount: number) => {
+    cells.push(cell)
+    amounts.push(amount)
+  }
+  for (let twin = 0; twin < panel.twins; twin++) {
+    start[twin] = cells.length
+    for (let m = grouping.start[twin]!; m < grouping.start[twin + 1]!; m++) {
+      const group = grouping.members[m]!
+      items.forEach((item, position) => {
+        const block = layout[position]!
+        const k = block.k
+        const code = panel.human[item]![twin]!
+        if (code >= 0) {
+          add(block.human + group * k + code, 1)
+          add(block.humanN + group, 1)
+        }
+        const distribution = useDistributions ? panel.distributions[item]! : null
+        for (let row = panel.rowStart[twin]!; row < panel.rowStart[twin + 1]!; row++) {
+          if (distribution !== null && panel.hasDistribution[item]![row] === 1) {
+            for (let option = 0; option < k; option++) {
+              const amount = distribution[row * k + option]!
+              if (amount > 0) add(block.synthetic + group * k + option, amount)
+            }
+            add(block.syntheticN + group, 1)
+          } else {
+            const answer = panel.synthetic[item]![row]!
+            if (answer >= 0) {
+              add(block.synthetic + group * k + answer, 1)
+              add(block.syntheticN + group, 1)
+            }
+          }
+        }
+      })
+    }
+  }
+  start[panel.twins] = cells.length
+  const plan: TallyPlan = {
+    start,
+    cell: Int32Array.from(cells),
+    amount: Float64Array.from(amounts),
+    size,
+    layout,
+    groups,
+  }
+  plans.set(key, plan)
+  return plan
+}
+
+/**
+ * Weighted answer counts of several items per group, human and synthetic. With `useDistributions`, a synthetic
+ * row that carries an elicited distribution for an item contributes that distribution instead of its sampled
+ * answer (so the synthetic side is the mean of the distributions). The twin × cell incidence is planned once per
+ * grouping and item set; each call is one pass over it.
  */
 export const tallyItems = (
   panel: Panel,
@@ -257,58 +360,25 @@ export const tallyItems = (
   weights: Float64Array,
   useDistributions: boolean,
 ): Array<Tally> => {
-  const groups = grouping.labels.length
-  const tallies = items.map((item): Tally => {
-    const k = panel.items[item]!.k
-    return {
-      k,
-      groups,
-      human: new Float64Array(groups * k),
-      synthetic: new Float64Array(groups * k),
-      humanN: new Float64Array(groups),
-      syntheticN: new Float64Array(groups),
-    }
-  })
-  const { start, members } = grouping
-  const { rowStart, twins } = panel
-  // One tight loop per item with everything in locals: the inner loop stays monomorphic and cheap.
-  items.forEach((item, position) => {
-    const { k, human, synthetic, humanN, syntheticN } = tallies[position]!
-    const humanCodes = panel.human[item]!
-    const answers = panel.synthetic[item]!
-    const distribution = useDistributions ? panel.distributions[item]! : null
-    const hasDistribution = panel.hasDistribution[item]!
-    for (let twin = 0; twin < twins; twin++) {
-      const weight = weights[twin]!
-      if (weight === 0) continue
-      const memberEnd = start[twin + 1]!
-      const rowFirst = rowStart[twin]!
-      const rowEnd = rowStart[twin + 1]!
-      const code = humanCodes[twin]!
-      for (let m = start[twin]!; m < memberEnd; m++) {
-        const group = members[m]!
-        const offset = group * k
-        if (code >= 0) {
-          human[offset + code]! += weight
-          humanN[group]! += weight
-        }
-        for (let row = rowFirst; row < rowEnd; row++) {
-          if (distribution !== null && hasDistribution[row] === 1) {
-            for (let option = 0; option < k; option++)
-              synthetic[offset + option]! += weight * distribution[row * k + option]!
-            syntheticN[group]! += weight
-          } else {
-            const answer = answers[row]!
-            if (answer >= 0) {
-              synthetic[offset + answer]! += weight
-              syntheticN[group]! += weight
-            }
-          }
-        }
-      }
-    }
-  })
-  return tallies
+  const plan = planTally(panel, grouping, items, useDistributions)
+  const out = new Float64Array(plan.size)
+  const { start, cell, amount } = plan
+  const twins = panel.twins
+  for (let twin = 0; twin < twins; twin++) {
+    const weight = weights[twin]!
+    if (weight === 0) continue
+    const end = start[twin + 1]!
+    for (let entry = start[twin]!; entry < end; entry++) out[cell[entry]!]! += weight * amount[entry]!
+  }
+  const groups = plan.groups
+  return plan.layout.map((block) => ({
+    k: block.k,
+    groups,
+    human: out.subarray(block.human, block.human + groups * block.k),
+    synthetic: out.subarray(block.synthetic, block.synthetic + groups * block.k),
+    humanN: out.subarray(block.humanN, block.humanN + groups),
+    syntheticN: out.subarray(block.syntheticN, block.syntheticN + groups),
+  }))
 }
 
 /** Weighted answer counts of one item per group (see tallyItems). */
