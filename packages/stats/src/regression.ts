@@ -471,6 +471,7 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
   let converged = false
   let iterations = 0
   let singular = false
+  let likelihoodStale = false
 
   for (iterations = 1; iterations <= maxIterations; iterations++) {
     informationAndScore(pooled.design, eta, trials, successes, information, score)
@@ -487,10 +488,24 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
     const step = choleskySolve(factor, p, score)
     let scale = 1
     let accepted = false
-    for (let halving = 0; halving < 40; halving++) {
+    let stepSize = 0
+    for (let j = 0; j < p; j++) stepSize = Math.max(stepSize, Math.abs(step[j]!))
+    if (stepSize < 0.05) {
+      // A short Newton step on the concave logistic likelihood is safe: skip the likelihood check (the costly
+      // part of a step) and evaluate the likelihood once at the end.
+      for (let j = 0; j < p; j++) beta[j]! += step[j]!
+      linearPredictor(pooled.design, beta, trials, eta)
+      likelihoodStale = true
+      accepted = true
+    }
+    for (let halving = 0; halving < 40 && !accepted; halving++) {
       for (let j = 0; j < p; j++) candidate[j] = beta[j]! + scale * step[j]!
       linearPredictor(pooled.design, candidate, trials, trial)
       const candidateLikelihood = pooledLogLikelihood(trial, trials, successes)
+      if (likelihoodStale) {
+        logLikelihood = pooledLogLikelihood(eta, trials, successes)
+        likelihoodStale = false
+      }
       if (candidateLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) {
         beta.set(candidate)
         const swap = eta
@@ -551,6 +566,7 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
       message: `IRLS did not converge in ${maxIterations} iterations.`,
     })
   }
+  if (likelihoodStale) logLikelihood = pooledLogLikelihood(eta, trials, successes)
   const covariance = choleskyInverse(factor!, p)
   const alpha = options.alpha ?? 0.05
   const { coefficients, standardErrors } = coefficientTable(
