@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from "node:fs"
 import { availableParallelism } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
 import type { MetricInput, MetricShape } from "@standin/core"
 import { metric as coherence } from "@standin/metric-coherence"
@@ -40,9 +41,12 @@ const cpuSeconds = (start: NodeJS.CpuUsage): number => {
 
 /** The Berke CSV as analysis rows of the simulated study (same item ids, arm ids and persona attributes). */
 const berkeRows = (): { rows: ReadonlyArray<AnalysisRow>; source: string } => {
-  const directory = process.env.STANDIN_DATA_DIR
-  const file = directory ? join(directory, "berke-fingerprint-consent", "survey-experiment-data.csv") : null
-  if (!file || !existsSync(file)) {
+  // STANDIN_DATA_DIR, else the shared/ folder beside the repository.
+  const directory =
+    process.env.STANDIN_DATA_DIR ??
+    join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "shared", "data")
+  const file = join(directory, "berke-fingerprint-consent", "survey-experiment-data.csv")
+  if (!existsSync(file)) {
     const humans = simulateHumans({ n: 12_461, seed: 1, levelFloor: 0 })
     return { rows: humans, source: "simulated (set STANDIN_DATA_DIR for the study's data)" }
   }

@@ -211,8 +211,9 @@ describe("regressions match statsmodels", () => {
   }
 })
 
-// The Berke et al. model, fitted from the study's CSV (never committed): STANDIN_DATA_DIR or the shared copy.
-const dataDirectory = process.env.STANDIN_DATA_DIR ?? "/work/shared/data"
+// The Berke et al. model, fitted from the study's CSV (never committed): STANDIN_DATA_DIR, else the shared/
+// folder beside the repository (where CI lays it).
+const dataDirectory = process.env.STANDIN_DATA_DIR ?? join(here, "..", "..", "..", "..", "shared", "data")
 const berkeCsv = join(dataDirectory, "berke-fingerprint-consent", "survey-experiment-data.csv")
 
 /** RFC 4180 rows (quoted fields may hold commas); enough for the study's CSV. */

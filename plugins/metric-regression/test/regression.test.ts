@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import type { AnalysisSpec, SyntheticRespondent } from "@standin/core"
 import type { Coefficient } from "@standin/stats"
@@ -121,7 +122,10 @@ describe("fitAnalysis", () => {
     })
   })
 
-  const dataDirectory = process.env.STANDIN_DATA_DIR ?? "/work/shared/data"
+  // STANDIN_DATA_DIR, else the shared/ folder beside the repository (where CI lays it).
+  const dataDirectory =
+    process.env.STANDIN_DATA_DIR ??
+    join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "shared", "data")
   const csv = join(dataDirectory, "berke-fingerprint-consent", "survey-experiment-data.csv")
   it.runIf(existsSync(csv))(
     "reproduces the Berke et al. model through the AnalysisSpec (statsmodels values to 1e-6)",

@@ -7,7 +7,8 @@ Run from anywhere with the Debian interpreter (statsmodels 0.13, scipy 1.10, pan
 
 It writes golden.json next to itself. Every synthetic data set is generated here with a fixed numpy seed
 and written into the JSON, so the TypeScript tests rebuild the same designs. The Berke model is fitted from
-the study's CSV (default: $STANDIN_DATA_DIR/berke-fingerprint-consent/survey-experiment-data.csv); only its
+the study's CSV (default: $STANDIN_DATA_DIR, else ../shared/data beside the repository,
+/berke-fingerprint-consent/survey-experiment-data.csv); only its
 coefficients go into the JSON, never the data.
 """
 
@@ -382,7 +383,8 @@ def berke(path):
 
 
 def main():
-    data_dir = os.environ.get("STANDIN_DATA_DIR", "/work/shared/data")
+    # STANDIN_DATA_DIR, else the shared/ folder beside the repository.
+    data_dir = os.environ.get("STANDIN_DATA_DIR", os.path.join(HERE, "..", "..", "..", "..", "..", "shared", "data"))
     default_csv = os.path.join(data_dir, "berke-fingerprint-consent", "survey-experiment-data.csv")
     csv = sys.argv[1] if len(sys.argv) > 1 else default_csv
     golden = {
