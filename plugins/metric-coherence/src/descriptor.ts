@@ -43,7 +43,6 @@ export const descriptor: MetricDescriptor = {
       description:
         "|log OR_synthetic − log OR_human| of believer against contrary action; standard errors are in details.pairs.",
       direction: "lower",
-      range: [0, Number.POSITIVE_INFINITY],
     },
   ],
   citations: [

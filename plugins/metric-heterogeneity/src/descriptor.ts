@@ -19,7 +19,6 @@ export const descriptor: MetricDescriptor = {
       description:
         "|ln(U_synthetic / U_human)| where U counts the distinct combinations of belief-item answers at equal n; `human` and `synthetic` hold the two counts (their ratio is in details.patterns).",
       direction: "lower",
-      range: [0, Number.POSITIVE_INFINITY],
     },
     {
       id: "entropy-discrepancy",

@@ -57,7 +57,6 @@ export const descriptor: MetricDescriptor = {
       description:
         "|synthetic − human| estimate of the treatment predictor's coefficient (each of its columns); `human` and `synthetic` hold the two estimates.",
       direction: "lower",
-      range: [0, Number.POSITIVE_INFINITY],
     },
     {
       id: "coefficient-difference",
@@ -65,7 +64,6 @@ export const descriptor: MetricDescriptor = {
       description:
         "|synthetic − human| estimate of one coefficient; `human` and `synthetic` hold the estimates, details the SEs, CIs, p-values and the difference test.",
       direction: "lower",
-      range: [0, Number.POSITIVE_INFINITY],
     },
   ],
   citations: [
