@@ -35,6 +35,8 @@ export {
   studentTwoSidedP,
 } from "./distribution.js"
 export {
+  compareDistributions,
+  type DistributionComparison,
   entropy,
   jsDistance,
   jsDivergence,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import {
   bootstrap,
+  compareDistributions,
   entropy,
   jsDistance,
   jsDivergence,
@@ -34,6 +35,19 @@ describe("divergence properties", () => {
         expect(h).toBeLessThanOrEqual(Math.log2(p.length) + 1e-12)
       }),
       { numRuns: 300, seed: 11 },
+    )
+  })
+
+  it("compareDistributions gives exactly the single functions' figures", () => {
+    fc.assert(
+      fc.property(pairOf, ([p, q]) => {
+        const fused = compareDistributions(p, q, true)!
+        expect(fused.jsDistance).toBeCloseTo(jsDistance(p, q)!, 14)
+        expect(fused.totalVariation).toBeCloseTo(totalVariation(p, q)!, 14)
+        expect(fused.wasserstein).toBeCloseTo(normalisedWasserstein1(p, q)!, 14)
+        expect(Number.isNaN(compareDistributions(p, q, false)!.wasserstein)).toBe(true)
+      }),
+      { numRuns: 200, seed: 8 },
     )
   })
 

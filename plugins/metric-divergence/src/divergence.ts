@@ -7,7 +7,7 @@ import {
   type Tally,
   tallyItems,
 } from "@standin/metric-kit"
-import { jsDistance, normalisedWasserstein1, totalVariation } from "@standin/stats"
+import { compareDistributions } from "@standin/stats"
 
 export interface DivergenceValues {
   readonly jsDistance: number
@@ -40,10 +40,11 @@ export const divergences = (
       unscored,
     }
   }
+  const figures = compareDistributions(human, synthetic, ordered)
   return {
-    jsDistance: orNaN(jsDistance(human, synthetic)),
-    totalVariation: orNaN(totalVariation(human, synthetic)),
-    wasserstein: ordered ? orNaN(normalisedWasserstein1(human, synthetic)) : Number.NaN,
+    jsDistance: orNaN(figures?.jsDistance),
+    totalVariation: orNaN(figures?.totalVariation),
+    wasserstein: ordered ? orNaN(figures?.wasserstein) : Number.NaN,
     humanN,
     syntheticN,
   }

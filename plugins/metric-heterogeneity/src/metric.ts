@@ -57,16 +57,32 @@ export const codePatterns = (panel: Panel): Patterns => {
   return { human, synthetic, distinct: ids.size, items: beliefs.map(({ item }) => item.id) }
 }
 
+/** Reusable buffers for the pattern counts of many resamples. */
+export interface PatternScratch {
+  humanMultiplicity: Float64Array
+  syntheticMultiplicity: Float64Array
+  pool: Int32Array
+  seen: Uint8Array
+}
+
+export const patternScratch = (panel: Panel, patterns: Patterns): PatternScratch => ({
+  humanMultiplicity: new Float64Array(panel.twins),
+  syntheticMultiplicity: new Float64Array(panel.rows),
+  pool: new Int32Array(Math.max(panel.twins, panel.rows)),
+  seen: new Uint8Array(patterns.distinct),
+})
+
 /** Distinct patterns among `size` draws without replacement from a weighted multiset (all of it when size ≥ total). */
 const distinctPatterns = (
   codes: Int32Array,
   multiplicity: Float64Array,
   total: number,
   size: number,
-  distinct: number,
   random: Random,
+  scratch: PatternScratch,
 ): number => {
-  const seen = new Uint8Array(distinct)
+  const seen = scratch.seen
+  seen.fill(0)
   let count = 0
   if (size >= total) {
     for (let index = 0; index < codes.length; index++) {
@@ -78,7 +94,8 @@ const distinctPatterns = (
     }
     return count
   }
-  const pool = new Int32Array(total)
+  if (scratch.pool.length < total) scratch.pool = new Int32Array(total)
+  const pool = scratch.pool
   let cursor = 0
   for (let index = 0; index < codes.length; index++) {
     const code = codes[index]!
@@ -99,9 +116,17 @@ const distinctPatterns = (
 }
 
 /** Unique patterns, human and synthetic, at equal n for one weighting of the twins. */
-export const uniquePatterns = (panel: Panel, patterns: Patterns, weights: Float64Array, random: Random) => {
-  const humanMultiplicity = new Float64Array(panel.twins)
-  const syntheticMultiplicity = new Float64Array(panel.rows)
+export const uniquePatterns = (
+  panel: Panel,
+  patterns: Patterns,
+  weights: Float64Array,
+  random: Random,
+  scratch: PatternScratch = patternScratch(panel, patterns),
+) => {
+  const humanMultiplicity = scratch.humanMultiplicity
+  const syntheticMultiplicity = scratch.syntheticMultiplicity
+  humanMultiplicity.fill(0)
+  syntheticMultiplicity.fill(0)
   let humanTotal = 0
   let syntheticTotal = 0
   for (let twin = 0; twin < panel.twins; twin++) {
@@ -121,14 +146,14 @@ export const uniquePatterns = (panel: Panel, patterns: Patterns, weights: Float6
   const n = Math.min(humanTotal, syntheticTotal)
   return {
     n,
-    human: distinctPatterns(patterns.human, humanMultiplicity, humanTotal, n, patterns.distinct, random),
+    human: distinctPatterns(patterns.human, humanMultiplicity, humanTotal, n, random, scratch),
     synthetic: distinctPatterns(
       patterns.synthetic,
       syntheticMultiplicity,
       syntheticTotal,
       n,
-      patterns.distinct,
       random,
+      scratch,
     ),
   }
 }
@@ -176,6 +201,7 @@ const topShare = (counts: Float64Array): number => {
 
 export interface HeterogeneityPlan {
   readonly patterns: Patterns
+  readonly scratch: PatternScratch
   readonly attributes: ReadonlyArray<{ readonly id: string; readonly grouping: Grouping }>
 }
 
@@ -187,7 +213,7 @@ export const heterogeneityFigures = (
   random: Random,
 ): Array<Figure> => {
   const figures: Array<Figure> = []
-  const unique = uniquePatterns(panel, plan.patterns, weights, random)
+  const unique = uniquePatterns(panel, plan.patterns, weights, random, plan.scratch)
   const patternsUnscored =
     plan.patterns.items.length === 0
       ? "the study has no belief items"
@@ -304,7 +330,8 @@ export const score = (input: MetricInput): Effect.Effect<MetricScore, MetricErro
       const grouping = groupingByAttribute(panel, id)
       if (grouping) attributes.push({ id, grouping })
     }
-    const plan: HeterogeneityPlan = { patterns: codePatterns(panel), attributes }
+    const patterns = codePatterns(panel)
+    const plan: HeterogeneityPlan = { patterns, scratch: patternScratch(panel, patterns), attributes }
     // One seeded stream for the equal-n subsamples, separate from the bootstrap's own stream.
     const random = metricRandom(input.options, 0x4e7e)
     const result = bootstrapFigures(panel.twins, input.options, (weights) =>
@@ -313,7 +340,7 @@ export const score = (input: MetricInput): Effect.Effect<MetricScore, MetricErro
       ),
     )
     const measures = toMeasures(result)
-    const patterns = measures.find((m) => m.measure === "pattern-discrepancy")
+    const patternMeasure = measures.find((m) => m.measure === "pattern-discrepancy")
     return Effect.succeed({
       metric: descriptor.id,
       version: descriptor.version,
@@ -322,10 +349,10 @@ export const score = (input: MetricInput): Effect.Effect<MetricScore, MetricErro
       details: {
         patterns: {
           items: plan.patterns.items,
-          n: patterns?.n ?? 0,
-          human: patterns?.human ?? null,
-          synthetic: patterns?.synthetic ?? null,
-          ratio: ratio(patterns?.synthetic, patterns?.human),
+          n: patternMeasure?.n ?? 0,
+          human: patternMeasure?.human ?? null,
+          synthetic: patternMeasure?.synthetic ?? null,
+          ratio: ratio(patternMeasure?.synthetic, patternMeasure?.human),
         },
         entropy: Object.fromEntries(
           measures
