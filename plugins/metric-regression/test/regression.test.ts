@@ -123,6 +123,27 @@ describe("fitAnalysis", () => {
   })
 
   // STANDIN_DATA_DIR, else the shared/ folder beside the repository (where CI lays it).
+  it("fits a gaussian analysis by OLS and rejects a multi-select value without a `multiple` level", () => {
+    const humans = simulateHumans({ n: 800, seed: 45 })
+    const linear: AnalysisSpec = { ...berkeAnalysis, id: "linear", family: "gaussian" }
+    const fit = fitAnalysis(berkeLikeStudy, linear, humans)
+    if (!fit.ok) throw new Error(fit.error.message)
+    expect(fit.value.family).toBe("gaussian")
+    expect(fit.value.rSquared).toBeGreaterThan(0)
+    expect(fit.value.pseudoR2).toBeUndefined()
+    expect(fit.value.fit.family).toBe("gaussian")
+    const noMultiple: AnalysisSpec = {
+      ...berkeAnalysis,
+      predictors: berkeAnalysis.predictors.map((p) =>
+        p.id === "race" ? { ...p, coding: { _tag: "Categorical" as const, reference: "White or Caucasian" } } : p,
+      ),
+    }
+    expect(fitAnalysis(berkeLikeStudy, noMultiple, humans)).toMatchObject({
+      ok: false,
+      error: { _tag: "InvalidAnalysis", variable: "race" },
+    })
+  })
+
   const dataDirectory =
     process.env.STANDIN_DATA_DIR ??
     join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "shared", "data")
