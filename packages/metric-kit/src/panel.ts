@@ -311,10 +311,8 @@ const planTally = (
         const block = layout[position]!
         const k = block.k
         const code = panel.human[item]![twin]!
-        if (code >= 0) {
-          add(block.human + group * k + code, 1)
-          add(block.humanN + group, 1)
-        }
+        // Valid-answer totals are not listed: they are the sums of the counts (a distribution sums to 1).
+        if (code >= 0) add(block.human + group * k + code, 1)
         const distribution = useDistributions ? panel.distributions[item]! : null
         for (let row = panel.rowStart[twin]!; row < panel.rowStart[twin + 1]!; row++) {
           if (distribution !== null && panel.hasDistribution[item]![row] === 1) {
@@ -322,13 +320,9 @@ const planTally = (
               const amount = distribution[row * k + option]!
               if (amount > 0) add(block.synthetic + group * k + option, amount)
             }
-            add(block.syntheticN + group, 1)
           } else {
             const answer = panel.synthetic[item]![row]!
-            if (answer >= 0) {
-              add(block.synthetic + group * k + answer, 1)
-              add(block.syntheticN + group, 1)
-            }
+            if (answer >= 0) add(block.synthetic + group * k + answer, 1)
           }
         }
       })
@@ -371,6 +365,18 @@ export const tallyItems = (
     for (let entry = start[twin]!; entry < end; entry++) out[cell[entry]!]! += weight * amount[entry]!
   }
   const groups = plan.groups
+  for (const block of plan.layout) {
+    for (let group = 0; group < groups; group++) {
+      let human = 0
+      let synthetic = 0
+      for (let option = 0; option < block.k; option++) {
+        human += out[block.human + group * block.k + option]!
+        synthetic += out[block.synthetic + group * block.k + option]!
+      }
+      out[block.humanN + group] = human
+      out[block.syntheticN + group] = synthetic
+    }
+  }
   return plan.layout.map((block) => ({
     k: block.k,
     groups,
