@@ -183,10 +183,19 @@ const codeVariable = (
 }
 
 /** Build the design of an analysis over rows (levels nobody holds are dropped, rows with a missing value are dropped). */
+export interface PrepareOptions {
+  /**
+   * Levels of categorical predictors to leave out, by variable id: rows holding them are dropped (and counted),
+   * and their dummies disappear. The regression metric uses it for levels too rare to estimate.
+   */
+  readonly excludeLevels?: Readonly<Record<string, ReadonlyArray<string>>>
+}
+
 export const prepareAnalysis = (
   study: StudyDefinition,
   spec: AnalysisSpec,
   rows: ReadonlyArray<AnalysisRow>,
+  options: PrepareOptions = {},
 ): Outcome<PreparedAnalysis, AnalysisError> => {
   if (spec.outcome.coding._tag === "Categorical") {
     return invalid(spec, spec.outcome.id, "The outcome must be coded as an indicator or as numeric.")
@@ -196,7 +205,11 @@ export const prepareAnalysis = (
   for (const variable of spec.predictors) {
     const coded = codeVariable(study, spec, variable, rows)
     if (!coded.ok) return coded
-    frame[variable.id] = coded.value.values
+    const excluded = new Set(options.excludeLevels?.[variable.id] ?? [])
+    frame[variable.id] =
+      excluded.size === 0
+        ? coded.value.values
+        : coded.value.values.map((value) => (typeof value === "string" && excluded.has(value) ? null : value))
     variables.push(coded.value.design)
   }
   const outcome = codeVariable(study, spec, spec.outcome, rows)
@@ -270,9 +283,33 @@ export const fitAnalysis = (
   study: StudyDefinition,
   spec: AnalysisSpec,
   rows: ReadonlyArray<AnalysisRow>,
-  options: { readonly alpha?: number } = {},
+  options: PrepareOptions & { readonly alpha?: number } = {},
 ): Outcome<AnalysisFit, AnalysisError> => {
-  const prepared = prepareAnalysis(study, spec, rows)
+  const prepared = prepareAnalysis(study, spec, rows, options)
   if (!prepared.ok) return prepared
   return fitPrepared(prepared.value, options)
+}
+
+/**
+ * How many rows hold each level of each categorical predictor (after recoding; missing values not counted), by
+ * variable id. Reference levels are included.
+ */
+export const levelCounts = (
+  study: StudyDefinition,
+  spec: AnalysisSpec,
+  rows: ReadonlyArray<AnalysisRow>,
+): Outcome<Record<string, Record<string, number>>, AnalysisSpecError> => {
+  const counts: Record<string, Record<string, number>> = {}
+  for (const variable of spec.predictors) {
+    if (variable.coding._tag !== "Categorical") continue
+    const coded = codeVariable(study, spec, variable, rows)
+    if (!coded.ok) return coded
+    const design = coded.value.design
+    const tally: Record<string, number> = {}
+    if (design.type === "categorical") for (const level of design.levels) tally[level] = 0
+    for (const value of coded.value.values)
+      if (typeof value === "string") tally[value] = (tally[value] ?? 0) + 1
+    counts[variable.id] = tally
+  }
+  return succeed(counts)
 }

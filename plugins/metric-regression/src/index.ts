@@ -18,11 +18,13 @@ export {
   type AnalysisSpecError,
   fitAnalysis,
   fitPrepared,
+  levelCounts,
   type PreparedAnalysis,
+  type PrepareOptions,
   prepareAnalysis,
   type RefitOptions,
 } from "./fit-analysis.js"
-export { analysisRows, bootstrapTolerance, metric, score, treatmentTerms } from "./metric.js"
+export { analysisRows, bootstrapTolerance, metric, rareLevels, score, treatmentTerms } from "./metric.js"
 
 /** The regression recovery metric as core's Metric service. */
 export const layer = Layer.succeed(Metric, metric)

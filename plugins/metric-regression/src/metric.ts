@@ -16,6 +16,7 @@ import {
   type AnalysisFit,
   type AnalysisRow,
   fitPrepared,
+  levelCounts,
   type PreparedAnalysis,
   prepareAnalysis,
 } from "./fit-analysis.js"
@@ -58,6 +59,8 @@ export const treatmentTerms = (spec: AnalysisSpec, columns: ReadonlyArray<string
 
 interface PreparedPair {
   readonly spec: AnalysisSpec
+  /** Rare levels left out of both fits (fewer than minCellSize humans). */
+  readonly excludeLevels: Readonly<Record<string, ReadonlyArray<string>>>
   readonly human: PreparedAnalysis | AnalysisError
   readonly synthetic: PreparedAnalysis | AnalysisError
   /** Twin of each design row. */
@@ -72,13 +75,37 @@ interface PreparedPair {
 
 const isError = (value: object): value is AnalysisError => "_tag" in value && "message" in value
 
+/**
+ * Levels of categorical predictors that fewer than `minCellSize` humans hold (never the reference): too rare to
+ * estimate in a holdout (a level held by one respondent separates the outcome), so both fits leave them out.
+ */
+export const rareLevels = (
+  input: MetricInput,
+  spec: AnalysisSpec,
+  humans: ReadonlyArray<AnalysisRow>,
+): Record<string, Array<string>> => {
+  const counts = levelCounts(input.study, spec, humans)
+  if (!counts.ok) return {}
+  const rare: Record<string, Array<string>> = {}
+  for (const variable of spec.predictors) {
+    if (variable.coding._tag !== "Categorical") continue
+    const reference = variable.coding.reference
+    const levels = Object.entries(counts.value[variable.id] ?? {})
+      .filter(([level, count]) => level !== reference && count > 0 && count < input.options.minCellSize)
+      .map(([level]) => level)
+    if (levels.length > 0) rare[variable.id] = levels
+  }
+  return rare
+}
+
 const preparePair = (
   input: MetricInput,
   spec: AnalysisSpec,
   rows: ReturnType<typeof analysisRows>,
 ): PreparedPair => {
-  const human = prepareAnalysis(input.study, spec, rows.human)
-  const synthetic = prepareAnalysis(input.study, spec, rows.synthetic)
+  const excludeLevels = rareLevels(input, spec, rows.human)
+  const human = prepareAnalysis(input.study, spec, rows.human, { excludeLevels })
+  const synthetic = prepareAnalysis(input.study, spec, rows.synthetic, { excludeLevels })
   const humanPrepared = human.ok ? human.value : human.error
   const syntheticPrepared = synthetic.ok ? synthetic.value : synthetic.error
   const humanTwin = human.ok ? human.value.design.rows : new Int32Array(0)
@@ -100,6 +127,7 @@ const preparePair = (
         : []
   return {
     spec,
+    excludeLevels,
     human: humanPrepared,
     synthetic: syntheticPrepared,
     humanTwin,
@@ -260,6 +288,7 @@ const coefficientDetails = (pairs: ReadonlyArray<PreparedPair>) =>
       label: pair.spec.label,
       family: pair.spec.family,
       treatment: pair.spec.treatment ?? null,
+      excludedLevels: pair.excludeLevels,
       human: fitSummary(pair.humanFit),
       synthetic: fitSummary(pair.syntheticFit),
       comparison: comparison

@@ -114,7 +114,10 @@ describe("fitAnalysis", () => {
     })
     const separated = humans.map((h) => ({
       ...h,
-      answers: { ...h.answers, share: h.persona.gender === "Other" ? "Consent to share" : h.answers.share },
+      answers: {
+        ...h.answers,
+        share: h.persona.gender === "Other" ? "Consent to share" : (h.answers.share ?? null),
+      },
     }))
     expect(fitAnalysis(berkeLikeStudy, berkeAnalysis, separated)).toMatchObject({
       ok: false,
@@ -135,7 +138,9 @@ describe("fitAnalysis", () => {
     const noMultiple: AnalysisSpec = {
       ...berkeAnalysis,
       predictors: berkeAnalysis.predictors.map((p) =>
-        p.id === "race" ? { ...p, coding: { _tag: "Categorical" as const, reference: "White or Caucasian" } } : p,
+        p.id === "race"
+          ? { ...p, coding: { _tag: "Categorical" as const, reference: "White or Caucasian" } }
+          : p,
       ),
     }
     expect(fitAnalysis(berkeLikeStudy, noMultiple, humans)).toMatchObject({
@@ -202,18 +207,39 @@ describe("regression metric", () => {
   it.effect("a synthetic fit that fails (separation) leaves its measures unscored with the reason", () =>
     Effect.gen(function* () {
       const input = metricFixture({ n: 400, seed: 44, metric: { resamples: 10 } })
+      // Every Hispanic twin consents: hispanic[Yes] (held by more than minCellSize humans) separates the outcome.
       const synthetic: Array<SyntheticRespondent> = input.synthetic.map((s) => ({
         ...s,
-        answers: { ...s.answers, share: s.persona.gender === "Other" ? "Consent to share" : s.answers.share },
+        answers: {
+          ...s.answers,
+          share: s.persona.hispanic === "Yes" ? "Consent to share" : (s.answers.share ?? null),
+        },
       }))
       const score = yield* metric.score({ ...input, synthetic })
       expect(score.headline.value).toBeNull()
       const f1 = score.measures.find((m) => m.measure === "sign-f1")!
       expect(f1.value).toBeNull()
       expect(f1.note).toMatch(
-        /unscored: the synthetic fit failed: Quasi-complete separation.*gender\[Other\]/,
+        /unscored: the synthetic fit failed: Quasi-complete separation.*hispanic\[Yes\]/,
       )
-      for (const m of score.measures) expect(m.value === null ? m.note : "scored").toBeTruthy()
+      for (const m of score.measures) if (m.value === null) expect(m.note).toMatch(/\S/)
+    }),
+  )
+
+  it.effect("leaves levels held by fewer than minCellSize humans out of both fits, and lists them", () =>
+    Effect.gen(function* () {
+      const input = metricFixture({ n: 400, seed: 46, metric: { resamples: 0, minCellSize: 30 } })
+      const others = input.human.filter((h) => h.persona.gender === "Other").length
+      expect(others).toBeGreaterThan(0)
+      expect(others).toBeLessThan(30)
+      const score = yield* metric.score(input)
+      const analyses = score.details?.analyses as ReadonlyArray<{
+        excludedLevels: Record<string, ReadonlyArray<string>>
+        human: { coefficients: ReadonlyArray<{ term: string }>; n: number }
+      }>
+      expect(analyses[0]!.excludedLevels.gender).toEqual(["Other"])
+      expect(analyses[0]!.human.coefficients.map((c) => c.term)).not.toContain("gender[Other]")
+      expect(analyses[0]!.human.n).toBeLessThanOrEqual(400 - others)
     }),
   )
 })
