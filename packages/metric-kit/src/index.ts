@@ -1,0 +1,25 @@
+export {
+  type BootstrappedFigures,
+  bootstrapFigures,
+  type Figure,
+  figureKey,
+  meanOf,
+  metricRandom,
+  orNaN,
+  type Qualifiers,
+  toHeadline,
+  toMeasures,
+} from "./figures.js"
+export {
+  type CodedItem,
+  type Grouping,
+  groupingAll,
+  groupingByArm,
+  groupingByAttribute,
+  itemIndex,
+  type Panel,
+  preparePanel,
+  type Tally,
+  tally,
+  tallyItems,
+} from "./panel.js"

@@ -1,0 +1,82 @@
+import type { MetricDescriptor } from "@standin/core/descriptor"
+
+export const descriptor: MetricDescriptor = {
+  kind: "metric",
+  id: "regression",
+  version: "0.1.0",
+  // MetricSpecVersion of @standin/core.
+  specVersion: "1.0",
+  label: "Regression recovery",
+  family: "regression",
+  description:
+    "Each analysis the study declares is fitted on the human holdout and on the synthetic data (a synthetic row takes its twin's arm and persona and its own answers; every replicate is a row). Levels of categorical predictors that fewer than the minimum cell size of humans hold are left out of both fits (their rows dropped; listed in details.analyses[].excludedLevels): a level held by a handful of respondents separates the outcome and cannot be estimated. Coefficients other than the intercept, present in both fits, are compared. Each coefficient is classed +, − or null (p ≥ 0.05) in each fit; the human fit is the truth. TP: the human sign is non-null and the synthetic sign equals it. FN: the human sign is non-null and the synthetic sign differs (null or opposite). FP: the synthetic sign is non-null and differs from the human sign (the human is null, or opposite: an opposite sign is both an FP and an FN). TN: both null. Sign-recovery F1 = 2TP / (2TP + FP + FN); false-positive rate = #(human null, synthetic non-null) / #(human null). Coefficient differences are tested with z = Δ / √(se_h² + se_s²), raw and Holm-adjusted across the analysis's coefficients. If a fit fails (separation, constant outcome, rank deficiency) its measures are unscored with the reason. Headline: sign-recovery F1, averaged over analyses. CIs: percentile bootstrap over twins (both fits refitted, warm-started, in every resample).",
+  headline: "sign-f1",
+  direction: "higher",
+  measures: [
+    {
+      id: "sign-f1",
+      label: "Sign-recovery F1",
+      description:
+        "F1 of recovering each coefficient's sign (+, −, null at α = 0.05) with the human fit as the truth.",
+      direction: "higher",
+      range: [0, 1],
+    },
+    {
+      id: "false-positive-rate",
+      label: "False-positive rate",
+      description: "Share of coefficients null in the human fit that the synthetic fit calls significant.",
+      direction: "lower",
+      range: [0, 1],
+    },
+    {
+      id: "significant-difference-share",
+      label: "Significantly different coefficients (Holm)",
+      description:
+        "Share of coefficients whose human–synthetic difference is significant at 0.05 after Holm's adjustment.",
+      direction: "lower",
+      range: [0, 1],
+    },
+    {
+      id: "significant-difference-share-raw",
+      label: "Significantly different coefficients (raw)",
+      description:
+        "Share of coefficients whose human–synthetic difference is significant at 0.05, unadjusted.",
+      direction: "lower",
+      range: [0, 1],
+    },
+    {
+      id: "ci-overlap-share",
+      label: "CI overlap",
+      description: "Share of coefficients whose human and synthetic 95% confidence intervals overlap.",
+      direction: "higher",
+      range: [0, 1],
+    },
+    {
+      id: "treatment-effect-difference",
+      label: "Treatment-effect recovery",
+      description:
+        "|synthetic − human| estimate of the treatment predictor's coefficient (each of its columns); `human` and `synthetic` hold the two estimates.",
+      direction: "lower",
+    },
+    {
+      id: "coefficient-difference",
+      label: "Coefficient difference",
+      description:
+        "|synthetic − human| estimate of one coefficient; `human` and `synthetic` hold the estimates, details the SEs, CIs, p-values and the difference test.",
+      direction: "lower",
+    },
+  ],
+  citations: [
+    {
+      text: "Wang, Hunt, Tang & Joseph (2025). Can Finetuning LLMs on Small Human Samples Increase Heterogeneity, Alignment, and Belief-Action Coherence? arXiv:2511.21218.",
+      url: "https://arxiv.org/abs/2511.21218",
+    },
+    {
+      text: "Paternoster, R., Brame, R., Mazerolle, P. & Piquero, A. (1998). Using the correct statistical test for the equality of regression coefficients. Criminology 36(4), 859–866.",
+      url: "https://doi.org/10.1111/j.1745-9125.1998.tb01268.x",
+    },
+    {
+      text: "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal of Statistics 6(2), 65–70.",
+    },
+  ],
+}

@@ -1,0 +1,30 @@
+import { Metric } from "@standin/core"
+import { Layer } from "effect"
+import { metric } from "./metric.js"
+
+export {
+  type Comparison,
+  compareCoefficients,
+  type Sign,
+  signAlpha,
+  signOf,
+  type TermComparison,
+} from "./compare.js"
+export { descriptor } from "./descriptor.js"
+export {
+  type AnalysisError,
+  type AnalysisFit,
+  type AnalysisRow,
+  type AnalysisSpecError,
+  fitAnalysis,
+  fitPrepared,
+  levelCounts,
+  type PreparedAnalysis,
+  type PrepareOptions,
+  prepareAnalysis,
+  type RefitOptions,
+} from "./fit-analysis.js"
+export { analysisRows, bootstrapTolerance, metric, rareLevels, score, treatmentTerms } from "./metric.js"
+
+/** The regression recovery metric as core's Metric service. */
+export const layer = Layer.succeed(Metric, metric)
