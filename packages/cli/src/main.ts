@@ -5,6 +5,7 @@ import { type Catalog, catalog as defaultCatalog } from "./catalog.js"
 import { providersCommand } from "./commands/providers.js"
 import { runCommand } from "./commands/run.js"
 import { studiesCommand } from "./commands/studies.js"
+import { studyCommand } from "./commands/study.js"
 import { describeFailure } from "./errors.js"
 
 export const CLI_VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version
@@ -33,6 +34,7 @@ export const makeCli = (catalog: Catalog = defaultCatalog) =>
       runCommand(catalog, handle),
       providersCommand(catalog),
       studiesCommand(catalog),
+      studyCommand(catalog, handle),
     ]),
   )
 
