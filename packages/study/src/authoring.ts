@@ -32,7 +32,8 @@ export const expandAuthoring = (
   fill(study, "analyses", [])
   fill(study, "figures", [])
   fill(study, "trimWhitespace", true)
-  if (typeof study.respondentId === "string") fill(study, "privateColumns", [study.respondentId])
+  // Without a valid respondentId the schema reports it; an empty default avoids a second, misleading error.
+  fill(study, "privateColumns", typeof study.respondentId === "string" ? [study.respondentId] : [])
   if (isRecord(study.data) && typeof study.id === "string") {
     study.data = { ...study.data }
     fill(study.data as Record<string, unknown>, "directory", study.id)
@@ -117,17 +118,12 @@ const expandTagged = (
 ): unknown => {
   if (typeof value === "string" && value in bare) return { _tag: bare[value] }
   if (!isRecord(value)) return value
+  // A value with "_tag" is in the canonical form (whose fields may share a shorthand's name, like
+  // `{ _tag: Item, item: share }`); the core schema decodes it strictly.
+  if ("_tag" in value) return value
   const used = Object.keys(value).filter((key) => Object.hasOwn(shorthands, key))
   if (used.length === 0) return value
   const known = Object.keys(shorthands).join(", ")
-  if ("_tag" in value) {
-    problems.push({
-      kind: "schema",
-      field,
-      message: `write either "_tag" or the shorthand "${used[0]}", not both`,
-    })
-    return value
-  }
   if (used.length > 1) {
     problems.push({
       kind: "schema",

@@ -140,7 +140,7 @@ const explain = (
   const expected = message.replace(/^Expected /, "").replace(/, got .*$/s, "")
   const quoteHint =
     expected === "string" && (typeof actual === "boolean" || typeof actual === "number" || actual === null)
-      ? ` (YAML read it as a ${actual === null ? "null" : typeof actual}: put it in quotes, e.g. "${String(actual)}")`
+      ? ` (it was read as a ${actual === null ? "null" : typeof actual}: put it in quotes, e.g. "${String(actual)}")`
       : ""
   return `expected ${expected}, got ${describeValue(actual)}${quoteHint}`
 }

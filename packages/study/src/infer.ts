@@ -74,10 +74,7 @@ const profile = (name: string, cells: ReadonlyArray<string>): Profile => {
 
 /** Common response scales, as survey tools word them. A column whose labels all sit in one is Likert. */
 const STANDARD_SCALES: ReadonlyArray<{ readonly name: string; readonly options: ReadonlyArray<string> }> = [
-  {
-    name: "5-point agree scale",
-    options: ["Strongly disagree", "Somewhat disagree", "Neutral", "Somewhat agree", "Strongly agree"],
-  },
+  // When the data cannot tell two variants apart (nobody chose the middle), the first one listed wins.
   {
     name: "5-point agree scale",
     options: [
@@ -87,6 +84,10 @@ const STANDARD_SCALES: ReadonlyArray<{ readonly name: string; readonly options: 
       "Somewhat agree",
       "Strongly agree",
     ],
+  },
+  {
+    name: "5-point agree scale",
+    options: ["Strongly disagree", "Somewhat disagree", "Neutral", "Somewhat agree", "Strongly agree"],
   },
   {
     name: "5-point agree scale",
