@@ -507,6 +507,15 @@ const ARM_WORDS = [
   "variant",
   "version",
   "manipulation",
+  "intervention",
+  "message",
+  "nudge",
+  "framing",
+  "frame",
+  "prime",
+  "stimulus",
+  "vignette",
+  "exposure",
   "showdata",
   "randomization",
   "random",
@@ -603,7 +612,10 @@ export const inferStudy = (
     const candidates = profiles.filter(
       (p) => p.name !== idColumn && p.empties === 0 && p.counts.size >= 2 && p.counts.size <= 12,
     )
-    const named = candidates.find((p) => words(p.name).some((word) => ARM_WORDS.includes(word)))
+    // "age_group" names a group, but a demographic one: demographics are never the arm.
+    const named = candidates.find(
+      (p) => !isDemographic(p.name) && words(p.name).some((word) => ARM_WORDS.includes(word)),
+    )
     const unnamed = candidates.find(
       (p) =>
         !isDemographic(p.name) && recogniseLikert([...p.counts.keys()]) === undefined && p.counts.size <= 8,
