@@ -212,6 +212,26 @@ describe("inferStudy on a CSV it has never seen", () => {
     expect(definition.items.map((item) => item.column)).toContain("Condition")
   })
 
+  it("never takes a demographic for the arm, even one named like a group", () => {
+    const text = [
+      "employee,age_group,message,joined",
+      ...Array.from(
+        { length: 12 },
+        (_, i) =>
+          `E${i},${["18-34", "35-54", "55+"][i % 3]},${i % 2 ? "norm" : "none"},${i % 4 ? "Yes" : "No"}`,
+      ),
+    ].join("\n")
+    const drafted = draft(text)
+    if ("error" in drafted) throw new Error(drafted.error)
+    const definition = decode(drafted.yaml)
+    expect(definition.armColumn).toBe("message")
+    expect(definition.arms.map((arm) => [arm.value, arm.stimulus === ""])).toEqual([
+      ["none", true],
+      ["norm", false],
+    ])
+    expect(definition.persona.map((attribute) => attribute.column)).toEqual(["age_group"])
+  })
+
   it("explains what it cannot draft", () => {
     expect(draft("a,b\n1,x\n1,x\n")).toEqual({
       error:
