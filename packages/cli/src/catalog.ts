@@ -1,10 +1,19 @@
+import { existsSync } from "node:fs"
+import { isAbsolute } from "node:path"
 import { baselines } from "@standin/baselines"
-import type { ExperimentShape, MetricShape, ProviderPlugin, ProviderSpec } from "@standin/core"
+import type {
+  ExperimentShape,
+  MetricShape,
+  ProviderPlugin,
+  ProviderSpec,
+  StudyDefinitionError,
+} from "@standin/core"
 import { InputError, parseProviderSpec } from "@standin/core"
 import { plugin as anthropic } from "@standin/provider-anthropic"
 import { plugin as google } from "@standin/provider-google"
 import { plugin as openai } from "@standin/provider-openai"
 import { plugin as openaiCompatible } from "@standin/provider-openai-compatible"
+import { type CheckAnalyses, isStudyFolder, loadStudyFolder } from "@standin/study"
 import { study as fingerprintConsent } from "@standin/study-fingerprint-consent"
 import { Effect } from "effect"
 
@@ -16,6 +25,11 @@ export interface Catalog {
   readonly studies: ReadonlyArray<ExperimentShape>
   readonly providers: ReadonlyArray<ProviderPlugin>
   readonly metrics: ReadonlyArray<MetricShape>
+  /**
+   * Identifiability checks of declared analyses for `standin study check` (rank deficiency, separation),
+   * built on @standin/stats. Absent: `study check` says the analyses were not checked.
+   */
+  readonly checkAnalyses?: CheckAnalyses
 }
 
 export const catalog: Catalog = {
@@ -29,19 +43,39 @@ const suggest = (wanted: string, known: ReadonlyArray<string>): string => {
   return close.length > 0 ? ` Did you mean ${close.map((id) => `"${id}"`).join(" or ")}?` : ""
 }
 
-export const findStudy = (catalog: Catalog, id: string): Effect.Effect<ExperimentShape, InputError> => {
-  const found = catalog.studies.find((study) => study.descriptor.id === id)
-  return found !== undefined
-    ? Effect.succeed(found)
-    : Effect.fail(
+/** Whether `--study` text names a path rather than an installed study id. */
+const looksLikePath = (text: string): boolean =>
+  isAbsolute(text) || text.startsWith(".") || text.includes("/") || text.includes("\\")
+
+/**
+ * Resolves `--study`: an installed study id, or a path to a study folder (study.yaml or study.json and,
+ * optionally, its data), loaded as it is — no code change, no rebuild. A bare word is an installed id
+ * first; write `./name` for a folder that shares an installed study's name.
+ */
+export const findStudy = (
+  catalog: Catalog,
+  text: string,
+): Effect.Effect<ExperimentShape, InputError | StudyDefinitionError> => {
+  const found = catalog.studies.find((study) => study.descriptor.id === text)
+  if (found !== undefined && !looksLikePath(text)) return Effect.succeed(found)
+  if (looksLikePath(text) || isStudyFolder(text)) {
+    if (!existsSync(text)) {
+      return Effect.fail(
         new InputError({
           flag: "--study",
-          message: `unknown study "${id}". Installed studies: ${catalog.studies.map((s) => s.descriptor.id).join(", ")}.${suggest(
-            id,
-            catalog.studies.map((s) => s.descriptor.id),
-          )}`,
+          message: `--study "${text}" is not an installed study, and there is no folder ${text}.`,
         }),
       )
+    }
+    return loadStudyFolder(text).pipe(Effect.map((folder) => folder.plugin.experiment))
+  }
+  const ids = catalog.studies.map((s) => s.descriptor.id)
+  return Effect.fail(
+    new InputError({
+      flag: "--study",
+      message: `unknown study "${text}". Installed studies: ${ids.join(", ")}; or give the path of a study folder (one holding study.yaml).${suggest(text, ids)}`,
+    }),
+  )
 }
 
 /** Resolves `provider[:model][@baseURL]` (also `baseline:<id>` for baselines) to an installed plugin. */

@@ -6,6 +6,7 @@ import { leaderboardCommand } from "./commands/leaderboard.js"
 import { providersCommand } from "./commands/providers.js"
 import { runCommand } from "./commands/run.js"
 import { studiesCommand } from "./commands/studies.js"
+import { studyCommand } from "./commands/study.js"
 import { describeFailure } from "./errors.js"
 
 export const CLI_VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version
@@ -35,6 +36,7 @@ export const makeCli = (catalog: Catalog = defaultCatalog) =>
       providersCommand(catalog),
       studiesCommand(catalog),
       leaderboardCommand(handle),
+      studyCommand(catalog, handle),
     ]),
   )
 

@@ -17,8 +17,9 @@ import { validateDefinition } from "./validate.js"
 export interface DefineStudyOptions {
   readonly renderer?: RendererOverrides
   /**
-   * Where the data is when it sits next to a study folder (declarative studies). When set, the file is read
-   * from here (and still checksum-verified) instead of STANDIN_DATA_DIR / cache / download.
+   * A study folder that may hold the data file (declarative studies). When `<dataPath>/<data.file>` exists it
+   * is read from there, still checksum-verified; otherwise STANDIN_DATA_DIR, the cache and the download
+   * address are tried as for any study.
    */
   readonly dataPath?: string
 }
@@ -37,9 +38,7 @@ export const loadHumanData = (definition: StudyDefinition, options: DefineStudyO
     const resolved = yield* resolveDataFile(
       definition.id,
       definition.data,
-      options.dataPath === undefined
-        ? locations
-        : { dataDir: options.dataPath, cacheDir: locations.cacheDir, allowDownload: false },
+      options.dataPath === undefined ? locations : { ...locations, studyDir: options.dataPath },
     )
     const table = yield* parseCsv(definition.id, resolved.path, resolved.bytes.toString("utf8"))
     const respondents = yield* respondentsFromTable(definition, resolved.path, table)
@@ -47,7 +46,7 @@ export const loadHumanData = (definition: StudyDefinition, options: DefineStudyO
       respondents,
       path: resolved.path,
       sha256: resolved.sha256,
-      origin: options.dataPath === undefined ? resolved.origin : "study-dir",
+      origin: resolved.origin,
     }
     return data
   })
@@ -55,7 +54,8 @@ export const loadHumanData = (definition: StudyDefinition, options: DefineStudyO
 /**
  * Turns a study definition (data) into an Experiment plugin. The definition is decoded with the core
  * schema and checked for internal consistency (ids, references, analyses) up front: a study that does
- * not make sense fails here, with the field named, not in the middle of a run.
+ * not make sense fails here, with the field named, not in the middle of a run. Declarative studies
+ * (study.yaml) go through `loadStudyFolder`, which applies the same checks and returns an Effect.
  */
 export const defineStudy = (input: StudyDefinition, options: DefineStudyOptions = {}): StudyPlugin => {
   const definition = Schema.decodeUnknownSync(StudyDefinition)(input)
@@ -68,6 +68,14 @@ export const defineStudy = (input: StudyDefinition, options: DefineStudyOptions 
       message: problems.map((p) => `${p.field}: ${p.message}`).join("; "),
     })
   }
+  return makeStudyPlugin(definition, options)
+}
+
+/** Builds the plugin around a definition that is already decoded and validated. */
+export const makeStudyPlugin = (
+  definition: StudyDefinition,
+  options: DefineStudyOptions = {},
+): StudyPlugin => {
   const descriptor: ExperimentDescriptor = {
     kind: "experiment",
     id: definition.id,

@@ -2,6 +2,7 @@ import type { AnswerValue, Item, Persona, Respondent, StudyDefinition } from "@s
 import { StudyDataError } from "@standin/core"
 import { parse } from "csv-parse/sync"
 import { Effect } from "effect"
+import { formatProblem, type StudyProblem } from "./problems.js"
 
 /** A parsed CSV: the header and the records, each with its 1-based spreadsheet row (the header is row 1). */
 export interface CsvTable {
@@ -9,43 +10,46 @@ export interface CsvTable {
   readonly records: ReadonlyArray<{ readonly row: number; readonly cells: ReadonlyArray<string> }>
 }
 
+/** Parses CSV text, keeping rows of any length (callers decide what a ragged row means). */
+export const parseCsvText = (text: string): { readonly table: CsvTable } | { readonly error: string } => {
+  try {
+    const rows = parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, {
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as Array<Array<string>>
+    const [header, ...body] = rows
+    if (header === undefined) return { error: "the file is empty" }
+    return { table: { header, records: body.map((cells, index) => ({ row: index + 2, cells })) } }
+  } catch (cause) {
+    return { error: cause instanceof Error ? cause.message : String(cause) }
+  }
+}
+
 /** Parses CSV text strictly: ragged rows and broken quoting are errors naming the file and row. */
 export const parseCsv = (
   study: string,
   file: string,
   text: string,
-): Effect.Effect<CsvTable, StudyDataError> =>
-  Effect.try({
-    try: () => {
-      const rows = parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, {
-        relax_column_count: true,
-        skip_empty_lines: true,
-      }) as Array<Array<string>>
-      const [header, ...body] = rows
-      if (header === undefined) throw new Error("the file is empty")
-      return { header, records: body.map((cells, index) => ({ row: index + 2, cells })) }
-    },
-    catch: (cause) =>
-      new StudyDataError({
-        study,
-        file,
-        message: `${file} is not valid CSV: ${cause instanceof Error ? cause.message : String(cause)}`,
-      }),
-  }).pipe(
-    Effect.flatMap((table) => {
-      const ragged = table.records.find((record) => record.cells.length !== table.header.length)
-      return ragged === undefined
-        ? Effect.succeed(table)
-        : Effect.fail(
-            new StudyDataError({
-              study,
-              file,
-              row: ragged.row,
-              message: `${file}, row ${ragged.row}: expected ${table.header.length} cells (as in the header), found ${ragged.cells.length}.`,
-            }),
-          )
-    }),
-  )
+): Effect.Effect<CsvTable, StudyDataError> => {
+  const parsed = parseCsvText(text)
+  if ("error" in parsed) {
+    return Effect.fail(
+      new StudyDataError({ study, file, message: `${file} is not valid CSV: ${parsed.error}` }),
+    )
+  }
+  const table = parsed.table
+  const ragged = table.records.find((record) => record.cells.length !== table.header.length)
+  return ragged === undefined
+    ? Effect.succeed(table)
+    : Effect.fail(
+        new StudyDataError({
+          study,
+          file,
+          row: ragged.row,
+          message: `${file}, row ${ragged.row}: expected ${table.header.length} cells (as in the header), found ${ragged.cells.length}.`,
+        }),
+      )
+}
 
 const describeValue = (value: string): string => (value === "" ? "an empty cell" : JSON.stringify(value))
 
@@ -108,6 +112,128 @@ export const splitMulti = (raw: string, separator: string, levels: ReadonlyArray
   return out
 }
 
+export interface TableInspection {
+  /** The rows without any problem, as respondents. */
+  readonly respondents: ReadonlyArray<Respondent>
+  /** Every problem found, in row order (header problems first), each naming the file, row and column. */
+  readonly problems: ReadonlyArray<StudyProblem>
+}
+
+/** The definition field that declares a column, for messages. */
+const declaredBy = (study: StudyDefinition, column: string): string => {
+  if (column === study.respondentId) return "respondentId"
+  if (column === study.armColumn) return "armColumn"
+  const attribute = study.persona.findIndex((a) => a.column === column)
+  if (attribute !== -1) return `persona[${attribute}].column`
+  const item = study.items.findIndex((i) => i.column === column)
+  return item !== -1 ? `items[${item}].column` : "privateColumns"
+}
+
+/**
+ * Checks every row of a CSV table against a study definition and collects all problems: a declared
+ * column missing from the header, a row with the wrong number of cells, an empty or repeated id, an
+ * unknown arm, an empty or undeclared persona level, an answer outside its item's scale. Rows with a
+ * problem are left out of `respondents`; nothing is coerced.
+ */
+export const inspectTable = (study: StudyDefinition, file: string, table: CsvTable): TableInspection => {
+  const problems: Array<StudyProblem> = []
+  const clean = (cell: string) => (study.trimWhitespace ? cell.trim() : cell)
+  const columnIndex = new Map(table.header.map((name, index) => [clean(name), index]))
+  const needed = [
+    study.respondentId,
+    study.armColumn,
+    ...study.persona.map((attribute) => attribute.column),
+    ...study.items.map((item) => item.column),
+  ]
+  for (const column of needed) {
+    if (!columnIndex.has(column)) {
+      const field = declaredBy(study, column)
+      problems.push({
+        kind: "unknown-column",
+        file,
+        row: 1,
+        column,
+        message: `the header has no such column (declared by ${field})`,
+      })
+    }
+  }
+  const armByValue = new Map(study.arms.map((arm) => [arm.value, arm.id]))
+  const seen = new Map<string, number>()
+  const respondents: Array<Respondent> = []
+  for (const record of table.records) {
+    if (record.cells.length !== table.header.length) {
+      problems.push({
+        kind: "invalid-csv",
+        file,
+        row: record.row,
+        message: `expected ${table.header.length} cells (as in the header), found ${record.cells.length}`,
+      })
+      continue
+    }
+    const before = problems.length
+    const cell = (column: string): string | undefined => {
+      const index = columnIndex.get(column)
+      return index === undefined ? undefined : clean(record.cells[index] ?? "")
+    }
+    const fail = (kind: StudyProblem["kind"], column: string, message: string) =>
+      problems.push({ kind, file, row: record.row, column, message })
+    const id = cell(study.respondentId)
+    if (id === "") fail("respondent-id", study.respondentId, "the respondent id is empty")
+    else if (id !== undefined) {
+      const previous = seen.get(id)
+      if (previous !== undefined)
+        fail(
+          "respondent-id",
+          study.respondentId,
+          `the id ${JSON.stringify(id)} already appeared in row ${previous}`,
+        )
+      else seen.set(id, record.row)
+    }
+    const armValue = cell(study.armColumn)
+    const arm = armValue === undefined ? undefined : armByValue.get(armValue)
+    if (armValue !== undefined && arm === undefined) {
+      fail(
+        "unknown-arm-value",
+        study.armColumn,
+        `${describeValue(armValue)} is not an arm of this study (expected ${study.arms.map((a) => JSON.stringify(a.value)).join(" or ")})`,
+      )
+    }
+    const persona: Record<string, string | ReadonlyArray<string>> = {}
+    for (const attribute of study.persona) {
+      const raw = cell(attribute.column)
+      if (raw === undefined) continue
+      if (raw === "") {
+        fail("persona-value", attribute.column, `the ${attribute.label.toLowerCase()} is empty`)
+      } else if (attribute.multiple) {
+        const parts = splitMulti(raw, attribute.separator ?? ",", attribute.levels)
+        const unknown = parts.find((part) => !attribute.levels.includes(part))
+        if (unknown !== undefined)
+          fail("persona-value", attribute.column, `${describeValue(unknown)} is not a declared level`)
+        persona[attribute.id] = parts
+      } else {
+        if (!attribute.levels.includes(raw))
+          fail("persona-value", attribute.column, `${describeValue(raw)} is not a declared level`)
+        persona[attribute.id] = raw
+      }
+    }
+    const answers: Record<string, AnswerValue> = {}
+    for (const item of study.items) {
+      const raw = cell(item.column)
+      if (raw === undefined) continue
+      const parsed = parseAnswerCell(item, raw)
+      if ("error" in parsed) fail("value-outside-scale", item.column, parsed.error)
+      else answers[item.id] = parsed.value
+    }
+    if (problems.length === before && id !== undefined && arm !== undefined) {
+      respondents.push({ id, row: record.row, arm, persona: persona as Persona, answers })
+    }
+  }
+  if (table.records.length === 0) {
+    problems.push({ kind: "no-respondents", file, message: "the file holds no respondents (only a header)" })
+  }
+  return { respondents, problems }
+}
+
 /**
  * Turns a CSV table into validated respondents. Strict: a missing column, an unknown arm, a persona
  * level or an answer outside the declared scale, a duplicate or empty id — each is an error naming the
@@ -117,83 +243,33 @@ export const respondentsFromTable = (
   study: StudyDefinition,
   file: string,
   table: CsvTable,
-): Effect.Effect<ReadonlyArray<Respondent>, StudyDataError> =>
-  Effect.gen(function* () {
-    const clean = (cell: string) => (study.trimWhitespace ? cell.trim() : cell)
-    const columnIndex = new Map(table.header.map((name, index) => [clean(name), index]))
-    const needed = [
-      study.respondentId,
-      study.armColumn,
-      ...study.persona.map((attribute) => attribute.column),
-      ...study.items.map((item) => item.column),
-    ]
-    const missing = needed.filter((column) => !columnIndex.has(column))
-    if (missing.length > 0) {
-      return yield* new StudyDataError({
+): Effect.Effect<ReadonlyArray<Respondent>, StudyDataError> => {
+  const inspection = inspectTable(study, file, table)
+  const missing = inspection.problems.filter((problem) => problem.kind === "unknown-column")
+  if (missing.length > 0) {
+    const names = missing.map((problem) => JSON.stringify(problem.column))
+    return Effect.fail(
+      new StudyDataError({
         study: study.id,
         file,
         row: 1,
-        column: missing[0]!,
-        message: `${file}: the header lacks the column${missing.length > 1 ? "s" : ""} ${missing.map((c) => JSON.stringify(c)).join(", ")} that the study declares.`,
-      })
-    }
-    const col = (name: string) => columnIndex.get(name)!
-    const armByValue = new Map(study.arms.map((arm) => [arm.value, arm.id]))
-    const seen = new Map<string, number>()
-    const respondents: Array<Respondent> = []
-    for (const record of table.records) {
-      const cell = (column: string) => clean(record.cells[col(column)] ?? "")
-      const fail = (column: string, message: string) =>
-        new StudyDataError({
-          study: study.id,
-          file,
-          row: record.row,
-          column,
-          message: `${file}, row ${record.row}, column "${column}": ${message}.`,
-        })
-      const id = cell(study.respondentId)
-      if (id === "") return yield* fail(study.respondentId, "the respondent id is empty")
-      const previous = seen.get(id)
-      if (previous !== undefined)
-        return yield* fail(
-          study.respondentId,
-          `the id ${JSON.stringify(id)} already appeared in row ${previous}`,
-        )
-      seen.set(id, record.row)
-      const armValue = cell(study.armColumn)
-      const arm = armByValue.get(armValue)
-      if (arm === undefined) {
-        return yield* fail(
-          study.armColumn,
-          `${describeValue(armValue)} is not an arm of this study (expected ${study.arms.map((a) => JSON.stringify(a.value)).join(" or ")})`,
-        )
-      }
-      const persona: Record<string, string | ReadonlyArray<string>> = {}
-      for (const attribute of study.persona) {
-        const raw = cell(attribute.column)
-        if (raw === "") return yield* fail(attribute.column, `the ${attribute.label.toLowerCase()} is empty`)
-        if (attribute.multiple) {
-          const parts = splitMulti(raw, attribute.separator ?? ",", attribute.levels)
-          const unknown = parts.find((part) => !attribute.levels.includes(part))
-          if (unknown !== undefined)
-            return yield* fail(attribute.column, `${describeValue(unknown)} is not a declared level`)
-          persona[attribute.id] = parts
-        } else {
-          if (!attribute.levels.includes(raw))
-            return yield* fail(attribute.column, `${describeValue(raw)} is not a declared level`)
-          persona[attribute.id] = raw
-        }
-      }
-      const answers: Record<string, AnswerValue> = {}
-      for (const item of study.items) {
-        const parsed = parseAnswerCell(item, cell(item.column))
-        if ("error" in parsed) return yield* fail(item.column, parsed.error)
-        answers[item.id] = parsed.value
-      }
-      respondents.push({ id, row: record.row, arm, persona: persona as Persona, answers })
-    }
-    if (respondents.length === 0) {
-      return yield* new StudyDataError({ study: study.id, file, message: `${file} holds no respondents.` })
-    }
-    return respondents
-  })
+        column: missing[0]!.column!,
+        message: `${file}: the header lacks the column${names.length > 1 ? "s" : ""} ${names.join(", ")} that the study declares.`,
+      }),
+    )
+  }
+  const first = inspection.problems[0]
+  if (first !== undefined) {
+    return Effect.fail(
+      new StudyDataError({
+        study: study.id,
+        file,
+        ...(first.row === undefined ? {} : { row: first.row }),
+        ...(first.column === undefined ? {} : { column: first.column }),
+        message:
+          first.kind === "no-respondents" ? `${file} holds no respondents.` : `${formatProblem(first)}.`,
+      }),
+    )
+  }
+  return Effect.succeed(inspection.respondents)
+}

@@ -13,13 +13,15 @@ export interface DataLocations {
   readonly cacheDir: string
   /** Whether a missing file may be downloaded from its pinned upstream URL. */
   readonly allowDownload: boolean
+  /** A study folder that may hold the file itself (declarative studies); looked in first. */
+  readonly studyDir?: string
 }
 
 export interface ResolvedData {
   readonly path: string
   readonly sha256: string
   readonly bytes: Buffer
-  readonly origin: "data-dir" | "cache" | "download"
+  readonly origin: "study-dir" | "data-dir" | "cache" | "download"
 }
 
 /** Reads where data may live from the environment. */
@@ -40,6 +42,22 @@ export const dataLocations: Effect.Effect<DataLocations> = Effect.gen(function* 
     allowDownload: !(Option.isSome(offline) && offline.value !== "" && offline.value !== "0"),
   }
 }).pipe(Effect.orDie)
+
+/**
+ * The local places a study's data file is looked for, in order (study folder, STANDIN_DATA_DIR, cache),
+ * and the first of them that exists, if any. Nothing is read or downloaded.
+ */
+export const localDataCandidates = (
+  source: DataSource,
+  locations: DataLocations,
+): { readonly tried: ReadonlyArray<string>; readonly found: string | undefined } => {
+  const tried = [
+    ...(locations.studyDir === undefined ? [] : [join(locations.studyDir, source.file)]),
+    ...(locations.dataDir === undefined ? [] : [join(locations.dataDir, source.directory, source.file)]),
+    join(locations.cacheDir, "data", source.directory, source.file),
+  ]
+  return { tried, found: tried.find((path) => existsSync(path) && statSync(path).isFile()) }
+}
 
 export const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
 
@@ -64,8 +82,8 @@ const readVerified = (study: string, path: string, expected: string) =>
   })
 
 /**
- * Finds a study's data file: STANDIN_DATA_DIR, then the user cache, then a download from the pinned
- * upstream URL (sha256-verified, written to the cache atomically). A file that is found but fails its
+ * Finds a study's data file: the study folder (when the study is one and holds the file), then
+ * STANDIN_DATA_DIR, then the user cache, then a download from the pinned upstream URL (sha256-verified, written to the cache atomically). A file that is found but fails its
  * checksum is an error, never skipped: a silently different dataset would corrupt every score.
  */
 export const resolveDataFile = (
@@ -76,6 +94,14 @@ export const resolveDataFile = (
 ): Effect.Effect<ResolvedData, StudyDataError> =>
   Effect.gen(function* () {
     const tried: Array<string> = []
+    if (locations.studyDir !== undefined) {
+      const path = join(locations.studyDir, source.file)
+      tried.push(path)
+      if (existsSync(path)) {
+        const { bytes, sha256: digest } = yield* readVerified(study, path, source.sha256)
+        return { path, bytes, sha256: digest, origin: "study-dir" as const }
+      }
+    }
     if (locations.dataDir !== undefined) {
       if (!existsSync(locations.dataDir) || !statSync(locations.dataDir).isDirectory()) {
         return yield* new StudyDataError({

@@ -143,7 +143,9 @@ export const runCommand = (
     "run",
     {
       study: Flag.String("study").pipe(
-        Flag.withDescription("Study to run (see `standin studies`)."),
+        Flag.withDescription(
+          "Study to run: an installed study id (see `standin studies`) or the path of a study folder (one holding study.yaml; see `standin study init`).",
+        ),
         Flag.withDefault("fingerprint-consent"),
       ),
       provider: Flag.String("provider").pipe(
