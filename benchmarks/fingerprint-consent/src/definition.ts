@@ -389,9 +389,9 @@ export const definition: StudyDefinition = {
         coefficients: {
           share: { estimate: -1.1 },
           s1: { estimate: 0.633 },
-          "age[55 - 64 years]": { estimate: 0.46 },
-          "age[65 or older]": { estimate: 0.52 },
-          "race[Asian]": { estimate: 0.37 },
+          "age[55 - 64 years]": { estimate: 0.46, tolerance: 0.005 },
+          "age[65 or older]": { estimate: 0.52, tolerance: 0.005 },
+          "race[Asian]": { estimate: 0.37, tolerance: 0.005 },
         },
       },
     },

@@ -9,6 +9,11 @@ import type {
   StudyDefinitionError,
 } from "@standin/core"
 import { InputError, parseProviderSpec } from "@standin/core"
+import { metric as coherence } from "@standin/metric-coherence"
+import { metric as divergence } from "@standin/metric-divergence"
+import { metric as heterogeneity } from "@standin/metric-heterogeneity"
+import { metric as regression } from "@standin/metric-regression"
+import { metric as subgroup } from "@standin/metric-subgroup"
 import { plugin as anthropic } from "@standin/provider-anthropic"
 import { plugin as google } from "@standin/provider-google"
 import { plugin as openai } from "@standin/provider-openai"
@@ -16,6 +21,7 @@ import { plugin as openaiCompatible } from "@standin/provider-openai-compatible"
 import { type CheckAnalyses, isStudyFolder, loadStudyFolder } from "@standin/study"
 import { study as fingerprintConsent } from "@standin/study-fingerprint-consent"
 import { Effect } from "effect"
+import { checkAnalysesWithStats } from "./commands/analyze.js"
 
 /**
  * The static catalog of installed plugins. No global registry: what the CLI can run is exactly what is
@@ -35,7 +41,8 @@ export interface Catalog {
 export const catalog: Catalog = {
   studies: [fingerprintConsent.experiment],
   providers: [...baselines, openai, anthropic, google, openaiCompatible],
-  metrics: [],
+  metrics: [divergence, subgroup, heterogeneity, coherence, regression],
+  checkAnalyses: checkAnalysesWithStats,
 }
 
 const suggest = (wanted: string, known: ReadonlyArray<string>): string => {

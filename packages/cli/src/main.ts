@@ -2,6 +2,7 @@ import { createRequire } from "node:module"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { type Catalog, catalog as defaultCatalog } from "./catalog.js"
+import { analyzeCommand } from "./commands/analyze.js"
 import { leaderboardCommand } from "./commands/leaderboard.js"
 import { providersCommand } from "./commands/providers.js"
 import { runCommand } from "./commands/run.js"
@@ -33,6 +34,7 @@ export const makeCli = (catalog: Catalog = defaultCatalog) =>
     ),
     Command.withSubcommands([
       runCommand(catalog, handle),
+      analyzeCommand(catalog, handle),
       providersCommand(catalog),
       studiesCommand(catalog),
       leaderboardCommand(handle),

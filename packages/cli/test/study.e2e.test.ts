@@ -107,6 +107,33 @@ describe("bring your own study, end to end", () => {
     // Neither the ids nor the free-text feedback reach the outputs.
     const synthetic = readFileSync(join(out, "synthetic", "pilot-cell.csv"), "utf8")
     expect(synthetic).not.toMatch(/L\d{4}|Open (later|earlier)/)
+
+    // The same folder goes through analyze.
+    const analyzed = standin(["analyze", dir, "--format", "json"])
+    expect(analyzed.stderr).toBe("")
+    expect(analyzed.status).toBe(0)
+    const report = JSON.parse(analyzed.stdout)
+    expect(report.data.respondents).toBe(80)
+    expect(report.analyses.length).toBeGreaterThan(0)
+    expect(report.analyses[0].coefficients.length).toBeGreaterThan(1)
+
+    // An analysis that cannot be estimated is caught by study check: in this data the region determines the
+    // version (arm), so arm and region dummies are collinear.
+    const edited = readFileSync(join(dir, "study.yaml"), "utf8")
+    const armIds = [...edited.matchAll(/^ {2}- id: (\S+)\n {4}label: .*\n {4}value: /gm)].map(
+      (match) => match[1],
+    )
+    expect(armIds).toHaveLength(2)
+    const collinear = edited.replace(
+      /^analyses:\n/m,
+      `analyses:\n  - id: collinear\n    label: Renewal by version and region\n    family: binomial\n    outcome: { id: renewed, source: { item: renewed_card }, coding: { indicator: ["Yes"] } }\n    predictors:\n      - { id: arm, source: arm, coding: { indicator: ["${armIds[1]}"] } }\n      - { id: region, source: { persona: region }, coding: { categorical: { reference: North } } }\n`,
+    )
+    writeFileSync(join(dir, "study.yaml"), collinear)
+    const flagged = standin(["study", "check", dir])
+    expect(flagged.status).toBe(1)
+    expect(flagged.stdout).toMatch(
+      /analyses\[0\].*"collinear" cannot be estimated on this data: .*(rank|collinear)/i,
+    )
     expect(gitStatus()).toBe(before)
   })
 

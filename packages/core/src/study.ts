@@ -118,6 +118,8 @@ export const ReferenceCoefficient = Schema.Struct({
   estimate: Schema.Number,
   se: Schema.optionalKey(Schema.Number),
   p: Schema.optionalKey(Schema.Number),
+  /** Absolute tolerance for this figure when it was published with fewer decimals than the study's default. */
+  tolerance: Schema.optionalKey(Schema.Number),
 })
 
 export const ReferenceAnalysis = Schema.Struct({

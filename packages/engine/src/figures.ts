@@ -49,7 +49,7 @@ export interface ArmSummary {
   readonly n: number
   /** Share per option (single-choice scales) — null for numeric items. */
   readonly shares: Readonly<Record<string, number>> | null
-  /** Mean option position (1-based) for ordered scales, or the mean value for numeric items. */
+  /** Mean option position (1-based) for Likert scales, or the mean value for numeric items. */
   readonly mean: number | null
 }
 
@@ -84,7 +84,7 @@ export const armSummaries = (
             : values.filter((v) => (Array.isArray(v) ? v.includes(option) : v === option)).length / n,
         ]),
       )
-      const ordered = item.scale._tag === "Likert" || item.scale._tag === "Binary"
+      const ordered = item.scale._tag === "Likert"
       const mean =
         ordered && n > 0
           ? options.reduce((sum, option, index) => sum + (index + 1) * (shares[option] ?? 0), 0)

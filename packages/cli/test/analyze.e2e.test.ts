@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { hasData, standin, tempDir } from "./helpers.js"
+
+interface Coefficient {
+  readonly term: string
+  readonly estimate: number
+  readonly se: number
+  readonly p: number
+  readonly lower: number
+  readonly upper: number
+}
+
+describe.runIf(hasData)("standin analyze fingerprint-consent", () => {
+  it("reproduces the published Berke model and consent rates (SCIENCE.md) to 3 decimals", () => {
+    const result = standin(["analyze", "fingerprint-consent", "--format", "json"])
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    const report = JSON.parse(result.stdout)
+    const share = report.analyses.find((a: { id: string }) => a.id === "share")
+    const coefficient = (term: string) =>
+      share.coefficients.find((c: Coefficient) => c.term === term) as Coefficient
+    // The figures SCIENCE.md lists, to 3 decimals (|difference| ≤ 0.001).
+    const published: Record<string, number> = {
+      showdata: -0.134,
+      s2: -0.878,
+      s1: 0.997,
+      "s1:s2": -0.781,
+      "gender[Female]": -0.089,
+      "age[18 - 24 years]": 0.43,
+      "age[65 or older]": -0.238,
+      "race[Asian]": 0.174,
+    }
+    for (const [term, value] of Object.entries(published))
+      expect(Math.abs(coefficient(term).estimate - value), term).toBeLessThanOrEqual(0.001)
+    expect(share.n).toBe(12_461)
+    expect(share.pseudoR2.toFixed(3)).toBe("0.053")
+    const rate = (id: string) => report.figures.find((f: { id: string }) => f.id === id).value as number
+    expect((100 * rate("share-hidden")).toFixed(1)).toBe("69.1")
+    expect((100 * rate("share-shown")).toFixed(1)).toBe("65.8")
+    // Every row of the table carries SE, p and a CI that brackets the estimate.
+    for (const c of share.coefficients as ReadonlyArray<Coefficient>) {
+      expect(c.se).toBeGreaterThan(0)
+      expect(c.lower).toBeLessThan(c.estimate)
+      expect(c.upper).toBeGreaterThan(c.estimate)
+    }
+    expect(report.reproduction.reproduced).toBe(report.reproduction.checked)
+  })
+
+  it("prints a readable table by default", () => {
+    const result = standin(["analyze", "fingerprint-consent"])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/McFadden pseudo-R² = 0\.0526/)
+    expect(result.stdout).toMatch(/s1:s2\s+-0\.781/)
+    expect(result.stdout).toMatch(/Consent rate, attributes not shown\s+69\.1%/)
+    expect(result.stdout).toMatch(/Reproduces 36 of 36 published figures/)
+  })
+
+  it("refuses an unknown study", () => {
+    const result = standin(["analyze", "no-such-study"])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toMatch(/unknown study "no-such-study"/)
+  })
+})
+
+describe.runIf(hasData)("floor and ceiling on the bundled study", () => {
+  it("the human split-half ceiling scores better than every baseline on every metric", () => {
+    const out = tempDir("ceiling")
+    const result = standin(["run", "--out", out, "--bootstrap", "0", "--no-site", "--quiet"])
+    expect(result.status).toBe(0)
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    const ceiling = results.entries.find((e: { baseline?: string }) => e.baseline === "ceiling")
+    expect(results.metrics.map((m: { id: string }) => m.id)).toHaveLength(5)
+    for (const metric of results.metrics as ReadonlyArray<{ id: string; direction: "lower" | "higher" }>) {
+      const top = ceiling.scores.find((s: { metric: string }) => s.metric === metric.id).headline
+        .value as number
+      for (const entry of results.entries.filter((e: { baseline?: string }) => e.baseline !== "ceiling")) {
+        const value = entry.scores.find((s: { metric: string }) => s.metric === metric.id).headline
+          .value as number
+        if (metric.direction === "lower")
+          expect(top, `${metric.id}: ceiling vs ${entry.id}`).toBeLessThan(value)
+        else expect(top, `${metric.id}: ceiling vs ${entry.id}`).toBeGreaterThan(value)
+      }
+    }
+    expect(ceiling.fidelity.overall.value).toBe(1)
+    expect(results.entries.find((e: { id: string }) => e.id === "uniform").fidelity.overall.value).toBe(0)
+  })
+})
