@@ -330,6 +330,7 @@ export const analysesOf = (
   const details = entry.scores.find((score) => score.metric === metric)?.details
   const analyses = details?.analyses
   if (typeof analyses !== "object" || analyses === null) return {}
+  if (Array.isArray(analyses)) return fromComparisons(analyses)
   const out: Record<string, Record<string, Coefficient>> = {}
   for (const [id, analysis] of Object.entries(analyses as Record<string, unknown>)) {
     const coefficients = (analysis as { coefficients?: unknown } | null)?.coefficients
@@ -352,6 +353,37 @@ export const analysesOf = (
       }
     }
     if (Object.keys(terms).length > 0) out[id] = terms
+  }
+  return out
+}
+
+const signOf = (value: unknown): string | null =>
+  typeof value === "string" ? value : value === 1 ? "+" : value === -1 ? "-" : value === 0 ? "0" : null
+
+/**
+ * The regression metric's own shape: `details.analyses` is a list of `{ analysis, comparison: { terms } }`, each
+ * term holding the human and synthetic fits with a numeric sign (+1, −1, 0 for not significant).
+ */
+const fromComparisons = (analyses: ReadonlyArray<unknown>): Record<string, Record<string, Coefficient>> => {
+  const out: Record<string, Record<string, Coefficient>> = {}
+  for (const analysis of analyses) {
+    const a = analysis as { analysis?: unknown; comparison?: { terms?: unknown } } | null
+    if (typeof a?.analysis !== "string" || !Array.isArray(a.comparison?.terms)) continue
+    const terms: Record<string, Coefficient> = {}
+    for (const value of a.comparison.terms as ReadonlyArray<unknown>) {
+      const t = value as { term?: unknown; human?: unknown; synthetic?: unknown } | null
+      if (typeof t?.term !== "string" || !isFit(t.human)) continue
+      const synthetic = isFit(t.synthetic) ? t.synthetic : null
+      terms[t.term] = {
+        human: t.human,
+        synthetic,
+        sign: {
+          human: signOf((t.human as { sign?: unknown }).sign) ?? "?",
+          synthetic: synthetic === null ? null : signOf((synthetic as { sign?: unknown }).sign),
+        },
+      }
+    }
+    if (Object.keys(terms).length > 0) out[a.analysis] = terms
   }
   return out
 }

@@ -23,7 +23,10 @@ const defaultShown = 4
  */
 const chosen = new Map<string, Map<string, number>>()
 
-/** The best configuration, the best base model, the weakest, then the next best: a contrast to start from. */
+/**
+ * The best configuration, the best base model, the weakest, then the next best: a contrast to start from.
+ * Without any model row, the reference rows (pilot baselines, ceiling, floor).
+ */
 const defaultSelection = (rows: ReadonlyArray<Row>): Map<string, number> => {
   const models = rows.filter((row) => row.kind === "model" || row.kind === "finetuned")
   const picks: Array<Row> = []
@@ -34,6 +37,11 @@ const defaultSelection = (rows: ReadonlyArray<Row>): Map<string, number> => {
   add(models.find((row) => row.kind === "model"))
   add(models[models.length - 1])
   for (const row of models) add(row)
+  // A study run on the baselines only (the main job) still deserves charts: show the references then.
+  if (picks.length === 0) {
+    for (const kind of ["pilot", "ceiling", "floor"] as const)
+      for (const row of rows) if (row.kind === kind) add(row)
+  }
   return new Map(picks.map((row, slot) => [row.key, slot]))
 }
 
