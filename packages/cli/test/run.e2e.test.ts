@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { dataDir, hasData, standin, tempDir } from "./helpers.js"
+import { dataDir, hasData, repoRoot, standin, tempDir } from "./helpers.js"
 
 const quick = ["--holdout", "400", "--bootstrap", "50", "--quiet"]
 
@@ -105,6 +106,28 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
     const result = standin(["run", "--out", out, ...quick], { STANDIN_DATA_DIR: copy })
     expect(result.status).toBe(1)
     expect(result.stderr).toMatch(/checksum mismatch .* expected sha256 87a8e241/)
+    expect(existsSync(join(out, "results.json"))).toBe(false)
+  })
+
+  it("refuses a study folder whose data has a corrupt row, naming file, row and column", () => {
+    const study = tempDir("corrupt")
+    const yaml = readFileSync(join(repoRoot, "docs/examples/study/study.yaml"), "utf8")
+    const csv = readFileSync(join(repoRoot, "docs/examples/study/commute.csv"), "utf8").split("\n")
+    csv[5] = csv[5]!.replace(
+      /,(Strongly agree|Agree|Disagree|Strongly disagree|Neither agree nor disagree),/,
+      ",Sort of,",
+    )
+    const corrupt = csv.join("\n")
+    writeFileSync(join(study, "commute.csv"), corrupt)
+    writeFileSync(
+      join(study, "study.yaml"),
+      yaml.replace(/sha256: [0-9a-f]{64}/, `sha256: ${createHash("sha256").update(corrupt).digest("hex")}`),
+    )
+    const out = tempDir("bad")
+    const result = standin(["run", "--study", study, "--out", out, "--pilot", "10", ...quick])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toMatch(/commute\.csv, row 6, column "cycling_safe": "Sort of" is not one of/)
+    expect(result.stderr.trim().split("\n")).toHaveLength(1)
     expect(existsSync(join(out, "results.json"))).toBe(false)
   })
 
