@@ -35,7 +35,9 @@ describe("standin-fake arguments", () => {
   })
 
   it("explains what is wrong", () => {
-    expect(parseFakeArguments([])).toEqual({ error: "--vendor must be openai, anthropic or google" })
+    expect(parseFakeArguments([])).toEqual({
+      error: "--vendor must be openai, anthropic, google or together",
+    })
     expect(parseFakeArguments(["--vendor", "openai", "--faults", "x:1"])).toHaveProperty("error")
     expect(parseFakeArguments(["--vendor", "openai", "--port", "-1"])).toHaveProperty("error")
     expect(parseFakeArguments(["--vendor", "openai", "--colour", "red"])).toEqual({
