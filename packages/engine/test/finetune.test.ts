@@ -1,12 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
 import { humanSplitHalf, pilotCell, pilotMarginal, uniform } from "@standin/baselines"
-import { type ExperimentShape, Finetuner, type FinetunerShape, type Respondent } from "@standin/core"
+import {
+  chatTrainingFile,
+  type ExperimentShape,
+  Finetuner,
+  type FinetunerShape,
+  type FinetuneState,
+  type Respondent,
+} from "@standin/core"
 import { layer as openAiFinetuner } from "@standin/finetuner-openai"
 import { plugin as openAiProvider } from "@standin/provider-openai"
 import { make as makeStore } from "@standin/store"
 import { defineStudy } from "@standin/study"
 import { type FakeServer, plantedKey, startOpenAiFake } from "@standin/testkit"
-import { ConfigProvider, Effect } from "effect"
+import { ConfigProvider, Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import { afterEach, beforeEach } from "vitest"
 import { type FinetuneJobEvent, prepareFinetune, runFinetune } from "../src/finetune.js"
 import { splitRespondents } from "../src/split.js"
@@ -210,6 +218,55 @@ describe("finetuning from the pilot", () => {
           )
           expect(cancelled.reason).toBe("job-cancelled")
           expect(cancelled.message).toBe("The job was cancelled")
+        }),
+      ),
+  )
+})
+
+describe("polling", () => {
+  it.effect(
+    "waits the poll interval between polls (TestClock), and a bounded wait leaves the job to a later run",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const states: ReadonlyArray<FinetuneState> = ["validating", "queued", "running", "succeeded"]
+          let polls = 0
+          const toy: FinetunerShape = {
+            descriptor: { ...(yield* Effect.promise(() => finetuner())).descriptor, id: "toy" },
+            prepare: (request) =>
+              Effect.succeed({
+                finetuner: "toy",
+                baseModel: request.baseModel,
+                files: [chatTrainingFile("train", "train.jsonl", request.train)],
+                hyperparameters: request.hyperparameters,
+                estimate: { trainedTokens: 1, costUsd: null },
+              }),
+            submit: () => Effect.succeed({ finetuner: "toy", jobId: "toy-1", fileIds: [] }),
+            status: () => Effect.sync(() => ({ state: states[Math.min(polls++, 3)]!, events: [] })),
+            cancel: () => Effect.die("unused"),
+            providerSpec: () => Effect.succeed({ provider: "toy", model: "trained" }),
+          }
+          const safe = yield* prepare(toy)
+          const store = yield* makeStore(":memory:")
+          const bounded = yield* runFinetune({
+            store,
+            finetuner: toy,
+            safe,
+            pollInterval: "30 seconds",
+            maxWait: "0 seconds",
+          })
+          expect([bounded.status.state, polls]).toEqual(["validating", 1])
+          const fiber = yield* Effect.forkChild(
+            runFinetune({ store, finetuner: toy, safe, pollInterval: "30 seconds" }),
+          )
+          yield* TestClock.adjust("1 second")
+          expect(polls).toBe(2)
+          yield* TestClock.adjust("29 seconds")
+          expect(polls).toBe(3)
+          yield* TestClock.adjust("60 seconds")
+          const outcome = yield* Fiber.join(fiber)
+          expect(polls).toBe(4)
+          expect(outcome).toMatchObject({ resumed: true, spec: { provider: "toy", model: "trained" } })
         }),
       ),
   )

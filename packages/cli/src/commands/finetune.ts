@@ -66,8 +66,9 @@ export const finetuneHandler = (catalog: Catalog, input: FinetuneInput) =>
         `${file.purpose} file: ${file.filename}, ${bytes(Buffer.byteLength(file.content))}, ${file.examples} examples, ${file.tokens.toLocaleString("en-US")} tokens`,
       )
     const epochs = prepared.hyperparameters.epochs
+    const selfHosted = finetuner.descriptor.id === "export"
     out(
-      `estimate: ${prepared.estimate.trainedTokens.toLocaleString("en-US")} trained tokens${epochs === undefined ? "" : ` (${epochs} epochs)`}, ${usd(prepared.estimate.costUsd)} with ${finetuner.descriptor.id} for ${prepared.baseModel}`,
+      `estimate: ${prepared.estimate.trainedTokens.toLocaleString("en-US")} trained tokens${epochs === undefined ? "" : ` (${epochs} epochs)`}, ${selfHosted ? "self-hosted (your own GPU time)" : usd(prepared.estimate.costUsd)} with ${finetuner.descriptor.id} for ${prepared.baseModel}`,
     )
     out(`hyperparameters: ${JSON.stringify(prepared.hyperparameters)}`)
     if (safe.ignored.length > 0)
