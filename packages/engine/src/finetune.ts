@@ -108,6 +108,8 @@ export type FinetuneJobEvent =
   | { readonly _tag: "Resumed"; readonly job: FinetuneJobRef; readonly status: string }
   /** A previous run stopped between uploading and recording its job: the finetune is submitted again. */
   | { readonly _tag: "Interrupted"; readonly key: string }
+  /** The stored job ended failed or cancelled, and a new one was asked for (`retry`). */
+  | { readonly _tag: "Retrying"; readonly previous: string; readonly status: string }
   | {
       readonly _tag: "Status"
       readonly job: FinetuneJobRef
@@ -123,6 +125,8 @@ export interface RunFinetuneOptions {
   readonly pollInterval?: Duration.Input
   /** Stop polling after this long, leaving the job to a later run (default: poll until it ends). */
   readonly maxWait?: Duration.Input
+  /** Start a new job when the stored one ended failed or cancelled (default: report that job's end again). */
+  readonly retry?: boolean
   readonly onEvent?: (event: FinetuneJobEvent) => void
 }
 
@@ -152,12 +156,15 @@ export const runFinetune = (options: RunFinetuneOptions): Effect.Effect<Finetune
     const existing = yield* store.getFinetuneJob(safe.key).pipe(Effect.mapError(orFail))
     let job: FinetuneJobRef
     let resumed = false
-    if (existing?.jobId != null) {
+    const ended = existing?.status === "failed" || existing?.status === "cancelled"
+    if (existing?.jobId != null && !(ended && options.retry === true)) {
       job = { finetuner: existing.finetuner, jobId: existing.jobId, fileIds: existing.fileIds }
       resumed = true
       emit({ _tag: "Resumed", job, status: existing.status })
     } else {
-      if (existing !== undefined) emit({ _tag: "Interrupted", key: safe.key })
+      if (existing !== undefined && existing.jobId != null)
+        emit({ _tag: "Retrying", previous: existing.jobId, status: existing.status })
+      else if (existing !== undefined) emit({ _tag: "Interrupted", key: safe.key })
       // Recorded before the upload: a crash mid-submit is seen as such by the next run.
       yield* store
         .putFinetuneJob({

@@ -218,6 +218,23 @@ describe("finetuning from the pilot", () => {
           )
           expect(cancelled.reason).toBe("job-cancelled")
           expect(cancelled.message).toBe("The job was cancelled")
+          // Asked to, a new job replaces the ended one; without asking, the ended job is reported again.
+          const again = yield* Effect.flip(
+            runFinetune({ store, finetuner: ft, safe: other, pollInterval: "1 millis" }),
+          )
+          expect(again.jobId).toBe(started.job.jobId)
+          const retried: Array<string> = []
+          const fresh = yield* runFinetune({
+            store,
+            finetuner: ft,
+            safe: other,
+            pollInterval: "1 millis",
+            maxWait: 0,
+            retry: true,
+            onEvent: (event) => retried.push(event._tag),
+          })
+          expect(fresh.job.jobId).not.toBe(started.job.jobId)
+          expect(retried).toEqual(["Retrying", "Submitting", "Submitted", "Status"])
         }),
       ),
   )

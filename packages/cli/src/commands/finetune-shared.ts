@@ -225,6 +225,8 @@ export const jobLines = (event: FinetuneJobEvent, prefix = ""): ReadonlyArray<st
       return [`${prefix}resuming job ${event.job.jobId} (last seen: ${event.status}); no new job is started`]
     case "Interrupted":
       return [`${prefix}a previous run stopped while submitting; submitting again`]
+    case "Retrying":
+      return [`${prefix}job ${event.previous} ended ${event.status}; starting a new job (--retry)`]
     case "Status":
       return [
         ...event.newEvents.map((e) => `${prefix}  ${e.level === "info" ? "" : `[${e.level}] `}${e.message}`),

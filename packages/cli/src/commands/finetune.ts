@@ -1,3 +1,4 @@
+import { FinetuneError } from "@standin/core"
 import { prepareFinetune, runFinetune, samplingLabel, splitRespondents } from "@standin/engine"
 import { make as makeStore } from "@standin/store"
 import { Effect } from "effect"
@@ -25,6 +26,7 @@ export interface FinetuneInput extends FinetuneFlagValues {
   readonly dryRun: boolean
   readonly cancel: boolean
   readonly wait: boolean
+  readonly retry: boolean
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
@@ -102,10 +104,22 @@ export const finetuneHandler = (catalog: Catalog, input: FinetuneInput) =>
           safe,
           pollInterval: `${Math.round(resolved.pollSeconds * 1000)} millis`,
           ...(wait ? {} : { maxWait: 0 }),
+          retry: input.retry,
           onEvent: (event) => {
             for (const line of jobLines(event)) out(line)
           },
-        })
+        }).pipe(
+          Effect.mapError((error) =>
+            error.reason === "job-failed" || error.reason === "job-cancelled"
+              ? new FinetuneError({
+                  finetuner: error.finetuner,
+                  reason: error.reason,
+                  message: `${error.message} (run the same command with --retry to start a new job)`,
+                  ...(error.jobId === undefined ? {} : { jobId: error.jobId }),
+                })
+              : error,
+          ),
+        )
         if (outcome.spec === undefined) {
           out(
             `job ${outcome.job.jobId} is ${outcome.status.state}: run the same command again to pick it up.`,
@@ -174,6 +188,10 @@ export const finetuneCommand = (
       ),
       cancel: Flag.Boolean("cancel").pipe(
         Flag.withDescription("Cancel the job this exact finetune started (found in --store)."),
+        Flag.withDefault(false),
+      ),
+      retry: Flag.Boolean("retry").pipe(
+        Flag.withDescription("Start a new job when this finetune's stored job failed or was cancelled."),
         Flag.withDefault(false),
       ),
       wait: Flag.Boolean("wait").pipe(
