@@ -117,6 +117,8 @@ export interface SweepOptions<E> {
   readonly validationFraction: number
   readonly store: StoreShape
   readonly pollInterval?: Duration.Input
+  /** Stop waiting for a job after this long: its point is skipped, and the same sweep run later picks it up. */
+  readonly maxWait?: Duration.Input
   /** How many finetunes are submitted and polled at once (default 4). */
   readonly jobConcurrency?: number
   readonly replicates: number
@@ -223,6 +225,7 @@ export const runSweep = <E>(
             finetuner,
             safe,
             ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
+            ...(options.maxWait === undefined ? {} : { maxWait: options.maxWait }),
             onEvent: (event) => emit({ _tag: "Job", point, event }),
           })
         }).pipe(
@@ -261,7 +264,9 @@ export const runSweep = <E>(
         selections.push({
           plugin: unavailable(
             options.servedBy,
-            "failed" in outcome ? outcome.failed : "the finetune has not finished",
+            "failed" in outcome
+              ? outcome.failed
+              : `job ${outcome.job.jobId} is ${outcome.status.state}: run the same sweep again once it has finished`,
           ),
           spec: { provider: options.servedBy.descriptor.id, model: `${options.base.spec.model} finetuned` },
           finetune: info,

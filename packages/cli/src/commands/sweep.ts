@@ -125,6 +125,8 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
           validationFraction: resolved.validationFraction,
           store,
           pollInterval: `${Math.round(resolved.pollSeconds * 1000)} millis`,
+          // A self-hosted export waits for you to train it: its points are skipped until the adapters exist.
+          ...(resolved.plugin.descriptor.id === "export" ? { maxWait: 0 } : {}),
           replicates: yield* wholeFlag("--replicates", input.replicates, 1, 1000),
           elicitation: "sample",
           settings,
