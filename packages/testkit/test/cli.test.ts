@@ -61,4 +61,23 @@ describe("standin-fake arguments", () => {
       await fake.close()
     }
   })
+  it("starts a Together fake whose chat API speaks OpenAI's protocol and says it is a fake", async () => {
+    const parsed = parseFakeArguments(["--vendor", "together"])
+    if ("error" in parsed) throw new Error(parsed.error)
+    const fake = await runFake(parsed, () => {})
+    try {
+      const client = new OpenAI({ apiKey: "tg-test-PLANTED", baseURL: fake.baseUrl, maxRetries: 0 })
+      const { data, response } = await client.chat.completions
+        .create({
+          model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference",
+          messages: [{ role: "user", content: "hi" }],
+        })
+        .withResponse()
+      expect(data.choices[0]?.message.content).toBe("Yes.")
+      expect(response.headers.get("x-standin-fake")).toBe("1")
+      expect(fake.vendor).toBe("together")
+    } finally {
+      await fake.close()
+    }
+  })
 })
