@@ -60,6 +60,22 @@ export const prepareFinetune = (
   Effect.gen(function* () {
     const { finetuner } = options
     const study = options.experiment.definition
+    // Private columns are never read into prompts or targets; a study that renders one cannot be trained on.
+    const rendered = new Map<string, string>([
+      ...study.persona.map((attribute): [string, string] => [
+        attribute.column,
+        `persona attribute "${attribute.id}"`,
+      ]),
+      ...study.items.map((item): [string, string] => [item.column, `item "${item.id}"`]),
+      [study.armColumn, "the arm"],
+    ])
+    const exposed = study.privateColumns.find((column) => rendered.has(column))
+    if (exposed !== undefined)
+      return yield* new FinetuneError({
+        finetuner: finetuner.descriptor.id,
+        reason: "leakage",
+        message: `column "${exposed}" is private, yet ${study.id} renders it as ${rendered.get(exposed)}: it would be uploaded. Nothing was uploaded.`,
+      })
     const training =
       options.training ??
       buildTrainingSet(options.experiment, options.pilot, {

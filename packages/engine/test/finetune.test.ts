@@ -148,6 +148,29 @@ describe("finetuning from the pilot", () => {
     const foreign = await Effect.runPromise(Effect.flip(prepare(ft, stranger)))
     expect(foreign.reason).toBe("leakage")
     expect(foreign.message).toMatch(/h00001 is not a pilot respondent/)
+    // A private column the study renders (here the persona's "group") would be uploaded: refused too.
+    const exposing = {
+      ...experiment,
+      definition: { ...fixtureStudy, privateColumns: [...fixtureStudy.privateColumns, "group"] },
+    }
+    const exposed = await Effect.runPromise(
+      Effect.flip(
+        prepareFinetune({
+          experiment: exposing,
+          finetuner: ft,
+          baseModel: "gpt-4o-mini-2024-07-18",
+          pilot: split.pilot,
+          everyone: respondents,
+          includeDemographics: true,
+          validationFraction: 0,
+          seed: 5,
+          hyperparameters: {},
+        }),
+      ),
+    )
+    expect(exposed.message).toMatch(
+      /column "group" is private, yet fixture renders it as persona attribute "group"/,
+    )
     expect(fake.uploads()).toEqual([])
     expect(fake.log.find("/files")).toEqual([])
   })
