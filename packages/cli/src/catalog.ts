@@ -3,12 +3,16 @@ import { isAbsolute } from "node:path"
 import { baselines } from "@standin/baselines"
 import type {
   ExperimentShape,
+  FinetunerPlugin,
   MetricShape,
   ProviderPlugin,
   ProviderSpec,
   StudyDefinitionError,
 } from "@standin/core"
 import { InputError, parseProviderSpec } from "@standin/core"
+import { plugin as exportFinetuner } from "@standin/finetuner-export"
+import { plugin as openaiFinetuner } from "@standin/finetuner-openai"
+import { plugin as togetherFinetuner } from "@standin/finetuner-together"
 import { metric as coherence } from "@standin/metric-coherence"
 import { metric as divergence } from "@standin/metric-divergence"
 import { metric as heterogeneity } from "@standin/metric-heterogeneity"
@@ -31,6 +35,8 @@ export interface Catalog {
   readonly studies: ReadonlyArray<ExperimentShape>
   readonly providers: ReadonlyArray<ProviderPlugin>
   readonly metrics: ReadonlyArray<MetricShape>
+  /** Finetuners for `standin finetune` and `standin sweep` (none: those commands say so). */
+  readonly finetuners?: ReadonlyArray<FinetunerPlugin>
   /**
    * Identifiability checks of declared analyses for `standin study check` (rank deficiency, separation),
    * built on @standin/stats. Absent: `study check` says the analyses were not checked.
@@ -42,6 +48,7 @@ export const catalog: Catalog = {
   studies: [fingerprintConsent.experiment],
   providers: [...baselines, openai, anthropic, google, openaiCompatible],
   metrics: [divergence, subgroup, heterogeneity, coherence, regression],
+  finetuners: [openaiFinetuner, togetherFinetuner, exportFinetuner],
   checkAnalyses: checkAnalysesWithStats,
 }
 

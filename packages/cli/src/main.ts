@@ -3,11 +3,13 @@ import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { type Catalog, catalog as defaultCatalog } from "./catalog.js"
 import { analyzeCommand } from "./commands/analyze.js"
+import { finetuneCommand } from "./commands/finetune.js"
 import { leaderboardCommand } from "./commands/leaderboard.js"
 import { providersCommand } from "./commands/providers.js"
 import { runCommand } from "./commands/run.js"
 import { studiesCommand } from "./commands/studies.js"
 import { studyCommand } from "./commands/study.js"
+import { sweepCommand } from "./commands/sweep.js"
 import { describeFailure } from "./errors.js"
 
 export const CLI_VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version
@@ -39,6 +41,8 @@ export const makeCli = (catalog: Catalog = defaultCatalog) =>
       studiesCommand(catalog),
       leaderboardCommand(handle),
       studyCommand(catalog, handle),
+      finetuneCommand(catalog, handle),
+      sweepCommand(catalog, handle),
     ]),
   )
 

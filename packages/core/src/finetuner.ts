@@ -86,6 +86,11 @@ export const FinetuneStatus = Schema.Struct({
   error: Schema.optionalKey(Schema.String),
   trainedTokens: Schema.optionalKey(Schema.Number),
   checkpoints: Schema.optionalKey(Schema.Array(Schema.String)),
+  /**
+   * True when the vendor is a standin test double (the testkit fakes say so on every response): results
+   * of such a model are labelled fake and never reach a leaderboard.
+   */
+  fake: Schema.optionalKey(Schema.Boolean),
 })
 export type FinetuneStatus = typeof FinetuneStatus.Type
 

@@ -4,7 +4,7 @@ import { type FaultSpec, parseFaultSpec } from "./faults.js"
 import type { FakeOptions, FakeServer } from "./server.js"
 import type { Vendor } from "./survey.js"
 
-export const fakeUsage = `usage: standin-fake --vendor openai|anthropic|google [--port P] [--latency-ms L|MIN-MAX]
+export const fakeUsage = `usage: standin-fake --vendor openai|anthropic|google|together [--port P] [--latency-ms L|MIN-MAX]
                     [--faults SPEC] [--log requests.jsonl] [--seed N] [--retry-after-ms MS]
 
 Starts a loopback fake of the vendor's API on 127.0.0.1 (port 0 picks a free one).
@@ -36,8 +36,8 @@ export const parseFakeArguments = (
   const known = new Set(["vendor", "port", "latency-ms", "faults", "log", "seed", "retry-after-ms"])
   for (const name of values.keys()) if (!known.has(name)) return { error: `unknown flag --${name}` }
   const vendor = values.get("vendor")
-  if (vendor !== "openai" && vendor !== "anthropic" && vendor !== "google")
-    return { error: "--vendor must be openai, anthropic or google" }
+  if (vendor !== "openai" && vendor !== "anthropic" && vendor !== "google" && vendor !== "together")
+    return { error: "--vendor must be openai, anthropic, google or together" }
   const integer = (name: string, min: number, max: number): number | undefined | { error: string } => {
     const text = values.get(name)
     if (text === undefined) return undefined

@@ -7,6 +7,7 @@ import { startGoogleFake } from "./google.js"
 import { startOpenAiFake } from "./openai.js"
 import type { FakeOptions, FakeServer } from "./server.js"
 import type { Vendor } from "./survey.js"
+import { startTogetherFake } from "./together.js"
 
 export { anthropicModelVersion, parseMessagesRequest, startAnthropicFake } from "./anthropic.js"
 export { type FakeArguments, fakeUsage, parseFakeArguments, runFake } from "./cli.js"
@@ -33,7 +34,14 @@ export {
   secretHeaders,
 } from "./request-log.js"
 export { refusalText } from "./respond.js"
-export { defaultJobTimings, type FakeOptions, type FakeServer, type JobTimings } from "./server.js"
+export {
+  defaultJobTimings,
+  FAKE_HEADER,
+  type FakeOptions,
+  type FakeServer,
+  type JobTimings,
+  type UploadedFile,
+} from "./server.js"
 export {
   answerDistribution,
   defaultResponder,
@@ -49,6 +57,8 @@ export {
   type TokenChoice,
   type Vendor,
 } from "./survey.js"
+export { startTogetherFake } from "./together.js"
+export { learnTrainingFile, nearestExamples, trainedResponder } from "./trained.js"
 
 export const vendors: ReadonlyArray<Vendor> = ["openai", "anthropic", "google"]
 
@@ -61,5 +71,7 @@ export const startVendorFake = (vendor: Vendor, options: FakeOptions = {}): Prom
       return startAnthropicFake(options)
     case "google":
       return startGoogleFake(options)
+    case "together":
+      return startTogetherFake(options)
   }
 }

@@ -1,4 +1,10 @@
 export * from "./fakes.js"
+export {
+  contractExamples,
+  FinetunerContract,
+  type FinetunerContractOptions,
+  type FinetunerEnvironment,
+} from "./finetuner-contract.js"
 export * from "./fixture-study.js"
 export {
   answerProblems,

@@ -9,9 +9,11 @@ import {
   type RouteContext,
   type RouteResult,
   startFake,
+  type UploadedFile,
   type VendorProtocol,
 } from "./server.js"
-import type { FakeAnswer, SurveyMessage, SurveyRequest, TokenChoice } from "./survey.js"
+import type { FakeAnswer, Responder, SurveyMessage, SurveyRequest, TokenChoice } from "./survey.js"
+import { trainedResponder } from "./trained.js"
 
 /**
  * A fake of the OpenAI API as the `openai` SDK speaks it: chat completions, responses, files,
@@ -146,17 +148,18 @@ const openAiError = (status: number, message: string, type: string, code: string
 })
 
 /** A chat completion for one request, or the error the responder asked for. */
-const chatCompletion = (
+export const chatCompletion = (
   state: FakeState,
   request: SurveyRequest,
   fault: RouteContext["fault"],
+  responder: Responder = state.responder,
 ): RouteResult => {
-  const answer = respond(state, request, fault)
+  const answer = respond(state, request, fault, responder)
   if (typeof answer === "string") return { status: 200, body: {}, fault: answer }
   const n = Math.max(1, optionalNumber(record(request.body).n) ?? 1)
   const answers: Array<FakeAnswer> = [answer]
   for (let i = 1; i < n; i++) {
-    const more = respond(state, request, fault)
+    const more = respond(state, request, fault, responder)
     answers.push(typeof more === "string" ? answer : more)
   }
   const prompt = inputTokens(request.messages.map((message) => message.content))
@@ -298,6 +301,9 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
   const files = new Map<string, StoredFile>()
   const jobs = new Map<string, FineTuneJob>()
   const batches = new Map<string, Batch>()
+  // The upload log keeps every upload's bytes, even after the file is deleted.
+  const uploaded: Array<UploadedFile> = []
+  const trained = new Map<string, Responder>()
   const t = state.timings
 
   const error = (status: number, message: string, kind: string) => {
@@ -555,6 +561,26 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
     }
   }
 
+  /**
+   * A model this fake finetuned answers from its own training file (`trained.ts`); its checkpoints too.
+   * Any other model gets the fake's responder.
+   */
+  const responderFor = (model: string): Responder => {
+    if (!model.startsWith("ft:")) return state.responder
+    for (const job of jobs.values()) {
+      const name = fineTunedModel(job)
+      if (model !== name && !model.startsWith(`${name}:ckpt-`)) continue
+      if (jobStatus(job).status !== "succeeded") break
+      let responder = trained.get(job.id)
+      if (responder === undefined) {
+        responder = trainedResponder(files.get(job.trainingFile)?.content.toString("utf8") ?? "")
+        trained.set(job.id, responder)
+      }
+      return responder
+    }
+    return state.responder
+  }
+
   const list = <T extends { id: string }>(data: ReadonlyArray<T>) => ({
     object: "list",
     data,
@@ -572,6 +598,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
   return {
     vendor: "openai",
     sdkBaseUrl: (origin) => `${origin}/v1`,
+    uploads: () => [...uploaded],
     keyOf: (headers) => {
       const authorization = headers.authorization
       if (typeof authorization === "string" && authorization.startsWith("Bearer "))
@@ -596,7 +623,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
               "invalid_request_error",
               "missing_required_parameter",
             )
-          return chatCompletion(state, request, context.fault)
+          return chatCompletion(state, request, context.fault, responderFor(request.model))
         },
       },
       {
@@ -637,7 +664,14 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
             return openAiError(400, "Missing required parameter: 'file'.", "invalid_request_error", null)
           if (fields.purpose === undefined)
             return openAiError(400, "Missing required parameter: 'purpose'.", "invalid_request_error", null)
-          return { status: 200, body: fileObject(addFile(upload.filename, fields.purpose, upload.content)) }
+          const file = addFile(upload.filename, fields.purpose, upload.content)
+          uploaded.push({
+            id: file.id,
+            filename: file.filename,
+            purpose: file.purpose,
+            content: file.content.toString("utf8"),
+          })
+          return { status: 200, body: fileObject(file) }
         },
       },
       {

@@ -1,17 +1,21 @@
 import type { FaultKind } from "./faults.js"
 import type { FakeState, RouteContext } from "./server.js"
-import type { FakeAnswer, SurveyRequest } from "./survey.js"
+import type { FakeAnswer, Responder, SurveyRequest } from "./survey.js"
 
 export const refusalText = "I'm sorry, but I can't help with that request."
 
-/** Runs the responder for a generation request, acting out content faults. */
+/**
+ * Runs the responder for a generation request, acting out content faults. `responder` overrides the fake's
+ * own (a finetuned model answers from its training file).
+ */
 export const respond = (
   state: FakeState,
   request: SurveyRequest,
   fault: RouteContext["fault"],
+  responder: Responder = state.responder,
 ): FakeAnswer | FaultKind => {
   if (fault === "refusal") return { text: "", refusal: refusalText }
-  const answer = state.responder(request, {
+  const answer = responder(request, {
     rng: state.answerRng,
     seed: state.seed,
     ...(fault === undefined ? {} : { fault }),
@@ -19,7 +23,7 @@ export const respond = (
   // A responder that asks for a content fault gets it acted out, like a drawn one.
   if (answer === "refusal") return { text: "", refusal: refusalText }
   if ((answer === "offscale" || answer === "lowmass") && fault === undefined)
-    return respond(state, request, answer)
+    return respond(state, request, answer, responder)
   return answer
 }
 

@@ -79,13 +79,29 @@ export interface Route {
   readonly pattern: RegExp
   /** Whether rate and script faults apply (generation endpoints). */
   readonly faultable: boolean
+  /** A signed URL (e.g. an upload target): its address authorises it, so no API key is asked for. */
+  readonly signed?: boolean
   readonly handle: (context: RouteContext) => RouteResult | Promise<RouteResult>
 }
+
+/** A file a client uploaded to a fake (training files, batch inputs), as the fake received it. */
+export interface UploadedFile {
+  readonly id: string
+  readonly filename: string
+  readonly purpose: string
+  /** The bytes as received, decoded as UTF-8. */
+  readonly content: string
+}
+
+/** Every fake's responses carry this header, so a client can label what it got from a test double. */
+export const FAKE_HEADER = "x-standin-fake"
 
 /** What makes a fake speak one vendor's protocol. */
 export interface VendorProtocol {
   readonly vendor: Vendor
   readonly routes: ReadonlyArray<Route>
+  /** Files uploaded so far, oldest first (vendors with a files API). */
+  readonly uploads?: () => ReadonlyArray<UploadedFile>
   /** The vendor's error response for an HTTP status. */
   readonly error: (
     status: number,
@@ -112,6 +128,8 @@ export interface FakeServer {
   readonly log: RequestLog
   readonly faults: FaultPlan
   readonly clock: FakeClock
+  /** The upload log: every file uploaded so far, with its exact content, oldest first. */
+  readonly uploads: () => ReadonlyArray<UploadedFile>
   /** Replaces the responder (`undefined` restores the default one). */
   readonly setResponder: (responder: Responder | undefined) => void
   readonly close: () => Promise<void>
@@ -226,6 +244,7 @@ export const startFake = async (
     if (corrupt === "truncated") payload = payload.subarray(0, Math.max(1, Math.floor(payload.length / 2)))
     if (corrupt === "malformed") payload = Buffer.from("<html><body>upstream proxy error</body></html>{")
     response.writeHead(status, {
+      [FAKE_HEADER]: "1",
       ...headers,
       "content-type": contentType,
       "content-length": String(payload.length),
@@ -272,7 +291,8 @@ export const startFake = async (
       record(error.status, "401")
       send(response, error.status, error.body, error.headers)
     }
-    if (options.apiKey !== undefined && offered !== options.apiKey) return authError()
+    if (options.apiKey !== undefined && route?.signed !== true && offered !== options.apiKey)
+      return authError()
 
     if (route === undefined) {
       const error = vendor.error(404, `Unknown request URL: ${method} ${url.pathname}.`, "not-found")
@@ -369,6 +389,7 @@ export const startFake = async (
     log,
     faults,
     clock: state.clock,
+    uploads: () => vendor.uploads?.() ?? [],
     setResponder: (responder) => {
       state.responder = responder ?? defaultResponder
     },

@@ -1,7 +1,7 @@
 import type { FaultKind } from "./faults.js"
 import { hash32, hashUnit, Rng } from "./random.js"
 
-export type Vendor = "openai" | "anthropic" | "google"
+export type Vendor = "openai" | "anthropic" | "google" | "together"
 
 export interface SurveyMessage {
   readonly role: "system" | "user" | "assistant"

@@ -35,7 +35,9 @@ describe("standin-fake arguments", () => {
   })
 
   it("explains what is wrong", () => {
-    expect(parseFakeArguments([])).toEqual({ error: "--vendor must be openai, anthropic or google" })
+    expect(parseFakeArguments([])).toEqual({
+      error: "--vendor must be openai, anthropic, google or together",
+    })
     expect(parseFakeArguments(["--vendor", "openai", "--faults", "x:1"])).toHaveProperty("error")
     expect(parseFakeArguments(["--vendor", "openai", "--port", "-1"])).toHaveProperty("error")
     expect(parseFakeArguments(["--vendor", "openai", "--colour", "red"])).toEqual({
@@ -55,6 +57,25 @@ describe("standin-fake arguments", () => {
         client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "hi" }] })
       await expect(ask()).rejects.toThrow(/500/)
       expect((await ask()).choices[0]?.message.content).toBe("Yes.")
+    } finally {
+      await fake.close()
+    }
+  })
+  it("starts a Together fake whose chat API speaks OpenAI's protocol and says it is a fake", async () => {
+    const parsed = parseFakeArguments(["--vendor", "together"])
+    if ("error" in parsed) throw new Error(parsed.error)
+    const fake = await runFake(parsed, () => {})
+    try {
+      const client = new OpenAI({ apiKey: "tg-test-PLANTED", baseURL: fake.baseUrl, maxRetries: 0 })
+      const { data, response } = await client.chat.completions
+        .create({
+          model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference",
+          messages: [{ role: "user", content: "hi" }],
+        })
+        .withResponse()
+      expect(data.choices[0]?.message.content).toBe("Yes.")
+      expect(response.headers.get("x-standin-fake")).toBe("1")
+      expect(fake.vendor).toBe("together")
     } finally {
       await fake.close()
     }

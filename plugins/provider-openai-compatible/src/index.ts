@@ -39,6 +39,21 @@ const optionalEnv = <A>(config: Config.Config<A>, keep: (value: A) => boolean) =
     Effect.orElseSucceed(() => Option.none<A>()),
   )
 
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * Where the key comes from: `spec.options.keyEnv` names another environment variable (e.g. TOGETHER_API_KEY
+ * for a model a Together finetune returned), else OPENAI_COMPATIBLE_API_KEY. Only the variable's name
+ * travels in the spec (and so in results files), never its value.
+ */
+export const keyEnvOf = (spec: ProviderSpec): string | PluginConfigError => {
+  const named = spec.options?.keyEnv
+  if (named === undefined) return "OPENAI_COMPATIBLE_API_KEY"
+  if (typeof named !== "string" || !envName.test(named))
+    return configError(`options.keyEnv must name an environment variable (e.g. TOGETHER_API_KEY)`)
+  return named
+}
+
 /** The provider for `openai-compatible:<model>@<baseURL>`. */
 export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
   Layer.effect(
@@ -57,11 +72,16 @@ export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigErr
         return yield* configError(
           "a base URL is required: use openai-compatible:<model>@<baseURL> (e.g. @http://localhost:8000/v1) or set OPENAI_COMPATIBLE_BASE_URL",
         )
-      const key = yield* optionalEnv(
-        Config.Redacted("OPENAI_COMPATIBLE_API_KEY"),
-        (k) => Redacted.value(k).trim() !== "",
+      const keyEnv = keyEnvOf(spec)
+      if (typeof keyEnv !== "string") return yield* keyEnv
+      const key = yield* optionalEnv(Config.Redacted(keyEnv), (k) => Redacted.value(k).trim() !== "")
+      // A named key variable is required: it means a hosted server that rejects unauthenticated calls.
+      if (spec.options?.keyEnv !== undefined && Option.isNone(key))
+        return yield* configError(`${keyEnv} is not set: export it to call ${spec.model}`)
+      const { keyEnv: _named, ...vendorOptions } = spec.options ?? {}
+      const options = yield* decodeOptions({ ...spec, options: vendorOptions }).pipe(
+        Effect.mapError((error) => configError(error.message)),
       )
-      const options = yield* decodeOptions(spec).pipe(Effect.mapError((error) => configError(error.message)))
       return make({
         ...options,
         model: spec.model,

@@ -90,4 +90,31 @@ describe("the OpenAI-compatible plugin", () => {
     )
     expect(Result.isFailure(bad) && (bad.failure as { plugin: string }).plugin).toBe("openai-compatible")
   })
+
+  it("takes its key from the variable named by options.keyEnv (e.g. TOGETHER_API_KEY), and requires it", async () => {
+    const keyed = await startOpenAiFake({ seed: 8, apiKey: "tg-test-PLANTED" })
+    try {
+      const spec = {
+        provider: "openai-compatible",
+        model: "standin-fake/llama-ft",
+        baseUrl: keyed.baseUrl,
+        options: { keyEnv: "TOGETHER_API_KEY" },
+      }
+      const result = await build(
+        { TOGETHER_API_KEY: "tg-test-PLANTED", OPENAI_COMPATIBLE_API_KEY: "other" },
+        spec,
+      )
+      if (!Result.isSuccess(result)) return expect.unreachable("the layer should build")
+      await Effect.runPromise(result.success.generate(request))
+      expect(keyed.log.last!.status).toBe(200)
+      const missing = await build({ OPENAI_COMPATIBLE_API_KEY: "other" }, spec)
+      expect(Result.isFailure(missing) && (missing.failure as Error).message).toMatch(
+        /TOGETHER_API_KEY is not set/,
+      )
+      const bad = await build({}, { ...spec, options: { keyEnv: "not a name" } })
+      expect(Result.isFailure(bad) && (bad.failure as Error).message).toMatch(/keyEnv must name/)
+    } finally {
+      await keyed.close()
+    }
+  })
 })

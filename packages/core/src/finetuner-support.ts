@@ -1,0 +1,84 @@
+import { Effect } from "effect"
+import { FinetuneError } from "./errors.js"
+import type { FinetuneRequest, TrainingExample, TrainingFile } from "./finetuner.js"
+
+/**
+ * Helpers every finetuner plugin needs (as provider-support.ts is for providers): the chat JSONL that
+ * OpenAI, Together and the open-source trainers all read, a token count, and the checks every `prepare`
+ * makes before it writes a byte.
+ */
+
+/** Tokens of a text by the rule the engine's estimates and the testkit fakes share: four characters each. */
+export const approximateTokens = (text: string): number => Math.ceil(text.length / 4)
+
+/**
+ * One `{"messages": [...]}` line per example, the conversational format of OpenAI, Together and TRL.
+ * `respondentKey` is for the leakage check only and is never written.
+ */
+export const chatJsonl = (examples: ReadonlyArray<TrainingExample>): string =>
+  examples
+    .map(
+      (example) =>
+        `${JSON.stringify({ messages: example.messages.map((m) => ({ role: m.role, content: m.content })) })}\n`,
+    )
+    .join("")
+
+/** A training or validation file in chat JSONL, with its examples and tokens (message contents, per line). */
+export const chatTrainingFile = (
+  purpose: TrainingFile["purpose"],
+  filename: string,
+  examples: ReadonlyArray<TrainingExample>,
+): TrainingFile => ({
+  purpose,
+  filename,
+  content: chatJsonl(examples),
+  examples: examples.length,
+  tokens: examples.reduce(
+    (sum, example) => sum + approximateTokens(example.messages.map((m) => m.content).join("")),
+    0,
+  ),
+})
+
+/**
+ * What every `prepare` checks first: there is something to train on, every example ends with the target
+ * (an assistant message), at least `minimum` examples when the vendor has a floor, and no respondent is
+ * in both the training and the validation file.
+ */
+export const checkFinetuneRequest = (
+  finetuner: string,
+  request: FinetuneRequest,
+  minimum = 1,
+): Effect.Effect<void, FinetuneError> =>
+  Effect.suspend(() => {
+    const fail = (reason: FinetuneError["reason"], message: string) =>
+      Effect.fail(new FinetuneError({ finetuner, reason, message }))
+    if (request.train.length < Math.max(1, minimum))
+      return fail(
+        "invalid-request",
+        `${request.train.length} training example${request.train.length === 1 ? "" : "s"}: ${finetuner} needs at least ${Math.max(1, minimum)}. Choose a larger --pilot.`,
+      )
+    const untargeted = [...request.train, ...request.validation].find(
+      (example) => example.messages[example.messages.length - 1]?.role !== "assistant",
+    )
+    if (untargeted !== undefined)
+      return fail(
+        "invalid-request",
+        `training example ${untargeted.respondentKey} does not end with the target (an assistant message).`,
+      )
+    const trainKeys = new Set(request.train.map((example) => example.respondentKey))
+    const both = request.validation.find((example) => trainKeys.has(example.respondentKey))
+    if (both !== undefined)
+      return fail(
+        "leakage",
+        `respondent ${both.respondentKey} is in both the training and the validation file. Nothing was written.`,
+      )
+    return Effect.void
+  })
+
+/** The finetune failure reason an HTTP status stands for. */
+export const finetuneReasonForStatus = (status: number): FinetuneError["reason"] => {
+  if (status === 401 || status === 403) return "auth"
+  if (status === 429) return "rate-limited"
+  if (status >= 500) return "server"
+  return "invalid-request"
+}
