@@ -77,8 +77,25 @@ export interface CallRunner {
   ) => Effect.Effect<CallResult, ProviderError | BudgetExceeded | StoreError>
   /** The cache key of a request. */
   readonly keyOf: (request: ProviderRequest) => string
-  /** Expected tokens and cost of a request, before it is sent (cost null when the price is unknown). */
-  readonly estimate: (request: ProviderRequest) => { readonly usage: Usage; readonly costUsd: number | null }
+  /**
+   * Expected tokens and cost of a request, before it is sent (cost null when the price is unknown);
+   * `batch` prices it at the vendor's batch discount.
+   */
+  readonly estimate: (
+    request: ProviderRequest,
+    options?: { readonly batch?: boolean },
+  ) => { readonly usage: Usage; readonly costUsd: number | null }
+  /** The cached answer of a request, if there is one (never with `fresh`); counted as done when found. */
+  readonly lookup: (request: ProviderRequest) => Effect.Effect<CallResult | undefined, StoreError>
+  /**
+   * Records an answer paid for outside `call` (a vendor batch): cache write with its status row, cost
+   * (at the batch price with `batch`), progress. The budget is the caller's to settle.
+   */
+  readonly record: (
+    request: ProviderRequest,
+    response: ProviderResponse,
+    options?: { readonly batch?: boolean },
+  ) => Effect.Effect<CallResult, StoreError>
   /** Writes status rows of cached answers that are still buffered. Call it when the run's calls are done. */
   readonly flush: Effect.Effect<void, StoreError>
   readonly price: ModelPrice | undefined
@@ -161,9 +178,9 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
         : new Map()
 
     const keyOf = (request: ProviderRequest) => callKey(callKeyParts(spec, request, options.keyExtra))
-    const estimate = (request: ProviderRequest) => {
+    const estimate = (request: ProviderRequest, how: { readonly batch?: boolean } = {}) => {
       const usage = estimateCall(request)
-      return { usage, costUsd: price === undefined ? null : costOf(price, usage) }
+      return { usage, costUsd: price === undefined ? null : costOf(price, usage, how) }
     }
     const statusRow = (
       request: ProviderRequest,
@@ -228,7 +245,36 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
         store === undefined || runId === undefined
           ? Effect.void
           : store.recordStatuses([statusRow(request, key, { reason, message: error.message })])
-      return Effect.andThen(Effect.andThen(recorded, written), Effect.fail(error))
+      // A refused call stops the run, but only once every call already sent has come back and been
+      // cached: what was paid for is never thrown away.
+      const settled = error._tag === "BudgetExceeded" ? budget.drained : Effect.void
+      return Effect.andThen(Effect.andThen(Effect.andThen(recorded, written), settled), Effect.fail(error))
+    }
+
+    const record = (
+      request: ProviderRequest,
+      key: string,
+      response: ProviderResponse,
+      how: { readonly batch?: boolean } = {},
+    ): Effect.Effect<CallResult, StoreError> => {
+      const costUsd = price === undefined ? null : costOf(price, response.usage, how)
+      const result: CallResult = { response, cached: false, key, costUsd }
+      const recorded = progress.record({ _tag: "Done", cached: false, costUsd })
+      if (store === undefined) return Effect.as(recorded, result)
+      const written = store.putCall(
+        {
+          key,
+          provider: spec.provider,
+          model: request.model,
+          response: JSON.stringify(response),
+          inputTokens: response.usage.inputTokens,
+          outputTokens: response.usage.outputTokens,
+          costUsd,
+          modelVersion: response.modelVersion,
+        },
+        runId === undefined ? undefined : statusRow(request, key),
+      )
+      return Effect.as(Effect.andThen(written, recorded), result)
     }
 
     const live = (request: ProviderRequest, key: string) => {
@@ -247,47 +293,48 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       )
       return paid.pipe(
         Effect.catch((error) => failed(request, key, error)),
-        Effect.flatMap((response) => {
-          const costUsd = price === undefined ? null : costOf(price, response.usage)
-          const result: CallResult = { response, cached: false, key, costUsd }
-          const recorded = progress.record({ _tag: "Done", cached: false, costUsd })
-          if (store === undefined) return Effect.as(recorded, result)
-          const written = store.putCall(
-            {
-              key,
-              provider: spec.provider,
-              model: request.model,
-              response: JSON.stringify(response),
-              inputTokens: response.usage.inputTokens,
-              outputTokens: response.usage.outputTokens,
-              costUsd,
-              modelVersion: response.modelVersion,
-            },
-            runId === undefined ? undefined : statusRow(request, key),
-          )
-          return Effect.as(Effect.andThen(written, recorded), result)
-        }),
+        Effect.flatMap((response) => record(request, key, response)),
       )
+    }
+
+    const cachedAnswer = (
+      request: ProviderRequest,
+      key: string,
+    ): Effect.Effect<CallResult | undefined, StoreError> => {
+      if (store === undefined || fresh) return Effect.succeed(undefined)
+      const answer = known.get(key)
+      if (answer !== undefined) {
+        known.delete(key)
+        const response = decodeCached(answer.response)
+        if (response !== undefined) return onHit(request, key, response, answer.costUsd, true)
+      }
+      return Effect.flatMap(store.getCall(key), (hit) => {
+        if (hit !== undefined) {
+          const response = decodeCached(hit.response)
+          if (response !== undefined) return onHit(request, key, response, hit.costUsd, false)
+        }
+        return Effect.succeed(undefined)
+      })
     }
 
     const call = (request: ProviderRequest) =>
       Effect.suspend(() => {
         const key = keyOf(request)
-        if (store === undefined || fresh) return live(request, key)
-        const answer = known.get(key)
-        if (answer !== undefined) {
-          known.delete(key)
-          const response = decodeCached(answer.response)
-          if (response !== undefined) return onHit(request, key, response, answer.costUsd, true)
-        }
-        return Effect.flatMap(store.getCall(key), (hit) => {
-          if (hit !== undefined) {
-            const response = decodeCached(hit.response)
-            if (response !== undefined) return onHit(request, key, response, hit.costUsd, false)
-          }
-          return live(request, key)
-        })
+        return Effect.flatMap(cachedAnswer(request, key), (hit) =>
+          hit === undefined ? live(request, key) : Effect.succeed(hit),
+        )
       })
 
-    return { call, keyOf, estimate, flush, price, limiter, budget }
+    return {
+      call,
+      keyOf,
+      estimate,
+      lookup: (request) => Effect.suspend(() => cachedAnswer(request, keyOf(request))),
+      record: (request, response, how) =>
+        Effect.suspend(() => record(request, keyOf(request), response, how)),
+      flush,
+      price,
+      limiter,
+      budget,
+    }
   })
