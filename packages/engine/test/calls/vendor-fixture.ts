@@ -1,0 +1,60 @@
+import type { ExperimentShape, ProviderShape } from "@standin/core"
+import { make as makeAnthropic } from "@standin/provider-anthropic"
+import { make as makeGoogle } from "@standin/provider-google"
+import { make as makeOpenAi } from "@standin/provider-openai"
+import { type FakeServer, fixtureStudy, renderFixturePrompt, type Vendor } from "@standin/testkit"
+import { Effect, Redacted } from "effect"
+
+/** The testkit's fixture study as an experiment (its human data is never loaded by these tests). */
+export const fixtureExperiment: ExperimentShape = {
+  descriptor: {
+    kind: "experiment",
+    id: "fixture",
+    version: "1.0.0",
+    specVersion: "1.0",
+    title: "Fixture",
+    citation: "none",
+  },
+  definition: fixtureStudy,
+  loadHumanData: Effect.die("the fixture experiment has no data"),
+  renderPrompt: (twin, options) => renderFixturePrompt(fixtureStudy, twin, options),
+}
+
+export const models: Record<Vendor, string> = {
+  openai: "gpt-4o-mini",
+  anthropic: "claude-haiku-4-5",
+  google: "gemini-2.5-flash",
+}
+
+/** The real vendor plugin (its official SDK) pointed at a loopback fake. */
+export const vendorProvider = (vendor: Vendor, fake: FakeServer, timeoutMs = 2_000): ProviderShape => {
+  const config = {
+    apiKey: Redacted.make("sk-test-PLANTED"),
+    model: models[vendor],
+    baseUrl: fake.baseUrl,
+    timeoutMs,
+  }
+  switch (vendor) {
+    case "openai":
+      return makeOpenAi(config)
+    case "anthropic":
+      return makeAnthropic(config)
+    case "google":
+      return makeGoogle(config)
+  }
+}
+
+/** Generation requests a fake received (live calls, not batch endpoints). */
+export const liveCalls = (fake: FakeServer) =>
+  fake.log.entries.filter(
+    (entry) =>
+      entry.method === "POST" && /\/chat\/completions$|\/v1\/messages$|:generateContent$/.test(entry.path),
+  )
+
+/** Batch creations a fake received. */
+export const batchCreations = (fake: FakeServer) =>
+  fake.log.entries.filter(
+    (entry) =>
+      entry.method === "POST" &&
+      /\/v1\/batches$|\/messages\/batches$|:batchGenerateContent$/.test(entry.path),
+  )
