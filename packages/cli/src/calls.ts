@@ -52,8 +52,9 @@ export const loadPrices = (file: string | undefined): Effect.Effect<PriceTable, 
   return Effect.succeed(mergePrices(defaultPriceTable, overrides))
 }
 
+/** Dollars to the cent from $10, to a hundredth of a cent from $1, else to a ten-thousandth of a cent. */
 const dollars = (value: number | null): string =>
-  value === null ? "unknown" : `$${value.toFixed(value < 10 ? 4 : 2)}`
+  value === null ? "unknown" : `$${value.toFixed(value >= 10 ? 2 : value >= 1 ? 4 : 6)}`
 const count = (value: number): string => value.toLocaleString("en-US")
 
 /** The dry run's table: per provider the calls, estimated tokens and cost; then what re-asks may add. */

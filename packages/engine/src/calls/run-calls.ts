@@ -124,8 +124,9 @@ export const runExecutors = (options: RunCallsOptions) => {
       }
       return {
         call: (request) => counted(request, runner.call(request)),
-        // The limiter holds calls to its (adaptive) concurrency: let it see every call that may go.
-        concurrency: limiter.limits.maxConcurrency,
+        // Twice the limiter's ceiling: while its calls are out, as many twins render their prompts and
+        // parse their answers, so the limiter (adaptive, rate-limited) is what holds calls back.
+        concurrency: 2 * limiter.limits.maxConcurrency,
         finish: Effect.andThen(runner.flush, progress.finish),
       }
     })
