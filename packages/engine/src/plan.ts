@@ -140,7 +140,7 @@ export const planRun = (
         ),
         Effect.scoped,
       )
-      const batch = built.ok && usesBatch(built.provider, options.batch, calls)
+      const batch = built.ok && usesBatch(built.provider, options.batch, calls, options.elicitation)
       const price = priceFor(prices, selection.spec.provider, selection.spec.model)
       let cached = 0
       let inputTokens = 0

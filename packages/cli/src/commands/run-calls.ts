@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs"
+import type { Elicitation } from "@standin/core"
 import {
   type BatchChoice,
   type BudgetExceeded,
@@ -147,6 +148,7 @@ export const withCalls = <A, E>(
   options: CallOptions & {
     readonly fresh: boolean
     readonly quiet: boolean
+    readonly elicitation: Elicitation
     /** Model providers in the run (0: only baselines, nothing to cache). */
     readonly models: number
     readonly runKey: unknown
@@ -182,6 +184,7 @@ export const withCalls = <A, E>(
         prices: options.prices,
         limits: options.limits,
         batch: options.batch,
+        elicitation: options.elicitation,
         scope,
         progress: (label) => {
           const sink = makeProgress({ mode, label })

@@ -158,6 +158,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
         ...calls,
         fresh: input.fresh,
         quiet: input.quiet,
+        elicitation: input.elicitation,
         models: models.length,
         // The command's canonical options: running the same command again resumes the same run.
         runKey: {

@@ -1,4 +1,4 @@
-import type { ProviderShape } from "@standin/core"
+import type { Elicitation, ProviderShape } from "@standin/core"
 import type { StoreError, StoreShape } from "@standin/store"
 import { Effect, type Scope } from "effect"
 import type { ProviderSelection } from "../run.js"
@@ -38,6 +38,8 @@ export interface RunCallsOptions {
   /** Longest one try may take before it counts as a timeout. */
   readonly timeoutMs?: number
   readonly batch?: BatchChoice
+  /** The run's elicitation: a batch path that does not serve it is not used. */
+  readonly elicitation?: Elicitation
   /** A progress display per provider, labelled with its `provider:model`. */
   readonly progress: (label: string) => ProgressSink
   readonly onBatchEvent?: (event: BatchEvent) => void
@@ -45,15 +47,20 @@ export interface RunCallsOptions {
   readonly scope: Scope.Scope
 }
 
-/** Whether a provider's calls would go through its batch API under `choice`. */
+/**
+ * Whether a provider's calls would go through its batch API under `choice`: it has one, its batch path
+ * serves the run's elicitation (when given), and batches are asked for or the run is large enough.
+ */
 export const usesBatch = (
   provider: Pick<ProviderShape, "descriptor" | "batch">,
   choice: BatchChoice | undefined,
   firstAsks: number,
+  elicitation?: Elicitation,
 ): boolean =>
   choice !== undefined &&
   provider.batch !== undefined &&
   provider.descriptor.capabilities.batch &&
+  (elicitation === undefined || provider.batch.elicitation.includes(elicitation)) &&
   (choice.mode === "always" || firstAsks >= choice.threshold)
 
 /**
@@ -102,7 +109,7 @@ export const runExecutors = (options: RunCallsOptions) => {
         call: Effect.Effect<A, E>,
       ): Effect.Effect<A, E> => (request.attempt > 0 ? Effect.andThen(progress.addTotal(1), call) : call)
       const batch = provider.batch
-      if (batch !== undefined && usesBatch(provider, options.batch, plan.calls)) {
+      if (batch !== undefined && usesBatch(provider, options.batch, plan.calls, options.elicitation)) {
         const choice = options.batch!
         const executor = yield* makeBatchExecutor({
           runner,
