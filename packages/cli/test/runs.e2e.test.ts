@@ -88,6 +88,10 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     const paid = fake.log.entries.slice(before).filter(answered)
     expect(paid).toHaveLength(entry.usage.calls)
     expect(await storeCalls(store)).toBe(entry.usage.calls)
+    // the key reaches no file: not the store (nor its write-ahead log), not the results
+    for (const file of [store, `${store}-wal`])
+      if (existsSync(file)) expect(readFileSync(file).includes("sk-test-PLANTED")).toBe(false)
+    expect(JSON.stringify(reference)).not.toContain("sk-test-PLANTED")
 
     // the same command again: everything from the cache, nothing sent, the same bytes
     const again = tempDir("again")

@@ -9,7 +9,7 @@ import {
   type RunPlan,
   runStudy,
 } from "@standin/engine"
-import type { StoreError } from "@standin/store"
+import { normalizeBaseUrl, type StoreError, withoutSecrets } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
@@ -164,7 +164,13 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
         runKey: {
           command: "run",
           study: { id: experiment.descriptor.id, version: experiment.descriptor.version },
-          providers: providers.map(({ spec }) => spec),
+          // stored with the run: no credential from a base URL or the options may reach it
+          providers: providers.map(({ spec }) => ({
+            provider: spec.provider,
+            model: spec.model,
+            baseUrl: normalizeBaseUrl(spec.baseUrl),
+            options: withoutSecrets(spec.options ?? {}),
+          })),
           pilot: design.pilot,
           holdoutCap: holdoutCap ?? null,
           seed,
