@@ -91,18 +91,6 @@ describe("10,000 calls against a faulty vendor", () => {
     }
     const failed = synthetic.filter((respondent) => respondent.failure !== undefined).length
     const paid = fake.log().filter(answered)
-    console.log({
-      distinct: new Set(paid.map((entry) => JSON.stringify(entry.body))).size,
-      statuses: [...new Set(fake.log().map((e) => `${e.status}:${e.fault}`))],
-      ok: summary.ok,
-      sfailed: summary.failed,
-      cached,
-      done: snapshot.done,
-      failed,
-      paid: paid.length,
-      reasons: summary.reasons,
-      reasks: synthetic.reduce((a, r) => a + r.attempts - 1, 0),
-    })
     // six tries each: a twin fails for good only when all of them were faults
     expect(failed).toBeLessThan(10)
     // every call has its status row: ok or failed with the reason
