@@ -103,7 +103,7 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     expect(files(again)).toEqual(reference)
   })
 
-  it("five SIGKILLs at random moments, each resumed: byte-identical results, no answered call paid again", async () => {
+  it("five SIGKILLs at random moments, each resumed: byte-identical results; only calls in flight at a kill are paid again", async () => {
     expect(Object.keys(reference).length).toBeGreaterThan(0)
     const out = tempDir("crash")
     const store = join(tempDir("store"), "store.sqlite")
