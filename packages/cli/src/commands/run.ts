@@ -9,7 +9,7 @@ import {
   type RunPlan,
   runStudy,
 } from "@standin/engine"
-import { normalizeBaseUrl, type StoreError, withoutSecrets } from "@standin/store"
+import { contentHash, normalizeBaseUrl, type StoreError, withoutSecrets } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
@@ -163,7 +163,12 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
         // The command's canonical options: running the same command again resumes the same run.
         runKey: {
           command: "run",
-          study: { id: experiment.descriptor.id, version: experiment.descriptor.version },
+          study: {
+            id: experiment.descriptor.id,
+            version: experiment.descriptor.version,
+            // a study folder edited in place is another run
+            definition: contentHash(experiment.definition),
+          },
           // stored with the run: no credential from a base URL or the options may reach it
           providers: providers.map(({ spec }) => ({
             provider: spec.provider,
