@@ -49,7 +49,7 @@ const pad = (text: string, width: number, right = false) =>
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)))
   const numeric = header.map(
-    (_, i) => rows.length > 0 && rows.every((row) => /^[-+]?[\d.]+%?$|^[–-]$|^$/.test(row[i] ?? "")),
+    (_, i) => rows.length > 0 && rows.every((row) => /^[-+$]?[\d.,]+%?$|^[–-]$|^$/.test(row[i] ?? "")),
   )
   const line = (cells: ReadonlyArray<string>) =>
     cells

@@ -129,36 +129,39 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     })
     servers.push(fake)
     const out = tempDir("sweep")
-    const result = await standinAsync(
-      [
-        "sweep",
-        "--base",
-        "openai:gpt-4o-mini",
-        "--pilot",
-        "30,60",
-        "--pilot-sampling",
-        "random,balanced:race",
-        "--seeds",
-        "2",
-        "--seed",
-        "3",
-        "--holdout",
-        "240",
-        "--bootstrap",
-        "40",
-        "--epochs",
-        "2",
-        "--store",
-        join(out, "store.sqlite"),
-        "--poll",
-        "0.05",
-        "--out",
-        out,
-        "--no-site",
-        "--quiet",
-      ],
-      { OPENAI_API_KEY: PLANTED, OPENAI_BASE_URL: fake.baseUrl },
-    )
+    const args = (to: string) => [
+      "sweep",
+      "--base",
+      "openai:gpt-4o-mini",
+      "--pilot",
+      "30,60",
+      "--pilot-sampling",
+      "random,balanced:race",
+      "--seeds",
+      "2",
+      "--seed",
+      "3",
+      "--holdout",
+      "240",
+      "--bootstrap",
+      "40",
+      "--epochs",
+      "2",
+      "--store",
+      join(out, "store.sqlite"),
+      "--poll",
+      "0.05",
+      // A loopback fake: lift the vendor's default rate limits.
+      "--rpm",
+      "1000000",
+      "--tpm",
+      "1000000000",
+      "--out",
+      to,
+      "--no-site",
+      "--quiet",
+    ]
+    const result = await standinAsync(args(out), { OPENAI_API_KEY: PLANTED, OPENAI_BASE_URL: fake.baseUrl })
     expect(result.stderr).toBe("")
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/learning curve/)
@@ -171,10 +174,14 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     for (const entry of [base!, ...finetuned]) {
       expect(entry.status).toBe("ok")
       expect(entry.counts.twins).toBe(240)
-      for (const metric of ["metric-heterogeneity", "metric-coherence", "metric-subgroup"]) {
+      for (const metric of ["heterogeneity", "coherence", "subgroup"]) {
         const score = entry.scores.find((candidate) => candidate.metric === metric)
-        expect(score?.headline.value, `${entry.id} ${metric}`).not.toBeNull()
-        expect(score?.headline.ci, `${entry.id} ${metric}`).not.toBeNull()
+        expect(score, `${entry.id} ${metric}`).toBeDefined()
+        expect(typeof score?.headline.value, `${entry.id} ${metric}`).toBe("number")
+        expect(score?.headline.ci?.lower, `${entry.id} ${metric}`).toBeLessThanOrEqual(score!.headline.value!)
+        expect(score?.headline.ci?.upper, `${entry.id} ${metric}`).toBeGreaterThanOrEqual(
+          score!.headline.value!,
+        )
       }
     }
     for (const entry of finetuned) expect(entry.finetune?.fake).toBe(true)
@@ -234,5 +241,18 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     const everything = uploads.map((file) => file.content).join("\n")
     expect(everything).not.toMatch(/R_[A-Za-z0-9]{15}/)
     expect(everything).not.toMatch(/Duration/)
+
+    // The same sweep again: every job and every answer comes from the store — no upload, no job, no model call.
+    const requests = fake.log.entries.length
+    const again = await standinAsync(args(join(out, "again")), {
+      OPENAI_API_KEY: PLANTED,
+      OPENAI_BASE_URL: fake.baseUrl,
+    })
+    expect(again.status).toBe(0)
+    const paid = fake.log.entries.slice(requests).filter((entry) => entry.method === "POST")
+    expect(paid.map((entry) => entry.path)).toEqual([])
+    expect(readFileSync(join(out, "again", "results.json"), "utf8")).toBe(
+      readFileSync(join(out, "results.json"), "utf8"),
+    )
   })
 })

@@ -34,9 +34,26 @@ export const standin = (args: ReadonlyArray<string>, env: Record<string, string>
  * event loop must keep serving while the CLI runs.
  */
 export const standinAsync = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolvePromise, reject) => {
-    if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first (pnpm test does).`)
-    const child = spawn(process.execPath, [bin, ...args], {
+  spawnStandin(args, env).done
+
+/**
+ * Starts the built CLI and hands back the child process (to kill it) with a promise of how it ended;
+ * `onStderr` sees standard error as it comes.
+ */
+export const spawnStandin = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  onStderr: (chunk: string) => void = () => {},
+) => {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first (pnpm test does).`)
+  let child: ReturnType<typeof spawn> | undefined
+  const done = new Promise<{
+    status: number | null
+    signal: NodeJS.Signals | null
+    stdout: string
+    stderr: string
+  }>((resolvePromise, reject) => {
+    child = spawn(process.execPath, [bin, ...args], {
       cwd: repoRoot,
       env: {
         PATH: process.env.PATH ?? "",
@@ -49,12 +66,15 @@ export const standinAsync = (args: ReadonlyArray<string>, env: Record<string, st
     })
     let stdout = ""
     let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk.toString()
     })
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString()
+      onStderr(chunk.toString())
     })
     child.on("error", reject)
-    child.on("close", (status) => resolvePromise({ status, stdout, stderr }))
+    child.on("close", (status, signal) => resolvePromise({ status, signal, stdout, stderr }))
   })
+  return { child: child!, done }
+}

@@ -6,7 +6,20 @@ import { parse } from "csv-parse/sync"
 import { hasData, standin, standinAsync, tempDir } from "./helpers.js"
 
 const PLANTED = "sk-test-PLANTED"
-const quick = ["--holdout", "60", "--bootstrap", "20", "--quiet", "--concurrency", "4"]
+// The fakes take any rate: lift the vendors' default rate limits (Anthropic's is 50 requests a minute).
+const quick = [
+  "--holdout",
+  "60",
+  "--bootstrap",
+  "20",
+  "--quiet",
+  "--concurrency",
+  "4",
+  "--rpm",
+  "1000000",
+  "--tpm",
+  "1000000000",
+]
 
 const servers: Array<FakeServer> = []
 afterEach(async () => {

@@ -1,6 +1,7 @@
 import { Context, type Effect, type Layer, Schema } from "effect"
 import type { PluginConfigError, ProviderError } from "./errors.js"
 import type { RenderedPrompt } from "./prompt.js"
+import type { ProviderBatch } from "./provider-batch.js"
 import type { Elicitation, OptionDistribution, Respondent, Twin, Usage } from "./respondent.js"
 import type { Item, StudyDefinition } from "./study.js"
 
@@ -96,6 +97,8 @@ export interface ProviderShape {
   readonly descriptor: ProviderDescriptor
   readonly model: string
   readonly generate: (request: ProviderRequest) => Effect.Effect<ProviderResponse, ProviderError>
+  /** The vendor's batch API, for providers whose descriptor says `capabilities.batch` (optional). */
+  readonly batch?: ProviderBatch
 }
 
 /** The provider in use for one simulation pass. */

@@ -96,7 +96,9 @@ export interface RunOptions<E> {
   readonly executor?: (
     provider: ProviderShape,
     selection: ProviderSelection,
-  ) => Effect.Effect<CallExecutor<E>>
+    /** First asks the provider will get (twins × replicates), before re-asks. */
+    plan: { readonly calls: number },
+  ) => Effect.Effect<CallExecutor<E>, E>
   readonly onEvent?: (event: RunEvent) => void
 }
 
@@ -339,11 +341,11 @@ export const runStudy = <E>(
         continue
       }
       const provider = built.provider
+      const total = twins.length * options.replicates
       const executor =
         options.executor === undefined
           ? (directExecutor(provider) as CallExecutor<E>)
-          : yield* options.executor(provider, selection)
-      const total = twins.length * options.replicates
+          : yield* options.executor(provider, selection, { calls: total })
       emit({ _tag: "ProviderStarted", entry: id, total })
       let done = 0
       const { synthetic, totals } = yield* simulate(

@@ -4,7 +4,6 @@ import type {
   GenerationSettings,
   Item,
   ProviderRequest,
-  ProviderResponse,
   ProviderShape,
   SyntheticRespondent,
   Twin,
@@ -25,6 +24,13 @@ export type ExecutedCall = Omit<CallResult, "key">
  */
 export interface CallExecutor<E = never> {
   readonly call: (request: ProviderRequest) => Effect.Effect<ExecutedCall, ProviderError | E>
+  /**
+   * How many twins to simulate at once with this executor, overriding the run's concurrency: an
+   * executor with its own rate limiter takes as many as it lets through, a batching one takes all.
+   */
+  readonly concurrency?: number
+  /** Run once every twin is done (writes buffered bookkeeping, ends progress displays, stops pollers). */
+  readonly finish?: Effect.Effect<void, E>
 }
 
 /** Calls the provider directly, with no cache and no retries. */
@@ -58,6 +64,38 @@ export interface SimulationTotals {
   readonly costUsd: number | null
 }
 
+/**
+ * The request for one call of a twin: its prompt, the run's settings, and a seed derived from the run's
+ * seed, the twin, the replicate and the re-ask attempt (unless the run fixes one). `--dry-run` builds
+ * the same requests to estimate them and find them in the cache.
+ */
+export const callRequest = (
+  options: {
+    readonly provider: { readonly model: string }
+    readonly experiment: { readonly definition: { readonly items: ReadonlyArray<Item> } }
+    readonly settings: GenerationSettings
+    readonly elicitation: Elicitation
+    readonly seed: number
+  },
+  twin: Twin,
+  prompt: ProviderRequest["prompt"],
+  replicate: number,
+  attempt: number,
+): ProviderRequest => ({
+  model: options.provider.model,
+  twin,
+  items: options.experiment.definition.items,
+  prompt,
+  settings: {
+    ...options.settings,
+    seed:
+      options.settings.seed ?? deriveSeed(options.seed, "call", twin.id, replicate, attempt) % 2_147_483_647,
+  },
+  elicitation: options.elicitation,
+  replicate,
+  attempt,
+})
+
 const uniquePush = (list: Array<string>, values: ReadonlyArray<string>) => {
   for (const value of values) if (!list.includes(value)) list.push(value)
 }
@@ -72,10 +110,8 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
   Effect.gen(function* () {
     const { experiment, provider } = options
     const items: ReadonlyArray<Item> = experiment.definition.items
-    let calls = 0
-    let cachedCalls = 0
-    let costUsd = 0
-    let costKnown = true
+    // Per twin-replicate, summed in twin order at the end: the totals do not depend on completion order.
+    const tallies: Array<{ calls: number; cached: number; costUsd: number; costKnown: boolean }> = []
     const jobs = options.twins.flatMap((twin) =>
       Array.from({ length: options.replicates }, (_, replicate) => ({ twin, replicate })),
     )
@@ -83,7 +119,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
     // A rejected key fails every call alike: after the first auth failure, later twins are recorded with
     // the same failure instead of sending more doomed (and possibly billed or rate-limited) requests.
     let authFailure: ProviderError | undefined
-    const one = ({ twin, replicate }: { twin: Twin; replicate: number }) =>
+    const one = ({ twin, replicate }: { twin: Twin; replicate: number }, index: number) =>
       Effect.gen(function* () {
         const prompt = experiment.renderPrompt(twin, {
           elicitation: options.elicitation,
@@ -97,26 +133,13 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
         let twinCalls = 0
         let twinCached = 0
         let twinCost = 0
+        let twinCostKnown = true
         let last: { text: string; parsed: ReturnType<typeof parseReply> } | undefined
         let failure: { reason: ProviderError["reason"]; message: string } | undefined
         let attempt = 0
         let made = 0
         for (; attempt <= options.maxReasks; attempt++) {
-          const request: ProviderRequest = {
-            model: provider.model,
-            twin,
-            items,
-            prompt,
-            settings: {
-              ...options.settings,
-              seed:
-                options.settings.seed ??
-                deriveSeed(options.seed, "call", twin.id, replicate, attempt) % 2_147_483_647,
-            },
-            elicitation: options.elicitation,
-            replicate,
-            attempt,
-          }
+          const request = callRequest(options, twin, prompt, replicate, attempt)
           if (authFailure === undefined) made++
           const outcome =
             authFailure !== undefined
@@ -136,7 +159,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
           const { response, cached, costUsd: callCost } = outcome.value
           twinCalls++
           if (cached) twinCached++
-          if (callCost === null) costKnown = false
+          if (callCost === null) twinCostKnown = false
           else twinCost += callCost
           inputTokens += response.usage.inputTokens
           outputTokens += response.usage.outputTokens
@@ -174,13 +197,24 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
           usage: { inputTokens, outputTokens },
           ...(failure === undefined ? {} : { failure }),
         }
-        calls += twinCalls
-        cachedCalls += twinCached
-        costUsd += twinCost
+        tallies[index] = { calls: twinCalls, cached: twinCached, costUsd: twinCost, costKnown: twinCostKnown }
         options.onDone?.(respondent, { calls: twinCalls, cached: twinCached, costUsd: twinCost })
         return respondent
       })
-    const synthetic = yield* Effect.forEach(jobs, one, { concurrency: options.concurrency })
+    const synthetic = yield* Effect.forEach(jobs, one, {
+      concurrency: executor.concurrency ?? options.concurrency,
+    })
+    if (executor.finish !== undefined) yield* executor.finish
+    let calls = 0
+    let cachedCalls = 0
+    let costUsd = 0
+    let costKnown = true
+    for (const tally of tallies) {
+      calls += tally.calls
+      cachedCalls += tally.cached
+      costUsd += tally.costUsd
+      costKnown &&= tally.costKnown
+    }
     const totals: SimulationTotals = { calls, cachedCalls, costUsd: costKnown ? costUsd : null }
     return { synthetic, totals }
   })

@@ -22,8 +22,7 @@ import type { StoreShape } from "@standin/store"
 import { type Duration, Effect, Layer } from "effect"
 import { type FinetuneJobEvent, type FinetuneOutcome, prepareFinetune, runFinetune } from "./finetune.js"
 import { shuffled, streamFor } from "./random.js"
-import { type ProviderSelection, type RunEvent, type RunOutcome, runStudy } from "./run.js"
-import type { CallExecutor } from "./simulate.js"
+import { type ProviderSelection, type RunEvent, type RunOptions, type RunOutcome, runStudy } from "./run.js"
 import { type Split, splitRespondents } from "./split.js"
 
 /**
@@ -128,10 +127,8 @@ export interface SweepOptions<E> {
   readonly bootstrap: number
   readonly minCellSize: number
   readonly concurrency: number
-  readonly executor?: (
-    provider: ProviderShape,
-    selection: ProviderSelection,
-  ) => Effect.Effect<CallExecutor<E>>
+  /** How model calls are executed (cache, rate limits, retries, budget): as `RunOptions.executor`. */
+  readonly executor?: RunOptions<E>["executor"]
   readonly onEvent?: (event: SweepEvent) => void
 }
 

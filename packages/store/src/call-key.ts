@@ -1,5 +1,5 @@
 import { Redacted } from "effect"
-import { canonicalJson, canonicalJsonShared, sha256Hex } from "./canonical-json.js"
+import { canonicalJson, canonicalJsonShared, canonicalMessages, sha256Hex } from "./canonical-json.js"
 
 /** Bumped when the key's recipe changes, so old entries are simply never hit again. */
 export const CallKeyVersion = 1
@@ -95,7 +95,7 @@ export const callKeyMaterial = (parts: CallKeyParts): string =>
   ',"extra":' +
   (parts.extra === undefined ? "null" : canonicalJson(clean(parts.extra))) +
   ',"messages":' +
-  canonicalJson(parts.messages) +
+  canonicalMessages(parts.messages) +
   ',"model":' +
   canonicalJson(parts.model) +
   ',"perItem":' +

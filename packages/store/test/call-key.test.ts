@@ -1,6 +1,16 @@
+import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Redacted } from "effect"
-import { type CallKeyParts, callKey, callKeyMaterial, canonicalJson, normalizeBaseUrl } from "../src/index.js"
+import fc from "fast-check"
+import {
+  type CallKeyParts,
+  callKey,
+  callKeyMaterial,
+  canonicalJson,
+  canonicalMessages,
+  normalizeBaseUrl,
+  sha256Hex,
+} from "../src/index.js"
 
 const base: CallKeyParts = {
   provider: "openai",
@@ -167,6 +177,39 @@ describe("normalizeBaseUrl", () => {
     expect(normalizeBaseUrl("http://127.0.0.1:4000/v1/")).toBe("http://127.0.0.1:4000/v1")
     expect(normalizeBaseUrl("https://me:pw@example.com/openai?api-version=2024-10-21&api-key=x")).toBe(
       "https://example.com/openai?api-version=2024-10-21",
+    )
+  })
+})
+
+describe("canonicalMessages and sha256Hex (the key's fast paths)", () => {
+  it("writes exactly what canonicalJson writes, for chat messages and anything else", () => {
+    const message = fc.record({
+      role: fc.constantFrom("system", "user", "assistant"),
+      content: fc.string({ unit: "binary" }),
+    })
+    fc.assert(
+      fc.property(fc.array(message, { maxLength: 6 }), (messages) => {
+        expect(canonicalMessages(messages)).toBe(canonicalJson(messages))
+      }),
+    )
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 4 }), (values) => {
+        expect(canonicalMessages(values)).toBe(canonicalJson(values))
+      }),
+    )
+    // extra members, non-string content: the generic way
+    const odd = [
+      { role: "user", content: "hi", name: "x" },
+      { content: 3, role: "user" },
+    ]
+    expect(canonicalMessages(odd)).toBe(canonicalJson(odd))
+  })
+
+  it("hashes as createHash does", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => {
+        expect(sha256Hex(text)).toBe(createHash("sha256").update(text, "utf8").digest("hex"))
+      }),
     )
   })
 })

@@ -93,6 +93,15 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
   const personaLine = overrides.personaLine ?? defaultPersonaLine
   const system = overrides.system ?? DEFAULT_SYSTEM
   const armById = new Map(study.arms.map((arm) => [arm.id, arm]))
+  // One answer schema per elicitation, shared by every twin's prompt: it is the same for all of them,
+  // and a shared object is serialised once for all the cache keys of a run.
+  const answerSchema = (verbalized: boolean): JsonSchema => ({
+    type: "object",
+    properties: Object.fromEntries(study.items.map((item) => [item.id, itemAnswerSchema(item, verbalized)])),
+    required: study.items.map((item) => item.id),
+    additionalProperties: false,
+  })
+  const schemas = { answers: answerSchema(false), distributions: answerSchema(true) }
 
   const context = (twin: Twin, options: RenderOptions): Array<string> => {
     const parts: Array<string> = []
@@ -123,14 +132,7 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
       { role: "system", content: system },
       { role: "user", content: user },
     ]
-    const responseSchema: JsonSchema = {
-      type: "object",
-      properties: Object.fromEntries(
-        study.items.map((item) => [item.id, itemAnswerSchema(item, verbalized)]),
-      ),
-      required: study.items.map((item) => item.id),
-      additionalProperties: false,
-    }
+    const responseSchema = verbalized ? schemas.distributions : schemas.answers
     const perItem: Array<ItemPrompt> = []
     if (options.elicitation === "logprobs") {
       for (const item of study.items) {

@@ -185,6 +185,21 @@ export const verbalizedSchema = (study: StudyDefinition): JsonSchema => ({
   additionalProperties: false,
 })
 
+const schemas = new WeakMap<
+  StudyDefinition,
+  { readonly sample: JsonSchema; readonly verbalized: JsonSchema }
+>()
+
+/** The study's answer schemas, made once and shared by every prompt (as the real renderer does). */
+const sharedSchema = (study: StudyDefinition, verbalized: boolean): JsonSchema => {
+  let known = schemas.get(study)
+  if (known === undefined) {
+    known = { sample: sampleSchema(study), verbalized: verbalizedSchema(study) }
+    schemas.set(study, known)
+  }
+  return verbalized ? known.verbalized : known.sample
+}
+
 /**
  * A simple renderer following the real one's conventions: persona lines in the user message, the
  * arm's stimulus, the items with their options, and (for logprobs) one prompt per item that ends
@@ -234,7 +249,7 @@ export const renderFixturePrompt = (
       : []
   return {
     messages,
-    responseSchema: options.elicitation === "verbalized" ? verbalizedSchema(study) : sampleSchema(study),
+    responseSchema: sharedSchema(study, options.elicitation === "verbalized"),
     responseSchemaName: options.elicitation === "verbalized" ? "survey_distributions" : "survey_answers",
     perItem,
   }

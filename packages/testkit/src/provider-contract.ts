@@ -25,7 +25,7 @@ import { startVendorFake } from "./fakes.js"
 import type { FaultKind } from "./faults.js"
 import { fixtureRespondents, fixtureStudy, renderFixturePrompt } from "./fixture-study.js"
 import { inputTokens } from "./metering.js"
-import type { FakeOptions, FakeServer } from "./server.js"
+import { defaultJobTimings, type FakeOptions, type FakeServer } from "./server.js"
 import type { Vendor } from "./survey.js"
 
 /** The key every contract run plants; it must never come back out. */
@@ -388,6 +388,138 @@ export const suite = (name: string, makeLayer: MakeContractLayer, options: Contr
         if (!Result.isSuccess(result)) return
         expect(result.success.warnings.join("\n")).toMatch(new RegExp(study.items[0]!.id))
         expect(answerProblems(study, "logprobs", result.success)).toEqual([])
+      })
+    }
+
+    if (vendor !== undefined) {
+      const batchOf = async () => {
+        const result = await withProvider(fake, (provider) => Effect.succeed(provider))
+        if (!Result.isSuccess(result)) throw new Error("the layer failed to build")
+        return result.success
+      }
+      /** Moves the fake's clock past a batch's validating and running phases. */
+      const finishBatches = () =>
+        fake!.clock.advance(defaultJobTimings.validatingMs + defaultJobTimings.runningMs + 1)
+      const run = <A>(effect: Effect.Effect<A, unknown>) => Effect.runPromise(Effect.result(effect))
+
+      it("declares a batch API exactly when it has one, within the vendor's limits", async () => {
+        const provider = await batchOf()
+        expect(provider.batch !== undefined).toBe(provider.descriptor.capabilities.batch)
+        if (provider.batch === undefined) return
+        expect(provider.batch.limits.maxRequests).toBeGreaterThan(0)
+        expect(provider.batch.limits.maxBytes).toBeGreaterThan(0)
+        for (const elicitation of provider.batch.elicitation)
+          expect(provider.descriptor.capabilities.elicitation).toContain(elicitation)
+      })
+
+      it("batch: submits, polls to the end, and decodes answers as a live call would", async () => {
+        const provider = await batchOf()
+        const batch = provider.batch
+        if (batch === undefined) return
+        const elicitation = batch.elicitation.includes("sample") ? "sample" : batch.elicitation[0]!
+        const settings = { temperature: 0.7, seed: 3 }
+        const requests = twins.slice(0, 3).map((twin, index) => ({
+          customId: `contract-${index}`,
+          request: request(twin, elicitation, { settings }),
+        }))
+        fake!.faults.clear()
+        const submitted = await run(batch.submit(requests, { label: "standin contract" }))
+        expect(Result.isSuccess(submitted), String(Result.isFailure(submitted) && submitted.failure)).toBe(
+          true,
+        )
+        if (!Result.isSuccess(submitted)) return
+        const batchId = submitted.success.batchId
+        const early = await run(batch.status(batchId))
+        expect(Result.isSuccess(early) && early.success.state).toBe("running")
+        finishBatches()
+        const status = await run(batch.status(batchId))
+        expect(Result.isSuccess(status) && status.success.state).toBe("ended")
+        const results = await run(
+          batch.results(
+            batchId,
+            requests.map((entry) => entry.customId),
+          ),
+        )
+        expect(Result.isSuccess(results)).toBe(true)
+        if (!Result.isSuccess(results)) return
+        expect(results.success.map((item) => item.customId).sort()).toEqual(
+          requests.map((entry) => entry.customId).sort(),
+        )
+        for (const item of results.success) {
+          const sent = requests.find((entry) => entry.customId === item.customId)!
+          const decoded = await run(item.decode(sent.request))
+          expect(Result.isSuccess(decoded), String(Result.isFailure(decoded) && decoded.failure)).toBe(true)
+          if (!Result.isSuccess(decoded)) continue
+          const response = decoded.success
+          outputs.push(response.text, ...response.warnings)
+          expect(answerProblems(study, elicitation, response)).toEqual([])
+          expect(response.modelVersion.length).toBeGreaterThan(0)
+          if (metered)
+            expect(response.usage.inputTokens).toBe(
+              inputTokens(sent.request.prompt.messages.map((message) => message.content)),
+            )
+          // the same warnings a live call with these settings returns
+          const live = await generate(elicitation, { settings }, sent.request.twin)
+          if (Result.isSuccess(live)) expect(response.warnings).toEqual(live.success.warnings)
+        }
+      })
+
+      it("batch: an item the vendor failed comes back as a failure with its reason", async () => {
+        const provider = await batchOf()
+        const batch = provider.batch
+        if (batch === undefined) return
+        const elicitation = batch.elicitation.includes("sample") ? "sample" : batch.elicitation[0]!
+        const requests = twins.slice(0, 2).map((twin, index) => ({
+          customId: `failing-${index}`,
+          request: request(twin, elicitation),
+        }))
+        fake!.faults.clear()
+        const submitted = await run(batch.submit(requests, { label: "standin contract" }))
+        if (!Result.isSuccess(submitted)) throw new Error(String(submitted.failure))
+        fake!.faults.script(["ok", "500"])
+        finishBatches()
+        const status = await run(batch.status(submitted.success.batchId))
+        fake!.faults.clear()
+        expect(Result.isSuccess(status) && status.success.state).toBe("ended")
+        const results = await run(batch.results(submitted.success.batchId, ["failing-0", "failing-1"]))
+        if (!Result.isSuccess(results)) throw new Error(String(results.failure))
+        const outcome = async (customId: string) => {
+          const item = results.success.find((entry) => entry.customId === customId)
+          expect(item).toBeDefined()
+          return run(item!.decode(requests.find((entry) => entry.customId === customId)!.request))
+        }
+        expect(Result.isSuccess(await outcome("failing-0"))).toBe(true)
+        const failed = await outcome("failing-1")
+        expect(Result.isFailure(failed)).toBe(true)
+        if (Result.isFailure(failed)) {
+          expect((failed.failure as { _tag?: string })._tag).toBe("ProviderError")
+          expect((failed.failure as { reason?: string }).reason).toBe("server")
+          outputs.push(String((failed.failure as { message?: string }).message))
+        }
+      })
+
+      it("batch: a cancelled batch ends without answers", async () => {
+        const provider = await batchOf()
+        const batch = provider.batch
+        if (batch === undefined) return
+        const elicitation = batch.elicitation.includes("sample") ? "sample" : batch.elicitation[0]!
+        const submitted = await run(
+          batch.submit([{ customId: "cancelled-0", request: request(twins[0]!, elicitation) }], {
+            label: "standin contract",
+          }),
+        )
+        if (!Result.isSuccess(submitted)) throw new Error(String(submitted.failure))
+        expect(Result.isSuccess(await run(batch.cancel(submitted.success.batchId)))).toBe(true)
+        finishBatches()
+        const status = await run(batch.status(submitted.success.batchId))
+        expect(Result.isSuccess(status) && status.success.state).not.toBe("running")
+        const results = await run(batch.results(submitted.success.batchId, ["cancelled-0"]))
+        const answered = Result.isSuccess(results)
+          ? await Promise.all(
+              results.success.map((item) => run(item.decode(request(twins[0]!, elicitation)))),
+            )
+          : []
+        expect(answered.filter((outcome) => Result.isSuccess(outcome))).toHaveLength(0)
       })
     }
 

@@ -36,8 +36,9 @@ export interface RequestLogEntry {
   readonly headers: Readonly<Record<string, string>>
   /** Parsed JSON body, the raw text when it is not JSON, or null when empty. */
   readonly body: unknown
+  /** The status sent; 0 when the connection was dropped, 499 when the client left before the answer. */
   readonly status: number
-  /** The fault injected into this request, if any. */
+  /** The fault injected into this request, if any ("client-closed" when the client left first). */
   readonly fault?: string
 }
 

@@ -364,6 +364,12 @@ export const startFake = async (
       if (fault === "timeout") return hang()
     }
     const corrupt = fault === "truncated" || fault === "malformed" ? fault : undefined
+    // The client went away while the answer was being made (e.g. its process was killed): nothing is
+    // delivered, and the log says so with nginx's 499 rather than a 200 nobody received.
+    if (request.socket.destroyed || request.socket.readableEnded || response.destroyed) {
+      record(499, "client-closed")
+      return
+    }
     record(result.status, fault)
     send(response, result.status, result.body, result.headers, corrupt)
   }

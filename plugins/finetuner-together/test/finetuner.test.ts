@@ -1,5 +1,5 @@
 import { Finetuner, Provider, type ProviderRequest } from "@standin/core"
-import { plugin as openAiCompatible } from "@standin/provider-openai-compatible"
+import { layer as openAiCompatibleLayer } from "@standin/provider-openai-compatible"
 import {
   contractExamples,
   type FakeServer,
@@ -108,7 +108,7 @@ describe("the Together finetuner", () => {
     const provider = await Effect.runPromise(
       Effect.gen(function* () {
         return yield* Provider
-      }).pipe(Effect.provide(openAiCompatible.layer(spec).pipe(withEnv(env)))),
+      }).pipe(Effect.provide(openAiCompatibleLayer(spec).pipe(withEnv(env)))),
     )
     const twin = { id: "t1", arm: "", persona: {} }
     const providerRequest: ProviderRequest = {

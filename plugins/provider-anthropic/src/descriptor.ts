@@ -12,7 +12,7 @@ export const descriptor: ProviderDescriptor = {
     logprobs: false,
     seed: false,
     structuredOutput: true,
-    batch: false,
+    batch: true,
     finetune: false,
     temperature: true,
     topP: true,

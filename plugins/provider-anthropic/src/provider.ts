@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk"
-import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages"
+import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages"
 import {
   ProviderError,
   type ProviderRequest,
@@ -9,6 +9,7 @@ import {
   unsupportedElicitation,
 } from "@standin/core"
 import { Effect, Redacted } from "effect"
+import { makeBatch } from "./batch.js"
 import { descriptor } from "./descriptor.js"
 import { toProviderError } from "./errors.js"
 import type { AnthropicOptions } from "./options.js"
@@ -74,6 +75,34 @@ export const make = (config: AnthropicConfig): ProviderShape => {
     }
   }
 
+  /** A message as the engine's response (or why it is not one): live calls and batch results alike. */
+  const toResponse = (
+    message: Message,
+    warnings: Array<string>,
+  ): Effect.Effect<ProviderResponse, ProviderError> => {
+    if (message.stop_reason === "refusal") {
+      const explanation = message.stop_details?.explanation
+      return Effect.fail(
+        fail("content-filtered", `the model refused${explanation ? `: ${explanation}` : ""}`),
+      )
+    }
+    let text: string | undefined
+    for (const block of message.content ?? []) {
+      if (block.type === "tool_use" && block.name === answerTool) text = JSON.stringify(block.input)
+      else if (block.type === "text") text = (text ?? "") + block.text
+    }
+    if (text === undefined)
+      return Effect.fail(fail("malformed-output", "the response had no text or tool call"))
+    if (message.stop_reason === "max_tokens") warnings.push("the answer was cut off at the token limit")
+    return Effect.succeed({
+      text,
+      modelVersion: message.model,
+      usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
+      warnings,
+      ...(message.stop_reason === null ? {} : { finishReason: message.stop_reason }),
+    })
+  }
+
   const generate = (request: ProviderRequest) =>
     Effect.gen(function* () {
       const warnings = [...settingsWarnings(descriptor, request.settings)]
@@ -82,30 +111,24 @@ export const make = (config: AnthropicConfig): ProviderShape => {
         try: (signal) => client.messages.create(params, { signal }),
         catch: (cause) => toProviderError(descriptor.id, cause, secret),
       })
-      if (message.stop_reason === "refusal") {
-        const explanation = message.stop_details?.explanation
-        return yield* fail("content-filtered", `the model refused${explanation ? `: ${explanation}` : ""}`)
-      }
-      let text: string | undefined
-      for (const block of message.content) {
-        if (block.type === "tool_use" && block.name === answerTool) text = JSON.stringify(block.input)
-        else if (block.type === "text") text = (text ?? "") + block.text
-      }
-      if (text === undefined) return yield* fail("malformed-output", "the response had no text or tool call")
-      if (message.stop_reason === "max_tokens") warnings.push("the answer was cut off at the token limit")
-      const response: ProviderResponse = {
-        text,
-        modelVersion: message.model,
-        usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
-        warnings,
-        ...(message.stop_reason === null ? {} : { finishReason: message.stop_reason }),
-      }
-      return response
+      return yield* toResponse(message, warnings)
     })
 
   return {
     descriptor,
     model: config.model,
+    batch: makeBatch({
+      client,
+      provider: descriptor.id,
+      secret,
+      params: (request) => body(request, []),
+      decode: (message, request) => {
+        // the warnings a live call would have gathered while building its body
+        const warnings = [...settingsWarnings(descriptor, request.settings)]
+        body(request, warnings)
+        return toResponse(message, warnings)
+      },
+    }),
     generate: (request) =>
       Effect.suspend(() => {
         const refused = unsupportedElicitation(descriptor, request.elicitation)

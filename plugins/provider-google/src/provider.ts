@@ -14,6 +14,7 @@ import {
   unsupportedElicitation,
 } from "@standin/core"
 import { Effect, Redacted } from "effect"
+import { makeBatch } from "./batch.js"
 import { descriptor } from "./descriptor.js"
 import { toProviderError } from "./errors.js"
 import type { GoogleOptions } from "./options.js"
@@ -120,17 +121,27 @@ export const make = (config: GoogleConfig): ProviderShape => {
     return Effect.succeed({ text, finishReason: reason, empty: parts.length === 0 })
   }
 
+  /** The generation config of a whole-instrument ask (sample or verbalized): live and in batches. */
+  const wholeConfig = (request: ProviderRequest): GenerateContentConfig => {
+    const schema = { ...request.prompt.responseSchema }
+    return {
+      ...settings(request),
+      responseMimeType: "application/json",
+      ...(schemaField === "responseJsonSchema"
+        ? { responseJsonSchema: schema }
+        : { responseSchema: toGeminiSchema(schema) }),
+      ...(request.settings.maxTokens === undefined ? {} : { maxOutputTokens: request.settings.maxTokens }),
+    }
+  }
+
   const whole = (request: ProviderRequest, warnings: Array<string>) =>
+    Effect.flatMap(call(request.prompt.messages, wholeConfig(request)), (response) =>
+      wholeResponse(response, warnings),
+    )
+
+  /** A response to a whole-instrument ask as the engine's response (or why it is not one). */
+  const wholeResponse = (response: GenerateContentResponse, warnings: Array<string>) =>
     Effect.gen(function* () {
-      const schema = { ...request.prompt.responseSchema }
-      const response = yield* call(request.prompt.messages, {
-        ...settings(request),
-        responseMimeType: "application/json",
-        ...(schemaField === "responseJsonSchema"
-          ? { responseJsonSchema: schema }
-          : { responseSchema: toGeminiSchema(schema) }),
-        ...(request.settings.maxTokens === undefined ? {} : { maxOutputTokens: request.settings.maxTokens }),
-      })
       const { text, finishReason, empty } = yield* textOf(response)
       if (empty)
         return yield* fail(
@@ -218,6 +229,18 @@ export const make = (config: GoogleConfig): ProviderShape => {
   return {
     descriptor,
     model: config.model,
+    batch: makeBatch({
+      client,
+      provider: descriptor.id,
+      model: config.model,
+      secret,
+      request: (request) => ({
+        contents: contents(request.prompt.messages),
+        config: { ...systemInstruction(request.prompt.messages), ...wholeConfig(request) },
+      }),
+      decode: (response, request) =>
+        wholeResponse(response, [...settingsWarnings(descriptor, request.settings)]),
+    }),
     generate: (request) =>
       Effect.suspend(() => {
         const refused = unsupportedElicitation(descriptor, request.elicitation)

@@ -12,7 +12,7 @@ export const descriptor: ProviderDescriptor = {
     logprobs: true,
     seed: true,
     structuredOutput: true,
-    batch: false,
+    batch: true,
     finetune: true,
     temperature: true,
     topP: true,

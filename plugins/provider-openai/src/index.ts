@@ -1,3 +1,4 @@
+export { batchLimits, makeBatch } from "./batch.js"
 export { descriptor } from "./descriptor.js"
 export { toProviderError } from "./errors.js"
 export { apiKey, baseUrl, decodeOptions, layer, plugin } from "./layer.js"

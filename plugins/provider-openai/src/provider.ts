@@ -18,6 +18,7 @@ import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
 } from "openai/resources/chat/completions"
+import { makeBatch } from "./batch.js"
 import { descriptor as openAiDescriptor } from "./descriptor.js"
 import { toProviderError } from "./errors.js"
 import type { OpenAiOptions } from "./options.js"
@@ -81,51 +82,60 @@ export const make = (config: OpenAiConfig): ProviderShape => {
 
   const maxTokens = (limit: number | undefined) => (limit === undefined ? {} : { [maxTokensField]: limit })
 
-  const whole = (request: ProviderRequest, warnings: Array<string>) =>
-    Effect.gen(function* () {
-      const responseFormat: Pick<ChatCompletionCreateParamsNonStreaming, "response_format"> =
-        structured === "json_schema"
-          ? {
-              response_format: {
-                type: "json_schema",
-                json_schema: {
-                  name: schemaName(request.prompt.responseSchemaName),
-                  schema: { ...request.prompt.responseSchema },
-                  strict: config.strict ?? true,
-                },
+  /** The chat-completions body of a whole-instrument ask (sample or verbalized): live and in batches. */
+  const wholeBody = (request: ProviderRequest): ChatCompletionCreateParamsNonStreaming => {
+    const responseFormat: Pick<ChatCompletionCreateParamsNonStreaming, "response_format"> =
+      structured === "json_schema"
+        ? {
+            response_format: {
+              type: "json_schema",
+              json_schema: {
+                name: schemaName(request.prompt.responseSchemaName),
+                schema: { ...request.prompt.responseSchema },
+                strict: config.strict ?? true,
               },
-            }
-          : structured === "json_object"
-            ? { response_format: { type: "json_object" } }
-            : {}
-      const completion = yield* call({
-        ...common(request),
-        messages: request.prompt.messages.map((message) => ({
-          role: message.role,
-          content: message.content,
-        })),
-        ...responseFormat,
-        ...maxTokens(request.settings.maxTokens),
-      })
-      const choice = completion.choices[0]
-      if (choice === undefined) return yield* fail("malformed-output", "the response had no choices")
-      if (choice.message.refusal)
-        return yield* fail("content-filtered", `the model refused: ${choice.message.refusal}`)
-      if (choice.finish_reason === "content_filter")
-        return yield* fail("content-filtered", "the answer was stopped by the content filter")
-      const text = choice.message.content
-      if (text === null || text === undefined)
-        return yield* fail("malformed-output", "the response had no content")
-      if (choice.finish_reason === "length") warnings.push("the answer was cut off at the token limit")
-      const response: ProviderResponse = {
-        text,
-        modelVersion: modelVersionOf(completion),
-        usage: addUsage({ inputTokens: 0, outputTokens: 0 }, completion),
-        warnings,
-        finishReason: choice.finish_reason,
-      }
-      return response
+            },
+          }
+        : structured === "json_object"
+          ? { response_format: { type: "json_object" } }
+          : {}
+    return {
+      ...common(request),
+      messages: request.prompt.messages.map((message) => ({
+        role: message.role,
+        content: message.content,
+      })),
+      ...responseFormat,
+      ...maxTokens(request.settings.maxTokens),
+    }
+  }
+
+  /** A completion of a whole-instrument ask as the engine's response (or why it is not one). */
+  const wholeResponse = (
+    completion: ChatCompletion,
+    warnings: Array<string>,
+  ): Effect.Effect<ProviderResponse, ProviderError> => {
+    const choice = completion.choices?.[0]
+    if (choice === undefined) return Effect.fail(fail("malformed-output", "the response had no choices"))
+    if (choice.message.refusal)
+      return Effect.fail(fail("content-filtered", `the model refused: ${choice.message.refusal}`))
+    if (choice.finish_reason === "content_filter")
+      return Effect.fail(fail("content-filtered", "the answer was stopped by the content filter"))
+    const text = choice.message.content
+    if (text === null || text === undefined)
+      return Effect.fail(fail("malformed-output", "the response had no content"))
+    if (choice.finish_reason === "length") warnings.push("the answer was cut off at the token limit")
+    return Effect.succeed({
+      text,
+      modelVersion: modelVersionOf(completion),
+      usage: addUsage({ inputTokens: 0, outputTokens: 0 }, completion),
+      warnings,
+      finishReason: choice.finish_reason,
     })
+  }
+
+  const whole = (request: ProviderRequest, warnings: Array<string>) =>
+    Effect.flatMap(call(wholeBody(request)), (completion) => wholeResponse(completion, warnings))
 
   const logprobs = (request: ProviderRequest, warnings: Array<string>) =>
     Effect.gen(function* () {
@@ -188,6 +198,18 @@ export const make = (config: OpenAiConfig): ProviderShape => {
   return {
     descriptor,
     model: config.model,
+    ...(descriptor.capabilities.batch
+      ? {
+          batch: makeBatch({
+            client,
+            provider: descriptor.id,
+            secret,
+            body: wholeBody,
+            decode: (completion, request) =>
+              wholeResponse(completion, [...settingsWarnings(descriptor, request.settings)]),
+          }),
+        }
+      : {}),
     generate: (request) =>
       Effect.suspend(() => {
         const refused = unsupportedElicitation(descriptor, request.elicitation)

@@ -56,8 +56,10 @@ export const finetuneFlags = {
     Flag.optional,
   ),
   store: Flag.String("store").pipe(
-    Flag.withDescription("The local store that keeps finetune jobs (and resumes them)."),
-    Flag.withDefault(".standin/store.sqlite"),
+    Flag.withDescription(
+      "The local store that keeps finetune jobs (and resumes them) and the call cache. Default: store.sqlite in the user cache (STANDIN_CACHE_DIR, else $XDG_CACHE_HOME/standin, else ~/.cache/standin), shared with `standin run`.",
+    ),
+    Flag.optional,
   ),
   exportDir: Flag.String("export-dir").pipe(
     Flag.withDescription("Where --finetuner export writes its datasets and configs."),
@@ -80,7 +82,7 @@ export interface FinetuneFlagValues {
   readonly loraRank: Option.Option<number>
   readonly loraAlpha: Option.Option<number>
   readonly suffix: Option.Option<string>
-  readonly store: string
+  readonly store: Option.Option<string>
   readonly exportDir: string
   readonly poll: number
 }

@@ -1,8 +1,9 @@
 import { FinetuneError } from "@standin/core"
 import { prepareFinetune, runFinetune, samplingLabel, splitRespondents } from "@standin/engine"
 import { make as makeStore } from "@standin/store"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { storePath } from "../calls.js"
 import { type Catalog, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, wholeFlag } from "../options.js"
 import {
@@ -81,7 +82,7 @@ export const finetuneHandler = (catalog: Catalog, input: FinetuneInput) =>
     }
     yield* Effect.scoped(
       Effect.gen(function* () {
-        const store = yield* makeStore(input.store)
+        const store = yield* makeStore(yield* storePath(Option.getOrUndefined(input.store)))
         if (input.cancel) {
           const record = yield* store.getFinetuneJob(safe.key)
           if (record?.jobId == null) {

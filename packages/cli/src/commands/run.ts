@@ -1,13 +1,23 @@
 import { join } from "node:path"
-import type { Elicitation, GenerationSettings } from "@standin/core"
+import type { Elicitation, GenerationSettings, MetricError, StudyDataError } from "@standin/core"
 import { InputError } from "@standin/core"
-import { type RunEvent, runStudy } from "@standin/engine"
+import {
+  type BudgetExceeded,
+  planRun,
+  type RunEvent,
+  type RunOutcome,
+  type RunPlan,
+  runStudy,
+} from "@standin/engine"
+import { contentHash, normalizeBaseUrl, type StoreError, withoutSecrets } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
 import { summaryTable, writeRunFiles } from "../output.js"
 import { buildLeaderboard, shownPath } from "./leaderboard.js"
+import { callFlags, callOptions, withCalls } from "./run-calls.js"
 
 export interface RunInput {
   readonly study: string
@@ -26,18 +36,32 @@ export interface RunInput {
   readonly maxReasks: number
   readonly bootstrap: number
   readonly minCell: number
-  readonly concurrency: number
+  readonly concurrency: Option.Option<number>
   readonly out: string
   readonly quiet: boolean
   readonly site: boolean
+  readonly store: Option.Option<string>
+  readonly fresh: boolean
+  readonly maxCost: Option.Option<number>
+  readonly dryRun: boolean
+  readonly rpm: Option.Option<number>
+  readonly tpm: Option.Option<number>
+  readonly prices: Option.Option<string>
+  readonly batch: boolean
+  readonly batchThreshold: number
+  readonly batchPoll: number
+  readonly batchSize: Option.Option<number>
 }
 
 const say = (quiet: boolean) => (line: string) => {
   if (!quiet) process.stderr.write(`${line}\n`)
 }
 
-/** Progress as plain lines on stderr: what loaded, the split, each provider's progress, skips with reasons. */
-const reporter = (quiet: boolean) => {
+/**
+ * Progress as plain lines on stderr: what loaded, the split, each baseline's progress, skips with reasons.
+ * Model providers' calls have their own display (`--quiet` silences both).
+ */
+const reporter = (quiet: boolean, isBaseline: (entry: string) => boolean) => {
   const print = say(quiet)
   const lastShown = new Map<string, number>()
   return (event: RunEvent) => {
@@ -55,6 +79,7 @@ const reporter = (quiet: boolean) => {
       case "ProviderStarted":
         return print(`simulating ${event.entry}: ${event.total.toLocaleString("en-US")} twins`)
       case "TwinDone": {
+        if (!isBaseline(event.entry)) return
         const step = Math.max(1, Math.floor(event.total / 4))
         const last = lastShown.get(event.entry) ?? 0
         if (event.done < event.total && event.done - last >= step) {
@@ -88,7 +113,9 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     const maxReasks = yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10)
     const bootstrap = yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000)
     const minCellSize = yield* wholeFlag("--min-cell", input.minCell, 1)
-    const concurrency = yield* wholeFlag("--concurrency", input.concurrency, 1, 1024)
+    const concurrency = Option.isSome(input.concurrency)
+      ? yield* wholeFlag("--concurrency", input.concurrency.value, 1, 1024)
+      : undefined
     const settings: GenerationSettings = {
       ...(Option.isSome(input.temperature)
         ? { temperature: yield* rangeFlag("--temperature", input.temperature.value, 0, 2) }
@@ -107,10 +134,10 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
         message: `--pilot-arms "${input.pilotArms}" is not "all" or an arm of ${experiment.descriptor.id} (${experiment.definition.arms.map((a) => a.id).join(", ")}).`,
       })
     }
-    const outcome = yield* runStudy({
+    const calls = yield* callOptions(input)
+    const design = {
       experiment,
       providers,
-      metrics: catalog.metrics,
       pilot: { size, arms: input.pilotArms, sampling },
       ...(holdoutCap === undefined ? {} : { holdoutCap }),
       seed,
@@ -119,15 +146,93 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       settings,
       includeDemographics: input.demographics,
       maxReasks,
-      bootstrap,
-      minCellSize,
-      concurrency,
-      onEvent: reporter(input.quiet),
-    })
-    const written = writeRunFiles(input.out, experiment.definition, outcome.results, outcome.entries)
-    process.stdout.write(`\n${summaryTable(outcome.results)}\n\n`)
-    const skipped = outcome.results.entries.filter((entry) => entry.status === "skipped")
+    }
+    const models = providers.filter((selection) => selection.plugin.descriptor.baseline === undefined)
+    const baselineIds = new Set(
+      catalog.providers.flatMap((plugin) =>
+        plugin.descriptor.baseline === undefined ? [] : [plugin.descriptor.id],
+      ),
+    )
+    const outcome = yield* withCalls(
+      {
+        ...calls,
+        fresh: input.fresh,
+        quiet: input.quiet,
+        elicitation: input.elicitation,
+        models: models.length,
+        // The command's canonical options: running the same command again resumes the same run.
+        runKey: {
+          command: "run",
+          study: {
+            id: experiment.descriptor.id,
+            version: experiment.descriptor.version,
+            // a study folder edited in place is another run
+            definition: contentHash(experiment.definition),
+          },
+          // stored with the run: no credential from a base URL or the options may reach it
+          providers: providers.map(({ spec }) => ({
+            provider: spec.provider,
+            model: spec.model,
+            baseUrl: normalizeBaseUrl(spec.baseUrl),
+            options: withoutSecrets(spec.options ?? {}),
+          })),
+          pilot: design.pilot,
+          holdoutCap: holdoutCap ?? null,
+          seed,
+          replicates,
+          elicitation: input.elicitation,
+          settings,
+          includeDemographics: input.demographics,
+          maxReasks,
+        },
+      },
+      (
+        services,
+      ): Effect.Effect<
+        | { readonly _tag: "Plan"; readonly plan: RunPlan }
+        | { readonly _tag: "Outcome"; readonly outcome: RunOutcome },
+        StudyDataError | InputError | MetricError | StoreError | BudgetExceeded
+      > =>
+        input.dryRun
+          ? Effect.map(
+              planRun({
+                ...design,
+                ...(services.store === undefined ? {} : { store: services.store }),
+                fresh: input.fresh,
+                prices: calls.prices,
+                batch: calls.batch,
+              }),
+              (plan) => ({ _tag: "Plan" as const, plan }),
+            )
+          : Effect.map(
+              runStudy({
+                ...design,
+                metrics: catalog.metrics,
+                bootstrap,
+                minCellSize,
+                concurrency: concurrency ?? 64,
+                executor: services.executor,
+                onEvent: reporter(input.quiet, (entry) => baselineIds.has(entry)),
+              }),
+              (outcome) => ({ _tag: "Outcome" as const, outcome }),
+            ),
+    )
+    if (outcome === undefined) return
+    if (outcome.result._tag === "Plan") {
+      process.stdout.write(`${planTable(outcome.result.plan, maxReasks)}\n`)
+      return
+    }
+    const written = writeRunFiles(
+      input.out,
+      experiment.definition,
+      outcome.result.outcome.results,
+      outcome.result.outcome.entries,
+    )
+    const results = outcome.result.outcome.results
+    process.stdout.write(`\n${summaryTable(results)}\n\n`)
+    const skipped = results.entries.filter((entry) => entry.status === "skipped")
     for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
+    if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
     process.stdout.write(`results: ${shownPath(written.resultsPath)}\n`)
     if (input.site) {
       const { site } = yield* buildLeaderboard([written.resultsPath], join(input.out, "site"))
@@ -216,8 +321,10 @@ export const runCommand = (
         Flag.withDefault(30),
       ),
       concurrency: Flag.Int("concurrency").pipe(
-        Flag.withDescription("Concurrent model calls per provider."),
-        Flag.withDefault(8),
+        Flag.withDescription(
+          "Concurrent model calls per provider (adaptive: halved on 429s). Default: the provider's own (openai 64, google 32, anthropic 16, openai-compatible 16).",
+        ),
+        Flag.optional,
       ),
       out: Flag.String("out").pipe(
         Flag.withDescription("Output folder for results.json and synthetic/*.csv."),
@@ -230,6 +337,7 @@ export const runCommand = (
         ),
         Flag.withDefault(true),
       ),
+      ...callFlags,
     },
     (input) => handle(runHandler(catalog, input)),
   ).pipe(

@@ -1,7 +1,7 @@
 import { join } from "node:path"
 import type { GenerationSettings, ResultsFile } from "@standin/core"
 import { runSweep, type SweepEvent } from "@standin/engine"
-import { make as makeStore } from "@standin/store"
+import { contentHash } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
@@ -16,6 +16,7 @@ import {
   usd,
 } from "./finetune-shared.js"
 import { buildLeaderboard, shownPath } from "./leaderboard.js"
+import { callFlags, callOptions, withCalls } from "./run-calls.js"
 
 export interface SweepInput extends FinetuneFlagValues {
   readonly study: string
@@ -35,6 +36,11 @@ export interface SweepInput extends FinetuneFlagValues {
   readonly out: string
   readonly quiet: boolean
   readonly site: boolean
+  readonly fresh: boolean
+  readonly maxCost: Option.Option<number>
+  readonly rpm: Option.Option<number>
+  readonly tpm: Option.Option<number>
+  readonly prices: Option.Option<string>
 }
 
 const list = (text: string): ReadonlyArray<string> =>
@@ -104,40 +110,85 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
         plugin,
         spec: { provider: plugin.descriptor.id, model: plugin.descriptor.defaultModel ?? "v1" },
       }))
-    const outcome = yield* Effect.scoped(
-      Effect.gen(function* () {
-        const store = yield* makeStore(input.store)
-        return yield* runSweep({
-          experiment,
-          finetuner: resolved.finetuner,
-          base: resolved.base,
-          baselines,
-          servedBy: resolved.servedBy,
-          metrics: catalog.metrics,
+    const calls = yield* callOptions({
+      store: input.store,
+      maxCost: input.maxCost,
+      dryRun: false,
+      rpm: input.rpm,
+      tpm: input.tpm,
+      concurrency: Option.some(yield* wholeFlag("--concurrency", input.concurrency, 1, 1024)),
+      prices: input.prices,
+      batch: false,
+      batchThreshold: Number.MAX_SAFE_INTEGER,
+      batchPoll: 30,
+      batchSize: Option.none(),
+    })
+    // Model calls (the base model and every finetuned model) go through the call cache, rate limits and the
+    // budget, like `standin run`: an interrupted sweep resumes without paying for an answer twice.
+    const called = yield* withCalls(
+      {
+        ...calls,
+        fresh: input.fresh,
+        quiet: input.quiet,
+        elicitation: "sample",
+        models: 1,
+        runKey: {
+          command: "sweep",
+          study: {
+            id: experiment.descriptor.id,
+            version: experiment.descriptor.version,
+            definition: contentHash(study),
+          },
+          base: { provider: resolved.base.spec.provider, model: resolved.base.spec.model },
+          finetuner: resolved.plugin.descriptor.id,
           sizes,
           samplings,
           arms,
           seeds,
           seed,
-          ...(holdoutSize === undefined ? {} : { holdoutSize }),
+          holdout: holdoutSize ?? null,
           includeDemographics: input.demographics,
           hyperparameters: resolved.hyperparameters,
-          validationFraction: resolved.validationFraction,
-          store,
-          pollInterval: `${Math.round(resolved.pollSeconds * 1000)} millis`,
-          // A self-hosted export waits for you to train it: its points are skipped until the adapters exist.
-          ...(resolved.plugin.descriptor.id === "export" ? { maxWait: 0 } : {}),
-          replicates: yield* wholeFlag("--replicates", input.replicates, 1, 1000),
-          elicitation: "sample",
           settings,
-          maxReasks: yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10),
-          bootstrap: yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000),
-          minCellSize: yield* wholeFlag("--min-cell", input.minCell, 1),
-          concurrency: yield* wholeFlag("--concurrency", input.concurrency, 1, 1024),
-          onEvent: reporter(input.quiet),
-        })
-      }),
+        },
+      },
+      ({ store, executor }) =>
+        Effect.gen(function* () {
+          if (store === undefined) return yield* Effect.die("the sweep's store was not opened")
+          return yield* runSweep({
+            executor,
+            experiment,
+            finetuner: resolved.finetuner,
+            base: resolved.base,
+            baselines,
+            servedBy: resolved.servedBy,
+            metrics: catalog.metrics,
+            sizes,
+            samplings,
+            arms,
+            seeds,
+            seed,
+            ...(holdoutSize === undefined ? {} : { holdoutSize }),
+            includeDemographics: input.demographics,
+            hyperparameters: resolved.hyperparameters,
+            validationFraction: resolved.validationFraction,
+            store,
+            pollInterval: `${Math.round(resolved.pollSeconds * 1000)} millis`,
+            // A self-hosted export waits for you to train it: its points are skipped until the adapters exist.
+            ...(resolved.plugin.descriptor.id === "export" ? { maxWait: 0 } : {}),
+            replicates: yield* wholeFlag("--replicates", input.replicates, 1, 1000),
+            elicitation: "sample",
+            settings,
+            maxReasks: yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10),
+            bootstrap: yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000),
+            minCellSize: yield* wholeFlag("--min-cell", input.minCell, 1),
+            concurrency: yield* wholeFlag("--concurrency", input.concurrency, 1, 1024),
+            onEvent: reporter(input.quiet),
+          })
+        }),
     )
+    if (called === undefined) return
+    const outcome = called.result
     const written = writeRunFiles(input.out, study, outcome.results, outcome.entries)
     process.stdout.write(
       `\n${summaryTable(outcome.results)}\n\nlearning curve (overall fidelity, 0 = uniform floor, 1 = human ceiling):\n${curveTable(outcome.results)}\n\n`,
@@ -165,6 +216,11 @@ export const sweepCommand = (
         Flag.withDefault("fingerprint-consent"),
       ),
       ...finetuneFlags,
+      fresh: callFlags.fresh,
+      maxCost: callFlags.maxCost,
+      rpm: callFlags.rpm,
+      tpm: callFlags.tpm,
+      prices: callFlags.prices,
       pilot: Flag.String("pilot").pipe(
         Flag.withDescription("Pilot sizes, comma-separated: counts (30,60,120,240) or fractions (0.25,0.5)."),
         Flag.withDefault("30,60,120,240"),

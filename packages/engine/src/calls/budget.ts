@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
 import { BudgetExceeded } from "./errors.js"
 
 /** Where the budget stands. */
@@ -9,6 +9,8 @@ export interface BudgetReport {
   readonly spentUsd: number
   /** Estimated cost of the calls under way. */
   readonly inFlightUsd: number
+  /** Calls holding a reservation (sent, waiting for the rate limiter, or waiting in a vendor batch). */
+  readonly inFlightCalls: number
   /** Set once the limit refused a call: every later call is refused too, so a run stops cleanly. */
   readonly stopped: boolean
   readonly refusedCalls: number
@@ -33,6 +35,11 @@ export interface Budget {
   /** The call failed without being charged: give its estimate back. */
   readonly release: (reservation: Reservation) => Effect.Effect<void>
   readonly report: Effect.Effect<BudgetReport>
+  /**
+   * Waits until no call holds a reservation. A run that hit its limit waits for this before it stops,
+   * so that every call already sent is answered and cached: nothing paid for is thrown away.
+   */
+  readonly drained: Effect.Effect<void>
 }
 
 const dollars = (value: number): string => `$${value.toFixed(value < 1 ? 4 : 2)}`
@@ -44,6 +51,16 @@ export const makeBudget = (limitUsd?: number | null): Budget => {
   let inFlight = 0
   let stopped = false
   let refused = 0
+  let calls = 0
+  let waiters: Array<Deferred.Deferred<void>> = []
+  const returned = () => {
+    calls = Math.max(0, calls - 1)
+    if (calls === 0 && waiters.length > 0) {
+      const woken = waiters
+      waiters = []
+      for (const waiter of woken) Deferred.doneUnsafe(waiter, Effect.void)
+    }
+  }
 
   const refuse = (requested: number | null, message: string) => {
     stopped = true
@@ -65,6 +82,7 @@ export const makeBudget = (limitUsd?: number | null): Budget => {
         if (limit === null) {
           const reservation = { estimateUsd: estimateUsd ?? 0 }
           inFlight += reservation.estimateUsd
+          calls++
           return Effect.succeed(reservation)
         }
         if (stopped) {
@@ -90,24 +108,34 @@ export const makeBudget = (limitUsd?: number | null): Budget => {
             `the cost limit of ${dollars(limit)} would be passed: spent ${dollars(spent)}, ${dollars(inFlight)} in flight, this call ~${dollars(estimateUsd)}`,
           )
         inFlight += estimateUsd
+        calls++
         return Effect.succeed({ estimateUsd })
       }),
     settle: (reservation, actualUsd) =>
       Effect.sync(() => {
         inFlight = Math.max(0, inFlight - reservation.estimateUsd)
         spent += actualUsd ?? reservation.estimateUsd
+        returned()
       }),
     release: (reservation) =>
       Effect.sync(() => {
         inFlight = Math.max(0, inFlight - reservation.estimateUsd)
+        returned()
       }),
     report: Effect.sync(() => ({
       limitUsd: limit,
       spentUsd: spent,
       inFlightUsd: inFlight,
+      inFlightCalls: calls,
       stopped,
       refusedCalls: refused,
       headroomUsd: limit === null ? null : limit - spent,
     })),
+    drained: Effect.suspend(() => {
+      if (calls === 0) return Effect.void
+      const waiter = Deferred.makeUnsafe<void>()
+      waiters.push(waiter)
+      return Deferred.await(waiter)
+    }),
   }
 }

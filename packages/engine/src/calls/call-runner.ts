@@ -77,8 +77,25 @@ export interface CallRunner {
   ) => Effect.Effect<CallResult, ProviderError | BudgetExceeded | StoreError>
   /** The cache key of a request. */
   readonly keyOf: (request: ProviderRequest) => string
-  /** Expected tokens and cost of a request, before it is sent (cost null when the price is unknown). */
-  readonly estimate: (request: ProviderRequest) => { readonly usage: Usage; readonly costUsd: number | null }
+  /**
+   * Expected tokens and cost of a request, before it is sent (cost null when the price is unknown);
+   * `batch` prices it at the vendor's batch discount.
+   */
+  readonly estimate: (
+    request: ProviderRequest,
+    options?: { readonly batch?: boolean },
+  ) => { readonly usage: Usage; readonly costUsd: number | null }
+  /** The cached answer of a request, if there is one (never with `fresh`); counted as done when found. */
+  readonly lookup: (request: ProviderRequest) => Effect.Effect<CallResult | undefined, StoreError>
+  /**
+   * Records an answer paid for outside `call` (a vendor batch): cache write with its status row, cost
+   * (at the batch price with `batch`), progress. The budget is the caller's to settle.
+   */
+  readonly record: (
+    request: ProviderRequest,
+    response: ProviderResponse,
+    options?: { readonly batch?: boolean },
+  ) => Effect.Effect<CallResult, StoreError>
   /** Writes status rows of cached answers that are still buffered. Call it when the run's calls are done. */
   readonly flush: Effect.Effect<void, StoreError>
   readonly price: ModelPrice | undefined
@@ -110,7 +127,7 @@ export const callKeyParts = (
 })
 
 /** A cached answer as written: strict, since it is our own data; an entry that fails is treated as a miss. */
-const CachedResponse = Schema.Struct({
+export const CachedResponse = Schema.Struct({
   text: Schema.String,
   distributions: Schema.optionalKey(Schema.Record(Schema.String, OptionDistribution)),
   modelVersion: Schema.String,
@@ -118,7 +135,34 @@ const CachedResponse = Schema.Struct({
   warnings: Schema.Array(Schema.String),
   finishReason: Schema.optionalKey(Schema.String),
 })
-const isCachedResponse = Schema.is(CachedResponse)
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * `Schema.is(CachedResponse)`, written out by hand: it runs for every answer of a replay, where the
+ * generic check cost a third of the time. A test checks that both agree.
+ */
+export const isCachedResponse = (value: unknown): value is ProviderResponse => {
+  if (!isRecord(value)) return false
+  if (typeof value.text !== "string" || typeof value.modelVersion !== "string") return false
+  const usage = value.usage
+  if (!isRecord(usage) || typeof usage.inputTokens !== "number" || typeof usage.outputTokens !== "number")
+    return false
+  const warnings = value.warnings
+  if (!Array.isArray(warnings)) return false
+  for (const warning of warnings) if (typeof warning !== "string") return false
+  if ("finishReason" in value && typeof value.finishReason !== "string") return false
+  if ("distributions" in value) {
+    const distributions = value.distributions
+    if (!isRecord(distributions)) return false
+    for (const distribution of Object.values(distributions)) {
+      if (!isRecord(distribution)) return false
+      for (const probability of Object.values(distribution)) if (typeof probability !== "number") return false
+    }
+  }
+  return true
+}
 
 const decodeCached = (text: string): ProviderResponse | undefined => {
   let value: unknown
@@ -161,9 +205,9 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
         : new Map()
 
     const keyOf = (request: ProviderRequest) => callKey(callKeyParts(spec, request, options.keyExtra))
-    const estimate = (request: ProviderRequest) => {
+    const estimate = (request: ProviderRequest, how: { readonly batch?: boolean } = {}) => {
       const usage = estimateCall(request)
-      return { usage, costUsd: price === undefined ? null : costOf(price, usage) }
+      return { usage, costUsd: price === undefined ? null : costOf(price, usage, how) }
     }
     const statusRow = (
       request: ProviderRequest,
@@ -203,21 +247,33 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       return Effect.as(pending.length >= statusBatch ? Effect.andThen(recorded, flush) : recorded, result)
     }
 
+    // A rejected key fails every call alike: once the vendor has said so, calls still waiting for the
+    // limiter fail with the same error instead of sending the key again.
+    let rejectedKey: ProviderError | undefined
     const sendOnce = (request: ProviderRequest, tokens: number) =>
       Effect.acquireUseRelease(
         limiter.acquire(tokens),
         () =>
-          Effect.timeoutOrElse(provider.generate(request), {
-            duration: timeoutMs,
-            orElse: () =>
-              Effect.fail(
-                new ProviderError({
-                  provider: spec.provider,
-                  reason: "timeout",
-                  message: `no answer within ${timeoutMs} ms`,
-                }),
+          rejectedKey !== undefined
+            ? Effect.fail(rejectedKey)
+            : Effect.timeoutOrElse(provider.generate(request), {
+                duration: timeoutMs,
+                orElse: () =>
+                  Effect.fail(
+                    new ProviderError({
+                      provider: spec.provider,
+                      reason: "timeout",
+                      message: `no answer within ${timeoutMs} ms`,
+                    }),
+                  ),
+              }).pipe(
+                // noted before the permit goes back, so the next call in line sees it
+                Effect.tapError((error) =>
+                  Effect.sync(() => {
+                    if (error.reason === "auth") rejectedKey ??= error
+                  }),
+                ),
               ),
-          }),
         (permit, exit) => limiter.release(permit, outcomeOf(exit)),
       )
 
@@ -228,66 +284,103 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
         store === undefined || runId === undefined
           ? Effect.void
           : store.recordStatuses([statusRow(request, key, { reason, message: error.message })])
-      return Effect.andThen(Effect.andThen(recorded, written), Effect.fail(error))
+      // A refused call stops the run, but only once every call already sent has come back and been
+      // cached: what was paid for is never thrown away.
+      const settled = error._tag === "BudgetExceeded" ? budget.drained : Effect.void
+      return Effect.andThen(Effect.andThen(Effect.andThen(recorded, written), settled), Effect.fail(error))
+    }
+
+    const record = (
+      request: ProviderRequest,
+      key: string,
+      response: ProviderResponse,
+      how: { readonly batch?: boolean } = {},
+    ): Effect.Effect<CallResult, StoreError> => {
+      const costUsd = price === undefined ? null : costOf(price, response.usage, how)
+      const result: CallResult = { response, cached: false, key, costUsd }
+      const recorded = progress.record({ _tag: "Done", cached: false, costUsd })
+      if (store === undefined) return Effect.as(recorded, result)
+      const written = store.putCall(
+        {
+          key,
+          provider: spec.provider,
+          model: request.model,
+          response: JSON.stringify(response),
+          inputTokens: response.usage.inputTokens,
+          outputTokens: response.usage.outputTokens,
+          costUsd,
+          modelVersion: response.modelVersion,
+        },
+        runId === undefined ? undefined : statusRow(request, key),
+      )
+      return Effect.as(Effect.andThen(written, recorded), result)
     }
 
     const live = (request: ProviderRequest, key: string) => {
       const expected = estimate(request)
       const tokens = expected.usage.inputTokens + expected.usage.outputTokens
-      const paid = Effect.acquireUseRelease(
+      // The reservation is held until the answer is committed to the cache: a run stopped by its budget
+      // waits for every reservation, so nothing it paid for is lost when it stops.
+      let answer: ProviderResponse | undefined
+      return Effect.acquireUseRelease(
         budget.reserve(expected.costUsd),
         () =>
           withRetries(policy, sendOnce(request, tokens), ({ error }) =>
             progress.record({ _tag: "Retrying", reason: error.reason }),
+          ).pipe(
+            Effect.catch((error) => failed(request, key, error)),
+            Effect.tap((response) =>
+              Effect.sync(() => {
+                answer = response
+              }),
+            ),
+            Effect.flatMap((response) => record(request, key, response)),
           ),
-        (reservation: Reservation, exit) =>
-          Exit.isSuccess(exit)
-            ? budget.settle(reservation, price === undefined ? null : costOf(price, exit.value.usage))
+        (reservation: Reservation) =>
+          answer !== undefined
+            ? budget.settle(reservation, price === undefined ? null : costOf(price, answer.usage))
             : budget.release(reservation),
-      )
-      return paid.pipe(
-        Effect.catch((error) => failed(request, key, error)),
-        Effect.flatMap((response) => {
-          const costUsd = price === undefined ? null : costOf(price, response.usage)
-          const result: CallResult = { response, cached: false, key, costUsd }
-          const recorded = progress.record({ _tag: "Done", cached: false, costUsd })
-          if (store === undefined) return Effect.as(recorded, result)
-          const written = store.putCall(
-            {
-              key,
-              provider: spec.provider,
-              model: request.model,
-              response: JSON.stringify(response),
-              inputTokens: response.usage.inputTokens,
-              outputTokens: response.usage.outputTokens,
-              costUsd,
-              modelVersion: response.modelVersion,
-            },
-            runId === undefined ? undefined : statusRow(request, key),
-          )
-          return Effect.as(Effect.andThen(written, recorded), result)
-        }),
-      )
+      ).pipe(Effect.catchTag("BudgetExceeded", (error) => failed(request, key, error)))
+    }
+
+    const cachedAnswer = (
+      request: ProviderRequest,
+      key: string,
+    ): Effect.Effect<CallResult | undefined, StoreError> => {
+      if (store === undefined || fresh) return Effect.succeed(undefined)
+      const answer = known.get(key)
+      if (answer !== undefined) {
+        known.delete(key)
+        const response = decodeCached(answer.response)
+        if (response !== undefined) return onHit(request, key, response, answer.costUsd, true)
+      }
+      return Effect.flatMap(store.getCall(key), (hit) => {
+        if (hit !== undefined) {
+          const response = decodeCached(hit.response)
+          if (response !== undefined) return onHit(request, key, response, hit.costUsd, false)
+        }
+        return Effect.succeed(undefined)
+      })
     }
 
     const call = (request: ProviderRequest) =>
       Effect.suspend(() => {
         const key = keyOf(request)
-        if (store === undefined || fresh) return live(request, key)
-        const answer = known.get(key)
-        if (answer !== undefined) {
-          known.delete(key)
-          const response = decodeCached(answer.response)
-          if (response !== undefined) return onHit(request, key, response, answer.costUsd, true)
-        }
-        return Effect.flatMap(store.getCall(key), (hit) => {
-          if (hit !== undefined) {
-            const response = decodeCached(hit.response)
-            if (response !== undefined) return onHit(request, key, response, hit.costUsd, false)
-          }
-          return live(request, key)
-        })
+        return Effect.flatMap(cachedAnswer(request, key), (hit) =>
+          hit === undefined ? live(request, key) : Effect.succeed(hit),
+        )
       })
 
-    return { call, keyOf, estimate, flush, price, limiter, budget }
+    return {
+      call,
+      keyOf,
+      estimate,
+      lookup: (request) => Effect.suspend(() => cachedAnswer(request, keyOf(request))),
+      record: (request, response, how) =>
+        Effect.suspend(() => record(request, keyOf(request), response, how)),
+      flush,
+      price,
+      limiter,
+      budget,
+    }
   })

@@ -3,12 +3,15 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { make as makeStore, Store, layer as storeLayer } from "@standin/store"
-import { Effect, Exit, Fiber } from "effect"
+import { Effect, Exit, Fiber, Schema } from "effect"
 import { TestClock } from "effect/testing"
+import fc from "fast-check"
 import {
+  CachedResponse,
   type CallResult,
   callKeyParts,
   defaultPriceTable,
+  isCachedResponse,
   makeBudget,
   makeCallRunner,
   makeProgress,
@@ -317,6 +320,60 @@ describe("CallRunner budget", () => {
       expect(fake.log).toHaveLength(0)
       const unlimited = yield* makeCallRunner({ provider: fake.shape, spec })
       expect((yield* unlimited.call(request(1))).costUsd).toBeNull()
+    }),
+  )
+})
+
+describe("cached answers", () => {
+  it("the hand-written check agrees with the schema on valid answers and on broken ones", () => {
+    const schemaCheck = Schema.is(CachedResponse)
+    const answer = fc.record(
+      {
+        text: fc.oneof(fc.string(), fc.integer()),
+        modelVersion: fc.oneof(fc.string(), fc.constant(null)),
+        usage: fc.oneof(
+          fc.record({ inputTokens: fc.integer(), outputTokens: fc.oneof(fc.integer(), fc.string()) }),
+          fc.constant("none"),
+        ),
+        warnings: fc.oneof(fc.array(fc.string()), fc.array(fc.oneof(fc.string(), fc.integer()))),
+        finishReason: fc.oneof(fc.string(), fc.integer()),
+        distributions: fc.oneof(
+          fc.dictionary(fc.string(), fc.dictionary(fc.string(), fc.double())),
+          fc.dictionary(fc.string(), fc.dictionary(fc.string(), fc.oneof(fc.double(), fc.string()))),
+          fc.array(fc.integer()),
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    fc.assert(
+      fc.property(fc.oneof(answer, fc.jsonValue()), (value) => {
+        expect(isCachedResponse(value)).toBe(schemaCheck(value))
+      }),
+      { numRuns: 2_000 },
+    )
+    expect(isCachedResponse(meteredResponse(request(1)))).toBe(true)
+  })
+})
+
+describe("a rejected key", () => {
+  it.effect("is not sent again by calls still waiting for the limiter", () =>
+    Effect.gen(function* () {
+      const fake = scriptedProvider(() => ({ ok: false, reason: "auth", delayMs: 100 }))
+      const runner = yield* makeCallRunner({ provider: fake.shape, spec, limits: { maxConcurrency: 2 } })
+      const fiber = yield* Effect.forkChild(
+        Effect.forEach(
+          Array.from({ length: 10 }, (_, index) => index),
+          (index) => Effect.exit(runner.call(request(index))),
+          { concurrency: 10 },
+        ),
+      )
+      yield* TestClock.adjust("1 second")
+      const exits = yield* Fiber.join(fiber)
+      // the two calls out when the vendor said no; the eight queued behind them never went
+      expect(fake.log).toHaveLength(2)
+      expect(exits.every(Exit.isFailure)).toBe(true)
+      for (const exit of exits)
+        if (Exit.isFailure(exit)) expect(JSON.stringify(exit.cause)).toContain('"reason":"auth"')
     }),
   )
 })

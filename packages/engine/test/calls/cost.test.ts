@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import {
   costOf,
   defaultPriceTable,
@@ -147,10 +147,33 @@ describe("budget", () => {
         limitUsd: null,
         spentUsd: 999,
         inFlightUsd: 0,
+        inFlightCalls: 0,
         stopped: false,
         refusedCalls: 0,
         headroomUsd: null,
       })
+    }),
+  )
+
+  it.effect("counts the calls holding a reservation, and drains when the last one comes back", () =>
+    Effect.gen(function* () {
+      const budget = makeBudget(1)
+      const a = yield* budget.reserve(0.1)
+      const b = yield* budget.reserve(0.2)
+      expect((yield* budget.report).inFlightCalls).toBe(2)
+      const waiting = yield* Effect.forkChild(budget.drained)
+      yield* Effect.yieldNow
+      expect(waiting.pollUnsafe()).toBeUndefined()
+      yield* budget.settle(a, 0.1)
+      yield* Effect.yieldNow
+      expect(waiting.pollUnsafe()).toBeUndefined()
+      yield* budget.release(b)
+      yield* Fiber.join(waiting)
+      const report = yield* budget.report
+      expect(report.inFlightCalls).toBe(0)
+      expect(report.spentUsd).toBeCloseTo(0.1, 12)
+      // nothing in flight: drained at once
+      yield* budget.drained
     }),
   )
 })

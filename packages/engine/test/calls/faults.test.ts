@@ -11,7 +11,8 @@ describe("CallRunner under faults", () => {
       const store = yield* Store
       yield* store.beginRun("faults", "{}")
       const calls = 2_000
-      // a deterministic stream of faults: 10% 429 with retry-after, 5% 5xx, 2% hanging, 2% malformed, 1% auth
+      // a deterministic stream of faults: 10% 429 with retry-after, 5% 5xx, 2% hanging, 2% malformed, and
+      // 1% refused as invalid (not retryable; a rejected key is not a per-call fault: it stops every call)
       let draw = 0
       const unit = () => {
         draw = (draw * 1_103_515_245 + 12_345) % 2 ** 31
@@ -23,7 +24,7 @@ describe("CallRunner under faults", () => {
         if (roll < 0.15) return { ok: false, reason: "server", delayMs: 20 }
         if (roll < 0.17) return { ok: true, delayMs: 10_000_000 }
         if (roll < 0.19) return { ok: false, reason: "malformed-output", delayMs: 50 }
-        if (roll < 0.2) return { ok: false, reason: "auth", delayMs: 5 }
+        if (roll < 0.2) return { ok: false, reason: "invalid-request", delayMs: 5 }
         return { ok: true, delayMs: 50 }
       }
       const fake = scriptedProvider(script)
@@ -57,10 +58,10 @@ describe("CallRunner under faults", () => {
       expect(summary.ok + summary.failed).toBe(calls)
       expect(summary.ok).toBe(answered)
       expect(summary.failed).toBe(failed)
-      // auth is final at once; retryable faults that kept coming exhaust their tries
-      expect(summary.reasons.auth).toBeGreaterThan(0)
+      // an invalid request is final at once; retryable faults that kept coming exhaust their tries
+      expect(summary.reasons["invalid-request"]).toBeGreaterThan(0)
       for (const reason of Object.keys(summary.reasons))
-        expect(["auth", "rate-limited", "server", "timeout", "malformed-output"]).toContain(reason)
+        expect(["invalid-request", "rate-limited", "server", "timeout", "malformed-output"]).toContain(reason)
       expect(answered).toBeGreaterThan(calls * 0.95)
       // the provider's log proves it: successful paid answers = distinct keys = cached answers
       const paid = fake.paid()

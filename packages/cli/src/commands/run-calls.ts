@@ -1,0 +1,216 @@
+import { existsSync } from "node:fs"
+import type { Elicitation } from "@standin/core"
+import {
+  type BatchChoice,
+  type BudgetExceeded,
+  detectProgressMode,
+  makeBudget,
+  makeProgress,
+  type PriceTable,
+  type ProgressSink,
+  type RateLimits,
+  runExecutors,
+} from "@standin/engine"
+import { make as makeStore, runIdOf, type StoreError, type StoreShape } from "@standin/store"
+import { Effect, Option } from "effect"
+import { Flag } from "effect/cli"
+import { batchLine, budgetStopMessage, loadPrices, spendLine, storePath } from "../calls.js"
+import { rangeFlag, wholeFlag } from "../options.js"
+
+/** The flags of `standin run` that govern paid calls: cache, budget, rate limits, prices, batches. */
+export const callFlags = {
+  store: Flag.String("store").pipe(
+    Flag.withDescription(
+      "The call cache and run records (SQLite). Default: store.sqlite in the user cache (STANDIN_CACHE_DIR, else $XDG_CACHE_HOME/standin, else ~/.cache/standin). Running the same command again resumes from it: answers already paid for are never paid again.",
+    ),
+    Flag.optional,
+  ),
+  fresh: Flag.Boolean("fresh").pipe(
+    Flag.withDescription(
+      "Ignore cached answers and pay for every call again (new answers replace cached ones).",
+    ),
+    Flag.withDefault(false),
+  ),
+  maxCost: Flag.Finite("max-cost").pipe(
+    Flag.withDescription(
+      "Stop cleanly before spending more than this many US dollars on model calls in this run (cached answers are free). A stopped run writes no results; run the same command again to continue.",
+    ),
+    Flag.optional,
+  ),
+  dryRun: Flag.Boolean("dry-run").pipe(
+    Flag.withDescription(
+      "Print, per provider, the calls, estimated input and output tokens and cost (cached answers are free), then stop before anything is sent.",
+    ),
+    Flag.withDefault(false),
+  ),
+  rpm: Flag.Int("rpm").pipe(
+    Flag.withDescription("Requests per minute per provider (default: the provider's own, e.g. openai 500)."),
+    Flag.optional,
+  ),
+  tpm: Flag.Int("tpm").pipe(
+    Flag.withDescription(
+      "Tokens per minute per provider, input plus expected output (default: the provider's own, e.g. openai 200,000).",
+    ),
+    Flag.optional,
+  ),
+  prices: Flag.String("prices").pipe(
+    Flag.withDescription(
+      'A JSON file of prices laid over the bundled table, USD per 1M tokens: {"openai": {"gpt-4o-mini": {"input": 0.15, "output": 0.6, "batchDiscount": 0.5}}}.',
+    ),
+    Flag.optional,
+  ),
+  batch: Flag.Boolean("batch").pipe(
+    Flag.withDescription(
+      "Send model calls through the vendors' batch APIs (OpenAI Batch, Anthropic Message Batches, Gemini batch mode): about half the price, answers within 24 hours. Without it, batches are used from --batch-threshold calls per provider.",
+    ),
+    Flag.withDefault(false),
+  ),
+  batchThreshold: Flag.Int("batch-threshold").pipe(
+    Flag.withDescription(
+      "Use a provider's batch API automatically from this many calls (twins × replicates).",
+    ),
+    Flag.withDefault(20_000),
+  ),
+  batchPoll: Flag.Finite("batch-poll").pipe(
+    Flag.withDescription("Seconds between checks on running batches."),
+    Flag.withDefault(30),
+  ),
+  batchSize: Flag.Int("batch-size").pipe(
+    Flag.withDescription("At most this many requests per vendor batch (default: the vendor's limit)."),
+    Flag.optional,
+  ),
+}
+
+export interface CallInput {
+  readonly store: Option.Option<string>
+  readonly maxCost: Option.Option<number>
+  readonly dryRun: boolean
+  readonly rpm: Option.Option<number>
+  readonly tpm: Option.Option<number>
+  readonly concurrency: Option.Option<number>
+  readonly prices: Option.Option<string>
+  readonly batch: boolean
+  readonly batchThreshold: number
+  readonly batchPoll: number
+  readonly batchSize: Option.Option<number>
+}
+
+/** The call flags, checked. */
+export const callOptions = (input: CallInput) =>
+  Effect.gen(function* () {
+    const maxCost = Option.isSome(input.maxCost)
+      ? yield* rangeFlag("--max-cost", input.maxCost.value, 0, 1_000_000)
+      : undefined
+    const limits: Partial<RateLimits> = {
+      ...(Option.isSome(input.concurrency) ? { maxConcurrency: input.concurrency.value } : {}),
+      ...(Option.isSome(input.rpm)
+        ? { requestsPerMinute: yield* wholeFlag("--rpm", input.rpm.value, 1, 10_000_000) }
+        : {}),
+      ...(Option.isSome(input.tpm)
+        ? { tokensPerMinute: yield* wholeFlag("--tpm", input.tpm.value, 1, 10_000_000_000) }
+        : {}),
+    }
+    const batch: BatchChoice = {
+      mode: input.batch ? "always" : "auto",
+      threshold: yield* wholeFlag("--batch-threshold", input.batchThreshold, 1),
+      pollIntervalMs: Math.round(1000 * (yield* rangeFlag("--batch-poll", input.batchPoll, 0.01, 3600))),
+      ...(Option.isSome(input.batchSize)
+        ? { maxRequests: yield* wholeFlag("--batch-size", input.batchSize.value, 1, 1_000_000) }
+        : {}),
+    }
+    const prices: PriceTable = yield* loadPrices(Option.getOrUndefined(input.prices))
+    return {
+      storeFlag: Option.getOrUndefined(input.store),
+      maxCost,
+      limits,
+      batch,
+      prices,
+      dryRun: input.dryRun,
+    }
+  })
+
+export type CallOptions = Effect.Success<ReturnType<typeof callOptions>>
+
+export interface CallServices {
+  /** Open for runs with model providers (and dry runs when the store exists). */
+  readonly store: StoreShape | undefined
+  readonly executor: ReturnType<typeof runExecutors>
+}
+
+/**
+ * Runs `use` with the machinery of paid calls around it: the store (opened only when a model is called),
+ * the run record (`beginRun` keyed by the command's canonical options: the same command resumes), one
+ * budget for the run, a progress display per provider, batch lines. A run the budget stopped prints what
+ * it spent and how to resume, exits with code 3 and returns undefined; otherwise the result and a line
+ * on what was paid now and what came from the cache.
+ */
+export const withCalls = <A, E>(
+  options: CallOptions & {
+    readonly fresh: boolean
+    readonly quiet: boolean
+    readonly elicitation: Elicitation
+    /** Model providers in the run (0: only baselines, nothing to cache). */
+    readonly models: number
+    readonly runKey: unknown
+  },
+  use: (services: CallServices) => Effect.Effect<A, E | BudgetExceeded | StoreError>,
+): Effect.Effect<{ readonly result: A; readonly spend: string | undefined } | undefined, E | StoreError> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const scope = yield* Effect.scope
+      const path = yield* storePath(options.storeFlag)
+      const wanted = options.models > 0 && (!options.dryRun || existsSync(path))
+      const store = wanted ? yield* makeStore(path) : undefined
+      const runId = runIdOf(options.runKey)
+      const mode = detectProgressMode(options.quiet)
+      const say = (line: string) => {
+        if (mode !== "quiet") process.stderr.write(`${mode === "tty" ? "\r\x1b[K" : ""}${line}\n`)
+      }
+      if (store !== undefined && !options.dryRun) {
+        const begun = yield* store.beginRun(runId, JSON.stringify(options.runKey))
+        if (begun.resumed) {
+          const summary = yield* store.statusSummary(runId)
+          say(
+            `resuming run ${runId}: ${summary.ok.toLocaleString("en-US")} answers already in the cache${options.fresh ? " (ignored: --fresh)" : ""}`,
+          )
+        }
+      }
+      const budget = makeBudget(options.maxCost ?? null)
+      const sinks: Array<ProgressSink> = []
+      const executor = runExecutors({
+        ...(store === undefined ? {} : { store, runId }),
+        fresh: options.fresh,
+        budget,
+        prices: options.prices,
+        limits: options.limits,
+        batch: options.batch,
+        elicitation: options.elicitation,
+        scope,
+        progress: (label) => {
+          const sink = makeProgress({ mode, label })
+          sinks.push(sink)
+          return sink
+        },
+        onBatchEvent: (event) => say(batchLine(event)),
+      })
+      const setStatus = (status: "completed" | "stopped" | "failed") =>
+        store === undefined || options.dryRun ? Effect.void : store.setRunStatus(runId, status)
+      const snapshots = Effect.forEach(sinks, (sink) => sink.snapshot)
+      const outcome = yield* use({ store, executor }).pipe(
+        Effect.map((result) => ({ ok: true as const, result })),
+        Effect.catchTag("BudgetExceeded", () => Effect.succeed({ ok: false as const })),
+        Effect.tapError(() => Effect.ignore(setStatus("failed"))),
+      )
+      if (!outcome.ok) {
+        yield* Effect.forEach(sinks, (sink) => sink.finish, { discard: true })
+        yield* setStatus("stopped")
+        process.stderr.write(`${budgetStopMessage(yield* budget.report, yield* snapshots)}\n`)
+        process.exitCode = 3
+        return undefined
+      }
+      yield* setStatus("completed")
+      const spend =
+        options.models > 0 && !options.dryRun ? spendLine(yield* snapshots, yield* budget.report) : undefined
+      return { result: outcome.result, spend }
+    }),
+  )

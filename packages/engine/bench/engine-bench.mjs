@@ -1,0 +1,368 @@
+// The engine's bench, all figures measured in one run (after `pnpm build`):
+//   (a) throughput against `standin-fake` with 100 ms latency at concurrency 64, as a ratio to the limit
+//       64 / 0.1 s = 640 calls/s (target ≥ 0.95);
+//   (b) at zero latency, standin's calls/s through the OpenAI provider (cache writes included) as a ratio
+//       to the bare `openai` SDK calling the same fake in a loop at the same concurrency (target ≥ 0.7),
+//       with CPU ms per call on each side;
+//   (c) peak RSS of a 200,000-call run from the cache, in a process of its own (target < 1 GB);
+//   (d) replay of a fully cached run, answers/s (target ≥ 50,000).
+// The fake runs in its own process, as a vendor would. Sizes: STANDIN_BENCH_CALLS (a, b; default 6,400),
+// STANDIN_BENCH_CACHED (c, d; default 200,000).
+import { spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { ProviderError, scaleOptions } from "@standin/core"
+import { make as makeOpenAi } from "@standin/provider-openai"
+import { make as makeStore } from "@standin/store"
+import { fixtureStudy, fixtureTwins, renderFixturePrompt } from "@standin/testkit/fixture"
+import { Effect, Redacted } from "effect"
+import OpenAI from "openai"
+import { callRequest, makeCallRunner, simulate } from "../dist/index.js"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const fakeBin = resolve(here, "../../testkit/dist/bin.js")
+const liveCalls = Number(process.env.STANDIN_BENCH_CALLS ?? 6_400)
+const cachedCalls = Number(process.env.STANDIN_BENCH_CACHED ?? 200_000)
+const parts = new Set((process.env.STANDIN_BENCH_PARTS ?? "abcd").split(""))
+const concurrency = 64
+const format = (value) => Math.round(value).toLocaleString("en-US")
+const ratio = (value) => value.toFixed(2)
+
+const experiment = {
+  descriptor: {
+    kind: "experiment",
+    id: "fixture",
+    version: "1.0.0",
+    specVersion: "1.0",
+    title: "Fixture",
+    citation: "none",
+  },
+  definition: fixtureStudy,
+  loadHumanData: Effect.die("no data in the bench"),
+  renderPrompt: (twin, options) => renderFixturePrompt(fixtureStudy, twin, options),
+}
+
+const simulation = (provider, twins, extra = {}) => ({
+  experiment,
+  provider,
+  twins,
+  replicates: 1,
+  elicitation: "sample",
+  settings: { temperature: 1 },
+  includeDemographics: true,
+  maxReasks: 0,
+  seed: 7,
+  concurrency,
+  ...extra,
+})
+
+/** Starts `standin-fake` in its own process; resolves with its SDK base URL and a way to stop it. */
+const startFake = (latencyMs) =>
+  new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [fakeBin, "--vendor", "openai", "--port", "0", "--latency-ms", String(latencyMs)],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    )
+    let output = ""
+    child.stdout.on("data", (chunk) => {
+      output += chunk.toString()
+      const match = /SDK base URL: (\S+)/.exec(output)
+      if (match !== null)
+        resolvePromise({
+          baseUrl: match[1],
+          close: () =>
+            new Promise((done) => {
+              child.on("exit", done)
+              child.kill("SIGTERM")
+            }),
+        })
+    })
+    child.on("exit", (code) => reject(new Error(`standin-fake exited with ${code}: ${output}`)))
+  })
+
+const timed = async (run) => {
+  const start = process.hrtime.bigint()
+  const cpu = process.cpuUsage()
+  const value = await run()
+  const used = process.cpuUsage(cpu)
+  return {
+    value,
+    seconds: Number(process.hrtime.bigint() - start) / 1e9,
+    cpuMs: (used.user + used.system) / 1000,
+  }
+}
+
+/** A run's calls through standin: simulate → call runner (fresh store: every call paid) → OpenAI provider. */
+const standinRun = (baseUrl, twins, directory) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const store = yield* makeStore(join(directory, `live-${twins.length}-${Date.now()}.sqlite`))
+        yield* store.beginRun("bench", "{}")
+        const provider = makeOpenAi({ apiKey: Redacted.make("sk-bench"), model: "gpt-4o-mini", baseUrl })
+        const runner = yield* makeCallRunner({
+          provider,
+          spec: { provider: "openai", model: "gpt-4o-mini" },
+          store,
+          runId: "bench",
+          limits: { maxConcurrency: concurrency, requestsPerMinute: null, tokensPerMinute: null },
+        })
+        // as `standin run` does: twice as many twins at once as the limiter lets calls out
+        const { synthetic } = yield* simulate(simulation(provider, twins), {
+          call: runner.call,
+          concurrency: 2 * concurrency,
+          finish: runner.flush,
+        })
+        return synthetic.filter((respondent) => respondent.failure === undefined).length
+      }),
+    ),
+  )
+
+/** The bare SDK in a loop: the same request bodies, `concurrency` workers. */
+const bareRun = async (baseUrl, twins) => {
+  const client = new OpenAI({ apiKey: "sk-bench", baseURL: baseUrl, maxRetries: 0 })
+  const bodies = twins.map((twin, index) => {
+    const prompt = renderFixturePrompt(fixtureStudy, twin, {
+      elicitation: "sample",
+      includeDemographics: true,
+    })
+    return {
+      model: "gpt-4o-mini",
+      temperature: 1,
+      seed: index,
+      messages: prompt.messages.map((message) => ({ role: message.role, content: message.content })),
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: prompt.responseSchemaName, schema: prompt.responseSchema, strict: true },
+      },
+    }
+  })
+  let next = 0
+  let ok = 0
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]
+      const completion = await client.chat.completions.create(body)
+      if (completion.choices[0]?.message.content) ok++
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return ok
+}
+
+const replayChild = async (path) => {
+  // (c) in a process of its own, so that its peak RSS is the run's alone.
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--replay", path], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: process.env,
+  })
+  let output = ""
+  child.stdout.on("data", (chunk) => {
+    output += chunk.toString()
+  })
+  const code = await new Promise((done) => child.on("exit", done))
+  if (code !== 0) throw new Error(`the replay process failed (${code}): ${output}`)
+  return JSON.parse(output)
+}
+
+const descriptor = {
+  kind: "provider",
+  id: "bench",
+  version: "0.0.0",
+  specVersion: "1.0",
+  label: "bench",
+  description: "in-process provider for the bench",
+  capabilities: {
+    logprobs: false,
+    seed: true,
+    structuredOutput: true,
+    batch: false,
+    finetune: false,
+    temperature: true,
+    topP: true,
+    elicitation: ["sample"],
+  },
+  keyEnv: [],
+}
+const answerText = JSON.stringify(
+  Object.fromEntries(fixtureStudy.items.map((item) => [item.id, scaleOptions(item.scale)[0]])),
+)
+const answering = {
+  descriptor,
+  model: "bench-model",
+  generate: () =>
+    Effect.succeed({
+      text: answerText,
+      modelVersion: "bench-model-1",
+      usage: { inputTokens: 120, outputTokens: 12 },
+      warnings: [],
+    }),
+}
+const refusing = {
+  descriptor,
+  model: "bench-model",
+  generate: () =>
+    Effect.fail(
+      new ProviderError({ provider: "bench", reason: "server", message: "a replay must not call" }),
+    ),
+}
+
+/** Simulates `twins` from the store at `path` with `provider` (answering fills the cache; refusing replays). */
+const cachedRun = (path, twins, provider, runId) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const store = yield* makeStore(path)
+        yield* store.beginRun(runId, "{}")
+        const runner = yield* makeCallRunner({
+          provider,
+          spec: { provider: "bench", model: "bench-model" },
+          store,
+          runId,
+          limits: { maxConcurrency: concurrency },
+        })
+        const { synthetic, totals } = yield* simulate(simulation(provider, twins), {
+          call: runner.call,
+          concurrency,
+          finish: runner.flush,
+        })
+        return {
+          answered: synthetic.filter((respondent) => respondent.failure === undefined).length,
+          cached: totals.cachedCalls,
+        }
+      }),
+    ),
+  )
+
+/** (d): the call layer alone replaying every cached answer (no simulation around it). */
+const runnerReplay = (path, twins) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const store = yield* makeStore(path)
+        // the same run again: its answers are read in one pass, as a re-run or a resume reads them
+        yield* store.beginRun("bench-fill", "{}")
+        const runner = yield* makeCallRunner({
+          provider: refusing,
+          spec: { provider: "bench", model: "bench-model" },
+          store,
+          runId: "bench-fill",
+          limits: { maxConcurrency: concurrency },
+        })
+        // the requests the run made (same prompts, same seed derivation), hence the same keys
+        const requests = twins.map((twin) =>
+          callRequest(
+            simulation(refusing, twins),
+            twin,
+            renderFixturePrompt(fixtureStudy, twin, { elicitation: "sample", includeDemographics: true }),
+            0,
+            0,
+          ),
+        )
+        const start = process.hrtime.bigint()
+        const cpu = process.cpuUsage()
+        const results = yield* Effect.forEach(requests, (request) => runner.call(request), { concurrency })
+        yield* runner.flush
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9
+        const used = process.cpuUsage(cpu)
+        return {
+          rate: requests.length / seconds,
+          cached: results.filter((result) => result.cached).length,
+          cpuMsPerAnswer: (used.user + used.system) / 1000 / requests.length,
+        }
+      }),
+    ),
+  )
+
+if (process.argv[2] === "--replay") {
+  const twins = fixtureTwins(cachedCalls, 3)
+  const result = await timed(() => cachedRun(process.argv[3], twins, refusing, "bench-fill"))
+  process.stdout.write(
+    JSON.stringify({
+      rssMb: process.resourceUsage().maxRSS / 1024,
+      answered: result.value.answered,
+      cached: result.value.cached,
+      rate: cachedCalls / result.seconds,
+    }),
+  )
+  process.exit(0)
+}
+
+const directory = mkdtempSync(join(tmpdir(), "standin-engine-bench-"))
+
+/** (a) 100 ms latency, concurrency 64, against the limit 640 calls/s; the bare SDK on the same fake for reference. */
+const benchA = async () => {
+  const fake = await startFake(100)
+  try {
+    await standinRun(fake.baseUrl, fixtureTwins(concurrency * 2, 1), directory) // warm up
+    await bareRun(fake.baseUrl, fixtureTwins(concurrency * 2, 1))
+    const ours = await timed(() => standinRun(fake.baseUrl, fixtureTwins(liveCalls, 2), directory))
+    const bare = await timed(() => bareRun(fake.baseUrl, fixtureTwins(liveCalls, 2)))
+    const limit = concurrency / 0.1
+    const rate = liveCalls / ours.seconds
+    console.log(
+      `(a) 100 ms latency, concurrency ${concurrency}: ${format(rate)} calls/s (${format(ours.value)} answered); ratio to the limit ${format(limit)} calls/s: ${ratio(rate / limit)} (target ≥ 0.95). The bare SDK on the same fake: ${format(liveCalls / bare.seconds)} calls/s, ${ratio(liveCalls / bare.seconds / limit)} of the limit`,
+    )
+  } finally {
+    await fake.close()
+  }
+}
+
+/** (b) zero latency: standin against the bare SDK, same fake, same concurrency. */
+const benchB = async () => {
+  const fake = await startFake(0)
+  try {
+    const twins = fixtureTwins(liveCalls, 4)
+    await bareRun(fake.baseUrl, fixtureTwins(500, 5)) // warm up both paths
+    await standinRun(fake.baseUrl, fixtureTwins(500, 5), directory)
+    const bare = await timed(() => bareRun(fake.baseUrl, twins))
+    const ours = await timed(() => standinRun(fake.baseUrl, twins, directory))
+    const bareRate = liveCalls / bare.seconds
+    const ourRate = liveCalls / ours.seconds
+    console.log(
+      `(b) zero latency, concurrency ${concurrency}: bare openai SDK ${format(bareRate)} calls/s (${(bare.cpuMs / liveCalls).toFixed(3)} CPU ms/call); standin ${format(ourRate)} calls/s (${(ours.cpuMs / liveCalls).toFixed(3)} CPU ms/call, cache writes included); ratio ${ratio(ourRate / bareRate)} (target ≥ 0.7)`,
+    )
+  } finally {
+    await fake.close()
+  }
+}
+
+/** (c) and (d): fill a cache, then replay it (a whole run in its own process; the call layer here). */
+const benchCD = async () => {
+  const path = join(directory, "cached.sqlite")
+  const twins = fixtureTwins(cachedCalls, 3)
+  const fill = await timed(() => cachedRun(path, twins, answering, "bench-fill"))
+  console.log(
+    `    filled the cache: ${format(fill.value.answered)} answers at ${format(cachedCalls / fill.seconds)} calls/s (zero-latency in-process provider)`,
+  )
+  if (parts.has("c")) {
+    const replay = await replayChild(path)
+    console.log(
+      `(c) a ${format(cachedCalls)}-call run from the cache (simulation included, own process): peak RSS ${format(replay.rssMb)} MB (target < 1,024 MB), ${format(replay.rate)} twins/s, ${format(replay.cached)} from the cache`,
+    )
+    if (replay.cached !== cachedCalls) throw new Error("the run did not read every answer from the cache")
+  }
+  if (parts.has("d")) {
+    const d = await runnerReplay(path, twins)
+    console.log(
+      `(d) replay of a fully cached run through the call layer: ${format(d.rate)} answers/s (${d.cpuMsPerAnswer.toFixed(4)} CPU ms/answer, ${format(d.cached)} from the cache); ratio to 50,000 answers/s: ${ratio(d.rate / 50_000)} (target ≥ 1)`,
+    )
+    if (d.cached !== cachedCalls) throw new Error("the replay did not read every answer from the cache")
+  }
+}
+
+try {
+  console.log(
+    `engine bench: ${format(liveCalls)} live calls for (a) and (b), ${format(cachedCalls)} cached for (c) and (d)`,
+  )
+  if (parts.has("a")) await benchA()
+  if (parts.has("b")) await benchB()
+  if (parts.has("c") || parts.has("d")) await benchCD()
+} finally {
+  rmSync(directory, { recursive: true, force: true })
+}

@@ -1,0 +1,189 @@
+import {
+  type Elicitation,
+  type ExperimentShape,
+  type GenerationSettings,
+  HoldoutData,
+  InputError,
+  PilotData,
+  type PilotDesign,
+  Provider,
+  type StudyDataError,
+  type Twin,
+} from "@standin/core"
+import { callKey, type StoreError, type StoreShape } from "@standin/store"
+import { Context, Effect, Layer } from "effect"
+import { callKeyParts } from "./calls/call-runner.js"
+import { estimateCall } from "./calls/estimate.js"
+import { costOf, defaultPriceTable, type PriceTable, priceFor } from "./calls/price-table.js"
+import { type BatchChoice, usesBatch } from "./calls/run-calls.js"
+import { type ProviderSelection, twinIdFor } from "./run.js"
+import { callRequest, elicitationUnsupported } from "./simulate.js"
+import { type Split, splitRespondents } from "./split.js"
+
+export interface PlanOptions {
+  readonly experiment: ExperimentShape
+  readonly providers: ReadonlyArray<ProviderSelection>
+  readonly pilot: PilotDesign
+  readonly holdoutCap?: number
+  readonly split?: Split
+  readonly seed: number
+  readonly replicates: number
+  readonly elicitation: Elicitation
+  readonly settings: GenerationSettings
+  readonly includeDemographics: boolean
+  readonly maxReasks: number
+  /** Cached answers are counted as such (free now); ignored with `fresh`. */
+  readonly store?: StoreShape
+  readonly fresh?: boolean
+  readonly prices?: PriceTable
+  readonly batch?: BatchChoice
+}
+
+/** What one provider of a run would be asked, before anything is sent. */
+export interface ProviderPlan {
+  readonly provider: string
+  readonly model: string
+  /** Baselines call no model: they cost nothing. */
+  readonly baseline: boolean
+  /** Set when the provider could not be set up (e.g. no key): the run would skip it. */
+  readonly skipped?: string
+  /** Through the vendor's batch API (priced at its discount). */
+  readonly batch: boolean
+  /** First asks: twins × replicates. */
+  readonly calls: number
+  /** Of those, answered from the cache already. */
+  readonly cached: number
+  /** Estimated tokens of the calls still to pay for (first asks only). */
+  readonly inputTokens: number
+  readonly outputTokens: number
+  /** Estimated cost of those calls; null when the model has no known price. */
+  readonly costUsd: number | null
+  /**
+   * The most re-asks can add: every invalid answer is asked again at most `maxReasks` times, each about
+   * as long as a first ask. Not part of the estimate (most answers are valid the first time).
+   */
+  readonly reaskCostUsd: number | null
+}
+
+export interface RunPlan {
+  readonly pilot: number
+  readonly holdout: number
+  readonly providers: ReadonlyArray<ProviderPlan>
+}
+
+/**
+ * A dry run: loads and splits the data exactly as the run would, renders every first ask each provider
+ * would get, and estimates its tokens (input: ceil(characters / 4), the fakes' metering rule; output:
+ * from the answer schema) and cost, counting answers already cached as free. Nothing is sent.
+ */
+export const planRun = (
+  options: PlanOptions,
+): Effect.Effect<RunPlan, StudyDataError | InputError | StoreError> =>
+  Effect.gen(function* () {
+    const { experiment } = options
+    const study = experiment.definition
+    for (const selection of options.providers) {
+      const refusal = elicitationUnsupported(
+        {
+          descriptor: selection.plugin.descriptor,
+          model: selection.spec.model,
+          generate: () => Effect.die("unused"),
+        },
+        options.elicitation,
+      )
+      if (refusal !== undefined)
+        return yield* new InputError({ flag: "--elicitation", message: refusal.message })
+    }
+    const human = yield* experiment.loadHumanData
+    const split =
+      options.split ??
+      (yield* splitRespondents(study, human.respondents, options.pilot, options.seed, options.holdoutCap))
+    const twins: ReadonlyArray<Twin> = split.holdout.map((respondent, index) => ({
+      id: twinIdFor(index),
+      arm: respondent.arm,
+      persona: respondent.persona,
+    }))
+    const prices = options.prices ?? defaultPriceTable
+    const data = Layer.merge(
+      Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed }),
+      Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() }),
+    )
+    const prompts = twins.map((twin) =>
+      experiment.renderPrompt(twin, {
+        elicitation: options.elicitation,
+        includeDemographics: options.includeDemographics,
+      }),
+    )
+    const calls = twins.length * options.replicates
+    const plans: Array<ProviderPlan> = []
+    for (const selection of options.providers) {
+      const { descriptor } = selection.plugin
+      const base = { provider: selection.spec.provider, model: selection.spec.model, calls }
+      if (descriptor.baseline !== undefined) {
+        plans.push({
+          ...base,
+          baseline: true,
+          batch: false,
+          cached: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+          costUsd: 0,
+          reaskCostUsd: 0,
+        })
+        continue
+      }
+      // Building the provider reads its key and options (nothing is sent): a run would skip it otherwise.
+      const built = yield* Layer.build(selection.plugin.layer(selection.spec).pipe(Layer.provide(data))).pipe(
+        Effect.map((context) => ({ ok: true as const, provider: Context.get(context, Provider) })),
+        Effect.catchTag("PluginConfigError", (error) =>
+          Effect.succeed({ ok: false as const, reason: error.message }),
+        ),
+        Effect.scoped,
+      )
+      const batch = built.ok && usesBatch(built.provider, options.batch, calls, options.elicitation)
+      const price = priceFor(prices, selection.spec.provider, selection.spec.model)
+      let cached = 0
+      let inputTokens = 0
+      let outputTokens = 0
+      for (const [index, twin] of twins.entries()) {
+        for (let replicate = 0; replicate < options.replicates; replicate++) {
+          const request = callRequest(
+            {
+              provider: { model: selection.spec.model },
+              experiment,
+              settings: options.settings,
+              elicitation: options.elicitation,
+              seed: options.seed,
+            },
+            twin,
+            prompts[index]!,
+            replicate,
+            0,
+          )
+          if (options.store !== undefined && options.fresh !== true) {
+            const hit = yield* options.store.getCall(callKey(callKeyParts(selection.spec, request)))
+            if (hit !== undefined) {
+              cached++
+              continue
+            }
+          }
+          const usage = estimateCall(request)
+          inputTokens += usage.inputTokens
+          outputTokens += usage.outputTokens
+        }
+      }
+      const costUsd = price === undefined ? null : costOf(price, { inputTokens, outputTokens }, { batch })
+      plans.push({
+        ...base,
+        baseline: false,
+        ...(built.ok ? {} : { skipped: built.reason }),
+        batch,
+        cached,
+        inputTokens,
+        outputTokens,
+        costUsd,
+        reaskCostUsd: costUsd === null ? null : costUsd * options.maxReasks,
+      })
+    }
+    return { pilot: split.pilot.length, holdout: split.holdout.length, providers: plans }
+  })

@@ -1,0 +1,278 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ProviderError, type ProviderShape, type Twin } from "@standin/core"
+import { make as makeStore, type StoreShape } from "@standin/store"
+import { type FakeServer, fixtureTwins, startVendorFake } from "@standin/testkit"
+import { Effect, Exit, Fiber, Scope } from "effect"
+import { afterAll, afterEach, describe, expect, it } from "vitest"
+import {
+  type BatchEvent,
+  costOf,
+  defaultPriceTable,
+  makeBatchExecutor,
+  makeBudget,
+  makeCallRunner,
+  priceFor,
+} from "../../src/calls/index.js"
+import { callRequest, simulate } from "../../src/simulate.js"
+import {
+  type BatchVendor,
+  batchCreations,
+  fixtureExperiment,
+  liveCalls,
+  models,
+  vendorProvider,
+} from "./vendor-fixture.js"
+
+const directory = mkdtempSync(join(tmpdir(), "standin-batch-"))
+afterAll(() => rmSync(directory, { recursive: true, force: true }))
+const servers: Array<FakeServer> = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+
+const settings = { temperature: 1 }
+const simulation = (provider: ProviderShape, twins: ReadonlyArray<Twin>) => ({
+  experiment: fixtureExperiment,
+  provider,
+  twins,
+  replicates: 1,
+  elicitation: "sample" as const,
+  settings,
+  includeDemographics: true,
+  maxReasks: 1,
+  seed: 5,
+  concurrency: 4,
+})
+
+/** One process's worth of a run: a store, a runner and a batch executor on a fresh scope. */
+const session = (options: {
+  readonly vendor: BatchVendor
+  readonly fake: FakeServer
+  readonly path: string
+  readonly runId: string
+  readonly events: Array<BatchEvent>
+}) =>
+  Effect.gen(function* () {
+    const scope = yield* Scope.make()
+    const store: StoreShape = yield* makeStore(options.path).pipe(Scope.provide(scope))
+    yield* store.beginRun(options.runId, "{}")
+    const provider = vendorProvider(options.vendor, options.fake)
+    const spec = { provider: provider.descriptor.id, model: models[options.vendor] }
+    const runner = yield* makeCallRunner({
+      provider,
+      spec,
+      store,
+      runId: options.runId,
+      budget: makeBudget(5),
+    })
+    const executor = yield* makeBatchExecutor({
+      runner,
+      batch: provider.batch!,
+      provider: spec.provider,
+      store,
+      runId: options.runId,
+      scope,
+      maxRequests: 8,
+      pollIntervalMs: 15,
+      idleMs: 20,
+      onEvent: (event) => options.events.push(event),
+    })
+    return { scope, store, provider, runner, executor, spec }
+  })
+
+/** Moves the fake's batch clock on while `fiber` runs (the vendor finishes batches "later"). */
+const driveClock = (fake: FakeServer, fiber: Fiber.Fiber<unknown, unknown>) =>
+  Effect.promise(async () => {
+    while (fiber.pollUnsafe() === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      fake.clock.advance(11_001)
+    }
+  })
+
+const vendors: ReadonlyArray<BatchVendor> = ["openai", "anthropic", "google"]
+
+describe("batch executor against the vendors' batch fakes", () => {
+  for (const vendor of vendors) {
+    it(`${vendor}: answers every twin through batches in chunks, cached under the live calls' keys at the batch price`, async () => {
+      const fake = await startVendorFake(vendor, { seed: 3 })
+      servers.push(fake)
+      const twins = fixtureTwins(30, 4)
+      const events: Array<BatchEvent> = []
+      const path = join(directory, `${vendor}-chunks.sqlite`)
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const { scope, store, provider, runner, executor, spec } = yield* session({
+            vendor,
+            fake,
+            path,
+            runId: "chunks",
+            events,
+          })
+          const fiber = yield* Effect.forkChild(simulate(simulation(provider, twins), executor))
+          yield* driveClock(fake, fiber)
+          const { synthetic, totals } = yield* Fiber.join(fiber)
+          expect(synthetic.every((respondent) => respondent.failure === undefined)).toBe(true)
+          expect(synthetic.filter((respondent) => respondent.valid).length).toBe(30)
+          // ceil(30 / 8) batches of at most 8 requests, none live
+          expect(batchCreations(fake)).toHaveLength(4)
+          expect(liveCalls(fake)).toHaveLength(0)
+          const filed = yield* store.listBatches({ runId: "chunks", provider: spec.provider })
+          expect(filed.map((batch) => batch.requestKeys.length).sort()).toEqual([6, 8, 8, 8])
+          expect(filed.every((batch) => batch.status === "collected")).toBe(true)
+          expect(events.filter((event) => event._tag === "Submitted")).toHaveLength(4)
+          // the keys are the live calls' keys, and the price is the batch price
+          const price = priceFor(defaultPriceTable, spec.provider, spec.model)!
+          for (const [index, twin] of twins.entries()) {
+            const request = callRequest(
+              simulation(provider, twins),
+              twin,
+              fixtureExperiment.renderPrompt(twin, { elicitation: "sample", includeDemographics: true }),
+              0,
+              0,
+            )
+            const cached = yield* store.getCall(runner.keyOf(request))
+            expect(cached, `twin ${index} is cached`).toBeDefined()
+            expect(cached!.costUsd).toBeCloseTo(
+              costOf(
+                price,
+                { inputTokens: cached!.inputTokens, outputTokens: cached!.outputTokens },
+                { batch: true },
+              ),
+              12,
+            )
+            expect(cached!.costUsd!).toBeLessThan(
+              costOf(price, { inputTokens: cached!.inputTokens, outputTokens: cached!.outputTokens }),
+            )
+          }
+          expect(totals.calls).toBe(30)
+          yield* Scope.close(scope, Exit.void)
+
+          // the same run again, live this time: every answer comes from the cache, nothing is sent
+          const before = fake.log.entries.length
+          const again = yield* session({ vendor, fake, path, runId: "chunks-again", events: [] })
+          const replay = yield* simulate(simulation(again.provider, twins), again.runner)
+          expect(fake.log.entries.length).toBe(before)
+          expect(replay.synthetic).toEqual(synthetic)
+          yield* Scope.close(again.scope, Exit.void)
+        }),
+      )
+    })
+  }
+
+  for (const vendor of ["openai", "anthropic"] as const) {
+    it(`${vendor}: a restart while batches run resumes them by id, without submitting anything again`, async () => {
+      const fake = await startVendorFake(vendor, { seed: 4 })
+      servers.push(fake)
+      const twins = fixtureTwins(20, 5)
+      const path = join(directory, `${vendor}-restart.sqlite`)
+      const first: Array<BatchEvent> = []
+      const second: Array<BatchEvent> = []
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const crashed = yield* session({ vendor, fake, path, runId: "restart", events: first })
+          const fiber = yield* Effect.forkChild(
+            simulate(simulation(crashed.provider, twins), crashed.executor),
+          )
+          // wait until every twin is in a submitted batch, then "crash": the vendor has not finished any
+          while (first.filter((event) => event._tag === "Submitted").length < 3)
+            yield* Effect.sleep("10 millis")
+          yield* Fiber.interrupt(fiber)
+          yield* Scope.close(crashed.scope, Exit.void)
+          const submitted = batchCreations(fake).length
+          expect(submitted).toBe(3)
+          expect(liveCalls(fake)).toHaveLength(0)
+
+          const resumed = yield* session({ vendor, fake, path, runId: "restart", events: second })
+          expect(second.filter((event) => event._tag === "Resumed")).toHaveLength(3)
+          const fiber2 = yield* Effect.forkChild(
+            simulate(simulation(resumed.provider, twins), resumed.executor),
+          )
+          yield* driveClock(fake, fiber2)
+          const { synthetic } = yield* Fiber.join(fiber2)
+          expect(synthetic.every((respondent) => respondent.valid)).toBe(true)
+          expect(batchCreations(fake)).toHaveLength(submitted)
+          expect(second.filter((event) => event._tag === "Submitted")).toHaveLength(0)
+          expect(liveCalls(fake)).toHaveLength(0)
+          expect(yield* resumed.store.countCalls).toBe(20)
+          yield* Scope.close(resumed.scope, Exit.void)
+        }),
+      )
+    })
+  }
+
+  it("items the vendor failed, and a batch that could not be submitted, fall back to live calls", async () => {
+    const fake = await startVendorFake("openai", { seed: 6 })
+    servers.push(fake)
+    const twins = fixtureTwins(8, 6)
+    const events: Array<BatchEvent> = []
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { scope, store, provider, executor } = yield* session({
+          vendor: "openai",
+          fake,
+          path: join(directory, "fallback.sqlite"),
+          runId: "fallback",
+          events,
+        })
+        // the batch's items draw these faults in order when the vendor runs it; live calls come after
+        fake.faults.script(["ok", "500", "ok", "429", "ok", "ok", "ok", "503"])
+        const fiber = yield* Effect.forkChild(simulate(simulation(provider, twins), executor))
+        yield* driveClock(fake, fiber)
+        const { synthetic } = yield* Fiber.join(fiber)
+        expect(synthetic.every((respondent) => respondent.failure === undefined)).toBe(true)
+        expect(batchCreations(fake)).toHaveLength(1)
+        // the three failed items, each called live once
+        expect(liveCalls(fake)).toHaveLength(3)
+        expect(yield* store.countCalls).toBe(8)
+        const ended = events.find((event) => event._tag === "Ended")
+        expect(ended).toMatchObject({ state: "ended", answered: 8 })
+        yield* Scope.close(scope, Exit.void)
+      }),
+    )
+
+    // A vendor that refuses the batch itself: every call goes live.
+    const refusing = await startVendorFake("openai", { seed: 7 })
+    servers.push(refusing)
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { scope, provider, runner, store } = yield* session({
+          vendor: "openai",
+          fake: refusing,
+          path: join(directory, "refused.sqlite"),
+          runId: "refused",
+          events: [],
+        })
+        const broken = {
+          ...provider.batch!,
+          submit: () =>
+            Effect.fail(
+              new ProviderError({
+                provider: "openai",
+                reason: "invalid-request",
+                message: "batches are not enabled for this project",
+              }),
+            ),
+        }
+        const failed: Array<BatchEvent> = []
+        const executor = yield* makeBatchExecutor({
+          runner,
+          batch: broken,
+          provider: "openai",
+          store,
+          runId: "refused",
+          scope,
+          idleMs: 10,
+          pollIntervalMs: 10,
+          onEvent: (event) => failed.push(event),
+        })
+        const { synthetic } = yield* simulate(simulation(provider, twins), executor)
+        expect(synthetic.every((respondent) => respondent.valid)).toBe(true)
+        expect(liveCalls(refusing)).toHaveLength(8)
+        expect(failed.find((event) => event._tag === "SubmitFailed")).toMatchObject({ requests: 8 })
+        yield* Scope.close(scope, Exit.void)
+      }),
+    )
+  })
+})
