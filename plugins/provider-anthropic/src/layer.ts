@@ -1,42 +1,33 @@
-import { PluginConfigError, Provider, type ProviderPlugin, type ProviderSpec } from "@standin/core"
-import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
+import {
+  baseUrlOf,
+  decodeProviderOptions,
+  type PluginConfigError,
+  Provider,
+  type ProviderPlugin,
+  type ProviderSpec,
+  requiredApiKey,
+  requireModel,
+} from "@standin/core"
+import { Effect, Layer, Option } from "effect"
 import { descriptor } from "./descriptor.js"
 import { AnthropicOptions } from "./options.js"
 import { make } from "./provider.js"
 
-const configError = (message: string) => new PluginConfigError({ plugin: descriptor.id, message })
-
 /** The key from ANTHROPIC_API_KEY, as a Redacted; a missing or empty variable is a PluginConfigError naming it. */
-export const apiKey = Config.Redacted("ANTHROPIC_API_KEY").pipe(
-  Effect.mapError(() => configError("ANTHROPIC_API_KEY is not set: export it to use Claude models")),
-  Effect.flatMap((key) =>
-    Redacted.value(key).trim() === ""
-      ? Effect.fail(configError("ANTHROPIC_API_KEY is empty: export it to use Claude models"))
-      : Effect.succeed(key),
-  ),
-)
+export const apiKey = requiredApiKey(descriptor.id, ["ANTHROPIC_API_KEY"], "use Claude models")
 
 /** spec.baseUrl, else ANTHROPIC_BASE_URL, else the SDK's default. */
-export const baseUrl = (spec: ProviderSpec) =>
-  spec.baseUrl !== undefined
-    ? Effect.succeed(Option.some(spec.baseUrl))
-    : Config.option(Config.String("ANTHROPIC_BASE_URL")).pipe(
-        Effect.map(Option.filter((url) => url.trim() !== "")),
-        Effect.orElseSucceed(() => Option.none<string>()),
-      )
+export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "ANTHROPIC_BASE_URL")
 
 /** The Anthropic provider for `anthropic:<model>`. */
 export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
   Layer.effect(
     Provider,
     Effect.gen(function* () {
-      if (spec.model.trim() === "")
-        return yield* configError("no model given: use anthropic:<model>, e.g. anthropic:claude-sonnet-4-5")
+      yield* requireModel(descriptor.id, spec, "anthropic:claude-sonnet-4-5")
       const key = yield* apiKey
       const url = yield* baseUrl(spec)
-      const options = yield* Schema.decodeUnknownEffect(AnthropicOptions, { onExcessProperty: "error" })(
-        spec.options ?? {},
-      ).pipe(Effect.mapError((error) => configError(`invalid options: ${error.message}`)))
+      const options = yield* decodeProviderOptions(descriptor.id, AnthropicOptions, spec.options)
       return make({
         ...options,
         apiKey: key,

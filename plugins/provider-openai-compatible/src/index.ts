@@ -1,12 +1,15 @@
 import {
+  baseUrlOf,
+  optionalApiKey,
   PluginConfigError,
   Provider,
   type ProviderPlugin,
   type ProviderShape,
   type ProviderSpec,
+  requireModel,
 } from "@standin/core"
 import { decodeOptions, make as makeOpenAi, type OpenAiConfig } from "@standin/provider-openai"
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 import { descriptor } from "./descriptor.js"
 
 export { descriptor } from "./descriptor.js"
@@ -33,12 +36,6 @@ export const make = (config: OpenAiCompatibleConfig): ProviderShape =>
 
 const configError = (message: string) => new PluginConfigError({ plugin: descriptor.id, message })
 
-const optionalEnv = <A>(config: Config.Config<A>, keep: (value: A) => boolean) =>
-  Config.option(config).pipe(
-    Effect.map(Option.filter(keep)),
-    Effect.orElseSucceed(() => Option.none<A>()),
-  )
-
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
@@ -59,22 +56,15 @@ export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigErr
   Layer.effect(
     Provider,
     Effect.gen(function* () {
-      if (spec.model.trim() === "")
-        return yield* configError(
-          "no model given: use openai-compatible:<model>@<baseURL>, e.g. openai-compatible:llama3.1:8b@http://localhost:11434/v1",
-        )
-      const fromEnv = yield* optionalEnv(
-        Config.String("OPENAI_COMPATIBLE_BASE_URL"),
-        (url) => url.trim() !== "",
-      )
-      const baseUrl = spec.baseUrl ?? Option.getOrUndefined(fromEnv)
+      yield* requireModel(descriptor.id, spec, "openai-compatible:llama3.1:8b@http://localhost:11434/v1")
+      const baseUrl = Option.getOrUndefined(yield* baseUrlOf(spec, "OPENAI_COMPATIBLE_BASE_URL"))
       if (baseUrl === undefined)
         return yield* configError(
           "a base URL is required: use openai-compatible:<model>@<baseURL> (e.g. @http://localhost:8000/v1) or set OPENAI_COMPATIBLE_BASE_URL",
         )
       const keyEnv = keyEnvOf(spec)
       if (typeof keyEnv !== "string") return yield* keyEnv
-      const key = yield* optionalEnv(Config.Redacted(keyEnv), (k) => Redacted.value(k).trim() !== "")
+      const key = yield* optionalApiKey([keyEnv])
       // A named key variable is required: it means a hosted server that rejects unauthenticated calls.
       if (spec.options?.keyEnv !== undefined && Option.isNone(key))
         return yield* configError(`${keyEnv} is not set: export it to call ${spec.model}`)

@@ -1,0 +1,73 @@
+import { Config, Effect, Option, Redacted, Schema } from "effect"
+import { PluginConfigError } from "./errors.js"
+import type { ProviderSpec } from "./provider.js"
+
+/**
+ * The configuration steps every provider plugin's layer takes in the same way: an API key from the
+ * environment (as a Redacted, never read into a message), a base URL from the spec or the SDK's own
+ * variable, and vendor options decoded strictly by the plugin's schema.
+ */
+
+/** An environment variable's value when it is set and not blank. */
+export const optionalEnv = <A>(config: Config.Config<A>, keep: (value: A) => boolean) =>
+  Config.option(config).pipe(
+    Effect.map(Option.filter(keep)),
+    Effect.orElseSucceed(() => Option.none<A>()),
+  )
+
+/** The first set, non-blank key among `names` (in order), as a Redacted. */
+export const optionalApiKey = (names: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    for (const name of names) {
+      const key = yield* optionalEnv(Config.Redacted(name), (value) => Redacted.value(value).trim() !== "")
+      if (Option.isSome(key)) return key
+    }
+    return Option.none<Redacted.Redacted<string>>()
+  })
+
+/**
+ * The first set, non-blank key among `names`; none is a PluginConfigError that names the variables (never a
+ * value) and what the key is for, e.g. "OPENAI_API_KEY is not set: export it to use OpenAI models".
+ */
+export const requiredApiKey = (plugin: string, names: ReadonlyArray<string>, purpose: string) =>
+  optionalApiKey(names).pipe(
+    Effect.flatMap((key) =>
+      Option.isSome(key)
+        ? Effect.succeed(key.value)
+        : Effect.fail(
+            new PluginConfigError({
+              plugin,
+              message:
+                names.length === 1
+                  ? `${names[0]} is not set: export it to ${purpose}`
+                  : `neither ${names.join(" nor ")} is set: export one to ${purpose}`,
+            }),
+          ),
+    ),
+  )
+
+/** `spec.baseUrl`, else the SDK's own environment variable (when it has one), else none (the SDK's default). */
+export const baseUrlOf = (spec: ProviderSpec, env: string | undefined) =>
+  spec.baseUrl !== undefined || env === undefined
+    ? Effect.succeed(Option.fromUndefinedOr(spec.baseUrl))
+    : optionalEnv(Config.String(env), (url) => url.trim() !== "")
+
+/** A model must be named: `provider:<model>`; the message shows an example. */
+export const requireModel = (plugin: string, spec: ProviderSpec, example: string) =>
+  spec.model.trim() === ""
+    ? Effect.fail(
+        new PluginConfigError({ plugin, message: `no model given: use ${plugin}:<model>, e.g. ${example}` }),
+      )
+    : Effect.void
+
+/** Vendor options from `spec.options`, decoded strictly (unknown fields are errors) by the plugin's schema. */
+export const decodeProviderOptions = <S extends Schema.Constraint>(
+  plugin: string,
+  schema: S,
+  options: unknown,
+) =>
+  Schema.decodeUnknownEffect(schema, { onExcessProperty: "error" })(options ?? {}).pipe(
+    Effect.mapError(
+      (error) => new PluginConfigError({ plugin, message: `invalid options: ${error.message}` }),
+    ),
+  )
