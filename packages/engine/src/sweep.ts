@@ -11,7 +11,6 @@ import type {
   MetricShape,
   PilotDesign,
   ProviderPlugin,
-  ProviderShape,
   ProviderSpec,
   Respondent,
   StudyDataError,
