@@ -18,6 +18,7 @@ import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.
 import { summaryTable, writeRunFiles } from "../output.js"
 import { buildLeaderboard, shownPath } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
+import { simulationFlags } from "./shared-flags.js"
 
 export interface RunInput {
   readonly study: string
@@ -283,60 +284,22 @@ export const runCommand = (
         Flag.withDescription("Seed for the split, baselines, sampling and bootstrap: same seed, same bytes."),
         Flag.withDefault(1),
       ),
-      replicates: Flag.Int("replicates").pipe(
-        Flag.withDescription("Synthetic twins per holdout respondent."),
-        Flag.withDefault(1),
-      ),
       elicitation: Flag.Literals("elicitation", ["sample", "logprobs", "verbalized"]).pipe(
         Flag.withDescription(
           "sample: the model answers; logprobs: first-token distribution over option labels; verbalized: the model states a distribution.",
         ),
         Flag.withDefault("sample" as const),
       ),
-      temperature: Flag.Finite("temperature").pipe(
-        Flag.withDescription("Sampling temperature (0–2)."),
-        Flag.optional,
-      ),
       topP: Flag.Finite("top-p").pipe(Flag.withDescription("Nucleus sampling top-p (0–1)."), Flag.optional),
       maxTokens: Flag.Int("max-tokens").pipe(
         Flag.withDescription("Maximum output tokens per call."),
-        Flag.optional,
-      ),
-      demographics: Flag.Boolean("demographics").pipe(
-        Flag.withDescription(
-          "Include the persona in prompts; --no-demographics runs the demographics-removed ablation.",
-        ),
-        Flag.withDefault(true),
-      ),
-      maxReasks: Flag.Int("max-reasks").pipe(
-        Flag.withDescription("Times an invalid answer is re-asked before it is recorded as invalid."),
-        Flag.withDefault(2),
-      ),
-      bootstrap: Flag.Int("bootstrap").pipe(
-        Flag.withDescription("Bootstrap resamples for 95% CIs (0 turns CIs off)."),
-        Flag.withDefault(500),
-      ),
-      minCell: Flag.Int("min-cell").pipe(
-        Flag.withDescription("Subgroup cells with fewer humans are shown and flagged, not ranked."),
-        Flag.withDefault(30),
-      ),
-      concurrency: Flag.Int("concurrency").pipe(
-        Flag.withDescription(
-          "Concurrent model calls per provider (adaptive: halved on 429s). Default: the provider's own (openai 64, google 32, anthropic 16, openai-compatible 16).",
-        ),
         Flag.optional,
       ),
       out: Flag.String("out").pipe(
         Flag.withDescription("Output folder for results.json and synthetic/*.csv."),
         Flag.withDefault("standin-out"),
       ),
-      quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("No progress output."), Flag.withDefault(false)),
-      site: Flag.Boolean("site").pipe(
-        Flag.withDescription(
-          "Build the leaderboard site for the results into <out>/site (--no-site skips it).",
-        ),
-        Flag.withDefault(true),
-      ),
+      ...simulationFlags,
       ...callFlags,
     },
     (input) => handle(runHandler(catalog, input)),

@@ -17,6 +17,7 @@ import {
 } from "./finetune-shared.js"
 import { buildLeaderboard, shownPath } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
+import { simulationFlags } from "./shared-flags.js"
 
 export interface SweepInput extends FinetuneFlagValues {
   readonly study: string
@@ -32,7 +33,7 @@ export interface SweepInput extends FinetuneFlagValues {
   readonly maxReasks: number
   readonly bootstrap: number
   readonly minCell: number
-  readonly concurrency: number
+  readonly concurrency: Option.Option<number>
   readonly out: string
   readonly quiet: boolean
   readonly site: boolean
@@ -116,7 +117,7 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
       dryRun: false,
       rpm: input.rpm,
       tpm: input.tpm,
-      concurrency: Option.some(yield* wholeFlag("--concurrency", input.concurrency, 1, 1024)),
+      concurrency: input.concurrency,
       prices: input.prices,
       batch: false,
       batchThreshold: Number.MAX_SAFE_INTEGER,
@@ -182,7 +183,9 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
             maxReasks: yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10),
             bootstrap: yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000),
             minCellSize: yield* wholeFlag("--min-cell", input.minCell, 1),
-            concurrency: yield* wholeFlag("--concurrency", input.concurrency, 1, 1024),
+            concurrency: Option.isSome(input.concurrency)
+              ? yield* wholeFlag("--concurrency", input.concurrency.value, 1, 1024)
+              : 64,
             onEvent: reporter(input.quiet),
           })
         }),
@@ -216,6 +219,7 @@ export const sweepCommand = (
         Flag.withDefault("fingerprint-consent"),
       ),
       ...finetuneFlags,
+      ...simulationFlags,
       fresh: callFlags.fresh,
       maxCost: callFlags.maxCost,
       rpm: callFlags.rpm,
@@ -249,44 +253,11 @@ export const sweepCommand = (
         ),
         Flag.optional,
       ),
-      demographics: Flag.Boolean("demographics").pipe(
-        Flag.withDescription("Persona in the prompts; --no-demographics runs the ablation."),
-        Flag.withDefault(true),
-      ),
-      replicates: Flag.Int("replicates").pipe(
-        Flag.withDescription("Synthetic twins per holdout respondent."),
-        Flag.withDefault(1),
-      ),
-      temperature: Flag.Finite("temperature").pipe(
-        Flag.withDescription("Sampling temperature (0–2)."),
-        Flag.optional,
-      ),
-      maxReasks: Flag.Int("max-reasks").pipe(
-        Flag.withDescription("Times an invalid answer is re-asked."),
-        Flag.withDefault(2),
-      ),
-      bootstrap: Flag.Int("bootstrap").pipe(
-        Flag.withDescription("Bootstrap resamples for 95% CIs (0 turns CIs off)."),
-        Flag.withDefault(500),
-      ),
-      minCell: Flag.Int("min-cell").pipe(
-        Flag.withDescription("Subgroup cells with fewer humans are shown and flagged, not ranked."),
-        Flag.withDefault(30),
-      ),
-      concurrency: Flag.Int("concurrency").pipe(
-        Flag.withDescription("Concurrent model calls per provider."),
-        Flag.withDefault(8),
-      ),
       out: Flag.String("out").pipe(
         Flag.withDescription(
           "Output folder for results.json (with the learning curves) and synthetic/*.csv.",
         ),
         Flag.withDefault("standin-sweep"),
-      ),
-      quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("No progress output."), Flag.withDefault(false)),
-      site: Flag.Boolean("site").pipe(
-        Flag.withDescription("Build the leaderboard site into <out>/site (--no-site skips it)."),
-        Flag.withDefault(true),
       ),
     },
     (input) => handle(sweepHandler(catalog, input)),
