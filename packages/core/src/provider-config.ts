@@ -60,8 +60,8 @@ export const requireModel = (plugin: string, spec: ProviderSpec, example: string
       )
     : Effect.void
 
-/** Vendor options from `spec.options`, decoded strictly (unknown fields are errors) by the plugin's schema. */
-export const decodeProviderOptions = <S extends Schema.Constraint>(
+/** A plugin's options (a provider's `spec.options`, a finetuner's config), decoded strictly: unknown fields are errors. */
+export const decodePluginOptions = <S extends Schema.Constraint>(
   plugin: string,
   schema: S,
   options: unknown,

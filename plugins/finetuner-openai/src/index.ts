@@ -1,5 +1,11 @@
-import { Finetuner, type FinetunerPlugin, PluginConfigError } from "@standin/core"
-import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
+import {
+  decodePluginOptions,
+  Finetuner,
+  type FinetunerPlugin,
+  optionalApiKey,
+  optionalEnv,
+} from "@standin/core"
+import { Config, Effect, Layer, Option, Schema } from "effect"
 import { descriptor } from "./descriptor.js"
 import { make } from "./finetuner.js"
 
@@ -15,12 +21,6 @@ export const OpenAiFinetunerOptions = Schema.Struct({
   project: Schema.optionalKey(Schema.String),
 })
 
-const optionalEnv = <A>(config: Config.Config<A>, keep: (value: A) => boolean) =>
-  Config.option(config).pipe(
-    Effect.map(Option.filter(keep)),
-    Effect.orElseSucceed(() => Option.none<A>()),
-  )
-
 /**
  * The OpenAI finetuner. The key comes from OPENAI_API_KEY when present (a dry run needs none); the base URL
  * from `options.baseUrl`, else OPENAI_BASE_URL, else the SDK's default.
@@ -29,18 +29,8 @@ export const layer = (options: Readonly<Record<string, unknown>> = {}) =>
   Layer.effect(
     Finetuner,
     Effect.gen(function* () {
-      const decoded = yield* Schema.decodeUnknownEffect(OpenAiFinetunerOptions, {
-        onExcessProperty: "error",
-      })(options).pipe(
-        Effect.mapError(
-          (error) =>
-            new PluginConfigError({ plugin: descriptor.id, message: `invalid options: ${error.message}` }),
-        ),
-      )
-      const key = yield* optionalEnv(
-        Config.Redacted("OPENAI_API_KEY"),
-        (k) => Redacted.value(k).trim() !== "",
-      )
+      const decoded = yield* decodePluginOptions(descriptor.id, OpenAiFinetunerOptions, options)
+      const key = yield* optionalApiKey(["OPENAI_API_KEY"])
       const envUrl = yield* optionalEnv(Config.String("OPENAI_BASE_URL"), (url) => url.trim() !== "")
       const baseUrl = decoded.baseUrl ?? Option.getOrUndefined(envUrl)
       return make({

@@ -1,5 +1,11 @@
-import { Finetuner, type FinetunerPlugin, PluginConfigError } from "@standin/core"
-import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
+import {
+  decodePluginOptions,
+  Finetuner,
+  type FinetunerPlugin,
+  optionalApiKey,
+  optionalEnv,
+} from "@standin/core"
+import { Config, Effect, Layer, Option, Schema } from "effect"
 import { descriptor } from "./descriptor.js"
 import { make } from "./finetuner.js"
 
@@ -13,12 +19,6 @@ export const TogetherFinetunerOptions = Schema.Struct({
   timeoutMs: Schema.optionalKey(Schema.Number),
 })
 
-const optionalEnv = <A>(config: Config.Config<A>, keep: (value: A) => boolean) =>
-  Config.option(config).pipe(
-    Effect.map(Option.filter(keep)),
-    Effect.orElseSucceed(() => Option.none<A>()),
-  )
-
 /**
  * The Together finetuner. The key comes from TOGETHER_API_KEY when present (a dry run needs none); the base
  * URL from `options.baseUrl`, else TOGETHER_BASE_URL (the SDK's own variable), else Together's.
@@ -27,18 +27,8 @@ export const layer = (options: Readonly<Record<string, unknown>> = {}) =>
   Layer.effect(
     Finetuner,
     Effect.gen(function* () {
-      const decoded = yield* Schema.decodeUnknownEffect(TogetherFinetunerOptions, {
-        onExcessProperty: "error",
-      })(options).pipe(
-        Effect.mapError(
-          (error) =>
-            new PluginConfigError({ plugin: descriptor.id, message: `invalid options: ${error.message}` }),
-        ),
-      )
-      const key = yield* optionalEnv(
-        Config.Redacted("TOGETHER_API_KEY"),
-        (k) => Redacted.value(k).trim() !== "",
-      )
+      const decoded = yield* decodePluginOptions(descriptor.id, TogetherFinetunerOptions, options)
+      const key = yield* optionalApiKey(["TOGETHER_API_KEY"])
       const envUrl = yield* optionalEnv(Config.String("TOGETHER_BASE_URL"), (url) => url.trim() !== "")
       const baseUrl = decoded.baseUrl ?? Option.getOrUndefined(envUrl)
       return make({

@@ -1,6 +1,6 @@
 import {
   baseUrlOf,
-  decodeProviderOptions,
+  decodePluginOptions,
   type PluginConfigError,
   Provider,
   type ProviderPlugin,
@@ -27,7 +27,7 @@ export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigErr
       yield* requireModel(descriptor.id, spec, "anthropic:claude-sonnet-4-5")
       const key = yield* apiKey
       const url = yield* baseUrl(spec)
-      const options = yield* decodeProviderOptions(descriptor.id, AnthropicOptions, spec.options)
+      const options = yield* decodePluginOptions(descriptor.id, AnthropicOptions, spec.options)
       return make({
         ...options,
         apiKey: key,

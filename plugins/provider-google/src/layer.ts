@@ -1,6 +1,6 @@
 import {
   baseUrlOf,
-  decodeProviderOptions,
+  decodePluginOptions,
   type PluginConfigError,
   Provider,
   type ProviderPlugin,
@@ -30,7 +30,7 @@ export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigErr
       yield* requireModel(descriptor.id, spec, "google:gemini-2.5-flash")
       const key = yield* apiKey
       const url = yield* baseUrl(spec)
-      const options = yield* decodeProviderOptions(descriptor.id, GoogleOptions, spec.options)
+      const options = yield* decodePluginOptions(descriptor.id, GoogleOptions, spec.options)
       return make({
         ...options,
         apiKey: key,

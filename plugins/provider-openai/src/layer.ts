@@ -1,6 +1,6 @@
 import {
   baseUrlOf,
-  decodeProviderOptions,
+  decodePluginOptions,
   type PluginConfigError,
   Provider,
   type ProviderPlugin,
@@ -20,7 +20,7 @@ export const apiKey = requiredApiKey(descriptor.id, ["OPENAI_API_KEY"], "use Ope
 export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "OPENAI_BASE_URL")
 
 export const decodeOptions = (spec: ProviderSpec) =>
-  decodeProviderOptions(descriptor.id, OpenAiOptions, spec.options)
+  decodePluginOptions(descriptor.id, OpenAiOptions, spec.options)
 
 /** The OpenAI provider for `openai:<model>`. */
 export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
