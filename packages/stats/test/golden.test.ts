@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
+import { parse } from "csv-parse/sync"
 import {
   buildDesign,
   type DataFrame,
@@ -216,35 +217,9 @@ describe("regressions match statsmodels", () => {
 const dataDirectory = process.env.STANDIN_DATA_DIR ?? join(here, "..", "..", "..", "..", "shared", "data")
 const berkeCsv = join(dataDirectory, "berke-fingerprint-consent", "survey-experiment-data.csv")
 
-/** RFC 4180 rows (quoted fields may hold commas); enough for the study's CSV. */
-const parseCsv = (text: string): Array<Array<string>> => {
-  const rows: Array<Array<string>> = []
-  let field = ""
-  let row: Array<string> = []
-  let quoted = false
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index]!
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        field += '"'
-        index++
-      } else if (char === '"') quoted = false
-      else field += char
-    } else if (char === '"') quoted = true
-    else if (char === ",") {
-      row.push(field)
-      field = ""
-    } else if (char === "\n" || char === "\r") {
-      if (char === "\r" && text[index + 1] === "\n") index++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ""
-    } else field += char
-  }
-  if (field !== "" || row.length > 0) rows.push([...row, field])
-  return rows.filter((r) => r.length > 1)
-}
+/** RFC 4180 rows (csv-parse); blank lines skipped. */
+const parseCsv = (text: string): Array<Array<string>> =>
+  parse(text, { relax_column_count: true, skip_empty_lines: true }) as Array<Array<string>>
 
 describe.runIf(existsSync(berkeCsv))("the Berke et al. model", () => {
   it("matches statsmodels to 1e-6 (n 12,461, pseudo-R² 0.0526)", () => {

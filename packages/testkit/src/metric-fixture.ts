@@ -13,6 +13,7 @@ import type {
   SyntheticRespondent,
 } from "@standin/core"
 import { makeRandom, type Random } from "@standin/stats"
+import { parse } from "csv-parse/sync"
 
 export const agreeScale = [
   "Strongly disagree",
@@ -441,35 +442,9 @@ export const metricFixture = (options: FixtureOptions): MetricInput => {
   }
 }
 
-/** RFC 4180 rows (quoted fields may hold commas and doubled quotes). */
-export const parseCsv = (text: string): Array<Array<string>> => {
-  const rows: Array<Array<string>> = []
-  let field = ""
-  let row: Array<string> = []
-  let quoted = false
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index]!
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        field += '"'
-        index++
-      } else if (char === '"') quoted = false
-      else field += char
-    } else if (char === '"') quoted = true
-    else if (char === ",") {
-      row.push(field)
-      field = ""
-    } else if (char === "\n" || char === "\r") {
-      if (char === "\r" && text[index + 1] === "\n") index++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ""
-    } else field += char
-  }
-  if (field !== "" || row.length > 0) rows.push([...row, field])
-  return rows.filter((candidate) => candidate.length > 1)
-}
+/** RFC 4180 rows (csv-parse); blank lines skipped. */
+export const parseCsv = (text: string): Array<Array<string>> =>
+  parse(text, { relax_column_count: true, skip_empty_lines: true }) as Array<Array<string>>
 
 /**
  * The Berke et al. CSV as respondents of `berkeLikeStudy` (same item ids, arm ids and persona attributes;
