@@ -1,4 +1,4 @@
-import { relative, resolve } from "node:path"
+import { join, relative, resolve } from "node:path"
 import { buildSite, loadResults } from "@standin/leaderboard"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -15,6 +15,15 @@ export const buildLeaderboard = (results: ReadonlyArray<string>, out: string) =>
     const loaded = yield* loadResults(results.map((path) => resolve(path)))
     const site = yield* buildSite({ results: loaded, out: resolve(out) })
     return { site, runs: loaded.length }
+  })
+
+/** The end of run and sweep: where the results are and, unless --no-site, the site built for them. */
+export const reportResults = (out: string, resultsPath: string, site: boolean) =>
+  Effect.gen(function* () {
+    process.stdout.write(`results: ${shownPath(resultsPath)}\n`)
+    if (!site) return
+    const built = yield* buildLeaderboard([resultsPath], join(out, "site"))
+    process.stdout.write(`leaderboard: open ${shownPath(built.site.index)}\n`)
   })
 
 export const leaderboardCommand = (handle: (effect: Effect.Effect<void, unknown>) => Effect.Effect<void>) =>

@@ -1,4 +1,3 @@
-import { join } from "node:path"
 import type { Elicitation, GenerationSettings, MetricError, StudyDataError } from "@standin/core"
 import { InputError } from "@standin/core"
 import {
@@ -16,7 +15,7 @@ import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
 import { summaryTable, writeRunFiles } from "../output.js"
-import { buildLeaderboard, shownPath } from "./leaderboard.js"
+import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { simulationFlags } from "./shared-flags.js"
 
@@ -234,11 +233,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     const skipped = results.entries.filter((entry) => entry.status === "skipped")
     for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
-    process.stdout.write(`results: ${shownPath(written.resultsPath)}\n`)
-    if (input.site) {
-      const { site } = yield* buildLeaderboard([written.resultsPath], join(input.out, "site"))
-      process.stdout.write(`leaderboard: open ${shownPath(site.index)}\n`)
-    }
+    yield* reportResults(input.out, written.resultsPath, input.site)
   })
 
 export const runCommand = (

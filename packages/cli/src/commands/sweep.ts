@@ -1,4 +1,3 @@
-import { join } from "node:path"
 import type { GenerationSettings, ResultsFile } from "@standin/core"
 import { runSweep, type SweepEvent } from "@standin/engine"
 import { contentHash } from "@standin/store"
@@ -15,7 +14,7 @@ import {
   resolveFinetune,
   usd,
 } from "./finetune-shared.js"
-import { buildLeaderboard, shownPath } from "./leaderboard.js"
+import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { simulationFlags } from "./shared-flags.js"
 
@@ -200,11 +199,8 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
       process.stdout.write(
         "finetunes trained by a testkit fake are labelled fake and never appear on a leaderboard.\n",
       )
-    process.stdout.write(`results: ${shownPath(written.resultsPath)}\n`)
-    if (input.site) {
-      const { site } = yield* buildLeaderboard([written.resultsPath], join(input.out, "site"))
-      process.stdout.write(`leaderboard: open ${shownPath(site.index)}\n`)
-    }
+    if (called.spend !== undefined) process.stdout.write(`${called.spend}\n`)
+    yield* reportResults(input.out, written.resultsPath, input.site)
   })
 
 export const sweepCommand = (
