@@ -1,6 +1,12 @@
 import { Effect } from "effect"
 import { FinetuneError } from "./errors.js"
-import type { FinetuneRequest, TrainingExample, TrainingFile } from "./finetuner.js"
+import type {
+  FinetuneRequest,
+  Hyperparameters,
+  PreparedFinetune,
+  TrainingExample,
+  TrainingFile,
+} from "./finetuner.js"
 
 /**
  * Helpers every finetuner plugin needs (as provider-support.ts is for providers): the chat JSONL that
@@ -38,6 +44,38 @@ export const chatTrainingFile = (
     0,
   ),
 })
+
+/** The chat JSONL files of a request: `<stem>train.jsonl`, and `<stem>validation.jsonl` when it has a validation split. */
+export const chatTrainingFiles = (request: FinetuneRequest, stem: string): Array<TrainingFile> => [
+  chatTrainingFile("train", `${stem}train.jsonl`, request.train),
+  ...(request.validation.length > 0
+    ? [chatTrainingFile("validation", `${stem}validation.jsonl`, request.validation)]
+    : []),
+]
+
+/**
+ * A prepared finetune with its estimate: trained tokens = training-file tokens × epochs, priced per million
+ * trained tokens (null when no price is known).
+ */
+export const preparedFinetune = (
+  finetuner: string,
+  request: FinetuneRequest,
+  files: ReadonlyArray<TrainingFile>,
+  hyperparameters: Hyperparameters & { readonly epochs: number },
+  usdPerMillionTokens: number | undefined,
+): PreparedFinetune => {
+  const trainedTokens = (files.find((file) => file.purpose === "train")?.tokens ?? 0) * hyperparameters.epochs
+  return {
+    finetuner,
+    baseModel: request.baseModel,
+    files,
+    hyperparameters,
+    estimate: {
+      trainedTokens,
+      costUsd: usdPerMillionTokens === undefined ? null : (trainedTokens * usdPerMillionTokens) / 1_000_000,
+    },
+  }
+}
 
 /**
  * What every `prepare` checks first: there is something to train on, every example ends with the target

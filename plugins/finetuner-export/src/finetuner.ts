@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import {
-  chatTrainingFile,
+  chatTrainingFiles,
   checkFinetuneRequest,
   FinetuneError,
   type FinetuneJobRef,
@@ -12,8 +12,8 @@ import {
   type Hyperparameters,
   type PreparedFinetune,
   type ProviderSpec,
+  preparedFinetune,
   slugify,
-  type TrainingFile,
 } from "@standin/core"
 import { Effect } from "effect"
 import { DEFAULT_SERVED_AT, DEFAULTS, descriptor } from "./descriptor.js"
@@ -121,9 +121,7 @@ export const make = (config: ExportFinetunerConfig = {}): FinetunerShape => {
   const prepare = (request: FinetuneRequest): Effect.Effect<PreparedFinetune, FinetuneError> =>
     Effect.gen(function* () {
       yield* checkFinetuneRequest(descriptor.id, request)
-      const files: Array<TrainingFile> = [chatTrainingFile("train", "train.jsonl", request.train)]
-      if (request.validation.length > 0)
-        files.push(chatTrainingFile("validation", "validation.jsonl", request.validation))
+      const files = chatTrainingFiles(request, "")
       const given = request.hyperparameters
       const hyperparameters = {
         epochs: given.epochs ?? DEFAULTS.epochs,
@@ -134,14 +132,8 @@ export const make = (config: ExportFinetunerConfig = {}): FinetunerShape => {
         seed: given.seed ?? DEFAULTS.seed,
         ...(given.suffix === undefined ? {} : { suffix: given.suffix }),
       }
-      return {
-        finetuner: descriptor.id,
-        baseModel: request.baseModel,
-        files,
-        hyperparameters,
-        // Self-hosted: the GPU hours are yours, so there is no price to estimate.
-        estimate: { trainedTokens: files[0]!.tokens * hyperparameters.epochs, costUsd: null },
-      }
+      // Self-hosted: the GPU hours are yours, so there is no price to estimate.
+      return preparedFinetune(descriptor.id, request, files, hyperparameters, undefined)
     })
 
   /** Writes the export into a folder named by its content, so the same finetune lands in the same folder. */

@@ -1,5 +1,5 @@
 import {
-  chatTrainingFile,
+  chatTrainingFiles,
   checkFinetuneRequest,
   FinetuneError,
   type FinetuneJobRef,
@@ -9,6 +9,7 @@ import {
   type FinetuneStatus,
   type PreparedFinetune,
   type ProviderSpec,
+  preparedFinetune,
   slugify,
   type TrainingFile,
 } from "@standin/core"
@@ -76,10 +77,7 @@ export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
   const prepare = (request: FinetuneRequest): Effect.Effect<PreparedFinetune, FinetuneError> =>
     Effect.gen(function* () {
       yield* checkFinetuneRequest(descriptor.id, request, MINIMUM_EXAMPLES)
-      const stem = `standin-${slugify(request.study)}`
-      const files: Array<TrainingFile> = [chatTrainingFile("train", `${stem}-train.jsonl`, request.train)]
-      if (request.validation.length > 0)
-        files.push(chatTrainingFile("validation", `${stem}-validation.jsonl`, request.validation))
+      const files = chatTrainingFiles(request, `standin-${slugify(request.study)}-`)
       const given = request.hyperparameters
       const epochs = given.epochs ?? DEFAULT_EPOCHS
       // Only what OpenAI accepts is kept; the engine reports the rest as ignored.
@@ -92,18 +90,13 @@ export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
         ...(given.seed === undefined ? {} : { seed: given.seed }),
         ...(given.suffix === undefined ? {} : { suffix: suffixOf(given.suffix) }),
       }
-      const trainedTokens = files[0]!.tokens * epochs
-      const price = trainingPriceFor(request.baseModel)
-      return {
-        finetuner: descriptor.id,
-        baseModel: request.baseModel,
+      return preparedFinetune(
+        descriptor.id,
+        request,
         files,
         hyperparameters,
-        estimate: {
-          trainedTokens,
-          costUsd: price === undefined ? null : (trainedTokens * price) / 1_000_000,
-        },
-      }
+        trainingPriceFor(request.baseModel),
+      )
     })
 
   const submit = (prepared: PreparedFinetune): Effect.Effect<FinetuneJobRef, FinetuneError> =>

@@ -1,5 +1,5 @@
 import {
-  chatTrainingFile,
+  chatTrainingFiles,
   checkFinetuneRequest,
   FinetuneError,
   type FinetuneJobRef,
@@ -10,6 +10,7 @@ import {
   finetuneReasonForStatus,
   type PreparedFinetune,
   type ProviderSpec,
+  preparedFinetune,
   slugify,
   type TrainingFile,
 } from "@standin/core"
@@ -123,10 +124,7 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
   const prepare = (request: FinetuneRequest): Effect.Effect<PreparedFinetune, FinetuneError> =>
     Effect.gen(function* () {
       yield* checkFinetuneRequest(descriptor.id, request)
-      const stem = `standin-${slugify(request.study)}`
-      const files: Array<TrainingFile> = [chatTrainingFile("train", `${stem}-train.jsonl`, request.train)]
-      if (request.validation.length > 0)
-        files.push(chatTrainingFile("validation", `${stem}-validation.jsonl`, request.validation))
+      const files = chatTrainingFiles(request, `standin-${slugify(request.study)}-`)
       const given = request.hyperparameters
       const hyperparameters = {
         epochs: given.epochs ?? DEFAULTS.epochs,
@@ -137,18 +135,7 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
         ...(given.seed === undefined ? {} : { seed: given.seed }),
         ...(given.suffix === undefined ? {} : { suffix: suffixOf(given.suffix) }),
       }
-      const trainedTokens = files[0]!.tokens * hyperparameters.epochs
-      const price = loraPriceFor(request.baseModel)
-      return {
-        finetuner: descriptor.id,
-        baseModel: request.baseModel,
-        files,
-        hyperparameters,
-        estimate: {
-          trainedTokens,
-          costUsd: price === undefined ? null : (trainedTokens * price) / 1_000_000,
-        },
-      }
+      return preparedFinetune(descriptor.id, request, files, hyperparameters, loraPriceFor(request.baseModel))
     })
 
   const submit = (prepared: PreparedFinetune): Effect.Effect<FinetuneJobRef, FinetuneError> =>
