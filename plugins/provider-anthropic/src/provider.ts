@@ -8,6 +8,7 @@ import {
   settingsWarnings,
   unsupportedElicitation,
 } from "@standin/core"
+import { sdkFetch } from "@standin/core/node-fetch"
 import { Effect, Redacted } from "effect"
 import { makeBatch } from "./batch.js"
 import { descriptor } from "./descriptor.js"
@@ -31,6 +32,7 @@ export const make = (config: AnthropicConfig): ProviderShape => {
     apiKey: secret,
     maxRetries: 0,
     timeout: config.timeoutMs ?? 60_000,
+    fetch: sdkFetch(),
     ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }),
   })
   const mode = config.structuredOutput ?? "json_schema"

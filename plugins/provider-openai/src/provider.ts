@@ -12,6 +12,7 @@ import {
   type Usage,
   unsupportedElicitation,
 } from "@standin/core"
+import { sdkFetch } from "@standin/core/node-fetch"
 import { Effect, Redacted } from "effect"
 import OpenAI from "openai"
 import type {
@@ -52,6 +53,7 @@ export const make = (config: OpenAiConfig): ProviderShape => {
     apiKey: secret,
     maxRetries: 0,
     timeout: config.timeoutMs ?? 60_000,
+    fetch: sdkFetch(),
     ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }),
     ...(config.organization === undefined ? {} : { organization: config.organization }),
     ...(config.project === undefined ? {} : { project: config.project }),
