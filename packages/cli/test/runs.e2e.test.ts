@@ -103,7 +103,7 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     expect(files(again)).toEqual(reference)
   })
 
-  it("five SIGKILLs at random moments, each resumed: byte-identical results; only calls in flight at a kill are paid again", async () => {
+  it("five SIGKILLs at random moments, each resumed: byte-identical results; only answers read but not yet stored at a kill are paid again", async () => {
     expect(Object.keys(reference).length).toBeGreaterThan(0)
     const out = tempDir("crash")
     const store = join(tempDir("store"), "store.sqlite")
@@ -135,8 +135,9 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     expect(final.status).toBe(0)
     expect(files(out)).toEqual(reference)
 
-    // The fake's log: every call answered once, except those whose answer was on its way to the killed
-    // process (answered by the fake moments before a kill, never committed to the store).
+    // The fake's log: every call answered once, except those whose answer the killed process had read but
+    // not yet stored. (An answer it never read — sent to a process already dead, or left unread in its
+    // socket — the fake logs as a 499, not as paid: see the testkit's delivery test.)
     const entries = fake.log.entries.slice(start).filter(answered)
     const first = new Map<string, number>()
     const repeated: Array<number> = []
@@ -144,20 +145,17 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
       const id = identity(entry)
       const seen = first.get(id)
       if (seen === undefined) first.set(id, entry.at)
-      else {
-        // The kill closest to when the fake answered it: the call was in flight then (answered just
-        // before the kill, its answer not yet in the store, or answered to a process already dead).
-        repeated.push(Math.min(...kills.map((at) => Math.abs(at - seen))))
-      }
+      // how long before (or, within the clock's grain, after) the closest kill it was first answered
+      else repeated.push(Math.min(...kills.map((at) => Math.abs(at - seen))))
     }
     expect(first.size).toBe(referenceUsage.calls)
     if (process.env.STANDIN_TEST_VERBOSE)
       console.log(
-        `crash test: ${repeated.length} calls in flight at 5 kills paid again, within ${Math.max(0, ...repeated)} ms of a kill`,
+        `crash test: ${repeated.length} answers read but not yet stored at 5 kills were paid again, answered within ${Math.max(0, ...repeated)} ms of a kill`,
       )
     for (const distance of repeated)
-      expect(distance, "a call paid again was not in flight at a kill").toBeLessThan(250)
-    // at most the calls in flight at the kills (16 at once)
+      expect(distance, "a call paid again had not been answered moments before a kill").toBeLessThan(250)
+    // at most the calls in flight at the kills (16 at once); in practice 0 to 9 over the five kills
     expect(repeated.length).toBeLessThanOrEqual(5 * 16)
     expect(await storeCalls(store)).toBe(referenceUsage.calls)
   })

@@ -29,6 +29,7 @@ export {
   REDACTED,
   RequestLog,
   type RequestLogEntry,
+  readRequestLog,
   redactHeaders,
   redactPath,
   secretHeaders,

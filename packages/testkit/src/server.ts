@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 import { type FakeClock, manualClock } from "./clock.js"
 import { type FaultKind, FaultPlan, type FaultSpec, parseFaultSpec } from "./faults.js"
 import { Rng } from "./random.js"
@@ -253,11 +253,16 @@ export const startFake = async (
   }
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    // Latency counts from the request's arrival, as a vendor's does: the fake's own work (reading the
+    // body, making the answer) is part of it, not added on top.
+    const arrived = performance.now()
+    // A new request on a connection shows the client read every answer sent on it before.
+    unconfirmed.delete(request.socket)
     const raw = await readBody(request)
     const url = new URL(request.url ?? "/", origin)
     const method = request.method ?? "GET"
     const body = parseBody(raw, request.headers["content-type"])
-    const record = (status: number, fault?: string): void =>
+    const record = (status: number, fault?: string): number =>
       log.add({
         vendor: vendor.vendor,
         at: Date.now(),
@@ -302,7 +307,10 @@ export const startFake = async (
 
     let fault = route.faultable ? faults.draw(state.faultRng) : undefined
     const wait = delay()
-    if (wait > 0) await sleep(wait)
+    const waited = async (): Promise<void> => {
+      const left = wait - (performance.now() - arrived)
+      if (left > 0) await sleep(left)
+    }
 
     const sendFault = (kind: FaultKind): void => {
       if (kind === "401") {
@@ -326,19 +334,22 @@ export const startFake = async (
       send(response, error.status, error.body, headers)
     }
 
-    if (fault !== undefined && errorKinds.has(fault)) return sendFault(fault)
-    if (fault === "reset") {
-      record(0, "reset")
-      request.socket.destroy()
-      return
-    }
     // The hang: no answer until the client gives up or the fake closes.
     const hang = (): void => {
       record(0, "timeout")
       hanging.add(response)
       response.on("close", () => hanging.delete(response))
     }
-    if (fault === "timeout") return hang()
+    if (fault !== undefined && (errorKinds.has(fault) || fault === "reset" || fault === "timeout")) {
+      await waited()
+      if (fault === "timeout") return hang()
+      if (fault === "reset") {
+        record(0, "reset")
+        request.socket.destroy()
+        return
+      }
+      return sendFault(fault)
+    }
 
     const contentFault =
       fault === "refusal" || fault === "offscale" || fault === "lowmass" ? fault : undefined
@@ -353,6 +364,7 @@ export const startFake = async (
       origin,
       ...(contentFault === undefined ? {} : { fault: contentFault }),
     })
+    await waited()
     if (result.fault !== undefined) {
       fault = result.fault
       if (errorKinds.has(fault)) return sendFault(fault)
@@ -370,8 +382,28 @@ export const startFake = async (
       record(499, "client-closed")
       return
     }
-    record(result.status, fault)
+    const index = record(result.status, fault)
     send(response, result.status, result.body, result.headers, corrupt)
+    if (result.status < 400 && fault === undefined) watch(request.socket, index)
+  }
+
+  // Answers sent on a connection and not yet shown to be read. A client whose process dies with an
+  // answer unread in its socket resets the connection (the kernel does, on close): those answers were
+  // never received, and the log says 499 instead of the 200 it first wrote. An answer the client read
+  // and then lost (killed before it stored it) stays a 200: that one it did receive.
+  const unconfirmed = new Map<Socket, Array<number>>()
+  const watched = new WeakSet<Socket>()
+  const watch = (socket: Socket, index: number): void => {
+    const pending = unconfirmed.get(socket)
+    if (pending === undefined) unconfirmed.set(socket, [index])
+    else pending.push(index)
+    if (watched.has(socket)) return
+    watched.add(socket)
+    socket.on("close", (hadError) => {
+      const unread = unconfirmed.get(socket)
+      unconfirmed.delete(socket)
+      if (hadError && unread !== undefined) for (const entry of unread) log.unread(entry)
+    })
   }
 
   const server: Server = createServer((request, response) => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import type { ExperimentShape, ProviderShape } from "@standin/core"
@@ -10,6 +10,7 @@ import {
   type FakeServer,
   fixtureStudy,
   type RequestLogEntry,
+  readRequestLog,
   renderFixturePrompt,
   type Vendor,
 } from "@standin/testkit"
@@ -96,11 +97,7 @@ export const spawnFake = async (args: ReadonlyArray<string>) => {
   })
   return {
     baseUrl,
-    log: (): ReadonlyArray<RequestLogEntry> =>
-      readFileSync(logFile, "utf8")
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line) => JSON.parse(line) as RequestLogEntry),
+    log: (): ReadonlyArray<RequestLogEntry> => readRequestLog(logFile),
     close: async () => {
       const exited = new Promise((resolvePromise) => child.on("exit", resolvePromise))
       child.kill("SIGTERM")
