@@ -38,10 +38,21 @@ const headersOf = (message: IncomingMessage): Headers => {
  * object, a multipart upload, a redirect to follow) goes to the global fetch unchanged. Aborts reject
  * with the signal's reason and network failures with `TypeError("fetch failed")`, as fetch does.
  */
-export const makeNodeFetch = (fallback: SdkFetch = globalThis.fetch): SdkFetch => {
+export const makeNodeFetch = (
+  fallback: SdkFetch = globalThis.fetch,
+  options: {
+    /**
+     * An idle connection is closed after this long (default 4 s), before a server's own idle timeout
+     * (commonly 5 s) can close it under a request being sent; a server's `Keep-Alive: timeout` hint
+     * shortens it. Requests waiting for their answer are not affected.
+     */
+    readonly idleTimeoutMs?: number
+  } = {},
+): SdkFetch => {
+  const timeout = options.idleTimeoutMs ?? 4_000
   const agents = {
-    "http:": new HttpAgent({ keepAlive: true }),
-    "https:": new HttpsAgent({ keepAlive: true }),
+    "http:": new HttpAgent({ keepAlive: true, timeout }),
+    "https:": new HttpsAgent({ keepAlive: true, timeout }),
   }
   return async (input, init = {}) => {
     const body = init.body
@@ -83,7 +94,7 @@ export const makeNodeFetch = (fallback: SdkFetch = globalThis.fetch): SdkFetch =
       }
       signal?.addEventListener("abort", onAbort, { once: true })
       request.on("error", (cause) => fail(new TypeError("fetch failed", { cause })))
-      request.on("response", (message) => {
+      const answer = (message: IncomingMessage) => {
         const status = message.statusCode ?? 0
         const location = message.headers.location
         if (redirects.has(status) && location !== undefined && init.redirect !== "manual") {
@@ -135,6 +146,14 @@ export const makeNodeFetch = (fallback: SdkFetch = globalThis.fetch): SdkFetch =
             (cause: unknown) => fail(new TypeError("fetch failed", { cause })),
           )
         })
+      }
+      request.on("response", (message) => {
+        try {
+          answer(message)
+        } catch (cause) {
+          message.resume()
+          fail(new TypeError("fetch failed", { cause }))
+        }
       })
       if (body !== undefined && body !== null) request.end(body)
       else request.end()

@@ -48,6 +48,9 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
       if (!response.destroyed) response.end("late")
     }, 2_000)
   },
+  "/wait": (_request, response) => {
+    setTimeout(() => response.end("waited"), 400)
+  },
   "/redirect": (_request, response) => {
     response.writeHead(307, { location: "/echo" })
     response.end()
@@ -118,6 +121,17 @@ describe("makeNodeFetch", () => {
       expect(((await response.json()) as { body: string }).body).toBe(`round ${round}`)
     }
     expect(connections - before).toBe(1)
+  })
+
+  it("closes idle connections after the idle timeout, but not one whose answer takes longer", async () => {
+    const nodeFetch = makeNodeFetch(globalThis.fetch, { idleTimeoutMs: 150 })
+    const before = connections
+    expect(await (await nodeFetch(`${base}/wait`)).text()).toBe("waited")
+    expect(await (await nodeFetch(`${base}/wait`)).text()).toBe("waited")
+    expect(connections - before).toBe(1)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await (await nodeFetch(`${base}/wait`)).text()).toBe("waited")
+    expect(connections - before).toBe(2)
   })
 
   it("decodes a gzip body and drops the encoding headers", async () => {
