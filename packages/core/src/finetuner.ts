@@ -111,11 +111,29 @@ export interface FinetunerDescriptor {
   readonly hyperparameters: ReadonlyArray<keyof Hyperparameters>
 }
 
+export interface SubmitOptions {
+  /** A stable id of this finetune (the engine passes the hash of its request); at most 64 characters. */
+  readonly token?: string
+}
+
 /** The narrow interface a finetuner plugin implements: prepare → submit → status → cancel → provider spec. */
 export interface FinetunerShape {
   readonly descriptor: FinetunerDescriptor
   readonly prepare: (request: FinetuneRequest) => Effect.Effect<PreparedFinetune, FinetuneError>
-  readonly submit: (prepared: PreparedFinetune) => Effect.Effect<FinetuneJobRef, FinetuneError>
+  /**
+   * Uploads the files and starts the job. With a `token`, the vendor's job is tagged with it (metadata, or
+   * the uploaded files' names), so that `find` can recognise it after a crash.
+   */
+  readonly submit: (
+    prepared: PreparedFinetune,
+    options?: SubmitOptions,
+  ) => Effect.Effect<FinetuneJobRef, FinetuneError>
+  /**
+   * The newest job a `submit` with this token started that has not failed or been cancelled, if the vendor
+   * has one: a run that stopped between starting a job and recording it adopts that job instead of paying
+   * for a second. Finetuners whose jobs are not at a vendor leave it out.
+   */
+  readonly find?: (token: string) => Effect.Effect<FinetuneJobRef | undefined, FinetuneError>
   readonly status: (job: FinetuneJobRef) => Effect.Effect<FinetuneStatus, FinetuneError>
   readonly cancel: (job: FinetuneJobRef) => Effect.Effect<FinetuneStatus, FinetuneError>
   /** The provider spec that calls the finetuned model, from a succeeded status. */

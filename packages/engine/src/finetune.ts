@@ -122,8 +122,13 @@ export type FinetuneJobEvent =
   | { readonly _tag: "Submitted"; readonly job: FinetuneJobRef }
   /** A job for the same request was found in the store: it is polled, never started again. */
   | { readonly _tag: "Resumed"; readonly job: FinetuneJobRef; readonly status: string }
-  /** A previous run stopped between uploading and recording its job: the finetune is submitted again. */
+  /**
+   * A previous run stopped between uploading and recording its job, and the vendor has no job tagged with
+   * this finetune: it is submitted again.
+   */
   | { readonly _tag: "Interrupted"; readonly key: string }
+  /** A previous run started this job but stopped before recording it: the job is adopted, not started again. */
+  | { readonly _tag: "Recovered"; readonly job: FinetuneJobRef }
   /** The stored job ended failed or cancelled, and a new one was asked for (`retry`). */
   | { readonly _tag: "Retrying"; readonly previous: string; readonly status: string }
   | {
@@ -173,14 +178,35 @@ export const runFinetune = (options: RunFinetuneOptions): Effect.Effect<Finetune
     let job: FinetuneJobRef
     let resumed = false
     const ended = existing?.status === "failed" || existing?.status === "cancelled"
+    const record = (ref: FinetuneJobRef) =>
+      store
+        .putFinetuneJob({
+          key: safe.key,
+          finetuner: id,
+          jobId: ref.jobId,
+          fileIds: ref.fileIds,
+          estimate,
+          status: "submitted",
+          lastEvent: null,
+        })
+        .pipe(Effect.mapError(orFail))
+    // A run that stopped mid-submit may have started the job: the vendor is asked for it by its token.
+    const interrupted = existing !== undefined && existing.jobId == null
+    const recovered =
+      interrupted && finetuner.find !== undefined ? yield* finetuner.find(safe.key) : undefined
     if (existing?.jobId != null && !(ended && options.retry === true)) {
       job = { finetuner: existing.finetuner, jobId: existing.jobId, fileIds: existing.fileIds }
       resumed = true
       emit({ _tag: "Resumed", job, status: existing.status })
+    } else if (recovered !== undefined) {
+      job = recovered
+      resumed = true
+      yield* record(job)
+      emit({ _tag: "Recovered", job })
     } else {
       if (existing !== undefined && existing.jobId != null)
         emit({ _tag: "Retrying", previous: existing.jobId, status: existing.status })
-      else if (existing !== undefined) emit({ _tag: "Interrupted", key: safe.key })
+      else if (interrupted) emit({ _tag: "Interrupted", key: safe.key })
       // Recorded before the upload: a crash mid-submit is seen as such by the next run.
       yield* store
         .putFinetuneJob({
@@ -194,18 +220,8 @@ export const runFinetune = (options: RunFinetuneOptions): Effect.Effect<Finetune
         })
         .pipe(Effect.mapError(orFail))
       emit({ _tag: "Submitting", key: safe.key })
-      job = yield* finetuner.submit(safe.prepared)
-      yield* store
-        .putFinetuneJob({
-          key: safe.key,
-          finetuner: id,
-          jobId: job.jobId,
-          fileIds: job.fileIds,
-          estimate,
-          status: "submitted",
-          lastEvent: null,
-        })
-        .pipe(Effect.mapError(orFail))
+      job = yield* finetuner.submit(safe.prepared, { token: safe.key })
+      yield* record(job)
       emit({ _tag: "Submitted", job })
     }
 

@@ -10,7 +10,7 @@ import {
 } from "@standin/core"
 import { layer as openAiFinetuner } from "@standin/finetuner-openai"
 import { plugin as openAiProvider } from "@standin/provider-openai"
-import { make as makeStore } from "@standin/store"
+import { make as makeStore, type StoreShape } from "@standin/store"
 import { defineStudy } from "@standin/study"
 import { type FakeServer, plantedKey, startOpenAiFake } from "@standin/testkit"
 import { ConfigProvider, Effect, Fiber } from "effect"
@@ -258,6 +258,69 @@ describe("finetuning from the pilot", () => {
           })
           expect(fresh.job.jobId).not.toBe(started.job.jobId)
           expect(retried).toEqual(["Retrying", "Submitting", "Submitted", "Status"])
+        }),
+      ),
+  )
+
+  it.effect(
+    "after a crash between starting the job and recording it, the vendor's job is found by its token and adopted, not started again",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const ft = yield* Effect.promise(() => finetuner())
+          const safe = yield* prepare(ft)
+          const store = yield* makeStore(":memory:")
+          const jobPosts = () =>
+            fake.log.find("/fine_tuning/jobs").filter((entry) => entry.method === "POST").length
+          // the process dies right after the vendor started the job, before the store heard of it
+          const dying: StoreShape = {
+            ...store,
+            putFinetuneJob: (row) =>
+              row.status === "submitted" ? Effect.die("killed") : store.putFinetuneJob(row),
+          }
+          const crashed = yield* Effect.exit(
+            runFinetune({ store: dying, finetuner: ft, safe, pollInterval: "1 millis", maxWait: 0 }),
+          )
+          expect(crashed._tag).toBe("Failure")
+          expect((yield* store.getFinetuneJob(safe.key))?.status).toBe("submitting")
+          expect(jobPosts()).toBe(1)
+          const events: Array<FinetuneJobEvent> = []
+          fake.clock.advance(60_000)
+          const resumed = yield* runFinetune({
+            store,
+            finetuner: ft,
+            safe,
+            pollInterval: "1 millis",
+            onEvent: (event) => events.push(event),
+          })
+          expect(jobPosts()).toBe(1)
+          expect(events.map((event) => event._tag)).toEqual(["Recovered", "Status"])
+          expect(resumed.resumed).toBe(true)
+          expect(resumed.status.state).toBe("succeeded")
+          expect((yield* store.getFinetuneJob(safe.key))?.jobId).toBe(resumed.job.jobId)
+
+          // Killed before the vendor started anything: nothing to find, so the finetune is submitted again.
+          const other = yield* prepare(
+            ft,
+            buildTrainingSet(experiment, split.pilot.slice(0, 12), {
+              includeDemographics: false,
+              validationFraction: 0,
+              seed: 5,
+            }),
+          )
+          const killedEarly: FinetunerShape = { ...ft, submit: () => Effect.die("killed mid-upload") }
+          yield* Effect.exit(runFinetune({ store, finetuner: killedEarly, safe: other, maxWait: 0 }))
+          const tags: Array<string> = []
+          yield* runFinetune({
+            store,
+            finetuner: ft,
+            safe: other,
+            pollInterval: "1 millis",
+            maxWait: 0,
+            onEvent: (event) => tags.push(event._tag),
+          })
+          expect(tags).toEqual(["Interrupted", "Submitting", "Submitted", "Status"])
+          expect(jobPosts()).toBe(2)
         }),
       ),
   )

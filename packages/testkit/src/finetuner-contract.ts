@@ -43,6 +43,11 @@ export interface FinetunerContractOptions {
   readonly environment: (outcome: "succeeded" | "failed") => Promise<FinetunerEnvironment>
   /** Whether the vendor side can fail a job (default true). */
   readonly failures?: boolean
+  /**
+   * Whether jobs live at a vendor, so that the finetuner must `find` a job started by a run that crashed
+   * before recording it (default true; false for one whose job is local, like an export).
+   */
+  readonly vendorJobs?: boolean
   readonly hyperparameters?: Hyperparameters
 }
 
@@ -216,6 +221,29 @@ export const FinetunerContract = {
         expect(spec.provider).toBe(descriptor.servedBy)
         expect(spec.model.length).toBeGreaterThan(0)
       })
+
+      if (options.vendorJobs !== false)
+        it("finds the job a submit with a token started (the way back after a crash), and no other", async () => {
+          const env = await environment()
+          const finetuner = await finetunerIn(plugin, env)
+          if (finetuner.find === undefined)
+            return expect.unreachable("a finetuner with vendor jobs needs find")
+          const token = "a".repeat(64)
+          expect(await run(finetuner.find(token))).toBeUndefined()
+          const untagged = await run(finetuner.submit(await run(finetuner.prepare(request(options)))))
+          const job = await run(
+            finetuner.submit(await run(finetuner.prepare(request(options, 3))), { token }),
+          )
+          const found = await run(finetuner.find(token))
+          expect(found?.jobId).toBe(job.jobId)
+          expect(found?.jobId).not.toBe(untagged.jobId)
+          expect([...(found?.fileIds ?? [])].sort()).toEqual([...job.fileIds].sort())
+          expect(await run(finetuner.find("b".repeat(64)))).toBeUndefined()
+          // a cancelled job is not adopted: the next run starts a new one
+          await run(finetuner.cancel(job))
+          await settle(finetuner, job, env)
+          expect(await run(finetuner.find(token))).toBeUndefined()
+        })
 
       it("cancels a running job, and a cancelled job yields no model", async () => {
         const env = await environment()

@@ -43,7 +43,17 @@ interface FineTuneJob {
   readonly createdAt: number
   readonly fileError: string | undefined
   readonly trainingTokens: number
+  readonly metadata: Readonly<Record<string, string>> | null
   cancelledAt?: number
+}
+
+/** OpenAI metadata: string values only (anything else is dropped, as the fake has no use for it). */
+const stringRecord = (value: unknown): Record<string, string> | null => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null
+  const entries = Object.entries(value).filter(
+    (entry): entry is [string, string] => typeof entry[1] === "string",
+  )
+  return entries.length === 0 ? null : Object.fromEntries(entries)
 }
 
 interface Batch {
@@ -394,7 +404,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       validation_file: job.validationFile,
       estimated_finish: null,
       integrations: null,
-      metadata: null,
+      metadata: job.metadata,
       suffix: job.suffix,
       method: { type: "supervised", supervised: { hyperparameters: job.hyperparameters } },
     }
@@ -755,6 +765,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
             createdAt: state.clock.now(),
             fileError: check.error,
             trainingTokens: check.tokens,
+            metadata: stringRecord(body.metadata),
           }
           jobs.set(job.id, job)
           return { status: 200, body: jobObject(job) }
@@ -764,7 +775,17 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
         method: "GET",
         pattern: /^\/v1\/fine_tuning\/jobs$/,
         faultable: false,
-        handle: () => ({ status: 200, body: list([...jobs.values()].reverse().map(jobObject)) }),
+        handle: (context) => {
+          // `metadata[key]=value` filters, as OpenAI's list does; newest first
+          const wanted = [...context.query.entries()].flatMap(([name, value]) => {
+            const key = /^metadata\[(.+)\]$/.exec(name)?.[1]
+            return key === undefined ? [] : [[key, value] as const]
+          })
+          const matching = [...jobs.values()]
+            .reverse()
+            .filter((job) => wanted.every(([key, value]) => job.metadata?.[key] === value))
+          return { status: 200, body: list(matching.map(jobObject)) }
+        },
       },
       {
         method: "GET",

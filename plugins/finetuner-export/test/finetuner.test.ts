@@ -22,6 +22,7 @@ const train = (dir: string) => {
 FinetunerContract.suite(plugin, {
   baseModel: "meta-llama/Llama-3.1-8B-Instruct",
   failures: false,
+  vendorJobs: false,
   environment: async () => {
     const dir = folder()
     return {

@@ -10,6 +10,7 @@ import {
   type PreparedFinetune,
   type ProviderSpec,
   preparedFinetune,
+  type SubmitOptions,
   slugify,
   type TrainingFile,
 } from "@standin/core"
@@ -41,6 +42,9 @@ const states: Readonly<Record<FineTuningJob["status"], FinetuneState>> = {
   failed: "failed",
   cancelled: "cancelled",
 }
+
+/** The metadata key a job carries its standin token under (what `find` looks for after a crash). */
+export const TOKEN_KEY = "standin_finetune"
 
 /** OpenAI suffixes: up to 64 characters of letters, digits, dashes and underscores. */
 const suffixOf = (suffix: string): string => suffix.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 64)
@@ -99,7 +103,10 @@ export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
       )
     })
 
-  const submit = (prepared: PreparedFinetune): Effect.Effect<FinetuneJobRef, FinetuneError> =>
+  const submit = (
+    prepared: PreparedFinetune,
+    options: SubmitOptions = {},
+  ): Effect.Effect<FinetuneJobRef, FinetuneError> =>
     Effect.gen(function* () {
       const fileIds: Array<string> = []
       const idOf: Partial<Record<TrainingFile["purpose"], string>> = {}
@@ -128,6 +135,7 @@ export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
           ...(idOf.validation === undefined ? {} : { validation_file: idOf.validation }),
           ...(h.seed === undefined ? {} : { seed: h.seed }),
           ...(h.suffix === undefined ? {} : { suffix: h.suffix }),
+          ...(options.token === undefined ? {} : { metadata: { [TOKEN_KEY]: options.token } }),
           method: {
             type: "supervised",
             supervised: {
@@ -183,6 +191,25 @@ export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
       }
     })
 
+  // Jobs are listed newest first; the metadata filter leaves only those started with this token.
+  const find = (token: string): Effect.Effect<FinetuneJobRef | undefined, FinetuneError> =>
+    Effect.map(
+      call(undefined, (client) =>
+        client.fineTuning.jobs.list({ metadata: { [TOKEN_KEY]: token }, limit: 20 }),
+      ),
+      (page) => {
+        const job = page.data.find(
+          (candidate) =>
+            candidate.metadata?.[TOKEN_KEY] === token &&
+            candidate.status !== "failed" &&
+            candidate.status !== "cancelled",
+        )
+        if (job === undefined) return undefined
+        const fileIds = [job.training_file, ...(job.validation_file == null ? [] : [job.validation_file])]
+        return { finetuner: descriptor.id, jobId: job.id, fileIds }
+      },
+    )
+
   const cancel = (ref: FinetuneJobRef): Effect.Effect<FinetuneStatus, FinetuneError> =>
     Effect.flatMap(
       call(ref.jobId, (client) => client.fineTuning.jobs.cancel(ref.jobId)),
@@ -211,5 +238,5 @@ export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
           }),
         )
 
-  return { descriptor, prepare, submit, status, cancel, providerSpec }
+  return { descriptor, prepare, submit, find, status, cancel, providerSpec }
 }

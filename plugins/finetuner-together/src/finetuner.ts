@@ -11,6 +11,7 @@ import {
   type PreparedFinetune,
   type ProviderSpec,
   preparedFinetune,
+  type SubmitOptions,
   slugify,
   type TrainingFile,
 } from "@standin/core"
@@ -42,6 +43,9 @@ const states: Readonly<Record<FinetuneResponse["status"], FinetuneState>> = {
   error: "failed",
   completed: "succeeded",
 }
+
+/** The start of an uploaded file's name that ties it to one finetune (what `find` looks for after a crash). */
+const tokenPrefix = (token: string): string => `${token.replace(/[^A-Za-z0-9]/g, "").slice(0, 16)}-`
 
 /** Together suffixes: at most 64 characters; letters, digits and dashes are safe in a model name. */
 const suffixOf = (suffix: string): string => suffix.replace(/[^A-Za-z0-9-]+/g, "-").slice(0, 64)
@@ -83,10 +87,10 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
    * URL (it reads TOGETHER_API_BASE_URL once, at import), and it streams a body without the `duplex` option
    * Node 20's fetch requires. The bytes are sent as a buffer: exactly the prepared content.
    */
-  const upload = (file: TrainingFile) =>
+  const upload = (file: TrainingFile, filename: string) =>
     call(undefined, async (_client, key) => {
       const query = new URLSearchParams({
-        file_name: file.filename,
+        file_name: filename,
         file_type: "jsonl",
         purpose: "fine-tune",
       })
@@ -138,12 +142,18 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
       return preparedFinetune(descriptor.id, request, files, hyperparameters, loraPriceFor(request.baseModel))
     })
 
-  const submit = (prepared: PreparedFinetune): Effect.Effect<FinetuneJobRef, FinetuneError> =>
+  const submit = (
+    prepared: PreparedFinetune,
+    options: SubmitOptions = {},
+  ): Effect.Effect<FinetuneJobRef, FinetuneError> =>
     Effect.gen(function* () {
       const fileIds: Array<string> = []
       const idOf: Partial<Record<TrainingFile["purpose"], string>> = {}
       for (const file of prepared.files) {
-        const id = yield* upload(file)
+        const id = yield* upload(
+          file,
+          options.token === undefined ? file.filename : `${tokenPrefix(options.token)}${file.filename}`,
+        )
         fileIds.push(id)
         idOf[file.purpose] = id
       }
@@ -174,6 +184,30 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
           training_method: { method: "sft", train_on_inputs: "auto" },
         }),
       )
+      return { finetuner: descriptor.id, jobId: job.id, fileIds }
+    })
+
+  // Together jobs carry no metadata: a job is recognised by its training file, uploaded under a name that
+  // starts with the token.
+  const find = (token: string): Effect.Effect<FinetuneJobRef | undefined, FinetuneError> =>
+    call(undefined, async (client) => {
+      const prefix = tokenPrefix(token)
+      const tagged = new Set(
+        (await client.files.list()).data
+          .filter((file) => file.filename.startsWith(prefix))
+          .map((file) => file.id),
+      )
+      if (tagged.size === 0) return undefined
+      const job = (await client.fineTuning.list()).data
+        .filter(
+          (candidate) =>
+            candidate.training_file !== undefined &&
+            tagged.has(candidate.training_file) &&
+            !["cancelled", "cancel_requested", "error"].includes(candidate.status),
+        )
+        .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0]
+      if (job?.training_file === undefined) return undefined
+      const fileIds = [job.training_file, ...(job.validation_file === undefined ? [] : [job.validation_file])]
       return { finetuner: descriptor.id, jobId: job.id, fileIds }
     })
 
@@ -255,7 +289,7 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
           }),
         )
 
-  return { descriptor, prepare, submit, status, cancel, providerSpec }
+  return { descriptor, prepare, submit, find, status, cancel, providerSpec }
 }
 
 /** Together's error body is `{"error": {"message": …}}`; anything else is shown as it came, shortened. */

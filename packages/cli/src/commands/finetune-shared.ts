@@ -226,7 +226,13 @@ export const jobLines = (event: FinetuneJobEvent, prefix = ""): ReadonlyArray<st
     case "Resumed":
       return [`${prefix}resuming job ${event.job.jobId} (last seen: ${event.status}); no new job is started`]
     case "Interrupted":
-      return [`${prefix}a previous run stopped while submitting; submitting again`]
+      return [
+        `${prefix}a previous run stopped while submitting and the vendor has no job of it; submitting again`,
+      ]
+    case "Recovered":
+      return [
+        `${prefix}a previous run started job ${event.job.jobId} but stopped before recording it; resuming it, no new job is started`,
+      ]
     case "Retrying":
       return [`${prefix}job ${event.previous} ended ${event.status}; starting a new job (--retry)`]
     case "Status":
