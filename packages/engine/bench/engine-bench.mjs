@@ -6,8 +6,8 @@
 //       with CPU ms per call on each side;
 //   (c) peak RSS of a 200,000-call run from the cache, in a process of its own (target < 1 GB);
 //   (d) replay of a fully cached run, answers/s (target ≥ 50,000).
-// The fake runs in its own process, as a vendor would. Sizes: STANDIN_BENCH_CALLS (a, b; default 6,400),
-// STANDIN_BENCH_CACHED (c, d; default 200,000).
+// The fake runs in its own process, as a vendor would. Sizes: STANDIN_BENCH_CALLS (a, b; default 12,800:
+// 200 rounds of 64, so that the first and the last weigh little), STANDIN_BENCH_CACHED (c, d; default 200,000).
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -23,7 +23,7 @@ import { callRequest, makeCallRunner, simulate } from "../dist/index.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const fakeBin = resolve(here, "../../testkit/dist/bin.js")
-const liveCalls = Number(process.env.STANDIN_BENCH_CALLS ?? 6_400)
+const liveCalls = Number(process.env.STANDIN_BENCH_CALLS ?? 12_800)
 const cachedCalls = Number(process.env.STANDIN_BENCH_CACHED ?? 200_000)
 const parts = new Set((process.env.STANDIN_BENCH_PARTS ?? "abcd").split(""))
 const concurrency = 64
