@@ -56,6 +56,14 @@ const withEnv = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 const finetuner = () =>
   Effect.runPromise(withEnv(Effect.provide(getFinetuner, openAiFinetuner({ baseUrl: fake.baseUrl }))))
 
+/** A second, different finetune: 12 pilot respondents, no validation file. */
+const smallerPilot = () =>
+  buildTrainingSet(experiment, split.pilot.slice(0, 12), {
+    includeDemographics: false,
+    validationFraction: 0,
+    seed: 5,
+  })
+
 const prepare = (ft: FinetunerShape, training?: ReturnType<typeof buildTrainingSet>) =>
   prepareFinetune({
     experiment,
@@ -220,14 +228,7 @@ describe("finetuning from the pilot", () => {
           expect(JSON.parse(record!.estimate!)).toEqual(safe.prepared.estimate)
 
           // A cancelled job comes back as an error with the vendor's message.
-          const other = yield* prepare(
-            ft,
-            buildTrainingSet(experiment, split.pilot.slice(0, 12), {
-              includeDemographics: false,
-              validationFraction: 0,
-              seed: 5,
-            }),
-          )
+          const other = yield* prepare(ft, smallerPilot())
           const started = yield* runFinetune({
             store,
             finetuner: ft,
@@ -300,14 +301,7 @@ describe("finetuning from the pilot", () => {
           expect((yield* store.getFinetuneJob(safe.key))?.jobId).toBe(resumed.job.jobId)
 
           // Killed before the vendor started anything: nothing to find, so the finetune is submitted again.
-          const other = yield* prepare(
-            ft,
-            buildTrainingSet(experiment, split.pilot.slice(0, 12), {
-              includeDemographics: false,
-              validationFraction: 0,
-              seed: 5,
-            }),
-          )
+          const other = yield* prepare(ft, smallerPilot())
           const killedEarly: FinetunerShape = { ...ft, submit: () => Effect.die("killed mid-upload") }
           yield* Effect.exit(runFinetune({ store, finetuner: killedEarly, safe: other, maxWait: 0 }))
           const tags: Array<string> = []
