@@ -1,12 +1,15 @@
 import { Effect } from "effect"
 import { FinetuneError } from "./errors.js"
 import type {
+  FinetuneJobRef,
   FinetuneRequest,
+  FinetuneStatus,
   Hyperparameters,
   PreparedFinetune,
   TrainingExample,
   TrainingFile,
 } from "./finetuner.js"
+import type { ProviderSpec } from "./provider.js"
 
 /**
  * Helpers every finetuner plugin needs (as provider-support.ts is for providers): the chat JSONL that
@@ -119,4 +122,33 @@ export const finetuneReasonForStatus = (status: number): FinetuneError["reason"]
   if (status === 429) return "rate-limited"
   if (status >= 500) return "server"
   return "invalid-request"
+}
+
+/**
+ * `providerSpec` for every finetuner: the spec that calls a succeeded job's model (`spec` plus the model), or the
+ * error that says why there is none — `job-cancelled`, `job-failed` with the vendor's message, or `job-failed`
+ * with `unfinished` while the job is still going.
+ */
+export const trainedModelSpec = (options: {
+  readonly finetuner: string
+  readonly ref: FinetuneJobRef
+  readonly status: FinetuneStatus
+  readonly spec: Omit<ProviderSpec, "model">
+  /** What to do while the job has not finished (default: "there is no model to call yet"). */
+  readonly unfinished?: string
+}): Effect.Effect<ProviderSpec, FinetuneError> => {
+  const { ref, status } = options
+  if (status.state === "succeeded" && status.model !== undefined)
+    return Effect.succeed({ ...options.spec, model: status.model })
+  const ended = status.state === "failed" || status.state === "cancelled"
+  return Effect.fail(
+    new FinetuneError({
+      finetuner: options.finetuner,
+      reason: status.state === "cancelled" ? "job-cancelled" : "job-failed",
+      message: ended
+        ? (status.error ?? `the job ended ${status.state}`)
+        : `job ${ref.jobId} has not finished (${status.state}): ${options.unfinished ?? "there is no model to call yet"}`,
+      jobId: ref.jobId,
+    }),
+  )
 }

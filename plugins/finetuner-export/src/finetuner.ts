@@ -14,6 +14,7 @@ import {
   type ProviderSpec,
   preparedFinetune,
   slugify,
+  trainedModelSpec,
 } from "@standin/core"
 import { Effect } from "effect"
 import { DEFAULT_SERVED_AT, DEFAULTS, descriptor } from "./descriptor.js"
@@ -221,17 +222,13 @@ export const make = (config: ExportFinetunerConfig = {}): FinetunerShape => {
     ref: FinetuneJobRef,
     current: FinetuneStatus,
   ): Effect.Effect<ProviderSpec, FinetuneError> =>
-    current.state === "succeeded" && current.model !== undefined
-      ? Effect.succeed({ provider: descriptor.servedBy, model: current.model, baseUrl: servedAt })
-      : Effect.fail(
-          fail(
-            current.state === "cancelled" ? "job-cancelled" : "job-failed",
-            current.state === "cancelled"
-              ? (current.error ?? "the export was cancelled")
-              : `job ${ref.jobId} has not finished (${current.state}): train the adapter first (${join(folderOf(ref.jobId), "axolotl.yaml")})`,
-            ref.jobId,
-          ),
-        )
+    trainedModelSpec({
+      finetuner: descriptor.id,
+      ref,
+      status: current.state === "cancelled" ? { error: "the export was cancelled", ...current } : current,
+      spec: { provider: descriptor.servedBy, baseUrl: servedAt },
+      unfinished: `train the adapter first (${join(folderOf(ref.jobId), "axolotl.yaml")})`,
+    })
 
   return { descriptor, prepare, submit, status, cancel, providerSpec }
 }

@@ -13,6 +13,7 @@ import {
   type SubmitOptions,
   slugify,
   type TrainingFile,
+  trainedModelSpec,
 } from "@standin/core"
 import { Effect, Redacted } from "effect"
 import OpenAI, { toFile } from "openai"
@@ -220,23 +221,15 @@ export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
     ref: FinetuneJobRef,
     current: FinetuneStatus,
   ): Effect.Effect<ProviderSpec, FinetuneError> =>
-    current.state === "succeeded" && current.model !== undefined
-      ? Effect.succeed({
-          provider: descriptor.servedBy,
-          model: current.model,
-          ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
-        })
-      : Effect.fail(
-          new FinetuneError({
-            finetuner: descriptor.id,
-            reason: current.state === "cancelled" ? "job-cancelled" : "job-failed",
-            message:
-              current.state === "failed" || current.state === "cancelled"
-                ? (current.error ?? `the job ended ${current.state}`)
-                : `job ${ref.jobId} has not finished (${current.state}): there is no model to call yet`,
-            jobId: ref.jobId,
-          }),
-        )
+    trainedModelSpec({
+      finetuner: descriptor.id,
+      ref,
+      status: current,
+      spec: {
+        provider: descriptor.servedBy,
+        ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+      },
+    })
 
   return { descriptor, prepare, submit, find, status, cancel, providerSpec }
 }

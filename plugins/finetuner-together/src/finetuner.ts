@@ -14,6 +14,7 @@ import {
   type SubmitOptions,
   slugify,
   type TrainingFile,
+  trainedModelSpec,
 } from "@standin/core"
 import { Effect, Redacted } from "effect"
 import Together from "together-ai"
@@ -270,24 +271,12 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
     ref: FinetuneJobRef,
     current: FinetuneStatus,
   ): Effect.Effect<ProviderSpec, FinetuneError> =>
-    current.state === "succeeded" && current.model !== undefined
-      ? Effect.succeed({
-          provider: descriptor.servedBy,
-          model: current.model,
-          baseUrl,
-          options: { keyEnv: "TOGETHER_API_KEY" },
-        })
-      : Effect.fail(
-          new FinetuneError({
-            finetuner: descriptor.id,
-            reason: current.state === "cancelled" ? "job-cancelled" : "job-failed",
-            message:
-              current.state === "failed" || current.state === "cancelled"
-                ? (current.error ?? `the job ended ${current.state}`)
-                : `job ${ref.jobId} has not finished (${current.state}): there is no model to call yet`,
-            jobId: ref.jobId,
-          }),
-        )
+    trainedModelSpec({
+      finetuner: descriptor.id,
+      ref,
+      status: current,
+      spec: { provider: descriptor.servedBy, baseUrl, options: { keyEnv: "TOGETHER_API_KEY" } },
+    })
 
   return { descriptor, prepare, submit, find, status, cancel, providerSpec }
 }
