@@ -1,5 +1,5 @@
-import { Context, type Effect, type Layer, Schema } from "effect"
-import type { PluginConfigError, ProviderError } from "./errors.js"
+import { Context, Effect, type Layer, Schema } from "effect"
+import { type PluginConfigError, ProviderError } from "./errors.js"
 import type { RenderedPrompt } from "./prompt.js"
 import type { ProviderBatch } from "./provider-batch.js"
 import type { Elicitation, OptionDistribution, Respondent, Twin, Usage } from "./respondent.js"
@@ -155,3 +155,32 @@ export const settingsWarnings = (
     warnings.push(`top_p was ignored: ${descriptor.id} does not accept it`)
   return warnings
 }
+
+/** One way of asking a vendor: the request, and the warnings gathered so far (it may add its own). */
+export type Ask = (
+  request: ProviderRequest,
+  warnings: Array<string>,
+) => Effect.Effect<ProviderResponse, ProviderError>
+
+/**
+ * A vendor provider's `generate`: refuses an elicitation it does not declare before anything is sent, gathers
+ * the warnings for settings it cannot honour, and routes to its whole-instrument ask or, for `logprobs`, its
+ * per-item ask (which reads one token, so a max-tokens setting is noted as overridden).
+ */
+export const generateFor =
+  (descriptor: ProviderDescriptor, asks: { readonly whole: Ask; readonly logprobs?: Ask }) =>
+  (request: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> =>
+    Effect.suspend(() => {
+      const refused = unsupportedElicitation(descriptor, request.elicitation)
+      if (refused !== undefined)
+        return Effect.fail(
+          new ProviderError({ provider: descriptor.id, reason: "unsupported", message: refused }),
+        )
+      const warnings = [...settingsWarnings(descriptor, request.settings)]
+      if (request.elicitation === "logprobs" && asks.logprobs !== undefined) {
+        if (request.settings.maxTokens !== undefined)
+          warnings.push("max tokens was set to 1 for logprobs elicitation (only the first token is read)")
+        return asks.logprobs(request, warnings)
+      }
+      return asks.whole(request, warnings)
+    })

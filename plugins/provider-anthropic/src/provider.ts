@@ -1,12 +1,12 @@
 import Anthropic from "@anthropic-ai/sdk"
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages"
 import {
+  generateFor,
   ProviderError,
   type ProviderRequest,
   type ProviderResponse,
   type ProviderShape,
   settingsWarnings,
-  unsupportedElicitation,
 } from "@standin/core"
 import { sdkFetch } from "@standin/core/node-fetch"
 import { Effect, Redacted } from "effect"
@@ -105,9 +105,8 @@ export const make = (config: AnthropicConfig): ProviderShape => {
     })
   }
 
-  const generate = (request: ProviderRequest) =>
+  const whole = (request: ProviderRequest, warnings: Array<string>) =>
     Effect.gen(function* () {
-      const warnings = [...settingsWarnings(descriptor, request.settings)]
       const params = body(request, warnings)
       const message = yield* Effect.tryPromise({
         try: (signal) => client.messages.create(params, { signal }),
@@ -131,10 +130,6 @@ export const make = (config: AnthropicConfig): ProviderShape => {
         return toResponse(message, warnings)
       },
     }),
-    generate: (request) =>
-      Effect.suspend(() => {
-        const refused = unsupportedElicitation(descriptor, request.elicitation)
-        return refused === undefined ? generate(request) : Effect.fail(fail("unsupported", refused))
-      }),
+    generate: generateFor(descriptor, { whole }),
   }
 }

@@ -2,6 +2,7 @@ import { type GenerateContentConfig, type GenerateContentResponse, GoogleGenAI }
 import {
   type ChatMessage,
   distributionFromLogprobs,
+  generateFor,
   type OptionDistribution,
   ProviderError,
   type ProviderRequest,
@@ -11,7 +12,6 @@ import {
   settingsWarnings,
   type TokenLogprob,
   type Usage,
-  unsupportedElicitation,
 } from "@standin/core"
 import { Effect, Redacted } from "effect"
 import { makeBatch } from "./batch.js"
@@ -241,17 +241,6 @@ export const make = (config: GoogleConfig): ProviderShape => {
       decode: (response, request) =>
         wholeResponse(response, [...settingsWarnings(descriptor, request.settings)]),
     }),
-    generate: (request) =>
-      Effect.suspend(() => {
-        const refused = unsupportedElicitation(descriptor, request.elicitation)
-        if (refused !== undefined) return Effect.fail(fail("unsupported", refused))
-        const warnings = [...settingsWarnings(descriptor, request.settings)]
-        if (request.elicitation === "logprobs") {
-          if (request.settings.maxTokens !== undefined)
-            warnings.push("max tokens was set to 1 for logprobs elicitation (only the first token is read)")
-          return logprobs(request, warnings)
-        }
-        return whole(request, warnings)
-      }),
+    generate: generateFor(descriptor, { whole, logprobs }),
   }
 }

@@ -1,5 +1,6 @@
 import {
   distributionFromLogprobs,
+  generateFor,
   type OptionDistribution,
   type ProviderDescriptor,
   ProviderError,
@@ -10,7 +11,6 @@ import {
   settingsWarnings,
   type TokenLogprob,
   type Usage,
-  unsupportedElicitation,
 } from "@standin/core"
 import { sdkFetch } from "@standin/core/node-fetch"
 import { Effect, Redacted } from "effect"
@@ -212,17 +212,6 @@ export const make = (config: OpenAiConfig): ProviderShape => {
           }),
         }
       : {}),
-    generate: (request) =>
-      Effect.suspend(() => {
-        const refused = unsupportedElicitation(descriptor, request.elicitation)
-        if (refused !== undefined) return Effect.fail(fail("unsupported", refused))
-        const warnings = [...settingsWarnings(descriptor, request.settings)]
-        if (request.elicitation === "logprobs") {
-          if (request.settings.maxTokens !== undefined)
-            warnings.push("max tokens was set to 1 for logprobs elicitation (only the first token is read)")
-          return logprobs(request, warnings)
-        }
-        return whole(request, warnings)
-      }),
+    generate: generateFor(descriptor, { whole, logprobs }),
   }
 }
