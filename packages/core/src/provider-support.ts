@@ -1,3 +1,4 @@
+import { ProviderError } from "./errors.js"
 import type { FailureReason, OptionDistribution } from "./respondent.js"
 
 /**
@@ -54,6 +55,65 @@ export const reasonForStatus = (status: number): FailureReason => {
 /** Replaces every occurrence of a secret in a text, so vendor messages that echo a key cannot leak it. */
 export const scrubSecret = (text: string, secret: string | undefined): string =>
   secret === undefined || secret.length < 4 ? text : text.split(secret).join("[REDACTED]")
+
+/** The error classes of a Stainless-generated SDK (`openai`, `@anthropic-ai/sdk`): what `sdkProviderError` tells apart. */
+export interface SdkErrorClasses {
+  /** Thrown when a request timed out (a subclass of `connection`, so checked first). */
+  readonly timeout: abstract new (
+    ...args: never
+  ) => Error
+  readonly connection: abstract new (...args: never) => Error
+  /** An HTTP error answer, with its status and headers. */
+  readonly api: abstract new (
+    ...args: never
+  ) => Error & { readonly status?: number | undefined; readonly headers?: HeaderSource | undefined }
+}
+
+/**
+ * Maps anything a Stainless-generated SDK throws to a ProviderError, the key scrubbed from its message: timeouts,
+ * connection failures (`transport`), HTTP errors by status (with the wait a 429 asks for; `filtered` marks the
+ * vendor's content-filter errors), unreadable bodies (`malformed-output`), and anything else as `transport`.
+ */
+export const sdkProviderError = (
+  provider: string,
+  cause: unknown,
+  secret: string,
+  classes: SdkErrorClasses,
+  filtered: (error: Error & { readonly code?: unknown }) => boolean = () => false,
+): ProviderError => {
+  const scrub = (text: string) => scrubSecret(text, secret)
+  if (cause instanceof classes.timeout)
+    return new ProviderError({
+      provider,
+      reason: "timeout",
+      message: scrub(`request timed out: ${cause.message}`),
+    })
+  if (cause instanceof classes.connection)
+    return new ProviderError({
+      provider,
+      reason: "transport",
+      message: scrub(`connection failed: ${cause.message}`),
+    })
+  if (cause instanceof classes.api && typeof cause.status === "number") {
+    const reason = filtered(cause) ? "content-filtered" : reasonForStatus(cause.status)
+    const retryAfterMs = reason === "rate-limited" ? parseRetryAfter(cause.headers) : undefined
+    return new ProviderError({
+      provider,
+      reason,
+      status: cause.status,
+      message: scrub(cause.message),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    })
+  }
+  if (cause instanceof SyntaxError)
+    return new ProviderError({
+      provider,
+      reason: "malformed-output",
+      message: scrub(`unreadable response body: ${cause.message}`),
+    })
+  const message = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+  return new ProviderError({ provider, reason: "transport", message: scrub(message) })
+}
 
 export interface TokenLogprob {
   readonly token: string
