@@ -10,6 +10,7 @@ import type {
   TrainingFile,
 } from "./finetuner.js"
 import type { ProviderSpec } from "./provider.js"
+import { scrubSecret } from "./provider-support.js"
 
 /**
  * Helpers every finetuner plugin needs (as provider-support.ts is for providers): the chat JSONL that
@@ -122,6 +123,48 @@ export const finetuneReasonForStatus = (status: number): FinetuneError["reason"]
   if (status === 429) return "rate-limited"
   if (status >= 500) return "server"
   return "invalid-request"
+}
+
+/**
+ * Maps anything a Stainless-generated SDK throws (openai, together-ai) to a FinetuneError with the vendor's
+ * message, the key scrubbed from it: a FinetuneError of the plugin's own (scrubbed again), connection failures
+ * (`transport`), HTTP errors by status, anything else as `transport`.
+ */
+export const sdkFinetuneError = (
+  finetuner: string,
+  cause: unknown,
+  secret: string | undefined,
+  classes: {
+    readonly connection: abstract new (...args: never) => Error
+    readonly api: abstract new (...args: never) => Error & { readonly status?: number | undefined }
+  },
+  jobId?: string,
+): FinetuneError => {
+  const scrub = (text: string) => scrubSecret(text, secret)
+  const job = jobId === undefined ? {} : { jobId }
+  if (cause instanceof FinetuneError)
+    return new FinetuneError({
+      finetuner: cause.finetuner,
+      reason: cause.reason,
+      message: scrub(cause.message),
+      ...(cause.jobId === undefined ? job : { jobId: cause.jobId }),
+    })
+  if (cause instanceof classes.connection)
+    return new FinetuneError({
+      finetuner,
+      reason: "transport",
+      message: scrub(`connection failed: ${cause.message}`),
+      ...job,
+    })
+  if (cause instanceof classes.api && typeof cause.status === "number")
+    return new FinetuneError({
+      finetuner,
+      reason: finetuneReasonForStatus(cause.status),
+      message: scrub(cause.message),
+      ...job,
+    })
+  const message = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+  return new FinetuneError({ finetuner, reason: "transport", message: scrub(message), ...job })
 }
 
 /**
