@@ -1,8 +1,15 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http"
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
-import { Readable } from "node:stream"
+import { Readable, type Transform } from "node:stream"
 import { promisify } from "node:util"
-import { brotliDecompress, gunzip, inflate } from "node:zlib"
+import {
+  brotliDecompress,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  gunzip,
+  inflate,
+} from "node:zlib"
 
 /** The `fetch` the vendors' SDKs accept in their `fetch` option. */
 export type SdkFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -12,6 +19,13 @@ const decoders: Readonly<Record<string, (input: Buffer) => Promise<Buffer>>> = {
   "x-gzip": promisify(gunzip),
   deflate: promisify(inflate),
   br: promisify(brotliDecompress),
+}
+
+const streamDecoders: Readonly<Record<string, () => Transform>> = {
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
 }
 
 /** Statuses whose response has no body (the Response constructor refuses one). */
@@ -104,9 +118,17 @@ export const makeNodeFetch = (
         }
         const responseHeaders = headersOf(message)
         const statusText = message.statusMessage ?? ""
+        const encoding = (message.headers["content-encoding"] ?? "").trim().toLowerCase()
         if ((message.headers["content-type"] ?? "").includes("text/event-stream")) {
+          const decoder = streamDecoders[encoding]
+          const stream = decoder === undefined ? message : message.pipe(decoder())
+          if (decoder !== undefined) {
+            message.on("error", (cause) => stream.destroy(cause))
+            responseHeaders.delete("content-encoding")
+            responseHeaders.delete("content-length")
+          }
           succeed(
-            new Response(Readable.toWeb(message) as ReadableStream<Uint8Array>, {
+            new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, {
               status,
               statusText,
               headers: responseHeaders,
@@ -126,7 +148,6 @@ export const makeNodeFetch = (
             return
           }
           const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-          const encoding = (message.headers["content-encoding"] ?? "").trim().toLowerCase()
           const decode = decoders[encoding]
           const decoded = decode === undefined || raw.length === 0 ? Promise.resolve(raw) : decode(raw)
           decoded.then(

@@ -60,6 +60,10 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
     response.write("data: one\n\n")
     setTimeout(() => response.end("data: two\n\n"), 100)
   },
+  "/stream-gzip": (_request, response) => {
+    response.writeHead(200, { "content-type": "text/event-stream", "content-encoding": "gzip" })
+    response.end(gzipSync("data: packed\n\n"))
+  },
   "/cut": (_request, response) => {
     response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
     response.write('{"half":')
@@ -179,6 +183,9 @@ describe("makeNodeFetch", () => {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
       rest += new TextDecoder().decode(chunk.value)
     expect(rest).toBe("data: two\n\n")
+    const packed = await makeNodeFetch()(`${base}/stream-gzip`)
+    expect(packed.headers.get("content-encoding")).toBeNull()
+    expect(await packed.text()).toBe("data: packed\n\n")
   })
 
   it("leaves requests it does not handle plainly to the fallback: multipart bodies, Request objects, redirects", async () => {
