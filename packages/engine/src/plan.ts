@@ -3,7 +3,7 @@ import {
   type ExperimentShape,
   type GenerationSettings,
   HoldoutData,
-  InputError,
+  type InputError,
   PilotData,
   type PilotDesign,
   Provider,
@@ -17,7 +17,7 @@ import { estimateCall } from "./calls/estimate.js"
 import { costOf, defaultPriceTable, type PriceTable, priceFor } from "./calls/price-table.js"
 import { type BatchChoice, usesBatch } from "./calls/run-calls.js"
 import { type ProviderSelection, twinIdFor } from "./run.js"
-import { callRequest, elicitationUnsupported } from "./simulate.js"
+import { callRequest, refuseUnsupportedElicitation } from "./simulate.js"
 import { type Split, splitRespondents } from "./split.js"
 
 export interface PlanOptions {
@@ -82,18 +82,10 @@ export const planRun = (
   Effect.gen(function* () {
     const { experiment } = options
     const study = experiment.definition
-    for (const selection of options.providers) {
-      const refusal = elicitationUnsupported(
-        {
-          descriptor: selection.plugin.descriptor,
-          model: selection.spec.model,
-          generate: () => Effect.die("unused"),
-        },
-        options.elicitation,
-      )
-      if (refusal !== undefined)
-        return yield* new InputError({ flag: "--elicitation", message: refusal.message })
-    }
+    yield* refuseUnsupportedElicitation(
+      options.providers.map((selection) => selection.plugin.descriptor),
+      options.elicitation,
+    )
     const human = yield* experiment.loadHumanData
     const split =
       options.split ??

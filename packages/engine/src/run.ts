@@ -35,7 +35,7 @@ import { answerDistributions } from "./distributions.js"
 import {
   type CallExecutor,
   directExecutor,
-  elicitationUnsupported,
+  refuseUnsupportedElicitation,
   type SimulationTotals,
   simulate,
 } from "./simulate.js"
@@ -263,19 +263,10 @@ export const runStudy = <E>(
     const { experiment } = options
     const study = experiment.definition
     const emit = options.onEvent ?? (() => {})
-    // Refuse what cannot work before anything is spent.
-    for (const selection of options.providers) {
-      const refusal = elicitationUnsupported(
-        {
-          descriptor: selection.plugin.descriptor,
-          model: selection.spec.model,
-          generate: () => Effect.die("unused"),
-        },
-        options.elicitation,
-      )
-      if (refusal !== undefined)
-        return yield* new InputError({ flag: "--elicitation", message: refusal.message })
-    }
+    yield* refuseUnsupportedElicitation(
+      options.providers.map((selection) => selection.plugin.descriptor),
+      options.elicitation,
+    )
     const human = yield* experiment.loadHumanData
     emit({ _tag: "Loaded", respondents: human.respondents.length, origin: human.origin, path: human.path })
     const split =

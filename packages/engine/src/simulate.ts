@@ -3,12 +3,13 @@ import type {
   ExperimentShape,
   GenerationSettings,
   Item,
+  ProviderDescriptor,
   ProviderRequest,
   ProviderShape,
   SyntheticRespondent,
   Twin,
 } from "@standin/core"
-import { ProviderError } from "@standin/core"
+import { InputError, ProviderError, unsupportedElicitation } from "@standin/core"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
@@ -219,15 +220,14 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
     return { synthetic, totals }
   })
 
-/** The error type a provider emits when it cannot honour an elicitation method, checked before any call. */
-export const elicitationUnsupported = (
-  provider: ProviderShape,
+/** Refuses, before anything is spent, an elicitation method one of the providers does not declare. */
+export const refuseUnsupportedElicitation = (
+  descriptors: ReadonlyArray<ProviderDescriptor>,
   elicitation: Elicitation,
-): ProviderError | undefined =>
-  provider.descriptor.capabilities.elicitation.includes(elicitation)
-    ? undefined
-    : new ProviderError({
-        provider: provider.descriptor.id,
-        reason: "unsupported",
-        message: `${provider.descriptor.id} cannot do "${elicitation}" elicitation; it supports ${provider.descriptor.capabilities.elicitation.join(", ")}.`,
-      })
+): Effect.Effect<void, InputError> => {
+  for (const descriptor of descriptors) {
+    const refusal = unsupportedElicitation(descriptor, elicitation)
+    if (refusal !== undefined) return Effect.fail(new InputError({ flag: "--elicitation", message: refusal }))
+  }
+  return Effect.void
+}
