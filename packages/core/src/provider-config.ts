@@ -1,6 +1,6 @@
-import { Config, Effect, Option, Redacted, Schema } from "effect"
+import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { PluginConfigError } from "./errors.js"
-import type { ProviderSpec } from "./provider.js"
+import { Provider, type ProviderDescriptor, type ProviderShape, type ProviderSpec } from "./provider.js"
 
 /**
  * The configuration steps every provider plugin's layer takes in the same way: an API key from the
@@ -47,7 +47,7 @@ export const requiredApiKey = (plugin: string, names: ReadonlyArray<string>, pur
   )
 
 /** `spec.baseUrl`, else the SDK's own environment variable (when it has one), else none (the SDK's default). */
-export const baseUrlOf = (spec: ProviderSpec, env: string | undefined) =>
+export const baseUrlOf = (spec: { readonly baseUrl?: string | undefined }, env: string | undefined) =>
   spec.baseUrl !== undefined || env === undefined
     ? Effect.succeed(Option.fromUndefinedOr(spec.baseUrl))
     : optionalEnv(Config.String(env), (url) => url.trim() !== "")
@@ -71,3 +71,39 @@ export const decodePluginOptions = <S extends Schema.Constraint>(
       (error) => new PluginConfigError({ plugin, message: `invalid options: ${error.message}` }),
     ),
   )
+
+/**
+ * The layer of a vendor provider whose key is required: the model must be named (`example` shows how), then the
+ * key, the base URL and the strictly decoded options go to `make`.
+ */
+export const vendorProviderLayer =
+  <Options extends object>(plugin: {
+    readonly descriptor: ProviderDescriptor
+    readonly example: string
+    readonly apiKey: Effect.Effect<Redacted.Redacted<string>, PluginConfigError>
+    readonly baseUrl: (spec: ProviderSpec) => Effect.Effect<Option.Option<string>>
+    readonly options: (spec: ProviderSpec) => Effect.Effect<Options, PluginConfigError>
+    readonly make: (
+      config: Options & {
+        readonly apiKey: Redacted.Redacted<string>
+        readonly model: string
+        readonly baseUrl?: string
+      },
+    ) => ProviderShape
+  }) =>
+  (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
+    Layer.effect(
+      Provider,
+      Effect.gen(function* () {
+        yield* requireModel(plugin.descriptor.id, spec, plugin.example)
+        const apiKey = yield* plugin.apiKey
+        const url = yield* plugin.baseUrl(spec)
+        const options = yield* plugin.options(spec)
+        return plugin.make({
+          ...options,
+          apiKey,
+          model: spec.model,
+          ...(Option.isSome(url) ? { baseUrl: url.value } : {}),
+        })
+      }),
+    )

@@ -6,6 +6,12 @@ import type { FailureReason, OptionDistribution } from "./respondent.js"
  * asks for, the failure reason an HTTP status means, and first-token distributions from logprobs.
  */
 
+/**
+ * The header every testkit fake sets on its responses: a provider or finetuner that sees it labels what came
+ * back as a test double (a fake finetune never reaches a leaderboard).
+ */
+export const FAKE_VENDOR_HEADER = "x-standin-fake"
+
 /** Reads a header from a Fetch `Headers`, a plain record, or anything with `get`. */
 export type HeaderSource =
   | { readonly get: (name: string) => string | null | undefined }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import { FAKE_VENDOR_HEADER } from "@standin/core"
 import { type FakeClock, manualClock } from "./clock.js"
 import { type FaultKind, FaultPlan, type FaultSpec, parseFaultSpec } from "./faults.js"
 import { Rng } from "./random.js"
@@ -94,7 +95,7 @@ export interface UploadedFile {
 }
 
 /** Every fake's responses carry this header, so a client can label what it got from a test double. */
-export const FAKE_HEADER = "x-standin-fake"
+export const FAKE_HEADER = FAKE_VENDOR_HEADER
 
 /** What makes a fake speak one vendor's protocol. */
 export interface VendorProtocol {

@@ -1,6 +1,7 @@
 import {
   chatTrainingFiles,
   checkFinetuneRequest,
+  FAKE_VENDOR_HEADER,
   FinetuneError,
   type FinetuneJobRef,
   type FinetuneRequest,
@@ -31,9 +32,6 @@ export interface OpenAiFinetunerConfig {
   readonly organization?: string
   readonly project?: string
 }
-
-/** The testkit fakes label every response; a model trained by one is a test double. */
-const FAKE_HEADER = "x-standin-fake"
 
 const states: Readonly<Record<FineTuningJob["status"], FinetuneState>> = {
   validating_files: "validating",
@@ -188,7 +186,7 @@ export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
         ...(checkpoints === undefined
           ? {}
           : { checkpoints: checkpoints.data.map((checkpoint) => checkpoint.fine_tuned_model_checkpoint) }),
-        ...(response.headers.get(FAKE_HEADER) === "1" ? { fake: true } : {}),
+        ...(response.headers.get(FAKE_VENDOR_HEADER) === "1" ? { fake: true } : {}),
       }
     })
 

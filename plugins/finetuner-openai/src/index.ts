@@ -1,11 +1,11 @@
 import {
+  baseUrlOf,
   decodePluginOptions,
   Finetuner,
   type FinetunerPlugin,
   optionalApiKey,
-  optionalEnv,
 } from "@standin/core"
-import { Config, Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { descriptor } from "./descriptor.js"
 import { make } from "./finetuner.js"
 
@@ -31,8 +31,7 @@ export const layer = (options: Readonly<Record<string, unknown>> = {}) =>
     Effect.gen(function* () {
       const decoded = yield* decodePluginOptions(descriptor.id, OpenAiFinetunerOptions, options)
       const key = yield* optionalApiKey(["OPENAI_API_KEY"])
-      const envUrl = yield* optionalEnv(Config.String("OPENAI_BASE_URL"), (url) => url.trim() !== "")
-      const baseUrl = decoded.baseUrl ?? Option.getOrUndefined(envUrl)
+      const baseUrl = Option.getOrUndefined(yield* baseUrlOf(decoded, "OPENAI_BASE_URL"))
       return make({
         ...decoded,
         apiKey: Option.getOrUndefined(key),

@@ -1,6 +1,7 @@
 import {
   chatTrainingFiles,
   checkFinetuneRequest,
+  FAKE_VENDOR_HEADER,
   FinetuneError,
   type FinetuneJobRef,
   type FinetuneRequest,
@@ -30,8 +31,6 @@ export interface TogetherFinetunerConfig {
   readonly baseUrl?: string
   readonly timeoutMs?: number
 }
-
-const FAKE_HEADER = "x-standin-fake"
 
 const states: Readonly<Record<FinetuneResponse["status"], FinetuneState>> = {
   pending: "validating",
@@ -256,7 +255,7 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
                 model === undefined ? checkpoint.path : `${model}:${checkpoint.step}`,
               ),
             }),
-        ...(response.headers.get(FAKE_HEADER) === "1" ? { fake: true } : {}),
+        ...(response.headers.get(FAKE_VENDOR_HEADER) === "1" ? { fake: true } : {}),
       }
     })
 

@@ -1,14 +1,11 @@
 import {
   baseUrlOf,
   decodePluginOptions,
-  type PluginConfigError,
-  Provider,
   type ProviderPlugin,
   type ProviderSpec,
   requiredApiKey,
-  requireModel,
+  vendorProviderLayer,
 } from "@standin/core"
-import { Effect, Layer, Option } from "effect"
 import { descriptor } from "./descriptor.js"
 import { AnthropicOptions } from "./options.js"
 import { make } from "./provider.js"
@@ -20,21 +17,13 @@ export const apiKey = requiredApiKey(descriptor.id, ["ANTHROPIC_API_KEY"], "use 
 export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "ANTHROPIC_BASE_URL")
 
 /** The Anthropic provider for `anthropic:<model>`. */
-export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
-  Layer.effect(
-    Provider,
-    Effect.gen(function* () {
-      yield* requireModel(descriptor.id, spec, "anthropic:claude-sonnet-4-5")
-      const key = yield* apiKey
-      const url = yield* baseUrl(spec)
-      const options = yield* decodePluginOptions(descriptor.id, AnthropicOptions, spec.options)
-      return make({
-        ...options,
-        apiKey: key,
-        model: spec.model,
-        ...(Option.isSome(url) ? { baseUrl: url.value } : {}),
-      })
-    }),
-  )
+export const layer = vendorProviderLayer({
+  descriptor,
+  example: "anthropic:claude-sonnet-4-5",
+  apiKey,
+  baseUrl,
+  options: (spec) => decodePluginOptions(descriptor.id, AnthropicOptions, spec.options),
+  make,
+})
 
 export const plugin: ProviderPlugin = { descriptor, layer }

@@ -1,14 +1,11 @@
 import {
   baseUrlOf,
   decodePluginOptions,
-  type PluginConfigError,
-  Provider,
   type ProviderPlugin,
   type ProviderSpec,
   requiredApiKey,
-  requireModel,
+  vendorProviderLayer,
 } from "@standin/core"
-import { Effect, Layer, Option } from "effect"
 import { descriptor } from "./descriptor.js"
 import { GoogleOptions } from "./options.js"
 import { make } from "./provider.js"
@@ -23,21 +20,13 @@ export const apiKey = requiredApiKey(descriptor.id, ["GOOGLE_API_KEY", "GEMINI_A
 export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "GOOGLE_GEMINI_BASE_URL")
 
 /** The Gemini provider for `google:<model>`. */
-export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
-  Layer.effect(
-    Provider,
-    Effect.gen(function* () {
-      yield* requireModel(descriptor.id, spec, "google:gemini-2.5-flash")
-      const key = yield* apiKey
-      const url = yield* baseUrl(spec)
-      const options = yield* decodePluginOptions(descriptor.id, GoogleOptions, spec.options)
-      return make({
-        ...options,
-        apiKey: key,
-        model: spec.model,
-        ...(Option.isSome(url) ? { baseUrl: url.value } : {}),
-      })
-    }),
-  )
+export const layer = vendorProviderLayer({
+  descriptor,
+  example: "google:gemini-2.5-flash",
+  apiKey,
+  baseUrl,
+  options: (spec) => decodePluginOptions(descriptor.id, GoogleOptions, spec.options),
+  make,
+})
 
 export const plugin: ProviderPlugin = { descriptor, layer }

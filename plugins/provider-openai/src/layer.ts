@@ -1,14 +1,11 @@
 import {
   baseUrlOf,
   decodePluginOptions,
-  type PluginConfigError,
-  Provider,
   type ProviderPlugin,
   type ProviderSpec,
   requiredApiKey,
-  requireModel,
+  vendorProviderLayer,
 } from "@standin/core"
-import { Effect, Layer, Option } from "effect"
 import { descriptor } from "./descriptor.js"
 import { OpenAiOptions } from "./options.js"
 import { make } from "./provider.js"
@@ -23,21 +20,13 @@ export const decodeOptions = (spec: ProviderSpec) =>
   decodePluginOptions(descriptor.id, OpenAiOptions, spec.options)
 
 /** The OpenAI provider for `openai:<model>`. */
-export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
-  Layer.effect(
-    Provider,
-    Effect.gen(function* () {
-      yield* requireModel(descriptor.id, spec, "openai:gpt-4o-mini")
-      const key = yield* apiKey
-      const url = yield* baseUrl(spec)
-      const options = yield* decodeOptions(spec)
-      return make({
-        ...options,
-        apiKey: key,
-        model: spec.model,
-        ...(Option.isSome(url) ? { baseUrl: url.value } : {}),
-      })
-    }),
-  )
+export const layer = vendorProviderLayer({
+  descriptor,
+  example: "openai:gpt-4o-mini",
+  apiKey,
+  baseUrl,
+  options: decodeOptions,
+  make,
+})
 
 export const plugin: ProviderPlugin = { descriptor, layer }
