@@ -23,3 +23,4 @@ export {
   tally,
   tallyItems,
 } from "./panel.js"
+export { scoreWithHumans } from "./score.js"

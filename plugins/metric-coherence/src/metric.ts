@@ -1,10 +1,4 @@
-import {
-  type BeliefActionPair,
-  MetricError,
-  type MetricInput,
-  type MetricScore,
-  type MetricShape,
-} from "@standin/core"
+import type { BeliefActionPair, MetricShape } from "@standin/core"
 import {
   bootstrapFigures,
   type Figure,
@@ -12,6 +6,7 @@ import {
   meanOf,
   type Panel,
   preparePanel,
+  scoreWithHumans,
   toHeadline,
   toMeasures,
 } from "@standin/metric-kit"
@@ -191,54 +186,45 @@ export const coherenceFigures = (
   return figures
 }
 
-export const score = (input: MetricInput): Effect.Effect<MetricScore, MetricError> =>
-  Effect.suspend(() => {
-    if (input.human.length === 0) {
-      return Effect.fail(
-        new MetricError({
-          metric: descriptor.id,
-          message: "There are no human respondents to compare with.",
-        }),
-      )
-    }
-    const panel = preparePanel(input)
-    const pairs = input.study.beliefActionPairs.map((pair) => {
-      const resolved = resolvePair(panel, pair)
-      return typeof resolved === "string" ? { id: pair.id, problem: resolved } : resolved
-    })
-    const result = bootstrapFigures(panel.twins, input.options, (weights) =>
-      coherenceFigures(panel, pairs, weights),
-    )
-    const ones = new Float64Array(panel.twins).fill(1)
-    const side = (value: CoherenceSide) => ({
-      n: value.n,
-      believers: value.believers,
-      gap: Number.isFinite(value.gap) ? value.gap : null,
-      joint: Number.isFinite(value.joint) ? value.joint : null,
-      phi: Number.isFinite(value.phi) ? value.phi : null,
-      logOddsRatio: Number.isFinite(value.logOddsRatio) ? value.logOddsRatio : null,
-      logOddsRatioSe: Number.isFinite(value.logOddsRatioSe) ? value.logOddsRatioSe : null,
-      corrected: value.corrected,
-      table: value.table,
-    })
-    return Effect.succeed({
-      metric: descriptor.id,
-      version: descriptor.version,
-      headline: toHeadline(result, descriptor.headline),
-      measures: toMeasures(result),
-      details: {
-        pairs: pairs.map((entry) => {
-          if ("problem" in entry) return { pair: entry.id, problem: entry.problem }
-          const tables = pairTables(panel, entry, ones)
-          return {
-            pair: entry.pair.id,
-            label: entry.pair.label,
-            human: side(tables.human),
-            synthetic: side(tables.synthetic),
-          }
-        }),
-      },
-    })
+export const score = scoreWithHumans(descriptor.id, (input) => {
+  const panel = preparePanel(input)
+  const pairs = input.study.beliefActionPairs.map((pair) => {
+    const resolved = resolvePair(panel, pair)
+    return typeof resolved === "string" ? { id: pair.id, problem: resolved } : resolved
   })
+  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
+    coherenceFigures(panel, pairs, weights),
+  )
+  const ones = new Float64Array(panel.twins).fill(1)
+  const side = (value: CoherenceSide) => ({
+    n: value.n,
+    believers: value.believers,
+    gap: Number.isFinite(value.gap) ? value.gap : null,
+    joint: Number.isFinite(value.joint) ? value.joint : null,
+    phi: Number.isFinite(value.phi) ? value.phi : null,
+    logOddsRatio: Number.isFinite(value.logOddsRatio) ? value.logOddsRatio : null,
+    logOddsRatioSe: Number.isFinite(value.logOddsRatioSe) ? value.logOddsRatioSe : null,
+    corrected: value.corrected,
+    table: value.table,
+  })
+  return Effect.succeed({
+    metric: descriptor.id,
+    version: descriptor.version,
+    headline: toHeadline(result, descriptor.headline),
+    measures: toMeasures(result),
+    details: {
+      pairs: pairs.map((entry) => {
+        if ("problem" in entry) return { pair: entry.id, problem: entry.problem }
+        const tables = pairTables(panel, entry, ones)
+        return {
+          pair: entry.pair.id,
+          label: entry.pair.label,
+          human: side(tables.human),
+          synthetic: side(tables.synthetic),
+        }
+      }),
+    },
+  })
+})
 
 export const metric: MetricShape = { descriptor, score }

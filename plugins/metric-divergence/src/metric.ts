@@ -1,4 +1,4 @@
-import { MetricError, type MetricInput, type MetricScore, type MetricShape } from "@standin/core"
+import type { MetricShape } from "@standin/core"
 import {
   bootstrapFigures,
   type Figure,
@@ -7,6 +7,7 @@ import {
   meanOf,
   type Panel,
   preparePanel,
+  scoreWithHumans,
   tally,
   toHeadline,
   toMeasures,
@@ -70,27 +71,18 @@ const counts = (panel: Panel) =>
       }),
   )
 
-export const score = (input: MetricInput): Effect.Effect<MetricScore, MetricError> =>
-  Effect.suspend(() => {
-    if (input.human.length === 0) {
-      return Effect.fail(
-        new MetricError({
-          metric: descriptor.id,
-          message: "There are no human respondents to compare with.",
-        }),
-      )
-    }
-    const panel = preparePanel(input)
-    const result = bootstrapFigures(panel.twins, input.options, (weights) =>
-      divergenceMetricFigures(panel, weights),
-    )
-    return Effect.succeed({
-      metric: descriptor.id,
-      version: descriptor.version,
-      headline: toHeadline(result, descriptor.headline),
-      measures: toMeasures(result),
-      details: { counts: counts(panel), unlinkedSynthetic: panel.unlinked },
-    })
+export const score = scoreWithHumans(descriptor.id, (input) => {
+  const panel = preparePanel(input)
+  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
+    divergenceMetricFigures(panel, weights),
+  )
+  return Effect.succeed({
+    metric: descriptor.id,
+    version: descriptor.version,
+    headline: toHeadline(result, descriptor.headline),
+    measures: toMeasures(result),
+    details: { counts: counts(panel), unlinkedSynthetic: panel.unlinked },
   })
+})
 
 export const metric: MetricShape = { descriptor, score }

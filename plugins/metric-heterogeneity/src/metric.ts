@@ -1,4 +1,4 @@
-import { MetricError, type MetricInput, type MetricScore, type MetricShape } from "@standin/core"
+import type { MetricShape } from "@standin/core"
 import {
   bootstrapFigures,
   type Figure,
@@ -9,6 +9,7 @@ import {
   metricRandom,
   type Panel,
   preparePanel,
+  scoreWithHumans,
   type Tally,
   tallyItems,
   toHeadline,
@@ -314,66 +315,57 @@ export const heterogeneityFigures = (
 const ratio = (synthetic: number | null | undefined, human: number | null | undefined) =>
   typeof synthetic === "number" && typeof human === "number" && human > 0 ? synthetic / human : null
 
-export const score = (input: MetricInput): Effect.Effect<MetricScore, MetricError> =>
-  Effect.suspend(() => {
-    if (input.human.length === 0) {
-      return Effect.fail(
-        new MetricError({
-          metric: descriptor.id,
-          message: "There are no human respondents to compare with.",
-        }),
-      )
-    }
-    const panel = preparePanel(input)
-    const attributes: Array<HeterogeneityPlan["attributes"][number]> = []
-    for (const id of input.study.subgroups) {
-      const grouping = groupingByAttribute(panel, id)
-      if (grouping) attributes.push({ id, grouping })
-    }
-    const patterns = codePatterns(panel)
-    const plan: HeterogeneityPlan = { patterns, scratch: patternScratch(panel, patterns), attributes }
-    // One seeded stream for the equal-n subsamples, separate from the bootstrap's own stream.
-    const random = metricRandom(input.options, 0x4e7e)
-    const result = bootstrapFigures(panel.twins, input.options, (weights) =>
-      heterogeneityFigures(panel, plan, weights, random).map((figure) =>
-        Number.isFinite(figure.value) && !figure.headline ? withoutNote(figure) : figure,
-      ),
-    )
-    const measures = toMeasures(result)
-    const patternMeasure = measures.find((m) => m.measure === "pattern-discrepancy")
-    return Effect.succeed({
-      metric: descriptor.id,
-      version: descriptor.version,
-      headline: toHeadline(result, descriptor.headline),
-      measures,
-      details: {
-        patterns: {
-          items: plan.patterns.items,
-          n: patternMeasure?.n ?? 0,
-          human: patternMeasure?.human ?? null,
-          synthetic: patternMeasure?.synthetic ?? null,
-          ratio: ratio(patternMeasure?.synthetic, patternMeasure?.human),
-        },
-        entropy: Object.fromEntries(
-          measures
-            .filter((m) => m.measure === "entropy-discrepancy")
-            .map((m) => [
-              m.item,
-              { human: m.human, synthetic: m.synthetic, ratio: ratio(m.synthetic, m.human) },
-            ]),
-        ),
-        variance: measures
-          .filter((m) => m.measure === "variance-discrepancy")
-          .map((m) => ({
-            attribute: m.attribute,
-            item: m.item,
-            human: m.human,
-            synthetic: m.synthetic,
-            ratio: ratio(m.synthetic, m.human),
-          })),
+export const score = scoreWithHumans(descriptor.id, (input) => {
+  const panel = preparePanel(input)
+  const attributes: Array<HeterogeneityPlan["attributes"][number]> = []
+  for (const id of input.study.subgroups) {
+    const grouping = groupingByAttribute(panel, id)
+    if (grouping) attributes.push({ id, grouping })
+  }
+  const patterns = codePatterns(panel)
+  const plan: HeterogeneityPlan = { patterns, scratch: patternScratch(panel, patterns), attributes }
+  // One seeded stream for the equal-n subsamples, separate from the bootstrap's own stream.
+  const random = metricRandom(input.options, 0x4e7e)
+  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
+    heterogeneityFigures(panel, plan, weights, random).map((figure) =>
+      Number.isFinite(figure.value) && !figure.headline ? withoutNote(figure) : figure,
+    ),
+  )
+  const measures = toMeasures(result)
+  const patternMeasure = measures.find((m) => m.measure === "pattern-discrepancy")
+  return Effect.succeed({
+    metric: descriptor.id,
+    version: descriptor.version,
+    headline: toHeadline(result, descriptor.headline),
+    measures,
+    details: {
+      patterns: {
+        items: plan.patterns.items,
+        n: patternMeasure?.n ?? 0,
+        human: patternMeasure?.human ?? null,
+        synthetic: patternMeasure?.synthetic ?? null,
+        ratio: ratio(patternMeasure?.synthetic, patternMeasure?.human),
       },
-    })
+      entropy: Object.fromEntries(
+        measures
+          .filter((m) => m.measure === "entropy-discrepancy")
+          .map((m) => [
+            m.item,
+            { human: m.human, synthetic: m.synthetic, ratio: ratio(m.synthetic, m.human) },
+          ]),
+      ),
+      variance: measures
+        .filter((m) => m.measure === "variance-discrepancy")
+        .map((m) => ({
+          attribute: m.attribute,
+          item: m.item,
+          human: m.human,
+          synthetic: m.synthetic,
+          ratio: ratio(m.synthetic, m.human),
+        })),
+    },
   })
+})
 
 const withoutNote = (figure: Figure): Figure => {
   const { note: _note, ...rest } = figure

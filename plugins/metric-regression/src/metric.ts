@@ -1,12 +1,12 @@
+import type { AnalysisSpec, MetricInput, MetricShape, SyntheticRespondent } from "@standin/core"
 import {
-  type AnalysisSpec,
-  MetricError,
-  type MetricInput,
-  type MetricScore,
-  type MetricShape,
-  type SyntheticRespondent,
-} from "@standin/core"
-import { bootstrapFigures, type Figure, meanOf, toHeadline, toMeasures } from "@standin/metric-kit"
+  bootstrapFigures,
+  type Figure,
+  meanOf,
+  scoreWithHumans,
+  toHeadline,
+  toMeasures,
+} from "@standin/metric-kit"
 import type { Coefficient } from "@standin/stats"
 import { Effect } from "effect"
 import { type Comparison, compareCoefficients } from "./compare.js"
@@ -313,43 +313,34 @@ const coefficientDetails = (pairs: ReadonlyArray<PreparedPair>) =>
     }
   })
 
-export const score = (input: MetricInput): Effect.Effect<MetricScore, MetricError> =>
-  Effect.suspend(() => {
-    if (input.human.length === 0) {
-      return Effect.fail(
-        new MetricError({
-          metric: descriptor.id,
-          message: "There are no human respondents to compare with.",
-        }),
-      )
+export const score = scoreWithHumans(descriptor.id, (input) => {
+  const rows = analysisRows(input)
+  const pairs = input.study.analyses.map((spec) => preparePair(input, spec, rows))
+  const result = bootstrapFigures(input.human.length, input.options, (weights) => {
+    const figures: Array<Figure> = []
+    const f1s: Array<number> = []
+    for (const pair of pairs) {
+      const analysis = analysisFigures(pair, weights, input.options.alpha)
+      figures.push(...analysis.figures)
+      f1s.push(analysis.f1)
     }
-    const rows = analysisRows(input)
-    const pairs = input.study.analyses.map((spec) => preparePair(input, spec, rows))
-    const result = bootstrapFigures(input.human.length, input.options, (weights) => {
-      const figures: Array<Figure> = []
-      const f1s: Array<number> = []
-      for (const pair of pairs) {
-        const analysis = analysisFigures(pair, weights, input.options.alpha)
-        figures.push(...analysis.figures)
-        f1s.push(analysis.f1)
-      }
-      figures.push({
-        measure: "sign-f1",
-        qualifiers: {},
-        value: meanOf(f1s),
-        n: input.human.length,
-        note: pairs.length === 0 ? "the study declares no analyses" : "no analysis could be scored",
-        headline: true,
-      })
-      return figures
+    figures.push({
+      measure: "sign-f1",
+      qualifiers: {},
+      value: meanOf(f1s),
+      n: input.human.length,
+      note: pairs.length === 0 ? "the study declares no analyses" : "no analysis could be scored",
+      headline: true,
     })
-    return Effect.succeed({
-      metric: descriptor.id,
-      version: descriptor.version,
-      headline: toHeadline(result, descriptor.headline),
-      measures: toMeasures(result),
-      details: { analyses: coefficientDetails(pairs) },
-    })
+    return figures
   })
+  return Effect.succeed({
+    metric: descriptor.id,
+    version: descriptor.version,
+    headline: toHeadline(result, descriptor.headline),
+    measures: toMeasures(result),
+    details: { analyses: coefficientDetails(pairs) },
+  })
+})
 
 export const metric: MetricShape = { descriptor, score }

@@ -1,4 +1,4 @@
-import { MetricError, type MetricInput, type MetricScore, type MetricShape } from "@standin/core"
+import { MetricError, type MetricShape } from "@standin/core"
 import { divergenceFigures, itemGroupDivergences } from "@standin/metric-divergence"
 import {
   bootstrapFigures,
@@ -8,6 +8,7 @@ import {
   meanOf,
   type Panel,
   preparePanel,
+  scoreWithHumans,
   toHeadline,
   toMeasures,
 } from "@standin/metric-kit"
@@ -141,47 +142,38 @@ const tidy = (figures: ReadonlyArray<Figure>): Array<Figure> =>
     return rest
   })
 
-export const score = (input: MetricInput): Effect.Effect<MetricScore, MetricError> =>
-  Effect.suspend(() => {
-    if (input.human.length === 0) {
-      return Effect.fail(
-        new MetricError({
-          metric: descriptor.id,
-          message: "There are no human respondents to compare with.",
-        }),
-      )
-    }
-    const panel = preparePanel(input)
-    const plan = planSubgroups(panel, input.options.minCellSize)
-    if (plan.missing.length > 0) {
-      return Effect.fail(
-        new MetricError({
-          metric: descriptor.id,
-          message: `The study lists subgroups that are not persona attributes: ${plan.missing.join(", ")}.`,
-        }),
-      )
-    }
-    const result = bootstrapFigures(panel.twins, input.options, (weights) =>
-      tidy(subgroupFigures(panel, plan, input.options.minCellSize, weights)),
+export const score = scoreWithHumans(descriptor.id, (input) => {
+  const panel = preparePanel(input)
+  const plan = planSubgroups(panel, input.options.minCellSize)
+  if (plan.missing.length > 0) {
+    return Effect.fail(
+      new MetricError({
+        metric: descriptor.id,
+        message: `The study lists subgroups that are not persona attributes: ${plan.missing.join(", ")}.`,
+      }),
     )
-    return Effect.succeed({
-      metric: descriptor.id,
-      version: descriptor.version,
-      headline: toHeadline(result, descriptor.headline),
-      measures: toMeasures(result),
-      details: {
-        cells: Object.fromEntries(
-          plan.attributes.map((attribute) => [
-            attribute.id,
-            attribute.grouping.labels.map((level, index) => ({
-              level,
-              humans: attribute.sizes[index]!,
-              ranked: attribute.ranked[index]!,
-            })),
-          ]),
-        ),
-      },
-    })
+  }
+  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
+    tidy(subgroupFigures(panel, plan, input.options.minCellSize, weights)),
+  )
+  return Effect.succeed({
+    metric: descriptor.id,
+    version: descriptor.version,
+    headline: toHeadline(result, descriptor.headline),
+    measures: toMeasures(result),
+    details: {
+      cells: Object.fromEntries(
+        plan.attributes.map((attribute) => [
+          attribute.id,
+          attribute.grouping.labels.map((level, index) => ({
+            level,
+            humans: attribute.sizes[index]!,
+            ranked: attribute.ranked[index]!,
+          })),
+        ]),
+      ),
+    },
   })
+})
 
 export const metric: MetricShape = { descriptor, score }
