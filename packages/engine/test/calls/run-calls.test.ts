@@ -4,7 +4,6 @@ import {
   type ProviderBatch,
   type ProviderPlugin,
   type ProviderShape,
-  ProviderSpecVersion,
   scaleOptions,
 } from "@standin/core"
 import { make as makeStore } from "@standin/store"
@@ -21,6 +20,7 @@ import {
 } from "../../src/calls/index.js"
 import { planRun } from "../../src/plan.js"
 import { runStudy } from "../../src/run.js"
+import { descriptor } from "./fixtures.js"
 
 const experiment: ExperimentShape = {
   descriptor: {
@@ -44,25 +44,7 @@ const experiment: ExperimentShape = {
 /** A model that answers the first option of every item, metered like the fakes (⌈characters / 4⌉). */
 let paid = 0
 const shape: ProviderShape = {
-  descriptor: {
-    kind: "provider",
-    id: "meter",
-    version: "0.1.0",
-    specVersion: ProviderSpecVersion,
-    label: "Metered",
-    description: "answers the first option",
-    capabilities: {
-      logprobs: false,
-      seed: true,
-      structuredOutput: true,
-      batch: false,
-      finetune: false,
-      temperature: true,
-      topP: true,
-      elicitation: ["sample"],
-    },
-    keyEnv: [],
-  },
+  descriptor: { ...descriptor, id: "meter", label: "Metered", description: "answers the first option" },
   model: "meter-1",
   generate: (request) =>
     Effect.sync(() => {
