@@ -1,5 +1,8 @@
+import { Effect } from "effect"
 import { ProviderError } from "./errors.js"
-import type { FailureReason, OptionDistribution } from "./respondent.js"
+import type { ItemPrompt } from "./prompt.js"
+import type { ProviderRequest, ProviderResponse } from "./provider.js"
+import type { FailureReason, OptionDistribution, Usage } from "./respondent.js"
 
 /**
  * Small vendor-neutral helpers that every provider plugin needs in the same form: the wait a server
@@ -175,3 +178,59 @@ export const requestSeed = (request: {
   if (seed === undefined) return undefined
   return (Math.trunc(seed) + request.replicate * 1_000_003 + request.attempt * 7_919) % 2_147_483_647
 }
+
+/** What one item's one-token ask returned: its first-token candidates (the chosen token among them). */
+export interface FirstTokenAnswer {
+  readonly candidates: ReadonlyArray<TokenLogprob>
+  /** The text the model gave (its first token). */
+  readonly text: string
+  readonly usage: Usage
+  readonly modelVersion: string
+}
+
+/**
+ * The `logprobs` elicitation for every vendor: one one-token ask per item (`askItem`), each first-token
+ * distribution renormalised over the item's option labels (`distributionFromLogprobs`), a warning when the labels
+ * carried less than `minLabelMass` of the probability, usage summed. An item none of whose labels came back among
+ * the top `topLogprobs` candidates is `malformed-output`.
+ */
+export const firstTokenDistributions = (options: {
+  readonly provider: string
+  readonly request: ProviderRequest
+  readonly warnings: Array<string>
+  readonly topLogprobs: number
+  readonly minLabelMass: number
+  readonly askItem: (item: ItemPrompt) => Effect.Effect<FirstTokenAnswer, ProviderError>
+}): Effect.Effect<ProviderResponse, ProviderError> =>
+  Effect.gen(function* () {
+    const { provider, request, warnings } = options
+    const fail = (reason: FailureReason, message: string) => new ProviderError({ provider, reason, message })
+    if (request.prompt.perItem.length === 0)
+      return yield* fail(
+        "invalid-request",
+        "logprobs elicitation needs per-item prompts, and the prompt has none",
+      )
+    const usage = { inputTokens: 0, outputTokens: 0 }
+    let modelVersion = ""
+    const distributions: Record<string, OptionDistribution> = {}
+    const firstTokens: Record<string, string> = {}
+    for (const item of request.prompt.perItem) {
+      const answer = yield* options.askItem(item)
+      usage.inputTokens += answer.usage.inputTokens
+      usage.outputTokens += answer.usage.outputTokens
+      modelVersion ||= answer.modelVersion
+      const result = distributionFromLogprobs(answer.candidates, item.labels, item.options)
+      if (result === undefined)
+        return yield* fail(
+          "malformed-output",
+          `none of the option labels (${item.labels.join(", ")}) was among the top ${options.topLogprobs} first tokens for item ${item.itemId}`,
+        )
+      if (result.mass < options.minLabelMass)
+        warnings.push(
+          `item ${item.itemId}: the option labels carried only ${(result.mass * 100).toFixed(1)}% of the first-token probability`,
+        )
+      distributions[item.itemId] = result.distribution
+      firstTokens[item.itemId] = answer.text
+    }
+    return { text: JSON.stringify(firstTokens), distributions, modelVersion, usage, warnings }
+  })

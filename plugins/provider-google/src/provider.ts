@@ -1,9 +1,8 @@
 import { type GenerateContentConfig, type GenerateContentResponse, GoogleGenAI } from "@google/genai"
 import {
   type ChatMessage,
-  distributionFromLogprobs,
+  firstTokenDistributions,
   generateFor,
-  type OptionDistribution,
   ProviderError,
   type ProviderRequest,
   type ProviderResponse,
@@ -160,70 +159,47 @@ export const make = (config: GoogleConfig): ProviderShape => {
     })
 
   const logprobs = (request: ProviderRequest, warnings: Array<string>) =>
-    Effect.gen(function* () {
-      if (request.prompt.perItem.length === 0)
-        return yield* fail(
-          "invalid-request",
-          "logprobs elicitation needs per-item prompts, and the prompt has none",
-        )
-      let usage: Usage = { inputTokens: 0, outputTokens: 0 }
-      let modelVersion = ""
-      const distributions: Record<string, OptionDistribution> = {}
-      const firstTokens: Record<string, string> = {}
-      for (const item of request.prompt.perItem) {
-        const response = yield* call(item.messages, {
-          ...settings(request),
-          responseLogprobs: true,
-          logprobs: topLogprobs,
-          maxOutputTokens: 1,
-        })
-        const used = usageOf(response)
-        usage = {
-          inputTokens: usage.inputTokens + used.inputTokens,
-          outputTokens: usage.outputTokens + used.outputTokens,
-        }
-        modelVersion ||= response.modelVersion ?? config.model
-        const { text } = yield* textOf(response)
-        const result = response.candidates?.[0]?.logprobsResult
-        const top = result?.topCandidates?.[0]?.candidates
-        const chosen = result?.chosenCandidates?.[0]
-        if (top === undefined && chosen === undefined)
-          return yield* fail(
-            "malformed-output",
-            `no logprobs came back for item ${item.itemId}: the model may not support logprobs (or spent its one token thinking)`,
+    firstTokenDistributions({
+      provider: descriptor.id,
+      request,
+      warnings,
+      topLogprobs,
+      minLabelMass,
+      askItem: (item) =>
+        Effect.gen(function* () {
+          const response = yield* call(item.messages, {
+            ...settings(request),
+            responseLogprobs: true,
+            logprobs: topLogprobs,
+            maxOutputTokens: 1,
+          })
+          const { text } = yield* textOf(response)
+          const result = response.candidates?.[0]?.logprobsResult
+          const top = result?.topCandidates?.[0]?.candidates
+          const chosen = result?.chosenCandidates?.[0]
+          if (top === undefined && chosen === undefined)
+            return yield* fail(
+              "malformed-output",
+              `no logprobs came back for item ${item.itemId}: the model may not support logprobs (or spent its one token thinking)`,
+            )
+          const candidates: Array<TokenLogprob> = (top ?? []).flatMap((candidate) =>
+            candidate.token === undefined || candidate.logProbability === undefined
+              ? []
+              : [{ token: candidate.token, logprob: candidate.logProbability }],
           )
-        const candidates: Array<TokenLogprob> = (top ?? []).flatMap((candidate) =>
-          candidate.token === undefined || candidate.logProbability === undefined
-            ? []
-            : [{ token: candidate.token, logprob: candidate.logProbability }],
-        )
-        if (
-          chosen?.token !== undefined &&
-          chosen.logProbability !== undefined &&
-          !candidates.some((c) => c.token === chosen.token)
-        )
-          candidates.push({ token: chosen.token, logprob: chosen.logProbability })
-        const distribution = distributionFromLogprobs(candidates, item.labels, item.options)
-        if (distribution === undefined)
-          return yield* fail(
-            "malformed-output",
-            `none of the option labels (${item.labels.join(", ")}) was among the top ${topLogprobs} first tokens for item ${item.itemId}`,
+          if (
+            chosen?.token !== undefined &&
+            chosen.logProbability !== undefined &&
+            !candidates.some((c) => c.token === chosen.token)
           )
-        if (distribution.mass < minLabelMass)
-          warnings.push(
-            `item ${item.itemId}: the option labels carried only ${(distribution.mass * 100).toFixed(1)}% of the first-token probability`,
-          )
-        distributions[item.itemId] = distribution.distribution
-        firstTokens[item.itemId] = text
-      }
-      const response: ProviderResponse = {
-        text: JSON.stringify(firstTokens),
-        distributions,
-        modelVersion,
-        usage,
-        warnings,
-      }
-      return response
+            candidates.push({ token: chosen.token, logprob: chosen.logProbability })
+          return {
+            candidates,
+            text,
+            usage: usageOf(response),
+            modelVersion: response.modelVersion ?? config.model,
+          }
+        }),
     })
 
   return {

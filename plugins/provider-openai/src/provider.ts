@@ -1,7 +1,6 @@
 import {
-  distributionFromLogprobs,
+  firstTokenDistributions,
   generateFor,
-  type OptionDistribution,
   type ProviderDescriptor,
   ProviderError,
   type ProviderRequest,
@@ -140,61 +139,43 @@ export const make = (config: OpenAiConfig): ProviderShape => {
     Effect.flatMap(call(wholeBody(request)), (completion) => wholeResponse(completion, warnings))
 
   const logprobs = (request: ProviderRequest, warnings: Array<string>) =>
-    Effect.gen(function* () {
-      if (request.prompt.perItem.length === 0)
-        return yield* fail(
-          "invalid-request",
-          "logprobs elicitation needs per-item prompts, and the prompt has none",
-        )
-      let usage: Usage = { inputTokens: 0, outputTokens: 0 }
-      let modelVersion = ""
-      const distributions: Record<string, OptionDistribution> = {}
-      const firstTokens: Record<string, string> = {}
-      for (const item of request.prompt.perItem) {
-        const completion = yield* call({
-          ...common(request),
-          messages: item.messages.map((message) => ({ role: message.role, content: message.content })),
-          logprobs: true,
-          top_logprobs: topLogprobs,
-          ...maxTokens(1),
-        })
-        usage = addUsage(usage, completion)
-        modelVersion ||= modelVersionOf(completion)
-        const choice = completion.choices[0]
-        if (choice?.message.refusal)
-          return yield* fail("content-filtered", `the model refused: ${choice.message.refusal}`)
-        const first = choice?.logprobs?.content?.[0]
-        if (first === undefined)
-          return yield* fail(
-            "malformed-output",
-            `no logprobs came back for item ${item.itemId}: the server may not support logprobs`,
-          )
-        const candidates: Array<TokenLogprob> = [
-          ...first.top_logprobs.map((candidate) => ({ token: candidate.token, logprob: candidate.logprob })),
-        ]
-        if (!candidates.some((candidate) => candidate.token === first.token))
-          candidates.push({ token: first.token, logprob: first.logprob })
-        const result = distributionFromLogprobs(candidates, item.labels, item.options)
-        if (result === undefined)
-          return yield* fail(
-            "malformed-output",
-            `none of the option labels (${item.labels.join(", ")}) was among the top ${topLogprobs} first tokens for item ${item.itemId}`,
-          )
-        if (result.mass < minLabelMass)
-          warnings.push(
-            `item ${item.itemId}: the option labels carried only ${(result.mass * 100).toFixed(1)}% of the first-token probability`,
-          )
-        distributions[item.itemId] = result.distribution
-        firstTokens[item.itemId] = choice?.message.content ?? first.token
-      }
-      const response: ProviderResponse = {
-        text: JSON.stringify(firstTokens),
-        distributions,
-        modelVersion,
-        usage,
-        warnings,
-      }
-      return response
+    firstTokenDistributions({
+      provider: descriptor.id,
+      request,
+      warnings,
+      topLogprobs,
+      minLabelMass,
+      askItem: (item) =>
+        Effect.gen(function* () {
+          const completion = yield* call({
+            ...common(request),
+            messages: item.messages.map((message) => ({ role: message.role, content: message.content })),
+            logprobs: true,
+            top_logprobs: topLogprobs,
+            ...maxTokens(1),
+          })
+          const choice = completion.choices[0]
+          if (choice?.message.refusal)
+            return yield* fail("content-filtered", `the model refused: ${choice.message.refusal}`)
+          const first = choice?.logprobs?.content?.[0]
+          if (first === undefined)
+            return yield* fail(
+              "malformed-output",
+              `no logprobs came back for item ${item.itemId}: the server may not support logprobs`,
+            )
+          const candidates: Array<TokenLogprob> = first.top_logprobs.map((candidate) => ({
+            token: candidate.token,
+            logprob: candidate.logprob,
+          }))
+          if (!candidates.some((candidate) => candidate.token === first.token))
+            candidates.push({ token: first.token, logprob: first.logprob })
+          return {
+            candidates,
+            text: choice?.message.content ?? first.token,
+            usage: addUsage({ inputTokens: 0, outputTokens: 0 }, completion),
+            modelVersion: modelVersionOf(completion),
+          }
+        }),
     })
 
   return {
