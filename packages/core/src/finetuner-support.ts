@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { FinetuneError } from "./errors.js"
 import type {
   FinetuneJobRef,
@@ -194,4 +194,40 @@ export const trainedModelSpec = (options: {
       jobId: ref.jobId,
     }),
   )
+}
+
+/**
+ * A finetuner's vendor calls, through a client made on first use. Without a key every call fails with `auth` and
+ * `missingKey` (which variable to set), so `prepare` — a dry run — works without one; anything a call throws goes
+ * through `toError` with the key, to be scrubbed.
+ */
+export const keyedVendorCalls = <Client>(options: {
+  readonly finetuner: string
+  readonly apiKey: Redacted.Redacted<string> | undefined
+  readonly missingKey: string
+  readonly client: (key: string) => Client
+  readonly toError: (cause: unknown, secret: string | undefined, jobId?: string) => FinetuneError
+}) => {
+  const secret = options.apiKey === undefined ? undefined : Redacted.value(options.apiKey)
+  let client: Client | undefined
+  return <A>(
+    jobId: string | undefined,
+    run: (client: Client, key: string) => Promise<A>,
+  ): Effect.Effect<A, FinetuneError> => {
+    if (secret === undefined)
+      return Effect.fail(
+        new FinetuneError({
+          finetuner: options.finetuner,
+          reason: "auth",
+          message: options.missingKey,
+          ...(jobId === undefined ? {} : { jobId }),
+        }),
+      )
+    client ??= options.client(secret)
+    const made = client
+    return Effect.tryPromise({
+      try: () => run(made, secret),
+      catch: (cause) => options.toError(cause, secret, jobId),
+    })
+  }
 }

@@ -8,6 +8,7 @@ import {
   type FinetunerShape,
   type FinetuneState,
   type FinetuneStatus,
+  keyedVendorCalls,
   type PreparedFinetune,
   type ProviderSpec,
   preparedFinetune,
@@ -16,7 +17,7 @@ import {
   type TrainingFile,
   trainedModelSpec,
 } from "@standin/core"
-import { Effect, Redacted } from "effect"
+import { Effect, type Redacted } from "effect"
 import OpenAI, { toFile } from "openai"
 import type { FineTuningJob } from "openai/resources/fine-tuning/jobs"
 import { DEFAULT_EPOCHS, descriptor, MINIMUM_EXAMPLES } from "./descriptor.js"
@@ -49,33 +50,21 @@ export const TOKEN_KEY = "standin_finetune"
 const suffixOf = (suffix: string): string => suffix.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 64)
 
 export const make = (config: OpenAiFinetunerConfig): FinetunerShape => {
-  const secret = config.apiKey === undefined ? undefined : Redacted.value(config.apiKey)
-  let client: OpenAI | undefined
-  const sdk = (jobId?: string): Effect.Effect<OpenAI, FinetuneError> => {
-    if (secret === undefined)
-      return Effect.fail(
-        new FinetuneError({
-          finetuner: descriptor.id,
-          reason: "auth",
-          message:
-            "OPENAI_API_KEY is not set: export it to finetune OpenAI models (a --dry-run needs no key)",
-          ...(jobId === undefined ? {} : { jobId }),
-        }),
-      )
-    client ??= new OpenAI({
-      apiKey: secret,
-      maxRetries: 2,
-      timeout: config.timeoutMs ?? 120_000,
-      ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }),
-      ...(config.organization === undefined ? {} : { organization: config.organization }),
-      ...(config.project === undefined ? {} : { project: config.project }),
-    })
-    return Effect.succeed(client)
-  }
-  const call = <A>(jobId: string | undefined, run: (client: OpenAI) => Promise<A>) =>
-    Effect.flatMap(sdk(jobId), (client) =>
-      Effect.tryPromise({ try: () => run(client), catch: (cause) => toFinetuneError(cause, secret, jobId) }),
-    )
+  const call = keyedVendorCalls({
+    finetuner: descriptor.id,
+    apiKey: config.apiKey,
+    missingKey: "OPENAI_API_KEY is not set: export it to finetune OpenAI models (a --dry-run needs no key)",
+    client: (key) =>
+      new OpenAI({
+        apiKey: key,
+        maxRetries: 2,
+        timeout: config.timeoutMs ?? 120_000,
+        ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }),
+        ...(config.organization === undefined ? {} : { organization: config.organization }),
+        ...(config.project === undefined ? {} : { project: config.project }),
+      }),
+    toError: toFinetuneError,
+  })
 
   const prepare = (request: FinetuneRequest): Effect.Effect<PreparedFinetune, FinetuneError> =>
     Effect.gen(function* () {

@@ -9,6 +9,7 @@ import {
   type FinetuneState,
   type FinetuneStatus,
   finetuneReasonForStatus,
+  keyedVendorCalls,
   type PreparedFinetune,
   type ProviderSpec,
   preparedFinetune,
@@ -17,7 +18,7 @@ import {
   type TrainingFile,
   trainedModelSpec,
 } from "@standin/core"
-import { Effect, Redacted } from "effect"
+import { Effect, type Redacted } from "effect"
 import Together from "together-ai"
 import type { FinetuneResponse } from "together-ai/resources/fine-tuning"
 import { DEFAULT_BASE_URL, DEFAULTS, descriptor } from "./descriptor.js"
@@ -51,35 +52,15 @@ const tokenPrefix = (token: string): string => `${token.replace(/[^A-Za-z0-9]/g,
 const suffixOf = (suffix: string): string => suffix.replace(/[^A-Za-z0-9-]+/g, "-").slice(0, 64)
 
 export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
-  const secret = config.apiKey === undefined ? undefined : Redacted.value(config.apiKey)
   const baseUrl = (config.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
-  let client: Together | undefined
-  const sdk = (jobId?: string): Effect.Effect<{ client: Together; key: string }, FinetuneError> => {
-    if (secret === undefined)
-      return Effect.fail(
-        new FinetuneError({
-          finetuner: descriptor.id,
-          reason: "auth",
-          message:
-            "TOGETHER_API_KEY is not set: export it to finetune on Together (a --dry-run needs no key)",
-          ...(jobId === undefined ? {} : { jobId }),
-        }),
-      )
-    client ??= new Together({
-      apiKey: secret,
-      baseURL: baseUrl,
-      maxRetries: 2,
-      timeout: config.timeoutMs ?? 120_000,
-    })
-    return Effect.succeed({ client, key: secret })
-  }
-  const call = <A>(jobId: string | undefined, run: (client: Together, key: string) => Promise<A>) =>
-    Effect.flatMap(sdk(jobId), ({ client, key }) =>
-      Effect.tryPromise({
-        try: () => run(client, key),
-        catch: (cause) => toFinetuneError(cause, secret, jobId),
-      }),
-    )
+  const call = keyedVendorCalls({
+    finetuner: descriptor.id,
+    apiKey: config.apiKey,
+    missingKey: "TOGETHER_API_KEY is not set: export it to finetune on Together (a --dry-run needs no key)",
+    client: (key) =>
+      new Together({ apiKey: key, baseURL: baseUrl, maxRetries: 2, timeout: config.timeoutMs ?? 120_000 }),
+    toError: toFinetuneError,
+  })
 
   /**
    * Together's two-step upload, spoken directly: the SDK's `files.upload` helper (0.52) cannot be used — in
