@@ -1,5 +1,6 @@
 import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { PluginConfigError } from "./errors.js"
+import { Finetuner, type FinetunerShape } from "./finetuner.js"
 import { Provider, type ProviderDescriptor, type ProviderShape, type ProviderSpec } from "./provider.js"
 
 /**
@@ -104,6 +105,35 @@ export const vendorProviderLayer =
           apiKey,
           model: spec.model,
           ...(Option.isSome(url) ? { baseUrl: url.value } : {}),
+        })
+      }),
+    )
+
+/**
+ * The layer of a vendor finetuner: options decoded strictly, the key when set (a dry run needs none), the base
+ * URL from the options, else `baseUrlEnv`; then `make`.
+ */
+export const vendorFinetunerLayer =
+  <Options extends { readonly baseUrl?: string }>(plugin: {
+    readonly id: string
+    readonly schema: Schema.Codec<Options, unknown>
+    readonly keyEnv: string
+    readonly baseUrlEnv: string
+    readonly make: (
+      config: Options & { readonly apiKey: Redacted.Redacted<string> | undefined; readonly baseUrl?: string },
+    ) => FinetunerShape
+  }) =>
+  (options: Readonly<Record<string, unknown>> = {}): Layer.Layer<Finetuner, PluginConfigError> =>
+    Layer.effect(
+      Finetuner,
+      Effect.gen(function* () {
+        const decoded = yield* decodePluginOptions(plugin.id, plugin.schema, options)
+        const key = yield* optionalApiKey([plugin.keyEnv])
+        const baseUrl = Option.getOrUndefined(yield* baseUrlOf(decoded, plugin.baseUrlEnv))
+        return plugin.make({
+          ...decoded,
+          apiKey: Option.getOrUndefined(key),
+          ...(baseUrl === undefined ? {} : { baseUrl }),
         })
       }),
     )

@@ -1,11 +1,5 @@
-import {
-  baseUrlOf,
-  decodePluginOptions,
-  Finetuner,
-  type FinetunerPlugin,
-  optionalApiKey,
-} from "@standin/core"
-import { Effect, Layer, Option, Schema } from "effect"
+import { type FinetunerPlugin, vendorFinetunerLayer } from "@standin/core"
+import { Schema } from "effect"
 import { descriptor } from "./descriptor.js"
 import { make } from "./finetuner.js"
 
@@ -25,19 +19,12 @@ export const OpenAiFinetunerOptions = Schema.Struct({
  * The OpenAI finetuner. The key comes from OPENAI_API_KEY when present (a dry run needs none); the base URL
  * from `options.baseUrl`, else OPENAI_BASE_URL, else the SDK's default.
  */
-export const layer = (options: Readonly<Record<string, unknown>> = {}) =>
-  Layer.effect(
-    Finetuner,
-    Effect.gen(function* () {
-      const decoded = yield* decodePluginOptions(descriptor.id, OpenAiFinetunerOptions, options)
-      const key = yield* optionalApiKey(["OPENAI_API_KEY"])
-      const baseUrl = Option.getOrUndefined(yield* baseUrlOf(decoded, "OPENAI_BASE_URL"))
-      return make({
-        ...decoded,
-        apiKey: Option.getOrUndefined(key),
-        ...(baseUrl === undefined ? {} : { baseUrl }),
-      })
-    }),
-  )
+export const layer = vendorFinetunerLayer({
+  id: descriptor.id,
+  schema: OpenAiFinetunerOptions,
+  keyEnv: "OPENAI_API_KEY",
+  baseUrlEnv: "OPENAI_BASE_URL",
+  make,
+})
 
 export const plugin: FinetunerPlugin = { descriptor, layer }

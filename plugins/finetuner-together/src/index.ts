@@ -1,11 +1,5 @@
-import {
-  baseUrlOf,
-  decodePluginOptions,
-  Finetuner,
-  type FinetunerPlugin,
-  optionalApiKey,
-} from "@standin/core"
-import { Effect, Layer, Option, Schema } from "effect"
+import { type FinetunerPlugin, vendorFinetunerLayer } from "@standin/core"
+import { Schema } from "effect"
 import { descriptor } from "./descriptor.js"
 import { make } from "./finetuner.js"
 
@@ -23,19 +17,12 @@ export const TogetherFinetunerOptions = Schema.Struct({
  * The Together finetuner. The key comes from TOGETHER_API_KEY when present (a dry run needs none); the base
  * URL from `options.baseUrl`, else TOGETHER_BASE_URL (the SDK's own variable), else Together's.
  */
-export const layer = (options: Readonly<Record<string, unknown>> = {}) =>
-  Layer.effect(
-    Finetuner,
-    Effect.gen(function* () {
-      const decoded = yield* decodePluginOptions(descriptor.id, TogetherFinetunerOptions, options)
-      const key = yield* optionalApiKey(["TOGETHER_API_KEY"])
-      const baseUrl = Option.getOrUndefined(yield* baseUrlOf(decoded, "TOGETHER_BASE_URL"))
-      return make({
-        ...decoded,
-        apiKey: Option.getOrUndefined(key),
-        ...(baseUrl === undefined ? {} : { baseUrl }),
-      })
-    }),
-  )
+export const layer = vendorFinetunerLayer({
+  id: descriptor.id,
+  schema: TogetherFinetunerOptions,
+  keyEnv: "TOGETHER_API_KEY",
+  baseUrlEnv: "TOGETHER_BASE_URL",
+  make,
+})
 
 export const plugin: FinetunerPlugin = { descriptor, layer }
