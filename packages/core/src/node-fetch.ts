@@ -14,18 +14,14 @@ import {
 /** The `fetch` the vendors' SDKs accept in their `fetch` option. */
 export type SdkFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 
-const decoders: Readonly<Record<string, (input: Buffer) => Promise<Buffer>>> = {
-  gzip: promisify(gunzip),
-  "x-gzip": promisify(gunzip),
-  deflate: promisify(inflate),
-  br: promisify(brotliDecompress),
-}
-
-const streamDecoders: Readonly<Record<string, () => Transform>> = {
-  gzip: createGunzip,
-  "x-gzip": createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
+/** The content codings a response may come in: decoded whole (a buffered answer) or as it streams. */
+const codings: Readonly<
+  Record<string, { readonly whole: (input: Buffer) => Promise<Buffer>; readonly stream: () => Transform }>
+> = {
+  gzip: { whole: promisify(gunzip), stream: createGunzip },
+  "x-gzip": { whole: promisify(gunzip), stream: createGunzip },
+  deflate: { whole: promisify(inflate), stream: createInflate },
+  br: { whole: promisify(brotliDecompress), stream: createBrotliDecompress },
 }
 
 /** Statuses whose response has no body (the Response constructor refuses one). */
@@ -120,7 +116,7 @@ export const makeNodeFetch = (
         const statusText = message.statusMessage ?? ""
         const encoding = (message.headers["content-encoding"] ?? "").trim().toLowerCase()
         if ((message.headers["content-type"] ?? "").includes("text/event-stream")) {
-          const decoder = streamDecoders[encoding]
+          const decoder = codings[encoding]?.stream
           const stream = decoder === undefined ? message : message.pipe(decoder())
           if (decoder !== undefined) {
             message.on("error", (cause) => stream.destroy(cause))
@@ -148,7 +144,7 @@ export const makeNodeFetch = (
             return
           }
           const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-          const decode = decoders[encoding]
+          const decode = codings[encoding]?.whole
           const decoded = decode === undefined || raw.length === 0 ? Promise.resolve(raw) : decode(raw)
           decoded.then(
             (bytes) => {
