@@ -6,12 +6,42 @@ import type { StudyDefinition } from "./study.js"
 
 export const MetricSpecVersion = "1.0"
 
+/**
+ * How an interval was made:
+ * - percentile / bca / basic: bootstrap intervals over respondents (basic = 2·estimate − percentiles);
+ * - bias-corrected: a bootstrap interval of a bias-corrected distance (see the metric's docs);
+ * - wald: estimate ± z·SE;
+ * - resampled-fidelity: fidelity computed on every bootstrap resample (floor, ceiling and model on the same
+ *   resample), then the percentile interval of those;
+ * - splits: across repeated pilot/holdout splits, including the between-split variance.
+ */
+export const IntervalMethod = Schema.Literals([
+  "percentile",
+  "bca",
+  "basic",
+  "bias-corrected",
+  "wald",
+  "resampled-fidelity",
+  "splits",
+])
+export type IntervalMethod = typeof IntervalMethod.Type
+
 export const ConfidenceInterval = Schema.Struct({
   lower: Schema.Number,
   upper: Schema.Number,
   level: Schema.Number,
-  method: Schema.Literals(["percentile", "bca", "wald"]),
-})
+  method: IntervalMethod,
+  /** In words, how this interval was made when it departs from its method's plain reading. */
+  description: Schema.optionalKey(Schema.String),
+}).pipe(
+  Schema.check(
+    Schema.makeFilter((interval) =>
+      interval.lower <= interval.upper
+        ? true
+        : `an interval's lower bound (${interval.lower}) is above its upper bound (${interval.upper})`,
+    ),
+  ),
+)
 export type ConfidenceInterval = typeof ConfidenceInterval.Type
 
 /** One scored figure, e.g. the JS distance of item `concern` in arm `shown`. */
@@ -49,6 +79,13 @@ export const MetricScore = Schema.Struct({
   measures: Schema.Array(Measure),
   /** Extra structured output (e.g. fitted coefficient tables) for the leaderboard's charts. */
   details: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
+  /**
+   * In memory only (the engine removes it before writing results): the headline's value on each bootstrap
+   * resample, index r = resample r (NaN where it could not be scored). Resample r gives every twin the same
+   * weight in every entry scored with the same seed (weights are keyed by twin id), so the engine can put
+   * floor, ceiling and model on the same resample.
+   */
+  headlineReplicates: Schema.optionalKey(Schema.Array(Schema.Number)),
 })
 export type MetricScore = typeof MetricScore.Type
 
