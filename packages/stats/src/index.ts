@@ -54,6 +54,26 @@ export {
   permutationTest,
 } from "./permutation.js"
 export {
+  classicalLogistic,
+  classicalMean,
+  classicalMeanDifference,
+  classicalOls,
+  differenceOfScalars,
+  effectiveSampleSize,
+  type MeanInput,
+  type PpiCoefficients,
+  type PpiError,
+  type PpiMethod,
+  type PpiOptions,
+  type PpiScalar,
+  ppiLogistic,
+  ppiMean,
+  ppiMeanDifference,
+  ppiMeanLambda,
+  ppiOls,
+  type RegressionInput,
+} from "./ppi.js"
+export {
   deriveSeed,
   makeRandom,
   type Random,
