@@ -101,6 +101,12 @@ export const migrateV0toV1 = (file: ResultsFileV0): unknown => ({
   })),
 })
 
+/** Version 1: as version 2 without the optional `ppi` block on entries (added in 2). */
+export const ResultsFileV1 = Schema.Struct({ ...ResultsFile.fields, schemaVersion: Schema.Literal(1) })
+export type ResultsFileV1 = typeof ResultsFileV1.Type
+
+export const migrateV1toV2 = (file: ResultsFileV1): unknown => ({ ...file, schemaVersion: 2 })
+
 const makeMigration = <S extends Schema.ConstraintDecoder<unknown>>(step: {
   readonly from: number
   readonly schema: S
@@ -116,6 +122,12 @@ export const migrations: ReadonlyArray<Migration> = [
     migrate: migrateV0toV1,
     summary:
       "version 0 → 1: generator string → {name, version}; entry kind → baseline; syntheticCsv → syntheticFile; flat fidelity → {perMetric, overall} with interval metadata; holdoutCap and failures added",
+  }),
+  makeMigration({
+    from: 1,
+    schema: ResultsFileV1,
+    migrate: migrateV1toV2,
+    summary: "version 1 → 2: entries may carry a ppi block (worth k participants); version 1 files have none",
   }),
 ]
 

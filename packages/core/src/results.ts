@@ -3,8 +3,11 @@ import { ConfidenceInterval, MetricScore } from "./metric.js"
 import { GenerationSettings } from "./provider.js"
 import { Elicitation, FailureReason } from "./respondent.js"
 
-/** Version of results.json. Bump on breaking change and add a migration in the leaderboard. */
-export const ResultsSchemaVersion = 1
+/**
+ * Version of results.json. Bump on breaking change and add a migration in the leaderboard.
+ * 2: entries may carry a `ppi` block (prediction-powered inference: what a model is worth in participants).
+ */
+export const ResultsSchemaVersion = 2
 
 /** How the pilot (what a finetune or a pilot baseline may see) is drawn from the human data. */
 export const PilotDesign = Schema.Struct({
@@ -80,6 +83,85 @@ export type FinetuneInfo = typeof FinetuneInfo.Type
 
 export const EntryStatus = Schema.Literals(["ok", "skipped", "failed"])
 
+/** An estimate with its normal 95% interval (and standard error). */
+export const PpiInterval = Schema.Struct({
+  estimate: Schema.Number,
+  se: Schema.Number,
+  lower: Schema.Number,
+  upper: Schema.Number,
+})
+export type PpiInterval = typeof PpiInterval.Type
+
+/**
+ * One quantity estimated three ways: from the pilot humans alone (classical), from the pilot humans with
+ * their own twins plus the twins of the holdout (PPI++), and from the whole human holdout (the truth check).
+ */
+export const PpiTarget = Schema.Struct({
+  /** e.g. `share:mean:hidden`, `share:effect:shown-hidden`. */
+  id: Schema.String,
+  label: Schema.String,
+  kind: Schema.Literals(["mean", "effect"]),
+  item: Schema.String,
+  /** The arm (a mean) or `treatment-control` (an effect). */
+  arm: Schema.String,
+  /** How answers became numbers: `proportion "<option>"` or `score 1–k` or `value`. */
+  coding: Schema.String,
+  /** Labelled pairs (pilot humans with a valid twin answer) and unlabelled twins used. */
+  n: Schema.Number,
+  N: Schema.Number,
+  /** The PPI++ λ (the mean of the arms' λ for an effect): 0 means the twins were ignored. */
+  lambda: Schema.Number,
+  /** Pearson correlation of human and twin answers on the labelled pairs (null when one side is constant). */
+  correlation: Schema.NullOr(Schema.Number),
+  classical: PpiInterval,
+  ppi: PpiInterval,
+  /** n · Var(classical) / Var(PPI++): how many pilot participants the mixed design is worth; null if undefined. */
+  nEffective: Schema.NullOr(Schema.Number),
+  /** nEffective − n: "this model adds the precision of k participants". */
+  gain: Schema.NullOr(Schema.Number),
+  /** The same quantity on the whole human holdout, and whether the PPI++ interval covers it. */
+  holdout: Schema.Struct({ estimate: Schema.Number, n: Schema.Number }),
+  covered: Schema.Boolean,
+})
+export type PpiTarget = typeof PpiTarget.Type
+
+/** What the mixed design (pilot humans + twins) costs next to humans alone for the same precision. */
+export const PpiCost = Schema.Struct({
+  humanCostUsd: Schema.Number,
+  /** The model's recorded cost per simulated twin (null when a price was unknown). */
+  twinCostUsd: Schema.NullOr(Schema.Number),
+  /** For the headline target: n humans + (n + N) twins, against nEffective humans. */
+  mixedDesignUsd: Schema.NullOr(Schema.Number),
+  humansAloneUsd: Schema.NullOr(Schema.Number),
+  /** humansAlone − mixedDesign: positive saves money, negative costs more than it saves. */
+  savingUsd: Schema.NullOr(Schema.Number),
+  costPerEffectiveParticipantUsd: Schema.NullOr(Schema.Number),
+  /** The run's cost over the overall normalised fidelity (null when fidelity ≤ 0 or unknown). */
+  costPerFidelityUsd: Schema.NullOr(Schema.Number),
+})
+export type PpiCost = typeof PpiCost.Type
+
+/** Prediction-powered inference for one entry: what its twins are worth in human participants. */
+export const PpiSummary = Schema.Struct({
+  method: Schema.Literal("ppi++"),
+  alpha: Schema.Number,
+  /** Pilot respondents whose own twins were simulated (the labelled set), and holdout twins (unlabelled). */
+  pilotTwins: Schema.Number,
+  holdoutTwins: Schema.Number,
+  /**
+   * True when the entry learnt from the pilot (pilot baselines, finetunes): its pilot twins are in-sample,
+   * so the labelled correlation, λ and n_eff are optimistic.
+   */
+  inSample: Schema.Boolean,
+  /** What this entry's n_eff means (baselines especially). */
+  note: Schema.String,
+  /** The target the headline figures and the cost use (the action item's treatment effect when there is one). */
+  headline: Schema.NullOr(Schema.String),
+  targets: Schema.Array(PpiTarget),
+  cost: PpiCost,
+})
+export type PpiSummary = typeof PpiSummary.Type
+
 /** One model configuration's run on the study: baselines, base models and finetuned models alike. */
 export const ResultsEntry = Schema.Struct({
   /** Stable slug, also the synthetic CSV's name. */
@@ -115,6 +197,8 @@ export const ResultsEntry = Schema.Struct({
     perMetric: Schema.Record(Schema.String, Fidelity),
     overall: Fidelity,
   }),
+  /** Prediction-powered inference (schema 2+; absent when the pilot had no twins, e.g. an empty pilot). */
+  ppi: Schema.optionalKey(PpiSummary),
 })
 export type ResultsEntry = typeof ResultsEntry.Type
 

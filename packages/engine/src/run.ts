@@ -40,6 +40,7 @@ import {
   simulate,
 } from "./simulate.js"
 import { type Split, splitRespondents } from "./split.js"
+import { type PpiSettings, pilotTwins, separatePilotTwins, worthOf } from "./worth.js"
 
 const ownPackage = createRequire(import.meta.url)("../package.json") as { version: string }
 export const ENGINE_VERSION = ownPackage.version
@@ -100,6 +101,8 @@ export interface RunOptions<E> {
     plan: { readonly calls: number },
   ) => Effect.Effect<CallExecutor<E>, E>
   readonly onEvent?: (event: RunEvent) => void
+  /** Simulate the pilot's own twins too (never scored) and add each entry's `ppi` block (worth.ts). */
+  readonly ppi?: PpiSettings
 }
 
 export interface EntryData {
@@ -300,6 +303,10 @@ export const runStudy = <E>(
     const noHoldout = Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() })
 
     const taken = new Set<string>()
+    const pilotOf = (selection: ProviderSelection) => selection.pilot ?? split.pilot
+    const withPpi = (selection: ProviderSelection) =>
+      options.ppi !== undefined && pilotOf(selection).length > 0
+    const pilotAnswers = new Map<string, ReadonlyArray<SyntheticRespondent>>()
     const simulated: Array<
       | {
           id: string
@@ -332,7 +339,8 @@ export const runStudy = <E>(
         continue
       }
       const provider = built.provider
-      const total = twins.length * options.replicates
+      const ownPilot = withPpi(selection) ? pilotTwins(pilotOf(selection)) : []
+      const total = (twins.length + ownPilot.length) * options.replicates
       const executor =
         options.executor === undefined
           ? (directExecutor(provider) as CallExecutor<E>)
@@ -343,7 +351,7 @@ export const runStudy = <E>(
         {
           experiment,
           provider,
-          twins,
+          twins: [...twins, ...ownPilot],
           replicates: options.replicates,
           elicitation: options.elicitation,
           settings: options.settings,
@@ -366,7 +374,9 @@ export const runStudy = <E>(
         executor,
       )
       emit({ _tag: "ProviderFinished", entry: id, totals })
-      simulated.push({ id, selection, synthetic, totals })
+      const parts = separatePilotTwins(synthetic, ownPilot)
+      pilotAnswers.set(id, parts.pilot)
+      simulated.push({ id, selection, synthetic: parts.holdout, totals })
     }
 
     const metricOptions = {
@@ -423,7 +433,19 @@ export const runStudy = <E>(
         scores: item.scores,
         fidelity: { perMetric, overall: overallFidelity(perMetric) },
       }
-      return { entry, synthetic: item.synthetic }
+      const pilotSynthetic = pilotAnswers.get(item.id) ?? []
+      if (options.ppi === undefined || !withPpi(item.selection)) return { entry, synthetic: item.synthetic }
+      const ppi = worthOf({
+        study,
+        pilot: pilotOf(item.selection),
+        pilotSynthetic,
+        holdout,
+        holdoutSynthetic: item.synthetic,
+        entry,
+        twinsSimulated: item.synthetic.length + pilotSynthetic.length,
+        settings: options.ppi,
+      })
+      return { entry: { ...entry, ppi }, synthetic: item.synthetic }
     })
 
     const plugins: Array<PluginInstance> = [

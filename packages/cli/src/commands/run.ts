@@ -7,6 +7,7 @@ import {
   type RunOutcome,
   type RunPlan,
   runStudy,
+  worthLine,
 } from "@standin/engine"
 import { contentHash, normalizeBaseUrl, type StoreError, withoutSecrets } from "@standin/store"
 import { Effect, Option } from "effect"
@@ -51,6 +52,7 @@ export interface RunInput {
   readonly batchThreshold: number
   readonly batchPoll: number
   readonly batchSize: Option.Option<number>
+  readonly humanCost: number
 }
 
 const say = (quiet: boolean) => (line: string) => {
@@ -135,6 +137,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       })
     }
     const calls = yield* callOptions(input)
+    const humanCostUsd = yield* rangeFlag("--human-cost", input.humanCost, 0, 1_000_000)
     const design = {
       experiment,
       providers,
@@ -213,6 +216,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
                 concurrency: concurrency ?? 64,
                 executor: services.executor,
                 onEvent: reporter(input.quiet, (entry) => baselineIds.has(entry)),
+                ppi: { humanCostUsd },
               }),
               (outcome) => ({ _tag: "Outcome" as const, outcome }),
             ),
@@ -230,6 +234,9 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     )
     const results = outcome.result.outcome.results
     process.stdout.write(`\n${summaryTable(results)}\n\n`)
+    const worth = results.entries.flatMap((entry) => worthLine(entry) ?? [])
+    if (worth.length > 0)
+      process.stdout.write(`worth k humans (PPI++, vs the pilot alone):\n${worth.join("\n")}\n\n`)
     const skipped = results.entries.filter((entry) => entry.status === "skipped")
     for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
@@ -293,6 +300,12 @@ export const runCommand = (
       out: Flag.String("out").pipe(
         Flag.withDescription("Output folder for results.json and synthetic/*.csv."),
         Flag.withDefault("standin-out"),
+      ),
+      humanCost: Flag.Finite("human-cost").pipe(
+        Flag.withDescription(
+          "Price of one human participant in USD, for the worth-k-humans cost line (what a model saves for the same precision).",
+        ),
+        Flag.withDefault(2.5),
       ),
       ...simulationFlags,
       ...callFlags,
