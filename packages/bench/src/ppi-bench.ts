@@ -7,7 +7,7 @@
  */
 import { coverageBand, type ModelKind, simulateCoverage, type Target, withinBand } from "./ppi-coverage.js"
 
-const replications = Number(process.env.STANDIN_BENCH_PPI_REPLICATIONS ?? 1000)
+const replications = Number(process.env.STANDIN_BENCH_PPI_REPLICATIONS ?? 2000)
 const N = 2000
 const models: ReadonlyArray<ModelKind> = ["good", "useless", "biased"]
 const targets: ReadonlyArray<Target> = ["mean", "difference"]
