@@ -19,6 +19,7 @@ import { type BatchChoice, usesBatch } from "./calls/run-calls.js"
 import { type ProviderSelection, twinIdFor } from "./run.js"
 import { callRequest, refuseUnsupportedElicitation } from "./simulate.js"
 import { type Split, splitRespondents } from "./split.js"
+import { type PpiSettings, pilotTwins } from "./worth.js"
 
 export interface PlanOptions {
   readonly experiment: ExperimentShape
@@ -37,6 +38,8 @@ export interface PlanOptions {
   readonly fresh?: boolean
   readonly prices?: PriceTable
   readonly batch?: BatchChoice
+  /** As in `runStudy`: the pilot's own twins are asked too, and counted here. */
+  readonly ppi?: PpiSettings
 }
 
 /** What one provider of a run would be asked, before anything is sent. */
@@ -90,11 +93,14 @@ export const planRun = (
     const split =
       options.split ??
       (yield* splitRespondents(study, human.respondents, options.pilot, options.seed, options.holdoutCap))
-    const twins: ReadonlyArray<Twin> = split.holdout.map((respondent, index) => ({
-      id: twinIdFor(index),
-      arm: respondent.arm,
-      persona: respondent.persona,
-    }))
+    const twins: ReadonlyArray<Twin> = [
+      ...split.holdout.map((respondent, index) => ({
+        id: twinIdFor(index),
+        arm: respondent.arm,
+        persona: respondent.persona,
+      })),
+      ...(options.ppi === undefined ? [] : pilotTwins(split.pilot)),
+    ]
     const prices = options.prices ?? defaultPriceTable
     const data = Layer.merge(
       Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed }),

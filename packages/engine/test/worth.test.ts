@@ -11,6 +11,7 @@ import { ppiMeanDifference } from "@standin/stats"
 import * as testkit from "@standin/testkit"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { planRun } from "../src/plan.js"
 import { runStudy } from "../src/run.js"
 import { pilotTwinIdFor, pilotTwins, separatePilotTwins, worthLine, worthOf } from "../src/worth.js"
 import { descriptor } from "./calls/fixtures.js"
@@ -286,5 +287,12 @@ describe("a run with ppi", () => {
     expect(ppi.holdoutTwins).toBe(160)
     expect(ppi.cost.humanCostUsd).toBe(3)
     expect(ppi.targets.find((t) => t.id === "share:effect:shown-control")!.n).toBe(40)
+  })
+
+  it("the dry run counts the pilot's twins when the run will ask them", async () => {
+    const plain = await Effect.runPromise(planRun(design))
+    const withPpi = await Effect.runPromise(planRun({ ...design, ppi: { humanCostUsd: 3 } }))
+    expect(plain.providers[0]!.calls).toBe(160)
+    expect(withPpi.providers[0]!.calls).toBe(200)
   })
 })

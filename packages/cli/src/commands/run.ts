@@ -149,6 +149,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       settings,
       includeDemographics: input.demographics,
       maxReasks,
+      ppi: { humanCostUsd },
     }
     const models = providers.filter((selection) => selection.plugin.descriptor.baseline === undefined)
     const baselineIds = new Set(
@@ -216,7 +217,6 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
                 concurrency: concurrency ?? 64,
                 executor: services.executor,
                 onEvent: reporter(input.quiet, (entry) => baselineIds.has(entry)),
-                ppi: { humanCostUsd },
               }),
               (outcome) => ({ _tag: "Outcome" as const, outcome }),
             ),
