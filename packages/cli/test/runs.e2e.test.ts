@@ -16,6 +16,9 @@ const base = [
   "run",
   "--provider",
   "openai:gpt-4o-mini",
+  // no pilot, so no pilot twins: every call is one of the holdout's 400 twins
+  "--pilot",
+  "0",
   "--holdout",
   String(holdout),
   "--seed",
