@@ -128,7 +128,7 @@ export type PpiTarget = typeof PpiTarget.Type
 /** What the mixed design (pilot humans + twins) costs next to humans alone for the same precision. */
 export const PpiCost = Schema.Struct({
   humanCostUsd: Schema.Number,
-  /** The model's recorded cost per simulated twin (null when a price was unknown). */
+  /** The model's recorded cost per twin, replicates and re-asks included (0 for baselines; null when a price was unknown). */
   twinCostUsd: Schema.NullOr(Schema.Number),
   /** For the headline target: n humans + (n + N) twins, against nEffective humans. */
   mixedDesignUsd: Schema.NullOr(Schema.Number),

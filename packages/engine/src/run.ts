@@ -442,7 +442,6 @@ export const runStudy = <E>(
         holdout,
         holdoutSynthetic: item.synthetic,
         entry,
-        twinsSimulated: item.synthetic.length + pilotSynthetic.length,
         settings: options.ppi,
       })
       return { entry: { ...entry, ppi }, synthetic: item.synthetic }

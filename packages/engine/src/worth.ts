@@ -144,8 +144,6 @@ export interface WorthInput {
   readonly holdoutSynthetic: ReadonlyArray<SyntheticRespondent>
   /** The finished entry (for its baseline role, finetune, usage and fidelity). */
   readonly entry: ResultsEntry
-  /** Twins simulated in all (holdout and pilot, × replicates): the recorded cost is spread over them. */
-  readonly twinsSimulated: number
   readonly settings: PpiSettings
 }
 
@@ -276,17 +274,20 @@ export const worthOf = (input: WorthInput): PpiSummary => {
   }
   headline ??= targets[0]?.id ?? null
   const { inSample, note } = noteFor(entry)
+  const pilotTwinCount = new Set(input.pilotSynthetic.map((r) => r.twinId)).size
+  const holdoutTwinCount = new Set(input.holdoutSynthetic.map((r) => r.twinId)).size
   return {
     method: "ppi++",
     alpha,
-    pilotTwins: new Set(input.pilotSynthetic.map((r) => r.twinId)).size,
-    holdoutTwins: new Set(input.holdoutSynthetic.map((r) => r.twinId)).size,
+    pilotTwins: pilotTwinCount,
+    holdoutTwins: holdoutTwinCount,
     inSample,
     note,
     headline,
     targets,
     cost: costOf(
       input,
+      pilotTwinCount + holdoutTwinCount,
       targets.find((t) => t.id === headline),
     ),
   }
@@ -336,18 +337,13 @@ const target = (t: {
  * The mixed design (n pilot humans, n + N twins) against humans alone with the same precision (n_eff
  * humans), for the headline target, at the recorded cost per twin and the given price of a participant.
  */
-const costOf = (input: WorthInput, headline: PpiTarget | undefined): PpiSummary["cost"] => {
+const costOf = (input: WorthInput, twins: number, headline: PpiTarget | undefined): PpiSummary["cost"] => {
   const h = input.settings.humanCostUsd
   const recorded = input.entry.usage.costUsd
-  // Baselines make no paid calls: their twins cost nothing even when no price was recorded.
+  // A twin's cost covers all its replicates and re-asks. Baselines make no paid calls: their twins cost nothing
+  // even when no price was recorded.
   const twinCostUsd =
-    input.twinsSimulated === 0
-      ? null
-      : recorded !== null
-        ? recorded / input.twinsSimulated
-        : input.entry.baseline !== undefined
-          ? 0
-          : null
+    twins === 0 ? null : recorded !== null ? recorded / twins : input.entry.baseline !== undefined ? 0 : null
   const fidelity = input.entry.fidelity.overall.value
   const costPerFidelityUsd =
     recorded !== null && fidelity !== null && fidelity > 0 ? recorded / fidelity : null

@@ -86,7 +86,6 @@ describe("worth k humans", () => {
       holdout,
       holdoutSynthetic,
       entry: entryWith({}),
-      twinsSimulated: 720,
       settings: { humanCostUsd: 2.5 },
     })
     expect(ppi.headline).toBe("act:effect:treated-control")
@@ -154,7 +153,6 @@ describe("worth k humans", () => {
         baseline: "floor",
         usage: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: null },
       }),
-      twinsSimulated: 720,
       settings: { humanCostUsd: 2.5 },
     })
     const effect = ppi.targets.find((t) => t.id === ppi.headline)!
@@ -171,7 +169,6 @@ describe("worth k humans", () => {
       pilotSynthetic,
       holdout,
       holdoutSynthetic,
-      twinsSimulated: 720,
       settings: { humanCostUsd: 2.5 },
     }
     expect(
