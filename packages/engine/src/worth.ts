@@ -105,7 +105,11 @@ const codingsOf = (item: Item): ReadonlyArray<Coding> => {
   }
 }
 
-/** The twin's prediction for an item: the mean of its coded valid answers over replicates (null if none). */
+/**
+ * The twin's prediction for an item: the mean over replicates of its coded answer, or — when the answer was
+ * drawn from a distribution (logprobs or verbalized elicitation) — of the distribution's expected coded value,
+ * which predicts better than one draw from it. Twins with no valid answer have no prediction.
+ */
 const twinPredictions = (
   synthetic: ReadonlyArray<SyntheticRespondent>,
   item: Item,
@@ -113,8 +117,9 @@ const twinPredictions = (
 ): Map<string, { arm: string; value: number }> => {
   const sums = new Map<string, { arm: string; sum: number; count: number }>()
   for (const respondent of synthetic) {
-    const value = coding.code(respondent.answers[item.id] ?? null)
-    if (value === null) continue
+    const drawn = coding.code(respondent.answers[item.id] ?? null)
+    if (drawn === null) continue
+    const value = expectedValue(respondent.distributions?.[item.id], coding) ?? drawn
     const entry = sums.get(respondent.twinId)
     if (entry === undefined) sums.set(respondent.twinId, { arm: respondent.arm, sum: value, count: 1 })
     else {
@@ -123,6 +128,23 @@ const twinPredictions = (
     }
   }
   return new Map([...sums].map(([id, { arm, sum, count }]) => [id, { arm, value: sum / count }]))
+}
+
+/** Σ p(option) · code(option) over the options the coding knows, renormalised; undefined without mass. */
+const expectedValue = (
+  distribution: Record<string, number> | undefined,
+  coding: Coding,
+): number | undefined => {
+  if (distribution === undefined) return undefined
+  let mass = 0
+  let sum = 0
+  for (const [option, p] of Object.entries(distribution)) {
+    const code = coding.code(option)
+    if (code === null || !(p > 0)) continue
+    mass += p
+    sum += p * code
+  }
+  return mass > 0 ? sum / mass : undefined
 }
 
 const toInterval = (r: PpiScalar) => ({ estimate: r.estimate, se: r.se, lower: r.lower, upper: r.upper })

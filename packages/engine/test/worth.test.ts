@@ -194,6 +194,28 @@ describe("worth k humans", () => {
     ).toMatch(/persona cell/)
   })
 
+  it("a twin's answer distribution (logprobs, verbalized) predicts by its expected value", () => {
+    const { pilotSynthetic, holdoutSynthetic } = copying(10)
+    // every pilot twin reports P(Yes) = 0.9 for a human who said Yes and 0.2 for one who said No, and its
+    // sampled answer is always "Yes": the draw alone carries nothing, the distribution carries everything
+    const withDistributions = pilotSynthetic.map((t, i) => ({
+      ...t,
+      answers: { ...t.answers, act: "Yes" },
+      distributions: { act: pilot[i]!.answers.act === "Yes" ? { Yes: 0.9, No: 0.1 } : { Yes: 0.2, No: 0.8 } },
+    }))
+    const ppi = worthOf({
+      study: fixtureStudy,
+      pilot,
+      pilotSynthetic: withDistributions,
+      holdout,
+      holdoutSynthetic,
+      entry: entryWith({}),
+      settings: { humanCostUsd: 2.5 },
+    })
+    const control = ppi.targets.find((t) => t.id === "act:mean:control")!
+    expect(control.correlation!).toBeCloseTo(1, 12)
+  })
+
   it("pilot twins get their own ids and are separated from the scored ones", () => {
     const twins = pilotTwins(pilot.slice(0, 3))
     expect(twins.map((t) => t.id)).toEqual(["p00001", "p00002", "p00003"])
