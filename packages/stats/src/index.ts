@@ -95,9 +95,12 @@ export {
 export {
   binaryRobustCovariance,
   type HcType,
+  type HighLeverage,
   hcTypes,
   olsRobustCovariance,
+  type RobustError,
   type RobustFit,
   sandwichCovariance,
+  scoreSandwich,
   withRobustCovariance,
 } from "./robust.js"

@@ -13,7 +13,7 @@ import { fail, type Outcome, succeed } from "./outcome.js"
 import { fitProbit, type ProbitFit } from "./probit.js"
 import { deriveSeed, makeRandom } from "./random.js"
 import { type FitError, fitLogit, fitOls, type LogitFit, type OlsFit } from "./regression.js"
-import { type HcType, withRobustCovariance } from "./robust.js"
+import { type HcType, type HighLeverage, withRobustCovariance } from "./robust.js"
 
 /**
  * Causal mediation analysis by quasi-Bayesian Monte Carlo (Imai, Keele & Tingley 2010; the R package
@@ -91,6 +91,7 @@ export interface MediationResult extends MediationEffects {
 export type MediationError =
   | DesignError
   | FitError
+  | HighLeverage
   | { readonly _tag: "InvalidMediation"; readonly message: string }
 
 const invalid = (message: string): MediationError => ({ _tag: "InvalidMediation", message })
@@ -329,7 +330,7 @@ export const mediate = (options: MediationOptions): Outcome<MediationResult, Med
 
   const mediatorFitted = fitOls(mediatorDesign.value)
   if (!mediatorFitted.ok) return mediatorFitted
-  const outcomeFitted: Outcome<OlsFit | LogitFit | ProbitFit, FitError> =
+  const outcomeFitted: Outcome<OlsFit | LogitFit | ProbitFit, MediationError> =
     options.outcome.model === "probit"
       ? // R's glm: the expected information (what mediate sees through vcov/vcovHC).
         fitProbit(outcomeDesign.value, { information: "expected" })

@@ -5,6 +5,7 @@ import { frequencyWeights, maxAbs, rankDeficiency } from "./kernels.js"
 import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 import type { Coefficient, FitError } from "./regression.js"
+import { scoreSandwich } from "./robust.js"
 
 export interface MultinomialLogitOptions {
   /** The outcome category of each design row (frame values at `design.rows`). */
@@ -22,6 +23,11 @@ export interface MultinomialLogitOptions {
   readonly maxIterations?: number
   /** Convergence: the largest Newton step below this (default 1e-10). */
   readonly tolerance?: number
+  /**
+   * "classical" (default): the inverse information. "HC0": the sandwich with per-row score vectors, as
+   * statsmodels' MNLogit(cov_type="HC0"); "HC1" scales it by n/(n − (K − 1)p).
+   */
+  readonly covariance?: "classical" | "HC0" | "HC1"
 }
 
 export interface MultinomialEquation {
@@ -41,8 +47,9 @@ export interface MultinomialLogitFit {
   /** Equation-major: estimates[k·p + j] is column j of equation k. */
   readonly estimates: Float64Array
   readonly standardErrors: Float64Array
-  /** Row-major covariance of `estimates` ((K − 1)p square). */
+  /** Row-major covariance of `estimates` ((K − 1)p square), as `covarianceType` says. */
   readonly covariance: Float64Array
+  readonly covarianceType: "classical" | "HC0" | "HC1"
   /** Weighted count of each category, in `categories` order. */
   readonly counts: ReadonlyArray<number>
   readonly n: number
@@ -252,7 +259,21 @@ export const fitMultinomialLogit = (
       message: "The information matrix is singular at the estimates.",
     })
   }
-  const covariance = choleskyInverse(final.factor, P)
+  const inverse = choleskyInverse(final.factor, P)
+  const covarianceType = options.covariance ?? "classical"
+  let covariance = inverse
+  if (covarianceType !== "classical") {
+    const scores = new Float64Array(design.n * P)
+    for (let i = 0; i < design.n; i++) {
+      const equation = equationOf[codes[i]!]!
+      for (let k = 0; k < E; k++) {
+        const residual = (equation === k ? 1 : 0) - probabilities[i * E + k]!
+        for (let a = rowStart[i]!; a < rowStart[i + 1]!; a++)
+          scores[i * P + k * p + columnIndex[a]!] = residual * values[a]!
+      }
+    }
+    covariance = scoreSandwich(inverse, scores, weights, covarianceType)
+  }
   const alpha = options.alpha ?? 0.05
   const terms = others.flatMap((category) => design.columns.map((column) => `${category}:${column}`))
   const { coefficients, standardErrors } = waldTable(terms, beta, covariance, alpha)
@@ -273,6 +294,7 @@ export const fitMultinomialLogit = (
     estimates: beta,
     standardErrors,
     covariance,
+    covarianceType,
     counts,
     n,
     logLikelihood,

@@ -5,6 +5,7 @@ import { frequencyWeights, maxAbs, rankDeficiency } from "./kernels.js"
 import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 import type { Coefficient, FitError } from "./regression.js"
+import { scoreSandwich } from "./robust.js"
 
 export interface OrderedLogitOptions {
   /** The outcome of each design row (frame values at `design.rows`). */
@@ -17,6 +18,11 @@ export interface OrderedLogitOptions {
   readonly maxIterations?: number
   /** Convergence: the largest Newton step below this (default 1e-10). */
   readonly tolerance?: number
+  /**
+   * "classical" (default): the inverse information. "HC0": the sandwich with per-row score vectors, as
+   * statsmodels' OrderedModel(...).fit(cov_type="HC0"); "HC1" scales it by n/(n − P).
+   */
+  readonly covariance?: "classical" | "HC0" | "HC1"
 }
 
 export interface OrderedLogitFit {
@@ -31,8 +37,9 @@ export interface OrderedLogitFit {
   /** Slopes then thresholds. */
   readonly estimates: Float64Array
   readonly standardErrors: Float64Array
-  /** Row-major covariance of `estimates`. */
+  /** Row-major covariance of `estimates`, as `covarianceType` says. */
   readonly covariance: Float64Array
+  readonly covarianceType: "classical" | "HC0" | "HC1"
   readonly counts: ReadonlyArray<number>
   readonly n: number
   readonly logLikelihood: number
@@ -127,7 +134,10 @@ export const fitOrderedLogit = (
     }
     return sum
   }
-  const derivatives = (theta: ArrayLike<number>): { information: Float64Array; score: Float64Array } => {
+  const derivatives = (
+    theta: ArrayLike<number>,
+    rowScores?: Float64Array,
+  ): { information: Float64Array; score: Float64Array } => {
     const information = new Float64Array(P * P)
     const score = new Float64Array(P)
     const gradient = new Float64Array(P) // d a / d θ and d b / d θ share the slope part −x
@@ -163,6 +173,11 @@ export const fitOrderedLogit = (
       for (let k = 0; k < p; k++) score[k]! += w * (la + lb) * gradient[k]!
       if (hasUpper) score[p + j]! += w * la
       if (hasLower) score[p + j - 1]! += w * lb
+      if (rowScores) {
+        for (let k = 0; k < p; k++) rowScores[i * P + k] = (la + lb) * gradient[k]!
+        if (hasUpper) rowScores[i * P + p + j] = la
+        if (hasLower) rowScores[i * P + p + j - 1] = lb
+      }
       // −Hessian = −(laa uu' + lbb vv' + lab(uv' + vu'))
       const xx = laa + lbb + 2 * lab // coefficient of (−x)(−x)'
       const ua = laa + lab // coefficient of e_a (−x)' (and its transpose)
@@ -227,7 +242,9 @@ export const fitOrderedLogit = (
       break
     }
   }
-  const final = cholesky(derivatives(theta).information, P)
+  const covarianceType = options.covariance ?? "classical"
+  const rowScores = covarianceType === "classical" ? undefined : new Float64Array(design.n * P)
+  const final = cholesky(derivatives(theta, rowScores).information, P)
   if (!converged || final.dependent.length > 0) {
     return fail({
       _tag: "NotConverged",
@@ -235,7 +252,9 @@ export const fitOrderedLogit = (
       message: `Newton–Raphson did not converge in ${maxIterations} iterations (a level predicted perfectly by a column separates the data: pool levels or drop the column).`,
     })
   }
-  const covariance = choleskyInverse(final.factor, P)
+  const inverse = choleskyInverse(final.factor, P)
+  const covariance =
+    covarianceType === "classical" ? inverse : scoreSandwich(inverse, rowScores!, weights, covarianceType)
   const alpha = options.alpha ?? 0.05
   const thresholdNames = levels.slice(0, T).map((level, t) => `${level}|${levels[t + 1]}`)
   const { coefficients, standardErrors } = waldTable(
@@ -254,6 +273,7 @@ export const fitOrderedLogit = (
     estimates: theta,
     standardErrors,
     covariance,
+    covarianceType,
     counts,
     n,
     logLikelihood,

@@ -14,7 +14,7 @@ import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 import { logNormalCdf, normalCdfPrecise, normalDensity, normalHazardRatio } from "./normal.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 import type { Coefficient, FitError, FitOptions } from "./regression.js"
-import { binaryRobustCovariance, type HcType } from "./robust.js"
+import { binaryRobustCovariance, type HcType, type RobustError } from "./robust.js"
 
 /** Which information matrix the classical covariance inverts. */
 export type Information = "observed" | "expected"
@@ -71,7 +71,7 @@ export const probitRow = (eta: number, y: number) => {
  * Binary probit regression by Newton–Raphson on the observed information, with step halving. Rank deficiency,
  * separation, a constant or non-binary outcome are typed errors naming the columns, as for `fitLogit`.
  */
-export const fitProbit = (design: Design, options: ProbitOptions = {}): Outcome<ProbitFit, FitError> => {
+export const fitProbit = (design: Design, options: ProbitOptions = {}): Outcome<ProbitFit, RobustError> => {
   const y = options.y ?? design.y
   if (!y) return fail({ _tag: "InvalidOutcome", message: "No outcome was given for the fit." })
   const p = design.p

@@ -18,6 +18,16 @@ export type HcType = "HC0" | "HC1" | "HC2" | "HC3"
 
 export const hcTypes: ReadonlyArray<HcType> = ["HC0", "HC1", "HC2", "HC3"]
 
+/** HC2 and HC3 divide by 1 − h_i: undefined when a row is fitted exactly by itself (h_i = 1). */
+export interface HighLeverage {
+  readonly _tag: "HighLeverage"
+  /** Design rows with leverage 1. */
+  readonly rows: ReadonlyArray<number>
+  readonly message: string
+}
+
+export type RobustError = FitError | HighLeverage
+
 const invert = (
   matrix: Float64Array,
   design: Design,
@@ -49,7 +59,7 @@ export const sandwichCovariance = (
     readonly leverageInverse: Float64Array
     readonly type: HcType
   },
-): Outcome<Float64Array, FitError> => {
+): Outcome<Float64Array, RobustError> => {
   const { p } = design
   const { bread, scores, weights, type } = input
   let n = 0
@@ -74,7 +84,8 @@ export const sandwichCovariance = (
   }
   if (highLeverage.length > 0) {
     return fail({
-      _tag: "InvalidOutcome",
+      _tag: "HighLeverage",
+      rows: highLeverage,
       message: `${type} is undefined: row${highLeverage.length === 1 ? "" : "s"} ${highLeverage.slice(0, 5).join(", ")} ${highLeverage.length === 1 ? "has" : "have"} leverage 1 (a row fitted exactly by its own dummy); use HC0 or HC1.`,
     })
   }
@@ -123,7 +134,7 @@ export const olsRobustCovariance = (
   estimates: ArrayLike<number>,
   type: HcType,
   options: RobustInput = {},
-): Outcome<Float64Array, FitError> => {
+): Outcome<Float64Array, RobustError> => {
   const input = outcomeAndWeights(design, options)
   if (!input.ok) return input
   const { y, weights } = input.value
@@ -152,7 +163,7 @@ export const binaryRobustCovariance = (
   link: "logit" | "probit",
   type: HcType,
   options: RobustInput & { readonly information?: "observed" | "expected" } = {},
-): Outcome<Float64Array, FitError> => {
+): Outcome<Float64Array, RobustError> => {
   const input = outcomeAndWeights(design, options)
   if (!input.ok) return input
   const { y, weights } = input.value
@@ -209,7 +220,7 @@ export const withRobustCovariance = <
   fit: F & Pick<OlsFit, "estimates" | "level" | "columns">,
   type: HcType,
   options: RobustInput & { readonly information?: "observed" | "expected" } = {},
-): Outcome<RobustFit<F>, FitError> => {
+): Outcome<RobustFit<F>, RobustError> => {
   const covariance =
     fit.family === "gaussian"
       ? olsRobustCovariance(design, fit.estimates, type, options)
@@ -227,4 +238,50 @@ export const withRobustCovariance = <
     residualDf,
   )
   return succeed({ ...fit, covariance: covariance.value, coefficients, standardErrors, covarianceType: type })
+}
+
+/**
+ * The HC0 sandwich B (Σ w_i s_i s_i') B from per-row score vectors (row-major rows × P, unit weight) and the
+ * inverse information B; HC1 scales it by n/(n − P). For likelihood models with vector scores (multinomial and
+ * ordered logit), where the leverage corrections HC2/HC3 have no standard definition.
+ */
+export const scoreSandwich = (
+  bread: Float64Array,
+  scores: Float64Array,
+  weights: ArrayLike<number>,
+  type: "HC0" | "HC1",
+): Float64Array => {
+  const P = Math.round(Math.sqrt(bread.length))
+  const rows = scores.length / P
+  const meat = new Float64Array(P * P)
+  let n = 0
+  for (let i = 0; i < rows; i++) {
+    const w = weights[i]!
+    if (w === 0) continue
+    n += w
+    const base = i * P
+    for (let a = 0; a < P; a++) {
+      const sa = w * scores[base + a]!
+      if (sa === 0) continue
+      for (let b = a; b < P; b++) meat[a * P + b]! += sa * scores[base + b]!
+    }
+  }
+  for (let a = 0; a < P; a++) for (let b = a + 1; b < P; b++) meat[b * P + a] = meat[a * P + b]!
+  const left = new Float64Array(P * P)
+  for (let i = 0; i < P; i++)
+    for (let k = 0; k < P; k++) {
+      const value = bread[i * P + k]!
+      if (value === 0) continue
+      for (let j = 0; j < P; j++) left[i * P + j]! += value * meat[k * P + j]!
+    }
+  const scale = type === "HC1" ? n / (n - P) : 1
+  const out = new Float64Array(P * P)
+  for (let i = 0; i < P; i++)
+    for (let j = i; j < P; j++) {
+      let sum = 0
+      for (let k = 0; k < P; k++) sum += left[i * P + k]! * bread[k * P + j]!
+      out[i * P + j] = sum * scale
+      out[j * P + i] = sum * scale
+    }
+  return out
 }
