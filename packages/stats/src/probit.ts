@@ -13,7 +13,7 @@ import {
 import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 import { logNormalCdf, normalCdfPrecise, normalDensity, normalHazardRatio } from "./normal.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
-import type { Coefficient, FitError, FitOptions } from "./regression.js"
+import type { Coefficient, FitOptions } from "./regression.js"
 import { binaryRobustCovariance, type HcType, type RobustError } from "./robust.js"
 
 /** Which information matrix the classical covariance inverts. */
