@@ -193,6 +193,72 @@ describe("mediate", () => {
       12,
     )
   })
+  it("with a treatment × mediator interaction, ACME(t) = a·(b + d·t): control and treated differ as they should", () => {
+    const data = mediationFrame(400, 12)
+    const y = data.m.map(
+      (value, i) => 0.5 + 0.6 * value + 0.3 * data.treat[i]! + 0.4 * value * data.treat[i]!,
+    )
+    const sims = 4000
+    const result = mediate({
+      data: { ...data, y: y.map((value, i) => value + Math.sin(i)) },
+      treatment: "treat",
+      mediator: { outcome: "m", spec: mediatorSpec },
+      outcome: { outcome: "y", spec: { ...outcomeSpec, interactions: [["m", "treat"]] }, model: "ols" },
+      sims,
+      seed: 3,
+    })
+    if (!result.ok) throw new Error(result.error.message)
+    const { mediatorFit, outcomeFit } = result.value
+    expect(outcomeFit.columns).toEqual(["(Intercept)", "m", "treat", "age", "m:treat"])
+    const a = mediatorFit.estimates[1]!
+    const b = outcomeFit.estimates[1]!
+    const d = outcomeFit.estimates[4]!
+    // 4 simulation SEs of the mean of a·c over independent normal draws: Var(a·c) = a²Var(c) + c²Var(a) + Var(a)Var(c).
+    const va = mediatorFit.covariance[1 * 3 + 1]!
+    const cov = outcomeFit.covariance
+    const vb = cov[1 * 5 + 1]!
+    const vbd = vb + cov[4 * 5 + 4]! + 2 * cov[1 * 5 + 4]!
+    const bound = (c: number, vc: number) =>
+      (4 * Math.sqrt(a * a * vc + c * c * va + va * vc)) / Math.sqrt(sims)
+    expect(Math.abs(result.value.acmeControl.estimate - a * b)).toBeLessThan(bound(b, vb))
+    expect(Math.abs(result.value.acmeTreated.estimate - a * (b + d))).toBeLessThan(bound(b + d, vbd))
+    expect(result.value.acmeTreated.estimate - result.value.acmeControl.estimate).toBeGreaterThan(0.2)
+  })
+  it("a categorical treatment gives the same result as its 0/1 coding", () => {
+    const data = mediationFrame(150, 13)
+    const arm = data.treat.map((t) => (t === 1 ? "story" : "control"))
+    const categorical: DesignSpec = {
+      variables: [
+        { id: "arm", type: "categorical", levels: ["control", "story"], reference: "control" },
+        { id: "age", type: "numeric" },
+      ],
+    }
+    const run = (treatment: "arm" | "treat") =>
+      mediate({
+        data: { ...data, arm },
+        treatment,
+        ...(treatment === "arm" ? { treatValue: "story", controlValue: "control" } : {}),
+        mediator: { outcome: "m", spec: treatment === "arm" ? categorical : mediatorSpec },
+        outcome: {
+          outcome: "yBinary",
+          spec: {
+            variables: [
+              { id: "m", type: "numeric" },
+              ...(treatment === "arm" ? categorical : mediatorSpec).variables,
+            ],
+          },
+          model: "probit",
+        },
+        sims: 200,
+        seed: 5,
+      })
+    const byLevel = run("arm")
+    const byNumber = run("treat")
+    if (!byLevel.ok || !byNumber.ok) throw new Error("mediate failed")
+    for (const key of ["acmeControl", "acmeTreated", "adeControl", "total"] as const) {
+      expect(byLevel.value[key].estimate).toBeCloseTo(byNumber.value[key].estimate, 10)
+    }
+  })
   it("is reproducible from its seed and changes with it", () => {
     const data = mediationFrame(200, 7)
     const run = (seed: number) =>
