@@ -228,7 +228,8 @@ export const mediationEffects = (input: {
     proportionTreated: summarise(nu1, median(nu1), level),
     acmeAverage: summarise(deltaAverage, mean(deltaAverage), level),
     adeAverage: summarise(zetaAverage, mean(zetaAverage), level),
-    proportionAverage: summarise(nuAverage, median(nuAverage), level),
+    // As mediate(): the average proportion is the mean of the two medians; its interval is of the averaged draws.
+    proportionAverage: summarise(nuAverage, (median(nu0) + median(nu1)) / 2, level),
     level,
     sims,
     ...(input.keepDraws

@@ -53,7 +53,7 @@ export interface ProbitFit {
 }
 
 /** Per-row probit quantities at η: log-likelihood, score scalar, observed and expected curvature. */
-export const probitRow = (eta: number, y: number) => {
+const probitRow = (eta: number, y: number) => {
   const q = 2 * y - 1
   const lambda = q * normalHazardRatio(q * eta)
   const cdf = normalCdfPrecise(eta)

@@ -317,7 +317,7 @@ def mediate_from_draws(Xm1, Xm0, Xy, mediator_index, treat_index, model, alpha_d
         "total": summary(tau, tau.mean()),
         "proportionControl": summary(nu0, np.median(nu0)), "proportionTreated": summary(nu1, np.median(nu1)),
         "acmeAverage": summary(d_avg, d_avg.mean()), "adeAverage": summary(z_avg, z_avg.mean()),
-        "proportionAverage": summary(n_avg, np.median(n_avg)),
+        "proportionAverage": summary(n_avg, (np.median(nu0) + np.median(nu1)) / 2),
     }
 
 
