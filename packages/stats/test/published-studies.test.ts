@@ -311,8 +311,8 @@ describe.runIf(available)(
       // Simulation error. Both our figures and the references are Monte Carlo results: a mean of N draws has
       // standard error sd/√N, a q-quantile sqrt(q(1−q)/N)/f(x_q), with the density f estimated from our own draws'
       // spacing around x_q. A reference printed to d decimals adds up to half a unit of its last digit. We accept a
-      // difference of 4 combined standard errors plus that rounding: a correct implementation fails this about once
-      // in 16,000 runs per figure, while a wrong covariance or a missing residual draw moves the ACME by much more.
+      // difference of 4 combined standard errors plus that rounding. The seed is fixed, so the test is
+      // deterministic; with a correct implementation about one seed in 16,000 would fail a given figure.
       const sd = (values: Float64Array) => {
         const mean = values.reduce((sum, v) => sum + v, 0) / values.length
         return Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1))
