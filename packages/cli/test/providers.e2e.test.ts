@@ -8,6 +8,9 @@ import { hasData, standin, standinAsync, tempDir } from "./helpers.js"
 const PLANTED = "sk-test-PLANTED"
 // The fakes take any rate: lift the vendors' default rate limits (Anthropic's is 50 requests a minute).
 const quick = [
+  // no pilot, so no pilot twins: every paid call is one of the 60 holdout twins
+  "--pilot",
+  "0",
   "--holdout",
   "60",
   "--bootstrap",
