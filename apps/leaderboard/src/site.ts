@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url"
 import { ResultsSchemaVersion } from "@standin/core"
 import { Effect } from "effect"
 import { aggregateDetailed, entryRefKey, slug } from "./aggregate.js"
-import { leaderboardCsv } from "./csv.js"
+import { leaderboardCsv, longCsv } from "./csv.js"
 import { LeaderboardError } from "./errors.js"
 import type { LoadedResults } from "./load.js"
 import type { MetricDescriptorData, SiteData, StudyData, StudyEntry, StudyRun } from "./model.js"
@@ -108,7 +108,8 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
   Effect.gen(function* () {
     const out = resolve(options.out)
     const bundle = yield* findBundle(options.bundle)
-    const { model, runIds, entryRows, studyKeys } = aggregateDetailed(options.results)
+    const aggregation = aggregateDetailed(options.results)
+    const { model, runIds, entryRows, studyKeys } = aggregation
     const files = new Map<string, string | Uint8Array>()
     const warnings: Array<string> = []
 
@@ -249,11 +250,13 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
       )
     }
     files.set("downloads/leaderboard.csv", leaderboardCsv(model))
+    files.set("downloads/leaderboard-long.csv", longCsv(options.results, aggregation))
     const site: SiteData = {
       leaderboard: model,
       studyScripts,
       downloads: {
         leaderboardCsv: "downloads/leaderboard.csv",
+        longCsv: "downloads/leaderboard-long.csv",
         results: resultsDownloads,
         synthetic: syntheticDownloads,
       },

@@ -49,7 +49,7 @@ describe("buildSite", () => {
       expect(index).toContain('src="./data.js"')
 
       const data = yield* Effect.promise(() => readSiteData(out))
-      expect(data.leaderboard.rows).toHaveLength(6)
+      expect(data.leaderboard.rows).toHaveLength(7)
       expect(Object.keys(data.studyScripts).sort()).toEqual([...studies])
       for (const download of data.downloads.results) {
         expect(files).toContain(download.path)
