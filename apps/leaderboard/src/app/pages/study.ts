@@ -97,7 +97,9 @@ export const renderStudy = async (
     const entry = entryFor(data, row, key)
     return entry === undefined ? [] : [{ row, entry }]
   })
-  const selectable = listed.filter(({ entry }) => entry.status === "ok")
+  // Entries without a valid answer have nothing to draw: the picker names them instead.
+  const selectable = listed.filter(({ entry }) => entry.status === "ok" && entry.counts.valid > 0)
+  const unchartable = listed.filter(({ entry }) => entry.status !== "ok" || entry.counts.valid === 0)
   const selection = chosen.get(key) ?? defaultSelection(selectable.map(({ row }) => row))
   chosen.set(key, selection)
 
@@ -115,6 +117,16 @@ export const renderStudy = async (
       )}</p>`,
     ),
   )
+
+  if (summary.flag !== null) {
+    container.append(
+      element(
+        "p",
+        { class: "headline-note flag-note", role: "note" },
+        html`⚑ This study's ${summary.flag}. Its fidelities divide by a floor-to-ceiling gap that is within noise, so they cannot rank models across studies (<a href="${href.methods()}">methods</a>).`,
+      ),
+    )
+  }
 
   // 1. Metric table
   const metrics = data.metrics
@@ -140,7 +152,9 @@ export const renderStudy = async (
         ${
           entry.status !== "ok"
             ? html`<td colspan="${metrics.length + 1}" class="failed">${entry.status}: ${entry.statusReason ?? "no reason recorded"}</td>`
-            : html`<td class="num"><strong>${formatNumber(entry.fidelity.overall.value)}</strong>${rank === "" ? "" : html` <span class="rank">${rank}</span>`}<span class="ci">${formatInterval(entry.fidelity.overall.ci)}</span></td>
+            : entry.counts.valid === 0
+              ? html`<td colspan="${metrics.length + 1}" class="no-valid">ran, but none of its ${formatCount(entry.counts.twins)} answers was valid (${formatCount(entry.counts.invalid)} invalid, ${formatCount(entry.counts.failed)} failed calls): nothing to score</td>`
+              : html`<td class="num"><strong>${formatNumber(entry.fidelity.overall.value)}</strong>${rank === "" ? "" : html` <span class="rank">${rank}</span>`}<span class="ci">${formatInterval(entry.fidelity.overall.ci)}</span></td>
         ${metrics.map((metric) => {
           const score = entry.scores.find((s) => s.metric === metric.id)
           const fidelity = entry.fidelity.perMetric[metric.id]
@@ -172,6 +186,18 @@ export const renderStudy = async (
       if (slot !== undefined) swatch.style.background = modelColor(slot)
       label.append(box, swatch, row.label)
       picker.append(label)
+    }
+    if (unchartable.length > 0) {
+      picker.append(
+        element(
+          "p",
+          { class: "picker-note" },
+          html`Not in the charts: ${unchartable.map(
+            ({ row, entry }, i) =>
+              html`${i > 0 ? "; " : ""}${row.label} (${entry.status !== "ok" ? `${entry.status}: ${entry.statusReason ?? "no reason recorded"}` : `ran, but none of its ${entry.counts.twins} answers was valid`})`,
+          )}.`,
+        ),
+      )
     }
   }
   renderPicker()
