@@ -115,7 +115,19 @@ export const identify = (entry: ResultsEntry, manifest: ResultsFile["manifest"])
 const pilotText = (pilot: ResultsFile["manifest"]["pilot"]): string =>
   `pilot ${sizeText(pilot.size)} ${samplingText(pilot.sampling).replace(":", " by ")}${pilot.arms === "all" ? "" : ` from arm ${pilot.arms}`}`
 
-/** What a run was, for people: its models, design and seed (results files hold no date, by design). */
+/** A run's design for people: pilot, holdout, elicitation, demographics and seed. */
+export const runDesign = (results: ResultsFile): string => {
+  const { manifest } = results
+  return [
+    pilotText(manifest.pilot),
+    `holdout ${manifest.holdoutSize}`,
+    ...(manifest.elicitation === "sample" ? [] : [manifest.elicitation]),
+    ...(manifest.includeDemographics ? [] : ["no demographics"]),
+    `seed ${manifest.seed}`,
+  ].join(" · ")
+}
+
+/** What a run was, for people: its models and design (results files hold no date, by design). */
 export const runLabel = (results: ResultsFile): string => {
   const models = results.entries.filter((entry) => entry.baseline === undefined && !isFake(entry))
   const first = models[0]
@@ -123,15 +135,7 @@ export const runLabel = (results: ResultsFile): string => {
     first === undefined
       ? "baselines only"
       : `${first.provider} ${first.model}${models.length > 1 ? ` +${models.length - 1} more` : ""}`
-  const { manifest } = results
-  return [
-    who,
-    pilotText(manifest.pilot),
-    `holdout ${manifest.holdoutSize}`,
-    ...(manifest.elicitation === "sample" ? [] : [manifest.elicitation]),
-    ...(manifest.includeDemographics ? [] : ["no demographics"]),
-    `seed ${manifest.seed}`,
-  ].join(" · ")
+  return `${who} · ${runDesign(results)}`
 }
 
 /** A URL- and file-safe slug. */
@@ -266,6 +270,7 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
     const run: RunSummary = {
       id,
       label: runLabel(file.results),
+      design: runDesign(file.results),
       indistinguishable: verdict?.indistinguishable ?? [],
       study: studyKey,
       // Only the file's own folder and name: a published site must not carry the builder's local paths

@@ -93,6 +93,8 @@ export interface RunSummary {
   readonly id: string
   /** For people: what was run and how, e.g. "openai gpt-4o-mini +3 · pilot n=100 random · holdout 600 · seed 1". */
   readonly label: string
+  /** The run's design alone, e.g. "pilot n=100 random · holdout 600 · seed 1". */
+  readonly design: string
   /** Metrics whose floor and ceiling this run cannot tell apart (see the methods page). */
   readonly indistinguishable: ReadonlyArray<string>
   readonly study: string
