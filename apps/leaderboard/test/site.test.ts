@@ -42,6 +42,7 @@ describe("buildSite", () => {
       expect(files.some((file) => /^assets\/.+\.js$/.test(file))).toBe(true)
       expect(files).toContain("data.js")
       expect(files).toContain("downloads/leaderboard.csv")
+      expect(files).toContain("downloads/leaderboard-long.csv")
       expect(files).toContain(".nojekyll")
       const index = yield* Effect.promise(() => readFile(site.index, "utf8"))
       // Classic scripts only: module scripts do not load from file://.
@@ -56,8 +57,9 @@ describe("buildSite", () => {
         const original = yield* Effect.promise(() => readFile(studyFile(download.study)))
         expect((yield* Effect.promise(() => readFile(join(out, download.path)))).equals(original)).toBe(true)
       }
-      // Each synthetic CSV copied byte for byte; none for the ceiling (human data) or the fake finetune.
-      expect(data.downloads.synthetic).toHaveLength(8 + 9 + 8)
+      // Each synthetic CSV copied byte for byte; none for the ceiling (human data), the fake finetune, a
+      // failed entry or one without a valid answer: three baselines and six models per study.
+      expect(data.downloads.synthetic).toHaveLength(9 + 9 + 9)
       expect(
         data.downloads.synthetic.some(
           (item) => item.entry === "fake-finetune" || item.entry === "human-ceiling",
