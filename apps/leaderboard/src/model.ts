@@ -164,7 +164,7 @@ export interface LeaderboardModel {
   readonly excluded: { readonly fake: number }
 }
 
-/** One entry as the study page needs it. */
+/** One entry as the study page lists it (its scores and answers load on demand: `EntryDetail`). */
 export interface StudyEntry {
   readonly ref: EntryRef
   readonly row: string
@@ -172,8 +172,8 @@ export interface StudyEntry {
   readonly kind: RowKind
   readonly status: "ok" | "skipped" | "failed"
   readonly statusReason?: string
-  readonly distributions: AnswerDistributions
-  readonly scores: ReadonlyArray<MetricScore>
+  /** Each metric's headline (the metric table), by metric id. */
+  readonly headlines: Readonly<Record<string, MetricScore["headline"]>>
   readonly fidelity: ResultsFile["entries"][number]["fidelity"]
   readonly counts: ResultsFile["entries"][number]["counts"]
   readonly usage: ResultsFile["entries"][number]["usage"]
@@ -181,7 +181,18 @@ export interface StudyEntry {
   readonly modelVersions: ReadonlyArray<string>
   /** Site path of the synthetic CSV, when there is one. */
   readonly download: string | null
+  /** Site path of the script that registers this entry's `EntryDetail`. */
+  readonly detail: string
 }
+
+/** What the charts need of an entry: every measure and the answer counts (one script per entry). */
+export interface EntryDetail {
+  readonly distributions: AnswerDistributions
+  readonly scores: ReadonlyArray<MetricScore>
+}
+
+/** An entry with its detail loaded. */
+export type ChartedEntry = StudyEntry & EntryDetail
 
 export interface StudyRun {
   readonly summary: RunSummary

@@ -5,6 +5,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import {
   buildSite,
+  type EntryDetail,
   type LoadedResults,
   loadResults,
   type SiteData,
@@ -83,6 +84,21 @@ describe("buildSite", () => {
       expect(study.runs[0]!.learningCurves.map((point) => point.pilotSize).sort((a, b) => a - b)).toEqual([
         30, 120, 120, 480,
       ])
+      // Measures and answer counts live in one script per entry, loaded when a chart needs them.
+      const original = results.find((file) => file.results.study.id === studies[1])!.results
+      for (const entry of study.entries) {
+        expect(study.entries.filter((other) => other.detail === entry.detail)).toHaveLength(1)
+        const holder: { __STANDIN_ENTRIES__?: Record<string, EntryDetail> } = {}
+        runInNewContext(yield* Effect.promise(() => readFile(join(out, entry.detail), "utf8")), {
+          window: holder,
+        })
+        const detail = holder.__STANDIN_ENTRIES__![`${entry.ref.run}/${entry.ref.entry}`]!
+        const source = original.entries.find((item) => item.id === entry.ref.entry)!
+        expect(detail.scores).toEqual(source.scores)
+        expect(detail.distributions).toEqual(source.distributions)
+        expect(Object.keys(entry.headlines)).toEqual(source.scores.map((score) => score.metric))
+        expect("scores" in entry).toBe(false)
+      }
     }),
   )
 

@@ -1,5 +1,5 @@
 import type { Measure } from "@standin/core"
-import type { MetricDescriptorData, StudyData, StudyEntry } from "../../model.js"
+import type { ChartedEntry, MetricDescriptorData, StudyData } from "../../model.js"
 import { figure } from "../dom.js"
 import { directionText, formatNumber, qualifierLabel } from "../format.js"
 import {
@@ -16,7 +16,7 @@ import {
 /** A model chosen for the study page's charts, with the entry that stands for it on this study. */
 export interface Shown {
   readonly label: string
-  readonly entry: StudyEntry
+  readonly entry: ChartedEntry
   readonly color: string
 }
 
@@ -86,7 +86,7 @@ export const distributionCharts = (
   })
 }
 
-const measuresOf = (entry: StudyEntry, metric: string): ReadonlyArray<Measure> =>
+const measuresOf = (entry: ChartedEntry, metric: string): ReadonlyArray<Measure> =>
   entry.scores.find((score) => score.metric === metric)?.measures ?? []
 
 /** Subgroup alignment heat map: levels × models, flagged (small) cells faded and marked ⚑. */
@@ -408,7 +408,7 @@ const isFit = (value: unknown): value is CoefficientFit => {
 
 /** `details.analyses[analysisId].coefficients[term]`, keeping only well-formed coefficients. */
 export const analysesOf = (
-  entry: StudyEntry,
+  entry: ChartedEntry,
   metric: string,
 ): Record<string, Record<string, Coefficient>> => {
   const details = entry.scores.find((score) => score.metric === metric)?.details

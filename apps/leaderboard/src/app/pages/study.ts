@@ -1,4 +1,4 @@
-import type { Row, SiteData, StudyData, StudyEntry } from "../../model.js"
+import type { ChartedEntry, Row, SiteData, StudyData, StudyEntry } from "../../model.js"
 import { modelColor } from "../charts/common.js"
 import {
   analysesOf,
@@ -9,7 +9,7 @@ import {
   type Shown,
   subgroupHeatmap,
 } from "../charts/study-charts.js"
-import { loadStudy } from "../data.js"
+import { loadEntries, loadStudy } from "../data.js"
 import { element, figure, html, select, setHtml } from "../dom.js"
 import { directionText, formatCount, formatInterval, formatNumber } from "../format.js"
 import { href } from "../router.js"
@@ -156,11 +156,11 @@ export const renderStudy = async (
               ? html`<td colspan="${metrics.length + 1}" class="no-valid">ran, but none of its ${formatCount(entry.counts.twins)} answers was valid (${formatCount(entry.counts.invalid)} invalid, ${formatCount(entry.counts.failed)} failed calls): nothing to score</td>`
               : html`<td class="num"><strong>${formatNumber(entry.fidelity.overall.value)}</strong>${rank === "" ? "" : html` <span class="rank">${rank}</span>`}<span class="ci">${formatInterval(entry.fidelity.overall.ci)}</span></td>
         ${metrics.map((metric) => {
-          const score = entry.scores.find((s) => s.metric === metric.id)
+          const headline = entry.headlines[metric.id]
           const fidelity = entry.fidelity.perMetric[metric.id]
-          return score === undefined
+          return headline === undefined
             ? html`<td class="num missing">not scored</td>`
-            : html`<td class="num">${formatNumber(score.headline.value, 3)}<span class="ci">${formatInterval(score.headline.ci, 3)}</span><span class="f">f ${formatNumber(fidelity?.value ?? null)}</span></td>`
+            : html`<td class="num">${formatNumber(headline.value, 3)}<span class="ci">${formatInterval(headline.ci, 3)}</span><span class="f">f ${formatNumber(fidelity?.value ?? null)}</span></td>`
         })}`
         }
       </tr>`
@@ -209,12 +209,39 @@ export const renderStudy = async (
   let curveMetric = "overall"
   const subgroupChoice = new Map<string, { measure: string; item: string }>()
 
+  // Measures and answer counts load per entry, only for the entries charted.
+  const charted = new Map<StudyEntry, ChartedEntry>()
+  let loadFailure: string | null = null
+  const loadSelected = async () => {
+    const wanted = selectable
+      .filter(({ row, entry }) => selection.has(row.key) && !charted.has(entry))
+      .map(({ entry }) => entry)
+    try {
+      const loaded = await loadEntries(wanted)
+      wanted.forEach((entry, i) => charted.set(entry, loaded[i]!))
+      loadFailure = null
+    } catch (error) {
+      loadFailure = String(error)
+    }
+  }
+
   const renderCharts = () => {
     const focused = document.activeElement?.id
-    const shown: Array<Shown> = selectable
-      .filter(({ row }) => selection.has(row.key))
-      .map(({ row, entry }) => ({ label: row.label, entry, color: modelColor(selection.get(row.key)!) }))
+    const shown: Array<Shown> = selectable.flatMap(({ row, entry }) => {
+      const full = charted.get(entry)
+      return selection.has(row.key) && full !== undefined
+        ? [{ label: row.label, entry: full, color: modelColor(selection.get(row.key)!) }]
+        : []
+    })
     charts.replaceChildren()
+    if (loadFailure !== null)
+      charts.append(
+        element(
+          "p",
+          { class: "error", role: "alert" },
+          html`Could not load the models' measures: ${loadFailure}`,
+        ),
+      )
     const empty = shown.length === 0 ? "Choose at least one model above." : null
 
     // 2. Distributions
@@ -418,6 +445,7 @@ export const renderStudy = async (
     charts.append(curves)
     // Re-rendering replaced the control that had focus: give it back to its successor.
     if (focused) document.getElementById(focused)?.focus()
+    document.body.dataset.charted = String(shown.length)
   }
 
   picker.addEventListener("change", (event) => {
@@ -426,8 +454,11 @@ export const renderStudy = async (
     else selection.delete(box.value)
     renderPicker()
     picker.querySelector<HTMLInputElement>(`input[value="${CSS.escape(box.value)}"]`)?.focus()
-    renderCharts()
+    void loadSelected().then(() => {
+      if (charts.isConnected) renderCharts()
+    })
   })
+  await loadSelected()
   renderCharts()
   return summary.title
 }
