@@ -125,7 +125,8 @@ const columnName = (model: LeaderboardModel, column: Column | undefined): string
     return model.crossStudy.flagged.length === 0
       ? "all studies (each configuration's mean over the studies it was scored on)"
       : `all studies but the flagged (each configuration's mean over the studies it was scored on)`
-  return `${column.label}${column.family === null ? "" : `, ${column.family}`}`
+  const title = model.studies.find((study) => study.key === column.study)?.title ?? column.study
+  return column.family === null ? `${title} (overall)` : `${title}, ${column.family}`
 }
 
 const commonTitles = (model: LeaderboardModel): string =>
@@ -341,8 +342,14 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
       const style = pilotStyles[i % pilotStyles.length]!
       return [{ label: row.label, value, stroke: style.stroke, dash: style.dash }]
     })
-    const where = columnName(model, sortedColumn)
-    const caption = `Normalised fidelity on ${where}, with 95% intervals, for the configurations in the table below.`
+    const flaggedTitles = model.studies.filter((study) => study.flag !== null).map((study) => study.title)
+    const what =
+      sortedColumn?.key === "overall"
+        ? `Mean normalised fidelity over the studies each configuration was scored on${flaggedTitles.length === 0 ? "" : ` (${flaggedTitles.join(", ")} left out: flagged)`}`
+        : sortedColumn?.key === "common"
+          ? `Mean normalised fidelity over the common studies (${commonTitles(model)})`
+          : `Normalised fidelity on ${columnName(model, sortedColumn)}`
+    const caption = `${what}, with 95% intervals, in the table's order${rows.length < model.rows.length ? ` (${rows.length} of ${model.rows.length} configurations shown)` : ""}.`
     const legend = element("ul", { class: "chart-legend", "aria-label": "Legend" })
     const item = (swatch: Html, text: string) => legend.append(element("li", {}, html`${swatch} ${text}`))
     item(html`<span class="key-dot"></span>`, "ranked configuration")
