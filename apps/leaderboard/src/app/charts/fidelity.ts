@@ -47,14 +47,16 @@ export const fidelityChart = (
   const maxChars = Math.max(12, Math.floor((width * 0.4 - 12) / 6.2))
   const longest = Math.min(maxChars, Math.max(...labels.map((label) => label.length), 8))
   const facetCount = faceted ? new Set(points.map((p) => p.group)).size : 1
-  const facetMargin = faceted ? Math.min(140, Math.floor(width * 0.22)) : 30
-  const fy = faceted ? { fy: "group" } : {}
+  const groups = [...new Set(points.flatMap((p) => (p.group === undefined ? [] : [p.group])))]
   // Narrow screens: each label sits above its interval, across the whole width, instead of in a margin.
-  const stacked = width < 600
+  const narrowScreen = width < 600
+  const facetMargin = 30
+  const fy = faceted ? { fy: "group" } : {}
+  const stacked = narrowScreen
   const rowHeight = stacked ? 34 : faceted ? 20 : 22
   return Plot.plot({
     width,
-    height: Math.max(120, labels.length * rowHeight * facetCount + 60),
+    height: Math.max(120, labels.length * rowHeight * facetCount + 60 + (faceted ? facetCount * 26 : 0)),
     marginLeft: stacked ? 8 : 12 + longest * 6.2,
     marginRight: facetMargin,
     ariaLabel,
@@ -72,15 +74,26 @@ export const fidelityChart = (
       : { domain: labels, label: null, tickFormat: (label: string) => truncate(label, maxChars) },
     ...(faceted
       ? {
-          fy: {
-            label: null,
-            domain: [...new Set(points.map((p) => p.group))],
-            tickFormat: (group: string) => truncate(group, Math.floor(facetMargin / 6.2)),
-          },
+          // Facet titles go above each facet, in full (a side margin would cut them).
+          fy: { label: null, domain: groups, axis: null, padding: 0.25 },
         }
       : {}),
+    ...(faceted ? { marginTop: 34 } : {}),
     marks: [
       ...floorCeilingRules(),
+      ...(faceted
+        ? [
+            Plot.text(groups, {
+              fy: (group: string) => group,
+              text: (group: string) => truncate(group, Math.floor((width - 20) / 6.5)),
+              frameAnchor: "top-left",
+              dx: stacked ? 0 : -(12 + longest * 6.2),
+              dy: -22,
+              fontWeight: "bold",
+              fill: "#1d232b",
+            }),
+          ]
+        : []),
       ...(stacked
         ? [
             Plot.text(labels, {
