@@ -286,6 +286,11 @@ export const measureCharts = (
                 nice: true,
               },
               y: { label: null, domain: labels, tickFormat: (label: string) => truncate(label, maxChars) },
+              color: {
+                domain: labels,
+                range: labels.map((label) => colorOf.get(label) ?? palette[0]!),
+                legend: true,
+              },
               ...(faceted
                 ? {
                     fy: {
@@ -303,7 +308,7 @@ export const measureCharts = (
                     y: "model",
                     x1: (p: (typeof points)[number]) => p.measure.ci!.lower,
                     x2: (p: (typeof points)[number]) => p.measure.ci!.upper,
-                    stroke: (p: (typeof points)[number]) => colorOf.get(p.model) ?? palette[0]!,
+                    stroke: "model",
                     strokeWidth: 2,
                     ...(faceted ? { fy: "qualifier" } : {}),
                   },
@@ -311,7 +316,7 @@ export const measureCharts = (
                 Plot.dot(points, {
                   y: "model",
                   x: (p: (typeof points)[number]) => p.measure.value,
-                  fill: (p: (typeof points)[number]) => colorOf.get(p.model) ?? palette[0]!,
+                  fill: "model",
                   r: 4,
                   ...(faceted ? { fy: "qualifier" } : {}),
                   title: (p: (typeof points)[number]) =>
@@ -319,7 +324,7 @@ export const measureCharts = (
                 }),
               ],
             }),
-            `${description} Dots are each model's value with its 95% interval, in the model's colour.`,
+            `${description} Dots are each model's value with its 95% interval.`,
           ),
         )
       }
