@@ -470,4 +470,56 @@ describe("the leaderboard site in chromium", () => {
     expect(errors).toEqual([])
     await page.close()
   })
+
+  it("gives study charts legends and captions in words, and keeps the heat map in its section", async () => {
+    for (const width of [1400, 400]) {
+      const page = await browser.context.newPage()
+      await page.setViewportSize({ width, height: 900 })
+      const errors = watchErrors(page)
+      await page.goto(`${server.url}#/study/${studies[1]}`)
+      await page.waitForSelector("body[data-ready='study'][data-charted]")
+      const figures = await page.$$eval("#study-charts figure.chart", (nodes) =>
+        nodes
+          .filter((node) => node.querySelector("svg") !== null)
+          .map((node) => ({
+            caption: node.querySelector("figcaption")!.textContent!,
+            // Plot's swatch and ramp legends, or a key in the figure's own words (forest plots).
+            legend:
+              node.querySelector("[class$='-swatches'], [class*='-swatches '], svg[class$='-ramp']") !==
+                null || node.querySelector(".facet-title .swatch") !== null,
+          })),
+      )
+      expect(figures.length).toBeGreaterThan(10)
+      for (const figure of figures) {
+        expect(figure.legend, figure.caption).toBe(true)
+        expect(figure.caption).not.toMatch(/details\.|`/)
+      }
+      // A chart titled by a difference or gap plots that measure's own values, not the raw figures.
+      const gap = await page.$$eval("#study-charts figure.chart", (nodes) => {
+        const node = nodes.find((n) =>
+          n.querySelector("figcaption")!.textContent!.includes("Contrary-rate gap"),
+        )!
+        return {
+          dots: node.querySelectorAll("g[aria-label='dot'] circle").length,
+          bars: node.querySelectorAll("g[aria-label='bar'] rect").length,
+        }
+      })
+      expect(gap.dots).toBeGreaterThan(0)
+      expect(gap.bars).toBe(0)
+      // The heat map ends before the next section starts.
+      const bounds = await page.evaluate(() => {
+        const section = document.querySelector("section[aria-labelledby='subgroups-title']")!
+        const svg = [...section.querySelectorAll("figure svg")].at(-1)!
+        const next = section.nextElementSibling!
+        const labels = [...svg.querySelectorAll("text")].map((text) => text.getBoundingClientRect().bottom)
+        return {
+          bottom: Math.max(svg.getBoundingClientRect().bottom, ...labels),
+          next: next.getBoundingClientRect().top,
+        }
+      })
+      expect(bounds.bottom).toBeLessThanOrEqual(bounds.next)
+      expect(errors).toEqual([])
+      await page.close()
+    }
+  })
 })

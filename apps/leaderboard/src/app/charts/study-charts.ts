@@ -208,9 +208,14 @@ export const subgroupHeatmap = (
  */
 export const plainDescription = (text: string): string =>
   text
-    .replace(/\s*\([^()]*details\.[^()]*\)/g, "")
+    // A parenthesis (one level of nesting inside it) that points at a field.
+    .replace(/\s*\((?:[^()]|\([^()]*\))*details\.(?:[^()]|\([^()]*\))*\)/g, "")
     .split(/(?<=\.)\s+/)
-    .map((sentence) => sentence.replace(/[;,][^;,.]*details\.[\w[\].]+[^;.]*/g, ""))
+    .map((sentence) => {
+      // A clause that points at a field goes; the sentence keeps its full stop.
+      const cut = sentence.replace(/[;,][^;,.]*details\.[\w[\].]+[^;.]*/g, "")
+      return cut !== sentence && !/[.!?]$/.test(cut) ? `${cut}.` : cut
+    })
     .filter((sentence) => !/details\./.test(sentence))
     .join(" ")
     .replace(/`human` and `synthetic` hold/g, "the human and synthetic figures are")
@@ -219,7 +224,7 @@ export const plainDescription = (text: string): string =>
     .trim()
 
 /** A y domain for bars that start at 0: never degenerate, so all-zero bars stay flat. */
-const barDomain = (values: ReadonlyArray<number>): [number, number] => {
+export const barDomain = (values: ReadonlyArray<number>): [number, number] => {
   const low = Math.min(0, ...values)
   const high = Math.max(0, ...values)
   return high > low ? [low, high] : [0, 1]
