@@ -121,6 +121,7 @@ describe("the leaderboard site in chromium", () => {
       )
       expect(sections).toEqual([
         "Scores",
+        "Instrument",
         "Answer distributions",
         "Subgroup alignment",
         "Heterogeneity",

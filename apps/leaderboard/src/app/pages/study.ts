@@ -171,6 +171,34 @@ export const renderStudy = async (
   scores.append(wrap)
   container.append(scores)
 
+  // The items as the results file records them: what every chart below is about.
+  const instrument = section(
+    "instrument",
+    "Instrument",
+    `The ${data.study.items.length} items scored, in order, with their options as offered, and the ${data.study.arms.length} arms.`,
+  )
+  const items = element(
+    "table",
+    { class: "instrument-table" },
+    html`<caption>Items of ${summary.title}</caption>
+    <thead><tr><th scope="col">Item</th><th scope="col">Role</th><th scope="col">Options, in order</th></tr></thead>
+    <tbody>${data.study.items.map(
+      (item) =>
+        html`<tr><th scope="row">${item.label} <span class="sub"><code>${item.id}</code></span></th><td>${item.role}</td><td>${item.options.join(" · ")}</td></tr>`,
+    )}</tbody>`,
+  )
+  const itemsWrap = element("div", { class: "table-wrap" })
+  itemsWrap.append(items)
+  instrument.append(
+    itemsWrap,
+    element(
+      "p",
+      { class: "section-intro" },
+      html`Arms: ${data.study.arms.map((arm, i) => html`${i > 0 ? "; " : ""}${arm.label} <code>${arm.id}</code>`)}.`,
+    ),
+  )
+  container.append(instrument)
+
   // Model picker for the charts; it doubles as their colour key.
   const picker = element("fieldset", { class: "picker" })
   const renderPicker = () => {
