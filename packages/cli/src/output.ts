@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:
 import { dirname, join, resolve } from "node:path"
 import type { ResultsFile, StudyDefinition } from "@standin/core"
 import type { EntryData } from "@standin/engine"
-import { syntheticCsv } from "@standin/engine"
+import { syntheticCsv, worthLine } from "@standin/engine"
 
 /** Stable JSON: keys in insertion order (the engine builds objects deterministically), two-space indent. */
 export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
@@ -86,4 +86,10 @@ export const summaryTable = (results: ResultsFile): string => {
     ]
   })
   return table(header, rows)
+}
+
+/** The "worth k humans" lines printed under the summary (empty when no entry has a ppi block). */
+export const worthBlock = (results: ResultsFile): string => {
+  const lines = results.entries.flatMap((entry) => worthLine(entry) ?? [])
+  return lines.length === 0 ? "" : `worth k humans (PPI++, vs the pilot alone):\n${lines.join("\n")}\n\n`
 }

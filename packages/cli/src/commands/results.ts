@@ -4,7 +4,7 @@ import { InputError, type ResultsFile } from "@standin/core"
 import { csvLine, type LoadedResults, loadResultsFile, resultsFileName } from "@standin/leaderboard"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { summaryTable, toJson } from "../output.js"
+import { summaryTable, toJson, worthBlock } from "../output.js"
 
 /** A results file, or a run's folder holding one. */
 export const resultsPathOf = (path: string): string => {
@@ -28,10 +28,10 @@ export const readRunResults = (path: string): Effect.Effect<LoadedResults, Input
 
 /**
  * The summary `standin run` printed when the run ended: its table (the run's own function, so the bytes
- * are the same) and a line per skipped entry.
+ * are the same), the worth-k-humans lines and a line per skipped entry.
  */
 export const runSummaryText = (results: ResultsFile): string =>
-  `${summaryTable(results)}\n\n${results.entries
+  `${summaryTable(results)}\n\n${worthBlock(results)}${results.entries
     .filter((entry) => entry.status === "skipped")
     .map((entry) => `skipped ${entry.id}: ${entry.statusReason}\n`)
     .join("")}`

@@ -7,7 +7,6 @@ import {
   type RunOutcome,
   type RunPlan,
   runStudy,
-  worthLine,
 } from "@standin/engine"
 import { contentHash, normalizeBaseUrl, type StoreError, withoutSecrets } from "@standin/store"
 import { Effect, Option } from "effect"
@@ -15,7 +14,7 @@ import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { summaryTable, writeRunFiles } from "../output.js"
+import { summaryTable, worthBlock, writeRunFiles } from "../output.js"
 import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { simulationFlags } from "./shared-flags.js"
@@ -234,9 +233,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     )
     const results = outcome.result.outcome.results
     process.stdout.write(`\n${summaryTable(results)}\n\n`)
-    const worth = results.entries.flatMap((entry) => worthLine(entry) ?? [])
-    if (worth.length > 0)
-      process.stdout.write(`worth k humans (PPI++, vs the pilot alone):\n${worth.join("\n")}\n\n`)
+    process.stdout.write(worthBlock(results))
     const skipped = results.entries.filter((entry) => entry.status === "skipped")
     for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
