@@ -14,6 +14,7 @@ export {
   logOddsRatio,
   pearson,
   phi,
+  phiVariance,
   spearman,
   type Table2x2,
 } from "./correlation.js"
@@ -40,7 +41,10 @@ export {
   entropy,
   jsDistance,
   jsDivergence,
+  jsDivergenceBias,
   normalisedWasserstein1,
+  type SquaredNullExpectations,
+  squaredNullExpectations,
   totalVariation,
   wasserstein1,
 } from "./divergence.js"
@@ -53,6 +57,7 @@ export {
   type PermutationResult,
   permutationTest,
 } from "./permutation.js"
+export { hashId, idHashes, poissonOne, poissonWeights } from "./poisson-bootstrap.js"
 export {
   deriveSeed,
   makeRandom,

@@ -9,7 +9,7 @@ export const wangCitation: Citation = {
 export const descriptor: MetricDescriptor = {
   kind: "metric",
   id: "divergence",
-  version: "0.1.0",
+  version: "0.2.0",
   // MetricSpecVersion of @standin/core (a value import would pull the numerics into the browser bundle).
   specVersion: "1.0",
   label: "Distributional divergence",

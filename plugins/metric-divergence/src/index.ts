@@ -9,6 +9,8 @@ export {
   divergences,
   groupDivergences,
   itemGroupDivergences,
+  pooledJsDistance,
+  syntheticDesignEffect,
   unscorableNote,
 } from "./divergence.js"
 export { divergenceMetricFigures, metric, score } from "./metric.js"

@@ -326,7 +326,7 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
   const plan: HeterogeneityPlan = { patterns, scratch: patternScratch(panel, patterns), attributes }
   // One seeded stream for the equal-n subsamples, separate from the bootstrap's own stream.
   const random = metricRandom(input.options, 0x4e7e)
-  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
+  const result = bootstrapFigures(panel.twinIds, input.options, (weights) =>
     heterogeneityFigures(panel, plan, weights, random).map((figure) =>
       Number.isFinite(figure.value) && !figure.headline ? withoutNote(figure) : figure,
     ),
@@ -337,6 +337,7 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
     metric: descriptor.id,
     version: descriptor.version,
     headline: toHeadline(result, descriptor.headline),
+    headlineReplicates: result.headlineReplicates,
     measures,
     details: {
       patterns: {

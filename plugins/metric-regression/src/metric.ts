@@ -316,7 +316,9 @@ const coefficientDetails = (pairs: ReadonlyArray<PreparedPair>) =>
 export const score = scoreWithHumans(descriptor.id, (input) => {
   const rows = analysisRows(input)
   const pairs = input.study.analyses.map((spec) => preparePair(input, spec, rows))
-  const result = bootstrapFigures(input.human.length, input.options, (weights) => {
+  const result = bootstrapFigures(
+    input.human.map((respondent) => respondent.id),
+    input.options, (weights) => {
     const figures: Array<Figure> = []
     const f1s: Array<number> = []
     for (const pair of pairs) {
@@ -338,6 +340,7 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
     metric: descriptor.id,
     version: descriptor.version,
     headline: toHeadline(result, descriptor.headline),
+    headlineReplicates: result.headlineReplicates,
     measures: toMeasures(result),
     details: { analyses: coefficientDetails(pairs) },
   })

@@ -3,7 +3,7 @@ import type { MetricDescriptor } from "@standin/core/descriptor"
 export const descriptor: MetricDescriptor = {
   kind: "metric",
   id: "subgroup",
-  version: "0.1.0",
+  version: "0.2.0",
   // MetricSpecVersion of @standin/core.
   specVersion: "1.0",
   label: "Subgroup alignment",

@@ -153,13 +153,14 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
       }),
     )
   }
-  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
+  const result = bootstrapFigures(panel.twinIds, input.options, (weights) =>
     tidy(subgroupFigures(panel, plan, input.options.minCellSize, weights)),
   )
   return Effect.succeed({
     metric: descriptor.id,
     version: descriptor.version,
     headline: toHeadline(result, descriptor.headline),
+    headlineReplicates: result.headlineReplicates,
     measures: toMeasures(result),
     details: {
       cells: Object.fromEntries(
