@@ -1,7 +1,9 @@
 import { MetricError, type MetricShape } from "@standin/core"
-import { divergenceFigures, itemGroupDivergences } from "@standin/metric-divergence"
+import { divergenceFigures, itemGroupDivergences, pooledJsDistance } from "@standin/metric-divergence"
 import {
+  biasCorrectedInterval,
   bootstrapFigures,
+  type ComputeContext,
   type Figure,
   type Grouping,
   groupingByAttribute,
@@ -44,12 +46,24 @@ export const planSubgroups = (panel: Panel, minCellSize: number): SubgroupPlan =
   return { attributes, missing }
 }
 
-/** Every figure of the subgroup metric for one weighting of the twins; the last is the headline. */
+const fullSample: ComputeContext = { resample: false }
+
+/** How the intervals of the ranking figures are made. */
+const rankingInterval = (what: string): NonNullable<Figure["interval"]> => ({
+  method: "bias-corrected",
+  description: `${what} of the bias-corrected level figures, recomputed on each resample (each level's distance re-centred as in the bias-corrected distances, the ranking redone); percentile interval`,
+})
+
+/**
+ * Every figure of the subgroup metric for one weighting of the twins; the last is the headline. Each level's figure
+ * is its bias-corrected root-mean-square JS distance over items, so a level is not ranked worse for being small.
+ */
 export const subgroupFigures = (
   panel: Panel,
   plan: SubgroupPlan,
   minCellSize: number,
   weights: Float64Array,
+  context: ComputeContext = fullSample,
 ) => {
   const figures: Array<Figure> = []
   const worstPerAttribute: Array<number> = []
@@ -61,8 +75,14 @@ export const subgroupFigures = (
       attribute.grouping,
       scorable.map(({ index }) => index),
       weights,
+      context,
     )
-    const levelMeans = labels.map((_, level) => meanOf(perItem.map((values) => values[level]!.jsDistance)))
+    const levelMeans = labels.map((_, level) =>
+      pooledJsDistance(
+        perItem.map((values) => values[level]!),
+        context,
+      ),
+    )
     labels.forEach((label, level) => {
       const flagged = attribute.ranked[level] ? undefined : "small-cell"
       const note = flagged
@@ -85,6 +105,7 @@ export const subgroupFigures = (
         n: attribute.sizes[level]!,
         note: note ?? "no item could be scored in this level",
         ...(flagged ? { flagged } : {}),
+        interval: biasCorrectedInterval,
       })
     })
     let worst = -1
@@ -105,6 +126,7 @@ export const subgroupFigures = (
         value: worstValue,
         n: worst >= 0 ? attribute.sizes[worst]! : 0,
         note: none,
+        interval: rankingInterval("the highest"),
       },
       {
         measure: "best-level",
@@ -112,6 +134,7 @@ export const subgroupFigures = (
         value: bestValue,
         n: best >= 0 ? attribute.sizes[best]! : 0,
         note: none,
+        interval: rankingInterval("the lowest"),
       },
       {
         measure: "level-gap",
@@ -119,6 +142,7 @@ export const subgroupFigures = (
         value: worstValue - bestValue,
         n: rankedCount,
         note: none,
+        interval: rankingInterval("the highest minus the lowest"),
       },
     )
     worstPerAttribute.push(worstValue)
@@ -130,6 +154,7 @@ export const subgroupFigures = (
     n: panel.twins,
     note: "no attribute has a ranked level",
     headline: true,
+    interval: rankingInterval("the mean over attributes of the highest"),
   })
   return figures
 }
@@ -153,8 +178,8 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
       }),
     )
   }
-  const result = bootstrapFigures(panel.twinIds, input.options, (weights) =>
-    tidy(subgroupFigures(panel, plan, input.options.minCellSize, weights)),
+  const result = bootstrapFigures(panel.twinIds, input.options, (weights, context) =>
+    tidy(subgroupFigures(panel, plan, input.options.minCellSize, weights, context)),
   )
   return Effect.succeed({
     metric: descriptor.id,
