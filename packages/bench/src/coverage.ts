@@ -65,11 +65,16 @@ export const coveragePanels = (n: number, distance: number, seed: number) => {
   const random = makeRandom(seed)
   const personas = simulateHumans({ n, seed: seed ^ 0x5eed })
   const arm = coverageStudy.arms[0]!.id
+  const synthetic = Object.fromEntries(
+    coverageStudy.items.map((item) => [
+      item.id,
+      shifted(humanDistributions[item.id]!, directions[item.id]!, distance),
+    ]),
+  )
   const answers = (which: "human" | "synthetic") =>
     Object.fromEntries(
       coverageStudy.items.map((item) => {
-        const p = humanDistributions[item.id]!
-        const probabilities = which === "human" ? p : shifted(p, directions[item.id]!, distance)
+        const probabilities = which === "human" ? humanDistributions[item.id]! : synthetic[item.id]!
         return [item.id, optionsOf(item.id)[draw(random, probabilities)]!]
       }),
     )
@@ -78,7 +83,7 @@ export const coveragePanels = (n: number, distance: number, seed: number) => {
     arm,
     answers: answers("human"),
   }))
-  const synthetic: Array<SyntheticRespondent> = human.map((respondent) => ({
+  const twins: Array<SyntheticRespondent> = human.map((respondent) => ({
     twinId: respondent.id,
     replicate: 0,
     arm,
@@ -93,7 +98,7 @@ export const coveragePanels = (n: number, distance: number, seed: number) => {
     usage: { inputTokens: 0, outputTokens: 0 },
     elicitation: "sample",
   }))
-  return { human, synthetic }
+  return { human, synthetic: twins }
 }
 
 export interface CoverageCell {
