@@ -65,6 +65,8 @@ export interface BootstrappedFigures {
    * (before any widening to include the estimate).
    */
   readonly headlineReplicates: ReadonlyArray<number>
+  /** Every figure's replicates (index r = resample r; NaN where not computable); empty without resamples. */
+  readonly replicates: ReadonlyArray<Float64Array>
 }
 
 /**
@@ -94,6 +96,7 @@ export const bootstrapFigures = (
       intervals: figures.map(() => null),
       intervalNotes: figures.map(() => "no bootstrap resamples requested"),
       headlineReplicates: [],
+      replicates: [],
     }
   }
   const replicates = Array.from({ length: count }, () => new Float64Array(resamples))
@@ -142,6 +145,7 @@ export const bootstrapFigures = (
     intervals,
     intervalNotes,
     headlineReplicates: headlineIndex >= 0 ? Array.from(replicates[headlineIndex]!) : [],
+    replicates,
   }
 }
 

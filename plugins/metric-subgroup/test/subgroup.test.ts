@@ -105,6 +105,11 @@ describe("subgroup metric", () => {
       const reaching = ranked.filter((m) => m.ci!.lower === 0)
       expect(reaching.length / ranked.length).toBeGreaterThan(0.85)
       expect(score.headline.ci!.method).toBe("bias-corrected")
+      // The worst level is a maximum over levels: its simultaneous interval still reaches 0 for a perfect model.
+      expect(score.headline.ci!.lower).toBe(0)
+      expect(score.headline.ci!.description).toMatch(/Bonferroni/)
+      for (const worst of score.measures.filter((m) => m.measure === "worst-level"))
+        expect(worst.ci!.lower).toBe(0)
       expect(score.headlineReplicates).toHaveLength(200)
     }),
   )
