@@ -104,7 +104,7 @@ describe("coherence metric", () => {
         shuffleInPlace(random, order)
         const independent: Array<SyntheticRespondent> = input.synthetic.map((s, index) => ({
           ...s,
-          answers: { ...s.answers, share: input.synthetic[order[index]!]!.answers.share },
+          answers: { ...s.answers, share: input.synthetic[order[index]!]!.answers.share ?? null },
         }))
         const coherent = yield* metric.score(input)
         const marginal = yield* metric.score({ ...input, synthetic: independent })

@@ -237,6 +237,11 @@ describe("regression metric", () => {
           }),
         ])
         for (const m of score.measures) if (m.value === null) expect(m.note).toMatch(/\S/)
+        // Resamples count the failure the same way: F1 0 (NaN only where the human refit itself has no truth).
+        expect(score.headlineReplicates).toHaveLength(10)
+        const scored = score.headlineReplicates!.filter(Number.isFinite)
+        expect(scored.length).toBeGreaterThanOrEqual(8)
+        for (const replicate of scored) expect(replicate).toBe(0)
       }),
   )
 
