@@ -14,9 +14,27 @@ export const correctedDistance = (squared: number, bias: number, context: Comput
   return Math.sqrt(Math.max(0, squared - (context.resample ? 2 : 1) * bias))
 }
 
-/** The interval label of a bias-corrected distance (see correctedDistance). */
+/**
+ * The squared scale of a bias-corrected distance, for its interval: the once-corrected squared distance and the
+ * shifts applied to its resampled quantiles. The lower bound removes the whole bias once more (re-centring the
+ * bootstrap, whose truth is the biased plug-in, on the corrected estimate). The upper bound removes only the part of
+ * the bias orthogonal to the observed difference: `radial` is the sampling variance along the difference itself
+ * (one degree of freedom), which a percentile interval already treats correctly — for a one-dimensional difference
+ * |x| the right upper bound is (|x| + z·σ)², the plain percentile.
+ */
+export const squaredScale = (
+  squared: number,
+  bias: number,
+  radial: number,
+): NonNullable<Figure["squared"]> => ({
+  estimate: squared - bias,
+  lowerShift: bias,
+  upperShift: Math.max(0, bias - radial),
+})
+
+/** The interval label of a bias-corrected distance (see correctedDistance and squaredScale). */
 export const biasCorrectedInterval: NonNullable<Figure["interval"]> = {
   method: "bias-corrected",
   description:
-    "bias-corrected distance: on the squared scale the plug-in's expected sampling excess is subtracted from the estimate, and twice from each resample's plug-in (re-centring the bootstrap on the corrected estimate); percentile interval of those replicates, clamped at 0 and square-rooted",
+    "bias-corrected distance: on the squared scale the plug-in's expected sampling excess is subtracted from the estimate and from each resample's plug-in; the interval is the percentile interval of those resampled values shifted down once more by the excess (lower bound) or by its part orthogonal to the observed difference (upper bound), clamped at 0 and square-rooted",
 }

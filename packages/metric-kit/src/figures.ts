@@ -33,6 +33,13 @@ export interface Figure {
    * says how in words. Default: a plain percentile interval.
    */
   readonly interval?: { readonly method: IntervalMethod; readonly description: string }
+  /**
+   * A bias-corrected distance's squared scale (see correctedDistance): `estimate` is the once-corrected squared
+   * distance (plug-in minus bias; on a resample, the resample's own). When present on the full sample, the interval
+   * is √max(0, quantile of the resampled estimates − shift), with `lowerShift` for the lower bound and `upperShift`
+   * for the upper one (both from the full sample).
+   */
+  readonly squared?: { readonly estimate: number; readonly lowerShift: number; readonly upperShift: number }
 }
 
 /** What `compute` is evaluating: the full sample (every weight 1) or one bootstrap resample. */
@@ -100,6 +107,9 @@ export const bootstrapFigures = (
     }
   }
   const replicates = Array.from({ length: count }, () => new Float64Array(resamples))
+  const squaredReplicates = figures.map((figure) =>
+    figure.squared !== undefined ? new Float64Array(resamples) : null,
+  )
   const hashes = idHashes(twinIds)
   const weights = new Float64Array(twins)
   for (let round = 0; round < resamples; round++) {
@@ -108,6 +118,11 @@ export const bootstrapFigures = (
     for (let index = 0; index < count; index++) {
       const value = values[index]?.value ?? Number.NaN
       replicates[index]![round] = Number.isFinite(value) ? value : Number.NaN
+      const squared = squaredReplicates[index]
+      if (squared) {
+        const estimate = values[index]?.squared?.estimate ?? Number.NaN
+        squared[round] = Number.isFinite(estimate) ? estimate : Number.NaN
+      }
     }
   }
   const intervals: Array<ConfidenceInterval | null> = []
@@ -126,7 +141,16 @@ export const bootstrapFigures = (
       intervalNotes.push(`no interval: only ${finite} of ${resamples} resamples could be scored`)
       return
     }
-    const interval = percentileInterval(values, options.alpha)!
+    const squared = squaredReplicates[index]
+    const shifted = squared && figure.squared ? percentileInterval(squared, options.alpha) : null
+    const interval =
+      shifted && figure.squared
+        ? {
+            lower: Math.sqrt(Math.max(0, shifted.lower - figure.squared.lowerShift)),
+            upper: Math.sqrt(Math.max(0, shifted.upper - figure.squared.upperShift)),
+            level: shifted.level,
+          }
+        : percentileInterval(values, options.alpha)!
     const lower = Math.min(interval.lower, figure.value)
     const upper = Math.max(interval.upper, figure.value)
     const notes: Array<string> = []

@@ -1,4 +1,4 @@
-export { biasCorrectedInterval, correctedDistance } from "./corrected.js"
+export { biasCorrectedInterval, correctedDistance, squaredScale } from "./corrected.js"
 export {
   type BootstrappedFigures,
   bootstrapFigures,

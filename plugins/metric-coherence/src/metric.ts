@@ -9,6 +9,7 @@ import {
   type Panel,
   preparePanel,
   scoreWithHumans,
+  squaredScale,
   toHeadline,
   toMeasures,
 } from "@standin/metric-kit"
@@ -181,6 +182,10 @@ export const coherenceFigures = (
         synthetic: s,
         ...(note ? { note } : {}),
         ...(figure === "phi" ? { interval: biasCorrectedInterval } : {}),
+        // A phi difference is one-dimensional: all of its bias lies along the difference (see squaredScale).
+        ...(figure === "phi" && Number.isFinite(value)
+          ? { squared: squaredScale((s - h) ** 2, variance, variance) }
+          : {}),
       })
       if (figure === "phi" && Number.isFinite(value)) {
         squaredDifferences.push((s - h) ** 2)
@@ -205,6 +210,15 @@ export const coherenceFigures = (
     note: pairs.length === 0 ? "the study declares no belief–action pairs" : "no pair could be scored",
     headline: true,
     interval: biasCorrectedInterval,
+    ...(squaredDifferences.length === 0
+      ? {}
+      : {
+          squared: squaredScale(
+            mean(squaredDifferences),
+            mean(variances),
+            mean(variances) / squaredDifferences.length,
+          ),
+        }),
   })
   return figures
 }

@@ -6,6 +6,7 @@ import {
   type Grouping,
   type Panel,
   type Qualifiers,
+  squaredScale,
   type Tally,
   tallyItems,
 } from "@standin/metric-kit"
@@ -22,6 +23,12 @@ export interface DivergenceValues {
   /** Squared scale: the plug-in JS divergence (bits) and its first-order bias. */
   readonly jsDivergence: number
   readonly jsBias: number
+  /**
+   * The sampling variance of the JS divergence along the observed difference (one degree of freedom):
+   * (1/nH + 1/nS)/(8 ln 2); the bias is about (k − 1) of these. TV and W1 take their bias / (k − 1).
+   */
+  readonly jsRadial: number
+  readonly k: number
   /** Squared scale: plug-in TV² and W1²/(k−1)², and their expectations under no difference. */
   readonly totalVariationSquared: number
   readonly totalVariationBias: number
@@ -101,6 +108,8 @@ const unscoredValues = (humanN: number, syntheticN: number, unscored: string): D
   plugInJsDistance: Number.NaN,
   jsDivergence: Number.NaN,
   jsBias: Number.NaN,
+  jsRadial: Number.NaN,
+  k: Number.NaN,
   totalVariationSquared: Number.NaN,
   totalVariationBias: Number.NaN,
   wassersteinSquared: Number.NaN,
@@ -137,6 +146,7 @@ export const divergences = (
   const totalVariationSquared = figures.totalVariation ** 2
   const wassersteinSquared = ordered ? figures.wasserstein ** 2 : Number.NaN
   const wassersteinBias = ordered ? nulls.wasserstein : Number.NaN
+  const jsRadial = (1 / humanN + (Number.isFinite(effectiveN) ? 1 / effectiveN : 0)) / (8 * Math.LN2)
   return {
     jsDistance: correctedDistance(jsDivergence, jsBias, context),
     totalVariation: correctedDistance(totalVariationSquared, nulls.totalVariation, context),
@@ -144,6 +154,8 @@ export const divergences = (
     plugInJsDistance: figures.jsDistance,
     jsDivergence,
     jsBias,
+    jsRadial,
+    k: human.length,
     totalVariationSquared,
     totalVariationBias: nulls.totalVariation,
     wassersteinSquared,
@@ -162,16 +174,32 @@ export const pooledJsDistance = (
   values: ReadonlyArray<DivergenceValues>,
   context: ComputeContext,
 ): number => {
+  const pooled = pooledJs(values)
+  return pooled === null ? Number.NaN : correctedDistance(pooled.divergence, pooled.bias, context)
+}
+
+const pooledJs = (values: ReadonlyArray<DivergenceValues>) => {
   let divergence = 0
   let bias = 0
+  let radial = 0
   let count = 0
   for (const value of values) {
     if (!Number.isFinite(value.jsDivergence) || !Number.isFinite(value.jsBias)) continue
     divergence += value.jsDivergence
     bias += value.jsBias
+    radial += value.jsRadial
     count++
   }
-  return count === 0 ? Number.NaN : correctedDistance(divergence / count, bias / count, context)
+  // The mean of `count` divergences: one direction of the joint difference carries radial/count² of the bias.
+  return count === 0
+    ? null
+    : { divergence: divergence / count, bias: bias / count, radial: radial / (count * count) }
+}
+
+/** The squared scale of pooledJsDistance, for its interval (see squaredScale); undefined when nothing is scored. */
+export const pooledJsSquared = (values: ReadonlyArray<DivergenceValues>): Figure["squared"] => {
+  const pooled = pooledJs(values)
+  return pooled === null ? undefined : squaredScale(pooled.divergence, pooled.bias, pooled.radial)
 }
 
 const tallyDivergences = (
@@ -235,11 +263,45 @@ export const divergenceFigures = (
     ...(values.unscored ? { note: values.unscored } : extra.note ? { note: extra.note } : {}),
     ...(extra.flagged ? { flagged: extra.flagged } : {}),
   }
+  const scored = values.unscored === undefined
+  const perDirection = (bias: number) => bias / Math.max(1, values.k - 1)
   const figures: Array<Figure> = [
-    { ...base, measure: "js-distance", value: values.jsDistance },
-    { ...base, measure: "total-variation", value: values.totalVariation },
+    {
+      ...base,
+      measure: "js-distance",
+      value: values.jsDistance,
+      ...(scored ? { squared: squaredScale(values.jsDivergence, values.jsBias, values.jsRadial) } : {}),
+    },
+    {
+      ...base,
+      measure: "total-variation",
+      value: values.totalVariation,
+      ...(scored
+        ? {
+            squared: squaredScale(
+              values.totalVariationSquared,
+              values.totalVariationBias,
+              perDirection(values.totalVariationBias),
+            ),
+          }
+        : {}),
+    },
   ]
-  if (ordered) figures.push({ ...base, measure: "wasserstein", value: values.wasserstein })
+  if (ordered)
+    figures.push({
+      ...base,
+      measure: "wasserstein",
+      value: values.wasserstein,
+      ...(scored
+        ? {
+            squared: squaredScale(
+              values.wassersteinSquared,
+              values.wassersteinBias,
+              perDirection(values.wassersteinBias),
+            ),
+          }
+        : {}),
+    })
   return figures
 }
 

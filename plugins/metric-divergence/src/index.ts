@@ -10,6 +10,7 @@ export {
   groupDivergences,
   itemGroupDivergences,
   pooledJsDistance,
+  pooledJsSquared,
   syntheticDesignEffect,
   unscorableNote,
 } from "./divergence.js"

@@ -20,6 +20,7 @@ import {
   divergenceFigures,
   itemGroupDivergences,
   pooledJsDistance,
+  pooledJsSquared,
   unscorableNote,
 } from "./divergence.js"
 
@@ -57,6 +58,7 @@ export const divergenceMetricFigures = (
       figures.push(...divergenceFigures(values, { item: item.id, arm: arms.labels[arm]! }, ordered))
     })
   })
+  const squared = pooledJsSquared(pooled)
   figures.push({
     measure: "js-distance",
     qualifiers: {},
@@ -65,6 +67,7 @@ export const divergenceMetricFigures = (
     note: "no item could be scored",
     headline: true,
     interval: biasCorrectedInterval,
+    ...(squared ? { squared } : {}),
   })
   return figures
 }

@@ -1,6 +1,11 @@
 import type { ConfidenceInterval, MetricOptions } from "@standin/core"
 import { MetricError, type MetricShape } from "@standin/core"
-import { divergenceFigures, itemGroupDivergences, pooledJsDistance } from "@standin/metric-divergence"
+import {
+  divergenceFigures,
+  itemGroupDivergences,
+  pooledJsDistance,
+  pooledJsSquared,
+} from "@standin/metric-divergence"
 import {
   type BootstrappedFigures,
   biasCorrectedInterval,
@@ -50,6 +55,11 @@ export const planSubgroups = (panel: Panel, minCellSize: number): SubgroupPlan =
 }
 
 const fullSample: ComputeContext = { resample: false }
+
+const squaredOf = (values: Parameters<typeof pooledJsSquared>[0]) => {
+  const squared = pooledJsSquared(values)
+  return squared ? { squared } : {}
+}
 
 /** How the intervals of the ranking figures are made. */
 const rankingInterval = (what: string): NonNullable<Figure["interval"]> => ({
@@ -109,6 +119,7 @@ export const subgroupFigures = (
         note: note ?? "no item could be scored in this level",
         ...(flagged ? { flagged } : {}),
         interval: biasCorrectedInterval,
+        ...squaredOf(perItem.map((values) => values[level]!)),
       })
     })
     let worst = -1
