@@ -20,7 +20,7 @@ const format = (result: CoverageResult): string => {
   const items = Object.entries(result.itemCoverage)
     .map(([item, coverage]) => `${item} ${coverage.toFixed(3)}`)
     .join(", ")
-  return `    n ${String(cell.n).padStart(5)}  true JSD ${cell.distance.toFixed(2)}  coverage ${result.coverage.toFixed(3)}  (${result.above} above, ${result.below} below)  mean estimate ${result.meanEstimate.toFixed(4)}  mean width ${result.meanWidth.toFixed(4)}  items: ${items}  ${meetsTarget(result) ? "PASS" : "MISS"}`
+  return `    n ${String(cell.n).padStart(5)}  true JSD ${cell.distance.toFixed(2)}  coverage ${result.coverage.toFixed(3)}  (${result.above} above, ${result.below} below)  mean estimate ${result.meanEstimate.toFixed(4)}  mean width ${result.meanWidth.toFixed(4)}${items ? `  items: ${items}` : ""}  ${meetsTarget(result) ? "PASS" : "MISS"}`
 }
 
 console.log(

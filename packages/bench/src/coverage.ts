@@ -114,7 +114,7 @@ export interface CoverageResult {
   readonly cell: CoverageCell
   /** Share of replications whose headline interval contains the true distance. */
   readonly coverage: number
-  /** The same for each item's pooled JS distance. */
+  /** The same for each item's pooled JS distance (items the metric reports as `js-distance|item=…|arm=all`). */
   readonly itemCoverage: Readonly<Record<string, number>>
   readonly meanEstimate: number
   readonly meanWidth: number
@@ -131,6 +131,9 @@ export const coverageCell = async (metric: MetricShape, cell: CoverageCell): Pro
   let estimates = 0
   let widths = 0
   const itemCovered: Record<string, number> = Object.fromEntries(
+    coverageStudy.items.map((item) => [item.id, 0]),
+  )
+  const itemFound: Record<string, number> = Object.fromEntries(
     coverageStudy.items.map((item) => [item.id, 0]),
   )
   for (let replication = 0; replication < cell.replications; replication++) {
@@ -152,6 +155,7 @@ export const coverageCell = async (metric: MetricShape, cell: CoverageCell): Pro
     widths += ci.upper - ci.lower
     for (const item of coverageStudy.items) {
       const measure = score.measures.find((m) => m.key === `js-distance|item=${item.id}|arm=all`)
+      if (measure) itemFound[item.id]! += 1
       if (measure?.ci && measure.ci.lower <= cell.distance && cell.distance <= measure.ci.upper)
         itemCovered[item.id]! += 1
     }
@@ -160,7 +164,9 @@ export const coverageCell = async (metric: MetricShape, cell: CoverageCell): Pro
     cell,
     coverage: covered / cell.replications,
     itemCoverage: Object.fromEntries(
-      Object.entries(itemCovered).map(([item, count]) => [item, count / cell.replications]),
+      Object.entries(itemCovered)
+        .filter(([item]) => itemFound[item]! > 0)
+        .map(([item, count]) => [item, count / cell.replications]),
     ),
     meanEstimate: estimates / cell.replications,
     meanWidth: widths / cell.replications,
