@@ -11,6 +11,7 @@ import {
   type VendorProtocol,
 } from "./server.js"
 import type { SurveyMessage, SurveyRequest } from "./survey.js"
+import { anthropicSamplingProblem, anthropicSchemaProblem } from "./vendor-rules.js"
 
 /**
  * A fake of the Anthropic Messages API as `@anthropic-ai/sdk` speaks it: messages (with structured
@@ -88,7 +89,11 @@ const invalid = (body: Record<string, unknown>): string | undefined => {
   const format = record(record(body.output_config).format)
   if (body.output_config !== undefined && format.type !== undefined && format.type !== "json_schema")
     return "output_config.format.type: Input should be 'json_schema'"
-  return undefined
+  if (format.type === "json_schema") {
+    const problem = anthropicSchemaProblem(format.schema)
+    if (problem !== undefined) return problem
+  }
+  return anthropicSamplingProblem(body)
 }
 
 const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["fault"]): RouteResult => {
@@ -264,6 +269,7 @@ export const anthropicProtocol = (state: FakeState): VendorProtocol => {
 
   return {
     vendor: "anthropic",
+    rateLimitHeaders: "anthropic-ratelimit",
     sdkBaseUrl: (origin) => origin,
     keyOf: (headers) => {
       const key = headers["x-api-key"]

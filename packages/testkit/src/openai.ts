@@ -14,6 +14,7 @@ import {
 } from "./server.js"
 import type { FakeAnswer, Responder, SurveyMessage, SurveyRequest, TokenChoice } from "./survey.js"
 import { trainedResponder } from "./trained.js"
+import { openAiChatProblem } from "./vendor-rules.js"
 
 /**
  * A fake of the OpenAI API as the `openai` SDK speaks it: chat completions, responses, files,
@@ -152,9 +153,15 @@ const parseResponsesRequest = (body: unknown): SurveyRequest => {
   }
 }
 
-const openAiError = (status: number, message: string, type: string, code: string | null) => ({
+const openAiError = (
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+  param: string | null = null,
+) => ({
   status,
-  body: { error: { message, type, param: null, code } },
+  body: { error: { message, type, param, code } },
 })
 
 /** A chat completion for one request, or the error the responder asked for. */
@@ -323,7 +330,14 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       case 404:
         return openAiError(404, message, "invalid_request_error", kind === "not-found" ? "unknown_url" : null)
       case 429:
-        return openAiError(429, message, "requests", "rate_limit_exceeded")
+        return kind === "quota"
+          ? openAiError(
+              429,
+              "You exceeded your current quota, please check your plan and billing details.",
+              "insufficient_quota",
+              "insufficient_quota",
+            )
+          : openAiError(429, message, "requests", "rate_limit_exceeded")
       case 400:
         return openAiError(400, message, "invalid_request_error", null)
       default:
@@ -492,10 +506,13 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       const drawn = state.faults.draw(state.faultRng)
       const content = drawn === "refusal" || drawn === "offscale" || drawn === "lowmass" ? drawn : undefined
       const request = parseChatRequest(entry.body, `batch:${batch.endpoint}`)
+      const problem = openAiChatProblem(entry.body)
       const result: RouteResult =
-        drawn !== undefined && content === undefined
-          ? { status: 200, body: {}, fault: drawn }
-          : chatCompletion(state, request, content)
+        problem !== undefined
+          ? openAiError(400, problem.message, "invalid_request_error", problem.code ?? null, problem.param)
+          : drawn !== undefined && content === undefined
+            ? { status: 200, body: {}, fault: drawn }
+            : chatCompletion(state, request, content)
       const id = state.nextId("batch_req_")
       if (result.fault !== undefined) {
         const status = /^\d+$/.test(result.fault) ? Number(result.fault) : 500
@@ -508,6 +525,18 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
               request_id: state.nextId("req_"),
               body: error(status, `The request failed (${result.fault}).`, result.fault).body,
             },
+            error: null,
+          }),
+        )
+        continue
+      }
+      if (result.status !== 200) {
+        // a request the API rejects: its line goes to the error file with the API's error body
+        errors.push(
+          JSON.stringify({
+            id,
+            custom_id: customId,
+            response: { status_code: result.status, request_id: state.nextId("req_"), body: result.body },
             error: null,
           }),
         )
@@ -607,6 +636,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
 
   return {
     vendor: "openai",
+    rateLimitHeaders: "x-ratelimit",
     sdkBaseUrl: (origin) => `${origin}/v1`,
     uploads: () => [...uploaded],
     keyOf: (headers) => {
@@ -632,6 +662,15 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
               "Missing required parameter: 'messages'.",
               "invalid_request_error",
               "missing_required_parameter",
+            )
+          const problem = openAiChatProblem(context.body)
+          if (problem !== undefined)
+            return openAiError(
+              400,
+              problem.message,
+              "invalid_request_error",
+              problem.code ?? null,
+              problem.param ?? null,
             )
           return chatCompletion(state, request, context.fault, responderFor(request.model))
         },
