@@ -178,7 +178,21 @@ describe.runIf(hasData)("standin run with model providers against loopback fakes
       },
     )
     expect(result.status).toBe(2)
-    expect(result.stderr).toMatch(/anthropic cannot do "logprobs" elicitation/)
+    expect(result.stderr).toMatch(/anthropic:claude-haiku-4-5 cannot do "logprobs" elicitation/)
+    expect(server.log.entries).toHaveLength(0)
+  })
+
+  it("refuses logprobs on a model whose capability row has none (a reasoning model) before spending anything", async () => {
+    const server = await fake("openai")
+    const out = tempDir("refuse-model")
+    const result = await standinAsync(
+      ["run", "--provider", "openai:gpt-5-mini", "--elicitation", "logprobs", "--out", out, ...quick],
+      { OPENAI_API_KEY: PLANTED, OPENAI_BASE_URL: server.baseUrl },
+    )
+    expect(result.status).toBe(2)
+    expect(result.stderr).toMatch(
+      /openai:gpt-5-mini cannot do "logprobs" elicitation \(it supports: sample, verbalized\)/,
+    )
     expect(server.log.entries).toHaveLength(0)
   })
 

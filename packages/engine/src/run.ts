@@ -263,10 +263,7 @@ export const runStudy = <E>(
     const { experiment } = options
     const study = experiment.definition
     const emit = options.onEvent ?? (() => {})
-    yield* refuseUnsupportedElicitation(
-      options.providers.map((selection) => selection.plugin.descriptor),
-      options.elicitation,
-    )
+    yield* refuseUnsupportedElicitation(options.providers, options.elicitation)
     const human = yield* experiment.loadHumanData
     emit({ _tag: "Loaded", respondents: human.respondents.length, origin: human.origin, path: human.path })
     const split =
