@@ -250,4 +250,16 @@ describe.runIf(hasData)("standin run with model providers against loopback fakes
     expect(result.stdout).toMatch(/anthropic .*missing: set ANTHROPIC_API_KEY/)
     expect(result.stdout).not.toContain(PLANTED)
   })
+
+  it("shows each provider's per-model capability table with --models", () => {
+    const result = standin(["providers", "--models"])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/openai\s+gpt-5\*\s+no\s+no\s+reasoning\s+max_completion_tokens/)
+    expect(result.stdout).toMatch(/openai\s+gpt-4o\*\s+yes\s+top 20\s+none/)
+    expect(result.stdout).toMatch(
+      /google\s+gemini-2\.5-pro\*\s+yes\s+no\s+always \(≥ 128 tokens\)\s+maxOutputTokens/,
+    )
+    expect(result.stdout).toMatch(/anthropic\s+claude-3\*\s+yes\s+no\s+none\s+max_tokens\s+tool/)
+    expect(result.stdout).toMatch(/openai-compatible\s+\*\s+yes\s+top 20\s+none\s+max_tokens/)
+  })
 })
