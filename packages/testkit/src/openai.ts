@@ -72,6 +72,15 @@ interface Batch {
 
 const seconds = (milliseconds: number): number => Math.floor(milliseconds / 1000)
 
+/**
+ * An object without its unset (null) fields, `metadata` apart: OpenAI's OpenAPI document gives most optional
+ * fields of batches as optional, not nullable.
+ */
+const withoutNulls = <T extends { readonly id: string }>(value: T): Partial<T> & { readonly id: string } =>
+  Object.fromEntries(
+    Object.entries(value).filter(([key, field]) => field !== null || key === "metadata"),
+  ) as Partial<T> & { readonly id: string }
+
 const bytesOf = (token: string): Array<number> => [...Buffer.from(token, "utf8")]
 
 const logprobEntry = (choice: TokenChoice, top: ReadonlyArray<TokenChoice>) => ({
@@ -345,16 +354,15 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
     }
   }
 
+  // OpenAI's OpenAPI document gives these fields as optional, not nullable: an unset one is left out.
   const fileObject = (file: StoredFile) => ({
     id: file.id,
     object: "file",
     bytes: file.content.length,
     created_at: seconds(file.createdAt),
-    expires_at: null,
     filename: file.filename,
     purpose: file.purpose,
     status: "processed",
-    status_details: null,
   })
 
   const addFile = (filename: string, purpose: string, content: Buffer): StoredFile => {
@@ -573,7 +581,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
         ?.content.toString("utf8")
         .split("\n")
         .filter((line) => line.trim() !== "").length ?? 0
-    return {
+    return withoutNulls({
       id: batch.id,
       object: "batch",
       endpoint: batch.endpoint,
@@ -597,7 +605,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
           : null,
       request_counts: batch.counts ?? { total, completed: 0, failed: 0 },
       metadata: batch.metadata ?? null,
-    }
+    })
   }
 
   /**

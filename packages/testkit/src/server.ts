@@ -41,6 +41,11 @@ export interface FakeOptions {
    * those headers to say when the limit resets.
    */
   readonly rateLimit?: { readonly requestsPerMinute: number }
+  /**
+   * Keep each answer's body in the request log (`response`: parsed JSON, or the text of a file download), so a
+   * test can check what the fake answered against the vendor's published schema. Off by default.
+   */
+  readonly captureResponses?: boolean
 }
 
 export interface JobTimings {
@@ -309,7 +314,7 @@ export const startFake = async (
     const url = new URL(request.url ?? "/", origin)
     const method = request.method ?? "GET"
     const body = parseBody(raw, request.headers["content-type"])
-    const record = (status: number, fault?: string): number =>
+    const record = (status: number, fault?: string, answer?: unknown): number =>
       log.add({
         vendor: vendor.vendor,
         at: Date.now(),
@@ -319,6 +324,9 @@ export const startFake = async (
         body,
         status,
         ...(fault === undefined ? {} : { fault }),
+        ...(options.captureResponses === true && answer !== undefined
+          ? { response: Buffer.isBuffer(answer) ? answer.toString("utf8") : answer }
+          : {}),
       })
 
     let route: Route | undefined
@@ -340,7 +348,7 @@ export const startFake = async (
           ? `Incorrect API key provided: ${offered}.`
           : "Incorrect API key provided."
       const error = vendor.error(401, message, "401")
-      record(error.status, "401")
+      record(error.status, "401", error.body)
       send(response, error.status, error.body, error.headers)
     }
     if (options.apiKey !== undefined && route?.signed !== true && offered !== options.apiKey)
@@ -348,7 +356,7 @@ export const startFake = async (
 
     if (route === undefined) {
       const error = vendor.error(404, `Unknown request URL: ${method} ${url.pathname}.`, "not-found")
-      record(error.status)
+      record(error.status, undefined, error.body)
       return send(response, error.status, error.body, error.headers)
     }
 
@@ -361,7 +369,7 @@ export const startFake = async (
       }
       if (window.used >= options.rateLimit.requestsPerMinute) {
         const error = vendor.error(429, "Rate limit reached for requests. Please try again later.", "429")
-        record(error.status, "rate-limit")
+        record(error.status, "rate-limit", error.body)
         return send(response, error.status, error.body, { ...error.headers, ...limitHeaders() })
       }
       window.used += 1
@@ -395,7 +403,7 @@ export const startFake = async (
         headers["retry-after"] = String(Math.ceil(retryAfterMs / 1000))
         headers["retry-after-ms"] = String(retryAfterMs)
       }
-      record(error.status, kind)
+      record(error.status, kind, error.body)
       send(response, error.status, error.body, headers)
     }
 
@@ -447,7 +455,7 @@ export const startFake = async (
       record(499, "client-closed")
       return
     }
-    const index = record(result.status, fault)
+    const index = record(result.status, fault, corrupt === undefined ? result.body : undefined)
     send(response, result.status, result.body, { ...limited, ...result.headers }, corrupt)
     if (result.status < 400 && fault === undefined) watch(request.socket, index)
   }
