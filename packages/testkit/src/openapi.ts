@@ -108,7 +108,7 @@ export const openApiValidator = (specPath: string, serverPrefix = "/v1"): OpenAp
     }
     return validate
   }
-  const escape = (part: string) => part.replace(/~/g, "~0").replace(/\//g, "~1")
+  const pointerPart = (part: string) => part.replace(/~/g, "~0").replace(/\//g, "~1")
   const paths = isRecord(document.paths) ? document.paths : {}
   const templates = Object.keys(paths).map((template) => ({
     template,
@@ -139,7 +139,7 @@ export const openApiValidator = (specPath: string, serverPrefix = "/v1"): OpenAp
         unknown.push(call)
         continue
       }
-      const base = `/paths/${escape(match.template)}/${method}`
+      const base = `/paths/${pointerPart(match.template)}/${method}`
       const json = operation.requestBody?.content?.["application/json"]
       if (json?.schema !== undefined && isRecord(entry.body)) {
         const validate = validatorFor(`${base}/requestBody/content/application~1json/schema`)
@@ -163,7 +163,7 @@ export const openApiValidator = (specPath: string, serverPrefix = "/v1"): OpenAp
     check,
     hasComponent: (name) => name in schemas,
     component: (name, value) => {
-      const validate = validatorFor(`/components/schemas/${escape(name)}`)
+      const validate = validatorFor(`/components/schemas/${pointerPart(name)}`)
       return validate(value) ? undefined : describe(validate)
     },
   }
