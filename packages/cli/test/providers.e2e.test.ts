@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { type FakeServer, startVendorFake } from "@standin/testkit/fakes"
@@ -194,6 +194,42 @@ describe.runIf(hasData)("standin run with model providers against loopback fakes
       /openai:gpt-5-mini cannot do "logprobs" elicitation \(it supports: sample, verbalized\)/,
     )
     expect(server.log.entries).toHaveLength(0)
+  })
+
+  it("writes no password from a base URL anywhere (results, labels, site, downloads), and the leaderboard refuses one", async () => {
+    const server = await fake("openai")
+    const out = tempDir("userinfo")
+    const withPassword = server.baseUrl.replace("http://", "http://researcher:s3cretPW@")
+    const result = await standinAsync(
+      [
+        "run",
+        "--provider",
+        `openai-compatible:llama3.1:8b@${withPassword}`,
+        "--provider",
+        "uniform",
+        "--out",
+        out,
+        ...quick,
+      ],
+      {},
+    )
+    const written = everything(out)
+    expect(written).toContain("127.0.0.1")
+    expect(written).toContain("site")
+    expect(written).not.toContain("s3cretPW")
+    expect(written).not.toContain("researcher:")
+    expect(result.stdout + result.stderr).not.toContain("s3cretPW")
+    // a results file that does hold one (written by hand, or by an older standin) is not published
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    results.entries[0].label = `Local: llama3.1:8b @ ${withPassword}`
+    const tampered = tempDir("userinfo-results")
+    writeFileSync(join(tampered, "results.json"), JSON.stringify(results))
+    const site = tempDir("userinfo-site")
+    const refused = standin(["leaderboard", "build", "--results", tampered, "--out", site])
+    expect(refused.status).not.toBe(0)
+    expect(refused.stderr).toMatch(/entries\[0\]\.label holds a URL with a user name or password/)
+    expect(refused.stderr).not.toContain("s3cretPW")
+    expect(readdirSync(site)).toEqual([])
   })
 
   it("never shows a planted key, even when the vendor answers 401", async () => {
