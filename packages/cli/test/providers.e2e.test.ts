@@ -242,8 +242,13 @@ describe.runIf(hasData)("standin run with model providers against loopback fakes
         OPENAI_BASE_URL: server.baseUrl,
       },
     )
-    expect(result.status).toBe(0)
+    // every call was refused: the model failed, loudly, and has no place on a site
+    expect(result.status).toBe(4)
+    expect(result.stderr).toMatch(/failed openai-gpt-4o-mini: no valid answer: 60 of 60 twins failed/)
+    expect(result.stderr).toMatch(/60× auth: 401 Incorrect API key provided/)
+    expect(readdirSync(out)).not.toContain("site")
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    expect(results.entries[0].status).toBe("failed")
     expect(results.entries[0].counts.failed).toBe(60)
     expect(results.entries[0].failures.auth).toBe(60)
     // The key was rejected once; standin did not keep sending it.
@@ -267,7 +272,8 @@ describe.runIf(hasData)("standin run with model providers against loopback fakes
       out,
       ...quick,
     ])
-    expect(result.status).toBe(0)
+    expect(result.status).toBe(4)
+    expect(readdirSync(out)).not.toContain("site")
     expect(result.stdout).toMatch(/skipped openai-gpt-4o-mini: .*OPENAI_API_KEY/)
     expect(result.stdout).toMatch(/skipped google-gemini-2.5-flash: .*GEMINI_API_KEY/)
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
@@ -277,6 +283,45 @@ describe.runIf(hasData)("standin run with model providers against loopback fakes
       "ok",
       "ok",
     ])
+  })
+
+  it("fails a model whose answers are mostly invalid (--max-invalid), prints why, and builds its site only with --keep-failed", async () => {
+    const server = await fake("openai", { faults: "offscale:0.5" })
+    const env = { OPENAI_API_KEY: PLANTED, OPENAI_BASE_URL: server.baseUrl }
+    const args = (out: string, ...extra: Array<string>) => [
+      "run",
+      "--provider",
+      "openai:gpt-4o-mini",
+      "--provider",
+      "uniform",
+      "--max-reasks",
+      "0",
+      "--out",
+      out,
+      ...quick,
+      ...extra,
+    ]
+    const strict = tempDir("invalid-strict")
+    const failed = await standinAsync(args(strict), env)
+    expect(failed.status).toBe(4)
+    expect(failed.stderr).toMatch(
+      /failed openai-gpt-4o-mini: \d+ of 60 twins \(\d+%\) failed or gave invalid answers, more than --max-invalid 20%/,
+    )
+    expect(failed.stderr).toMatch(/\d+× invalid \w+: /)
+    expect(readdirSync(strict)).not.toContain("site")
+    const entry = JSON.parse(readFileSync(join(strict, "results.json"), "utf8")).entries[0]
+    expect(entry.status).toBe("failed")
+    expect(entry.statusReason).toMatch(/more than --max-invalid 20%/)
+
+    const kept = tempDir("invalid-kept")
+    const keptRun = await standinAsync(args(kept, "--keep-failed"), env)
+    expect(keptRun.status).toBe(4)
+    expect(readdirSync(kept)).toContain("site")
+
+    const lenient = tempDir("invalid-lenient")
+    const lenientRun = await standinAsync(args(lenient, "--max-invalid", "0.95"), env)
+    expect(lenientRun.status).toBe(0)
+    expect(JSON.parse(readFileSync(join(lenient, "results.json"), "utf8")).entries[0].status).toBe("ok")
   })
 
   it("lists providers with their capabilities and which keys are set, never their values", () => {
