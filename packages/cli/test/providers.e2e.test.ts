@@ -256,6 +256,23 @@ describe.runIf(hasData)("standin run with model providers against loopback fakes
     for (const text of [result.stdout, result.stderr, everything(out)]) expect(text).not.toContain(PLANTED)
   })
 
+  it("stops a provider at once on a 429 for insufficient_quota, with OpenAI's message, and does not retry it", async () => {
+    const server = await fake("openai", { faults: "quota:1" })
+    const out = tempDir("quota")
+    const result = await standinAsync(
+      ["run", "--provider", "openai:gpt-4o-mini", "--provider", "uniform", "--out", out, ...quick],
+      { OPENAI_API_KEY: PLANTED, OPENAI_BASE_URL: server.baseUrl },
+    )
+    expect(result.status).toBe(4)
+    expect(result.stderr).toMatch(
+      /60× auth: no quota left \(insufficient_quota\): 429 You exceeded your current quota/,
+    )
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    expect(results.entries[0].failures.auth).toBe(60)
+    // no retries and no further calls once the account is known to have no credit (one per concurrent slot)
+    expect(server.log.entries.length).toBeLessThanOrEqual(4)
+  })
+
   it("without any key runs the baselines and says which providers were skipped and why", () => {
     const out = tempDir("nokey")
     const result = standin([

@@ -1,3 +1,5 @@
+// The fake's answers are checked against the SDK's own types at build time (`satisfies Message`).
+import type { Message } from "@anthropic-ai/sdk/resources/messages/messages"
 import { inputTokens, outputTokens } from "./metering.js"
 import { contentText, limitText, optionalNumber, record, respond } from "./respond.js"
 import {
@@ -103,8 +105,8 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
   const tool = forcedTool(record(request.body))
   const base = {
     id: state.nextId("msg_"),
-    type: "message",
-    role: "assistant",
+    type: "message" as const,
+    role: "assistant" as const,
     model: state.modelVersion(request.model),
     stop_sequence: null,
     container: null,
@@ -117,7 +119,10 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
     cache_read_input_tokens: 0,
     cache_creation: null,
     server_tool_use: null,
-    service_tier: "standard",
+    service_tier: "standard" as const,
+    inference_geo: null,
+    output_tokens_details: null,
+    speed: null,
   })
   if (answer.refusal !== undefined) {
     return {
@@ -128,7 +133,7 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
         stop_reason: "refusal",
         stop_details: { type: "refusal", category: "general_harms", explanation: answer.refusal },
         usage: usage(0),
-      },
+      } satisfies Message,
     }
   }
   const limited = limitText(answer.text, request.maxTokens)
@@ -148,7 +153,7 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
           {
             type: "tool_use",
             id: state.nextId("toolu_"),
-            name: tool.name,
+            name: String(tool.name),
             input: parsed,
             caller: { type: "direct" },
           },
@@ -156,7 +161,7 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
         stop_reason: "tool_use",
         stop_details: null,
         usage: usage(output),
-      },
+      } satisfies Message,
     }
   }
   return {
@@ -167,7 +172,7 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
       stop_reason: limited.truncated ? "max_tokens" : "end_turn",
       stop_details: null,
       usage: usage(output),
-    },
+    } satisfies Message,
   }
 }
 
