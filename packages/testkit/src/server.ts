@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { FAKE_VENDOR_HEADER } from "@standin/core"
+import { FAKE_VENDOR_HEADER } from "@standin/provider-kit"
 import { type FakeClock, manualClock } from "./clock.js"
 import { type FaultKind, FaultPlan, type FaultSpec, parseFaultSpec } from "./faults.js"
 import { Rng } from "./random.js"

@@ -4,7 +4,6 @@ import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk
 import {
   capabilitiesFor,
   descriptorForModel,
-  generateFor,
   type JsonSchema,
   ProviderError,
   type ProviderRequest,
@@ -12,7 +11,8 @@ import {
   type ProviderShape,
   settingsWarnings,
 } from "@standin/core"
-import { sdkFetch } from "@standin/core/node-fetch"
+import { generateFor } from "@standin/provider-kit"
+import { sdkFetch } from "@standin/provider-kit/node-fetch"
 import { Effect, Redacted } from "effect"
 import { makeBatch } from "./batch.js"
 import { descriptor as pluginDescriptor } from "./descriptor.js"

@@ -3,18 +3,15 @@ import {
   type ChatMessage,
   capabilitiesFor,
   descriptorForModel,
-  firstTokenDistributions,
-  generateFor,
   type ModelCapabilities,
   ProviderError,
   type ProviderRequest,
   type ProviderResponse,
   type ProviderShape,
-  requestSeed,
   settingsWarnings,
-  type TokenLogprob,
   type Usage,
 } from "@standin/core"
+import { firstTokenDistributions, generateFor, requestSeed, type TokenLogprob } from "@standin/provider-kit"
 import { Effect, Redacted } from "effect"
 import { makeBatch } from "./batch.js"
 import { descriptor as pluginDescriptor } from "./descriptor.js"

@@ -1,13 +1,11 @@
 import {
-  baseUrlOf,
-  optionalApiKey,
   PluginConfigError,
   Provider,
   type ProviderPlugin,
   type ProviderShape,
   type ProviderSpec,
-  requireModel,
 } from "@standin/core"
+import { baseUrlOf, optionalApiKey, requireModel } from "@standin/provider-kit"
 import { decodeOptions, make as makeOpenAi, type OpenAiConfig } from "@standin/provider-openai"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { descriptor } from "./descriptor.js"

@@ -1,20 +1,17 @@
 import {
   capabilitiesFor,
   descriptorForModel,
-  firstTokenDistributions,
-  generateFor,
   type JsonSchema,
   type ProviderDescriptor,
   ProviderError,
   type ProviderRequest,
   type ProviderResponse,
   type ProviderShape,
-  requestSeed,
   settingsWarnings,
-  type TokenLogprob,
   type Usage,
 } from "@standin/core"
-import { sdkFetch } from "@standin/core/node-fetch"
+import { firstTokenDistributions, generateFor, requestSeed, type TokenLogprob } from "@standin/provider-kit"
+import { sdkFetch } from "@standin/provider-kit/node-fetch"
 import { Effect, Redacted } from "effect"
 import OpenAI from "openai"
 import type {

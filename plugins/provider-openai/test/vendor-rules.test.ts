@@ -35,7 +35,7 @@ const request = (
 })
 const provider = (model: string, extra: Partial<Parameters<typeof make>[0]> = {}) =>
   make({ apiKey: Redacted.make("sk-test-PLANTED"), model, baseUrl: fake.baseUrl, ...extra })
-const outcome = (effect: Effect.Effect<ProviderResponse, unknown>) => Effect.runPromise(Effect.result(effect))
+const outcome = <E>(effect: Effect.Effect<ProviderResponse, E>) => Effect.runPromise(Effect.result(effect))
 const lastBody = () => fake.log.last!.body as Record<string, unknown>
 
 /** A multi-select item's schema, as the study renderer writes it (`uniqueItems`, which strict mode rejects). */

@@ -46,3 +46,12 @@ export const findUrlCredentials = (value: unknown, path = ""): string | undefine
     }
   return undefined
 }
+
+/**
+ * Replaces every occurrence of a secret in a text, so vendor messages that echo a key cannot leak it, and removes
+ * the user-info of any URL in it (a password in a base URL, quoted back by a connection error).
+ */
+export const scrubSecret = (text: string, secret: string | undefined): string =>
+  scrubUrlCredentials(
+    secret === undefined || secret.length < 4 ? text : text.split(secret).join("[REDACTED]"),
+  )

@@ -1,9 +1,14 @@
+import {
+  type FailureReason,
+  type ItemPrompt,
+  type OptionDistribution,
+  ProviderError,
+  type ProviderRequest,
+  type ProviderResponse,
+  scrubSecret,
+  type Usage,
+} from "@standin/core"
 import { Effect } from "effect"
-import { ProviderError } from "./errors.js"
-import type { ItemPrompt } from "./prompt.js"
-import type { ProviderRequest, ProviderResponse } from "./provider.js"
-import type { FailureReason, OptionDistribution, Usage } from "./respondent.js"
-import { scrubUrlCredentials } from "./url-credentials.js"
 
 /**
  * Small vendor-neutral helpers that every provider plugin needs in the same form: the wait a server
@@ -110,15 +115,6 @@ export const reasonForStatus = (status: number): FailureReason => {
   if (status >= 500) return "server"
   return "invalid-request"
 }
-
-/**
- * Replaces every occurrence of a secret in a text, so vendor messages that echo a key cannot leak it, and removes
- * the user-info of any URL in it (a password in a base URL, quoted back by a connection error).
- */
-export const scrubSecret = (text: string, secret: string | undefined): string =>
-  scrubUrlCredentials(
-    secret === undefined || secret.length < 4 ? text : text.split(secret).join("[REDACTED]"),
-  )
 
 /** The error classes of a Stainless-generated SDK (`openai`, `@anthropic-ai/sdk`): what `sdkProviderError` tells apart. */
 export interface SdkErrorClasses {
