@@ -395,7 +395,8 @@ const costOf = (input: WorthInput, twins: number, headline: PpiTarget | undefine
 /** One line per entry for the terminal: "adds the precision of k participants" and what it saves. */
 export const worthLine = (entry: ResultsEntry): string | undefined => {
   const ppi = entry.ppi
-  if (ppi === undefined) return undefined
+  // a failed entry's figures rest on too few valid twins to report
+  if (ppi === undefined || entry.status !== "ok") return undefined
   const t = ppi.targets.find((candidate) => candidate.id === ppi.headline)
   if (t === undefined)
     return `${entry.id}: no target could be estimated with PPI (too few pilot twins per arm)`
