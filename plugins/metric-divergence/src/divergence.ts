@@ -4,6 +4,9 @@ import {
   correctedDistance,
   type Figure,
   type Grouping,
+  type NoncentralModel,
+  noncentralInterval,
+  noncentralModel,
   type Panel,
   type Qualifiers,
   squaredScale,
@@ -29,6 +32,11 @@ export interface DivergenceValues {
    */
   readonly jsRadial: number
   readonly k: number
+  /**
+   * Degrees of freedom of the plug-in divergence's noise: the options seen on either side, minus 1 (an option
+   * neither side uses adds no noise). The divergence over jsRadial is about χ²_df(JSD/jsRadial).
+   */
+  readonly df: number
   /** Squared scale: plug-in TV² and W1²/(k−1)², and their expectations under no difference. */
   readonly totalVariationSquared: number
   readonly totalVariationBias: number
@@ -110,6 +118,7 @@ const unscoredValues = (humanN: number, syntheticN: number, unscored: string): D
   jsBias: Number.NaN,
   jsRadial: Number.NaN,
   k: Number.NaN,
+  df: Number.NaN,
   totalVariationSquared: Number.NaN,
   totalVariationBias: Number.NaN,
   wassersteinSquared: Number.NaN,
@@ -147,6 +156,8 @@ export const divergences = (
   const wassersteinSquared = ordered ? figures.wasserstein ** 2 : Number.NaN
   const wassersteinBias = ordered ? nulls.wasserstein : Number.NaN
   const jsRadial = (1 / humanN + (Number.isFinite(effectiveN) ? 1 / effectiveN : 0)) / (8 * Math.LN2)
+  let seen = 0
+  for (let option = 0; option < human.length; option++) if (human[option]! + synthetic[option]! > 0) seen++
   return {
     jsDistance: correctedDistance(jsDivergence, jsBias, context),
     totalVariation: correctedDistance(totalVariationSquared, nulls.totalVariation, context),
@@ -156,6 +167,7 @@ export const divergences = (
     jsBias,
     jsRadial,
     k: human.length,
+    df: seen - 1,
     totalVariationSquared,
     totalVariationBias: nulls.totalVariation,
     wassersteinSquared,
@@ -196,7 +208,18 @@ const pooledJs = (values: ReadonlyArray<DivergenceValues>) => {
     : { divergence: divergence / count, bias: bias / count, radial: radial / (count * count) }
 }
 
-/** The squared scale of pooledJsDistance, for its interval (see squaredScale); undefined when nothing is scored. */
+/**
+ * The noise model of pooledJsDistance's plug-in mean divergence (see noncentralModel in @standin/metric-kit), for its
+ * interval by test inversion; undefined when nothing is scored.
+ */
+export const pooledJsNoncentral = (values: ReadonlyArray<DivergenceValues>): NoncentralModel | undefined =>
+  noncentralModel(
+    values
+      .filter((value) => Number.isFinite(value.jsDivergence) && Number.isFinite(value.jsBias))
+      .map((value) => ({ squared: value.jsDivergence, scale: value.jsRadial, df: value.df })),
+  )
+
+/** The squared scale of pooledJsDistance (see squaredScale); undefined when nothing is scored. */
 export const pooledJsSquared = (values: ReadonlyArray<DivergenceValues>): Figure["squared"] => {
   const pooled = pooledJs(values)
   return pooled === null ? undefined : squaredScale(pooled.divergence, pooled.bias, pooled.radial)
@@ -265,12 +288,16 @@ export const divergenceFigures = (
   }
   const scored = values.unscored === undefined
   const perDirection = (bias: number) => bias / Math.max(1, values.k - 1)
+  const jsModel = scored
+    ? noncentralModel([{ squared: values.jsDivergence, scale: values.jsRadial, df: values.df }])
+    : undefined
   const figures: Array<Figure> = [
     {
       ...base,
       measure: "js-distance",
       value: values.jsDistance,
       ...(scored ? { squared: squaredScale(values.jsDivergence, values.jsBias, values.jsRadial) } : {}),
+      ...(jsModel ? { noncentral: jsModel, interval: noncentralInterval } : {}),
     },
     {
       ...base,
