@@ -96,5 +96,5 @@ export const noncentralDistanceInterval = (
 export const noncentralInterval: NonNullable<Figure["interval"]> = {
   method: "bias-corrected",
   description:
-    "bias-corrected JS distance (plug-in divergence minus its first-order bias, square-rooted); interval by test inversion: the plug-in divergence over its per-direction sampling variance s = (1/n_human + 1/n_synthetic_effective)/(8 ln 2) is modelled as non-central chi-square with k − 1 degrees of freedom (several items: Welch–Satterthwaite), and the bounds are the non-centralities at which the observed value is its 97.5% and 2.5% quantile, times s, square-rooted (0 when no difference is detectable); not a bootstrap interval",
+    "bias-corrected JS distance (plug-in divergence minus its first-order bias, square-rooted); interval by test inversion: the plug-in divergence over its per-direction sampling variance s = (1/n_human + 1/n_synthetic_effective)/(8 ln 2), times Williams' small-sample correction of the G test, is modelled as non-central chi-square with k − 1 degrees of freedom (several items: Welch–Satterthwaite), and the bounds are the non-centralities at which the observed value is its 97.5% and 2.5% quantile, times s, square-rooted (0 when no difference is detectable); not a bootstrap interval",
 }

@@ -88,8 +88,9 @@ export interface BootstrappedFigures {
  * bootstrap resamples of twins (a twin carries its human and all its synthetic replicates). A twin's weight in
  * resample r depends only on the seed, r and its id (`twinIds[i]` is twin i's id), so every entry scored with
  * the same seed resamples the shared twins alike and replicates can be paired across entries (see
- * `poissonWeights` in @standin/stats). Every figure gets the percentile interval of its replicates, labelled with
- * the figure's `interval` method (default "percentile"). Replicates where a figure is not computable are left out
+ * `poissonWeights` in @standin/stats). Every figure gets the percentile interval of its replicates (re-centred for a
+ * figure with `squared`; by inverting the model for one with `noncentral`), labelled with the figure's `interval`
+ * method (default "percentile"). Replicates where a figure is not computable are left out
  * of its interval; when more than half are, the interval is null. An interval that misses the estimate itself
  * (possible for a bounded statistic near its bound) is widened to include it, and said so.
  */

@@ -52,8 +52,18 @@ describe("divergence metric", () => {
         expect(pooled[1]!.ci!.method).toBe("bias-corrected")
         expect(pooled[1]!.ci!.description).toMatch(/non-central chi-square with k − 1 degrees of freedom/)
         // The interval inverts the non-central chi-square model of the plug-in divergence, recomputed by hand.
-        const s = (1 / 300 + syntheticDesignEffect(preparePanel(input), 1) / 300) / (8 * Math.LN2)
+        const effect = syntheticDesignEffect(preparePanel(input), 1)
         const seen = options.filter((_, i) => humanCounts[i]! + syntheticCounts[i]! > 0).length
+        // Williams' correction of the 2 × k table (synthetic counts scaled to the effective size 300/effect).
+        const total = 300 + 300 / effect
+        const columns = options.reduce(
+          (sum, _, i) => sum + 1 / (humanCounts[i]! + syntheticCounts[i]! / effect),
+          0,
+        )
+        const q =
+          1 + ((total * (1 / 300 + effect / 300) - 1) * (total * columns - 1)) / (6 * total * (seen - 1))
+        expect(q).toBeGreaterThan(1)
+        const s = (q * (1 / 300 + effect / 300)) / (8 * Math.LN2)
         const lambda = noncentralityInterval(jsDivergence(humanCounts, syntheticCounts)! / s, seen - 1, 0.05)!
         expect(pooled[1]!.ci!.lower).toBeCloseTo(Math.sqrt(s * lambda.lower), 12)
         expect(pooled[1]!.ci!.upper).toBeCloseTo(Math.sqrt(s * lambda.upper), 12)
