@@ -2,25 +2,23 @@
 // "Interactive" = the first click on a sortable column header has been handled (the table re-sorted),
 // measured from navigation start with the page's own performance marks. Target: under 1 s.
 // Run after `pnpm build`: `pnpm --filter @standin/leaderboard bench` (the root `pnpm bench` does both).
-import { access, mkdtemp, rm, stat } from "node:fs/promises"
+import { mkdtemp, rm, stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { chromium } from "playwright-core"
 import { buildSite, loadResults } from "../dist/index.js"
 import { fixtureSet, serveStatic, writeFixtureSet } from "../dist/testing/index.js"
+import { chromiumFlags, chromiumPath } from "./chromium.mjs"
 
 const models = 50
 const runs = 9
 const targetMs = 1000
-const chromiumPath = process.env.STANDIN_CHROMIUM ?? "/usr/bin/chromium"
-
+let executablePath
 try {
-  await access(chromiumPath)
-} catch {
-  console.error(
-    `Chromium is not installed at ${chromiumPath}: install it with \`apt-get install -y chromium\`.`,
-  )
+  executablePath = await chromiumPath()
+} catch (error) {
+  console.error(error.message)
   process.exit(1)
 }
 
@@ -37,18 +35,9 @@ try {
   const dataBytes = (await stat(join(site.out, "data.js"))).size
   server = await serveStatic(site.out)
   context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
+    executablePath,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: chromiumFlags,
     viewport: { width: 1360, height: 900 },
   })
 
