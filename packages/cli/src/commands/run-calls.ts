@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs"
+import { hostname } from "node:os"
 import type { Elicitation } from "@standin/core"
 import {
   type BatchChoice,
@@ -12,9 +13,17 @@ import {
   runExecutors,
 } from "@standin/engine"
 import { make as makeStore, runIdOf, type StoreError, type StoreShape } from "@standin/store"
-import { Effect, Option } from "effect"
+import { Data, Effect, Option } from "effect"
 import { Flag } from "effect/cli"
-import { batchLine, budgetStopMessage, loadPrices, spendLine, storePath } from "../calls.js"
+import { batchLine, budgetStopMessage, interruptMessage, loadPrices, spendLine, storePath } from "../calls.js"
+import {
+  drainSeconds,
+  interruptCommand,
+  receivedSignal,
+  type StopSignal,
+  signalExitCode,
+  whileDraining,
+} from "../interrupts.js"
 import { rangeFlag, wholeFlag } from "../options.js"
 
 /** The flags of `standin run` that govern paid calls: cache, budget, rate limits, prices, batches. */
@@ -131,6 +140,9 @@ export const callOptions = (input: CallInput) =>
 
 export type CallOptions = Effect.Success<ReturnType<typeof callOptions>>
 
+/** The same run is already running in another process on the same store. */
+export class RunBusy extends Data.TaggedError("RunBusy")<{ readonly message: string }> {}
+
 export interface CallServices {
   /** Open for runs with model providers (and dry runs when the store exists). */
   readonly store: StoreShape | undefined
@@ -154,7 +166,10 @@ export const withCalls = <A, E>(
     readonly runKey: unknown
   },
   use: (services: CallServices) => Effect.Effect<A, E | BudgetExceeded | StoreError>,
-): Effect.Effect<{ readonly result: A; readonly spend: string | undefined } | undefined, E | StoreError> =>
+): Effect.Effect<
+  { readonly result: A; readonly spend: string | undefined } | undefined,
+  E | StoreError | RunBusy
+> =>
   Effect.scoped(
     Effect.gen(function* () {
       const scope = yield* Effect.scope
@@ -167,6 +182,14 @@ export const withCalls = <A, E>(
         if (mode !== "quiet") process.stderr.write(`${mode === "tty" ? "\r\x1b[K" : ""}${line}\n`)
       }
       if (store !== undefined && !options.dryRun) {
+        // The same run twice at once would pay every call twice: the second one is refused. Other
+        // runs (other options) share the store freely.
+        const holder = yield* store.lockRun(runId)
+        if (holder !== undefined)
+          return yield* new RunBusy({
+            message: `this run (${runId}) is already running in process ${holder.pid}${holder.host === hostname() ? "" : ` on ${holder.host}`} with the store ${path}, since ${new Date(holder.startedAt).toISOString()}. Wait for it to finish (or stop it), then run the command again: it resumes from the cache. Runs with other options can use the same store at the same time.`,
+          })
+        yield* Effect.addFinalizer(() => Effect.ignore(store.unlockRun(runId)))
         const begun = yield* store.beginRun(runId, JSON.stringify(options.runKey))
         if (begun.resumed) {
           const summary = yield* store.statusSummary(runId)
@@ -196,11 +219,53 @@ export const withCalls = <A, E>(
       const setStatus = (status: "completed" | "stopped" | "failed") =>
         store === undefined || options.dryRun ? Effect.void : store.setRunStatus(runId, status)
       const snapshots = Effect.forEach(sinks, (sink) => sink.snapshot)
+      // Ctrl-C or SIGTERM: no new call goes out, the calls already sent come back and are stored (for
+      // at most drainSeconds()), then the command is interrupted and says how to resume.
+      yield* whileDraining((signal) => {
+        budget.halt(signal)
+        Effect.runFork(
+          Effect.gen(function* () {
+            const report = yield* budget.report
+            const seconds = drainSeconds()
+            if (report.inFlightCalls > 0)
+              process.stderr.write(
+                `\nstandin: ${signal}: sending no new calls; waiting up to ${seconds} s for the calls already sent to be answered and stored (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again stops at once)\n`,
+              )
+            const drained = yield* Effect.raceFirst(
+              Effect.as(budget.drained, true),
+              Effect.as(Effect.sleep(seconds * 1000), false),
+            )
+            if (!drained) {
+              const left = (yield* budget.report).inFlightCalls
+              process.stderr.write(
+                `standin: ${left.toLocaleString("en-US")} calls still in flight after ${seconds} s: stopping without them (they will be paid again when the run is resumed)\n`,
+              )
+            }
+            interruptCommand()
+          }),
+        )
+      })
+      const stopped = (signal: StopSignal) =>
+        Effect.gen(function* () {
+          yield* Effect.forEach(sinks, (sink) => sink.finish, { discard: true })
+          yield* Effect.ignore(setStatus("stopped"))
+          process.stderr.write(`${interruptMessage(signal, yield* snapshots, yield* budget.report)}\n`)
+          process.exitCode = signalExitCode(signal)
+        })
       const outcome = yield* use({ store, executor }).pipe(
         Effect.map((result) => ({ ok: true as const, result })),
         Effect.catchTag("BudgetExceeded", () => Effect.succeed({ ok: false as const })),
         Effect.tapError(() => Effect.ignore(setStatus("failed"))),
+        Effect.onInterrupt(() => {
+          const signal = receivedSignal()
+          return signal === undefined ? Effect.void : stopped(signal)
+        }),
       )
+      const halted = (yield* budget.report).halted
+      if (!outcome.ok && halted !== null) {
+        yield* stopped(halted === "SIGTERM" ? "SIGTERM" : "SIGINT")
+        return undefined
+      }
       if (!outcome.ok) {
         yield* Effect.forEach(sinks, (sink) => sink.finish, { discard: true })
         yield* setStatus("stopped")

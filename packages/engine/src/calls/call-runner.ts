@@ -174,11 +174,14 @@ const decodeCached = (text: string): ProviderResponse | undefined => {
   return isCachedResponse(value) ? value : undefined
 }
 
-const outcomeOf = (exit: Exit.Exit<ProviderResponse, ProviderError>): CallOutcome => {
+const outcomeOf = (exit: Exit.Exit<ProviderResponse, ProviderError | BudgetExceeded>): CallOutcome => {
   if (Exit.isSuccess(exit))
     return { _tag: "Succeeded", tokens: exit.value.usage.inputTokens + exit.value.usage.outputTokens }
   const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
-  return failure !== undefined && failure._tag === "Fail" && failure.error.reason === "rate-limited"
+  return failure !== undefined &&
+    failure._tag === "Fail" &&
+    failure.error._tag === "ProviderError" &&
+    failure.error.reason === "rate-limited"
     ? { _tag: "RateLimited" }
     : { _tag: "Failed" }
 }
@@ -250,32 +253,50 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
     // A rejected key fails every call alike: once the vendor has said so, calls still waiting for the
     // limiter fail with the same error instead of sending the key again.
     let rejectedKey: ProviderError | undefined
-    const sendOnce = (request: ProviderRequest, tokens: number) =>
-      Effect.acquireUseRelease(
+    // A halted run (Ctrl-C) sends nothing more: a call waiting for the limiter gives up its place.
+    const permit = (tokens: number) =>
+      Effect.raceFirst(
         limiter.acquire(tokens),
-        () =>
-          rejectedKey !== undefined
-            ? Effect.fail(rejectedKey)
-            : Effect.timeoutOrElse(provider.generate(request), {
-                duration: timeoutMs,
-                orElse: () =>
-                  Effect.fail(
-                    new ProviderError({
-                      provider: spec.provider,
-                      reason: "timeout",
-                      message: `no answer within ${timeoutMs} ms`,
-                    }),
-                  ),
-              }).pipe(
-                // noted before the permit goes back, so the next call in line sees it
-                Effect.tapError((error) =>
-                  Effect.sync(() => {
-                    if (error.reason === "auth") rejectedKey ??= error
-                  }),
-                ),
-              ),
-        (permit, exit) => limiter.release(permit, outcomeOf(exit)),
+        Effect.andThen(
+          budget.halted,
+          Effect.suspend(() => Effect.fail(budget.haltedError())),
+        ),
       )
+    const sendOnce = (
+      request: ProviderRequest,
+      tokens: number,
+    ): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded> =>
+      Effect.acquireUseRelease(
+        Effect.interruptible(permit(tokens)),
+        (): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded> =>
+          Effect.flatMap(
+            budget.report,
+            (report): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded> =>
+              report.halted !== null ? Effect.fail(budget.haltedError()) : send(request),
+          ),
+        (held, exit) => limiter.release(held, outcomeOf(exit)),
+      )
+    const send = (request: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> =>
+      rejectedKey !== undefined
+        ? Effect.fail(rejectedKey)
+        : Effect.timeoutOrElse(provider.generate(request), {
+            duration: timeoutMs,
+            orElse: () =>
+              Effect.fail(
+                new ProviderError({
+                  provider: spec.provider,
+                  reason: "timeout",
+                  message: `no answer within ${timeoutMs} ms`,
+                }),
+              ),
+          }).pipe(
+            // noted before the permit goes back, so the next call in line sees it
+            Effect.tapError((error) =>
+              Effect.sync(() => {
+                if (error.reason === "auth") rejectedKey ??= error
+              }),
+            ),
+          )
 
     const failed = (request: ProviderRequest, key: string, error: ProviderError | BudgetExceeded) => {
       const reason = error._tag === "ProviderError" ? error.reason : "budget"
@@ -325,10 +346,13 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       return Effect.acquireUseRelease(
         budget.reserve(expected.costUsd),
         () =>
-          withRetries(policy, sendOnce(request, tokens), ({ error }) =>
-            progress.record({ _tag: "Retrying", reason: error.reason }),
+          withRetries(
+            policy,
+            sendOnce(request, tokens),
+            ({ error }) => progress.record({ _tag: "Retrying", reason: error.reason }),
+            budget.halted,
           ).pipe(
-            Effect.catch((error) => failed(request, key, error)),
+            Effect.catchTag("ProviderError", (error) => failed(request, key, error)),
             Effect.tap((response) =>
               Effect.sync(() => {
                 answer = response
