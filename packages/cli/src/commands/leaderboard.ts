@@ -2,6 +2,7 @@ import { join, relative, resolve } from "node:path"
 import { buildSite, loadResults } from "@standin/leaderboard"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
+import { checkOutputFolder } from "../paths.js"
 
 /** Where to tell the user to look: a relative path when it is below the current folder. */
 export const shownPath = (path: string): string => {
@@ -12,6 +13,7 @@ export const shownPath = (path: string): string => {
 /** Loads results files (or folders of them) and writes the static leaderboard site. */
 export const buildLeaderboard = (results: ReadonlyArray<string>, out: string) =>
   Effect.gen(function* () {
+    yield* checkOutputFolder("--out", out)
     const loaded = yield* loadResults(results.map((path) => resolve(path)))
     const site = yield* buildSite({ results: loaded, out: resolve(out) })
     return { site, runs: loaded.length }

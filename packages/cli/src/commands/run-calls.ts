@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs"
 import { hostname } from "node:os"
-import type { Elicitation } from "@standin/core"
+import type { Elicitation, InputError } from "@standin/core"
 import {
   type BatchChoice,
   type BudgetExceeded,
@@ -25,6 +25,7 @@ import {
   whileDraining,
 } from "../interrupts.js"
 import { rangeFlag, wholeFlag } from "../options.js"
+import { checkWritableFile } from "../paths.js"
 
 /** The flags of `standin run` that govern paid calls: cache, budget, rate limits, prices, batches. */
 export const callFlags = {
@@ -168,13 +169,14 @@ export const withCalls = <A, E>(
   use: (services: CallServices) => Effect.Effect<A, E | BudgetExceeded | StoreError>,
 ): Effect.Effect<
   { readonly result: A; readonly spend: string | undefined } | undefined,
-  E | StoreError | RunBusy
+  E | StoreError | RunBusy | InputError
 > =>
   Effect.scoped(
     Effect.gen(function* () {
       const scope = yield* Effect.scope
       const path = yield* storePath(options.storeFlag)
       const wanted = options.models > 0 && (!options.dryRun || existsSync(path))
+      if (wanted) yield* checkWritableFile(options.storeFlag === undefined ? "the store" : "--store", path)
       const store = wanted ? yield* makeStore(path) : undefined
       const runId = runIdOf(options.runKey)
       const mode = detectProgressMode(options.quiet)

@@ -15,6 +15,7 @@ import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
 import { summaryTable, writeRunFiles } from "../output.js"
+import { checkOutputFolder } from "../paths.js"
 import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { simulationFlags } from "./shared-flags.js"
@@ -100,6 +101,7 @@ const reporter = (quiet: boolean, isBaseline: (entry: string) => boolean) => {
 
 export const runHandler = (catalog: Catalog, input: RunInput) =>
   Effect.gen(function* () {
+    if (!input.dryRun) yield* checkOutputFolder("--out", input.out)
     const experiment = yield* findStudy(catalog, input.study)
     const providerTexts =
       input.provider.length > 0

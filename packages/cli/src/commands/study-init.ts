@@ -13,6 +13,7 @@ import { InputError } from "@standin/core"
 import { findStudyFile, inferStudy, parseCsvText, sha256 } from "@standin/study"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { checkOutputFolder } from "../paths.js"
 
 export interface StudyInitInput {
   readonly from: string
@@ -50,10 +51,7 @@ export const studyInitHandler = (input: StudyInitInput) =>
     if (!existsSync(from) || !statSync(from).isFile()) {
       return yield* new InputError({ flag: "--from", message: `--from ${input.from}: no such file.` })
     }
-    const out = resolve(input.out)
-    if (existsSync(out) && !statSync(out).isDirectory()) {
-      return yield* new InputError({ flag: "--out", message: `--out ${input.out} is a file, not a folder.` })
-    }
+    const out = yield* checkOutputFolder("--out", input.out)
     const existing = existsSync(out) ? findStudyFile(out) : undefined
     if (existing !== undefined && !input.force) {
       return yield* new InputError({
