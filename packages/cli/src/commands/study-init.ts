@@ -10,7 +10,7 @@ import {
 } from "node:fs"
 import { basename, join, relative, resolve } from "node:path"
 import { InputError } from "@standin/core"
-import { findStudyFile, inferStudy, parseCsvText, sha256 } from "@standin/study"
+import { decodeCsvBytes, findStudyFile, inferStudy, parseCsvText, sha256 } from "@standin/study"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { checkOutputFolder } from "../paths.js"
@@ -71,7 +71,10 @@ export const studyInitHandler = (input: StudyInitInput) =>
       catch: (cause) =>
         new InputError({ flag: "--from", message: `cannot read ${input.from}: ${String(cause)}` }),
     })
-    const parsed = parseCsvText(bytes.toString("utf8"))
+    const decoded = decodeCsvBytes(bytes)
+    if ("error" in decoded)
+      return yield* new InputError({ flag: "--from", message: `--from ${input.from}: ${decoded.error}.` })
+    const parsed = parseCsvText(decoded.text)
     if ("error" in parsed) {
       return yield* new InputError({
         flag: "--from",

@@ -247,7 +247,7 @@ export const sweepCommand = (
       ),
       holdout: Flag.Int("holdout").pipe(
         Flag.withDescription(
-          "Respondents in the fixed holdout (default: half the data); the rest is the pilot pool.",
+          "Respondents in the fixed holdout (default: half the data); the rest is the pilot pool. Recorded as holdoutSize in results.json (holdoutCap stays null: unlike `standin run --holdout`, it caps nothing).",
         ),
         Flag.optional,
       ),

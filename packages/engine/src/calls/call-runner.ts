@@ -174,7 +174,9 @@ const decodeCached = (text: string): ProviderResponse | undefined => {
   return isCachedResponse(value) ? value : undefined
 }
 
-const outcomeOf = (exit: Exit.Exit<ProviderResponse, ProviderError | BudgetExceeded>): CallOutcome => {
+const outcomeOf = (
+  exit: Exit.Exit<ProviderResponse, ProviderError | BudgetExceeded | StoreError>,
+): CallOutcome => {
   if (Exit.isSuccess(exit))
     return { _tag: "Succeeded", tokens: exit.value.usage.inputTokens + exit.value.usage.outputTokens }
   const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
@@ -262,17 +264,22 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
           Effect.suspend(() => Effect.fail(budget.haltedError())),
         ),
       )
+    // The permit goes back only once the answer is committed to the cache: calls sent but not yet
+    // stored never outnumber the limiter's concurrency, so a kill -9 pays again at most that many.
     const sendOnce = (
       request: ProviderRequest,
+      key: string,
       tokens: number,
-    ): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded> =>
+    ): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded | StoreError> =>
       Effect.acquireUseRelease(
         Effect.interruptible(permit(tokens)),
-        (): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded> =>
+        (): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded | StoreError> =>
           Effect.flatMap(
             budget.report,
-            (report): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded> =>
-              report.halted !== null ? Effect.fail(budget.haltedError()) : send(request),
+            (report): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded | StoreError> =>
+              report.halted !== null
+                ? Effect.fail(budget.haltedError())
+                : Effect.tap(send(request), (response) => persist(request, key, response)),
           ),
         (held, exit) => limiter.release(held, outcomeOf(exit)),
       )
@@ -311,17 +318,15 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       return Effect.andThen(Effect.andThen(Effect.andThen(recorded, written), settled), Effect.fail(error))
     }
 
-    const record = (
+    /** Commits an answer (with its status row) to the cache; nothing without a store. */
+    const persist = (
       request: ProviderRequest,
       key: string,
       response: ProviderResponse,
       how: { readonly batch?: boolean } = {},
-    ): Effect.Effect<CallResult, StoreError> => {
-      const costUsd = price === undefined ? null : costOf(price, response.usage, how)
-      const result: CallResult = { response, cached: false, key, costUsd }
-      const recorded = progress.record({ _tag: "Done", cached: false, costUsd })
-      if (store === undefined) return Effect.as(recorded, result)
-      const written = store.putCall(
+    ): Effect.Effect<void, StoreError> => {
+      if (store === undefined) return Effect.void
+      return store.putCall(
         {
           key,
           provider: spec.provider,
@@ -329,13 +334,31 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
           response: JSON.stringify(response),
           inputTokens: response.usage.inputTokens,
           outputTokens: response.usage.outputTokens,
-          costUsd,
+          costUsd: price === undefined ? null : costOf(price, response.usage, how),
           modelVersion: response.modelVersion,
         },
         runId === undefined ? undefined : statusRow(request, key),
       )
-      return Effect.as(Effect.andThen(written, recorded), result)
     }
+
+    /** Progress and the call's result, for an answer already committed. */
+    const recorded = (
+      key: string,
+      response: ProviderResponse,
+      how: { readonly batch?: boolean } = {},
+    ): Effect.Effect<CallResult> => {
+      const costUsd = price === undefined ? null : costOf(price, response.usage, how)
+      const result: CallResult = { response, cached: false, key, costUsd }
+      return Effect.as(progress.record({ _tag: "Done", cached: false, costUsd }), result)
+    }
+
+    const record = (
+      request: ProviderRequest,
+      key: string,
+      response: ProviderResponse,
+      how: { readonly batch?: boolean } = {},
+    ): Effect.Effect<CallResult, StoreError> =>
+      Effect.andThen(persist(request, key, response, how), recorded(key, response, how))
 
     const live = (request: ProviderRequest, key: string) => {
       const expected = estimate(request)
@@ -348,7 +371,7 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
         () =>
           withRetries(
             policy,
-            sendOnce(request, tokens),
+            sendOnce(request, key, tokens),
             ({ error }) => progress.record({ _tag: "Retrying", reason: error.reason }),
             budget.halted,
           ).pipe(
@@ -358,7 +381,7 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
                 answer = response
               }),
             ),
-            Effect.flatMap((response) => record(request, key, response)),
+            Effect.flatMap((response) => recorded(key, response)),
           ),
         (reservation: Reservation) =>
           answer !== undefined
