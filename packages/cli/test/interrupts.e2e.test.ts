@@ -124,10 +124,7 @@ describe.runIf(hasData)("stopping a run: Ctrl-C, SIGTERM, and the same run twice
     const first = spawnStandin([...args, "--out", tempDir("first")], env())
     const second = spawnStandin([...args, "--out", tempDir("second")], env())
     // a different run (another seed) on the same store at the same time
-    const other = spawnStandin(
-      [...run(160, 6), "--store", store, "--out", tempDir("other")],
-      env(),
-    )
+    const other = spawnStandin([...run(160, 6), "--store", store, "--out", tempDir("other")], env())
     const [a, b, c] = await Promise.all([first.done, second.done, other.done])
     expect(c.status, c.stderr).toBe(0)
     const statuses = [a.status, b.status].sort()
@@ -140,5 +137,28 @@ describe.runIf(hasData)("stopping a run: Ctrl-C, SIGTERM, and the same run twice
     const paid = fake.log.entries.slice(from).filter(answered)
     expect(new Set(paid.map(identity)).size).toBe(paid.length)
     expect(await storeCalls(store)).toBe(paid.length)
+  })
+})
+
+describe.runIf(hasData)("--timeout", () => {
+  it("gives up a try that hangs after --timeout seconds and retries it", async () => {
+    // the first request hangs (the vendor never answers); every later one is answered
+    const hanging = await startOpenAiFake({ seed: 4, faults: "timeout" })
+    try {
+      const out = tempDir("timeout")
+      const ended = await spawnStandin(
+        [...run(20), "--timeout", "0.5", "--out", out, "--store", join(tempDir("store"), "store.sqlite")],
+        { OPENAI_API_KEY: "sk-test-PLANTED", OPENAI_BASE_URL: hanging.baseUrl },
+      ).done
+      // without --timeout the hung try would hold the run for the default 300 s
+      expect(ended.status, ended.stderr).toBe(0)
+      const generations = hanging.log.entries.filter(generation)
+      expect(generations.filter((entry) => entry.fault === "timeout")).toHaveLength(1)
+      const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+      expect(results.entries[0].counts.failed).toBe(0)
+      expect(results.entries[0].counts.twins).toBe(20)
+    } finally {
+      await hanging.close()
+    }
   })
 })

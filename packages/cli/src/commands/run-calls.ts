@@ -85,6 +85,12 @@ export const callFlags = {
     Flag.withDescription("Seconds between checks on running batches."),
     Flag.withDefault(30),
   ),
+  timeout: Flag.Finite("timeout").pipe(
+    Flag.withDescription(
+      "Seconds one try of a model call may take before it counts as a timeout and is retried (default 300).",
+    ),
+    Flag.optional,
+  ),
   batchSize: Flag.Int("batch-size").pipe(
     Flag.withDescription("At most this many requests per vendor batch (default: the vendor's limit)."),
     Flag.optional,
@@ -103,6 +109,7 @@ export interface CallInput {
   readonly batchThreshold: number
   readonly batchPoll: number
   readonly batchSize: Option.Option<number>
+  readonly timeout?: Option.Option<number>
 }
 
 /** The call flags, checked. */
@@ -129,6 +136,10 @@ export const callOptions = (input: CallInput) =>
         : {}),
     }
     const prices: PriceTable = yield* loadPrices(Option.getOrUndefined(input.prices))
+    const timeoutMs =
+      input.timeout !== undefined && Option.isSome(input.timeout)
+        ? Math.round(1000 * (yield* rangeFlag("--timeout", input.timeout.value, 0.1, 86_400)))
+        : undefined
     return {
       storeFlag: Option.getOrUndefined(input.store),
       maxCost,
@@ -136,6 +147,7 @@ export const callOptions = (input: CallInput) =>
       batch,
       prices,
       dryRun: input.dryRun,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     }
   })
 
@@ -208,11 +220,12 @@ export const withCalls = <A, E>(
         budget,
         prices: options.prices,
         limits: options.limits,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         batch: options.batch,
         elicitation: options.elicitation,
         scope,
-        progress: (label) => {
-          const sink = makeProgress({ mode, label })
+        progress: (label, binding) => {
+          const sink = makeProgress({ mode, label, binding })
           sinks.push(sink)
           return sink
         },

@@ -52,6 +52,7 @@ export interface RunInput {
   readonly batchThreshold: number
   readonly batchPoll: number
   readonly batchSize: Option.Option<number>
+  readonly timeout: Option.Option<number>
 }
 
 const say = (quiet: boolean) => (line: string) => {
@@ -94,7 +95,7 @@ const reporter = (quiet: boolean, isBaseline: (entry: string) => boolean) => {
       case "ProviderFinished":
         return print(`  ${event.entry}: done (${event.totals.calls.toLocaleString("en-US")} calls)`)
       case "Scoring":
-        return
+        return print(`  scoring ${event.entry}: ${event.metric} …`)
     }
   }
 }
