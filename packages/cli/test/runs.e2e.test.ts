@@ -273,11 +273,16 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
       fake.log.entries.filter((e) => e.method === "POST" && e.path.endsWith("/v1/batches")).length
     const before = { creations: creations(), generations: fake.log.entries.filter(generation).length }
     let stderr = ""
+    let threeSubmitted: () => void = () => {}
+    const submitted = new Promise<void>((resolve) => {
+      threeSubmitted = resolve
+    })
     const first = spawnStandin([...base, ...batchFlags, "--out", out, "--store", store], env(), (chunk) => {
       stderr += chunk
+      if ((stderr.match(/submitted: \d+ requests/g) ?? []).length >= 3) threeSubmitted()
     })
-    while ((stderr.match(/submitted: \d+ requests/g) ?? []).length < 3 && first.child.exitCode === null)
-      await new Promise((resolve) => setTimeout(resolve, 10))
+    // killed as soon as the third batch is submitted (or when the run ends first)
+    await Promise.race([submitted, first.done])
     first.child.kill("SIGKILL")
     await first.done
     expect(creations() - before.creations).toBe(3)
