@@ -173,7 +173,7 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     expect(entries.length - new Set(entries.map(identity)).size).toBe(
       perKill.reduce((sum, kill) => sum + kill.paidAgain, 0),
     )
-  })
+  }, 240_000)
 
   it("--dry-run estimates within 10% of the fake's metering; --max-cost stops within one in-flight window and resumes", async () => {
     const store = join(tempDir("store"), "store.sqlite")
