@@ -99,22 +99,37 @@ describe.runIf(hasData)("stopping a run: Ctrl-C, SIGTERM, and the same run twice
   }
 
   it("a second Ctrl-C stops at once, with exit code 130 and a message", async () => {
-    const store = join(tempDir("store"), "store.sqlite")
-    const from = fake.log.entries.length
-    let stderr = ""
-    const running = spawnStandin([...run(240), "--out", tempDir("out"), "--store", store], env(), (chunk) => {
-      stderr += chunk
-    })
-    await answers(from, 8)
-    running.child.kill("SIGINT")
-    await new Promise<void>((resolve) => {
-      const check = () => (stderr.includes("sending no new calls") ? resolve() : setImmediate(check))
-      check()
-    })
-    running.child.kill("SIGINT")
-    const ended = await running.done
-    expect(ended.status).toBe(130)
-    expect(ended.stderr).toContain("standin: stopped at once (SIGINT again)")
+    // answers take 2 to 6 s here: the first Ctrl-C finds calls in flight, and the second comes while they are
+    const slow = await startOpenAiFake({ seed: 4, latencyMs: { min: 2000, max: 6000 } })
+    try {
+      const store = join(tempDir("store"), "store.sqlite")
+      let stderr = ""
+      let draining: () => void = () => {}
+      const drainStarted = new Promise<void>((resolve) => {
+        draining = resolve
+      })
+      const running = spawnStandin(
+        [...run(240), "--out", tempDir("out"), "--store", store],
+        { OPENAI_API_KEY: "sk-test-PLANTED", OPENAI_BASE_URL: slow.baseUrl },
+        (chunk) => {
+          stderr += chunk
+          if (stderr.includes("sending no new calls")) draining()
+        },
+      )
+      await new Promise<void>((resolve) => {
+        const check = () => (slow.log.entries.filter(answered).length >= 8 ? resolve() : setImmediate(check))
+        check()
+      })
+      running.child.kill("SIGINT")
+      await drainStarted
+      running.child.kill("SIGINT")
+      const ended = await running.done
+      expect(ended.status).toBe(130)
+      expect(ended.stderr).toContain("standin: stopped at once (SIGINT again)")
+      expect(ended.stderr).not.toContain("stopped by SIGINT: every answer received")
+    } finally {
+      await slow.close()
+    }
   })
 
   it("the same run twice at once: the second is refused with a message, and no call is paid twice; other runs share the store", async () => {
