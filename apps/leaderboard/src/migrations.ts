@@ -101,6 +101,18 @@ export const migrateV0toV1 = (file: ResultsFileV0): unknown => ({
   })),
 })
 
+/**
+ * Version 1: the shape before issue 12. It is version 2 without the optional fields version 2 added
+ * (fidelity `se`, `unadjusted`, `flag`, `validRate`, paired `comparisons` and `rank`, `manifest.ceiling`,
+ * `splits`). Version 1 ceilings drew donors from the whole holdout they were scored on (a leaking ceiling),
+ * and its fidelity intervals held floor and ceiling fixed: the migration cannot repair either, it only
+ * relabels the file.
+ */
+export const ResultsFileV1 = Schema.Struct({ ...ResultsFile.fields, schemaVersion: Schema.Literal(1) })
+export type ResultsFileV1 = typeof ResultsFileV1.Type
+
+export const migrateV1toV2 = (file: ResultsFileV1): unknown => ({ ...file, schemaVersion: 2 })
+
 const makeMigration = <S extends Schema.ConstraintDecoder<unknown>>(step: {
   readonly from: number
   readonly schema: S
@@ -116,6 +128,13 @@ export const migrations: ReadonlyArray<Migration> = [
     migrate: migrateV0toV1,
     summary:
       "version 0 → 1: generator string → {name, version}; entry kind → baseline; syntheticCsv → syntheticFile; flat fidelity → {perMetric, overall} with interval metadata; holdoutCap and failures added",
+  }),
+  makeMigration({
+    from: 1,
+    schema: ResultsFileV1,
+    migrate: migrateV1toV2,
+    summary:
+      "version 1 → 2: optional fields added (fidelity SE, valid-rate adjustment and flags, paired comparisons and ranks, the ceiling's halves, repeated splits); version 1 files keep their leaking ceiling and fixed-floor intervals",
   }),
 ]
 

@@ -7,9 +7,11 @@ import {
   decodeResults,
   loadResults,
   migrateV0toV1,
+  migrateV1toV2,
   migrations,
   oldestSupportedVersion,
   ResultsFileV0,
+  ResultsFileV1,
 } from "../src/index.js"
 import { toVersion0 } from "../src/testing/index.js"
 import { fixtureSetDir, legacyV0File, studies, studyFile, temporaryDir } from "./support/paths.js"
@@ -110,7 +112,7 @@ describe("migrations", () => {
       const [legacy] = yield* loadResults([legacyV0File])
       const [current] = yield* loadResults([studyFile("fixture-data-sharing")])
       expect(legacy!.fromVersion).toBe(0)
-      expect(legacy!.results.schemaVersion).toBe(1)
+      expect(legacy!.results.schemaVersion).toBe(ResultsSchemaVersion)
       expect(legacy!.results.generator).toEqual({ name: "standin", version: "0.0.4" })
       expect(legacy!.results.manifest.holdoutCap).toBeNull()
       const byId = new Map(current!.results.entries.map((entry) => [entry.id, entry]))
@@ -128,9 +130,11 @@ describe("migrations", () => {
 
   it("migrates each version 0 field to its version 1 form", () => {
     const v0 = Schema.decodeUnknownSync(ResultsFileV0)(
-      toVersion0(Schema.decodeUnknownSync(ResultsFile)(JSON.parse(JSON.stringify(sampleV1)))),
+      toVersion0(
+        Schema.decodeUnknownSync(ResultsFile)({ ...JSON.parse(JSON.stringify(sampleV1)), schemaVersion: 2 }),
+      ),
     )
-    const v1 = Schema.decodeUnknownSync(ResultsFile)(migrateV0toV1(v0))
+    const v1 = Schema.decodeUnknownSync(ResultsFileV1)(migrateV0toV1(v0))
     const entry = v1.entries[0]!
     expect(entry.baseline).toBe("floor")
     expect(v1.entries[1]!.baseline).toBeUndefined()
@@ -140,6 +144,14 @@ describe("migrations", () => {
     })
     // A measure that could not be scored stays unscored, with no interval.
     expect(v1.entries[1]!.fidelity.perMetric.divergence).toEqual({ value: null, ci: null })
+  })
+
+  it("migrates a version 1 file to version 2 unchanged but for its version", () => {
+    const v1 = Schema.decodeUnknownSync(ResultsFileV1)(JSON.parse(JSON.stringify(sampleV1)))
+    const v2 = Schema.decodeUnknownSync(ResultsFile)(migrateV1toV2(v1))
+    expect(v2.schemaVersion).toBe(2)
+    expect(v2.entries).toEqual(v1.entries)
+    expect(v2.manifest).toEqual(v1.manifest)
   })
 
   it.effect("name the file and the version when a legacy file is malformed", () =>

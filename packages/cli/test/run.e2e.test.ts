@@ -47,7 +47,7 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
     const resultsA = JSON.parse(first["results.json"]!)
     const resultsC = JSON.parse(readFileSync(join(c, "results.json"), "utf8"))
     expect(resultsC.manifest.splitSha256).not.toBe(resultsA.manifest.splitSha256)
-    expect(resultsA.schemaVersion).toBe(1)
+    expect(resultsA.schemaVersion).toBe(2)
     expect(resultsA.entries.map((e: { id: string }) => e.id)).toEqual([
       "uniform",
       "pilot-marginal",

@@ -113,12 +113,14 @@ export interface PilotDataShape {
 export class PilotData extends Context.Service<PilotData, PilotDataShape>()("@standin/core/PilotData") {}
 
 /**
- * The human holdout, for the split-half ceiling only. The engine provides it solely to providers
- * whose descriptor says `baseline: "ceiling"`; it never reaches a model.
+ * The split-half ceiling's donors: half B of the holdout (the engine splits the holdout once, seeded, within
+ * arms, and asks the ceiling only for half A's twins, so the people scored are never donors). The engine
+ * provides it solely to providers whose descriptor says `baseline: "ceiling"`; it never reaches a model.
  */
 export interface HoldoutDataShape {
+  /** The donors (respondents identified by twin id). */
   readonly holdout: ReadonlyArray<Respondent>
-  /** Twin id → index in `holdout`. */
+  /** Donor twin id → index in `holdout`. */
   readonly twinIndex: ReadonlyMap<string, number>
 }
 export class HoldoutData extends Context.Service<HoldoutData, HoldoutDataShape>()(

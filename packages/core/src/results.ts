@@ -4,7 +4,7 @@ import { GenerationSettings } from "./provider.js"
 import { Elicitation, FailureReason } from "./respondent.js"
 
 /** Version of results.json. Bump on breaking change and add a migration in the leaderboard. */
-export const ResultsSchemaVersion = 1
+export const ResultsSchemaVersion = 2
 
 /** How the pilot (what a finetune or a pilot baseline may see) is drawn from the human data. */
 export const PilotDesign = Schema.Struct({
@@ -47,6 +47,13 @@ export const RunManifest = Schema.Struct({
   includeDemographics: Schema.Boolean,
   maxReasks: Schema.Number,
   bootstrapResamples: Schema.Number,
+  /**
+   * How the human ceiling was scored: the holdout split once into halves (seeded, within arms); the ceiling
+   * entry is scored on half A's humans only, each twin answered by a donor from half B.
+   */
+  ceiling: Schema.optionalKey(
+    Schema.Struct({ scored: Schema.Number, donors: Schema.Number, description: Schema.String }),
+  ),
   plugins: Schema.Array(PluginInstance),
   packages: Schema.Record(Schema.String, Schema.String),
   data: Schema.Struct({ file: Schema.String, sha256: Schema.String, rows: Schema.Number }),
@@ -62,8 +69,26 @@ export type AnswerDistributions = typeof AnswerDistributions.Type
 export const Fidelity = Schema.Struct({
   value: Schema.NullOr(Schema.Number),
   ci: Schema.NullOr(ConfidenceInterval),
+  /** Bootstrap standard error: the standard deviation of the per-resample fidelities. */
+  se: Schema.optionalKey(Schema.Number),
+  /** The fidelity before the valid-answer adjustment (set when the adjustment changed it). */
+  unadjusted: Schema.optionalKey(Schema.Number),
+  /** Set when the value lies outside [0, 1]: what that means. */
+  flag: Schema.optionalKey(Schema.String),
 })
 export type Fidelity = typeof Fidelity.Type
+
+/** One entry's overall fidelity against another's, paired on the same bootstrap resamples. */
+export const PairedComparison = Schema.Struct({
+  entry: Schema.String,
+  /** This entry's overall fidelity minus the other's. */
+  difference: Schema.Number,
+  /** Percentile interval of the per-resample differences. */
+  ci: Schema.NullOr(ConfidenceInterval),
+  /** False when the difference's interval includes 0: the two cannot be told apart. */
+  distinguishable: Schema.Boolean,
+})
+export type PairedComparison = typeof PairedComparison.Type
 
 export const FinetuneInfo = Schema.Struct({
   finetuner: Schema.String,
@@ -114,6 +139,18 @@ export const ResultsEntry = Schema.Struct({
   fidelity: Schema.Struct({
     perMetric: Schema.Record(Schema.String, Fidelity),
     overall: Fidelity,
+    /**
+     * Share of twins whose every answer was valid. It enters fidelity: the invalid share counts at the
+     * floor (fidelity 0), so a fidelity f ≥ 0 becomes validRate × f; a fidelity below 0 is left as is.
+     */
+    validRate: Schema.optionalKey(Schema.Number),
+    /** The overall fidelity paired against every other scored entry on the same bootstrap resamples. */
+    comparisons: Schema.optionalKey(Schema.Array(PairedComparison)),
+    /**
+     * Among entries that are not reference rows (baselines): 1 + the number of those whose overall fidelity
+     * is distinguishably higher (paired interval above 0). Null for reference rows and unscored entries.
+     */
+    rank: Schema.optionalKey(Schema.NullOr(Schema.Number)),
   }),
 })
 export type ResultsEntry = typeof ResultsEntry.Type
@@ -151,6 +188,35 @@ export const LearningCurvePoint = Schema.Struct({
 })
 export type LearningCurvePoint = typeof LearningCurvePoint.Type
 
+/** One figure (an entry's overall or per-metric fidelity) across repeated pilot/holdout splits. */
+export const SplitFigure = Schema.Struct({
+  entry: Schema.String,
+  /** "overall", or a metric id. */
+  figure: Schema.String,
+  /** The figure in each split (null where it could not be scored), in split order. */
+  values: Schema.Array(Schema.NullOr(Schema.Number)),
+  mean: Schema.NullOr(Schema.Number),
+  /** Between-split standard deviation. */
+  sd: Schema.NullOr(Schema.Number),
+  /** An interval including the between-split variance (method "splits"). */
+  ci: Schema.NullOr(ConfidenceInterval),
+})
+export type SplitFigure = typeof SplitFigure.Type
+
+/** `standin run --splits K`: K pilot/holdout draws from seeds derived from the run's seed. */
+export const SplitsSummary = Schema.Struct({
+  count: Schema.Number,
+  /** The seed of each split (the first is the run's own seed: this file's entries are split 1). */
+  seeds: Schema.Array(Schema.Number),
+  splitSha256: Schema.Array(Schema.String),
+  /** Each split's own results file, relative to this one. */
+  files: Schema.Array(Schema.String),
+  /** How the interval is made, in words. */
+  description: Schema.String,
+  figures: Schema.Array(SplitFigure),
+})
+export type SplitsSummary = typeof SplitsSummary.Type
+
 export const ResultsFile = Schema.Struct({
   schemaVersion: Schema.Literal(ResultsSchemaVersion),
   generator: Schema.Struct({ name: Schema.Literal("standin"), version: Schema.String }),
@@ -174,5 +240,6 @@ export const ResultsFile = Schema.Struct({
   human: Schema.Struct({ n: Schema.Number, distributions: AnswerDistributions }),
   entries: Schema.Array(ResultsEntry),
   learningCurves: Schema.optionalKey(Schema.Array(LearningCurvePoint)),
+  splits: Schema.optionalKey(SplitsSummary),
 })
 export type ResultsFile = typeof ResultsFile.Type

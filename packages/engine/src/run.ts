@@ -23,7 +23,6 @@ import {
   HoldoutData,
   InputError,
   type MetricError,
-  normalisedFidelity,
   PilotData,
   Provider,
   ResultsSchemaVersion,
@@ -31,7 +30,9 @@ import {
   slugify,
 } from "@standin/core"
 import { Context, Effect, Layer } from "effect"
+import { ceilingDescription, ceilingHalves } from "./ceiling.js"
 import { answerDistributions } from "./distributions.js"
+import { metricFidelity, overallFidelity, pairedComparisons, type ResampledFidelity } from "./fidelity.js"
 import {
   type CallExecutor,
   directExecutor,
@@ -204,51 +205,10 @@ const skippedEntry = (
   fidelity: { perMetric: {}, overall: { value: null, ci: null } },
 })
 
-/** Maps a model's headline (and its CI) onto the floor-to-ceiling scale. */
-const fidelityOf = (
-  score: MetricScore | undefined,
-  floor: MetricScore | undefined,
-  ceiling: MetricScore | undefined,
-): Fidelity => {
-  const value = score?.headline.value
-  const low = floor?.headline.value
-  const high = ceiling?.headline.value
-  if (value == null || low == null || high == null) return { value: null, ci: null }
-  const point = normalisedFidelity(value, low, high)
-  const ci = score?.headline.ci
-  if (point === null || ci == null) return { value: point, ci: null }
-  const a = normalisedFidelity(ci.lower, low, high)
-  const b = normalisedFidelity(ci.upper, low, high)
-  return {
-    value: point,
-    ci:
-      a === null || b === null
-        ? null
-        : { lower: Math.min(a, b), upper: Math.max(a, b), level: ci.level, method: ci.method },
-  }
-}
-
-const mean = (values: ReadonlyArray<number>): number => values.reduce((a, b) => a + b, 0) / values.length
-
-/** The overall fidelity: the mean over metrics that could be normalised; its interval averages their bounds. */
-const overallFidelity = (perMetric: Record<string, Fidelity>): Fidelity => {
-  const scored = Object.values(perMetric).filter(
-    (f): f is { value: number; ci: Fidelity["ci"] } => f.value !== null,
-  )
-  if (scored.length === 0) return { value: null, ci: null }
-  const withCi = scored.filter((f) => f.ci !== null)
-  return {
-    value: mean(scored.map((f) => f.value)),
-    ci:
-      withCi.length === scored.length && withCi.length > 0
-        ? {
-            lower: mean(withCi.map((f) => f.ci!.lower)),
-            upper: mean(withCi.map((f) => f.ci!.upper)),
-            level: withCi[0]!.ci!.level,
-            method: withCi[0]!.ci!.method,
-          }
-        : null,
-  }
+/** Scores as results hold them: the per-resample headline values stay in memory. */
+const withoutReplicates = (score: MetricScore): MetricScore => {
+  const { headlineReplicates: _replicates, ...rest } = score
+  return rest
 }
 
 /**
@@ -292,10 +252,14 @@ export const runStudy = <E>(
       ...respondent,
       id: twinIdFor(index),
     }))
+    // The ceiling: scored on half A only, its twins answered by half-B donors (never the people scored).
+    const halves = ceilingHalves(study.id, holdout, options.seed)
+    const scoredByCeiling = new Set(halves.scored.map((respondent) => respondent.id))
+    const ceilingTwins = twins.filter((twin) => scoredByCeiling.has(twin.id))
     const pilotLayer = Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed })
     const ceilingData = Layer.succeed(HoldoutData, {
-      holdout,
-      twinIndex: new Map(holdout.map((r, index) => [r.id, index])),
+      holdout: halves.donors,
+      twinIndex: new Map(halves.donors.map((r, index) => [r.id, index])),
     })
     const noHoldout = Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() })
 
@@ -332,7 +296,8 @@ export const runStudy = <E>(
         continue
       }
       const provider = built.provider
-      const total = twins.length * options.replicates
+      const asked = isCeiling ? ceilingTwins : twins
+      const total = asked.length * options.replicates
       const executor =
         options.executor === undefined
           ? (directExecutor(provider) as CallExecutor<E>)
@@ -343,7 +308,7 @@ export const runStudy = <E>(
         {
           experiment,
           provider,
-          twins,
+          twins: asked,
           replicates: options.replicates,
           elicitation: options.elicitation,
           settings: options.settings,
@@ -391,11 +356,10 @@ export const runStudy = <E>(
         continue
       }
       const scores: Array<MetricScore> = []
+      const human = item.selection.plugin.descriptor.baseline === "ceiling" ? halves.scored : holdout
       for (const metric of options.metrics) {
         emit({ _tag: "Scoring", entry: item.id, metric: metric.descriptor.id })
-        scores.push(
-          yield* metric.score({ study, human: holdout, synthetic: item.synthetic, options: metricOptions }),
-        )
+        scores.push(yield* metric.score({ study, human, synthetic: item.synthetic, options: metricOptions }))
       }
       scored.push({ ...item, scores })
     }
@@ -407,21 +371,56 @@ export const runStudy = <E>(
     }
     const floor = scoresOf("floor")
     const ceiling = scoresOf("ceiling")
-    const entries: Array<EntryData> = scored.map((item) => {
-      if ("skipped" in item)
-        return { entry: skippedEntry(item.id, item.selection, item.skipped, study), synthetic: [] }
-      const perMetric: Record<string, Fidelity> = {}
+    const fidelities = scored.map((item) => {
+      if ("skipped" in item) return undefined
+      const twinsAsked = item.synthetic.length
+      const validRate = twinsAsked === 0 ? 0 : item.synthetic.filter((r) => r.valid).length / twinsAsked
+      const perMetric = new Map<string, ResampledFidelity>()
       for (const score of item.scores) {
-        perMetric[score.metric] = fidelityOf(
-          score,
-          floor?.find((s) => s.metric === score.metric),
-          ceiling?.find((s) => s.metric === score.metric),
+        perMetric.set(
+          score.metric,
+          metricFidelity(
+            score,
+            floor?.find((s) => s.metric === score.metric),
+            ceiling?.find((s) => s.metric === score.metric),
+            validRate,
+          ),
         )
       }
+      return { validRate, perMetric, overall: overallFidelity([...perMetric.values()]) }
+    })
+    const paired = pairedComparisons(
+      scored.flatMap((item, index) =>
+        "skipped" in item
+          ? []
+          : [
+              {
+                id: item.id,
+                reference: item.selection.plugin.descriptor.baseline !== undefined,
+                overall: fidelities[index]!.overall,
+              },
+            ],
+      ),
+    )
+    const entries: Array<EntryData> = scored.map((item, index) => {
+      if ("skipped" in item)
+        return { entry: skippedEntry(item.id, item.selection, item.skipped, study), synthetic: [] }
+      const fidelity = fidelities[index]!
+      const perMetric: Record<string, Fidelity> = {}
+      for (const [metric, value] of fidelity.perMetric) perMetric[metric] = value.fidelity
+      const comparison = paired.get(item.id)
+      const reference = item.selection.plugin.descriptor.baseline !== undefined
       const entry: ResultsEntry = {
         ...summarise(item.id, item.selection, item.synthetic, item.totals, study),
-        scores: item.scores,
-        fidelity: { perMetric, overall: overallFidelity(perMetric) },
+        scores: item.scores.map(withoutReplicates),
+        fidelity: {
+          perMetric,
+          overall: fidelity.overall.fidelity,
+          validRate: fidelity.validRate,
+          ...(comparison === undefined
+            ? {}
+            : { comparisons: comparison.comparisons, rank: reference ? null : comparison.rank }),
+        },
       }
       return { entry, synthetic: item.synthetic }
     })
@@ -483,6 +482,15 @@ export const runStudy = <E>(
         includeDemographics: options.includeDemographics,
         maxReasks: options.maxReasks,
         bootstrapResamples: options.bootstrap,
+        ...(options.providers.some((selection) => selection.plugin.descriptor.baseline === "ceiling")
+          ? {
+              ceiling: {
+                scored: halves.scored.length,
+                donors: halves.donors.length,
+                description: ceilingDescription,
+              },
+            }
+          : {}),
         plugins,
         packages: { "@standin/engine": ENGINE_VERSION },
         data: { file: study.data.file, sha256: human.sha256, rows: human.respondents.length },

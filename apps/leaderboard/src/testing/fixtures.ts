@@ -14,6 +14,7 @@ import {
   type MetricScore,
   type ResultsEntry,
   type ResultsFile,
+  ResultsSchemaVersion,
 } from "@standin/core"
 import { csvLine } from "../csv.js"
 import type { ResultsFileV0 } from "../migrations.js"
@@ -1241,7 +1242,7 @@ const studyResults = (
   )
 
   const results: ResultsFile = {
-    schemaVersion: 1,
+    schemaVersion: ResultsSchemaVersion,
     generator: { name: "standin", version: "0.1.0" },
     study: {
       id: study.id,

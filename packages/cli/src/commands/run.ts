@@ -1,3 +1,4 @@
+import { join } from "node:path"
 import type { Elicitation, GenerationSettings, MetricError, StudyDataError } from "@standin/core"
 import { InputError } from "@standin/core"
 import {
@@ -7,6 +8,8 @@ import {
   type RunOutcome,
   type RunPlan,
   runStudy,
+  splitSeeds,
+  summariseSplits,
 } from "@standin/engine"
 import { contentHash, normalizeBaseUrl, type StoreError, withoutSecrets } from "@standin/store"
 import { Effect, Option } from "effect"
@@ -14,7 +17,7 @@ import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { summaryTable, writeRunFiles } from "../output.js"
+import { splitsTable, summaryNotes, summaryTable, writeRunFiles } from "../output.js"
 import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { simulationFlags } from "./shared-flags.js"
@@ -27,6 +30,7 @@ export interface RunInput {
   readonly pilotSampling: string
   readonly holdout: Option.Option<number>
   readonly seed: number
+  readonly splits: number
   readonly replicates: number
   readonly elicitation: Elicitation
   readonly temperature: Option.Option<number>
@@ -109,6 +113,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     const size = yield* parsePilotSize(input.pilot)
     const sampling = yield* parseSampling(input.pilotSampling)
     const seed = yield* wholeFlag("--seed", input.seed, 0, 2 ** 31 - 1)
+    const splitCount = yield* wholeFlag("--splits", input.splits, 1, 100)
     const replicates = yield* wholeFlag("--replicates", input.replicates, 1, 1000)
     const maxReasks = yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10)
     const bootstrap = yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000)
@@ -179,6 +184,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
           pilot: design.pilot,
           holdoutCap: holdoutCap ?? null,
           seed,
+          ...(splitCount === 1 ? {} : { splits: splitCount }),
           replicates,
           elicitation: input.elicitation,
           settings,
@@ -190,7 +196,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
         services,
       ): Effect.Effect<
         | { readonly _tag: "Plan"; readonly plan: RunPlan }
-        | { readonly _tag: "Outcome"; readonly outcome: RunOutcome },
+        | { readonly _tag: "Outcome"; readonly outcomes: ReadonlyArray<RunOutcome> },
         StudyDataError | InputError | MetricError | StoreError | BudgetExceeded
       > =>
         input.dryRun
@@ -205,16 +211,25 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
               (plan) => ({ _tag: "Plan" as const, plan }),
             )
           : Effect.map(
-              runStudy({
-                ...design,
-                metrics: catalog.metrics,
-                bootstrap,
-                minCellSize,
-                concurrency: concurrency ?? 64,
-                executor: services.executor,
-                onEvent: reporter(input.quiet, (entry) => baselineIds.has(entry)),
-              }),
-              (outcome) => ({ _tag: "Outcome" as const, outcome }),
+              Effect.forEach(
+                splitSeeds(seed, splitCount),
+                (splitSeed, k) => {
+                  if (splitCount > 1 && !input.quiet)
+                    process.stderr.write(`split ${k + 1} of ${splitCount} (seed ${splitSeed})\n`)
+                  return runStudy({
+                    ...design,
+                    seed: splitSeed,
+                    metrics: catalog.metrics,
+                    bootstrap,
+                    minCellSize,
+                    concurrency: concurrency ?? 64,
+                    executor: services.executor,
+                    onEvent: reporter(input.quiet, (entry) => baselineIds.has(entry)),
+                  })
+                },
+                { concurrency: 1 },
+              ),
+              (outcomes) => ({ _tag: "Outcome" as const, outcomes }),
             ),
     )
     if (outcome === undefined) return
@@ -222,14 +237,34 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       process.stdout.write(`${planTable(outcome.result.plan, maxReasks)}\n`)
       return
     }
-    const written = writeRunFiles(
-      input.out,
-      experiment.definition,
-      outcome.result.outcome.results,
-      outcome.result.outcome.entries,
-    )
-    const results = outcome.result.outcome.results
+    const [first, ...others] = outcome.result.outcomes
+    // Each further split keeps its own results (not named results.json: a leaderboard folder scan must not
+    // count a split as a run of its own); the run's results.json is split 1 plus the splits summary.
+    const splitFiles = others.map((_, k) => `splits/${k + 2}/split-results.json`)
+    others.forEach((other, k) => {
+      writeRunFiles(
+        join(input.out, "splits", String(k + 2)),
+        experiment.definition,
+        other.results,
+        other.entries,
+        "split-results.json",
+      )
+    })
+    const results =
+      others.length === 0
+        ? first!.results
+        : {
+            ...first!.results,
+            splits: yield* summariseSplits(outcome.result.outcomes, splitSeeds(seed, splitCount), [
+              "results.json",
+              ...splitFiles,
+            ]),
+          }
+    const written = writeRunFiles(input.out, experiment.definition, results, first!.entries)
     process.stdout.write(`\n${summaryTable(results)}\n\n`)
+    const notes = summaryNotes(results)
+    if (notes !== "") process.stdout.write(`${notes}\n\n`)
+    if (results.splits !== undefined) process.stdout.write(`${splitsTable(results)}\n\n`)
     const skipped = results.entries.filter((entry) => entry.status === "skipped")
     for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
@@ -277,6 +312,12 @@ export const runCommand = (
       ),
       seed: Flag.Int("seed").pipe(
         Flag.withDescription("Seed for the split, baselines, sampling and bootstrap: same seed, same bytes."),
+        Flag.withDefault(1),
+      ),
+      splits: Flag.Int("splits").pipe(
+        Flag.withDescription(
+          "Repeat the run on K pilot/holdout splits (split 1 uses --seed, the others seeds derived from it) and report each fidelity's mean, between-split SD and an interval including the split variance. Each split's results are kept under <out>/splits/.",
+        ),
         Flag.withDefault(1),
       ),
       elicitation: Flag.Literals("elicitation", ["sample", "logprobs", "verbalized"]).pipe(
