@@ -118,7 +118,7 @@ export const summaryTable = (results: ResultsFile): string => {
  */
 export const summaryNotes = (results: ResultsFile): string => {
   const lines: Array<string> = [
-    "fidelity: 0 = uniform random answers (floor); 1 = another sample of different real people of this size (the split-half ceiling: half of the holdout scored against donors from the other half), not test–retest agreement.",
+    "fidelity: 0 = uniform random answers (floor); 1 = another sample of different real people of this size (the split-half ceiling: half A of the holdout scored against donors from half B), not test–retest agreement. Fidelity compares every entry on the same half-A people.",
     "valid%: twins whose every answer was valid; the invalid share counts at the floor (fidelity f ≥ 0 becomes valid% × f).",
   ]
   const flags: Array<string> = []
@@ -135,8 +135,9 @@ export const summaryNotes = (results: ResultsFile): string => {
       const headline = score.measures.filter((measure) => measure.measure === score.headline.measure)
       const reasons = new Set<string>()
       for (const measure of headline) {
-        if (measure.flagged !== undefined) reasons.add(measure.flagged)
-        if (measure.value === null && measure.note !== undefined) reasons.add(measure.note)
+        if (measure.flagged !== undefined)
+          reasons.add(measure.note === undefined ? measure.flagged : `${measure.flagged}: ${measure.note}`)
+        else if (measure.value === null && measure.note !== undefined) reasons.add(measure.note)
       }
       if (score.headline.value === null) reasons.add("headline could not be scored")
       for (const reason of reasons) flags.push(`⚑ ${entry.id} ${score.metric} headline: ${reason}`)

@@ -16,7 +16,7 @@ export interface CeilingHalves {
 
 /** What "1" means, for the manifest, the terminal summary and the docs. */
 export const ceilingDescription =
-  "Fidelity 1 is another sample of different real people: the holdout is split once (seeded, within arms) into halves A and B, and the ceiling is half A's humans scored against twins answered by half-B donors of the same arm and persona cell. It is not test–retest agreement. The ceiling compares n/2 people with n/2; models compare n with n: the metrics' distances are bias-corrected (against their expectation when both samples come from the same population), so both sizes are on one scale, though the ceiling's interval is wider."
+  "Fidelity 1 is another sample of different real people: the holdout is split once (seeded, within arms) into halves A and B, and the ceiling is half A's humans scored against twins answered by half-B donors of the same arm and persona cell. It is not test–retest agreement. Fidelity compares like with like: the floor and every model are also scored, for fidelity, on half A's humans with their own twins of those people, so every figure is compared at the same sample size (n/2 against n/2); the entries' reported metric scores are on the whole holdout (n against n), where the metrics' bias-corrected distances keep the two sizes on one scale."
 
 export const ceilingHalves = (
   studyId: string,

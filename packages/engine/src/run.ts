@@ -347,27 +347,54 @@ export const runStudy = <E>(
           synthetic: ReadonlyArray<SyntheticRespondent>
           totals: SimulationTotals
           scores: ReadonlyArray<MetricScore>
+          /** The scores fidelity is computed from: on half A's humans (see below). */
+          halfScores: ReadonlyArray<MetricScore>
         }
       | { id: string; selection: ProviderSelection; skipped: string }
     > = []
+    // Fidelity compares like with like: the ceiling is half A's humans against n/2 donors, so the floor and every
+    // model are also scored on half A's humans with their own twins of those people. Every statistic (sign-recovery
+    // F1, whose power grows with n, worst-level figures, bias-corrected distances) is then compared at one sample
+    // size. The entry's reported scores stay on the whole holdout.
+    const hasCeiling = simulated.some(
+      (item) => !("skipped" in item) && item.selection.plugin.descriptor.baseline === "ceiling",
+    )
     for (const item of simulated) {
       if ("skipped" in item) {
         scored.push(item)
         continue
       }
+      const isCeiling = item.selection.plugin.descriptor.baseline === "ceiling"
       const scores: Array<MetricScore> = []
-      const human = item.selection.plugin.descriptor.baseline === "ceiling" ? halves.scored : holdout
+      const halfScores: Array<MetricScore> = []
+      const halfSynthetic = item.synthetic.filter((twin) => scoredByCeiling.has(twin.twinId))
       for (const metric of options.metrics) {
         emit({ _tag: "Scoring", entry: item.id, metric: metric.descriptor.id })
-        scores.push(yield* metric.score({ study, human, synthetic: item.synthetic, options: metricOptions }))
+        const score = yield* metric.score({
+          study,
+          human: isCeiling ? halves.scored : holdout,
+          synthetic: item.synthetic,
+          options: metricOptions,
+        })
+        scores.push(score)
+        if (isCeiling || !hasCeiling) halfScores.push(score)
+        else
+          halfScores.push(
+            yield* metric.score({
+              study,
+              human: halves.scored,
+              synthetic: halfSynthetic,
+              options: metricOptions,
+            }),
+          )
       }
-      scored.push({ ...item, scores })
+      scored.push({ ...item, scores, halfScores })
     }
     const scoresOf = (role: "floor" | "ceiling") => {
       const found = scored.find(
         (item) => !("skipped" in item) && item.selection.plugin.descriptor.baseline === role,
       )
-      return found === undefined || "skipped" in found ? undefined : found.scores
+      return found === undefined || "skipped" in found ? undefined : found.halfScores
     }
     const floor = scoresOf("floor")
     const ceiling = scoresOf("ceiling")
@@ -376,7 +403,7 @@ export const runStudy = <E>(
       const twinsAsked = item.synthetic.length
       const validRate = twinsAsked === 0 ? 0 : item.synthetic.filter((r) => r.valid).length / twinsAsked
       const perMetric = new Map<string, ResampledFidelity>()
-      for (const score of item.scores) {
+      for (const score of item.halfScores) {
         perMetric.set(
           score.metric,
           metricFidelity(

@@ -163,6 +163,18 @@ describe("the human ceiling does not leak", () => {
       (call) => call.synthetic === outcome.entries.find((d) => d.entry.id === "uniform")!.synthetic,
     )!
     expect(uniformCall.human.length).toBe(outcome.holdout.length)
+    // For fidelity, the floor and the models are scored like the ceiling: on half A's humans, with their own
+    // twins of those people (one sample size for every figure).
+    for (const id of ["uniform", "pilot-marginal"]) {
+      const half = calls.find(
+        (call) =>
+          call.human.length === scoredIds.size &&
+          call.synthetic.length > 0 &&
+          call.synthetic.every((s) => s.modelVersion.startsWith(id)),
+      )!
+      expect(new Set(half.human.map((h) => h.id))).toEqual(scoredIds)
+      expect(new Set(half.synthetic.map((s) => s.twinId))).toEqual(scoredIds)
+    }
     expect(outcome.results.manifest.ceiling).toMatchObject({ scored: scoredIds.size, donors: donorIds.size })
     expect(outcome.results.manifest.ceiling!.description).toMatch(/not test–retest/)
   })
