@@ -118,7 +118,7 @@ export const summaryTable = (results: ResultsFile): string => {
  */
 export const summaryNotes = (results: ResultsFile): string => {
   const lines: Array<string> = [
-    "fidelity: 0 = uniform random answers (floor); 1 = another sample of different real people of this size (the split-half ceiling: half A of the holdout scored against donors from half B), not test–retest agreement. Fidelity compares every entry on the same half-A people.",
+    "fidelity: 0 = uniform random answers (floor); 1 = another sample of different real people of this size (the split-half ceiling: each half of the holdout scored against donors from the other half), not test–retest agreement. Every entry's fidelity is computed the same way, half by half, so all compare at one sample size.",
     "valid%: twins whose every answer was valid; the invalid share counts at the floor (fidelity f ≥ 0 becomes valid% × f).",
   ]
   const flags: Array<string> = []

@@ -48,11 +48,11 @@ export const RunManifest = Schema.Struct({
   maxReasks: Schema.Number,
   bootstrapResamples: Schema.Number,
   /**
-   * How the human ceiling was scored: the holdout split once into halves (seeded, within arms); the ceiling
-   * entry is scored on half A's humans only, each twin answered by a donor from half B.
+   * How the human ceiling was made: the holdout split once into halves A and B (seeded, within arms); each half's
+   * twins are answered by donors from the other half and scored against their own half's humans only.
    */
   ceiling: Schema.optionalKey(
-    Schema.Struct({ scored: Schema.Number, donors: Schema.Number, description: Schema.String }),
+    Schema.Struct({ halfA: Schema.Number, halfB: Schema.Number, description: Schema.String }),
   ),
   plugins: Schema.Array(PluginInstance),
   packages: Schema.Record(Schema.String, Schema.String),

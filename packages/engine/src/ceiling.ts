@@ -2,21 +2,21 @@ import type { Respondent } from "@standin/core"
 import { shuffled, streamFor } from "./random.js"
 
 /**
- * The human ceiling's halves. The holdout is split once, seeded and within arms, into half A (the people
- * the ceiling is scored on) and half B (the donors whose answers the ceiling's twins receive). The people
- * scored are never donors, so the ceiling is another sample of different real people — not a resample of
- * the people it is compared with.
+ * The human ceiling's halves. The holdout is split once, seeded and within arms, into halves A and B. The
+ * ceiling answers each half's twins with donors from the other half and is scored against each half's own
+ * humans separately, so the people scored are never donors: the ceiling is another sample of different real
+ * people, not a resample of the people it is compared with.
  */
 export interface CeilingHalves {
-  /** Half A: the ceiling entry is scored against these humans only (their twins are asked). */
+  /** Half A. */
   readonly scored: ReadonlyArray<Respondent>
-  /** Half B: the donors; never scored in the ceiling entry. */
+  /** Half B. */
   readonly donors: ReadonlyArray<Respondent>
 }
 
 /** What "1" means, for the manifest, the terminal summary and the docs. */
 export const ceilingDescription =
-  "Fidelity 1 is another sample of different real people: the holdout is split once (seeded, within arms) into halves A and B, and the ceiling is half A's humans scored against twins answered by half-B donors of the same arm and persona cell. It is not test–retest agreement. Fidelity compares like with like: the floor and every model are also scored, for fidelity, on half A's humans with their own twins of those people, so every figure is compared at the same sample size (n/2 against n/2); the entries' reported metric scores are on the whole holdout (n against n), where the metrics' bias-corrected distances keep the two sizes on one scale."
+  "Fidelity 1 is another sample of different real people of the same size: the holdout is split once (seeded, within arms) into halves A and B; the ceiling answers half A's twins with half-B donors of the same arm and persona cell (and half B's with half-A donors) and is scored against each half's own humans, so the people scored are never donors. It is not test–retest agreement. Fidelity compares like with like: the floor and every model are scored the same way, on each half's humans with their own twins of those people, and the two halves' figures are averaged, so every figure is compared at one sample size (n/2 against n/2) while all the data is used. The entries' reported metric scores are on the whole holdout (the ceiling's: half A's), where the metrics' bias-corrected distances keep the sizes on one scale."
 
 export const ceilingHalves = (
   studyId: string,

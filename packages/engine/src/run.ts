@@ -206,6 +206,35 @@ const skippedEntry = (
 })
 
 /** Scores as results hold them: the per-resample headline values stay in memory. */
+/**
+ * Two halves' scores of one metric as one: the headline and each resample's value averaged (null or NaN when either
+ * half could not be scored). Intervals without per-resample values average their bounds.
+ */
+export const crossFitted = (a: MetricScore, b: MetricScore): MetricScore => {
+  const value =
+    a.headline.value === null || b.headline.value === null ? null : (a.headline.value + b.headline.value) / 2
+  const ra = a.headlineReplicates
+  const rb = b.headlineReplicates
+  const ci =
+    a.headline.ci === null || b.headline.ci === null
+      ? null
+      : {
+          lower: (a.headline.ci.lower + b.headline.ci.lower) / 2,
+          upper: (a.headline.ci.upper + b.headline.ci.upper) / 2,
+          level: a.headline.ci.level,
+          method: a.headline.ci.method,
+          description: "mean of the two halves' bounds",
+        }
+  const { headlineReplicates: _replicates, ...rest } = a
+  return {
+    ...rest,
+    headline: { measure: a.headline.measure, value, ci },
+    ...(ra !== undefined && rb !== undefined && ra.length === rb.length
+      ? { headlineReplicates: ra.map((x, r) => (x + rb[r]!) / 2) }
+      : {}),
+  }
+}
+
 const withoutReplicates = (score: MetricScore): MetricScore => {
   const { headlineReplicates: _replicates, ...rest } = score
   return rest
@@ -252,16 +281,28 @@ export const runStudy = <E>(
       ...respondent,
       id: twinIdFor(index),
     }))
-    // The ceiling: scored on half A only, its twins answered by half-B donors (never the people scored).
+    // The ceiling: the holdout split once into halves A and B. Half A's twins are answered by half-B donors and
+    // half B's by half-A donors; each half is scored only against its own humans, so the people scored are never
+    // donors.
     const halves = ceilingHalves(study.id, holdout, options.seed)
-    const scoredByCeiling = new Set(halves.scored.map((respondent) => respondent.id))
-    const ceilingTwins = twins.filter((twin) => scoredByCeiling.has(twin.id))
+    const inHalfA = new Set(halves.scored.map((respondent) => respondent.id))
+    const halfOf = (twinId: string): "a" | "b" => (inHalfA.has(twinId) ? "a" : "b")
+    const humansOf = { a: halves.scored, b: halves.donors }
+    const donorsFor = (people: ReadonlyArray<Respondent>) =>
+      Layer.succeed(HoldoutData, {
+        holdout: people,
+        twinIndex: new Map(people.map((r, index) => [r.id, index])),
+      })
     const pilotLayer = Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed })
-    const ceilingData = Layer.succeed(HoldoutData, {
-      holdout: halves.donors,
-      twinIndex: new Map(halves.donors.map((r, index) => [r.id, index])),
-    })
     const noHoldout = Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() })
+    /** What one provider is asked: all twins, or (the ceiling) each half's twins with the other half as donors. */
+    const passesFor = (isCeiling: boolean) =>
+      isCeiling
+        ? [
+            { twins: twins.filter((twin) => halfOf(twin.id) === "a"), donors: donorsFor(halves.donors) },
+            { twins: twins.filter((twin) => halfOf(twin.id) === "b"), donors: donorsFor(halves.scored) },
+          ]
+        : [{ twins, donors: noHoldout }]
 
     const taken = new Set<string>()
     const simulated: Array<
@@ -280,56 +321,79 @@ export const runStudy = <E>(
         selection.pilot === undefined
           ? pilotLayer
           : Layer.succeed(PilotData, { study, pilot: selection.pilot, seed: options.seed })
-      const built = yield* Layer.build(
-        selection.plugin
-          .layer(selection.spec)
-          .pipe(Layer.provide(Layer.merge(pilotData, isCeiling ? ceilingData : noHoldout))),
-      ).pipe(
-        Effect.map((context) => ({ ok: true as const, provider: Context.get(context, Provider) })),
-        Effect.catchTag("PluginConfigError", (error) =>
-          Effect.succeed({ ok: false as const, reason: error.message }),
-        ),
-      )
-      if (!built.ok) {
-        emit({ _tag: "ProviderSkipped", entry: id, reason: built.reason })
-        simulated.push({ id, selection, skipped: built.reason })
+      const passes = passesFor(isCeiling)
+      const providers: Array<ProviderShape> = []
+      let refused: string | undefined
+      for (const pass of passes) {
+        const built = yield* Layer.build(
+          selection.plugin.layer(selection.spec).pipe(Layer.provide(Layer.merge(pilotData, pass.donors))),
+        ).pipe(
+          Effect.map((context) => ({ ok: true as const, provider: Context.get(context, Provider) })),
+          Effect.catchTag("PluginConfigError", (error) =>
+            Effect.succeed({ ok: false as const, reason: error.message }),
+          ),
+        )
+        if (!built.ok) {
+          refused = built.reason
+          break
+        }
+        providers.push(built.provider)
+      }
+      if (refused !== undefined) {
+        emit({ _tag: "ProviderSkipped", entry: id, reason: refused })
+        simulated.push({ id, selection, skipped: refused })
         continue
       }
-      const provider = built.provider
-      const asked = isCeiling ? ceilingTwins : twins
-      const total = asked.length * options.replicates
-      const executor =
-        options.executor === undefined
-          ? (directExecutor(provider) as CallExecutor<E>)
-          : yield* options.executor(provider, selection, { calls: total })
-      emit({ _tag: "ProviderStarted", entry: id, total })
+      const total = twins.length * options.replicates
       let done = 0
-      const { synthetic, totals } = yield* simulate(
-        {
-          experiment,
-          provider,
-          twins: asked,
-          replicates: options.replicates,
-          elicitation: options.elicitation,
-          settings: options.settings,
-          includeDemographics: options.includeDemographics,
-          maxReasks: options.maxReasks,
-          seed: options.seed,
-          concurrency: selection.plugin.descriptor.baseline === undefined ? options.concurrency : 1,
-          onDone: (respondent, outcome) => {
-            done++
-            emit({
-              _tag: "TwinDone",
-              entry: id,
-              done,
-              total,
-              failed: respondent.failure !== undefined,
-              costUsd: outcome.costUsd,
-            })
+      const synthetic: Array<SyntheticRespondent> = []
+      let totals: SimulationTotals = { calls: 0, cachedCalls: 0, costUsd: 0 }
+      emit({ _tag: "ProviderStarted", entry: id, total })
+      for (const [index, pass] of passes.entries()) {
+        const provider = providers[index]!
+        const executor =
+          options.executor === undefined
+            ? (directExecutor(provider) as CallExecutor<E>)
+            : yield* options.executor(provider, selection, { calls: pass.twins.length * options.replicates })
+        const result = yield* simulate(
+          {
+            experiment,
+            provider,
+            twins: pass.twins,
+            replicates: options.replicates,
+            elicitation: options.elicitation,
+            settings: options.settings,
+            includeDemographics: options.includeDemographics,
+            maxReasks: options.maxReasks,
+            seed: options.seed,
+            concurrency: selection.plugin.descriptor.baseline === undefined ? options.concurrency : 1,
+            onDone: (respondent, outcome) => {
+              done++
+              emit({
+                _tag: "TwinDone",
+                entry: id,
+                done,
+                total,
+                failed: respondent.failure !== undefined,
+                costUsd: outcome.costUsd,
+              })
+            },
           },
-        },
-        executor,
-      )
+          executor,
+        )
+        synthetic.push(...result.synthetic)
+        totals = {
+          calls: totals.calls + result.totals.calls,
+          cachedCalls: totals.cachedCalls + result.totals.cachedCalls,
+          costUsd:
+            totals.costUsd === null || result.totals.costUsd === null
+              ? null
+              : totals.costUsd + result.totals.costUsd,
+        }
+      }
+      // In holdout order, whatever the passes.
+      if (passes.length > 1)
+        synthetic.sort((a, b) => a.twinId.localeCompare(b.twinId) || a.replicate - b.replicate)
       emit({ _tag: "ProviderFinished", entry: id, totals })
       simulated.push({ id, selection, synthetic, totals })
     }
@@ -347,15 +411,16 @@ export const runStudy = <E>(
           synthetic: ReadonlyArray<SyntheticRespondent>
           totals: SimulationTotals
           scores: ReadonlyArray<MetricScore>
-          /** The scores fidelity is computed from: on half A's humans (see below). */
+          /** The scores fidelity is computed from: the two halves' scores averaged (see below). */
           halfScores: ReadonlyArray<MetricScore>
         }
       | { id: string; selection: ProviderSelection; skipped: string }
     > = []
-    // Fidelity compares like with like: the ceiling is half A's humans against n/2 donors, so the floor and every
-    // model are also scored on half A's humans with their own twins of those people. Every statistic (sign-recovery
-    // F1, whose power grows with n, worst-level figures, bias-corrected distances) is then compared at one sample
-    // size. The entry's reported scores stay on the whole holdout.
+    // Fidelity compares like with like: each half's humans against twins of the same n/2 people — the ceiling's
+    // answered by the other half's donors, the floor's and every model's by themselves. The two halves' headlines
+    // (and per-resample values) are averaged, so every figure (sign-recovery F1, whose power grows with n,
+    // worst-level figures, distances) is compared at one sample size while all the data is used. The entries'
+    // reported scores are on the whole holdout, except the ceiling's, which are half A's (donors never scored).
     const hasCeiling = simulated.some(
       (item) => !("skipped" in item) && item.selection.plugin.descriptor.baseline === "ceiling",
     )
@@ -367,26 +432,25 @@ export const runStudy = <E>(
       const isCeiling = item.selection.plugin.descriptor.baseline === "ceiling"
       const scores: Array<MetricScore> = []
       const halfScores: Array<MetricScore> = []
-      const halfSynthetic = item.synthetic.filter((twin) => scoredByCeiling.has(twin.twinId))
+      const ofHalf = (half: "a" | "b") => item.synthetic.filter((twin) => halfOf(twin.twinId) === half)
       for (const metric of options.metrics) {
         emit({ _tag: "Scoring", entry: item.id, metric: metric.descriptor.id })
+        const onHalf = (half: "a" | "b") =>
+          metric.score({ study, human: humansOf[half], synthetic: ofHalf(half), options: metricOptions })
+        if (isCeiling) {
+          const a = yield* onHalf("a")
+          scores.push(a)
+          halfScores.push(crossFitted(a, yield* onHalf("b")))
+          continue
+        }
         const score = yield* metric.score({
           study,
-          human: isCeiling ? halves.scored : holdout,
+          human: holdout,
           synthetic: item.synthetic,
           options: metricOptions,
         })
         scores.push(score)
-        if (isCeiling || !hasCeiling) halfScores.push(score)
-        else
-          halfScores.push(
-            yield* metric.score({
-              study,
-              human: halves.scored,
-              synthetic: halfSynthetic,
-              options: metricOptions,
-            }),
-          )
+        halfScores.push(hasCeiling ? crossFitted(yield* onHalf("a"), yield* onHalf("b")) : score)
       }
       scored.push({ ...item, scores, halfScores })
     }
@@ -512,8 +576,8 @@ export const runStudy = <E>(
         ...(options.providers.some((selection) => selection.plugin.descriptor.baseline === "ceiling")
           ? {
               ceiling: {
-                scored: halves.scored.length,
-                donors: halves.donors.length,
+                halfA: halves.scored.length,
+                halfB: halves.donors.length,
                 description: ceilingDescription,
               },
             }

@@ -6,6 +6,7 @@ import {
   type MetricInput,
   type MetricScore,
   type MetricShape,
+  Provider,
   type ProviderPlugin,
   type Respondent,
   ResultsFile,
@@ -120,37 +121,47 @@ describe("the human ceiling does not leak", () => {
     expect(ceilingHalves("fixture", holdout, 8).scored).not.toEqual(halves.scored)
   })
 
-  it("scores the ceiling on half A only, its twins answered by donors from half B", async () => {
-    const donors: Array<Respondent> = []
-    // The real ceiling baseline, wrapped to record the donors the engine hands it.
+  it("answers each half's twins with the other half's donors and never scores a donor", async () => {
+    /** Per build of the ceiling: the donors the engine handed it and the twins it was then asked about. */
+    const builds: Array<{ donors: Array<Respondent>; asked: Array<string> }> = []
+    // The real ceiling baseline, wrapped to record its donors and the twins each build answers.
     const recordingCeiling: ProviderPlugin = {
       descriptor: humanSplitHalf.descriptor,
       layer: (providerSpec) =>
-        Layer.merge(
-          humanSplitHalf.layer(providerSpec),
-          Layer.effectDiscard(
-            Effect.gen(function* () {
-              const data = yield* HoldoutData
-              donors.push(...data.holdout)
-            }),
-          ),
-        ),
+        Layer.effect(
+          Provider,
+          Effect.gen(function* () {
+            const data = yield* HoldoutData
+            const build = { donors: [...data.holdout], asked: [] as Array<string> }
+            builds.push(build)
+            const inner = yield* Provider
+            return {
+              ...inner,
+              generate: (request) => {
+                build.asked.push(request.twin.id)
+                return inner.generate(request)
+              },
+            }
+          }),
+        ).pipe(Layer.provide(humanSplitHalf.layer(providerSpec))),
     }
     const calls: Array<MetricInput> = []
     const outcome = await run([spec(uniform), spec(pilotMarginal), spec(recordingCeiling)], calls)
     const ceilingEntry = outcome.entries.find((data) => data.entry.baseline === "ceiling")!
-    const ceilingCall = calls.find((call) => call.synthetic === ceilingEntry.synthetic)!
-    const scoredIds = new Set(ceilingCall.human.map((h) => h.id))
-    const donorIds = new Set(donors.map((d) => d.id))
-    // The people scored are never donors; together they are the holdout.
-    expect(donors.length).toBeGreaterThan(0)
-    expect([...scoredIds].filter((id) => donorIds.has(id))).toEqual([])
-    expect(scoredIds.size + donorIds.size).toBe(outcome.holdout.length)
-    // The ceiling's twins are exactly half A's people; every answer vector is a donor's, of the same arm.
-    expect(new Set(ceilingEntry.synthetic.map((s) => s.twinId))).toEqual(scoredIds)
+    expect(builds).toHaveLength(2)
+    const halves = builds.map((build) => new Set(build.asked))
+    for (const [index, build] of builds.entries()) {
+      const donorIds = new Set(build.donors.map((d) => d.id))
+      // A build's twins are never its own donors, and its donors are exactly the other half.
+      expect([...halves[index]!].filter((id) => donorIds.has(id))).toEqual([])
+      expect(donorIds).toEqual(halves[1 - index])
+    }
+    expect(halves[0]!.size + halves[1]!.size).toBe(outcome.holdout.length)
+    // Every ceiling answer vector is one of its donors', of the same arm.
     for (const twin of ceilingEntry.synthetic) {
+      const build = builds.find((b) => b.asked.includes(twin.twinId))!
       expect(
-        donors.some(
+        build.donors.some(
           (donor) =>
             donor.arm === twin.arm &&
             donor.answers.act === twin.answers.act &&
@@ -158,24 +169,27 @@ describe("the human ceiling does not leak", () => {
         ),
       ).toBe(true)
     }
-    // Other entries are scored on the whole holdout.
-    const uniformCall = calls.find(
-      (call) => call.synthetic === outcome.entries.find((d) => d.entry.id === "uniform")!.synthetic,
-    )!
-    expect(uniformCall.human.length).toBe(outcome.holdout.length)
-    // For fidelity, the floor and the models are scored like the ceiling: on half A's humans, with their own
-    // twins of those people (one sample size for every figure).
-    for (const id of ["uniform", "pilot-marginal"]) {
-      const half = calls.find(
-        (call) =>
-          call.human.length === scoredIds.size &&
-          call.synthetic.length > 0 &&
-          call.synthetic.every((s) => s.modelVersion.startsWith(id)),
-      )!
-      expect(new Set(half.human.map((h) => h.id))).toEqual(scoredIds)
-      expect(new Set(half.synthetic.map((s) => s.twinId))).toEqual(scoredIds)
+    // The ceiling is scored on each half's own humans only: no scoring call mixes a half's twins with donors.
+    const ceilingCalls = calls.filter((call) =>
+      call.synthetic.every((s) => s.modelVersion.startsWith("human-split-half")),
+    )
+    expect(ceilingCalls.length).toBeGreaterThan(0)
+    for (const call of ceilingCalls) {
+      const humans = new Set(call.human.map((h) => h.id))
+      const half = halves.find((h) => h.has(call.human[0]!.id))!
+      expect(humans).toEqual(half)
+      expect(new Set(call.synthetic.map((s) => s.twinId))).toEqual(half)
     }
-    expect(outcome.results.manifest.ceiling).toMatchObject({ scored: scoredIds.size, donors: donorIds.size })
+    // The floor and the models are scored on the whole holdout (their reported scores) and, for fidelity, on
+    // each half with their own twins of those people.
+    for (const id of ["uniform", "pilot-marginal"]) {
+      const own = calls.filter((call) => call.synthetic.every((s) => s.modelVersion.startsWith(id)))
+      const sizes = own.map((call) => call.human.length).sort((a, b) => a - b)
+      expect(sizes).toEqual([halves[0]!.size, halves[1]!.size, outcome.holdout.length].sort((a, b) => a - b))
+      for (const call of own)
+        expect(new Set(call.synthetic.map((s) => s.twinId))).toEqual(new Set(call.human.map((h) => h.id)))
+    }
+    expect(outcome.results.manifest.ceiling).toMatchObject({ halfA: halves[0]!.size, halfB: halves[1]!.size })
     expect(outcome.results.manifest.ceiling!.description).toMatch(/not test–retest/)
   })
 

@@ -157,16 +157,17 @@ export const pilotCell: ProviderPlugin = {
 }
 
 /**
- * Human split-half (the ceiling). The engine splits the holdout once into halves (seeded, within arms): it
- * asks this baseline only for the twins of half A, and hands it half B as `HoldoutData` — the donors. Each
- * twin gets the answers of a donor with the same arm and persona cell (backing off). The people scored are
- * never donors: this is another sample of different real people, the ceiling of normalised fidelity (1).
+ * Human split-half (the ceiling). The engine splits the holdout once into halves (seeded, within arms) and
+ * builds this baseline once per half: with half B as `HoldoutData` (the donors) to answer half A's twins, and
+ * with half A to answer half B's. Each twin gets the answers of a donor with the same arm and persona cell
+ * (backing off). Each half is scored against its own humans only, so the people scored are never donors: this
+ * is another sample of different real people, the ceiling of normalised fidelity (1).
  */
 export const splitHalfDescriptor = {
   ...baselineDescriptor(
     "human-split-half",
     "Human split-half (ceiling)",
-    "Answers each twin of one half of the holdout with the answers of a real respondent from the other half, matched on arm and persona cell; the ceiling is scored on the first half only, so the people scored are never donors: another sample of different real people, the ceiling that normalised fidelity reaches (1). Not test–retest agreement.",
+    "Answers each twin of one half of the holdout with the answers of a real respondent from the other half, matched on arm and persona cell; each half is scored against its own humans only, so the people scored are never donors: another sample of different real people, the ceiling that normalised fidelity reaches (1). Not test–retest agreement.",
     "ceiling",
   ),
   version: "0.2.0",
