@@ -4,7 +4,7 @@ import { InputError, type ResultsFile } from "@standin/core"
 import { csvLine, type LoadedResults, loadResultsFile, resultsFileName } from "@standin/leaderboard"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { summaryTable, toJson } from "../output.js"
+import { splitsTable, summaryNotes, summaryTable, toJson } from "../output.js"
 
 /** A results file, or a run's folder holding one. */
 export const resultsPathOf = (path: string): string => {
@@ -31,7 +31,10 @@ export const readRunResults = (path: string): Effect.Effect<LoadedResults, Input
  * are the same) and a line per skipped entry.
  */
 export const runSummaryText = (results: ResultsFile): string =>
-  `${summaryTable(results)}\n\n${results.entries
+  `${[summaryTable(results), summaryNotes(results), splitsTable(results)]
+    .filter((part) => part !== "")
+    .map((part) => `${part}\n\n`)
+    .join("")}${results.entries
     .filter((entry) => entry.status === "skipped")
     .map((entry) => `skipped ${entry.id}: ${entry.statusReason}\n`)
     .join("")}`

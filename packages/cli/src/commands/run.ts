@@ -17,8 +17,9 @@ import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { splitsTable, summaryNotes, summaryTable, writeRunFiles } from "../output.js"
+import { writeRunFiles } from "../output.js"
 import { reportResults } from "./leaderboard.js"
+import { runSummaryText } from "./results.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { simulationFlags } from "./shared-flags.js"
 
@@ -261,12 +262,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
             ]),
           }
     const written = writeRunFiles(input.out, experiment.definition, results, first!.entries)
-    process.stdout.write(`\n${summaryTable(results)}\n\n`)
-    const notes = summaryNotes(results)
-    if (notes !== "") process.stdout.write(`${notes}\n\n`)
-    if (results.splits !== undefined) process.stdout.write(`${splitsTable(results)}\n\n`)
-    const skipped = results.entries.filter((entry) => entry.status === "skipped")
-    for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
+    process.stdout.write(`\n${runSummaryText(results)}`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
     yield* reportResults(input.out, written.resultsPath, input.site)
   })
