@@ -73,7 +73,10 @@ export const Fidelity = Schema.Struct({
   se: Schema.optionalKey(Schema.Number),
   /** The fidelity before the valid-answer adjustment (set when the adjustment changed it). */
   unadjusted: Schema.optionalKey(Schema.Number),
-  /** Set when the value lies outside [0, 1]: what that means. */
+  /**
+   * Set when the figure needs a word: it lies outside [0, 1] (what that means), or (overall) some metric could not
+   * be normalised and is left out of the mean (which).
+   */
   flag: Schema.optionalKey(Schema.String),
 })
 export type Fidelity = typeof Fidelity.Type

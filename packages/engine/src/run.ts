@@ -235,6 +235,14 @@ export const crossFitted = (a: MetricScore, b: MetricScore): MetricScore => {
   }
 }
 
+/** The overall fidelity, flagged when some metric could not be normalised and so is not in its mean. */
+const withLeftOut = (overall: Fidelity, perMetric: ReadonlyMap<string, ResampledFidelity>): Fidelity => {
+  const left = [...perMetric].filter(([, f]) => f.fidelity.value === null).map(([metric]) => metric)
+  if (left.length === 0 || overall.value === null) return overall
+  const note = `the mean over ${perMetric.size - left.length} of ${perMetric.size} metrics: ${left.join(", ")} could not be normalised (no headline, or floor and ceiling equal) and ${left.length === 1 ? "is" : "are"} left out`
+  return { ...overall, flag: overall.flag === undefined ? note : `${overall.flag}; ${note}` }
+}
+
 const withoutReplicates = (score: MetricScore): MetricScore => {
   const { headlineReplicates: _replicates, ...rest } = score
   return rest
@@ -506,7 +514,7 @@ export const runStudy = <E>(
         scores: item.scores.map(withoutReplicates),
         fidelity: {
           perMetric,
-          overall: fidelity.overall.fidelity,
+          overall: withLeftOut(fidelity.overall.fidelity, fidelity.perMetric),
           validRate: fidelity.validRate,
           ...(comparison === undefined
             ? {}

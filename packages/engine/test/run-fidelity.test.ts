@@ -224,6 +224,44 @@ describe("the human ceiling does not leak", () => {
   })
 })
 
+describe("no silent drops", () => {
+  it("flags an overall fidelity that leaves out a metric it could not normalise", async () => {
+    const unscorable: MetricShape = {
+      descriptor: { ...recordingMetric([]).descriptor, id: "metric-never", label: "Never" },
+      score: () =>
+        Effect.succeed({
+          metric: "metric-never",
+          version: "1.0.0",
+          headline: { measure: "gap", value: null, ci: null },
+          measures: [],
+        }),
+    }
+    const outcome = await Effect.runPromise(
+      runStudy({
+        experiment,
+        providers: [spec(uniform), spec(pilotMarginal), spec(humanSplitHalf)],
+        metrics: [recordingMetric([]), unscorable],
+        pilot: { size: { _tag: "Count", count: 80 }, arms: "all", sampling: { _tag: "Random" } },
+        seed: 3,
+        replicates: 1,
+        elicitation: "sample",
+        settings: { seed: 3 },
+        includeDemographics: true,
+        maxReasks: 0,
+        bootstrap: 20,
+        minCellSize: 5,
+        concurrency: 4,
+      }),
+    )
+    const marginal = outcome.results.entries.find((e) => e.id === "pilot-marginal")!.fidelity
+    expect(marginal.perMetric["metric-never"]!.value).toBeNull()
+    expect(marginal.overall.value).toBe(marginal.perMetric["metric-share"]!.value)
+    expect(marginal.overall.flag).toMatch(
+      /the mean over 1 of 2 metrics: metric-never could not be normalised/,
+    )
+  })
+})
+
 describe("repeated splits", () => {
   it("derives split seeds from the run's seed, the first being the seed itself", () => {
     const seeds = splitSeeds(5, 4)
