@@ -126,6 +126,16 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
     expect(overall.ci.method).toBe("splits")
     expect(overall.ci.lower).toBeLessThan(overall.mean)
     expect(overall.ci.upper).toBeGreaterThan(overall.mean)
+    // Every metric's fidelity and headline is summarised too.
+    const figures = new Set(
+      results.splits.figures
+        .filter((f: { entry: string }) => f.entry === "pilot-marginal")
+        .map((f: { figure: string }) => f.figure),
+    )
+    for (const metric of results.metrics as ReadonlyArray<{ id: string }>) {
+      expect(figures.has(metric.id)).toBe(true)
+      expect(figures.has(`headline:${metric.id}`)).toBe(true)
+    }
   })
 
   it("refuses data whose checksum is wrong, saying how to fix it", () => {

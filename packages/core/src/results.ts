@@ -194,7 +194,7 @@ export type LearningCurvePoint = typeof LearningCurvePoint.Type
 /** One figure (an entry's overall or per-metric fidelity) across repeated pilot/holdout splits. */
 export const SplitFigure = Schema.Struct({
   entry: Schema.String,
-  /** "overall", or a metric id. */
+  /** "overall" or a metric id (fidelity), or "headline:<metric id>" (the metric's headline itself). */
   figure: Schema.String,
   /** The figure in each split (null where it could not be scored), in split order. */
   values: Schema.Array(Schema.NullOr(Schema.Number)),

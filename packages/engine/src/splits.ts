@@ -91,6 +91,27 @@ export const summariseSplits = (
       figure("overall", (fidelity) => fidelity.overall)
       for (const metric of first.results.metrics)
         figure(metric.id, (fidelity) => fidelity.perMetric[metric.id])
+      // Each metric's headline too; its within-split SE is read off its interval as if normal (width / 2z).
+      for (const metric of first.results.metrics) {
+        const headlines = across.map((e) =>
+          e === undefined || e.status !== "ok"
+            ? undefined
+            : e.scores.find((score) => score.metric === metric.id)?.headline,
+        )
+        const values = headlines.map((h) => h?.value ?? null)
+        const level = headlines.find((h) => h?.ci != null)?.ci?.level ?? 0.95
+        const z = normalQuantile(1 - (1 - level) / 2)
+        figures.push({
+          entry: entry.id,
+          figure: `headline:${metric.id}`,
+          values,
+          ...combineSplits(
+            values,
+            headlines.map((h) => (h?.ci == null ? undefined : (h.ci.upper - h.ci.lower) / (2 * z))),
+            level,
+          ),
+        })
+      }
     }
     return {
       count: outcomes.length,
