@@ -3,10 +3,12 @@ import type { Elicitation, GenerationSettings, MetricError, StudyDataError } fro
 import { InputError } from "@standin/core"
 import {
   type BudgetExceeded,
+  judgeRun,
   planRun,
   type RunEvent,
   type RunOutcome,
   type RunPlan,
+  type RunVerdict,
   runStudy,
   splitSeeds,
   summariseSplits,
@@ -21,9 +23,10 @@ import { writeRunFiles } from "../output.js"
 import { reportResults } from "./leaderboard.js"
 import { runSummaryText } from "./results.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
+import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
 import { simulationFlags } from "./shared-flags.js"
 
-export interface RunInput {
+export interface RunInput extends StatusInput {
   readonly study: string
   readonly provider: ReadonlyArray<string>
   readonly pilot: string
@@ -117,6 +120,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     const splitCount = yield* wholeFlag("--splits", input.splits, 1, 100)
     const replicates = yield* wholeFlag("--replicates", input.replicates, 1, 1000)
     const maxReasks = yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10)
+    yield* rangeFlag("--max-invalid", input.maxInvalid, 0, 1)
     const bootstrap = yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000)
     const minCellSize = yield* wholeFlag("--min-cell", input.minCell, 1)
     const concurrency = Option.isSome(input.concurrency)
@@ -238,7 +242,9 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       process.stdout.write(`${planTable(outcome.result.plan, maxReasks)}\n`)
       return
     }
-    const [first, ...others] = outcome.result.outcomes
+    // a requested model that produced (almost) nothing fails the run loudly (run-status.ts), in every split
+    const verdicts = outcome.result.outcomes.map((one) => judgeRun(one, { maxInvalid: input.maxInvalid }))
+    const [verdict, ...others] = verdicts as [RunVerdict, ...Array<RunVerdict>]
     // Each further split keeps its own results (not named results.json: a leaderboard folder scan must not
     // count a split as a run of its own); the run's results.json is split 1 plus the splits summary.
     const splitFiles = others.map((_, k) => `splits/${k + 2}/split-results.json`)
@@ -253,18 +259,27 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     })
     const results =
       others.length === 0
-        ? first!.results
+        ? verdict.results
         : {
-            ...first!.results,
-            splits: yield* summariseSplits(outcome.result.outcomes, splitSeeds(seed, splitCount), [
+            ...verdict.results,
+            splits: yield* summariseSplits(verdicts, splitSeeds(seed, splitCount), [
               "results.json",
               ...splitFiles,
             ]),
           }
-    const written = writeRunFiles(input.out, experiment.definition, results, first!.entries)
+    const written = writeRunFiles(input.out, experiment.definition, results, verdict.entries)
     process.stdout.write(`\n${runSummaryText(results)}`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
-    yield* reportResults(input.out, written.resultsPath, input.site)
+    const { site } = reportFailedModels(
+      {
+        ...verdict,
+        failed: verdicts
+          .flatMap((one) => one.failed)
+          .filter((f, i, all) => all.findIndex((g) => g.id === f.id) === i),
+      },
+      input,
+    )
+    yield* reportResults(input.out, written.resultsPath, input.site && site)
   })
 
 export const runCommand = (
@@ -333,6 +348,7 @@ export const runCommand = (
       ),
       ...simulationFlags,
       ...callFlags,
+      ...statusFlags,
     },
     (input) => handle(runHandler(catalog, input)),
   ).pipe(
