@@ -46,6 +46,8 @@ export const RunManifest = Schema.Struct({
   settings: GenerationSettings,
   includeDemographics: Schema.Boolean,
   maxReasks: Schema.Number,
+  /** How options were ordered in prompts, when not as the humans saw them (absent: as shown). */
+  optionOrder: Schema.optionalKey(Schema.Literals(["reversed", "shuffled"])),
   bootstrapResamples: Schema.Number,
   plugins: Schema.Array(PluginInstance),
   packages: Schema.Record(Schema.String, Schema.String),

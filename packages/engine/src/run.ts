@@ -6,6 +6,7 @@ import type {
   GenerationSettings,
   MetricScore,
   MetricShape,
+  OptionOrderMode,
   PilotDesign,
   PluginInstance,
   ProviderPlugin,
@@ -89,6 +90,8 @@ export interface RunOptions<E> {
   readonly settings: GenerationSettings
   readonly includeDemographics: boolean
   readonly maxReasks: number
+  /** How options are ordered in prompts (default "as-shown"); recorded in the manifest when not as shown. */
+  readonly optionOrder?: OptionOrderMode
   readonly bootstrap: number
   readonly minCellSize: number
   readonly concurrency: number
@@ -349,6 +352,7 @@ export const runStudy = <E>(
           settings: options.settings,
           includeDemographics: options.includeDemographics,
           maxReasks: options.maxReasks,
+          ...(options.optionOrder === undefined ? {} : { optionOrder: options.optionOrder }),
           seed: options.seed,
           concurrency: selection.plugin.descriptor.baseline === undefined ? options.concurrency : 1,
           onDone: (respondent, outcome) => {
@@ -482,6 +486,9 @@ export const runStudy = <E>(
         settings: options.settings,
         includeDemographics: options.includeDemographics,
         maxReasks: options.maxReasks,
+        ...(options.optionOrder === undefined || options.optionOrder === "as-shown"
+          ? {}
+          : { optionOrder: options.optionOrder }),
         bootstrapResamples: options.bootstrap,
         plugins,
         packages: { "@standin/engine": ENGINE_VERSION },
