@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
@@ -200,6 +200,7 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
         "60 balanced:race 4",
       ].sort(),
     )
+    writeFileSync("/tmp/instrument-sweep-results.json", JSON.stringify(results))
     expect(curve.every((point) => point.overall.value !== null && point.overall.ci !== null)).toBe(true)
 
     // Each training file is exactly its point's pilot — drawn from the pool, never the fixed holdout — and holds no id.
@@ -254,5 +255,6 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     expect(readFileSync(join(out, "again", "results.json"), "utf8")).toBe(
       readFileSync(join(out, "results.json"), "utf8"),
     )
-  })
+    // Every twin answers the bundled study page by page (two calls), for nine models: give it time.
+  }, 180_000)
 })

@@ -23,6 +23,7 @@ import {
   FailureReason,
   HoldoutData,
   InputError,
+  instrumentPages,
   type MetricError,
   normalisedFidelity,
   PilotData,
@@ -36,6 +37,7 @@ import { answerDistributions } from "./distributions.js"
 import {
   type CallExecutor,
   directExecutor,
+  reasksOf,
   refuseUnsupportedElicitation,
   type SimulationTotals,
   simulate,
@@ -164,7 +166,7 @@ const summarise = (
       failed++
       failures[respondent.failure.reason]++
     }
-    reasks += Math.max(0, respondent.attempts - 1)
+    reasks += reasksOf(respondent)
     inputTokens += respondent.usage.inputTokens
     outputTokens += respondent.usage.outputTokens
     for (const version of respondent.modelVersion.split(" | ")) if (version !== "") versions.add(version)
@@ -339,7 +341,7 @@ export const runStudy = <E>(
       const executor =
         options.executor === undefined
           ? (directExecutor(provider) as CallExecutor<E>)
-          : yield* options.executor(provider, selection, { calls: total })
+          : yield* options.executor(provider, selection, { calls: total * instrumentPages(study).length })
       emit({ _tag: "ProviderStarted", entry: id, total })
       let done = 0
       const { synthetic, totals } = yield* simulate(

@@ -73,8 +73,7 @@ export interface SimulationTotals {
 
 /**
  * The request for one call of a twin: its prompt, the run's settings, and a seed derived from the run's
- * seed, the twin, the replicate, the re-ask attempt and (after the first) the page, unless the run fixes
- * one. `--dry-run` builds the same requests to estimate them and find them in the cache.
+ * seed, the twin, the replicate and the re-ask attempt (unless the run fixes one), the same on every page. `--dry-run` builds the same requests to estimate them and find them in the cache.
  */
 export const callRequest = (
   options: {
@@ -97,15 +96,14 @@ export const callRequest = (
   prompt,
   settings: {
     ...options.settings,
+    // One seed for every page of a twin's ask: the page is its own field (the prompts differ anyway).
     seed:
-      options.settings.seed ??
-      (page === undefined || page.index === 0
-        ? deriveSeed(options.seed, "call", twin.id, replicate, attempt)
-        : deriveSeed(options.seed, "call", twin.id, replicate, attempt, "page", page.index)) % 2_147_483_647,
+      options.settings.seed ?? deriveSeed(options.seed, "call", twin.id, replicate, attempt) % 2_147_483_647,
   },
   elicitation: options.elicitation,
   replicate,
   attempt,
+  ...(page === undefined || page.index === 0 ? {} : { page: page.index }),
 })
 
 const uniquePush = (list: Array<string>, values: ReadonlyArray<string>) => {
@@ -262,6 +260,16 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
     const totals: SimulationTotals = { calls, cachedCalls, costUsd: costKnown ? costUsd : null }
     return { synthetic, totals }
   })
+
+/**
+ * The re-asks a twin took: its calls beyond one per page it was asked (a page whose call failed for good
+ * was asked too). On a one-page instrument, every call after the first.
+ */
+export const reasksOf = (respondent: SyntheticRespondent): number => {
+  const asked =
+    respondent.turns === undefined ? 1 : respondent.turns.length + (respondent.failure === undefined ? 0 : 1)
+  return Math.max(0, respondent.attempts - asked)
+}
 
 /** Refuses, before anything is spent, an elicitation method one of the providers does not declare. */
 export const refuseUnsupportedElicitation = (
