@@ -189,4 +189,29 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
     expect(wrong.stderr).toContain('--arm "nope" is not an arm of fingerprint-consent (hidden, shown)')
     expect(fake.log.entries.length).toBe(sent)
   })
+
+  it("finetune --dry-run: one multi-turn example per pilot respondent, the human's answers as the assistant turns, with every finetuner", () => {
+    for (const finetuner of ["openai", "together", "export"]) {
+      const dry = standin([
+        "finetune",
+        "--base",
+        "openai:gpt-4o-mini",
+        "--finetuner",
+        finetuner,
+        "--pilot",
+        "20",
+        "--dry-run",
+      ])
+      expect(dry.stderr, finetuner).toBe("")
+      expect(dry.status, finetuner).toBe(0)
+      expect(dry.stdout, finetuner).toMatch(/train file: \S+, [\d.]+ \w+, 20 examples/)
+      expect(dry.stdout, finetuner).toContain("5 turns: system, user, assistant, user, assistant")
+      const line = dry.stdout.split("\n").find((text) => text.startsWith('{"messages"'))!
+      const messages = (JSON.parse(line) as { messages: ReadonlyArray<Message> }).messages
+      expect(Object.keys(JSON.parse(messages[2]!.content))).toEqual(["share"])
+      expect(Object.keys(JSON.parse(messages[4]!.content))).toEqual(["understand", "concern"])
+      expect(messages[1]!.content).not.toContain(STATEMENTS[1])
+      expect(messages[3]!.content).toContain(STATEMENTS[1])
+    }
+  })
 })
