@@ -264,5 +264,5 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
       readFileSync(join(out, "results.json"), "utf8"),
     )
     // Every twin answers the bundled study page by page (two calls), for nine models: give it time.
-  }, 180_000)
+  }, 300_000)
 })
