@@ -132,6 +132,24 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
       const turns = JSON.parse(row.turns!) as Array<{ page: string; raw: string }>
       expect(turns.map((turn) => turn.page)).toEqual(["consent", "perceptions"])
     }
+    // `study show` prints exactly what the vendor received, with no model call.
+    const one = shown[0]!
+    const sent = fake.log.entries.length
+    const show = standin([
+      "study",
+      "show",
+      "fingerprint-consent",
+      "--twin",
+      one.twin_id!,
+      "--holdout",
+      "8",
+      "--seed",
+      "7",
+    ])
+    expect(show.status).toBe(0)
+    expect(fake.log.entries.length).toBe(sent)
+    const printed = show.stdout.split("── user · page 1 of 2 (consent) ──\n")[1]!.split("\n\n── assistant")[0]
+    expect(printed).toBe(messagesOf(callsOf(one.twin_id!)[0]!)[1]!.content)
     for (const row of hidden) {
       const [consent] = callsOf(row.twin_id!)
       const page = messagesOf(consent!)[1]!.content
@@ -184,6 +202,12 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
     expect(hidden.status).toBe(0)
     expect(hidden.stdout).not.toContain("| Attribute | Value |")
     expect(hidden.stdout).toContain("<the twin's answer to share, as a JSON object>")
+    const twin = standin(["study", "show", "fingerprint-consent", "--twin", "t00002", "--seed", "7"])
+    expect(twin.status).toBe(0)
+    expect(twin.stdout).toContain("twin t00002 (--pilot 100 --seed 7)")
+    const stranger = standin(["study", "show", "fingerprint-consent", "--twin", "t99999"])
+    expect(stranger.status).not.toBe(0)
+    expect(stranger.stderr).toContain('--twin "t99999" is not a twin of this split')
     const wrong = standin(["study", "show", "fingerprint-consent", "--arm", "nope"])
     expect(wrong.status).not.toBe(0)
     expect(wrong.stderr).toContain('--arm "nope" is not an arm of fingerprint-consent (hidden, shown)')

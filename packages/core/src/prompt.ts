@@ -45,7 +45,11 @@ export interface RenderOptions {
    * up to it: every earlier page as a user turn followed by its answers (`history`) as an assistant turn.
    */
   readonly page?: number
-  /** The answers to each earlier page (item id → answer), in page order; required for `page > 0`. */
+  /**
+   * The answers to each earlier page (item id → answer), in page order; required for `page > 0`. Under logprobs
+   * and verbalized elicitation they are the answers drawn from the stated distributions: a later page follows
+   * the choice the twin made, as a human's did.
+   */
   readonly history?: ReadonlyArray<Readonly<Record<string, AnswerValue>>>
   /** Option order per item id for this twin (from `--option-order`); an item not listed is shown as the humans saw it. */
   readonly optionOrders?: Readonly<Record<string, ReadonlyArray<string>>>

@@ -74,6 +74,7 @@ interface ShowInput {
   readonly arm: Option.Option<string>
   readonly seed: number
   readonly pilot: string
+  readonly holdout: Option.Option<number>
   readonly elicitation: "sample" | "verbalized"
   readonly optionOrder: OptionOrderMode
   readonly demographics: boolean
@@ -106,11 +107,15 @@ export const showHandler = (catalog: Catalog, input: ShowInput) =>
       // The same split `standin run` makes with the same --pilot and --seed: twin tNNNNN is that holdout row.
       const respondents = (yield* experiment.loadHumanData).respondents
       const size = yield* parsePilotSize(input.pilot)
+      const cap = Option.isSome(input.holdout)
+        ? yield* wholeFlag("--holdout", input.holdout.value, 2)
+        : undefined
       const split = yield* splitRespondents(
         study,
         respondents,
         { size, arms: "all", sampling: { _tag: "Random" } },
         seed,
+        cap,
       )
       const wanted = input.twin.value
       const index = split.holdout.findIndex((_, i) => twinIdFor(i) === wanted)
@@ -121,7 +126,7 @@ export const showHandler = (catalog: Catalog, input: ShowInput) =>
         })
       const respondent = split.holdout[index]!
       twin = { id: input.twin.value, arm: respondent.arm, persona: respondent.persona }
-      heading = `twin ${input.twin.value} (--pilot ${input.pilot} --seed ${seed})`
+      heading = `twin ${input.twin.value} (--pilot ${input.pilot}${cap === undefined ? "" : ` --holdout ${cap}`} --seed ${seed})`
     } else {
       twin = { id: "example", arm: study.arms[0]!.id, persona: examplePersona(experiment) }
       heading = "an example persona (each attribute's first level)"
@@ -169,6 +174,10 @@ export const studyShowCommand = (
       pilot: Flag.String("pilot").pipe(
         Flag.withDescription("The run's --pilot (for --twin)."),
         Flag.withDefault("100"),
+      ),
+      holdout: Flag.Int("holdout").pipe(
+        Flag.withDescription("The run's --holdout (for --twin)."),
+        Flag.optional,
       ),
       elicitation: Flag.Literals("elicitation", ["sample", "verbalized"]).pipe(
         Flag.withDescription("The answer instruction to show."),
