@@ -1,8 +1,10 @@
 import type { Fidelity, ResultsEntry, ResultsFile } from "@standin/core"
+import { checkFloorCeiling } from "./floor-ceiling.js"
 import type { LoadedResults } from "./load.js"
 import {
   type Cell,
   type Column,
+  type CrossStudy,
   type EntryRef,
   type FinetuneSummary,
   type Interval,
@@ -16,6 +18,7 @@ import {
   SiteDataVersion,
   type StudySummary,
 } from "./model.js"
+import { weightsOf } from "./weights.js"
 
 /** Families in the order the site shows them; families no descriptor here names follow, by name. */
 export const familyOrder: ReadonlyArray<string> = [
@@ -34,7 +37,10 @@ export const methods: Methods = {
   aggregation: [
     "A row is a model configuration: a base model (with its elicitation method and whether the prompt holds demographics), or a finetuned model identified by its finetuner, base model, pilot design (size, arms, sampling) and demographics flag. Seeds are not part of the configuration.",
     "A study's overall column is the entry's overall fidelity as its run computed it. A family column shows the metric of that family; where a study has several metrics of one family, it shows the mean of their fidelities with the mean of their interval bounds (conservative: the metrics are computed on the same respondents).",
-    "The across-study overall is the mean of a row's study overall scores, only for rows scored on every study. Its interval combines the studies as independent samples: the mean ± the root sum of squared half-widths divided by the number of studies, computed separately below and above.",
+    'All studies is the mean of a row\'s study overall scores over the studies it was scored on, with its coverage ("2 of 3 studies"). Its interval combines the studies as independent samples: the mean ± the root sum of squared half-widths divided by the number of studies, computed separately below and above.',
+    "The cross-study headline ranks only on common studies: the studies at least half of the model configurations were scored on. A configuration scored on all of them is ranked on its mean over exactly those studies; one that lacks any of them is shown with its mean and coverage but not ranked. When the common studies are not all the studies, the headline is a separate column (Common studies) so that every ranked figure averages the same studies.",
+    "A study whose floor and ceiling cannot be told apart is flagged and left out of every cross-study mean: for each metric the run normalised, the gap between the uniform floor's headline and the human split-half's headline must exceed the root sum of squares of the half-widths of their 95% intervals that face each other (a two-sided test at the 5% level for independent estimates). When any metric fails it, that metric's fidelity divides by noise and the study's overall fidelity cannot rank models (a 32-respondent study once gave a fidelity of 8.99). Flagged studies keep their own columns and pages.",
+    'A cell says "not run" when the configuration has no entry on that study, "0 valid" when it ran and none of its answers was valid, and the run\'s status (failed, skipped) when it did not finish.',
     "When a configuration was run more than once on a study, the cell shows the run whose entry succeeded with the largest holdout (ties: the file that sorts last by path), and the model page lists every run.",
     "Finetunes flagged fake (test doubles) never appear. Subgroup cells under the minimum size are shown and flagged, never ranked.",
   ],
@@ -104,6 +110,32 @@ export const identify = (entry: ResultsEntry, manifest: ResultsFile["manifest"])
     elicitation,
     includeDemographics: manifest.includeDemographics,
   }
+}
+
+const pilotText = (pilot: ResultsFile["manifest"]["pilot"]): string =>
+  `pilot ${sizeText(pilot.size)} ${samplingText(pilot.sampling).replace(":", " by ")}${pilot.arms === "all" ? "" : ` from arm ${pilot.arms}`}`
+
+/** A run's design for people: pilot, holdout, elicitation, demographics and seed. */
+export const runDesign = (results: ResultsFile): string => {
+  const { manifest } = results
+  return [
+    pilotText(manifest.pilot),
+    `holdout ${manifest.holdoutSize}`,
+    ...(manifest.elicitation === "sample" ? [] : [manifest.elicitation]),
+    ...(manifest.includeDemographics ? [] : ["no demographics"]),
+    `seed ${manifest.seed}`,
+  ].join(" · ")
+}
+
+/** What a run was, for people: its models and design (results files hold no date, by design). */
+export const runLabel = (results: ResultsFile): string => {
+  const models = results.entries.filter((entry) => entry.baseline === undefined && !isFake(entry))
+  const first = models[0]
+  const who =
+    first === undefined
+      ? "baselines only"
+      : `${first.provider} ${first.model}${models.length > 1 ? ` +${models.length - 1} more` : ""}`
+  return `${who} · ${runDesign(results)}`
 }
 
 /** A URL- and file-safe slug. */
@@ -234,8 +266,12 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
     const studyRuns = runsPerStudy.get(studyKey) ?? []
     const id = `${slug(studyKey)}-${studyRuns.length + 1}`
     const { manifest } = file.results
+    const verdict = checkFloorCeiling(file.results)
     const run: RunSummary = {
       id,
+      label: runLabel(file.results),
+      design: runDesign(file.results),
+      indistinguishable: verdict?.indistinguishable ?? [],
       study: studyKey,
       // Only the file's own folder and name: a published site must not carry the builder's local paths
       // (and the same runs must build the same site wherever they sit).
@@ -274,6 +310,8 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
     }
     familyMetrics.set(studyKey, byFamily)
     const latest = files[files.length - 1]!.results.study
+    const studyRuns = runsPerStudy.get(studyKey) ?? []
+    const flaggedRuns = studyRuns.filter((run) => run.indistinguishable.length > 0)
     studies.push({
       key: studyKey,
       id: latest.id,
@@ -281,7 +319,11 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
       title: latest.title,
       citation: latest.citation,
       families: orderFamilies(byFamily.keys()),
-      runs: runsPerStudy.get(studyKey) ?? [],
+      runs: studyRuns,
+      flag:
+        flaggedRuns.length === 0
+          ? null
+          : `floor and ceiling cannot be told apart on ${[...new Set(flaggedRuns.flatMap((run) => run.indistinguishable))].join(", ")}${studyRuns.length > 1 ? ` (${flaggedRuns.length} of ${studyRuns.length} runs)` : ""}: left out of cross-study means`,
     })
   }
 
@@ -351,26 +393,51 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
         b.order - a.order,
     )[0]!
 
-  const draftRows: Array<{ identity: Identity; cells: Record<string, Omit<Cell, "rank" | "tied">> }> = []
+  const runFlags = new Map(
+    studies.flatMap((study) => study.runs.map((run) => [run.id, run.indistinguishable] as const)),
+  )
+  const informative = studies
+    .filter((study) => study.runs.some((run) => run.indistinguishable.length === 0))
+    .map((study) => study.key)
+  const flagged = studies.map((study) => study.key).filter((key) => !informative.includes(key))
+
+  type DraftCell = Omit<Cell, "rank" | "tied">
+  const draftRows: Array<{ identity: Identity; cells: Record<string, DraftCell> }> = []
   for (const [key, identity] of identities) {
     const perStudy = candidates.get(key)!
-    const cells: Record<string, Omit<Cell, "rank" | "tied">> = {}
-    const studyScores: Array<{ value: number; ci: Interval | null }> = []
+    const cells: Record<string, DraftCell> = {}
     for (const study of studies) {
       const list = perStudy.get(study.key)
       if (list === undefined) continue
       const chosen = choose(list)
       const source: EntryRef = { study: study.key, run: chosen.run.id, entry: chosen.entry.id }
       const runsCount = list.length
+      const answers = { valid: chosen.entry.counts.valid, twins: chosen.entry.counts.twins }
       if (chosen.entry.status !== "ok") {
         const note =
           chosen.entry.statusReason ??
           `the run ${chosen.entry.status === "failed" ? "failed" : "was skipped"}`
-        const blank = { value: null, ci: null, status: chosen.entry.status, note, source, runs: runsCount }
+        const blank = {
+          value: null,
+          ci: null,
+          status: chosen.entry.status,
+          note,
+          source,
+          runs: runsCount,
+          answers,
+        }
         cells[study.key] = blank
         for (const family of study.families) cells[`${study.key}|${family}`] = blank
         continue
       }
+      const indistinguishable = runFlags.get(chosen.run.id) ?? []
+      const excluded =
+        indistinguishable.length === 0
+          ? {}
+          : {
+              excluded: `left out of cross-study means: this run's floor and ceiling cannot be told apart on ${indistinguishable.join(", ")}`,
+            }
+      const noAnswers = answers.valid === 0 ? "ran, but no answer was valid" : "not scored"
       const overall = chosen.entry.fidelity.overall
       cells[study.key] = {
         value: overall.value,
@@ -378,9 +445,10 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
         status: "ok",
         source,
         runs: runsCount,
-        ...(overall.value === null ? { note: "not scored" } : {}),
+        answers,
+        ...excluded,
+        ...(overall.value === null ? { note: noAnswers } : {}),
       }
-      if (overall.value !== null) studyScores.push({ value: overall.value, ci: intervalOf(overall) })
       const byFamily = familyMetrics.get(study.key)!
       for (const family of study.families) {
         const ids = byFamily.get(family) ?? []
@@ -391,38 +459,122 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
           ...(ids.length > 1 && combined.value !== null
             ? [`mean of ${ids.length - unscored.length} metrics`]
             : []),
-          ...(unscored.length > 0 ? [`not scored: ${unscored.join(", ")}`] : []),
+          ...(answers.valid === 0
+            ? [noAnswers]
+            : unscored.length > 0
+              ? [`not scored: ${unscored.join(", ")}`]
+              : []),
         ]
         cells[`${study.key}|${family}`] = {
           ...combined,
           status: "ok",
           source,
           runs: runsCount,
+          answers,
           ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
-        }
-      }
-    }
-    if (studies.length > 0) {
-      if (studyScores.length === studies.length) {
-        cells.overall = { ...combineIndependent(studyScores), status: "ok", runs: 1 }
-      } else {
-        cells.overall = {
-          value: null,
-          ci: null,
-          status: "ok",
-          runs: 0,
-          note: `scored on ${studyScores.length} of ${studies.length} studies`,
         }
       }
     }
     draftRows.push({ identity, cells })
   }
 
-  // Ranks per column over the model rows.
-  const modelDrafts = draftRows.filter((draft) => !referenceKinds.has(draft.identity.kind))
+  // Cross-study means: over the informative studies each row was scored on, with coverage; the headline
+  // ranks on the common studies (those at least half the model rows were scored on).
+  const scoredOn = (cells: Record<string, DraftCell>, study: string) => {
+    const cell = cells[study]
+    return cell !== undefined && cell.status === "ok" && cell.value !== null && cell.excluded === undefined
+  }
+  const modelDraftRows = draftRows.filter((draft) => !referenceKinds.has(draft.identity.kind))
+  const common = informative.filter(
+    (study) =>
+      modelDraftRows.length > 0 &&
+      modelDraftRows.filter((draft) => scoredOn(draft.cells, study)).length * 2 >= modelDraftRows.length,
+  )
+  const commonSeparate = common.length !== informative.length
+  const meanOver = (cells: Record<string, DraftCell>, keys: ReadonlyArray<string>) =>
+    combineIndependent(keys.map((study) => ({ value: cells[study]!.value!, ci: cells[study]!.ci })))
+  const studyTitle = new Map(studies.map((study) => [study.key, study.title]))
+  const titles = (keys: ReadonlyArray<string>) =>
+    keys.map((study) => studyTitle.get(study) ?? study).join(", ")
+  let rankedCount = 0
+  if (studies.length > 0) {
+    for (const draft of draftRows) {
+      const covered = informative.filter((study) => scoredOn(draft.cells, study))
+      const coversCommon = common.length > 0 && common.every((study) => covered.includes(study))
+      const reference = referenceKinds.has(draft.identity.kind)
+      if (!reference && coversCommon) rankedCount += 1
+      const coverage = { studies: covered, of: informative.length }
+      const missing = common.filter((study) => !covered.includes(study))
+      const unrankedNote =
+        !reference && !coversCommon && common.length > 0
+          ? `not ranked: not scored on ${titles(missing)}`
+          : undefined
+      const coverageNote = `scored on ${covered.length} of ${informative.length} ${informative.length === 1 ? "study" : "studies"}`
+      draft.cells.overall =
+        covered.length === 0
+          ? { value: null, ci: null, status: "ok", runs: 0, coverage, note: coverageNote }
+          : {
+              ...meanOver(draft.cells, covered),
+              status: "ok",
+              runs: 1,
+              coverage,
+              note: [
+                coverageNote,
+                ...(commonSeparate || unrankedNote === undefined ? [] : [unrankedNote]),
+              ].join("; "),
+            }
+      if (commonSeparate) {
+        draft.cells.common = coversCommon
+          ? {
+              ...meanOver(draft.cells, common),
+              status: "ok",
+              runs: 1,
+              coverage: { studies: common, of: common.length },
+              note: `mean over the common studies: ${titles(common)}`,
+            }
+          : {
+              value: null,
+              ci: null,
+              status: "ok",
+              runs: 0,
+              coverage: { studies: covered.filter((study) => common.includes(study)), of: common.length },
+              note: unrankedNote ?? "not scored on the common studies",
+            }
+      }
+    }
+  }
+  if (commonSeparate) {
+    columns.splice(1, 0, {
+      key: "common",
+      study: null,
+      family: null,
+      label: "Common studies",
+      metrics: [],
+    })
+  }
+  const headline = commonSeparate ? "common" : "overall"
+  const crossStudy: CrossStudy = {
+    headline,
+    informative,
+    common,
+    flagged,
+    ranked: rankedCount,
+    unranked: modelDraftRows.length - rankedCount,
+  }
+
+  // Ranks per column over the model rows. The plain all-studies mean is ranked only when it is the
+  // headline, and then only over rows that cover the common studies.
+  const modelDrafts = modelDraftRows
   const ranked = new Map<string, Map<string, { rank: number | null; tied: boolean }>>()
   for (const column of columns) {
-    const present = modelDrafts.filter((draft) => draft.cells[column.key] !== undefined)
+    if (column.key === "overall" && commonSeparate) continue
+    const present = modelDrafts.filter((draft) => {
+      const cell = draft.cells[column.key]
+      if (cell === undefined) return false
+      if (column.key === "overall")
+        return common.length > 0 && common.every((study) => scoredOn(draft.cells, study))
+      return true
+    })
     const ranks = rankCells(present.map((draft) => draft.cells[column.key]!))
     ranked.set(column.key, new Map(present.map((draft, i) => [draft.identity.key, ranks[i]!])))
   }
@@ -445,13 +597,19 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
       elicitation: identity.elicitation,
       includeDemographics: identity.includeDemographics,
       ...(identity.finetune === undefined ? {} : { finetune: identity.finetune }),
+      weights: weightsOf(identity.provider, identity.model, identity.finetune?.finetuner),
       cells,
     }
   }
 
+  // Ranked rows first (by the headline), then the rest by their all-studies mean.
   const byOverall = (a: Row, b: Row) => {
-    const va = a.cells.overall?.value ?? Number.NEGATIVE_INFINITY
-    const vb = b.cells.overall?.value ?? Number.NEGATIVE_INFINITY
+    const ra = a.cells[headline]?.rank ?? null
+    const rb = b.cells[headline]?.rank ?? null
+    if ((ra === null) !== (rb === null)) return ra === null ? 1 : -1
+    const key = ra === null ? "overall" : headline
+    const va = a.cells[key]?.value ?? Number.NEGATIVE_INFINITY
+    const vb = b.cells[key]?.value ?? Number.NEGATIVE_INFINITY
     return vb - va || compareText(a.label, b.label)
   }
   const referenceOrder: Record<string, number> = { ceiling: 0, pilot: 1, floor: 2 }
@@ -477,6 +635,7 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
       metrics: [...metrics.values()].sort(
         (a, b) => compareText(a.id, b.id) || compareText(a.version, b.version),
       ),
+      crossStudy,
       methods,
       excluded: { fake },
     },

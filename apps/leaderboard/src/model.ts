@@ -3,9 +3,10 @@
  * (no Node APIs), so the browser app imports it as is.
  */
 import type { AnswerDistributions, LearningCurvePoint, MetricScore, ResultsFile } from "@standin/core"
+import type { Weights } from "./weights.js"
 
 /** Bumped when the shape of the site's data changes. */
-export const SiteDataVersion = 1
+export const SiteDataVersion = 2
 
 export interface Interval {
   readonly lower: number
@@ -41,6 +42,12 @@ export interface Cell {
   readonly source?: EntryRef
   /** How many runs of this configuration the study has (the cell shows one of them). */
   readonly runs: number
+  /** Study cells: how many twins the entry simulated and how many gave a valid answer. */
+  readonly answers?: { readonly valid: number; readonly twins: number }
+  /** Cross-study cells: the studies averaged, out of how many the site can average over. */
+  readonly coverage?: { readonly studies: ReadonlyArray<string>; readonly of: number }
+  /** Study cells left out of the cross-study means, and why. */
+  readonly excluded?: string
 }
 
 export interface Column {
@@ -75,6 +82,8 @@ export interface Row {
   readonly elicitation: string
   readonly includeDemographics: boolean
   readonly finetune?: FinetuneSummary
+  /** Whether the model's weights are published, where the site can tell (see `weightsOf`). */
+  readonly weights: Weights
   /** Keyed by `Column.key`; a missing key means the configuration was not run on that study. */
   readonly cells: Readonly<Record<string, Cell>>
 }
@@ -82,6 +91,12 @@ export interface Row {
 export interface RunSummary {
   /** Unique within the site, e.g. `berke-fingerprint-consent-1`. */
   readonly id: string
+  /** For people: what was run and how, e.g. "openai gpt-4o-mini +3 · pilot n=100 random · holdout 600 · seed 1". */
+  readonly label: string
+  /** The run's design alone, e.g. "pilot n=100 random · holdout 600 · seed 1". */
+  readonly design: string
+  /** Metrics whose floor and ceiling this run cannot tell apart (see the methods page). */
+  readonly indistinguishable: ReadonlyArray<string>
   readonly study: string
   /** The results file as given (for people), and its download path inside the site. */
   readonly source: string
@@ -106,6 +121,23 @@ export interface StudySummary {
   readonly citation: string
   readonly families: ReadonlyArray<string>
   readonly runs: ReadonlyArray<RunSummary>
+  /** Why the study is left out of cross-study means (floor and ceiling indistinguishable), or null. */
+  readonly flag: string | null
+}
+
+/** How the cross-study columns were made. */
+export interface CrossStudy {
+  /** The ranked headline column: `overall`, or `common` when it differs from the plain mean. */
+  readonly headline: string
+  /** Studies cross-study means average over (flagged studies left out). */
+  readonly informative: ReadonlyArray<string>
+  /** Studies the headline ranks on: those at least half the model configurations were scored on. */
+  readonly common: ReadonlyArray<string>
+  /** Studies left out of cross-study means. */
+  readonly flagged: ReadonlyArray<string>
+  /** Model configurations ranked on the headline, and those shown without a rank (fewer studies). */
+  readonly ranked: number
+  readonly unranked: number
 }
 
 export type MetricDescriptorData = ResultsFile["metrics"][number]
@@ -126,12 +158,13 @@ export interface LeaderboardModel {
   readonly reference: ReadonlyArray<Row>
   /** Metric descriptors from the results files, one per metric id and version. */
   readonly metrics: ReadonlyArray<MetricDescriptorData>
+  readonly crossStudy: CrossStudy
   readonly methods: Methods
   /** Entries left out: finetunes flagged `fake` (test doubles). */
   readonly excluded: { readonly fake: number }
 }
 
-/** One entry as the study page needs it. */
+/** One entry as the study page lists it (its scores and answers load on demand: `EntryDetail`). */
 export interface StudyEntry {
   readonly ref: EntryRef
   readonly row: string
@@ -139,8 +172,8 @@ export interface StudyEntry {
   readonly kind: RowKind
   readonly status: "ok" | "skipped" | "failed"
   readonly statusReason?: string
-  readonly distributions: AnswerDistributions
-  readonly scores: ReadonlyArray<MetricScore>
+  /** Each metric's headline (the metric table), by metric id. */
+  readonly headlines: Readonly<Record<string, MetricScore["headline"]>>
   readonly fidelity: ResultsFile["entries"][number]["fidelity"]
   readonly counts: ResultsFile["entries"][number]["counts"]
   readonly usage: ResultsFile["entries"][number]["usage"]
@@ -148,7 +181,18 @@ export interface StudyEntry {
   readonly modelVersions: ReadonlyArray<string>
   /** Site path of the synthetic CSV, when there is one. */
   readonly download: string | null
+  /** Site path of the script that registers this entry's `EntryDetail`. */
+  readonly detail: string
 }
+
+/** What the charts need of an entry: every measure and the answer counts (one script per entry). */
+export interface EntryDetail {
+  readonly distributions: AnswerDistributions
+  readonly scores: ReadonlyArray<MetricScore>
+}
+
+/** An entry with its detail loaded. */
+export type ChartedEntry = StudyEntry & EntryDetail
 
 export interface StudyRun {
   readonly summary: RunSummary
@@ -172,6 +216,8 @@ export interface SiteData {
   readonly studyScripts: Readonly<Record<string, string>>
   readonly downloads: {
     readonly leaderboardCsv: string
+    /** One row per entry × study × metric × measure, with intervals (R and pandas read it as is). */
+    readonly longCsv: string
     readonly results: ReadonlyArray<{ readonly run: string; readonly study: string; readonly path: string }>
     readonly synthetic: ReadonlyArray<{
       readonly run: string

@@ -4,10 +4,10 @@ import { fileURLToPath } from "node:url"
 import { ResultsSchemaVersion } from "@standin/core"
 import { Effect } from "effect"
 import { aggregateDetailed, entryRefKey, slug } from "./aggregate.js"
-import { leaderboardCsv } from "./csv.js"
+import { leaderboardCsv, longCsv } from "./csv.js"
 import { LeaderboardError } from "./errors.js"
 import type { LoadedResults } from "./load.js"
-import type { MetricDescriptorData, SiteData, StudyData, StudyEntry, StudyRun } from "./model.js"
+import type { EntryDetail, MetricDescriptorData, SiteData, StudyData, StudyEntry, StudyRun } from "./model.js"
 
 export interface BuildSiteOptions {
   /** Loaded results files (see `loadResults`). */
@@ -99,8 +99,9 @@ const syntheticPath = (resultsPath: string, syntheticFile: string): string | nul
 }
 
 /**
- * Builds the static site into `out`: the prebuilt app, `data.js` (the leaderboard model) and one
- * data script per study, and the downloads (each results.json, the leaderboard CSV, each synthetic
+ * Builds the static site into `out`: the prebuilt app, `data.js` (the leaderboard model), one data
+ * script per study (its entries' summaries) and one per entry (its measures and answer counts, which
+ * only the charts need, so a page loads only what it shows), and the downloads (each results.json, the leaderboard CSV, each synthetic
  * CSV). Idempotent: a rebuild rewrites only files whose content changed and removes files an earlier
  * build wrote that this one no longer does; files it did not write are never touched.
  */
@@ -108,7 +109,8 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
   Effect.gen(function* () {
     const out = resolve(options.out)
     const bundle = yield* findBundle(options.bundle)
-    const { model, runIds, entryRows, studyKeys } = aggregateDetailed(options.results)
+    const aggregation = aggregateDetailed(options.results)
+    const { model, runIds, entryRows, studyKeys } = aggregation
     const files = new Map<string, string | Uint8Array>()
     const warnings: Array<string> = []
 
@@ -169,6 +171,7 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
         }),
       })
       const usedNames = new Set<string>()
+      const usedDetails = new Set<string>()
       for (const entry of results.entries) {
         const row = entryRows.get(entryRefKey(runId, entry.id))
         if (row === undefined) continue // a fake finetune
@@ -211,6 +214,15 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
           }
         }
         const ref = { study: studyKey, run: runId, entry: entry.id }
+        let detailName = slug(entry.id)
+        for (let suffix = 2; usedDetails.has(detailName); suffix++) detailName = `${slug(entry.id)}-${suffix}`
+        usedDetails.add(detailName)
+        const detail = `data/entries/${runId}/${detailName}.js`
+        const detailValue: EntryDetail = { distributions: entry.distributions, scores: entry.scores }
+        files.set(
+          detail,
+          `window.__STANDIN_ENTRIES__ = window.__STANDIN_ENTRIES__ || {};\n${script(`window.__STANDIN_ENTRIES__[${JSON.stringify(entryRefKey(runId, entry.id))}]`, detailValue)}`,
+        )
         data.entries.push({
           ref,
           row,
@@ -218,8 +230,8 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
           kind: rowKinds.get(row)!,
           status: entry.status,
           ...(entry.statusReason === undefined ? {} : { statusReason: entry.statusReason }),
-          distributions: entry.distributions,
-          scores: entry.scores,
+          headlines: Object.fromEntries(entry.scores.map((score) => [score.metric, score.headline])),
+          detail,
           fidelity: entry.fidelity,
           counts: entry.counts,
           usage: entry.usage,
@@ -249,11 +261,13 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
       )
     }
     files.set("downloads/leaderboard.csv", leaderboardCsv(model))
+    files.set("downloads/leaderboard-long.csv", longCsv(options.results, aggregation))
     const site: SiteData = {
       leaderboard: model,
       studyScripts,
       downloads: {
         leaderboardCsv: "downloads/leaderboard.csv",
+        longCsv: "downloads/leaderboard-long.csv",
         results: resultsDownloads,
         synthetic: syntheticDownloads,
       },

@@ -60,7 +60,7 @@ describe("the leaderboard site in chromium", () => {
   it("shows every fixture row on the overview, the references apart, with a chart", async () => {
     const { page, errors } = await open("/")
     expect(await rankedLabels(page)).toEqual(model.rows.map((row) => row.label))
-    expect(await rankedLabels(page)).toHaveLength(6)
+    expect(await rankedLabels(page)).toHaveLength(7)
     const references = await page.$$eval("tbody.reference-rows tr[data-row]", (rows) =>
       rows.map((row) => row.className),
     )
@@ -121,6 +121,7 @@ describe("the leaderboard site in chromium", () => {
       )
       expect(sections).toEqual([
         "Scores",
+        "Instrument",
         "Answer distributions",
         "Subgroup alignment",
         "Heterogeneity",
@@ -245,7 +246,7 @@ describe("the leaderboard site in chromium", () => {
   it("works opened from the folder (file://), study data included", async () => {
     const base = pathToFileURL(site.index).toString()
     const { page, errors } = await open("/", base)
-    expect(await rankedLabels(page)).toHaveLength(6)
+    expect(await rankedLabels(page)).toHaveLength(7)
     await page.waitForSelector("#overview-chart svg")
     await shoot(page, "file-overview")
     await page.click(`nav a[href="#/study/${studies[2]}"]`)
@@ -253,5 +254,273 @@ describe("the leaderboard site in chromium", () => {
     expect((await chartMarks(page)).length).toBeGreaterThanOrEqual(12)
     expect(errors).toEqual([])
     await page.close()
+  })
+
+  it("keeps a ranked headline with partial coverage, and says on which studies it ranks", async () => {
+    const { page, errors } = await open("/")
+    const note = (await page.textContent("#headline-note"))!
+    expect(note).toContain("Ranked on the 2 common studies")
+    expect(note).toContain("Charity default nudge (fixture), Browser data sharing (fixture)")
+    expect(note).toMatch(
+      /Health news sharing \(fixture\): floor and ceiling cannot be told apart on heterogeneity/,
+    )
+    const rows = await page.$$eval("tbody.ranked-rows tr[data-row]", (trs) =>
+      trs.map((tr) => ({
+        rank: tr.querySelector("td.rank-column")!.textContent!.trim(),
+        label: tr.querySelector("th.label a")!.textContent!.trim(),
+        overall: tr.querySelector("td.cell")!.textContent!.replace(/\s+/g, " ").trim(),
+      })),
+    )
+    // Five ranked rows, then the two scored on one study: their mean and coverage, no rank.
+    expect(rows.slice(0, 5).every((row) => /^=?\d+$/.test(row.rank))).toBe(true)
+    expect(rows.slice(5).map((row) => row.rank)).toEqual(["", ""])
+    const claude = rows.find((row) => row.label === "claude-haiku-4-5")!
+    expect(claude.overall).toContain("1 of 2 studies")
+    const ranked = model.rows.filter((row) => row.cells.overall!.rank !== null)
+    expect(rows.slice(0, 5).map((row) => row.rank)).toEqual(
+      ranked.map((row) => `${row.cells.overall!.tied ? "=" : ""}${row.cells.overall!.rank}`),
+    )
+    // The chart shows every row: ranked ones filled, the others open.
+    await page.waitForSelector("#overview-chart svg")
+    const fills = await page.$$eval("#overview-chart svg g[aria-label='dot'] circle", (circles) =>
+      circles.map((circle) => circle.getAttribute("fill")),
+    )
+    expect(fills.filter((fill) => fill === "white")).toHaveLength(2)
+    expect(fills).toHaveLength(7)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it("shows the chart above the fold at 1400 × 900, with the pilot baselines as reference lines", async () => {
+    const page = await browser.context.newPage()
+    await page.setViewportSize({ width: 1400, height: 900 })
+    const errors = watchErrors(page)
+    await page.goto(`${server.url}#/`)
+    await page.waitForSelector("#overview-chart svg")
+    const box = await page.$eval("#overview-chart svg", (svg) => {
+      const rect = svg.getBoundingClientRect()
+      return { top: rect.top, bottom: rect.bottom }
+    })
+    expect(box.top).toBeGreaterThan(0)
+    expect(box.bottom).toBeLessThanOrEqual(900)
+    // One vertical rule per pilot baseline, at its value on the x scale (besides the floor and ceiling).
+    const pilots = model.reference.filter((row) => row.kind === "pilot")
+    const lines = await page.$$eval("#overview-chart svg g[aria-label='rule'] line", (nodes) =>
+      nodes.map((line) => ({
+        stroke: line.closest("g")!.getAttribute("stroke"),
+        x: Number(line.getAttribute("x1")),
+        vertical: line.getAttribute("x1") === line.getAttribute("x2"),
+      })),
+    )
+    const vertical = lines.filter((line) => line.vertical)
+    const byStroke = (stroke: string) => vertical.filter((line) => line.stroke === stroke)
+    const floor = byStroke("#b35806")[0]!.x
+    const ceiling = byStroke("#1b7837")[0]!.x
+    for (const [i, stroke] of ["#7b3294", "#008080"].entries()) {
+      const drawn = byStroke(stroke)
+      expect(drawn).toHaveLength(1)
+      const value = pilots[i]!.cells.overall!.value!
+      expect(drawn[0]!.x).toBeCloseTo(floor + value * (ceiling - floor), 0)
+    }
+    const legend = (await page.textContent("#overview-figure ul.chart-legend"))!
+    for (const pilot of pilots) expect(legend).toContain(`${pilot.label} (pilot baseline)`)
+    await page.screenshot({ path: join(screenshotDir, "overview-1400x900.png") })
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('tells "not run on this study" from "ran, 0 valid answers"', async () => {
+    const { page, errors } = await open("/")
+    const cell = async (label: string, study: string) => {
+      const row = model.rows.find((item) => item.label === label)!
+      const index = model.columns.filter((column) => column.family === null).findIndex((c) => c.key === study)
+      return page.$eval(
+        `tr[data-row="${row.key}"]`,
+        (tr, i) => {
+          const td = tr.querySelectorAll("td.cell")[i]!
+          return { text: td.textContent!.trim(), title: td.getAttribute("title"), className: td.className }
+        },
+        index,
+      )
+    }
+    const notRun = await cell(
+      "gpt-4o-mini-2024-07-18 finetuned · n=480 · all arms · random",
+      "fixture-news-sharing",
+    )
+    expect(notRun).toEqual({ text: "not run", title: "not run on this study", className: "cell missing" })
+    const noValid = await cell("Llama 3.1 8B Instruct", "fixture-data-sharing")
+    expect(noValid).toEqual({
+      text: "0 valid",
+      title: "ran, but none of its 240 answers was valid",
+      className: "cell no-valid",
+    })
+    const failed = await cell("claude-haiku-4-5", "fixture-charity-default")
+    expect(failed.text).toBe("failed")
+    // The model page says the same, never "ok" beside 0 valid answers.
+    const llama = model.rows.find((row) => row.label === "Llama 3.1 8B Instruct")!
+    await page.goto(`${server.url}#/model/${llama.key}`)
+    await page.waitForSelector("table.runs-table")
+    const statuses = await page.$$eval("table.runs-table tbody tr", (trs) =>
+      trs.map((tr) => tr.querySelectorAll("td")[2]!.textContent!.trim()),
+    )
+    expect(statuses).toEqual([
+      "ok: every answer valid",
+      "ran, 0 valid answers of 240: nothing to score",
+      "ok: every answer valid",
+    ])
+    // Runs are labelled by provider, model and design.
+    expect(await page.textContent("table.runs-table tbody tr td:nth-child(2)")).toContain(
+      "openai-compatible meta-llama/Meta-Llama-3.1-8B-Instruct · pilot n=480 random · holdout 150 · seed 7",
+    )
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it("filters by vendor, kind, weights and elicitation, and searches", async () => {
+    const { page, errors } = await open("/")
+    const visible = async () => (await rankedLabels(page)).sort()
+    const points = () => page.$$eval("#overview-chart svg g[aria-label='dot'] circle", (c) => c.length)
+    const settle = async () => {
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll("#overview-chart svg g[aria-label='dot'] circle").length ===
+          document.querySelectorAll("tbody.ranked-rows tr[data-row]").length,
+      )
+    }
+    const labels = (filter: (row: (typeof model.rows)[number]) => boolean) =>
+      model.rows
+        .filter(filter)
+        .map((row) => row.label)
+        .sort()
+    await page.selectOption("#filter-weights", "open")
+    await settle()
+    expect(await visible()).toEqual(["Llama 3.1 8B Instruct"])
+    expect(await points()).toBe(1)
+    await page.selectOption("#filter-weights", "")
+    await page.selectOption("#filter-vendor", "anthropic")
+    await settle()
+    expect(await visible()).toEqual(["claude-haiku-4-5"])
+    await page.selectOption("#filter-vendor", "")
+    await page.selectOption("#filter-kind", "finetuned")
+    await settle()
+    expect(await visible()).toEqual(labels((row) => row.kind === "finetuned"))
+    expect(await visible()).toHaveLength(4)
+    await page.fill("#filter-search", "n=120")
+    await settle()
+    expect(await visible()).toEqual(labels((row) => row.label.includes("n=120")))
+    expect(await page.textContent("#filter-count")).toBe("2 of 7 configurations match")
+    await page.fill("#filter-search", "no such model")
+    await page.waitForSelector("tbody.ranked-rows td.not-available")
+    await page.fill("#filter-search", "")
+    await page.selectOption("#filter-kind", "")
+    await page.selectOption("#filter-elicitation", "sample")
+    await settle()
+    expect(await visible()).toHaveLength(7)
+    // The references stay in view whatever the filters.
+    expect(await page.$$("tbody.reference-rows tr[data-row]")).toHaveLength(4)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it("never scrolls sideways at 400 px, on any page, and logs no error", async () => {
+    const page = await browser.context.newPage()
+    await page.setViewportSize({ width: 400, height: 900 })
+    const errors = watchErrors(page)
+    const rows = [...model.rows, ...model.reference]
+    const routes = [
+      "/",
+      "/methods",
+      "/downloads",
+      ...studies.map((study) => `/study/${study}`),
+      ...rows.map((row) => `/model/${row.key}`),
+      `/compare/${model.rows[0]!.key}/${model.rows[model.rows.length - 1]!.key}`,
+    ]
+    for (const route of routes) {
+      await page.goto(`${server.url}#${route}`)
+      await page.waitForSelector(`body[data-ready]`)
+      if (route.startsWith("/study/") || route.startsWith("/model/")) await page.waitForSelector("main table")
+      if (route === "/" || route.startsWith("/compare/")) await page.waitForSelector("main figure svg")
+      const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }))
+      expect(scroll, route).toBeLessThanOrEqual(client)
+      if (route === "/" || route.startsWith("/study/fixture-data")) {
+        await page.screenshot({
+          path: join(screenshotDir, `narrow-${route === "/" ? "overview" : "study"}.png`),
+          fullPage: true,
+        })
+      }
+    }
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it("compares two configurations: both figures and their difference", async () => {
+    const [a, b] = [model.rows[0]!, model.rows[4]!]
+    const { page, errors } = await open(`/model/${a.key}`)
+    await page.selectOption("#compare-with", b.key)
+    await page.click("#compare-form button[type=submit]")
+    await page.waitForSelector("body[data-ready='compare'] table.compare-table")
+    const first = await page.$eval("table.compare-table tbody tr", (tr) =>
+      [...tr.querySelectorAll("td")].map((td) => td.querySelector(".v, strong")?.textContent?.trim()),
+    )
+    const expected = (a.cells.overall!.value! - b.cells.overall!.value!).toFixed(2).replace("-", "−")
+    expect(first[2]).toBe(expected)
+    expect(await page.$$("#compare-chart svg g[aria-label='dot'] circle")).not.toHaveLength(0)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it("gives study charts legends and captions in words, and keeps the heat map in its section", async () => {
+    for (const width of [1400, 400]) {
+      const page = await browser.context.newPage()
+      await page.setViewportSize({ width, height: 900 })
+      const errors = watchErrors(page)
+      await page.goto(`${server.url}#/study/${studies[1]}`)
+      await page.waitForSelector("body[data-ready='study'][data-charted]")
+      const figures = await page.$$eval("#study-charts figure.chart", (nodes) =>
+        nodes
+          .filter((node) => node.querySelector("svg") !== null)
+          .map((node) => ({
+            caption: node.querySelector("figcaption")!.textContent!,
+            // Plot's swatch and ramp legends, or a key in the figure's own words (forest plots).
+            legend:
+              node.querySelector("[class$='-swatches'], [class*='-swatches '], svg[class$='-ramp']") !==
+                null || node.querySelector(".facet-title .swatch") !== null,
+          })),
+      )
+      expect(figures.length).toBeGreaterThan(10)
+      for (const figure of figures) {
+        expect(figure.legend, figure.caption).toBe(true)
+        expect(figure.caption).not.toMatch(/details\.|`/)
+      }
+      // A chart titled by a difference or gap plots that measure's own values, not the raw figures.
+      const gap = await page.$$eval("#study-charts figure.chart", (nodes) => {
+        const node = nodes.find((n) =>
+          n.querySelector("figcaption")!.textContent!.includes("Contrary-rate gap"),
+        )!
+        return {
+          dots: node.querySelectorAll("g[aria-label='dot'] circle").length,
+          bars: node.querySelectorAll("g[aria-label='bar'] rect").length,
+        }
+      })
+      expect(gap.dots).toBeGreaterThan(0)
+      expect(gap.bars).toBe(0)
+      // The heat map ends before the next section starts.
+      const bounds = await page.evaluate(() => {
+        const section = document.querySelector("section[aria-labelledby='subgroups-title']")!
+        const svg = [...section.querySelectorAll("figure svg")].at(-1)!
+        const next = section.nextElementSibling!
+        const labels = [...svg.querySelectorAll("text")].map((text) => text.getBoundingClientRect().bottom)
+        return {
+          bottom: Math.max(svg.getBoundingClientRect().bottom, ...labels),
+          next: next.getBoundingClientRect().top,
+        }
+      })
+      expect(bounds.bottom).toBeLessThanOrEqual(bounds.next)
+      expect(errors).toEqual([])
+      await page.close()
+    }
   })
 })

@@ -5,6 +5,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import {
   buildSite,
+  type EntryDetail,
   type LoadedResults,
   loadResults,
   type SiteData,
@@ -42,6 +43,7 @@ describe("buildSite", () => {
       expect(files.some((file) => /^assets\/.+\.js$/.test(file))).toBe(true)
       expect(files).toContain("data.js")
       expect(files).toContain("downloads/leaderboard.csv")
+      expect(files).toContain("downloads/leaderboard-long.csv")
       expect(files).toContain(".nojekyll")
       const index = yield* Effect.promise(() => readFile(site.index, "utf8"))
       // Classic scripts only: module scripts do not load from file://.
@@ -49,15 +51,16 @@ describe("buildSite", () => {
       expect(index).toContain('src="./data.js"')
 
       const data = yield* Effect.promise(() => readSiteData(out))
-      expect(data.leaderboard.rows).toHaveLength(6)
+      expect(data.leaderboard.rows).toHaveLength(7)
       expect(Object.keys(data.studyScripts).sort()).toEqual([...studies])
       for (const download of data.downloads.results) {
         expect(files).toContain(download.path)
         const original = yield* Effect.promise(() => readFile(studyFile(download.study)))
         expect((yield* Effect.promise(() => readFile(join(out, download.path)))).equals(original)).toBe(true)
       }
-      // Each synthetic CSV copied byte for byte; none for the ceiling (human data) or the fake finetune.
-      expect(data.downloads.synthetic).toHaveLength(8 + 9 + 8)
+      // Each synthetic CSV copied byte for byte; none for the ceiling (human data), the fake finetune, a
+      // failed entry or one without a valid answer: three baselines and six models per study.
+      expect(data.downloads.synthetic).toHaveLength(9 + 9 + 9)
       expect(
         data.downloads.synthetic.some(
           (item) => item.entry === "fake-finetune" || item.entry === "human-ceiling",
@@ -81,6 +84,21 @@ describe("buildSite", () => {
       expect(study.runs[0]!.learningCurves.map((point) => point.pilotSize).sort((a, b) => a - b)).toEqual([
         30, 120, 120, 480,
       ])
+      // Measures and answer counts live in one script per entry, loaded when a chart needs them.
+      const original = results.find((file) => file.results.study.id === studies[1])!.results
+      for (const entry of study.entries) {
+        expect(study.entries.filter((other) => other.detail === entry.detail)).toHaveLength(1)
+        const holder: { __STANDIN_ENTRIES__?: Record<string, EntryDetail> } = {}
+        runInNewContext(yield* Effect.promise(() => readFile(join(out, entry.detail), "utf8")), {
+          window: holder,
+        })
+        const detail = holder.__STANDIN_ENTRIES__![`${entry.ref.run}/${entry.ref.entry}`]!
+        const source = original.entries.find((item) => item.id === entry.ref.entry)!
+        expect(detail.scores).toEqual(source.scores)
+        expect(detail.distributions).toEqual(source.distributions)
+        expect(Object.keys(entry.headlines)).toEqual(source.scores.map((score) => score.metric))
+        expect("scores" in entry).toBe(false)
+      }
     }),
   )
 

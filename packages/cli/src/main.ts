@@ -5,7 +5,9 @@ import { type Catalog, catalog as defaultCatalog } from "./catalog.js"
 import { analyzeCommand } from "./commands/analyze.js"
 import { finetuneCommand } from "./commands/finetune.js"
 import { leaderboardCommand } from "./commands/leaderboard.js"
+import { openCommand } from "./commands/open.js"
 import { providersCommand } from "./commands/providers.js"
+import { resultsCommand } from "./commands/results.js"
 import { runCommand } from "./commands/run.js"
 import { studiesCommand } from "./commands/studies.js"
 import { studyCommand } from "./commands/study.js"
@@ -43,6 +45,8 @@ export const makeCli = (catalog: Catalog = defaultCatalog) =>
       studyCommand(catalog, handle),
       finetuneCommand(catalog, handle),
       sweepCommand(catalog, handle),
+      resultsCommand(handle),
+      openCommand(handle),
     ]),
   )
 

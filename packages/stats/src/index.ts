@@ -8,6 +8,7 @@ export {
   quantileSorted,
   resampleCounts,
 } from "./bootstrap.js"
+export { type CodedOutcome, codeOutcome } from "./categorical-outcome.js"
 export {
   averageRanks,
   type LogOddsRatio,
@@ -45,7 +46,27 @@ export {
   wasserstein1,
 } from "./divergence.js"
 export { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
+export {
+  type CounterfactualDesigns,
+  type MediationEffects,
+  type MediationError,
+  type MediationEstimate,
+  type MediationOptions,
+  type MediationResult,
+  mediate,
+  mediationEffects,
+  multivariateNormalDraws,
+  type OutcomeModel,
+} from "./mediation.js"
+export {
+  fitMultinomialLogit,
+  type MultinomialEquation,
+  type MultinomialLogitFit,
+  type MultinomialLogitOptions,
+} from "./multinomial.js"
 export { holm } from "./multiple-testing.js"
+export { erfcx, logNormalCdf, normalCdfPrecise, normalDensity, normalHazardRatio } from "./normal.js"
+export { fitOrderedLogit, type OrderedLogitFit, type OrderedLogitOptions } from "./ordered.js"
 export { fail, type Outcome, succeed } from "./outcome.js"
 export {
   type Alternative,
@@ -53,6 +74,7 @@ export {
   type PermutationResult,
   permutationTest,
 } from "./permutation.js"
+export { fitProbit, type Information, type ProbitFit, type ProbitOptions } from "./probit.js"
 export {
   deriveSeed,
   makeRandom,
@@ -70,3 +92,15 @@ export {
   type LogitOptions,
   type OlsFit,
 } from "./regression.js"
+export {
+  binaryRobustCovariance,
+  type HcType,
+  type HighLeverage,
+  hcTypes,
+  olsRobustCovariance,
+  type RobustError,
+  type RobustFit,
+  sandwichCovariance,
+  scoreSandwich,
+  withRobustCovariance,
+} from "./robust.js"

@@ -1,5 +1,6 @@
 import { siteData } from "./data.js"
 import { html, setHtml } from "./dom.js"
+import { renderCompare } from "./pages/compare.js"
 import { renderDownloads } from "./pages/downloads.js"
 import { renderMethods } from "./pages/methods.js"
 import { renderModel } from "./pages/model.js"
@@ -64,6 +65,13 @@ const render = async () => {
       title =
         (await renderModel(main, site, route.key)) ??
         notFound(`No model configuration "${route.key}" on this leaderboard.`)
+      break
+    case "compare":
+      title =
+        renderCompare(main, site, route.key, route.other) ??
+        notFound(
+          `No model configurations "${route.key}" and "${route.other}" to compare on this leaderboard.`,
+        )
       break
     case "methods":
       title = renderMethods(main, site)

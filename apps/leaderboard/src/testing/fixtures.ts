@@ -252,6 +252,8 @@ interface Profile {
   readonly failsOn?: ReadonlyArray<string>
   /** Studies the configuration was not run on. */
   readonly skips?: ReadonlyArray<string>
+  /** Studies where it ran but gave no valid answer (status ok, every answer invalid). */
+  readonly noValidOn?: ReadonlyArray<string>
 }
 
 const referenceProfiles: ReadonlyArray<Profile> = [
@@ -331,6 +333,16 @@ const standardProfiles: ReadonlyArray<Profile> = [
   finetuned(120, "Random", 0.77, 0.15),
   { ...finetuned(480, "Random", 0.9, 0.05), skips: ["fixture-news-sharing"] },
   finetuned(120, "Balanced", 0.75, 0.12),
+  // An open-weight model served OpenAI-compatibly: every answer invalid on one study.
+  {
+    id: "llama-3.1-8b",
+    label: "Llama 3.1 8B Instruct",
+    provider: "openai-compatible",
+    model: "meta-llama/Meta-Llama-3.1-8B-Instruct",
+    quality: 0.3,
+    collapse: 0.8,
+    noValidOn: ["fixture-data-sharing"],
+  },
   // A test double: must never reach the leaderboard.
   {
     id: "fake-finetune",
@@ -1045,10 +1057,12 @@ const studyResults = (
   const drafts = all.map((profile) => {
     const draw = random(`${study.id}-${seed}-${profile.id}`)
     const failed = (profile.failsOn ?? []).includes(study.id)
-    if (failed)
+    const noValid = (profile.noValidOn ?? []).includes(study.id)
+    if (failed || noValid)
       return {
         profile,
         failed,
+        noValid,
         answers: [] as Array<Record<string, string>>,
         counts: {} as Counts,
         scored: null,
@@ -1083,6 +1097,7 @@ const studyResults = (
     return {
       profile,
       failed,
+      noValid,
       answers,
       counts,
       scored: scoreEntry(study, profile, humanCounts, counts, n, `${study.id}-${seed}-${profile.id}-score`),
@@ -1092,7 +1107,7 @@ const studyResults = (
   const ceiling = drafts.find((draft) => draft.profile.baseline === "ceiling")!.scored!.headlines
 
   const csvs: Array<FixtureFile> = []
-  const entries: Array<ResultsEntry> = drafts.map(({ profile, failed, answers, counts, scored }) => {
+  const entries: Array<ResultsEntry> = drafts.map(({ profile, failed, noValid, answers, counts, scored }) => {
     const perMetric: Record<string, { value: number | null; ci: ResultsEntry["fidelity"]["overall"]["ci"] }> =
       {}
     if (scored !== null) {
@@ -1132,7 +1147,7 @@ const studyResults = (
           }
         : null,
     }
-    const writesCsv = !failed && profile.baseline !== "ceiling"
+    const writesCsv = !failed && !noValid && profile.baseline !== "ceiling"
     const syntheticFile = writesCsv ? `${profile.id}.csv` : null
     if (writesCsv && syntheticCsv) {
       const personaIds = study.persona.map((attribute) => attribute.id)
@@ -1199,10 +1214,10 @@ const studyResults = (
           : [],
       counts: {
         twins: n,
-        valid: failed ? 0 : n,
-        invalid: 0,
+        valid: failed || noValid ? 0 : n,
+        invalid: noValid ? n : 0,
         failed: failed ? n : 0,
-        reasks: failed ? 0 : Math.round(n * 0.02),
+        reasks: failed ? 0 : noValid ? n * 2 : Math.round(n * 0.02),
       },
       failures: { ...noFailures, ...(failed ? { "rate-limited": n } : {}) },
       usage: {
@@ -1213,7 +1228,7 @@ const studyResults = (
           profile.baseline === undefined ? round((tokens * 0.15 + (tokens / 12) * 0.6) / 1e6, 5) : null,
       },
       syntheticFile,
-      distributions: failed ? {} : counts,
+      distributions: failed || noValid ? {} : counts,
       scores: scored?.scores ?? [],
       fidelity: { perMetric, overall },
     }

@@ -27,6 +27,10 @@ export const palette = [
 /** The colour of the i-th model shown (the study page's picker doubles as the legend). */
 export const modelColor = (index: number): string => palette[index % palette.length]!
 
+/** A label cut to `max` characters with an ellipsis (charts keep the whole label in their tooltips). */
+export const truncate = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`
+
 /** Left margin that fits the longest label (Plot's default font is 10px; about 6px a character). */
 export const labelMargin = (labels: ReadonlyArray<string>, max = 380): number =>
   Math.min(max, 16 + Math.max(6, ...labels.map((label) => label.length)) * 5.9)

@@ -1,5 +1,5 @@
 import type { Measure } from "@standin/core"
-import type { MetricDescriptorData, StudyData, StudyEntry } from "../../model.js"
+import type { ChartedEntry, MetricDescriptorData, StudyData } from "../../model.js"
 import { figure } from "../dom.js"
 import { directionText, formatNumber, qualifierLabel } from "../format.js"
 import {
@@ -10,12 +10,13 @@ import {
   labelMargin,
   Plot,
   palette,
+  truncate,
 } from "./common.js"
 
 /** A model chosen for the study page's charts, with the entry that stands for it on this study. */
 export interface Shown {
   readonly label: string
-  readonly entry: StudyEntry
+  readonly entry: ChartedEntry
   readonly color: string
 }
 
@@ -67,8 +68,8 @@ export const distributionCharts = (
       ariaLabel: caption,
       fx: { domain: [...item.options], label: null, padding: 0.15 },
       x: { domain: sources, axis: null, paddingInner: 0.08 },
-      y: { percent: true, grid: true, label: "share of answers (%)" },
-      color: colors,
+      y: { percent: true, grid: true, label: "↑ share of answers (%)" },
+      color: { ...colors, legend: true },
       marks: [
         Plot.axisFx({ lineWidth: 9, label: null, anchor: "bottom" }),
         Plot.barY(rows, {
@@ -85,7 +86,7 @@ export const distributionCharts = (
   })
 }
 
-const measuresOf = (entry: StudyEntry, metric: string): ReadonlyArray<Measure> =>
+const measuresOf = (entry: ChartedEntry, metric: string): ReadonlyArray<Measure> =>
   entry.scores.find((score) => score.metric === metric)?.measures ?? []
 
 /** Subgroup alignment heat map: levels × models, flagged (small) cells faded and marked ⚑. */
@@ -129,49 +130,110 @@ export const subgroupHeatmap = (
   const high = Math.max(...cells.map((c) => c.value))
   const low = Math.min(...cells.map((c) => c.value))
   const dark = (c: (typeof cells)[number]) => c.flagged === null && c.value > low + 0.6 * (high - low)
-  const marginLeft = labelMargin(models)
-  const chart = Plot.plot({
-    width: Math.min(chartWidth(container, 1500), marginLeft + 20 + groups.length * 64),
-    height: 110 + models.length * 30,
-    marginLeft,
-    marginBottom: 70,
-    ariaLabel: caption,
-    x: { domain: groups, label: null, tickRotate: -30 },
-    y: { domain: models, label: null },
-    color: {
-      type: "linear",
-      scheme: lowerIsBetter ? "oranges" : "blues",
-      legend: true,
-      label: `${descriptor?.label ?? measureId} (${directionText(descriptor?.direction ?? metric.direction)})`,
-    },
-    marks: [
-      Plot.cell(cells, {
-        x: "group",
-        y: "model",
-        fill: "value",
-        fillOpacity: (c: (typeof cells)[number]) => (c.flagged === null ? 1 : 0.3),
-        inset: 1.5,
-        title: (c: (typeof cells)[number]) =>
-          `${c.model}, ${c.group}: ${formatNumber(c.value, 3)} (n = ${c.n})${c.flagged === null ? "" : ` — flagged: ${c.flagged}, not ranked`}`,
-      }),
-      Plot.cell(
-        cells.filter((c) => c.flagged !== null),
-        { x: "group", y: "model", fill: "none", stroke: "#8a6d3b", strokeDasharray: "3 2", inset: 1.5 },
-      ),
-      Plot.text(cells, {
-        x: "group",
-        y: "model",
-        text: (c: (typeof cells)[number]) => `${c.flagged === null ? "" : "⚑"}${formatNumber(c.value)}`,
-        fill: (c: (typeof cells)[number]) => (dark(c) ? "#fff" : "#111"),
-      }),
-    ],
-  })
+  const available = chartWidth(container, 1500)
+  // Wide screens: a row per model, a column per group. Narrow ones: a row per group, a column per model,
+  // so the many group labels read down the page instead of running off it.
+  const transposed = available < 700
+  type HeatCell = (typeof cells)[number]
+  const groupChars = Math.max(...groups.map((group) => group.length))
+  const cellMarks = (x: "group" | "model", y: "group" | "model") => [
+    Plot.cell(cells, {
+      x,
+      y,
+      fill: "value",
+      fillOpacity: (c: HeatCell) => (c.flagged === null ? 1 : 0.3),
+      inset: 1.5,
+      title: (c: HeatCell) =>
+        `${c.model}, ${c.group}: ${formatNumber(c.value, 3)} (n = ${c.n})${c.flagged === null ? "" : ` — flagged: ${c.flagged}, not ranked`}`,
+    }),
+    Plot.cell(
+      cells.filter((c) => c.flagged !== null),
+      { x, y, fill: "none", stroke: "#8a6d3b", strokeDasharray: "3 2", inset: 1.5 },
+    ),
+    Plot.text(cells, {
+      x,
+      y,
+      text: (c: HeatCell) => `${c.flagged === null ? "" : "⚑"}${formatNumber(c.value)}`,
+      fill: (c: HeatCell) => (dark(c) ? "#fff" : "#111"),
+    }),
+  ]
+  const color = {
+    type: "linear" as const,
+    scheme: lowerIsBetter ? ("oranges" as const) : ("blues" as const),
+    legend: true,
+    label: `${descriptor?.label ?? measureId} (${directionText(descriptor?.direction ?? metric.direction)})`,
+  }
+  let chart: Element
+  if (transposed) {
+    const marginLeft = Math.min(Math.floor(available * 0.4), 16 + groupChars * 6)
+    const columnWidth = Math.max(44, Math.floor((available - marginLeft - 10) / Math.max(1, models.length)))
+    const modelChars = Math.max(4, Math.floor(columnWidth / 6))
+    chart = Plot.plot({
+      width: Math.min(available, marginLeft + 10 + models.length * columnWidth),
+      height: 90 + groups.length * 26,
+      marginLeft,
+      marginTop: 40,
+      ariaLabel: caption,
+      x: {
+        domain: models,
+        label: null,
+        axis: "top",
+        tickFormat: (label: string) => truncate(label, modelChars),
+      },
+      y: { domain: groups, label: null },
+      color,
+      marks: cellMarks("model", "group"),
+    })
+  } else {
+    const marginLeft = labelMargin(models)
+    chart = Plot.plot({
+      width: Math.min(available, marginLeft + 20 + groups.length * 64),
+      height: 60 + models.length * 30 + Math.ceil(groupChars * 6 * 0.5),
+      marginLeft,
+      // Rotated group labels need room below (sin 30° of their length), so they never reach the next section.
+      marginBottom: 20 + Math.ceil(groupChars * 6 * 0.5),
+      ariaLabel: caption,
+      x: { domain: groups, label: null, tickRotate: -30 },
+      y: { domain: models, label: null },
+      color,
+      marks: cellMarks("group", "model"),
+    })
+  }
   return figure(caption, chart, "Faded cells marked ⚑ are under the minimum size: shown, never ranked.")
 }
 
 /**
- * Every measure of a family's metrics as a chart: where measures carry the human and synthetic
- * figures, grouped bars (human vs each model); otherwise each model's value with its interval.
+ * A measure description in words: metric descriptors may point at their JSON fields (`details.pairs`,
+ * `human`), which mean nothing to a reader of the chart.
+ */
+export const plainDescription = (text: string): string =>
+  text
+    // A parenthesis (one level of nesting inside it) that points at a field.
+    .replace(/\s*\((?:[^()]|\([^()]*\))*details\.(?:[^()]|\([^()]*\))*\)/g, "")
+    .split(/(?<=\.)\s+/)
+    .map((sentence) => {
+      // A clause that points at a field goes; the sentence keeps its full stop.
+      const cut = sentence.replace(/[;,][^;,.]*details\.[\w[\].]+[^;.]*/g, "")
+      return cut !== sentence && !/[.!?]$/.test(cut) ? `${cut}.` : cut
+    })
+    .filter((sentence) => !/details\./.test(sentence))
+    .join(" ")
+    .replace(/`human` and `synthetic` hold/g, "the human and synthetic figures are")
+    .replace(/`([^`]+)`/g, "$1")
+    .replace(/\s+([.;,])/g, "$1")
+    .trim()
+
+/** A y domain for bars that start at 0: never degenerate, so all-zero bars stay flat. */
+export const barDomain = (values: ReadonlyArray<number>): [number, number] => {
+  const low = Math.min(0, ...values)
+  const high = Math.max(0, ...values)
+  return high > low ? [low, high] : [0, 1]
+}
+
+/**
+ * Every measure of a family's metrics as charts. Each measure's own value (the gap, difference or ratio its
+ * label names) as a dot with its 95% interval per model; where the measure compares a human and a
+ * synthetic figure, a second chart shows those two figures side by side (human in black).
  */
 export const measureCharts = (
   container: HTMLElement,
@@ -187,111 +249,143 @@ export const measureCharts = (
           .map((m) => ({ model: s.label, qualifier: qualifierLabel(m.key), measure: m })),
       )
       const caption = `${metric.label}: ${descriptor.label} (${directionText(descriptor.direction)})`
+      const description = plainDescription(descriptor.description)
       if (rows.length === 0) continue
       const qualifiers = [...new Set(rows.map((r) => r.qualifier))].slice(0, 12)
       const kept = rows.filter((r) => qualifiers.includes(r.qualifier))
-      const paired = kept.some((r) => r.measure.human !== undefined && r.measure.human !== null)
+      const paired = kept.some((r) => typeof r.measure.human === "number")
       const width = gridCellWidth(container)
-      if (paired) {
-        const bars: Array<{ qualifier: string; source: string; figure: number }> = []
-        for (const qualifier of qualifiers) {
-          const first = kept.find((r) => r.qualifier === qualifier && typeof r.measure.human === "number")
-          if (first !== undefined)
-            bars.push({ qualifier, source: HUMAN, figure: first.measure.human as number })
-          for (const r of kept.filter((r) => r.qualifier === qualifier)) {
-            if (typeof r.measure.synthetic === "number")
-              bars.push({ qualifier, source: r.model, figure: r.measure.synthetic })
-          }
-        }
-        const colors = sourceScale(shown)
+      const narrow = width < 600
+      const points = kept.filter((r) => r.measure.value !== null)
+      if (points.length === 0) {
+        out.push(figure(caption, "Not scored for the models shown."))
+      } else {
+        const faceted = qualifiers.length > 1
+        const extent = points.flatMap((p) => [
+          p.measure.value!,
+          p.measure.ci?.lower ?? p.measure.value!,
+          p.measure.ci?.upper ?? p.measure.value!,
+        ])
+        const lowest = Math.min(0, ...extent)
+        const highest = Math.max(...extent)
+        const colorOf = new Map(shown.map((s) => [s.label, s.color]))
+        const labels = shown.map((s) => s.label).filter((label) => points.some((p) => p.model === label))
+        const facetMargin = faceted ? Math.min(110, Math.floor(width * 0.25)) : 24
+        const maxChars = Math.floor((width * 0.4) / 6)
         out.push(
           figure(
             caption,
             Plot.plot({
               width,
-              height: 240,
-              marginBottom: 50,
+              height: 60 + points.length * 22 + (faceted ? qualifiers.length * 12 : 0),
+              marginLeft: labelMargin(
+                labels.map((label) => truncate(label, maxChars)),
+                Math.floor(width * 0.45),
+              ),
+              marginRight: facetMargin,
               ariaLabel: caption,
-              fx: { domain: qualifiers, label: null },
-              x: { domain: colors.domain, axis: null, paddingInner: 0.08 },
-              y: { grid: true, label: "human and synthetic figures compared" },
-              color: colors,
+              x: {
+                grid: true,
+                label: `${descriptor.label} →`,
+                domain: [lowest, highest > lowest ? highest : lowest + 1],
+                nice: true,
+              },
+              y: { label: null, domain: labels, tickFormat: (label: string) => truncate(label, maxChars) },
+              color: {
+                domain: labels,
+                range: labels.map((label) => colorOf.get(label) ?? palette[0]!),
+                legend: true,
+              },
+              ...(faceted
+                ? {
+                    fy: {
+                      domain: qualifiers,
+                      label: null,
+                      tickFormat: (q: string) => truncate(q, Math.floor(facetMargin / 6)),
+                    },
+                  }
+                : {}),
               marks: [
-                Plot.axisFx({ lineWidth: 14, label: null, anchor: "bottom" }),
-                Plot.barY(bars, {
-                  fx: "qualifier",
-                  x: "source",
-                  y: "figure",
-                  fill: "source",
-                  title: (d: (typeof bars)[number]) =>
-                    `${d.source}, ${d.qualifier}: ${formatNumber(d.figure, 3)}`,
+                Plot.ruleX([0], { stroke: "#999" }),
+                Plot.ruleY(
+                  points.filter((p) => p.measure.ci !== null),
+                  {
+                    y: "model",
+                    x1: (p: (typeof points)[number]) => p.measure.ci!.lower,
+                    x2: (p: (typeof points)[number]) => p.measure.ci!.upper,
+                    stroke: "model",
+                    strokeWidth: 2,
+                    ...(faceted ? { fy: "qualifier" } : {}),
+                  },
+                ),
+                Plot.dot(points, {
+                  y: "model",
+                  x: (p: (typeof points)[number]) => p.measure.value,
+                  fill: "model",
+                  r: 4,
+                  ...(faceted ? { fy: "qualifier" } : {}),
+                  title: (p: (typeof points)[number]) =>
+                    `${p.model}, ${p.qualifier}: ${formatNumber(p.measure.value, 3)}${p.measure.ci === null ? "" : ` [${formatNumber(p.measure.ci.lower, 3)}, ${formatNumber(p.measure.ci.upper, 3)}]`} (n = ${p.measure.n})${p.measure.flagged ? ` — ${p.measure.flagged}` : ""}`,
                 }),
-                Plot.ruleY([0]),
               ],
             }),
-            descriptor.description,
+            `${description} Dots are each model's value with its 95% interval.`,
           ),
         )
-        continue
       }
-      const points = kept.filter((r) => r.measure.value !== null)
-      if (points.length === 0) {
-        out.push(figure(caption, "Not scored for the models shown."))
-        continue
+      if (!paired) continue
+      const bars: Array<{ qualifier: string; source: string; figure: number }> = []
+      for (const qualifier of qualifiers) {
+        const first = kept.find((r) => r.qualifier === qualifier && typeof r.measure.human === "number")
+        if (first !== undefined)
+          bars.push({ qualifier, source: HUMAN, figure: first.measure.human as number })
+        for (const r of kept.filter((r) => r.qualifier === qualifier)) {
+          if (typeof r.measure.synthetic === "number")
+            bars.push({ qualifier, source: r.model, figure: r.measure.synthetic })
+        }
       }
-      const faceted = qualifiers.length > 1
-      const extent = points.flatMap((p) => [
-        p.measure.value!,
-        p.measure.ci?.lower ?? p.measure.value!,
-        p.measure.ci?.upper ?? p.measure.value!,
-      ])
-      const lowest = Math.min(0, ...extent)
-      const highest = Math.max(...extent)
-      const colorOf = new Map(shown.map((s) => [s.label, s.color]))
+      const colors = sourceScale(shown.filter((s) => bars.some((bar) => bar.source === s.label)))
+      const allZero = bars.every((bar) => bar.figure === 0)
+      const figuresCaption = `${metric.label}: the human and synthetic figures behind ${descriptor.label.toLowerCase()}`
       out.push(
         figure(
-          caption,
+          figuresCaption,
           Plot.plot({
             width,
-            height: 50 + points.length * 22 + (faceted ? qualifiers.length * 12 : 0),
-            marginLeft: labelMargin(
-              shown.map((s) => s.label),
-              Math.floor(width / 2),
-            ),
-            marginRight: faceted ? 110 : 24,
-            ariaLabel: caption,
-            x: {
-              grid: true,
-              label: `${descriptor.label} →`,
-              domain: [lowest, highest > lowest ? highest : lowest + 1],
-              nice: true,
+            height: 250,
+            marginBottom: 40,
+            ariaLabel: figuresCaption,
+            fx: {
+              domain: qualifiers,
+              label: null,
+              tickFormat: (q: string) =>
+                truncate(q, Math.max(6, Math.floor(width / qualifiers.length / 6.5))),
             },
-            y: { label: null, domain: shown.map((s) => s.label) },
-            ...(faceted ? { fy: { domain: qualifiers, label: null } } : {}),
+            x: { domain: colors.domain, axis: null, paddingInner: 0.08 },
+            y: { grid: true, label: "↑ figure", domain: barDomain(bars.map((bar) => bar.figure)) },
+            color: { ...colors, legend: true },
             marks: [
-              Plot.ruleY(
-                points.filter((p) => p.measure.ci !== null),
-                {
-                  y: "model",
-                  x1: (p: (typeof points)[number]) => p.measure.ci!.lower,
-                  x2: (p: (typeof points)[number]) => p.measure.ci!.upper,
-                  stroke: (p: (typeof points)[number]) => colorOf.get(p.model) ?? palette[0]!,
-                  strokeWidth: 2,
-                  ...(faceted ? { fy: "qualifier" } : {}),
-                },
-              ),
-              Plot.dot(points, {
-                y: "model",
-                x: (p: (typeof points)[number]) => p.measure.value,
-                fill: (p: (typeof points)[number]) => colorOf.get(p.model) ?? palette[0]!,
-                r: 4,
-                ...(faceted ? { fy: "qualifier" } : {}),
-                title: (p: (typeof points)[number]) =>
-                  `${p.model}, ${p.qualifier}: ${formatNumber(p.measure.value, 3)} (n = ${p.measure.n})${p.measure.flagged ? ` — ${p.measure.flagged}` : ""}`,
+              Plot.axisFx({ lineWidth: narrow ? 8 : 14, label: null, anchor: "bottom" }),
+              Plot.barY(bars, {
+                fx: "qualifier",
+                x: "source",
+                y: "figure",
+                fill: "source",
+                title: (d: (typeof bars)[number]) =>
+                  `${d.source}, ${d.qualifier}: ${formatNumber(d.figure, 3)}`,
               }),
+              Plot.ruleY([0]),
+              ...(allZero
+                ? [
+                    Plot.text(["every figure is 0"], {
+                      frameAnchor: "middle",
+                      fill: "#5a6472",
+                    }),
+                  ]
+                : []),
             ],
           }),
-          descriptor.description,
+          "Human in black, each model in its colour: the two figures the measure compares, per item or group.",
         ),
       )
     }
@@ -324,7 +418,7 @@ const isFit = (value: unknown): value is CoefficientFit => {
 
 /** `details.analyses[analysisId].coefficients[term]`, keeping only well-formed coefficients. */
 export const analysesOf = (
-  entry: StudyEntry,
+  entry: ChartedEntry,
   metric: string,
 ): Record<string, Record<string, Coefficient>> => {
   const details = entry.scores.find((score) => score.metric === metric)?.details
@@ -524,12 +618,18 @@ export const learningCurveChart = (
     ...baselines.map((b) => b.value),
   ])
   const sorted = [...points].sort((a, b) => a.size - b.size)
+  const width = chartWidth(container, 900)
+  const narrow = width < 600
   const chart = Plot.plot({
-    width: chartWidth(container, 900),
+    width,
     height: 340,
-    marginRight: 150,
+    marginRight: narrow ? 70 : 150,
     ariaLabel: caption,
-    x: { type: "log", label: "pilot size (humans the finetune saw, log scale) →", grid: true },
+    x: {
+      type: "log",
+      label: narrow ? "pilot size (log) →" : "pilot size (humans the finetune saw, log scale) →",
+      grid: true,
+    },
     y: { domain: [low, high], clamp: true, grid: true, label: "↑ normalised fidelity" },
     color: { domain: series, range: palette.slice(0, Math.max(series.length, 1)), legend: true },
     marks: [
@@ -537,8 +637,8 @@ export const learningCurveChart = (
       Plot.ruleY([1], { stroke: "#1b7837", strokeDasharray: "4 3" }),
       Plot.text(
         [
-          { y: 0, t: "floor (uniform)" },
-          { y: 1, t: "ceiling (humans)" },
+          { y: 0, t: narrow ? "floor" : "floor (uniform)" },
+          { y: 1, t: narrow ? "ceiling" : "ceiling (humans)" },
         ],
         {
           y: "y",
@@ -552,7 +652,7 @@ export const learningCurveChart = (
       Plot.ruleY(baselines, { y: "value", stroke: "#777", strokeDasharray: "1 3" }),
       Plot.text(baselines, {
         y: "value",
-        text: (b: { label: string }) => `${b.label} (base)`,
+        text: (b: { label: string }) => truncate(`${b.label} (base)`, narrow ? 10 : 24),
         frameAnchor: "right",
         textAnchor: "start",
         dx: 6,

@@ -10,7 +10,8 @@ export const renderDownloads = (container: HTMLElement, site: SiteData): string 
     <p class="lead">The data behind every number on this site. Synthetic datasets hold the answers each model
       gave its synthetic twins; the human holdout answers are never published.</p>
     <ul class="downloads">
-      <li><a href="${downloads.leaderboardCsv}" download>leaderboard.csv</a>: every row and column of the leaderboard, with intervals, ranks and status.</li>
+      <li><a href="${downloads.leaderboardCsv}" download>leaderboard.csv</a>: every row and column of the leaderboard, with intervals, ranks and status (wide: one line per model configuration).</li>
+      <li><a href="${downloads.longCsv}" download>leaderboard-long.csv</a>: tidy and long, one line per entry × study × metric × measure with its 95% interval and normalised fidelity; empty fields are missing values. Reads as is with <code>read.csv("leaderboard-long.csv")</code> in R and <code>pandas.read_csv("leaderboard-long.csv")</code>.</li>
     </ul>
     ${leaderboard.studies.map((study) => {
       const results = downloads.results.filter((item) => item.study === study.key)

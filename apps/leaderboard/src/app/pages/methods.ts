@@ -19,6 +19,10 @@ export const renderMethods = (container: HTMLElement, site: SiteData): string =>
       <ul>${methods.aggregation.map((text) => html`<li>${text}</li>`)}</ul>
       ${excluded.fake > 0 ? html`<p>${excluded.fake} fake finetune ${excluded.fake === 1 ? "entry was" : "entries were"} left out of this site.</p>` : ""}
     </section>
+    <section aria-labelledby="cross-study"><h2 id="cross-study">This leaderboard's cross-study headline</h2>
+      <p>${site.leaderboard.crossStudy.common.length === 0 ? "No study was scored for at least half of the model configurations: no cross-study rank." : `Ranked on ${site.leaderboard.crossStudy.common.map((key) => site.leaderboard.studies.find((study) => study.key === key)?.title ?? key).join(", ")}: ${site.leaderboard.crossStudy.ranked} configurations ranked, ${site.leaderboard.crossStudy.unranked} shown unranked.`}
+      ${site.leaderboard.studies.filter((study) => study.flag !== null).map((study) => html` ${study.title}: ${study.flag}.`)}</p>
+    </section>
     <section aria-labelledby="metrics"><h2 id="metrics">Metrics</h2>
       ${metrics.length === 0 ? html`<p class="not-available">Not available: the results files hold no metric descriptors.</p>` : ""}
       ${metrics.map(
@@ -26,13 +30,13 @@ export const renderMethods = (container: HTMLElement, site: SiteData): string =>
           <h3 id="metric-${metric.id}">${metric.label} <span class="sub"><code>${metric.id}</code> ${metric.version} · family ${metric.family}</span></h3>
           <p>${metric.description}</p>
           <p><strong>Headline:</strong> ${metric.measures.find((m) => m.id === metric.headline)?.label ?? metric.headline} (${directionText(metric.direction)}); its normalised fidelity is what the leaderboard ranks.</p>
-          <table class="measures"><caption>Measures of ${metric.label}</caption>
+          <div class="table-wrap"><table class="measures"><caption>Measures of ${metric.label}</caption>
             <thead><tr><th scope="col">Measure</th><th scope="col">Id</th><th scope="col">Direction</th><th scope="col">Definition</th></tr></thead>
             <tbody>${metric.measures.map(
               (measure) =>
                 html`<tr><th scope="row">${measure.label}</th><td><code>${measure.id}</code></td><td>${directionText(measure.direction)}</td><td>${measure.description}</td></tr>`,
             )}</tbody>
-          </table>
+          </table></div>
           ${
             metric.citations.length === 0
               ? ""

@@ -4,7 +4,28 @@ import { loadStudy } from "../data.js"
 import { element, figure, html, setHtml } from "../dom.js"
 import { formatCount, formatInterval, formatNumber, formatUsd } from "../format.js"
 import { href } from "../router.js"
-import { cellMarkup, kindLabel } from "./overview.js"
+import { cellMarkup, emptyCellText, kindLabel } from "./overview.js"
+
+/** An entry's status as it is: "ok" only when it ran and gave valid answers. */
+export const statusText = (entry: {
+  readonly status: string
+  readonly statusReason?: string
+  readonly counts: { readonly twins: number; readonly valid: number; readonly invalid: number }
+}): { text: string; bad: boolean } => {
+  if (entry.status !== "ok")
+    return {
+      text: `${entry.status}${entry.statusReason === undefined ? "" : `: ${entry.statusReason}`}`,
+      bad: true,
+    }
+  if (entry.counts.valid === 0)
+    return { text: `ran, 0 valid answers of ${formatCount(entry.counts.twins)}: nothing to score`, bad: true }
+  if (entry.counts.valid < entry.counts.twins)
+    return {
+      text: `ok: ${formatCount(entry.counts.valid)} of ${formatCount(entry.counts.twins)} answers valid`,
+      bad: false,
+    }
+  return { text: "ok: every answer valid", bad: false }
+}
 
 export const renderModel = async (
   container: HTMLElement,
@@ -16,6 +37,7 @@ export const renderModel = async (
   if (row === undefined) return null
   const studies = model.studies.filter((study) => row.cells[study.key] !== undefined)
   const overall = row.cells.overall
+  const headline = row.cells[model.crossStudy.headline]
   setHtml(
     container,
     html`<h1 tabindex="-1">${row.label}</h1>
@@ -30,12 +52,30 @@ export const renderModel = async (
       }
       <div><dt>Elicitation</dt><dd>${row.elicitation}</dd></div>
       <div><dt>Demographics in the prompt</dt><dd>${row.includeDemographics ? "yes" : "no"}</dd></div>
+      <div><dt>Weights</dt><dd>${row.weights === "unknown" ? "not known to this site" : row.weights}</dd></div>
       ${
         overall === undefined || overall.value === null
           ? html`<div><dt>All studies</dt><dd>${overall?.note ?? "—"}</dd></div>`
-          : html`<div><dt>All studies</dt><dd><strong>${formatNumber(overall.value)}</strong> (${formatInterval(overall.ci)})${overall.rank === null ? "" : `, rank ${overall.tied ? "=" : ""}${overall.rank}`}</dd></div>`
+          : html`<div><dt>All studies</dt><dd><strong>${formatNumber(overall.value)}</strong> (${formatInterval(overall.ci)})${overall.rank === null ? "" : `, rank ${overall.tied ? "=" : ""}${overall.rank}`}<span class="sub">${overall.note ?? ""}</span></dd></div>`
+      }
+      ${
+        headline === undefined || headline === overall
+          ? ""
+          : html`<div><dt>Common studies (ranked)</dt><dd>${headline.value === null ? (headline.note ?? "—") : html`<strong>${formatNumber(headline.value)}</strong> (${formatInterval(headline.ci)})${headline.rank === null ? "" : `, rank ${headline.tied ? "=" : ""}${headline.rank}`}`}</dd></div>`
       }
     </dl>
+    ${
+      model.rows.length + model.reference.length < 2
+        ? ""
+        : html`<form class="compare-form" id="compare-form"><label class="control" for="compare-with">Compare with <select id="compare-with">${[
+            ...model.rows,
+            ...model.reference,
+          ]
+            .filter((other) => other.key !== row.key)
+            .map(
+              (other) => html`<option value="${other.key}">${other.label}</option>`,
+            )}</select></label> <button type="submit">Compare</button></form>`
+    }
     <div id="model-chart"></div>
     <h2>Scores by study</h2>
     <div class="table-wrap"><table class="model-table">
@@ -49,7 +89,7 @@ export const renderModel = async (
               ? html`<td class="cell missing">not run</td><td></td>`
               : html`${cellMarkup(cell)}<td class="families">${study.families.map((family) => {
                   const familyCell = row.cells[`${study.key}|${family}`]
-                  return html`<span class="family">${family}: ${familyCell?.value === null || familyCell?.value === undefined ? (familyCell?.status ?? "—") : formatNumber(familyCell.value)}</span> `
+                  return html`<span class="family">${family}: ${familyCell?.value === null || familyCell?.value === undefined ? emptyCellText(familyCell).short : formatNumber(familyCell.value)}</span> `
                 })}</td>`
           }
         </tr>`
@@ -86,6 +126,12 @@ export const renderModel = async (
     ),
   )
 
+  container.querySelector<HTMLFormElement>("#compare-form")?.addEventListener("submit", (event) => {
+    event.preventDefault()
+    const other = container.querySelector<HTMLSelectElement>("#compare-with")!.value
+    window.location.hash = href.compare(row.key, other)
+  })
+
   const runsHolder = container.querySelector<HTMLElement>("#model-runs")!
   const loaded: Array<StudyData> = []
   try {
@@ -94,6 +140,12 @@ export const renderModel = async (
     setHtml(runsHolder, html`<p class="error" role="alert">Could not load run details: ${String(error)}</p>`)
     return row.label
   }
+  const runText = (entry: (typeof loaded)[number]["entries"][number]) => {
+    const run = model.studies
+      .flatMap((study) => study.runs)
+      .find((candidate) => candidate.id === entry.ref.run)
+    return `${row.provider} ${entry.modelVersions[0] ?? row.model} · ${run?.design ?? entry.ref.run}`
+  }
   const entries = loaded.flatMap((data) =>
     data.entries.filter((entry) => entry.row === key).map((entry) => ({ data, entry })),
   )
@@ -101,12 +153,12 @@ export const renderModel = async (
     "table",
     { class: "runs-table" },
     html`<caption>Every run of this configuration</caption>
-    <thead><tr><th scope="col">Study</th><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Twins (valid / invalid / failed)</th><th scope="col">Re-asks</th><th scope="col">Calls · tokens in/out</th><th scope="col">Cost</th><th scope="col">Model versions</th><th scope="col">Warnings</th><th scope="col">Synthetic data</th></tr></thead>
+    <thead><tr><th scope="col">Study</th><th scope="col">Run (provider, model, design)</th><th scope="col">Status</th><th scope="col">Twins (valid / invalid / failed)</th><th scope="col">Re-asks</th><th scope="col">Calls · tokens in/out</th><th scope="col">Cost</th><th scope="col">Model versions</th><th scope="col">Warnings</th><th scope="col">Synthetic data</th></tr></thead>
     <tbody>${entries.map(
       ({ data, entry }) => html`<tr>
         <td><a href="${href.study(data.key)}">${data.study.title}</a></td>
-        <td><code>${entry.ref.run}</code></td>
-        <td class="${entry.status === "ok" ? "" : "failed"}">${entry.status}${entry.statusReason === undefined ? "" : `: ${entry.statusReason}`}</td>
+        <td>${runText(entry)}<span class="sub"><code>${entry.ref.run}</code></span></td>
+        <td class="${statusText(entry).bad ? "failed" : ""}">${statusText(entry).text}</td>
         <td class="num">${formatCount(entry.counts.twins)} (${formatCount(entry.counts.valid)} / ${formatCount(entry.counts.invalid)} / ${formatCount(entry.counts.failed)})</td>
         <td class="num">${formatCount(entry.counts.reasks)}</td>
         <td class="num">${formatCount(entry.usage.calls)} · ${formatCount(entry.usage.inputTokens)} / ${formatCount(entry.usage.outputTokens)}</td>

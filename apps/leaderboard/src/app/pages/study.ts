@@ -1,4 +1,4 @@
-import type { Row, SiteData, StudyData, StudyEntry } from "../../model.js"
+import type { ChartedEntry, Row, SiteData, StudyData, StudyEntry } from "../../model.js"
 import { modelColor } from "../charts/common.js"
 import {
   analysesOf,
@@ -9,7 +9,7 @@ import {
   type Shown,
   subgroupHeatmap,
 } from "../charts/study-charts.js"
-import { loadStudy } from "../data.js"
+import { loadEntries, loadStudy } from "../data.js"
 import { element, figure, html, select, setHtml } from "../dom.js"
 import { directionText, formatCount, formatInterval, formatNumber } from "../format.js"
 import { href } from "../router.js"
@@ -97,7 +97,9 @@ export const renderStudy = async (
     const entry = entryFor(data, row, key)
     return entry === undefined ? [] : [{ row, entry }]
   })
-  const selectable = listed.filter(({ entry }) => entry.status === "ok")
+  // Entries without a valid answer have nothing to draw: the picker names them instead.
+  const selectable = listed.filter(({ entry }) => entry.status === "ok" && entry.counts.valid > 0)
+  const unchartable = listed.filter(({ entry }) => entry.status !== "ok" || entry.counts.valid === 0)
   const selection = chosen.get(key) ?? defaultSelection(selectable.map(({ row }) => row))
   chosen.set(key, selection)
 
@@ -115,6 +117,16 @@ export const renderStudy = async (
       )}</p>`,
     ),
   )
+
+  if (summary.flag !== null) {
+    container.append(
+      element(
+        "p",
+        { class: "headline-note flag-note", role: "note" },
+        html`⚑ This study's ${summary.flag}. Its fidelities divide by a floor-to-ceiling gap that is within noise, so they cannot rank models across studies (<a href="${href.methods()}">methods</a>).`,
+      ),
+    )
+  }
 
   // 1. Metric table
   const metrics = data.metrics
@@ -140,13 +152,15 @@ export const renderStudy = async (
         ${
           entry.status !== "ok"
             ? html`<td colspan="${metrics.length + 1}" class="failed">${entry.status}: ${entry.statusReason ?? "no reason recorded"}</td>`
-            : html`<td class="num"><strong>${formatNumber(entry.fidelity.overall.value)}</strong>${rank === "" ? "" : html` <span class="rank">${rank}</span>`}<span class="ci">${formatInterval(entry.fidelity.overall.ci)}</span></td>
+            : entry.counts.valid === 0
+              ? html`<td colspan="${metrics.length + 1}" class="no-valid">ran, but none of its ${formatCount(entry.counts.twins)} answers was valid (${formatCount(entry.counts.invalid)} invalid, ${formatCount(entry.counts.failed)} failed calls): nothing to score</td>`
+              : html`<td class="num"><strong>${formatNumber(entry.fidelity.overall.value)}</strong>${rank === "" ? "" : html` <span class="rank">${rank}</span>`}<span class="ci">${formatInterval(entry.fidelity.overall.ci)}</span></td>
         ${metrics.map((metric) => {
-          const score = entry.scores.find((s) => s.metric === metric.id)
+          const headline = entry.headlines[metric.id]
           const fidelity = entry.fidelity.perMetric[metric.id]
-          return score === undefined
+          return headline === undefined
             ? html`<td class="num missing">not scored</td>`
-            : html`<td class="num">${formatNumber(score.headline.value, 3)}<span class="ci">${formatInterval(score.headline.ci, 3)}</span><span class="f">f ${formatNumber(fidelity?.value ?? null)}</span></td>`
+            : html`<td class="num">${formatNumber(headline.value, 3)}<span class="ci">${formatInterval(headline.ci, 3)}</span><span class="f">f ${formatNumber(fidelity?.value ?? null)}</span></td>`
         })}`
         }
       </tr>`
@@ -156,6 +170,34 @@ export const renderStudy = async (
   wrap.append(table)
   scores.append(wrap)
   container.append(scores)
+
+  // The items as the results file records them: what every chart below is about.
+  const instrument = section(
+    "instrument",
+    "Instrument",
+    `The ${data.study.items.length} items scored, in order, with their options as offered, and the ${data.study.arms.length} arms.`,
+  )
+  const items = element(
+    "table",
+    { class: "instrument-table" },
+    html`<caption>Items of ${summary.title}</caption>
+    <thead><tr><th scope="col">Item</th><th scope="col">Role</th><th scope="col">Options, in order</th></tr></thead>
+    <tbody>${data.study.items.map(
+      (item) =>
+        html`<tr><th scope="row">${item.label} <span class="sub"><code>${item.id}</code></span></th><td>${item.role}</td><td>${item.options.join(" · ")}</td></tr>`,
+    )}</tbody>`,
+  )
+  const itemsWrap = element("div", { class: "table-wrap" })
+  itemsWrap.append(items)
+  instrument.append(
+    itemsWrap,
+    element(
+      "p",
+      { class: "section-intro" },
+      html`Arms: ${data.study.arms.map((arm, i) => html`${i > 0 ? "; " : ""}${arm.label} <code>${arm.id}</code>`)}.`,
+    ),
+  )
+  container.append(instrument)
 
   // Model picker for the charts; it doubles as their colour key.
   const picker = element("fieldset", { class: "picker" })
@@ -173,6 +215,18 @@ export const renderStudy = async (
       label.append(box, swatch, row.label)
       picker.append(label)
     }
+    if (unchartable.length > 0) {
+      picker.append(
+        element(
+          "p",
+          { class: "picker-note" },
+          html`Not in the charts: ${unchartable.map(
+            ({ row, entry }, i) =>
+              html`${i > 0 ? "; " : ""}${row.label} (${entry.status !== "ok" ? `${entry.status}: ${entry.statusReason ?? "no reason recorded"}` : `ran, but none of its ${entry.counts.twins} answers was valid`})`,
+          )}.`,
+        ),
+      )
+    }
   }
   renderPicker()
   const charts = element("div", { id: "study-charts" })
@@ -183,12 +237,39 @@ export const renderStudy = async (
   let curveMetric = "overall"
   const subgroupChoice = new Map<string, { measure: string; item: string }>()
 
+  // Measures and answer counts load per entry, only for the entries charted.
+  const charted = new Map<StudyEntry, ChartedEntry>()
+  let loadFailure: string | null = null
+  const loadSelected = async () => {
+    const wanted = selectable
+      .filter(({ row, entry }) => selection.has(row.key) && !charted.has(entry))
+      .map(({ entry }) => entry)
+    try {
+      const loaded = await loadEntries(wanted)
+      wanted.forEach((entry, i) => charted.set(entry, loaded[i]!))
+      loadFailure = null
+    } catch (error) {
+      loadFailure = String(error)
+    }
+  }
+
   const renderCharts = () => {
     const focused = document.activeElement?.id
-    const shown: Array<Shown> = selectable
-      .filter(({ row }) => selection.has(row.key))
-      .map(({ row, entry }) => ({ label: row.label, entry, color: modelColor(selection.get(row.key)!) }))
+    const shown: Array<Shown> = selectable.flatMap(({ row, entry }) => {
+      const full = charted.get(entry)
+      return selection.has(row.key) && full !== undefined
+        ? [{ label: row.label, entry: full, color: modelColor(selection.get(row.key)!) }]
+        : []
+    })
     charts.replaceChildren()
+    if (loadFailure !== null)
+      charts.append(
+        element(
+          "p",
+          { class: "error", role: "alert" },
+          html`Could not load the models' measures: ${loadFailure}`,
+        ),
+      )
     const empty = shown.length === 0 ? "Choose at least one model above." : null
 
     // 2. Distributions
@@ -392,6 +473,7 @@ export const renderStudy = async (
     charts.append(curves)
     // Re-rendering replaced the control that had focus: give it back to its successor.
     if (focused) document.getElementById(focused)?.focus()
+    document.body.dataset.charted = String(shown.length)
   }
 
   picker.addEventListener("change", (event) => {
@@ -400,8 +482,11 @@ export const renderStudy = async (
     else selection.delete(box.value)
     renderPicker()
     picker.querySelector<HTMLInputElement>(`input[value="${CSS.escape(box.value)}"]`)?.focus()
-    renderCharts()
+    void loadSelected().then(() => {
+      if (charts.isConnected) renderCharts()
+    })
   })
+  await loadSelected()
   renderCharts()
   return summary.title
 }
