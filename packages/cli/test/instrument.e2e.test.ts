@@ -150,6 +150,23 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
     expect(fake.log.entries.length).toBe(sent)
     const printed = show.stdout.split("── user · page 1 of 2 (consent) ──\n")[1]!.split("\n\n── assistant")[0]
     expect(printed).toBe(messagesOf(callsOf(one.twin_id!)[0]!)[1]!.content)
+    // The results record the instrument each arm faced, for the leaderboard's study page.
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    const instrument = results.study.instrument as ReadonlyArray<{
+      arm: string
+      turns: ReadonlyArray<{ role: string; page?: string; content: string }>
+    }>
+    expect(instrument.map((example) => example.arm)).toEqual(["hidden", "shown"])
+    for (const example of instrument) {
+      expect(example.turns.map((turn) => `${turn.role} ${turn.page ?? ""}`.trim())).toEqual([
+        "system",
+        "user consent",
+        "assistant consent",
+        "user perceptions",
+        "assistant perceptions",
+      ])
+      expect(example.turns[1]!.content.includes("| Attribute | Value |")).toBe(example.arm === "shown")
+    }
     for (const row of hidden) {
       const [consent] = callsOf(row.twin_id!)
       const page = messagesOf(consent!)[1]!.content

@@ -170,6 +170,21 @@ export const ResultsFile = Schema.Struct({
       }),
     ),
     arms: Schema.Array(Schema.Struct({ id: Schema.String, label: Schema.String })),
+    /** The instrument as each arm saw it: an example twin's conversation, turn by turn (no model answers). */
+    instrument: Schema.optionalKey(
+      Schema.Array(
+        Schema.Struct({
+          arm: Schema.String,
+          turns: Schema.Array(
+            Schema.Struct({
+              role: Schema.Literals(["system", "user", "assistant"]),
+              page: Schema.optionalKey(Schema.String),
+              content: Schema.String,
+            }),
+          ),
+        }),
+      ),
+    ),
   }),
   manifest: RunManifest,
   metrics: Schema.Array(MetricDescriptorData),

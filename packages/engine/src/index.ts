@@ -1,5 +1,6 @@
 export * from "./answers.js"
 export * from "./calls/index.js"
+export * from "./conversation.js"
 export * from "./csv.js"
 export * from "./distributions.js"
 export * from "./figures.js"

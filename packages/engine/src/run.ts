@@ -33,6 +33,7 @@ import {
   slugify,
 } from "@standin/core"
 import { Context, Effect, Layer } from "effect"
+import { exampleInstrument } from "./conversation.js"
 import { answerDistributions } from "./distributions.js"
 import {
   type CallExecutor,
@@ -475,6 +476,7 @@ export const runStudy = <E>(
           options: [...scaleOptions(item.scale)],
         })),
         arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
+        instrument: exampleInstrument(experiment, options.includeDemographics),
       },
       manifest: {
         seed: options.seed,

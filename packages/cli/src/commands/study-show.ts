@@ -1,13 +1,12 @@
-import type {
-  ExperimentShape,
-  OptionOrderMode,
-  Persona,
-  RenderOptions,
-  Respondent,
-  Twin,
-} from "@standin/core"
-import { answerTurn, InputError, instrumentPages } from "@standin/core"
-import { optionOrdersFor, splitRespondents, twinIdFor } from "@standin/engine"
+import type { ExperimentShape, OptionOrderMode, Respondent, Twin } from "@standin/core"
+import { InputError, instrumentPages } from "@standin/core"
+import {
+  examplePersona,
+  instrumentConversation,
+  optionOrdersFor,
+  splitRespondents,
+  twinIdFor,
+} from "@standin/engine"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
@@ -28,44 +27,23 @@ export interface ShowOptions {
  * the answers to the page before.
  */
 export const conversationText = (experiment: ExperimentShape, twin: Twin, options: ShowOptions): string => {
-  const study = experiment.definition
-  const pages = instrumentPages(study)
-  const optionOrders = optionOrdersFor(study, options.optionOrder, options.seed, twin.id)
-  const base: RenderOptions = {
+  const pages = instrumentPages(experiment.definition)
+  const optionOrders = optionOrdersFor(experiment.definition, options.optionOrder, options.seed, twin.id)
+  const turns = instrumentConversation(experiment, twin, {
     elicitation: options.elicitation,
     includeDemographics: options.includeDemographics,
     ...(optionOrders === undefined ? {} : { optionOrders }),
+    ...(options.answers === undefined ? {} : { answers: options.answers }),
+  })
+  const title = (turn: (typeof turns)[number]): string => {
+    if (turn.role === "system") return "system"
+    if (turn.role === "assistant")
+      return options.answers === undefined ? "assistant" : "assistant · the human's own answers"
+    const index = pages.findIndex((page) => page.id === turn.page)
+    return `user · page ${index + 1} of ${pages.length} (${turn.page})`
   }
-  const history = pages.map((page) =>
-    Object.fromEntries(page.items.map((item) => [item.id, options.answers?.[item.id] ?? null])),
-  )
-  const blocks: Array<string> = []
-  const turn = (title: string, content: string) => blocks.push(`── ${title} ──\n${content}`)
-  for (const [index, page] of pages.entries()) {
-    const prompt = experiment.renderPrompt(twin, {
-      ...base,
-      ...(index === 0 ? {} : { page: index, history: history.slice(0, index) }),
-    })
-    if (index === 0)
-      for (const message of prompt.messages.filter((m) => m.role === "system"))
-        turn("system", message.content)
-    turn(`user · page ${index + 1} of ${pages.length} (${page.id})`, prompt.messages.at(-1)!.content)
-    const ids = page.items.map((item) => item.id)
-    if (options.answers !== undefined)
-      turn("assistant · the human's own answers", answerTurn(ids, history[index]!).content)
-    else turn("assistant", `<the twin's answer to ${ids.join(", ")}, as a JSON object>`)
-  }
-  return `${blocks.join("\n\n")}\n`
+  return `${turns.map((turn) => `── ${title(turn)} ──\n${turn.content}`).join("\n\n")}\n`
 }
-
-const examplePersona = (experiment: ExperimentShape): Persona =>
-  Object.fromEntries(
-    experiment.definition.persona.flatMap((attribute) =>
-      attribute.levels.length === 0
-        ? []
-        : [[attribute.id, attribute.multiple ? [attribute.levels[0]!] : attribute.levels[0]!]],
-    ),
-  )
 
 interface ShowInput {
   readonly study: string
