@@ -10,6 +10,7 @@ import { callKey } from "@standin/store"
 import { defineStudy } from "@standin/study"
 import { Effect } from "effect"
 import { callKeyParts } from "../src/calls/call-runner.js"
+import { exampleInstrument, instrumentConversation } from "../src/conversation.js"
 import { csvField, syntheticCsv } from "../src/csv.js"
 import { optionOrdersFor } from "../src/option-order.js"
 import { callRequest, directExecutor, reasksOf, simulate } from "../src/simulate.js"
@@ -208,5 +209,36 @@ describe("training files of a paged instrument", () => {
       )
       expect(example.messages.slice(0, 4)).toEqual(inference.messages)
     }
+  })
+})
+
+describe("the instrument as a conversation, without a model", () => {
+  it("gives each arm's example conversation with placeholders, or a human's answers as the assistant turns", () => {
+    const examples = exampleInstrument(experiment, true)
+    expect(examples.map((example) => example.arm)).toEqual(["control", "treated"])
+    for (const example of examples) {
+      expect(example.turns.map((turn) => `${turn.role} ${turn.page ?? ""}`.trim())).toEqual([
+        "system",
+        "user action",
+        "assistant action",
+        "user belief",
+        "assistant belief",
+      ])
+      expect(example.turns[2]!.content).toBe("<the twin's answer to act, as a JSON object>")
+    }
+    expect(examples[1]!.turns[1]!.content).toContain("You were shown a warning.")
+    expect(examples[0]!.turns[1]!.content).not.toContain("You were shown a warning.")
+    const human = fixtureRespondents(1)[0]!
+    const turns = instrumentConversation(
+      experiment,
+      { id: "x", arm: human.arm, persona: human.persona },
+      { elicitation: "sample", includeDemographics: true, answers: human.answers },
+    )
+    const training = buildTrainingSet(experiment, [human], {
+      includeDemographics: true,
+      validationFraction: 0,
+      seed: 1,
+    }).train[0]!
+    expect(turns.map(({ role, content }) => ({ role, content }))).toEqual(training.messages)
   })
 })
