@@ -1,5 +1,5 @@
-import type { ConfidenceInterval, Measure, MetricOptions } from "@standin/core"
-import { makeRandom, percentileInterval, resampleCounts } from "@standin/stats"
+import type { ConfidenceInterval, IntervalMethod, Measure, MetricOptions } from "@standin/core"
+import { idHashes, makeRandom, percentileInterval, poissonWeights } from "@standin/stats"
 
 /** Where a figure applies. `analysis` and `pair` only enter the key (Measure has no field for them). */
 export interface Qualifiers {
@@ -27,6 +27,24 @@ export interface Figure {
   readonly flagged?: string
   /** The metric's headline aggregate: reported as MetricScore.headline, not as a measure. */
   readonly headline?: true
+  /**
+   * How the figure's interval is made from its replicates (always their percentile interval): a figure whose
+   * replicates are not plain recomputations (e.g. re-centred bias-corrected distances) names its method and
+   * says how in words. Default: a plain percentile interval.
+   */
+  readonly interval?: { readonly method: IntervalMethod; readonly description: string }
+  /**
+   * A bias-corrected distance's squared scale (see correctedDistance): `estimate` is the once-corrected squared
+   * distance (plug-in minus bias; on a resample, the resample's own). When present on the full sample, the interval
+   * is √max(0, quantile of the resampled estimates − shift), with `lowerShift` for the lower bound and `upperShift`
+   * for the upper one (both from the full sample).
+   */
+  readonly squared?: { readonly estimate: number; readonly lowerShift: number; readonly upperShift: number }
+}
+
+/** What `compute` is evaluating: the full sample (every weight 1) or one bootstrap resample. */
+export interface ComputeContext {
+  readonly resample: boolean
 }
 
 const qualifierOrder = ["analysis", "pair", "item", "arm", "attribute", "level", "term"] as const
@@ -48,38 +66,64 @@ export interface BootstrappedFigures {
   readonly intervals: ReadonlyArray<ConfidenceInterval | null>
   /** Per figure, why its interval is missing or was adjusted, if so. */
   readonly intervalNotes: ReadonlyArray<string | undefined>
+  /**
+   * The headline figure's replicate on every resample r (NaN where it could not be computed); empty when no
+   * resample was requested or no figure is the headline. Its percentile interval is the headline's interval
+   * (before any widening to include the estimate).
+   */
+  readonly headlineReplicates: ReadonlyArray<number>
+  /** Every figure's replicates (index r = resample r; NaN where not computable); empty without resamples. */
+  readonly replicates: ReadonlyArray<Float64Array>
 }
 
 /**
- * Evaluate `compute` on the full sample (every twin weight 1) and on `options.resamples` seeded bootstrap
- * resamples of twins (a twin is drawn with its human and all its synthetic replicates), and attach a
- * percentile interval to every figure. Replicates where a figure is not computable are left out of its
- * interval; when more than half are, the interval is null. A percentile interval of a bounded, biased
- * statistic (a divergence near 0) can miss the estimate itself: it is then widened to include it, and said so.
+ * Evaluate `compute` on the full sample (every twin weight 1) and on `options.resamples` seeded Poisson(1)
+ * bootstrap resamples of twins (a twin carries its human and all its synthetic replicates). A twin's weight in
+ * resample r depends only on the seed, r and its id (`twinIds[i]` is twin i's id), so every entry scored with
+ * the same seed resamples the shared twins alike and replicates can be paired across entries (see
+ * `poissonWeights` in @standin/stats). Every figure gets the percentile interval of its replicates, labelled with
+ * the figure's `interval` method (default "percentile"). Replicates where a figure is not computable are left out
+ * of its interval; when more than half are, the interval is null. An interval that misses the estimate itself
+ * (possible for a bounded statistic near its bound) is widened to include it, and said so.
  */
 export const bootstrapFigures = (
-  twins: number,
+  twinIds: ReadonlyArray<string>,
   options: MetricOptions,
-  compute: (weights: Float64Array) => ReadonlyArray<Figure>,
+  compute: (weights: Float64Array, context: ComputeContext) => ReadonlyArray<Figure>,
 ): BootstrappedFigures => {
+  const twins = twinIds.length
   const ones = new Float64Array(twins).fill(1)
-  const figures = compute(ones)
+  const figures = compute(ones, { resample: false })
   const count = figures.length
+  const headlineIndex = figures.findIndex((figure) => figure.headline)
   const resamples = Math.max(0, Math.floor(options.resamples))
   if (resamples === 0) {
     return {
       figures,
       intervals: figures.map(() => null),
       intervalNotes: figures.map(() => "no bootstrap resamples requested"),
+      headlineReplicates: [],
+      replicates: [],
     }
   }
   const replicates = Array.from({ length: count }, () => new Float64Array(resamples))
-  const random = makeRandom(options.seed)
+  const squaredReplicates = figures.map((figure) =>
+    figure.squared !== undefined ? new Float64Array(resamples) : null,
+  )
+  const hashes = idHashes(twinIds)
   const weights = new Float64Array(twins)
   for (let round = 0; round < resamples; round++) {
-    resampleCounts(random, twins, weights)
-    const values = compute(weights)
-    for (let index = 0; index < count; index++) replicates[index]![round] = values[index]?.value ?? Number.NaN
+    poissonWeights(options.seed, hashes, round, weights)
+    const values = compute(weights, { resample: true })
+    for (let index = 0; index < count; index++) {
+      const value = values[index]?.value ?? Number.NaN
+      replicates[index]![round] = Number.isFinite(value) ? value : Number.NaN
+      const squared = squaredReplicates[index]
+      if (squared) {
+        const estimate = values[index]?.squared?.estimate ?? Number.NaN
+        squared[round] = Number.isFinite(estimate) ? estimate : Number.NaN
+      }
+    }
   }
   const intervals: Array<ConfidenceInterval | null> = []
   const intervalNotes: Array<string | undefined> = []
@@ -97,19 +141,36 @@ export const bootstrapFigures = (
       intervalNotes.push(`no interval: only ${finite} of ${resamples} resamples could be scored`)
       return
     }
-    const interval = percentileInterval(values, options.alpha)!
+    const squared = squaredReplicates[index]
+    const shifted = squared && figure.squared ? percentileInterval(squared, options.alpha) : null
+    const interval =
+      shifted && figure.squared
+        ? {
+            lower: Math.sqrt(Math.max(0, shifted.lower - figure.squared.lowerShift)),
+            upper: Math.sqrt(Math.max(0, shifted.upper - figure.squared.upperShift)),
+            level: shifted.level,
+          }
+        : percentileInterval(values, options.alpha)!
     const lower = Math.min(interval.lower, figure.value)
     const upper = Math.max(interval.upper, figure.value)
     const notes: Array<string> = []
     if (lower !== interval.lower || upper !== interval.upper) {
-      notes.push("percentile interval widened to include the estimate (bootstrap bias near a bound)")
+      notes.push("interval widened to include the estimate (bootstrap bias near a bound)")
     }
     if (finite < resamples)
       notes.push(`interval from the ${finite} of ${resamples} resamples that could be scored`)
-    intervals.push({ lower, upper, level: interval.level, method: "percentile" })
+    const method = figure.interval?.method ?? "percentile"
+    const description = `${figure.interval?.description ?? "percentile interval of the figure recomputed on each resample"} (${resamples} Poisson(1) bootstrap resamples of twins keyed by twin id, seed ${options.seed})`
+    intervals.push({ lower, upper, level: interval.level, method, description })
     intervalNotes.push(notes.length > 0 ? notes.join("; ") : undefined)
   })
-  return { figures, intervals, intervalNotes }
+  return {
+    figures,
+    intervals,
+    intervalNotes,
+    headlineReplicates: headlineIndex >= 0 ? Array.from(replicates[headlineIndex]!) : [],
+    replicates,
+  }
 }
 
 /** Turn bootstrapped figures into core Measures; an unscored figure gets value null and a note saying why. */

@@ -1,6 +1,8 @@
+export { biasCorrectedInterval, correctedDistance, squaredScale } from "./corrected.js"
 export {
   type BootstrappedFigures,
   bootstrapFigures,
+  type ComputeContext,
   type Figure,
   figureKey,
   meanOf,

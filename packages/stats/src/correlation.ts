@@ -89,3 +89,27 @@ export const logOddsRatio = (table: Table2x2): LogOddsRatio | null => {
     corrected,
   }
 }
+
+/**
+ * The large-sample (delta-method) variance of the plug-in phi coefficient of a 2×2 table of counts
+ * (Bishop, Fienberg & Holland 1975, §11.3): with row shares r₁, r₂, column shares c₁, c₂ and n the total,
+ * [1 − φ² + φ(1 + φ²/2)(r₁ − r₂)(c₁ − c₂)/√(r₁r₂c₁c₂) − ¾φ²((r₁ − r₂)²/(r₁r₂) + (c₁ − c₂)²/(c₁c₂))] / n.
+ * Null when phi is undefined (an empty margin).
+ */
+export const phiVariance = (table: Table2x2): number | null => {
+  const [[a, b], [c, d]] = table
+  const n = a + b + c + d
+  const value = phi(table)
+  if (value === null || !(n > 0)) return null
+  const r1 = (a + b) / n
+  const r2 = (c + d) / n
+  const c1 = (a + c) / n
+  const c2 = (b + d) / n
+  const product = r1 * r2 * c1 * c2
+  const variance =
+    1 -
+    value ** 2 +
+    (value * (1 + value ** 2 / 2) * (r1 - r2) * (c1 - c2)) / Math.sqrt(product) -
+    0.75 * value ** 2 * ((r1 - r2) ** 2 / (r1 * r2) + (c1 - c2) ** 2 / (c1 * c2))
+  return Math.max(0, variance) / n
+}

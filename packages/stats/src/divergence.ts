@@ -144,3 +144,105 @@ export const compareDistributions = (
     wasserstein: ordered && k >= 2 ? Math.min(1, transport / (k - 1)) : Number.NaN,
   }
 }
+
+/**
+ * First-order (delta-method) upward bias of the plug-in base-2 Jensen–Shannon divergence between two empirical
+ * distributions from independent multinomial samples of sizes nP and nQ: E[JSD(p̂, q̂)] − JSD(p, q) ≈
+ * ½ Σᵢ [(½ − pᵢ/(4mᵢ))(1 − pᵢ)/nP + (½ − qᵢ/(4mᵢ))(1 − qᵢ)/nQ] / ln 2, m = (p + q)/2, evaluated at the
+ * estimates. Under q = p it is (k − 1)(1/nP + 1/nQ)/(8 ln 2), the null expectation of the plug-in divergence.
+ * Null when a side has no mass, lengths differ or a size is not positive.
+ */
+export const jsDivergenceBias = (
+  p: ArrayLike<number>,
+  q: ArrayLike<number>,
+  nP: number,
+  nQ: number,
+): number | null => {
+  const normalised = pair(p, q)
+  if (!normalised || !(nP > 0) || !(nQ > 0)) return null
+  const [pn, qn] = normalised
+  // A size may be infinite (a side known exactly): its term is 0.
+  let sumP = 0
+  let sumQ = 0
+  for (let index = 0; index < pn.length; index++) {
+    const a = pn[index]!
+    const b = qn[index]!
+    const m = (a + b) / 2
+    if (m <= 0) continue
+    sumP += (0.5 - a / (4 * m)) * (1 - a)
+    sumQ += (0.5 - b / (4 * m)) * (1 - b)
+  }
+  return (0.5 * (sumP / nP + sumQ / nQ)) / Math.LN2
+}
+
+/**
+ * E[(Σᵢ |xᵢ|)²] for a zero-mean normal vector with covariance `covariance` (row-major, k×k):
+ * Σᵢⱼ σᵢσⱼ (2/π)(√(1 − ρᵢⱼ²) + ρᵢⱼ·asin ρᵢⱼ).
+ */
+const expectedSquaredAbsoluteSum = (covariance: Float64Array, k: number): number => {
+  let sum = 0
+  for (let i = 0; i < k; i++) {
+    const vi = covariance[i * k + i]!
+    if (!(vi > 0)) continue
+    sum += vi
+    for (let j = i + 1; j < k; j++) {
+      const vj = covariance[j * k + j]!
+      if (!(vj > 0)) continue
+      const sd = Math.sqrt(vi * vj)
+      const rho = Math.max(-1, Math.min(1, covariance[i * k + j]! / sd))
+      sum += 2 * sd * (2 / Math.PI) * (Math.sqrt(1 - rho * rho) + rho * Math.asin(rho))
+    }
+  }
+  return sum
+}
+
+export interface SquaredNullExpectations {
+  /** E[TV̂²] when both samples come from the pooled distribution (normal approximation). */
+  readonly totalVariation: number
+  /** E[(W1̂/(k−1))²] likewise; NaN when not requested or k < 2. */
+  readonly wasserstein: number
+}
+
+/**
+ * The expected squared plug-in total variation and normalised Wasserstein-1 between two samples of sizes nP and
+ * nQ drawn from one distribution (the mean of p and q): the part of the squared plug-in distance
+ * that sampling noise alone produces. Uses the multinomial covariance (1/nP + 1/nQ)(diag(m) − mmᵀ) of the
+ * difference p̂ − q̂ (for W1, of its cumulative sums) and the normal approximation. Null as the other functions.
+ */
+export const squaredNullExpectations = (
+  p: ArrayLike<number>,
+  q: ArrayLike<number>,
+  nP: number,
+  nQ: number,
+  ordered: boolean,
+): SquaredNullExpectations | null => {
+  const normalised = pair(p, q)
+  if (!normalised || !(nP > 0) || !(nQ > 0)) return null
+  const [pn, qn] = normalised
+  const k = pn.length
+  const scale = 1 / nP + 1 / nQ
+  const m = new Float64Array(k)
+  for (let index = 0; index < k; index++) m[index] = (pn[index]! + qn[index]!) / 2
+  const covariance = new Float64Array(k * k)
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) covariance[i * k + j] = scale * ((i === j ? m[i]! : 0) - m[i]! * m[j]!)
+  const totalVariation = expectedSquaredAbsoluteSum(covariance, k) / 4
+  let wasserstein = Number.NaN
+  if (ordered && k >= 2) {
+    // Cumulative sums c_j = Σ_{i≤j} d_i, j < k − 1: Cov(c_a, c_b) = scale (F_min(a,b) − F_a F_b).
+    const cumulative = new Float64Array(k - 1)
+    let running = 0
+    for (let index = 0; index < k - 1; index++) {
+      running += m[index]!
+      cumulative[index] = running
+    }
+    const size = k - 1
+    const cumulativeCovariance = new Float64Array(size * size)
+    for (let a = 0; a < size; a++)
+      for (let b = 0; b < size; b++)
+        cumulativeCovariance[a * size + b] =
+          scale * (cumulative[Math.min(a, b)]! - cumulative[a]! * cumulative[b]!)
+    wasserstein = expectedSquaredAbsoluteSum(cumulativeCovariance, size) / (size * size)
+  }
+  return { totalVariation, wasserstein }
+}

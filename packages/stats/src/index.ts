@@ -15,6 +15,7 @@ export {
   logOddsRatio,
   pearson,
   phi,
+  phiVariance,
   spearman,
   type Table2x2,
 } from "./correlation.js"
@@ -41,7 +42,10 @@ export {
   entropy,
   jsDistance,
   jsDivergence,
+  jsDivergenceBias,
   normalisedWasserstein1,
+  type SquaredNullExpectations,
+  squaredNullExpectations,
   totalVariation,
   wasserstein1,
 } from "./divergence.js"
@@ -74,6 +78,7 @@ export {
   type PermutationResult,
   permutationTest,
 } from "./permutation.js"
+export { hashId, idHashes, poissonOne, poissonWeights } from "./poisson-bootstrap.js"
 export { fitProbit, type Information, type ProbitFit, type ProbitOptions } from "./probit.js"
 export {
   deriveSeed,

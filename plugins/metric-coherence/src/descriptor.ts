@@ -3,14 +3,14 @@ import type { MetricDescriptor } from "@standin/core/descriptor"
 export const descriptor: MetricDescriptor = {
   kind: "metric",
   id: "coherence",
-  version: "0.1.0",
+  version: "0.2.0",
   // MetricSpecVersion of @standin/core.
   specVersion: "1.0",
   label: "Belief–action coherence",
   family: "coherence",
   description:
-    "For each belief–action pair the study declares (believers hold the belief; acting against it means choosing a contrary level of the action): the belief–action gap P(contrary action | believer), the joint rate P(believer and contrary), the phi coefficient and the log odds ratio of belief and contrary action (Woolf SE; 0.5 added to every cell only when a cell is 0, and then said so). Each is computed for humans and for synthetic respondents (every replicate counts, with its own belief and action answers); the measure is the absolute difference. Headline: the mean absolute difference of the gap over pairs. Read it with phi and the log odds ratio: the gap alone cannot tell a respondent who ignores the belief from a coherent one when the human gap is near the action's base rate (a uniform responder's gap is 50% for a binary action). CIs: percentile bootstrap over twins.",
-  headline: "gap-difference",
+    "For each belief–action pair the study declares (believers hold the belief; acting against it means choosing a contrary level of the action): the belief–action association — the phi coefficient of the believer and contrary-action indicators — and, as secondary measures, the belief–action gap P(contrary action | believer), the joint rate P(believer and contrary) and the log odds ratio (Woolf SE; 0.5 added to every cell only when a cell is 0, and then said so). Each is computed for humans and for synthetic respondents (every replicate counts, with its own belief and action answers); the measure is the absolute difference. Headline (since 0.2.0): the phi difference, bias-corrected — √max(0, mean over pairs of (φ_s − φ_h)² − Var(φ̂_s) − Var(φ̂_h)), the variances from the large-sample formula of Bishop, Fienberg & Holland (1975) — so a model that draws belief and action independently (φ ≈ 0) scores like the uniform floor, and one whose association matches the humans' scores near 0. The gap alone cannot tell a respondent who ignores the belief from a coherent one: it mostly follows the action's base rate (0.1.0 used it as the headline). CIs: percentile bootstrap over twins (Poisson weights keyed by twin id); the phi difference's interval is bias-corrected (on the squared scale each resample is corrected by its own variance; the lower bound is shifted down by the variance once more, the upper bound is the plain upper percentile — a one-dimensional difference; clamped at 0).",
+  headline: "phi-difference",
   direction: "lower",
   measures: [
     {
@@ -33,7 +33,7 @@ export const descriptor: MetricDescriptor = {
       id: "phi-difference",
       label: "Phi difference",
       description:
-        "|phi_synthetic − phi_human|, phi the correlation of the believer and contrary-action indicators.",
+        "|phi_synthetic − phi_human|, phi the correlation of the believer and contrary-action indicators, bias-corrected: √max(0, Δφ² − Var(φ̂_s) − Var(φ̂_h)). The headline (no pair qualifier) is the root mean square over pairs.",
       direction: "lower",
       range: [0, 2],
     },
@@ -52,6 +52,9 @@ export const descriptor: MetricDescriptor = {
     },
     {
       text: "Agresti, A. (2013). Categorical Data Analysis, 3rd edition. Wiley. (Odds ratios, the Woolf standard error, the phi coefficient.)",
+    },
+    {
+      text: "Bishop, Y. M. M., Fienberg, S. E. & Holland, P. W. (1975). Discrete Multivariate Analysis: Theory and Practice, §11.3. MIT Press. (The large-sample variance of the phi coefficient.)",
     },
     {
       text: "Haldane, J. B. S. (1956). The estimation and significance of the logarithm of a ratio of frequencies. Annals of Human Genetics 20(4), 309–311.",

@@ -1,16 +1,19 @@
 import type { BeliefActionPair, MetricShape } from "@standin/core"
 import {
+  biasCorrectedInterval,
   bootstrapFigures,
+  type ComputeContext,
+  correctedDistance,
   type Figure,
   itemIndex,
-  meanOf,
   type Panel,
   preparePanel,
   scoreWithHumans,
+  squaredScale,
   toHeadline,
   toMeasures,
 } from "@standin/metric-kit"
-import { logOddsRatio, phi, type Table2x2 } from "@standin/stats"
+import { logOddsRatio, phi, phiVariance, type Table2x2 } from "@standin/stats"
 import { Effect } from "effect"
 import { descriptor } from "./descriptor.js"
 
@@ -24,6 +27,8 @@ export interface CoherenceSide {
   /** P(believer ∧ contrary). */
   readonly joint: number
   readonly phi: number
+  /** The large-sample variance of the plug-in phi (NaN when phi is undefined). */
+  readonly phiVariance: number
   readonly logOddsRatio: number
   readonly logOddsRatioSe: number
   readonly corrected: boolean
@@ -43,6 +48,7 @@ export const coherenceOf = (table: Table2x2): CoherenceSide => {
     gap: believers > 0 ? a / believers : Number.NaN,
     joint: n > 0 ? a / n : Number.NaN,
     phi: phi(table) ?? Number.NaN,
+    phiVariance: phiVariance(table) ?? Number.NaN,
     logOddsRatio: odds?.estimate ?? Number.NaN,
     logOddsRatioSe: odds?.se ?? Number.NaN,
     corrected: odds?.corrected ?? false,
@@ -117,14 +123,22 @@ const describeMissing = (
   return `the ${who} figure is undefined`
 }
 
-/** Every figure of the coherence metric for one weighting of the twins; the last is the headline. */
+const fullSample: ComputeContext = { resample: false }
+
+/**
+ * Every figure of the coherence metric for one weighting of the twins; the last is the headline. The phi
+ * difference is a distance (an absolute difference) and is bias-corrected on the squared scale: Δφ² minus the
+ * sampling variance of Δφ (the two plug-in phis' large-sample variances), see correctedDistance.
+ */
 export const coherenceFigures = (
   panel: Panel,
   pairs: ReadonlyArray<ResolvedPair | { readonly id: string; readonly problem: string }>,
   weights: Float64Array,
+  context: ComputeContext = fullSample,
 ): Array<Figure> => {
   const figures: Array<Figure> = []
-  const gaps: Array<number> = []
+  const squaredDifferences: Array<number> = []
+  const variances: Array<number> = []
   for (const entry of pairs) {
     if ("problem" in entry) {
       for (const measure of [
@@ -141,7 +155,6 @@ export const coherenceFigures = (
           note: entry.problem,
         })
       }
-      gaps.push(Number.NaN)
       continue
     }
     const { human, synthetic } = pairTables(panel, entry, weights)
@@ -149,7 +162,8 @@ export const coherenceFigures = (
     const compare = (measure: string, figure: "gap" | "joint" | "phi" | "logOddsRatio") => {
       const h = human[figure]
       const s = synthetic[figure]
-      const value = Math.abs(s - h)
+      const variance = human.phiVariance + synthetic.phiVariance
+      const value = figure === "phi" ? correctedDistance((s - h) ** 2, variance, context) : Math.abs(s - h)
       const corrected =
         figure === "logOddsRatio" && (human.corrected || synthetic.corrected)
           ? `0.5 added to every cell of the ${[human.corrected ? "human" : "", synthetic.corrected ? "synthetic" : ""].filter(Boolean).join(" and ")} table (a cell was 0)`
@@ -167,21 +181,44 @@ export const coherenceFigures = (
         human: h,
         synthetic: s,
         ...(note ? { note } : {}),
+        ...(figure === "phi" ? { interval: biasCorrectedInterval } : {}),
+        // A phi difference is one-dimensional: all of its bias lies along the difference (see squaredScale).
+        ...(figure === "phi" && Number.isFinite(value)
+          ? { squared: squaredScale((s - h) ** 2, variance, variance) }
+          : {}),
       })
-      return value
+      if (figure === "phi" && Number.isFinite(value)) {
+        squaredDifferences.push((s - h) ** 2)
+        variances.push(variance)
+      }
     }
-    gaps.push(compare("gap-difference", "gap"))
+    compare("gap-difference", "gap")
     compare("joint-difference", "joint")
     compare("phi-difference", "phi")
     compare("log-odds-ratio-difference", "logOddsRatio")
   }
+  const mean = (values: ReadonlyArray<number>) =>
+    values.reduce((sum, value) => sum + value, 0) / values.length
   figures.push({
-    measure: "gap-difference",
+    measure: "phi-difference",
     qualifiers: {},
-    value: meanOf(gaps),
+    value:
+      squaredDifferences.length === 0
+        ? Number.NaN
+        : correctedDistance(mean(squaredDifferences), mean(variances), context),
     n: panel.twins,
     note: pairs.length === 0 ? "the study declares no belief–action pairs" : "no pair could be scored",
     headline: true,
+    interval: biasCorrectedInterval,
+    ...(squaredDifferences.length === 0
+      ? {}
+      : {
+          squared: squaredScale(
+            mean(squaredDifferences),
+            mean(variances),
+            mean(variances) / squaredDifferences.length,
+          ),
+        }),
   })
   return figures
 }
@@ -192,8 +229,8 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
     const resolved = resolvePair(panel, pair)
     return typeof resolved === "string" ? { id: pair.id, problem: resolved } : resolved
   })
-  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
-    coherenceFigures(panel, pairs, weights),
+  const result = bootstrapFigures(panel.twinIds, input.options, (weights, context) =>
+    coherenceFigures(panel, pairs, weights, context),
   )
   const ones = new Float64Array(panel.twins).fill(1)
   const side = (value: CoherenceSide) => ({
@@ -211,6 +248,7 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
     metric: descriptor.id,
     version: descriptor.version,
     headline: toHeadline(result, descriptor.headline),
+    headlineReplicates: result.headlineReplicates,
     measures: toMeasures(result),
     details: {
       pairs: pairs.map((entry) => {

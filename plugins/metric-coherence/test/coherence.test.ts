@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { SyntheticRespondent } from "@standin/core"
-import { logOddsRatio, phi } from "@standin/stats"
+import { logOddsRatio, makeRandom, phi, phiVariance, shuffleInPlace } from "@standin/stats"
 import { MetricContract } from "@standin/testkit/metric-contract"
-import { metricFixture } from "@standin/testkit/metric-fixture"
+import { metricFixture, uniformSynthetic } from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
 import { coherenceOf, metric } from "../src/index.js"
 
@@ -49,7 +49,20 @@ describe("coherence metric", () => {
       expect(gap.human).toBeCloseTo(gapOf(input.human), 12)
       expect(gap.synthetic).toBeCloseTo(gapOf(input.synthetic), 12)
       expect(gap.value).toBeCloseTo(Math.abs(gap.synthetic! - gap.human!), 12)
-      expect(score.headline.value).toBeCloseTo(gap.value!, 12)
+      const phiMeasure = score.measures.find(
+        (m) => m.key === "phi-difference|pair=concern-share|item=concern",
+      )!
+      const tables = (
+        score.details as { pairs: Array<{ human: { table: never }; synthetic: { table: never } }> }
+      ).pairs[0]!
+      const variance = phiVariance(tables.human.table)! + phiVariance(tables.synthetic.table)!
+      const expected = Math.sqrt(Math.max(0, (phiMeasure.synthetic! - phiMeasure.human!) ** 2 - variance))
+      expect(phiMeasure.value).toBeCloseTo(expected, 12)
+      expect(phiMeasure.ci!.method).toBe("bias-corrected")
+      // One pair: the headline is that pair's corrected phi difference.
+      expect(score.headline.measure).toBe("phi-difference")
+      expect(score.headline.value).toBeCloseTo(expected, 12)
+      expect(score.headlineReplicates).toHaveLength(30)
     }),
   )
 
@@ -77,6 +90,32 @@ describe("coherence metric", () => {
           ])!.estimate,
           12,
         )
+      }),
+  )
+
+  it.effect(
+    "a responder that draws belief and action independently scores like the uniform floor; a coherent one near 0",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 3000, seed: 33, distortion: 0, metric: { resamples: 0 } })
+        // Independent: every synthetic twin keeps its belief but takes the action of a random other twin.
+        const random = makeRandom(34)
+        const order = Int32Array.from(input.synthetic, (_, index) => index)
+        shuffleInPlace(random, order)
+        const independent: Array<SyntheticRespondent> = input.synthetic.map((s, index) => ({
+          ...s,
+          answers: { ...s.answers, share: input.synthetic[order[index]!]!.answers.share ?? null },
+        }))
+        const coherent = yield* metric.score(input)
+        const marginal = yield* metric.score({ ...input, synthetic: independent })
+        const floor = yield* metric.score({ ...input, synthetic: uniformSynthetic(input.human, 35) })
+        const humanPhi = Math.abs(
+          marginal.measures.find((m) => m.measure === "phi-difference" && m.item === "concern")!.human!,
+        )
+        expect(humanPhi).toBeGreaterThan(0.1)
+        expect(Math.abs(marginal.headline.value! - floor.headline.value!)).toBeLessThan(0.05)
+        expect(marginal.headline.value!).toBeGreaterThan(0.7 * humanPhi)
+        expect(coherent.headline.value!).toBeLessThan(0.3 * marginal.headline.value!)
       }),
   )
 })

@@ -9,13 +9,13 @@ export const wangCitation: Citation = {
 export const descriptor: MetricDescriptor = {
   kind: "metric",
   id: "divergence",
-  version: "0.1.0",
+  version: "0.2.0",
   // MetricSpecVersion of @standin/core (a value import would pull the numerics into the browser bundle).
   specVersion: "1.0",
   label: "Distributional divergence",
   family: "divergence",
   description:
-    "How far each item's synthetic answer distribution lies from the human one, pooled over arms and within each arm. Invalid or failed synthetic answers are left out per item; with logprobs elicitation the synthetic distribution is the mean of the elicited distributions. Headline: the mean pooled Jensen–Shannon distance over items (0 identical, 1 disjoint). CIs: percentile bootstrap over twins (a human with all its synthetic replicates).",
+    "How far each item's synthetic answer distribution lies from the human one, pooled over arms and within each arm. Invalid or failed synthetic answers are left out per item; with logprobs elicitation the synthetic distribution is the mean of the elicited distributions. Every distance is bias-corrected (since 0.2.0): a plug-in distance between two samples is biased upward by about √((k − 1)/n) — two samples of the same people's process never score 0 — so each is corrected on the squared scale, the JS divergence minus its first-order (delta-method) sampling bias, TV² and (W1/(k−1))² minus their expectation when both sides come from one distribution, clamped at 0 and square-rooted. The synthetic side's sample size in these formulas is divided by its measured design effect (replicates of one twin, elicited distributions). Headline: the root mean square over items of the corrected pooled JS distances, √max(0, mean JSD − mean bias) (0 no detectable difference, 1 disjoint). CIs: Poisson bootstrap over twins (a human with all its synthetic replicates; weights keyed by twin id). Each resample's plug-in is corrected by its own bias; the lower bound is the lower percentile shifted down by the bias once more (re-centring the bootstrap, whose truth is the biased plug-in, on the corrected estimate), the upper bound the upper percentile shifted by the part of the bias orthogonal to the observed difference (the part along it, one degree of freedom, a percentile interval already handles); clamped at 0 and square-rooted — coverage checked by simulation in `pnpm bench`.",
   headline: "js-distance",
   direction: "lower",
   measures: [
@@ -23,7 +23,7 @@ export const descriptor: MetricDescriptor = {
       id: "js-distance",
       label: "Jensen–Shannon distance",
       description:
-        "Square root of the base-2 Jensen–Shannon divergence between the human and synthetic answer distributions of an item.",
+        "Square root of the base-2 Jensen–Shannon divergence between the human and synthetic answer distributions of an item, bias-corrected: √max(0, JSD − its sampling bias).",
       direction: "lower",
       range: [0, 1],
     },
@@ -31,7 +31,7 @@ export const descriptor: MetricDescriptor = {
       id: "total-variation",
       label: "Total variation",
       description:
-        "Half the L1 distance between the two distributions: the largest difference in the share of any set of options.",
+        "Half the L1 distance between the two distributions (the largest difference in the share of any set of options), bias-corrected: √max(0, TV² − E₀[TV²]).",
       direction: "lower",
       range: [0, 1],
     },
@@ -39,7 +39,7 @@ export const descriptor: MetricDescriptor = {
       id: "wasserstein",
       label: "Wasserstein-1 / (k − 1)",
       description:
-        "Earth mover's distance on the ordered scale (options one step apart) divided by k − 1; ordered items only.",
+        "Earth mover's distance on the ordered scale (options one step apart) divided by k − 1, bias-corrected like total variation; ordered items only.",
       direction: "lower",
       range: [0, 1],
     },
@@ -53,6 +53,13 @@ export const descriptor: MetricDescriptor = {
     {
       text: "Endres, D. M. & Schindelin, J. E. (2003). A new metric for probability distributions. IEEE Transactions on Information Theory 49(7), 1858–1860.",
       url: "https://doi.org/10.1109/TIT.2003.813506",
+    },
+    {
+      text: "Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap, ch. 10 (bias estimation and correction). Chapman & Hall.",
+    },
+    {
+      text: "Hanley, J. A. & MacGibbon, B. (2006). Creating non-parametric bootstrap samples using Poisson frequencies. Computer Methods and Programs in Biomedicine 83(1), 57–62.",
+      url: "https://doi.org/10.1016/j.cmpb.2006.04.006",
     },
   ],
 }

@@ -1,53 +1,205 @@
 import {
+  biasCorrectedInterval,
+  type ComputeContext,
+  correctedDistance,
   type Figure,
   type Grouping,
-  orNaN,
   type Panel,
   type Qualifiers,
+  squaredScale,
   type Tally,
   tallyItems,
 } from "@standin/metric-kit"
-import { compareDistributions } from "@standin/stats"
+import { compareDistributions, jsDivergenceBias, squaredNullExpectations } from "@standin/stats"
 
 export interface DivergenceValues {
+  /** The bias-corrected distances (see correctedDistance in @standin/metric-kit). */
   readonly jsDistance: number
   readonly totalVariation: number
   /** NaN for unordered items. */
   readonly wasserstein: number
+  /** The plug-in (uncorrected) JS distance, for reference. */
+  readonly plugInJsDistance: number
+  /** Squared scale: the plug-in JS divergence (bits) and its first-order bias. */
+  readonly jsDivergence: number
+  readonly jsBias: number
+  /**
+   * The sampling variance of the JS divergence along the observed difference (one degree of freedom):
+   * (1/nH + 1/nS)/(8 ln 2); the bias is about (k − 1) of these. TV and W1 take their bias / (k − 1).
+   */
+  readonly jsRadial: number
+  readonly k: number
+  /** Squared scale: plug-in TV² and W1²/(k−1)², and their expectations under no difference. */
+  readonly totalVariationSquared: number
+  readonly totalVariationBias: number
+  readonly wassersteinSquared: number
+  readonly wassersteinBias: number
   readonly humanN: number
   readonly syntheticN: number
   /** Why the comparison is unscored, if it is. */
   readonly unscored?: string
 }
 
-/** The three divergences between two weighted count vectors over k options. */
+const fullSample: ComputeContext = { resample: false }
+
+const designEffectCache = new WeakMap<Panel, Map<number, number>>()
+
+/**
+ * The synthetic side's design effect for one item, on the full sample: the variance of the synthetic answer shares
+ * computed from twin totals (a twin's replicates and elicited distributions together, the unit the bootstrap
+ * resamples) over the multinomial variance q(1 − q)/N that the bias formulas assume, summed over options. 1 for
+ * one sampled answer per twin; above 1 when a twin's replicates agree with each other; below 1 for elicited
+ * distributions (a mean of probabilities varies less than sampled answers). The synthetic sample size in the bias
+ * formulas is N / design effect.
+ */
+export const syntheticDesignEffect = (panel: Panel, item: number): number => {
+  let cache = designEffectCache.get(panel)
+  if (!cache) {
+    cache = new Map()
+    designEffectCache.set(panel, cache)
+  }
+  const cached = cache.get(item)
+  if (cached !== undefined) return cached
+  const k = panel.items[item]!.k
+  const distribution = panel.distributions[item]
+  const has = panel.hasDistribution[item]!
+  const answers = panel.synthetic[item]!
+  // Per twin: its contribution to each option and its number of valid rows.
+  const contribution = new Float64Array(panel.twins * k)
+  const size = new Float64Array(panel.twins)
+  const totals = new Float64Array(k)
+  let total = 0
+  for (let twin = 0; twin < panel.twins; twin++) {
+    for (let row = panel.rowStart[twin]!; row < panel.rowStart[twin + 1]!; row++) {
+      if (distribution && has[row] === 1) {
+        for (let option = 0; option < k; option++)
+          contribution[twin * k + option]! += distribution[row * k + option]!
+        size[twin]! += 1
+      } else if (answers[row]! >= 0) {
+        contribution[twin * k + answers[row]!]! += 1
+        size[twin]! += 1
+      }
+    }
+    for (let option = 0; option < k; option++) totals[option]! += contribution[twin * k + option]!
+    total += size[twin]!
+  }
+  let effect = 1
+  if (total > 0) {
+    let clustered = 0
+    let multinomial = 0
+    for (let option = 0; option < k; option++) {
+      const share = totals[option]! / total
+      multinomial += (share * (1 - share)) / total
+      let squares = 0
+      for (let twin = 0; twin < panel.twins; twin++)
+        squares += (contribution[twin * k + option]! - share * size[twin]!) ** 2
+      clustered += squares / (total * total)
+    }
+    if (multinomial > 0) effect = clustered / multinomial
+  }
+  cache.set(item, effect)
+  return effect
+}
+
+const unscoredValues = (humanN: number, syntheticN: number, unscored: string): DivergenceValues => ({
+  jsDistance: Number.NaN,
+  totalVariation: Number.NaN,
+  wasserstein: Number.NaN,
+  plugInJsDistance: Number.NaN,
+  jsDivergence: Number.NaN,
+  jsBias: Number.NaN,
+  jsRadial: Number.NaN,
+  k: Number.NaN,
+  totalVariationSquared: Number.NaN,
+  totalVariationBias: Number.NaN,
+  wassersteinSquared: Number.NaN,
+  wassersteinBias: Number.NaN,
+  humanN,
+  syntheticN,
+  unscored,
+})
+
+/**
+ * The three bias-corrected divergences between two weighted count vectors over k options. Each is corrected on
+ * the squared scale: JS divergence minus its delta-method bias (jsDivergenceBias), TV² and W1² minus their
+ * expectation when both sides come from one distribution (squaredNullExpectations); see correctedDistance.
+ */
 export const divergences = (
   human: Float64Array,
   synthetic: Float64Array,
   humanN: number,
   syntheticN: number,
   ordered: boolean,
+  context: ComputeContext = fullSample,
+  syntheticEffect = 1,
 ): DivergenceValues => {
   const unscored =
     humanN <= 0 ? "no valid human answers" : syntheticN <= 0 ? "no valid synthetic answers" : undefined
-  if (unscored) {
-    return {
-      jsDistance: Number.NaN,
-      totalVariation: Number.NaN,
-      wasserstein: Number.NaN,
-      humanN,
-      syntheticN,
-      unscored,
-    }
-  }
+  if (unscored) return unscoredValues(humanN, syntheticN, unscored)
   const figures = compareDistributions(human, synthetic, ordered)
+  // The synthetic sample size the bias formulas see (infinite when the synthetic shares do not vary at all).
+  const effectiveN = syntheticEffect > 0 ? syntheticN / syntheticEffect : Number.POSITIVE_INFINITY
+  const jsBias = jsDivergenceBias(human, synthetic, humanN, effectiveN)
+  const nulls = squaredNullExpectations(human, synthetic, humanN, effectiveN, ordered)
+  if (!figures || jsBias === null || !nulls) return unscoredValues(humanN, syntheticN, "no valid answers")
+  const jsDivergence = figures.jsDistance ** 2
+  const totalVariationSquared = figures.totalVariation ** 2
+  const wassersteinSquared = ordered ? figures.wasserstein ** 2 : Number.NaN
+  const wassersteinBias = ordered ? nulls.wasserstein : Number.NaN
+  const jsRadial = (1 / humanN + (Number.isFinite(effectiveN) ? 1 / effectiveN : 0)) / (8 * Math.LN2)
   return {
-    jsDistance: orNaN(figures?.jsDistance),
-    totalVariation: orNaN(figures?.totalVariation),
-    wasserstein: ordered ? orNaN(figures?.wasserstein) : Number.NaN,
+    jsDistance: correctedDistance(jsDivergence, jsBias, context),
+    totalVariation: correctedDistance(totalVariationSquared, nulls.totalVariation, context),
+    wasserstein: ordered ? correctedDistance(wassersteinSquared, wassersteinBias, context) : Number.NaN,
+    plugInJsDistance: figures.jsDistance,
+    jsDivergence,
+    jsBias,
+    jsRadial,
+    k: human.length,
+    totalVariationSquared,
+    totalVariationBias: nulls.totalVariation,
+    wassersteinSquared,
+    wassersteinBias,
     humanN,
     syntheticN,
   }
+}
+
+/**
+ * The root mean square of several comparisons' bias-corrected JS distances: √max(0, mean(JSD) − mean(bias)) on
+ * the full sample (twice the bias on a resample, see correctedDistance). Unscored comparisons are left out; NaN
+ * when none is scored.
+ */
+export const pooledJsDistance = (
+  values: ReadonlyArray<DivergenceValues>,
+  context: ComputeContext,
+): number => {
+  const pooled = pooledJs(values)
+  return pooled === null ? Number.NaN : correctedDistance(pooled.divergence, pooled.bias, context)
+}
+
+const pooledJs = (values: ReadonlyArray<DivergenceValues>) => {
+  let divergence = 0
+  let bias = 0
+  let radial = 0
+  let count = 0
+  for (const value of values) {
+    if (!Number.isFinite(value.jsDivergence) || !Number.isFinite(value.jsBias)) continue
+    divergence += value.jsDivergence
+    bias += value.jsBias
+    radial += value.jsRadial
+    count++
+  }
+  // The mean of `count` divergences: one direction of the joint difference carries radial/count² of the bias.
+  return count === 0
+    ? null
+    : { divergence: divergence / count, bias: bias / count, radial: radial / (count * count) }
+}
+
+/** The squared scale of pooledJsDistance, for its interval (see squaredScale); undefined when nothing is scored. */
+export const pooledJsSquared = (values: ReadonlyArray<DivergenceValues>): Figure["squared"] => {
+  const pooled = pooledJs(values)
+  return pooled === null ? undefined : squaredScale(pooled.divergence, pooled.bias, pooled.radial)
 }
 
 const tallyDivergences = (
@@ -55,9 +207,11 @@ const tallyDivergences = (
   item: number,
   counts: Tally,
   labels: number,
+  context: ComputeContext,
 ): Array<DivergenceValues> => {
   const { k } = counts
   const ordered = panel.items[item]!.ordered && k >= 2
+  const effect = syntheticDesignEffect(panel, item)
   return Array.from({ length: labels }, (_, group) =>
     divergences(
       counts.human.subarray(group * k, (group + 1) * k),
@@ -65,6 +219,8 @@ const tallyDivergences = (
       counts.humanN[group]!,
       counts.syntheticN[group]!,
       ordered,
+      context,
+      effect,
     ),
   )
 }
@@ -78,9 +234,10 @@ export const itemGroupDivergences = (
   grouping: Grouping,
   items: ReadonlyArray<number>,
   weights: Float64Array,
+  context: ComputeContext = fullSample,
 ): Array<Array<DivergenceValues>> =>
   tallyItems(panel, grouping, items, weights, true).map((counts, position) =>
-    tallyDivergences(panel, items[position]!, counts, grouping.labels.length),
+    tallyDivergences(panel, items[position]!, counts, grouping.labels.length, context),
   )
 
 /** Divergences of one item within every group of a grouping. */
@@ -89,9 +246,10 @@ export const groupDivergences = (
   grouping: Grouping,
   item: number,
   weights: Float64Array,
-): Array<DivergenceValues> => itemGroupDivergences(panel, grouping, [item], weights)[0]!
+  context: ComputeContext = fullSample,
+): Array<DivergenceValues> => itemGroupDivergences(panel, grouping, [item], weights, context)[0]!
 
-/** The figures of one comparison: JS distance, total variation and (ordered items) W1/(k−1). */
+/** The figures of one comparison: JS distance, total variation and (ordered items) W1/(k−1), bias-corrected. */
 export const divergenceFigures = (
   values: DivergenceValues,
   qualifiers: Qualifiers,
@@ -101,14 +259,49 @@ export const divergenceFigures = (
   const base = {
     qualifiers,
     n: values.humanN,
+    interval: biasCorrectedInterval,
     ...(values.unscored ? { note: values.unscored } : extra.note ? { note: extra.note } : {}),
     ...(extra.flagged ? { flagged: extra.flagged } : {}),
   }
+  const scored = values.unscored === undefined
+  const perDirection = (bias: number) => bias / Math.max(1, values.k - 1)
   const figures: Array<Figure> = [
-    { ...base, measure: "js-distance", value: values.jsDistance },
-    { ...base, measure: "total-variation", value: values.totalVariation },
+    {
+      ...base,
+      measure: "js-distance",
+      value: values.jsDistance,
+      ...(scored ? { squared: squaredScale(values.jsDivergence, values.jsBias, values.jsRadial) } : {}),
+    },
+    {
+      ...base,
+      measure: "total-variation",
+      value: values.totalVariation,
+      ...(scored
+        ? {
+            squared: squaredScale(
+              values.totalVariationSquared,
+              values.totalVariationBias,
+              perDirection(values.totalVariationBias),
+            ),
+          }
+        : {}),
+    },
   ]
-  if (ordered) figures.push({ ...base, measure: "wasserstein", value: values.wasserstein })
+  if (ordered)
+    figures.push({
+      ...base,
+      measure: "wasserstein",
+      value: values.wasserstein,
+      ...(scored
+        ? {
+            squared: squaredScale(
+              values.wassersteinSquared,
+              values.wassersteinBias,
+              perDirection(values.wassersteinBias),
+            ),
+          }
+        : {}),
+    })
   return figures
 }
 

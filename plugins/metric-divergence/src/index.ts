@@ -9,6 +9,9 @@ export {
   divergences,
   groupDivergences,
   itemGroupDivergences,
+  pooledJsDistance,
+  pooledJsSquared,
+  syntheticDesignEffect,
   unscorableNote,
 } from "./divergence.js"
 export { divergenceMetricFigures, metric, score } from "./metric.js"

@@ -1,10 +1,11 @@
 import type { MetricShape } from "@standin/core"
 import {
+  biasCorrectedInterval,
   bootstrapFigures,
+  type ComputeContext,
   type Figure,
   groupingAll,
   groupingByArm,
-  meanOf,
   type Panel,
   preparePanel,
   scoreWithHumans,
@@ -14,16 +15,29 @@ import {
 } from "@standin/metric-kit"
 import { Effect } from "effect"
 import { descriptor } from "./descriptor.js"
-import { divergenceFigures, itemGroupDivergences, unscorableNote } from "./divergence.js"
+import {
+  type DivergenceValues,
+  divergenceFigures,
+  itemGroupDivergences,
+  pooledJsDistance,
+  pooledJsSquared,
+  unscorableNote,
+} from "./divergence.js"
+
+const fullSample: ComputeContext = { resample: false }
 
 /** Every figure of the divergence metric for one weighting of the twins; the last is the headline. */
-export const divergenceMetricFigures = (panel: Panel, weights: Float64Array): Array<Figure> => {
+export const divergenceMetricFigures = (
+  panel: Panel,
+  weights: Float64Array,
+  context: ComputeContext = fullSample,
+): Array<Figure> => {
   const arms = groupingByArm(panel)
   const scorable = panel.items.flatMap((item, index) => (item.scorable ? [index] : []))
-  const pooledValues = itemGroupDivergences(panel, groupingAll(panel), scorable, weights)
-  const armValues = itemGroupDivergences(panel, arms, scorable, weights)
+  const pooledValues = itemGroupDivergences(panel, groupingAll(panel), scorable, weights, context)
+  const armValues = itemGroupDivergences(panel, arms, scorable, weights, context)
   const figures: Array<Figure> = []
-  const pooled: Array<number> = []
+  const pooled: Array<DivergenceValues> = []
   panel.items.forEach((item, index) => {
     const position = scorable.indexOf(index)
     if (position < 0) {
@@ -39,18 +53,21 @@ export const divergenceMetricFigures = (panel: Panel, weights: Float64Array): Ar
     const ordered = item.ordered && item.k >= 2
     const overall = pooledValues[position]![0]!
     figures.push(...divergenceFigures(overall, { item: item.id, arm: "all" }, ordered))
-    pooled.push(overall.jsDistance)
+    pooled.push(overall)
     armValues[position]!.forEach((values, arm) => {
       figures.push(...divergenceFigures(values, { item: item.id, arm: arms.labels[arm]! }, ordered))
     })
   })
+  const squared = pooledJsSquared(pooled)
   figures.push({
     measure: "js-distance",
     qualifiers: {},
-    value: meanOf(pooled),
+    value: pooledJsDistance(pooled, context),
     n: panel.twins,
     note: "no item could be scored",
     headline: true,
+    interval: biasCorrectedInterval,
+    ...(squared ? { squared } : {}),
   })
   return figures
 }
@@ -71,17 +88,37 @@ const counts = (panel: Panel) =>
       }),
   )
 
+/** The uncorrected (plug-in) pooled JS distance per item, for comparison with the corrected figures. */
+const plugIn = (panel: Panel) => {
+  const scorable = panel.items.flatMap((item, index) => (item.scorable ? [index] : []))
+  const ones = new Float64Array(panel.twins).fill(1)
+  const values = itemGroupDivergences(panel, groupingAll(panel), scorable, ones)
+  return Object.fromEntries(
+    scorable.map((index, position) => {
+      const value = values[position]![0]!
+      return [
+        panel.items[index]!.id,
+        {
+          jsDistance: Number.isFinite(value.plugInJsDistance) ? value.plugInJsDistance : null,
+          jsDivergenceBias: Number.isFinite(value.jsBias) ? value.jsBias : null,
+        },
+      ]
+    }),
+  )
+}
+
 export const score = scoreWithHumans(descriptor.id, (input) => {
   const panel = preparePanel(input)
-  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
-    divergenceMetricFigures(panel, weights),
+  const result = bootstrapFigures(panel.twinIds, input.options, (weights, context) =>
+    divergenceMetricFigures(panel, weights, context),
   )
   return Effect.succeed({
     metric: descriptor.id,
     version: descriptor.version,
     headline: toHeadline(result, descriptor.headline),
     measures: toMeasures(result),
-    details: { counts: counts(panel), unlinkedSynthetic: panel.unlinked },
+    details: { counts: counts(panel), unlinkedSynthetic: panel.unlinked, plugIn: plugIn(panel) },
+    headlineReplicates: result.headlineReplicates,
   })
 })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { jsDistance } from "@standin/stats"
+import { preparePanel } from "@standin/metric-kit"
+import { jsDivergence, jsDivergenceBias, quantileSorted } from "@standin/stats"
 import { MetricContract } from "@standin/testkit/metric-contract"
 import {
   berkeLikeStudy,
@@ -8,36 +9,53 @@ import {
   simulateHumans,
 } from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
-import { metric } from "../src/index.js"
+import { metric, syntheticDesignEffect } from "../src/index.js"
+
+/** The bias-corrected JS distance of two count vectors with the given sample sizes. */
+const corrected = (p: ReadonlyArray<number>, q: ReadonlyArray<number>, nP: number, nQ: number) =>
+  Math.sqrt(Math.max(0, jsDivergence(p, q)! - jsDivergenceBias(p, q, nP, nQ)!))
 
 MetricContract.suite(metric)
 
 describe("divergence metric", () => {
-  it.effect("scores each item pooled and per arm, and the headline is the mean pooled JS distance", () =>
-    Effect.gen(function* () {
-      const input = metricFixture({ n: 300, seed: 3, distortion: 0.6, metric: { resamples: 50 } })
-      const score = yield* metric.score(input)
-      const pooled = score.measures.filter((m) => m.measure === "js-distance" && m.arm === "all")
-      expect(pooled.map((m) => m.item)).toEqual(["understand", "concern", "share"])
-      expect(score.headline.value).toBeCloseTo(pooled.reduce((sum, m) => sum + m.value!, 0) / 3, 12)
-      // Recompute one item by hand.
-      const options = [
-        "Strongly disagree",
-        "Somewhat disagree",
-        "Neutral",
-        "Somewhat agree",
-        "Strongly agree",
-      ]
-      const count = (answers: ReadonlyArray<unknown>) =>
-        options.map((o) => answers.filter((a) => a === o).length)
-      const expected = jsDistance(
-        count(input.human.map((h) => h.answers.concern)),
-        count(input.synthetic.map((s) => s.answers.concern)),
-      )
-      expect(pooled[1]!.value).toBeCloseTo(expected!, 12)
-      expect(score.measures.filter((m) => m.item === "share" && m.measure === "wasserstein")).toHaveLength(3)
-      expect(score.measures.find((m) => m.key === "js-distance|item=concern|arm=shown")).toBeDefined()
-    }),
+  it.effect(
+    "scores each item pooled and per arm, bias-corrected; the headline is their root mean square",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 300, seed: 3, distortion: 0.6, metric: { resamples: 50 } })
+        const score = yield* metric.score(input)
+        const pooled = score.measures.filter((m) => m.measure === "js-distance" && m.arm === "all")
+        expect(pooled.map((m) => m.item)).toEqual(["understand", "concern", "share"])
+        const details = score.details as {
+          plugIn: Record<string, { jsDistance: number; jsDivergenceBias: number }>
+        }
+        const items = ["understand", "concern", "share"]
+        const meanDivergence = items.reduce((sum, id) => sum + details.plugIn[id]!.jsDistance ** 2, 0) / 3
+        const meanBias = items.reduce((sum, id) => sum + details.plugIn[id]!.jsDivergenceBias, 0) / 3
+        expect(score.headline.value).toBeCloseTo(Math.sqrt(Math.max(0, meanDivergence - meanBias)), 12)
+        // Recompute one item by hand.
+        const options = [
+          "Strongly disagree",
+          "Somewhat disagree",
+          "Neutral",
+          "Somewhat agree",
+          "Strongly agree",
+        ]
+        const count = (answers: ReadonlyArray<unknown>) =>
+          options.map((o) => answers.filter((a) => a === o).length)
+        const humanCounts = count(input.human.map((h) => h.answers.concern))
+        const syntheticCounts = count(input.synthetic.map((s) => s.answers.concern))
+        const expected = corrected(humanCounts, syntheticCounts, 300, 300)
+        expect(pooled[1]!.value).toBeCloseTo(expected, 12)
+        // The correction is real: the plug-in distance is larger.
+        expect(details.plugIn.concern!.jsDistance).toBeGreaterThan(expected)
+        expect(pooled[1]!.ci!.method).toBe("bias-corrected")
+        expect(pooled[1]!.ci!.description).toMatch(/orthogonal to the observed difference/)
+        expect(score.measures.filter((m) => m.item === "share" && m.measure === "wasserstein")).toHaveLength(
+          3,
+        )
+        expect(score.measures.find((m) => m.key === "js-distance|item=concern|arm=shown")).toBeDefined()
+      }),
   )
 
   it.effect("uses the mean elicited distribution when synthetic respondents carry distributions", () =>
@@ -55,7 +73,13 @@ describe("divergence metric", () => {
         options: { seed: 1, resamples: 0, alpha: 0.05, minCellSize: 30 },
       })
       const share = human.filter((h) => h.answers.share === "Consent to share").length
-      const expected = jsDistance([human.length - share, share], [0.5, 0.5])
+      // The synthetic shares do not vary at all (design effect 0): only the human side's noise is corrected.
+      const expected = corrected(
+        [human.length - share, share],
+        [0.5, 0.5],
+        human.length,
+        Number.POSITIVE_INFINITY,
+      )
       expect(score.measures.find((m) => m.key === "js-distance|item=share|arm=all")!.value).toBeCloseTo(
         expected!,
         12,
@@ -82,6 +106,67 @@ describe("divergence metric", () => {
         expect(score.headline.value).not.toBeNull()
       }),
   )
+
+  it.effect("fills headlineReplicates: one per resample, re-centred on the corrected estimate", () =>
+    Effect.gen(function* () {
+      const input = metricFixture({ n: 300, seed: 6, distortion: 0.4, metric: { resamples: 80 } })
+      const score = yield* metric.score(input)
+      const replicates = score.headlineReplicates!
+      expect(replicates).toHaveLength(80)
+      const sorted = Float64Array.from(replicates).sort()
+      const ci = score.headline.ci!
+      expect(ci.method).toBe("bias-corrected")
+      // The lower bound removes the whole bias again, as the replicates do; the upper bound only its part
+      // orthogonal to the difference, so it sits at or above the replicates' upper percentile.
+      expect(Math.abs(quantileSorted(sorted, 0.025) - ci.lower)).toBeLessThan(0.005)
+      expect(ci.upper).toBeGreaterThanOrEqual(quantileSorted(sorted, 0.975))
+      expect(Math.abs(quantileSorted(sorted, 0.5) - score.headline.value!)).toBeLessThan(0.01)
+    }),
+  )
+
+  it.effect(
+    "keys resamples by twin id: a subset of the twins keeps each twin's weight in every resample",
+    () =>
+      Effect.gen(function* () {
+        // Two entries scored on the same twins but listed in a different order give the same replicates.
+        const input = metricFixture({ n: 200, seed: 8, distortion: 0.4, metric: { resamples: 30 } })
+        const reversed = {
+          ...input,
+          human: [...input.human].reverse(),
+          synthetic: [...input.synthetic].reverse(),
+        }
+        const first = yield* metric.score(input)
+        const second = yield* metric.score(reversed)
+        for (let round = 0; round < 30; round++)
+          expect(second.headlineReplicates![round]).toBeCloseTo(first.headlineReplicates![round]!, 12)
+      }),
+  )
+
+  it.effect(
+    "a model drawn from the humans' own process has an interval that reaches 0 (no detectable difference)",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 1000, seed: 9, distortion: 0, metric: { resamples: 200 } })
+        const score = yield* metric.score(input)
+        expect(score.headline.ci!.lower).toBe(0)
+        for (const measure of score.measures.filter((m) => m.measure === "js-distance" && m.arm === "all"))
+          expect(measure.ci!.lower, measure.key).toBe(0)
+      }),
+  )
+
+  it("measures the synthetic design effect: 1 for one sampled answer per twin, above 1 for agreeing replicates", () => {
+    const input = metricFixture({ n: 400, seed: 10, distortion: 0.3 })
+    const single = preparePanel(input)
+    expect(syntheticDesignEffect(single, 1)).toBeGreaterThan(0.85)
+    expect(syntheticDesignEffect(single, 1)).toBeLessThan(1.15)
+    // Each twin answered twice, identically: the two rows count as one.
+    const doubled = preparePanel({
+      ...input,
+      synthetic: input.synthetic.flatMap((s) => [s, { ...s, replicate: 1 }]),
+    })
+    expect(syntheticDesignEffect(doubled, 1)).toBeGreaterThan(1.8)
+    expect(syntheticDesignEffect(doubled, 1)).toBeLessThan(2.2)
+  })
 
   it.effect("fails with a MetricError without human respondents", () =>
     Effect.gen(function* () {

@@ -29,6 +29,8 @@ export interface Patterns {
   readonly synthetic: Int32Array
   readonly distinct: number
   readonly items: ReadonlyArray<string>
+  /** How many patterns the belief items allow: the product of their numbers of options. */
+  readonly possible: number
 }
 
 /** Code every complete combination of belief-item answers as one dense integer. */
@@ -55,7 +57,8 @@ export const codePatterns = (panel: Panel): Patterns => {
   }
   const human = Int32Array.from({ length: panel.twins }, (_, twin) => code(panel.human, twin))
   const synthetic = Int32Array.from({ length: panel.rows }, (_, row) => code(panel.synthetic, row))
-  return { human, synthetic, distinct: ids.size, items: beliefs.map(({ item }) => item.id) }
+  const possible = beliefs.reduce((product, { item }) => product * item.k, beliefs.length > 0 ? 1 : 0)
+  return { human, synthetic, distinct: ids.size, items: beliefs.map(({ item }) => item.id), possible }
 }
 
 /** Reusable buffers for the pattern counts of many resamples. */
@@ -221,6 +224,15 @@ export const heterogeneityFigures = (
       : unique.n === 0
         ? "no respondent answered every belief item on both sides"
         : undefined
+  const possible = plan.patterns.possible
+  const saturated = !patternsUnscored && unique.human >= possible && unique.synthetic >= possible
+  const oneSaturated =
+    !patternsUnscored && !saturated && (unique.human >= possible || unique.synthetic >= possible)
+  const saturation = saturated
+    ? `saturated: both sides reach all ${possible} patterns the belief items allow (${plan.patterns.items.join(" × ")}), so the count cannot tell them apart at n = ${unique.n}; read the entropy and variance discrepancies instead`
+    : oneSaturated
+      ? `the ${unique.human >= possible ? "human" : "synthetic"} count reaches all ${possible} possible patterns (saturated): the ratio understates any difference`
+      : undefined
   figures.push({
     measure: "pattern-discrepancy",
     qualifiers: {},
@@ -228,7 +240,8 @@ export const heterogeneityFigures = (
     n: unique.n,
     human: unique.human,
     synthetic: unique.synthetic,
-    ...(patternsUnscored ? { note: patternsUnscored } : {}),
+    ...(patternsUnscored ? { note: patternsUnscored } : saturation ? { note: saturation } : {}),
+    ...(saturated ? { flagged: "saturated" } : {}),
   })
   const entropyDiscrepancies: Array<number> = []
   let collapsedSynthetic = 0
@@ -326,9 +339,11 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
   const plan: HeterogeneityPlan = { patterns, scratch: patternScratch(panel, patterns), attributes }
   // One seeded stream for the equal-n subsamples, separate from the bootstrap's own stream.
   const random = metricRandom(input.options, 0x4e7e)
-  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
+  const result = bootstrapFigures(panel.twinIds, input.options, (weights) =>
     heterogeneityFigures(panel, plan, weights, random).map((figure) =>
-      Number.isFinite(figure.value) && !figure.headline ? withoutNote(figure) : figure,
+      Number.isFinite(figure.value) && !figure.headline && figure.measure !== "pattern-discrepancy"
+        ? withoutNote(figure)
+        : figure,
     ),
   )
   const measures = toMeasures(result)
@@ -337,11 +352,14 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
     metric: descriptor.id,
     version: descriptor.version,
     headline: toHeadline(result, descriptor.headline),
+    headlineReplicates: result.headlineReplicates,
     measures,
     details: {
       patterns: {
         items: plan.patterns.items,
         n: patternMeasure?.n ?? 0,
+        possible: plan.patterns.possible,
+        saturated: patternMeasure?.flagged === "saturated",
         human: patternMeasure?.human ?? null,
         synthetic: patternMeasure?.synthetic ?? null,
         ratio: ratio(patternMeasure?.synthetic, patternMeasure?.human),

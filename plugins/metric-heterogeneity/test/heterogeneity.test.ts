@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { SyntheticRespondent } from "@standin/core"
 import { entropy } from "@standin/stats"
 import { MetricContract } from "@standin/testkit/metric-contract"
-import { metricFixture } from "@standin/testkit/metric-fixture"
+import { metricFixture, uniformSynthetic } from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
 import { metric } from "../src/index.js"
 
@@ -75,6 +75,45 @@ describe("heterogeneity metric", () => {
       const variance = score.measures.filter((m) => m.measure === "variance-discrepancy")
       expect(variance.length).toBe(4 * 3)
       for (const m of variance) expect(m.synthetic).toBe(0)
+    }),
+  )
+
+  it.effect("flags a saturated pattern count: both sides reach all 25 patterns two 5-point items allow", () =>
+    Effect.gen(function* () {
+      const base = metricFixture({ n: 1000, seed: 61, metric: { resamples: 20 } })
+      // Both sides answer the belief items uniformly: at n = 1,000 every one of the 25 patterns occurs.
+      const uniformHumans = uniformSynthetic(base.human, 64)
+      const human = base.human.map((h, index) => ({ ...h, answers: uniformHumans[index]!.answers }))
+      const score = yield* metric.score({ ...base, human, synthetic: uniformSynthetic(base.human, 65) })
+      const patterns = score.measures.find((m) => m.measure === "pattern-discrepancy")!
+      expect(patterns.human).toBe(25)
+      expect(patterns.synthetic).toBe(25)
+      expect(patterns.flagged).toBe("saturated")
+      expect(patterns.note).toMatch(/saturated: both sides reach all 25 patterns .*understand × concern/)
+      expect(
+        (score.details as { patterns: { possible: number; saturated: boolean } }).patterns,
+      ).toMatchObject({
+        possible: 25,
+        saturated: true,
+      })
+      expect(score.headlineReplicates).toHaveLength(20)
+    }),
+  )
+
+  it.effect("does not flag a count below the possible patterns; notes when one side alone saturates", () =>
+    Effect.gen(function* () {
+      const input = metricFixture({ n: 2000, seed: 62, distortion: 1, metric: { resamples: 0 } })
+      const score = yield* metric.score(input)
+      const patterns = score.measures.find((m) => m.measure === "pattern-discrepancy")!
+      expect(patterns.synthetic!).toBeLessThan(25)
+      expect(patterns.flagged).toBeUndefined()
+      if (patterns.human === 25)
+        expect(patterns.note).toMatch(/the human count reaches all 25 possible patterns/)
+      const small = metricFixture({ n: 40, seed: 63, distortion: 1, metric: { resamples: 0 } })
+      const few = (yield* metric.score(small)).measures.find((m) => m.measure === "pattern-discrepancy")!
+      expect(few.human!).toBeLessThan(25)
+      expect(few.flagged).toBeUndefined()
+      expect(few.note ?? "").not.toMatch(/saturated/)
     }),
   )
 })

@@ -9,7 +9,7 @@ import {
 } from "@standin/metric-kit"
 import type { Coefficient } from "@standin/stats"
 import { Effect } from "effect"
-import { type Comparison, compareCoefficients } from "./compare.js"
+import { type Comparison, compareCoefficients, signOf } from "./compare.js"
 import { descriptor } from "./descriptor.js"
 import {
   type AnalysisError,
@@ -182,7 +182,21 @@ const allOnes = (weights: Float64Array): boolean => {
   return true
 }
 
-/** Figures of one analysis for one weighting of the twins. */
+/** The flag a sign-recovery figure carries when the synthetic fit failed and counts as recovering nothing. */
+export const failedFitFlag = "synthetic-fit-failed"
+
+/** Whether the human fit calls any coefficient (other than the intercept) significant. */
+const humanHasSignal = (fit: AnalysisFit): boolean =>
+  Object.values(fit.coefficients).some(
+    (coefficient) => coefficient.term !== "(Intercept)" && signOf(coefficient) !== 0,
+  )
+
+/**
+ * Figures of one analysis for one weighting of the twins. A synthetic fit that fails (separation, a constant
+ * outcome, rank deficiency) while the human fit succeeds is not dropped: the model recovered none of the human
+ * fit's signs, so its sign-recovery F1 is 0 (every significant human coefficient a false negative), flagged
+ * `synthetic-fit-failed` with the reason, and it counts in the headline.
+ */
 const analysisFigures = (
   pair: PreparedPair,
   weights: Float64Array,
@@ -200,6 +214,7 @@ const analysisFigures = (
       ? null
       : compareCoefficients(fits.human.coefficients, fits.synthetic.coefficients)
   const n = isError(fits.human) ? 0 : fits.human.n
+  const syntheticFailed = !isError(fits.human) && isError(fits.synthetic)
   const summary = (measure: string, value: (c: Comparison) => number, emptyNote: string): Figure => {
     const computed = comparison ? value(comparison) : Number.NaN
     return {
@@ -210,8 +225,24 @@ const analysisFigures = (
       ...(problem ? { note: problem } : Number.isFinite(computed) ? {} : { note: emptyNote }),
     }
   }
+  const signF1 = (): Figure => {
+    if (!syntheticFailed || isError(fits.human)) {
+      return summary("sign-f1", (c) => c.f1, "neither fit has a coefficient significant at 0.05")
+    }
+    const counted = humanHasSignal(fits.human)
+    return {
+      measure: "sign-f1",
+      qualifiers: { analysis },
+      value: counted ? 0 : Number.NaN,
+      n,
+      flagged: failedFitFlag,
+      note: counted
+        ? `analysis "${analysis}": ${problem}; counted as recovering no coefficient's sign (F1 0) in this figure and the headline`
+        : `analysis "${analysis}": ${problem}; the human fit has no significant coefficient, so F1 is undefined`,
+    }
+  }
   const figures: Array<Figure> = [
-    summary("sign-f1", (c) => c.f1, "neither fit has a coefficient significant at 0.05"),
+    signF1(),
     summary(
       "false-positive-rate",
       (c) => c.falsePositiveRate,
@@ -313,33 +344,69 @@ const coefficientDetails = (pairs: ReadonlyArray<PreparedPair>) =>
     }
   })
 
+/**
+ * Every declared analysis whose fit failed on the full sample, with the side and the reason: a failed synthetic
+ * fit counts in the headline as F1 0 (see analysisFigures); a failed human fit leaves the analysis unscored.
+ */
+const failedFits = (pairs: ReadonlyArray<PreparedPair>) =>
+  pairs.flatMap((pair) => {
+    const failures: Array<{
+      analysis: string
+      side: "human" | "synthetic"
+      reason: string
+      counted: string
+    }> = []
+    if (isError(pair.humanFit))
+      failures.push({
+        analysis: pair.spec.id,
+        side: "human",
+        reason: describeError(pair.humanFit),
+        counted: "unscored: there is no human truth to recover",
+      })
+    else if (isError(pair.syntheticFit))
+      failures.push({
+        analysis: pair.spec.id,
+        side: "synthetic",
+        reason: describeError(pair.syntheticFit),
+        counted: humanHasSignal(pair.humanFit)
+          ? "sign-recovery F1 0 in the headline"
+          : "unscored: the human fit has no significant coefficient",
+      })
+    return failures
+  })
+
 export const score = scoreWithHumans(descriptor.id, (input) => {
   const rows = analysisRows(input)
   const pairs = input.study.analyses.map((spec) => preparePair(input, spec, rows))
-  const result = bootstrapFigures(input.human.length, input.options, (weights) => {
-    const figures: Array<Figure> = []
-    const f1s: Array<number> = []
-    for (const pair of pairs) {
-      const analysis = analysisFigures(pair, weights, input.options.alpha)
-      figures.push(...analysis.figures)
-      f1s.push(analysis.f1)
-    }
-    figures.push({
-      measure: "sign-f1",
-      qualifiers: {},
-      value: meanOf(f1s),
-      n: input.human.length,
-      note: pairs.length === 0 ? "the study declares no analyses" : "no analysis could be scored",
-      headline: true,
-    })
-    return figures
-  })
+  const result = bootstrapFigures(
+    input.human.map((respondent) => respondent.id),
+    input.options,
+    (weights) => {
+      const figures: Array<Figure> = []
+      const f1s: Array<number> = []
+      for (const pair of pairs) {
+        const analysis = analysisFigures(pair, weights, input.options.alpha)
+        figures.push(...analysis.figures)
+        f1s.push(analysis.f1)
+      }
+      figures.push({
+        measure: "sign-f1",
+        qualifiers: {},
+        value: meanOf(f1s),
+        n: input.human.length,
+        note: pairs.length === 0 ? "the study declares no analyses" : "no analysis could be scored",
+        headline: true,
+      })
+      return figures
+    },
+  )
   return Effect.succeed({
     metric: descriptor.id,
     version: descriptor.version,
     headline: toHeadline(result, descriptor.headline),
+    headlineReplicates: result.headlineReplicates,
     measures: toMeasures(result),
-    details: { analyses: coefficientDetails(pairs) },
+    details: { analyses: coefficientDetails(pairs), failedFits: failedFits(pairs) },
   })
 })
 

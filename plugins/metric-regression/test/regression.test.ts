@@ -204,26 +204,45 @@ describe("regression metric", () => {
     }),
   )
 
-  it.effect("a synthetic fit that fails (separation) leaves its measures unscored with the reason", () =>
-    Effect.gen(function* () {
-      const input = metricFixture({ n: 400, seed: 44, metric: { resamples: 10 } })
-      // Every Hispanic twin consents: hispanic[Yes] (held by more than minCellSize humans) separates the outcome.
-      const synthetic: Array<SyntheticRespondent> = input.synthetic.map((s) => ({
-        ...s,
-        answers: {
-          ...s.answers,
-          share: s.persona.hispanic === "Yes" ? "Consent to share" : (s.answers.share ?? null),
-        },
-      }))
-      const score = yield* metric.score({ ...input, synthetic })
-      expect(score.headline.value).toBeNull()
-      const f1 = score.measures.find((m) => m.measure === "sign-f1")!
-      expect(f1.value).toBeNull()
-      expect(f1.note).toMatch(
-        /unscored: the synthetic fit failed: Quasi-complete separation.*hispanic\[Yes\]/,
-      )
-      for (const m of score.measures) if (m.value === null) expect(m.note).toMatch(/\S/)
-    }),
+  it.effect(
+    "a synthetic fit that fails (separation) counts as F1 0 in the headline, flagged with the reason",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 400, seed: 44, metric: { resamples: 10 } })
+        // Every Hispanic twin consents: hispanic[Yes] (held by more than minCellSize humans) separates the outcome.
+        const synthetic: Array<SyntheticRespondent> = input.synthetic.map((s) => ({
+          ...s,
+          answers: {
+            ...s.answers,
+            share: s.persona.hispanic === "Yes" ? "Consent to share" : (s.answers.share ?? null),
+          },
+        }))
+        const score = yield* metric.score({ ...input, synthetic })
+        // Not silently dropped: the failed analysis counts as recovering nothing.
+        expect(score.headline.value).toBe(0)
+        const f1 = score.measures.find((m) => m.measure === "sign-f1")!
+        expect(f1.value).toBe(0)
+        expect(f1.flagged).toBe("synthetic-fit-failed")
+        expect(f1.note).toMatch(
+          /analysis "share-model": the synthetic fit failed: Quasi-complete separation.*hispanic\[Yes\].*F1 0/,
+        )
+        const failed = (
+          score.details as { failedFits: Array<{ analysis: string; side: string; reason: string }> }
+        ).failedFits
+        expect(failed).toEqual([
+          expect.objectContaining({
+            analysis: "share-model",
+            side: "synthetic",
+            reason: expect.stringMatching(/separation/),
+          }),
+        ])
+        for (const m of score.measures) if (m.value === null) expect(m.note).toMatch(/\S/)
+        // Resamples count the failure the same way: F1 0 (NaN only where the human refit itself has no truth).
+        expect(score.headlineReplicates).toHaveLength(10)
+        const scored = score.headlineReplicates!.filter(Number.isFinite)
+        expect(scored.length).toBeGreaterThanOrEqual(8)
+        for (const replicate of scored) expect(replicate).toBe(0)
+      }),
   )
 
   it.effect("leaves levels held by fewer than minCellSize humans out of both fits, and lists them", () =>

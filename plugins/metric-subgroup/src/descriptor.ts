@@ -3,41 +3,44 @@ import type { MetricDescriptor } from "@standin/core/descriptor"
 export const descriptor: MetricDescriptor = {
   kind: "metric",
   id: "subgroup",
-  version: "0.1.0",
+  version: "0.2.0",
   // MetricSpecVersion of @standin/core.
   specVersion: "1.0",
   label: "Subgroup alignment",
   family: "subgroup",
   description:
-    "The divergence metric within each level of each persona attribute the study lists as a subgroup (a respondent of a multi-select attribute such as race counts in every level they selected), pooled over arms. A level's figure is the mean JS distance over items; levels with fewer humans than the minimum cell size are shown, flagged \"small-cell\", and not ranked. Per attribute: the worst and best ranked level and their gap. Headline: the mean over attributes of the worst ranked level's mean JS distance — how well the model serves the group it serves worst. CIs: percentile bootstrap over twins, with the ranked set fixed on the full sample.",
+    "The divergence metric within each level of each persona attribute the study lists as a subgroup (a respondent of a multi-select attribute such as race counts in every level they selected), pooled over arms. Every distance is bias-corrected on the squared scale (the plug-in JS divergence minus its delta-method sampling bias, TV² and W1² minus their expectation under no difference; clamped at 0): a plug-in distance grows as a cell shrinks (by about √((k − 1)/n)), which would make the smallest cell the \"worst\" even for a perfect model. A level's figure is the root mean square of its items' corrected JS distances; levels with fewer humans than the minimum cell size are shown, flagged \"small-cell\", and not ranked (a level of exactly the minimum size is ranked). Per attribute: the worst and best ranked level on the corrected figure, and their gap. Headline: the mean over attributes of the worst ranked level's figure — how well the model serves the group it serves worst. CIs: Poisson bootstrap over twins (keyed by twin id) with the ranked set fixed on the full sample; each level's corrected distance gets the bias-corrected interval of the divergence metric. The worst level is a maximum over levels, and a percentile interval of resampled maxima does not cover (for a perfect model it never reaches 0), so the ranking figures get simultaneous intervals: every ranked level a Bonferroni percentile interval at level 1 − α/m (m ranked levels), worst ∈ [max of lowers, max of uppers], best ∈ [min of lowers, min of uppers], gap ∈ [max(0, max lower − min upper), max upper − min lower], headline ∈ [mean of the attributes' worst lowers, mean of their uppers] — conservative, covering whenever every level's interval does (0.1.0 ranked plug-in distances).",
   headline: "worst-level",
   direction: "lower",
   measures: [
     {
       id: "js-distance",
       label: "Jensen–Shannon distance (level × item)",
-      description: "JS distance (base 2) between human and synthetic answers of one item within one level.",
+      description:
+        "JS distance (base 2) between human and synthetic answers of one item within one level, bias-corrected: √max(0, JSD − its sampling bias).",
       direction: "lower",
       range: [0, 1],
     },
     {
       id: "total-variation",
       label: "Total variation (level × item)",
-      description: "Total variation distance within one level.",
+      description: "Total variation distance within one level, bias-corrected: √max(0, TV² − E₀[TV²]).",
       direction: "lower",
       range: [0, 1],
     },
     {
       id: "wasserstein",
       label: "Wasserstein-1 / (k − 1) (level × item)",
-      description: "Normalised earth mover's distance within one level; ordered items only.",
+      description:
+        "Normalised earth mover's distance within one level, bias-corrected like total variation; ordered items only.",
       direction: "lower",
       range: [0, 1],
     },
     {
       id: "level-js-distance",
-      label: "Level mean JS distance",
-      description: "Mean JS distance over the items within one level: the figure levels are ranked by.",
+      label: "Level JS distance (corrected RMS over items)",
+      description:
+        "Root mean square of the level's bias-corrected JS distances over items, √max(0, mean JSD − mean bias): the figure levels are ranked by.",
       direction: "lower",
       range: [0, 1],
     },
@@ -45,7 +48,7 @@ export const descriptor: MetricDescriptor = {
       id: "worst-level",
       label: "Worst level",
       description:
-        "The highest level mean JS distance among the ranked levels of an attribute; `level` names it.",
+        "The highest corrected level JS distance among the ranked levels of an attribute; `level` names it.",
       direction: "lower",
       range: [0, 1],
     },
@@ -53,7 +56,7 @@ export const descriptor: MetricDescriptor = {
       id: "best-level",
       label: "Best level",
       description:
-        "The lowest level mean JS distance among the ranked levels of an attribute; `level` names it.",
+        "The lowest corrected level JS distance among the ranked levels of an attribute; `level` names it.",
       direction: "lower",
       range: [0, 1],
     },
@@ -61,7 +64,7 @@ export const descriptor: MetricDescriptor = {
       id: "level-gap",
       label: "Worst − best gap",
       description:
-        "Worst minus best level mean JS distance: how unevenly the model serves the levels of an attribute.",
+        "Worst minus best corrected level JS distance: how unevenly the model serves the levels of an attribute.",
       direction: "lower",
       range: [0, 1],
     },

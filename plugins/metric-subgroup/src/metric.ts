@@ -1,7 +1,16 @@
+import type { ConfidenceInterval, MetricOptions } from "@standin/core"
 import { MetricError, type MetricShape } from "@standin/core"
-import { divergenceFigures, itemGroupDivergences } from "@standin/metric-divergence"
 import {
+  divergenceFigures,
+  itemGroupDivergences,
+  pooledJsDistance,
+  pooledJsSquared,
+} from "@standin/metric-divergence"
+import {
+  type BootstrappedFigures,
+  biasCorrectedInterval,
   bootstrapFigures,
+  type ComputeContext,
   type Figure,
   type Grouping,
   groupingByAttribute,
@@ -12,6 +21,7 @@ import {
   toHeadline,
   toMeasures,
 } from "@standin/metric-kit"
+import { percentileInterval } from "@standin/stats"
 import { Effect } from "effect"
 import { descriptor } from "./descriptor.js"
 
@@ -44,12 +54,29 @@ export const planSubgroups = (panel: Panel, minCellSize: number): SubgroupPlan =
   return { attributes, missing }
 }
 
-/** Every figure of the subgroup metric for one weighting of the twins; the last is the headline. */
+const fullSample: ComputeContext = { resample: false }
+
+const squaredOf = (values: Parameters<typeof pooledJsSquared>[0]) => {
+  const squared = pooledJsSquared(values)
+  return squared ? { squared } : {}
+}
+
+/** How the intervals of the ranking figures are made. */
+const rankingInterval = (what: string): NonNullable<Figure["interval"]> => ({
+  method: "bias-corrected",
+  description: `${what} of the bias-corrected level figures, recomputed on each resample (each level's distance re-centred as in the bias-corrected distances, the ranking redone); percentile interval`,
+})
+
+/**
+ * Every figure of the subgroup metric for one weighting of the twins; the last is the headline. Each level's figure
+ * is its bias-corrected root-mean-square JS distance over items, so a level is not ranked worse for being small.
+ */
 export const subgroupFigures = (
   panel: Panel,
   plan: SubgroupPlan,
   minCellSize: number,
   weights: Float64Array,
+  context: ComputeContext = fullSample,
 ) => {
   const figures: Array<Figure> = []
   const worstPerAttribute: Array<number> = []
@@ -61,8 +88,14 @@ export const subgroupFigures = (
       attribute.grouping,
       scorable.map(({ index }) => index),
       weights,
+      context,
     )
-    const levelMeans = labels.map((_, level) => meanOf(perItem.map((values) => values[level]!.jsDistance)))
+    const levelMeans = labels.map((_, level) =>
+      pooledJsDistance(
+        perItem.map((values) => values[level]!),
+        context,
+      ),
+    )
     labels.forEach((label, level) => {
       const flagged = attribute.ranked[level] ? undefined : "small-cell"
       const note = flagged
@@ -85,6 +118,8 @@ export const subgroupFigures = (
         n: attribute.sizes[level]!,
         note: note ?? "no item could be scored in this level",
         ...(flagged ? { flagged } : {}),
+        interval: biasCorrectedInterval,
+        ...squaredOf(perItem.map((values) => values[level]!)),
       })
     })
     let worst = -1
@@ -105,6 +140,7 @@ export const subgroupFigures = (
         value: worstValue,
         n: worst >= 0 ? attribute.sizes[worst]! : 0,
         note: none,
+        interval: rankingInterval("the highest"),
       },
       {
         measure: "best-level",
@@ -112,6 +148,7 @@ export const subgroupFigures = (
         value: bestValue,
         n: best >= 0 ? attribute.sizes[best]! : 0,
         note: none,
+        interval: rankingInterval("the lowest"),
       },
       {
         measure: "level-gap",
@@ -119,6 +156,7 @@ export const subgroupFigures = (
         value: worstValue - bestValue,
         n: rankedCount,
         note: none,
+        interval: rankingInterval("the highest minus the lowest"),
       },
     )
     worstPerAttribute.push(worstValue)
@@ -130,6 +168,7 @@ export const subgroupFigures = (
     n: panel.twins,
     note: "no attribute has a ranked level",
     headline: true,
+    interval: rankingInterval("the mean over attributes of the highest"),
   })
   return figures
 }
@@ -142,6 +181,107 @@ const tidy = (figures: ReadonlyArray<Figure>): Array<Figure> =>
     return rest
   })
 
+/**
+ * Simultaneous intervals for the ranking figures. A worst level is a maximum over levels, and a percentile interval
+ * of resampled maxima does not cover: the maximum of noisy level figures sits above the largest true one (for a
+ * perfect model it never reaches 0). Instead every ranked level gets a Bonferroni percentile interval at level
+ * 1 − α/m (m ranked levels over all attributes) and: worst ∈ [max of lowers, max of uppers], best ∈ [min of lowers,
+ * min of uppers], gap ∈ [max(0, max lower − min upper), max upper − min lower], headline (the mean over attributes of
+ * the worst) ∈ [mean of the worst lowers, mean of the worst uppers]. Whenever every level's interval covers its level,
+ * all of these cover, which happens with probability at least 1 − α.
+ */
+export const simultaneousRankingIntervals = (
+  result: BootstrappedFigures,
+  options: MetricOptions,
+): BootstrappedFigures => {
+  if (result.replicates.length === 0) return result
+  const ranked = result.figures.flatMap((figure, index) =>
+    figure.measure === "level-js-distance" && figure.flagged === undefined && Number.isFinite(figure.value)
+      ? [{ figure, index }]
+      : [],
+  )
+  const m = Math.max(1, ranked.length)
+  const level = 1 - options.alpha
+  const perAttribute = new Map<string, Array<{ lower: number; upper: number }>>()
+  let missing = false
+  for (const { figure, index } of ranked) {
+    const interval = percentileInterval(result.replicates[index]!, options.alpha / m)
+    if (!interval) {
+      missing = true
+      continue
+    }
+    const attribute = figure.qualifiers.attribute!
+    const list = perAttribute.get(attribute) ?? []
+    list.push({
+      lower: Math.max(0, Math.min(interval.lower, figure.value)),
+      upper: Math.max(interval.upper, figure.value),
+    })
+    perAttribute.set(attribute, list)
+  }
+  const description = (what: string): string =>
+    `${what}, from simultaneous intervals of the ${m} ranked levels: each level's bias-corrected distance gets a Bonferroni percentile interval at level 1 − α/${m}; the figure's interval is made from those bounds (covers whenever every level's interval covers)`
+  const make = (lower: number, upper: number, what: string): ConfidenceInterval => ({
+    lower: Math.min(lower, upper),
+    upper: Math.max(lower, upper),
+    level,
+    method: "bias-corrected",
+    description: description(what),
+  })
+  const intervals = [...result.intervals]
+  const notes = [...result.intervalNotes]
+  const worstBounds: Array<{ lower: number; upper: number }> = []
+  result.figures.forEach((figure, index) => {
+    if (!Number.isFinite(figure.value)) return
+    const attribute = figure.qualifiers.attribute
+    const bounds = attribute === undefined ? undefined : perAttribute.get(attribute)
+    if (figure.headline || !bounds || bounds.length === 0) return
+    const maxLower = Math.max(...bounds.map((bound) => bound.lower))
+    const maxUpper = Math.max(...bounds.map((bound) => bound.upper))
+    const minLower = Math.min(...bounds.map((bound) => bound.lower))
+    const minUpper = Math.min(...bounds.map((bound) => bound.upper))
+    const widen = (lower: number, upper: number) => [
+      Math.min(lower, figure.value),
+      Math.max(upper, figure.value),
+    ]
+    if (figure.measure === "worst-level") {
+      const [lower, upper] = widen(maxLower, maxUpper)
+      intervals[index] = make(
+        lower!,
+        upper!,
+        "worst level: [max of the level lowers, max of the level uppers]",
+      )
+      worstBounds.push({ lower: lower!, upper: upper! })
+    } else if (figure.measure === "best-level") {
+      const [lower, upper] = widen(minLower, minUpper)
+      intervals[index] = make(
+        lower!,
+        upper!,
+        "best level: [min of the level lowers, min of the level uppers]",
+      )
+    } else if (figure.measure === "level-gap") {
+      const [lower, upper] = widen(Math.max(0, maxLower - minUpper), maxUpper - minLower)
+      intervals[index] = make(
+        lower!,
+        upper!,
+        "gap: [max(0, max lower − min upper), max upper − min lower] of the level bounds",
+      )
+    } else return
+    if (missing) notes[index] = "some ranked levels had no interval; they are left out of this one"
+  })
+  const headline = result.figures.findIndex((figure) => figure.headline)
+  if (headline >= 0 && Number.isFinite(result.figures[headline]!.value) && worstBounds.length > 0) {
+    const mean = (values: ReadonlyArray<number>) =>
+      values.reduce((sum, value) => sum + value, 0) / values.length
+    const value = result.figures[headline]!.value
+    intervals[headline] = make(
+      Math.min(value, mean(worstBounds.map((bound) => bound.lower))),
+      Math.max(value, mean(worstBounds.map((bound) => bound.upper))),
+      "mean over attributes of the worst level: the mean of the attributes' worst-level bounds",
+    )
+  }
+  return { ...result, intervals, intervalNotes: notes }
+}
+
 export const score = scoreWithHumans(descriptor.id, (input) => {
   const panel = preparePanel(input)
   const plan = planSubgroups(panel, input.options.minCellSize)
@@ -153,13 +293,17 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
       }),
     )
   }
-  const result = bootstrapFigures(panel.twins, input.options, (weights) =>
-    tidy(subgroupFigures(panel, plan, input.options.minCellSize, weights)),
+  const result = simultaneousRankingIntervals(
+    bootstrapFigures(panel.twinIds, input.options, (weights, context) =>
+      tidy(subgroupFigures(panel, plan, input.options.minCellSize, weights, context)),
+    ),
+    input.options,
   )
   return Effect.succeed({
     metric: descriptor.id,
     version: descriptor.version,
     headline: toHeadline(result, descriptor.headline),
+    headlineReplicates: result.headlineReplicates,
     measures: toMeasures(result),
     details: {
       cells: Object.fromEntries(

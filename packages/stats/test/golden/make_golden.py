@@ -382,6 +382,55 @@ def berke(path):
     }
 
 
+# ---------------------------------------------------------------- bootstrap intervals
+
+
+def bootstrap_interval_cases():
+    """numpy's quantile (linear, Hyndman-Fan 7), the percentile interval and scipy's BCa interval.
+
+    A separate generator, so adding these cases leaves every other golden value unchanged. The bootstrap
+    replicates are generated here and written out: the TypeScript tests feed the same replicates to their
+    interval code. BCa follows scipy.stats.bootstrap(method="BCa"): scipy's own _bca_interval gives the
+    adjusted levels (z0 from the share of replicates below the estimate, ties counted half; the acceleration
+    from the jackknife), and np.percentile cuts the replicates there.
+    """
+    from scipy.stats._resampling import _bca_interval
+
+    local = np.random.default_rng(20261207)
+    quantiles = []
+    for size in [1, 2, 7, 50]:
+        values = np.sort(local.normal(size=size))
+        qs = [0.0, 0.025, 0.05, 0.1234, 0.5, 0.9, 0.975, 1.0]
+        quantiles.append({"sorted": floats(values), "q": qs, "quantile": floats(np.quantile(values, qs))})
+    intervals = []
+    for size, resamples, kind in [(40, 500, "exponential"), (25, 999, "lognormal"), (60, 400, "normal")]:
+        if kind == "exponential":
+            data = local.exponential(size=size)
+        elif kind == "lognormal":
+            data = local.lognormal(sigma=0.9, size=size)
+        else:
+            data = local.normal(size=size)
+        replicates = np.array([local.choice(data, size=size, replace=True).mean() for _ in range(resamples)])
+        estimate = float(data.mean())
+        jackknife = np.array([np.delete(data, i).mean() for i in range(size)])
+        case = {"data": floats(data), "replicates": floats(replicates), "estimate": estimate,
+                "jackknife": floats(jackknife), "levels": []}
+        for alpha in [0.05, 0.1]:
+            percentile = np.percentile(replicates, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+            a1, a2, acceleration = _bca_interval(
+                (data,), lambda x, axis=-1: np.mean(x, axis=axis), -1, alpha / 2, replicates[None, :], None
+            )
+            bca = np.percentile(replicates, [100 * float(np.squeeze(a1)), 100 * float(np.squeeze(a2))])
+            case["levels"].append({
+                "alpha": alpha,
+                "percentile": floats(percentile),
+                "bca": floats(bca),
+                "acceleration": float(np.squeeze(acceleration)),
+            })
+        intervals.append(case)
+    return {"quantiles": quantiles, "intervals": intervals}
+
+
 def main():
     # STANDIN_DATA_DIR, else the shared/ folder beside the repository.
     data_dir = os.environ.get("STANDIN_DATA_DIR", os.path.join(HERE, "..", "..", "..", "..", "..", "shared", "data"))
@@ -403,6 +452,7 @@ def main():
         "separation": separation_cases(),
         "rankDeficient": rank_deficient_cases(),
         "berke": berke(csv),
+        "bootstrapIntervals": bootstrap_interval_cases(),
     }
     with open(os.path.join(HERE, "golden.json"), "w") as handle:
         json.dump(golden, handle, indent=1)

@@ -1,0 +1,55 @@
+/**
+ * The coverage simulation of issue 12, through the real divergence plugin: n ∈ {200, 1000} twins, true JS
+ * distance ∈ {0, 0.04, 0.12} for every item, STANDIN_BENCH_COVERAGE_REPLICATIONS replications per cell (default
+ * 200) with STANDIN_BENCH_COVERAGE_RESAMPLES bootstrap resamples each (default 200, fewer than a real run's 1,000 to
+ * keep the bench short). Prints the coverage of the headline's 95% interval per cell and PASS or MISS against the
+ * target; exits 0 either way (a miss is a finding to read, not a crash). Then the subgroup headline (the mean over
+ * attributes of the worst level, every level at the same true distance) at n = 1,000 with
+ * STANDIN_BENCH_COVERAGE_SUBGROUP_REPLICATIONS replications (default 40: each scores ~20 levels) and 100 resamples.
+ */
+import { metric as divergence } from "@standin/metric-divergence"
+import { metric as subgroup } from "@standin/metric-subgroup"
+import { type CoverageResult, coverageCell, meetsTarget } from "./coverage.js"
+
+const replications = Number(process.env.STANDIN_BENCH_COVERAGE_REPLICATIONS ?? 200)
+const resamples = Number(process.env.STANDIN_BENCH_COVERAGE_RESAMPLES ?? 200)
+const subgroupReplications = Number(process.env.STANDIN_BENCH_COVERAGE_SUBGROUP_REPLICATIONS ?? 40)
+
+const format = (result: CoverageResult): string => {
+  const { cell } = result
+  const items = Object.entries(result.itemCoverage)
+    .map(([item, coverage]) => `${item} ${coverage.toFixed(3)}`)
+    .join(", ")
+  return `    n ${String(cell.n).padStart(5)}  true JSD ${cell.distance.toFixed(2)}  coverage ${result.coverage.toFixed(3)}  (${result.above} above, ${result.below} below)  mean estimate ${result.meanEstimate.toFixed(4)}  mean width ${result.meanWidth.toFixed(4)}${items ? `  items: ${items}` : ""}  ${meetsTarget(result) ? "PASS" : "MISS"}`
+}
+
+console.log(
+  `(c) interval coverage of the divergence headline (bias-corrected JS distance), ${replications} replications per cell, ${resamples} bootstrap resamples each; target 0.93–0.97 (true 0: includes 0 at ≥ 0.93)`,
+)
+const start = process.hrtime.bigint()
+let misses = 0
+let seed = 1
+for (const n of [200, 1000]) {
+  for (const distance of [0, 0.04, 0.12]) {
+    const result = await coverageCell(divergence, { n, distance, replications, resamples, seed: seed++ })
+    if (!meetsTarget(result)) misses++
+    console.log(format(result))
+  }
+}
+console.log(
+  `    ${misses === 0 ? "every cell meets the target" : `${misses} of 6 cells miss the target`} (${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(1)} s)`,
+)
+
+console.log(
+  `(d) interval coverage of the subgroup headline (mean over attributes of the worst level's corrected JS distance; simultaneous intervals), n 1000, ${subgroupReplications} replications per cell, 100 bootstrap resamples each`,
+)
+for (const distance of subgroupReplications > 0 ? [0, 0.12] : []) {
+  const result = await coverageCell(subgroup, {
+    n: 1000,
+    distance,
+    replications: subgroupReplications,
+    resamples: 100,
+    seed: seed++,
+  })
+  console.log(format(result))
+}
