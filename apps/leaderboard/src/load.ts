@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises"
 import { isAbsolute, join, relative, resolve } from "node:path"
-import { ResultsFile, ResultsSchemaVersion } from "@standin/core"
+import { findUrlCredentials, ResultsFile, ResultsSchemaVersion } from "@standin/core"
 import { Effect, Result, Schema, SchemaIssue } from "effect"
 import { LeaderboardError } from "./errors.js"
 import { migrations, oldestSupportedVersion } from "./migrations.js"
@@ -58,6 +58,15 @@ export const decodeResults = (
         reason: "invalid-results",
         file,
         message: "expected a JSON object (a standin results file)",
+      })
+    }
+    // a results file is for publishing: one that holds a credential in a URL is refused, not published
+    const credential = findUrlCredentials(raw)
+    if (credential !== undefined) {
+      return yield* new LeaderboardError({
+        reason: "invalid-results",
+        file,
+        message: `${credential} holds a URL with a user name or password (user-info such as http://user:password@host); remove it before building the leaderboard`,
       })
     }
     const version = (raw as { readonly schemaVersion?: unknown }).schemaVersion

@@ -10,10 +10,10 @@ import type {
   TrainingFile,
 } from "./finetuner.js"
 import type { ProviderSpec } from "./provider.js"
-import { scrubSecret } from "./provider-support.js"
+import { scrubSecret } from "./secrets.js"
 
 /**
- * Helpers every finetuner plugin needs (as provider-support.ts is for providers): the chat JSONL that
+ * Helpers every finetuner plugin needs (as @standin/provider-kit is for providers): the chat JSONL that
  * OpenAI, Together and the open-source trainers all read, a token count, and the checks every `prepare`
  * makes before it writes a byte.
  */

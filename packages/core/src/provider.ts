@@ -1,5 +1,6 @@
-import { Context, Effect, type Layer, Schema } from "effect"
-import { type PluginConfigError, ProviderError } from "./errors.js"
+import { Context, type Effect, type Layer, Schema } from "effect"
+import type { PluginConfigError, ProviderError } from "./errors.js"
+import { capabilitiesFor, type ModelCapabilities, modelElicitation } from "./model-capabilities.js"
 import type { RenderedPrompt } from "./prompt.js"
 import type { ProviderBatch } from "./provider-batch.js"
 import type { Elicitation, OptionDistribution, Respondent, Twin, Usage } from "./respondent.js"
@@ -54,6 +55,37 @@ export interface ProviderDescriptor {
   readonly baseline?: BaselineRole
   /** A fixed model name for providers that have one (baselines); others need `provider:model`. */
   readonly defaultModel?: string
+  /**
+   * What each family of the vendor's models accepts, first match first, the last row the default for models the
+   * table does not know (see `ModelCapabilities`). Absent for providers that call no model.
+   */
+  readonly models?: ReadonlyArray<ModelCapabilities>
+}
+
+/**
+ * The descriptor as it holds for one model: the plugin's capabilities narrowed by the model's row of its table
+ * (no logprobs where the model has none, no temperature or top_p on reasoning models, no batch where the batch
+ * API does not serve it). Unchanged for a plugin without a table.
+ */
+export const descriptorForModel = (descriptor: ProviderDescriptor, model: string): ProviderDescriptor => {
+  const row = capabilitiesFor(descriptor.models ?? [], model)
+  if (row === undefined) return descriptor
+  const caps = descriptor.capabilities
+  const narrowed: ProviderCapabilities = {
+    ...caps,
+    logprobs: caps.logprobs && row.topLogprobs > 0,
+    temperature: caps.temperature && row.temperature,
+    topP: caps.topP && row.temperature,
+    batch: caps.batch && row.batch,
+    elicitation: modelElicitation(caps.elicitation, row),
+  }
+  const same =
+    narrowed.logprobs === caps.logprobs &&
+    narrowed.temperature === caps.temperature &&
+    narrowed.topP === caps.topP &&
+    narrowed.batch === caps.batch &&
+    narrowed.elicitation.length === caps.elicitation.length
+  return same ? descriptor : { ...descriptor, capabilities: narrowed }
 }
 
 /** Which provider to use and how: parsed from `provider:model[@baseURL]` plus config. */
@@ -140,52 +172,25 @@ export interface ProviderPlugin {
 export const unsupportedElicitation = (
   descriptor: ProviderDescriptor,
   elicitation: Elicitation,
+  model?: string,
 ): string | undefined =>
   descriptor.capabilities.elicitation.includes(elicitation)
     ? undefined
-    : `${descriptor.id} cannot do "${elicitation}" elicitation (it supports: ${descriptor.capabilities.elicitation.join(", ")})`
+    : `${model === undefined ? descriptor.id : `${descriptor.id}:${model}`} cannot do "${elicitation}" elicitation (it supports: ${descriptor.capabilities.elicitation.join(", ")})`
 
 /** Warnings for settings a provider cannot honour; these are stored with every answer. */
 export const settingsWarnings = (
   descriptor: ProviderDescriptor,
   settings: GenerationSettings,
+  model?: string,
 ): ReadonlyArray<string> => {
   const warnings: Array<string> = []
   const caps = descriptor.capabilities
-  if (settings.seed !== undefined && !caps.seed)
-    warnings.push(`seed was ignored: ${descriptor.id} has no seed`)
+  const name = model === undefined ? descriptor.id : `${descriptor.id}:${model}`
+  if (settings.seed !== undefined && !caps.seed) warnings.push(`seed was ignored: ${name} has no seed`)
   if (settings.temperature !== undefined && !caps.temperature)
-    warnings.push(`temperature was ignored: ${descriptor.id} does not accept it`)
+    warnings.push(`temperature was ignored: ${name} does not accept it`)
   if (settings.topP !== undefined && !caps.topP)
-    warnings.push(`top_p was ignored: ${descriptor.id} does not accept it`)
+    warnings.push(`top_p was ignored: ${name} does not accept it`)
   return warnings
 }
-
-/** One way of asking a vendor: the request, and the warnings gathered so far (it may add its own). */
-export type Ask = (
-  request: ProviderRequest,
-  warnings: Array<string>,
-) => Effect.Effect<ProviderResponse, ProviderError>
-
-/**
- * A vendor provider's `generate`: refuses an elicitation it does not declare before anything is sent, gathers
- * the warnings for settings it cannot honour, and routes to its whole-instrument ask or, for `logprobs`, its
- * per-item ask (which reads one token, so a max-tokens setting is noted as overridden).
- */
-export const generateFor =
-  (descriptor: ProviderDescriptor, asks: { readonly whole: Ask; readonly logprobs?: Ask }) =>
-  (request: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> =>
-    Effect.suspend(() => {
-      const refused = unsupportedElicitation(descriptor, request.elicitation)
-      if (refused !== undefined)
-        return Effect.fail(
-          new ProviderError({ provider: descriptor.id, reason: "unsupported", message: refused }),
-        )
-      const warnings = [...settingsWarnings(descriptor, request.settings)]
-      if (request.elicitation === "logprobs" && asks.logprobs !== undefined) {
-        if (request.settings.maxTokens !== undefined)
-          warnings.push("max tokens was set to 1 for logprobs elicitation (only the first token is read)")
-        return asks.logprobs(request, warnings)
-      }
-      return asks.whole(request, warnings)
-    })

@@ -87,10 +87,7 @@ export const planRun = (
   Effect.gen(function* () {
     const { experiment } = options
     const study = experiment.definition
-    yield* refuseUnsupportedElicitation(
-      options.providers.map((selection) => selection.plugin.descriptor),
-      options.elicitation,
-    )
+    yield* refuseUnsupportedElicitation(options.providers, options.elicitation)
     const human = yield* experiment.loadHumanData
     const split =
       options.split ??

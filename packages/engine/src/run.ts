@@ -30,7 +30,9 @@ import {
   Provider,
   ResultsSchemaVersion,
   scaleOptions,
+  scrubUrlCredentials,
   slugify,
+  withoutUrlCredentials,
 } from "@standin/core"
 import { Context, Effect, Layer } from "effect"
 import { exampleInstrument } from "./conversation.js"
@@ -139,7 +141,7 @@ const entryLabel = (selection: ProviderSelection): string => {
   const label =
     selection.plugin.descriptor.baseline !== undefined
       ? selection.plugin.descriptor.label
-      : `${selection.plugin.descriptor.label}: ${selection.spec.model}${selection.spec.baseUrl === undefined ? "" : ` @ ${selection.spec.baseUrl}`}`
+      : `${selection.plugin.descriptor.label}: ${selection.spec.model}${selection.spec.baseUrl === undefined ? "" : ` @ ${scrubUrlCredentials(selection.spec.baseUrl)}`}`
   return selection.tag === undefined ? label : `${label} (${selection.tag})`
 }
 
@@ -269,10 +271,7 @@ export const runStudy = <E>(
     const { experiment } = options
     const study = experiment.definition
     const emit = options.onEvent ?? (() => {})
-    yield* refuseUnsupportedElicitation(
-      options.providers.map((selection) => selection.plugin.descriptor),
-      options.elicitation,
-    )
+    yield* refuseUnsupportedElicitation(options.providers, options.elicitation)
     const human = yield* experiment.loadHumanData
     emit({ _tag: "Loaded", respondents: human.respondents.length, origin: human.origin, path: human.path })
     const split =
@@ -445,11 +444,12 @@ export const runStudy = <E>(
           kind: "provider",
           id: selection.plugin.descriptor.id,
           version: selection.plugin.descriptor.version,
-          params: {
+          // no credential in a base URL (user-info) reaches the results, the site or its downloads
+          params: withoutUrlCredentials({
             model: selection.spec.model,
             ...(selection.spec.baseUrl === undefined ? {} : { baseUrl: selection.spec.baseUrl }),
             ...(selection.spec.options === undefined ? {} : { options: selection.spec.options }),
-          },
+          }),
         }),
       ),
       ...options.metrics.map(

@@ -12,7 +12,13 @@ import type {
   SyntheticRespondent,
   Twin,
 } from "@standin/core"
-import { InputError, instrumentPages, ProviderError, unsupportedElicitation } from "@standin/core"
+import {
+  descriptorForModel,
+  InputError,
+  instrumentPages,
+  ProviderError,
+  unsupportedElicitation,
+} from "@standin/core"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
@@ -271,13 +277,24 @@ export const reasksOf = (respondent: SyntheticRespondent): number => {
   return Math.max(0, respondent.attempts - asked)
 }
 
-/** Refuses, before anything is spent, an elicitation method one of the providers does not declare. */
+/**
+ * Refuses, before anything is spent, an elicitation method one of the providers does not declare for the model
+ * it was asked for (its descriptor narrowed by the plugin's capability table, e.g. no logprobs on reasoning models).
+ */
 export const refuseUnsupportedElicitation = (
-  descriptors: ReadonlyArray<ProviderDescriptor>,
+  selections: ReadonlyArray<{
+    readonly plugin: { readonly descriptor: ProviderDescriptor }
+    readonly spec: { readonly model: string }
+  }>,
   elicitation: Elicitation,
 ): Effect.Effect<void, InputError> => {
-  for (const descriptor of descriptors) {
-    const refusal = unsupportedElicitation(descriptor, elicitation)
+  for (const { plugin, spec } of selections) {
+    const descriptor = descriptorForModel(plugin.descriptor, spec.model)
+    const refusal = unsupportedElicitation(
+      descriptor,
+      elicitation,
+      descriptor.models === undefined ? undefined : spec.model,
+    )
     if (refusal !== undefined) return Effect.fail(new InputError({ flag: "--elicitation", message: refusal }))
   }
   return Effect.void

@@ -1,3 +1,5 @@
+// The fake's answers are checked against the SDK's own types at build time (`satisfies Message`).
+import type { Message } from "@anthropic-ai/sdk/resources/messages/messages"
 import { inputTokens, outputTokens } from "./metering.js"
 import { contentText, limitText, optionalNumber, record, respond } from "./respond.js"
 import {
@@ -11,6 +13,7 @@ import {
   type VendorProtocol,
 } from "./server.js"
 import type { SurveyMessage, SurveyRequest } from "./survey.js"
+import { anthropicSamplingProblem, anthropicSchemaProblem } from "./vendor-rules.js"
 
 /**
  * A fake of the Anthropic Messages API as `@anthropic-ai/sdk` speaks it: messages (with structured
@@ -88,7 +91,11 @@ const invalid = (body: Record<string, unknown>): string | undefined => {
   const format = record(record(body.output_config).format)
   if (body.output_config !== undefined && format.type !== undefined && format.type !== "json_schema")
     return "output_config.format.type: Input should be 'json_schema'"
-  return undefined
+  if (format.type === "json_schema") {
+    const problem = anthropicSchemaProblem(format.schema)
+    if (problem !== undefined) return problem
+  }
+  return anthropicSamplingProblem(body)
 }
 
 const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["fault"]): RouteResult => {
@@ -98,8 +105,8 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
   const tool = forcedTool(record(request.body))
   const base = {
     id: state.nextId("msg_"),
-    type: "message",
-    role: "assistant",
+    type: "message" as const,
+    role: "assistant" as const,
     model: state.modelVersion(request.model),
     stop_sequence: null,
     container: null,
@@ -112,7 +119,10 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
     cache_read_input_tokens: 0,
     cache_creation: null,
     server_tool_use: null,
-    service_tier: "standard",
+    service_tier: "standard" as const,
+    inference_geo: null,
+    output_tokens_details: null,
+    speed: null,
   })
   if (answer.refusal !== undefined) {
     return {
@@ -123,7 +133,7 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
         stop_reason: "refusal",
         stop_details: { type: "refusal", category: "general_harms", explanation: answer.refusal },
         usage: usage(0),
-      },
+      } satisfies Message,
     }
   }
   const limited = limitText(answer.text, request.maxTokens)
@@ -143,7 +153,7 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
           {
             type: "tool_use",
             id: state.nextId("toolu_"),
-            name: tool.name,
+            name: String(tool.name),
             input: parsed,
             caller: { type: "direct" },
           },
@@ -151,7 +161,7 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
         stop_reason: "tool_use",
         stop_details: null,
         usage: usage(output),
-      },
+      } satisfies Message,
     }
   }
   return {
@@ -162,7 +172,7 @@ const message = (state: FakeState, request: SurveyRequest, fault: RouteContext["
       stop_reason: limited.truncated ? "max_tokens" : "end_turn",
       stop_details: null,
       usage: usage(output),
-    },
+    } satisfies Message,
   }
 }
 
@@ -264,6 +274,7 @@ export const anthropicProtocol = (state: FakeState): VendorProtocol => {
 
   return {
     vendor: "anthropic",
+    rateLimitHeaders: "anthropic-ratelimit",
     sdkBaseUrl: (origin) => origin,
     keyOf: (headers) => {
       const key = headers["x-api-key"]

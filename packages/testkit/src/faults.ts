@@ -2,7 +2,9 @@ import type { Rng } from "./random.js"
 
 /**
  * What can go wrong with a call, and how the fakes make it go wrong:
- * - `429`: rate limited, with `retry-after` (seconds) and `retry-after-ms` headers;
+ * - `429`: rate limited, with `retry-after` (seconds) and `retry-after-ms` headers; `429-bare`: rate limited with
+ *   no hint when to come back (no `retry-after`, as real 429s often are); `quota`: a 429 for an account with no
+ *   credit left (OpenAI's `insufficient_quota`), which no wait cures;
  * - `500`, `503`, `529` (Anthropic's "overloaded"): server errors; `400`: invalid request; `401`: bad key;
  * - `reset`: the connection is destroyed before any response;
  * - `timeout`: the server never answers (the client's timeout must fire);
@@ -12,6 +14,8 @@ import type { Rng } from "./random.js"
  */
 export const faultKinds = [
   "429",
+  "429-bare",
+  "quota",
   "500",
   "503",
   "529",

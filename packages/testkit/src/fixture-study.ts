@@ -164,7 +164,7 @@ export const sampleSchema = (study: StudyDefinition): JsonSchema => ({
   additionalProperties: false,
 })
 
-/** The verbalized schema: per item, one probability per option. */
+/** The verbalized schema: per item, one probability per option, bounded to [0, 1] as the real renderer does. */
 export const verbalizedSchema = (study: StudyDefinition): JsonSchema => ({
   type: "object",
   properties: Object.fromEntries(
@@ -174,7 +174,9 @@ export const verbalizedSchema = (study: StudyDefinition): JsonSchema => ({
         item.id,
         {
           type: "object",
-          properties: Object.fromEntries(options.map((option) => [option, { type: "number" }])),
+          properties: Object.fromEntries(
+            options.map((option) => [option, { type: "number", minimum: 0, maximum: 1 }]),
+          ),
           required: [...options],
           additionalProperties: false,
         },

@@ -11,6 +11,7 @@ import {
   type VendorProtocol,
 } from "./server.js"
 import type { SurveyMessage, SurveyRequest } from "./survey.js"
+import { geminiModelProblem, geminiThinkingTokens } from "./vendor-rules.js"
 
 /**
  * A fake of the Gemini API (generativelanguage, `v1beta`/`v1`) as `@google/genai` speaks it:
@@ -87,8 +88,10 @@ export const parseGenerateRequest = (
   }
 }
 
-/** Checks a request the way the API does. */
-const invalid = (body: Record<string, unknown>): string | undefined => {
+/** Checks a request the way the API does (for the model it is sent to). */
+const invalid = (body: Record<string, unknown>, model: string): string | undefined => {
+  const modelProblem = geminiModelProblem(model.replace(/^(models|tunedModels)\//, ""), body)
+  if (modelProblem !== undefined) return modelProblem
   if (!Array.isArray(body.contents) || body.contents.length === 0)
     return "* GenerateContentRequest.contents: contents is not specified"
   const config = record(body.generationConfig)
@@ -131,7 +134,26 @@ const generate = (state: FakeState, request: SurveyRequest, fault: RouteContext[
       },
     }
   }
-  const limited = limitText(answer.text, request.maxTokens)
+  // Thinking comes first and counts against maxOutputTokens: a small limit leaves nothing for the answer.
+  const thoughts = geminiThinkingTokens(request.model, record(request.body))
+  const room = request.maxTokens === undefined ? undefined : request.maxTokens - thoughts
+  if (room !== undefined && room <= 0) {
+    return {
+      status: 200,
+      body: {
+        candidates: [{ content: { role: "model" }, finishReason: "MAX_TOKENS", index: 0 }],
+        usageMetadata: {
+          promptTokenCount: prompt,
+          thoughtsTokenCount: request.maxTokens,
+          totalTokenCount: prompt + (request.maxTokens ?? 0),
+          promptTokensDetails: [{ modality: "TEXT", tokenCount: prompt }],
+        },
+        modelVersion,
+        responseId,
+      },
+    }
+  }
+  const limited = limitText(answer.text, room)
   const output = outputTokens(limited.text)
   const logprobs =
     request.logprobs !== undefined && answer.logprobs !== undefined
@@ -167,7 +189,8 @@ const generate = (state: FakeState, request: SurveyRequest, fault: RouteContext[
       usageMetadata: {
         promptTokenCount: prompt,
         candidatesTokenCount: output,
-        totalTokenCount: prompt + output,
+        ...(thoughts === 0 ? {} : { thoughtsTokenCount: thoughts }),
+        totalTokenCount: prompt + output + thoughts,
         promptTokensDetails: [{ modality: "TEXT", tokenCount: prompt }],
       },
       modelVersion,
@@ -230,7 +253,7 @@ export const googleProtocol = (state: FakeState): VendorProtocol => {
       const drawn = state.faults.draw(state.faultRng)
       const content = drawn === "refusal" || drawn === "offscale" || drawn === "lowmass" ? drawn : undefined
       const body = record(entry.request)
-      const problem = invalid(body)
+      const problem = invalid(body, batch.model)
       const result: RouteResult =
         problem !== undefined
           ? googleError(400, problem)
@@ -309,7 +332,7 @@ export const googleProtocol = (state: FakeState): VendorProtocol => {
         faultable: true,
         handle: (context) => {
           const body = record(context.body)
-          const problem = invalid(body)
+          const problem = invalid(body, context.params.model ?? "")
           if (problem !== undefined) return googleError(400, problem)
           return generate(state, parseGenerateRequest(body, context.params.model ?? ""), context.fault)
         },

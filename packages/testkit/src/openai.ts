@@ -14,6 +14,7 @@ import {
 } from "./server.js"
 import type { FakeAnswer, Responder, SurveyMessage, SurveyRequest, TokenChoice } from "./survey.js"
 import { trainedResponder } from "./trained.js"
+import { openAiChatProblem } from "./vendor-rules.js"
 
 /**
  * A fake of the OpenAI API as the `openai` SDK speaks it: chat completions, responses, files,
@@ -70,6 +71,15 @@ interface Batch {
 }
 
 const seconds = (milliseconds: number): number => Math.floor(milliseconds / 1000)
+
+/**
+ * An object without its unset (null) fields, `metadata` apart: OpenAI's OpenAPI document gives most optional
+ * fields of batches as optional, not nullable.
+ */
+const withoutNulls = <T extends { readonly id: string }>(value: T): Partial<T> & { readonly id: string } =>
+  Object.fromEntries(
+    Object.entries(value).filter(([key, field]) => field !== null || key === "metadata"),
+  ) as Partial<T> & { readonly id: string }
 
 const bytesOf = (token: string): Array<number> => [...Buffer.from(token, "utf8")]
 
@@ -152,9 +162,15 @@ const parseResponsesRequest = (body: unknown): SurveyRequest => {
   }
 }
 
-const openAiError = (status: number, message: string, type: string, code: string | null) => ({
+const openAiError = (
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+  param: string | null = null,
+) => ({
   status,
-  body: { error: { message, type, param: null, code } },
+  body: { error: { message, type, param, code } },
 })
 
 /** A chat completion for one request, or the error the responder asked for. */
@@ -323,7 +339,14 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       case 404:
         return openAiError(404, message, "invalid_request_error", kind === "not-found" ? "unknown_url" : null)
       case 429:
-        return openAiError(429, message, "requests", "rate_limit_exceeded")
+        return kind === "quota"
+          ? openAiError(
+              429,
+              "You exceeded your current quota, please check your plan and billing details.",
+              "insufficient_quota",
+              "insufficient_quota",
+            )
+          : openAiError(429, message, "requests", "rate_limit_exceeded")
       case 400:
         return openAiError(400, message, "invalid_request_error", null)
       default:
@@ -331,16 +354,15 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
     }
   }
 
+  // OpenAI's OpenAPI document gives these fields as optional, not nullable: an unset one is left out.
   const fileObject = (file: StoredFile) => ({
     id: file.id,
     object: "file",
     bytes: file.content.length,
     created_at: seconds(file.createdAt),
-    expires_at: null,
     filename: file.filename,
     purpose: file.purpose,
     status: "processed",
-    status_details: null,
   })
 
   const addFile = (filename: string, purpose: string, content: Buffer): StoredFile => {
@@ -492,10 +514,13 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       const drawn = state.faults.draw(state.faultRng)
       const content = drawn === "refusal" || drawn === "offscale" || drawn === "lowmass" ? drawn : undefined
       const request = parseChatRequest(entry.body, `batch:${batch.endpoint}`)
+      const problem = openAiChatProblem(entry.body)
       const result: RouteResult =
-        drawn !== undefined && content === undefined
-          ? { status: 200, body: {}, fault: drawn }
-          : chatCompletion(state, request, content)
+        problem !== undefined
+          ? openAiError(400, problem.message, "invalid_request_error", problem.code ?? null, problem.param)
+          : drawn !== undefined && content === undefined
+            ? { status: 200, body: {}, fault: drawn }
+            : chatCompletion(state, request, content)
       const id = state.nextId("batch_req_")
       if (result.fault !== undefined) {
         const status = /^\d+$/.test(result.fault) ? Number(result.fault) : 500
@@ -508,6 +533,18 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
               request_id: state.nextId("req_"),
               body: error(status, `The request failed (${result.fault}).`, result.fault).body,
             },
+            error: null,
+          }),
+        )
+        continue
+      }
+      if (result.status !== 200) {
+        // a request the API rejects: its line goes to the error file with the API's error body
+        errors.push(
+          JSON.stringify({
+            id,
+            custom_id: customId,
+            response: { status_code: result.status, request_id: state.nextId("req_"), body: result.body },
             error: null,
           }),
         )
@@ -544,7 +581,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
         ?.content.toString("utf8")
         .split("\n")
         .filter((line) => line.trim() !== "").length ?? 0
-    return {
+    return withoutNulls({
       id: batch.id,
       object: "batch",
       endpoint: batch.endpoint,
@@ -568,7 +605,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
           : null,
       request_counts: batch.counts ?? { total, completed: 0, failed: 0 },
       metadata: batch.metadata ?? null,
-    }
+    })
   }
 
   /**
@@ -607,6 +644,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
 
   return {
     vendor: "openai",
+    rateLimitHeaders: "x-ratelimit",
     sdkBaseUrl: (origin) => `${origin}/v1`,
     uploads: () => [...uploaded],
     keyOf: (headers) => {
@@ -632,6 +670,15 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
               "Missing required parameter: 'messages'.",
               "invalid_request_error",
               "missing_required_parameter",
+            )
+          const problem = openAiChatProblem(context.body)
+          if (problem !== undefined)
+            return openAiError(
+              400,
+              problem.message,
+              "invalid_request_error",
+              problem.code ?? null,
+              problem.param ?? null,
             )
           return chatCompletion(state, request, context.fault, responderFor(request.model))
         },

@@ -62,6 +62,11 @@ export interface ContractOptions {
   readonly fakeOptions?: FakeOptions
   /** The per-call timeout given to the provider (default 1500 ms). */
   readonly timeoutMs?: number
+  /**
+   * Checks the fake's whole traffic after every other test ran (start the fake with `captureResponses` through
+   * `fakeOptions` to check answers too), e.g. against the vendor's published schema.
+   */
+  readonly traffic?: (fake: FakeServer) => void | Promise<void>
 }
 
 export type MakeContractLayer = (
@@ -553,6 +558,13 @@ export const suite = (name: string, makeLayer: MakeContractLayer, options: Contr
       expect(outputs.length).toBeGreaterThan(0)
       for (const output of outputs) expect(output).not.toContain(plantedKey)
     })
+
+    if (options.traffic !== undefined && vendor !== undefined) {
+      const checkTraffic = options.traffic
+      it("sent and got only what the vendor's published schema allows, over the whole run", async () => {
+        await checkTraffic(fake!)
+      })
+    }
   })
 }
 

@@ -43,6 +43,8 @@ export interface RequestLogEntry {
   readonly status: number
   /** The fault injected into this request, if any ("client-closed" when the client left first). */
   readonly fault?: string
+  /** The answer's body, when the fake was started with `captureResponses` (a download as its text). */
+  readonly response?: unknown
 }
 
 /** A line of a log file that corrects an earlier entry (by its index): the answer was never read. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { FAKE_VENDOR_HEADER } from "@standin/core"
+import { FAKE_VENDOR_HEADER } from "@standin/provider-kit"
 import { type FakeClock, manualClock } from "./clock.js"
 import { type FaultKind, FaultPlan, type FaultSpec, parseFaultSpec } from "./faults.js"
 import { Rng } from "./random.js"
@@ -34,6 +34,18 @@ export interface FakeOptions {
   readonly modelVersion?: (model: string) => string
   /** Phase lengths of asynchronous jobs, in clock milliseconds. */
   readonly jobs?: Partial<JobTimings>
+  /**
+   * Enforces a requests-per-minute limit on generation endpoints (per minute of the fake's clock), as the vendor
+   * does: every answer carries the vendor's rate-limit headers (`x-ratelimit-*` for OpenAI and Together,
+   * `anthropic-ratelimit-*` for Anthropic), and a request over the limit gets a 429 with no `retry-after`, only
+   * those headers to say when the limit resets.
+   */
+  readonly rateLimit?: { readonly requestsPerMinute: number }
+  /**
+   * Keep each answer's body in the request log (`response`: parsed JSON, or the text of a file download), so a
+   * test can check what the fake answered against the vendor's published schema. Off by default.
+   */
+  readonly captureResponses?: boolean
 }
 
 export interface JobTimings {
@@ -117,6 +129,17 @@ export interface VendorProtocol {
   readonly keyOf: (headers: IncomingMessage["headers"], query: URLSearchParams) => string | undefined
   /** Where the vendor's SDK expects the base URL, given the server's origin. */
   readonly sdkBaseUrl: (origin: string) => string
+  /** Which rate-limit headers the vendor sends (none when absent). */
+  readonly rateLimitHeaders?: "x-ratelimit" | "anthropic-ratelimit"
+}
+
+/** A Go duration as OpenAI's `x-ratelimit-reset-*` headers write it: `"6m0s"`, `"1.5s"`, `"20ms"`. */
+export const goDuration = (milliseconds: number): string => {
+  if (milliseconds < 1000) return `${Math.max(0, Math.round(milliseconds))}ms`
+  const minutes = Math.floor(milliseconds / 60_000)
+  const seconds = (milliseconds - minutes * 60_000) / 1000
+  const text = `${Number(seconds.toFixed(3))}s`
+  return minutes > 0 ? `${minutes}m${text}` : text
 }
 
 export interface FakeServer {
@@ -205,7 +228,16 @@ const parseBody = (raw: Buffer, contentType: string | undefined): unknown => {
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds))
 
-const errorKinds: ReadonlySet<FaultKind> = new Set(["429", "500", "503", "529", "400", "401"])
+const errorKinds: ReadonlySet<FaultKind> = new Set([
+  "429",
+  "429-bare",
+  "quota",
+  "500",
+  "503",
+  "529",
+  "400",
+  "401",
+])
 
 /** Starts a fake on 127.0.0.1 that speaks `protocol`. */
 export const startFake = async (
@@ -220,6 +252,25 @@ export const startFake = async (
   const retryAfterMs = options.retryAfterMs ?? 1000
   const hanging = new Set<ServerResponse>()
   let origin = "http://127.0.0.1:0"
+  // The rate-limit window: requests counted per minute of the fake's clock.
+  const window = { start: state.clock.now(), used: 0 }
+  const limitHeaders = (): Record<string, string> => {
+    const limit = options.rateLimit?.requestsPerMinute
+    if (limit === undefined || vendor.rateLimitHeaders === undefined) return {}
+    const remaining = Math.max(0, limit - window.used)
+    const resetMs = Math.max(0, window.start + 60_000 - state.clock.now())
+    return vendor.rateLimitHeaders === "x-ratelimit"
+      ? {
+          "x-ratelimit-limit-requests": String(limit),
+          "x-ratelimit-remaining-requests": String(remaining),
+          "x-ratelimit-reset-requests": goDuration(resetMs),
+        }
+      : {
+          "anthropic-ratelimit-requests-limit": String(limit),
+          "anthropic-ratelimit-requests-remaining": String(remaining),
+          "anthropic-ratelimit-requests-reset": new Date(Date.now() + resetMs).toISOString(),
+        }
+  }
 
   const delay = (): number => {
     const latency = options.latencyMs
@@ -263,7 +314,7 @@ export const startFake = async (
     const url = new URL(request.url ?? "/", origin)
     const method = request.method ?? "GET"
     const body = parseBody(raw, request.headers["content-type"])
-    const record = (status: number, fault?: string): number =>
+    const record = (status: number, fault?: string, answer?: unknown): number =>
       log.add({
         vendor: vendor.vendor,
         at: Date.now(),
@@ -273,6 +324,9 @@ export const startFake = async (
         body,
         status,
         ...(fault === undefined ? {} : { fault }),
+        ...(options.captureResponses === true && answer !== undefined
+          ? { response: Buffer.isBuffer(answer) ? answer.toString("utf8") : answer }
+          : {}),
       })
 
     let route: Route | undefined
@@ -294,7 +348,7 @@ export const startFake = async (
           ? `Incorrect API key provided: ${offered}.`
           : "Incorrect API key provided."
       const error = vendor.error(401, message, "401")
-      record(error.status, "401")
+      record(error.status, "401", error.body)
       send(response, error.status, error.body, error.headers)
     }
     if (options.apiKey !== undefined && route?.signed !== true && offered !== options.apiKey)
@@ -302,10 +356,25 @@ export const startFake = async (
 
     if (route === undefined) {
       const error = vendor.error(404, `Unknown request URL: ${method} ${url.pathname}.`, "not-found")
-      record(error.status)
+      record(error.status, undefined, error.body)
       return send(response, error.status, error.body, error.headers)
     }
 
+    // Over the rate limit: a 429 without retry-after, the rate-limit headers saying when the window resets.
+    let limited: Record<string, string> = {}
+    if (route.faultable && options.rateLimit !== undefined) {
+      if (state.clock.now() - window.start >= 60_000) {
+        window.start = state.clock.now()
+        window.used = 0
+      }
+      if (window.used >= options.rateLimit.requestsPerMinute) {
+        const error = vendor.error(429, "Rate limit reached for requests. Please try again later.", "429")
+        record(error.status, "rate-limit", error.body)
+        return send(response, error.status, error.body, { ...error.headers, ...limitHeaders() })
+      }
+      window.used += 1
+      limited = limitHeaders()
+    }
     let fault = route.faultable ? faults.draw(state.faultRng) : undefined
     const wait = delay()
     const waited = async (): Promise<void> => {
@@ -320,18 +389,21 @@ export const startFake = async (
       }
       const messages: Partial<Record<FaultKind, string>> = {
         "429": "Rate limit reached for requests. Please try again later.",
+        "429-bare": "Rate limit reached for requests. Please try again later.",
+        quota: "You exceeded your current quota, please check your plan and billing details.",
         "500": "The server had an error while processing your request.",
         "503": "The service is temporarily unavailable.",
         "529": "Overloaded.",
         "400": "Invalid request.",
       }
-      const error = vendor.error(Number(kind), messages[kind] ?? kind, kind)
-      const headers: Record<string, string> = { ...error.headers }
+      const status = kind === "429-bare" || kind === "quota" ? 429 : Number(kind)
+      const error = vendor.error(status, messages[kind] ?? kind, kind)
+      const headers: Record<string, string> = { ...limited, ...error.headers }
       if (kind === "429") {
         headers["retry-after"] = String(Math.ceil(retryAfterMs / 1000))
         headers["retry-after-ms"] = String(retryAfterMs)
       }
-      record(error.status, kind)
+      record(error.status, kind, error.body)
       send(response, error.status, error.body, headers)
     }
 
@@ -383,8 +455,8 @@ export const startFake = async (
       record(499, "client-closed")
       return
     }
-    const index = record(result.status, fault)
-    send(response, result.status, result.body, result.headers, corrupt)
+    const index = record(result.status, fault, corrupt === undefined ? result.body : undefined)
+    send(response, result.status, result.body, { ...limited, ...result.headers }, corrupt)
     if (result.status < 400 && fault === undefined) watch(request.socket, index)
   }
 

@@ -1,5 +1,6 @@
 import { inputTokens } from "./metering.js"
 import { chatCompletion, parseChatRequest } from "./openai.js"
+import { hash32 } from "./random.js"
 import { contentText, optionalNumber, record } from "./respond.js"
 import {
   type FakeOptions,
@@ -14,6 +15,7 @@ import {
 } from "./server.js"
 import type { Responder } from "./survey.js"
 import { trainedResponder } from "./trained.js"
+import { togetherChatProblem } from "./vendor-rules.js"
 
 /**
  * A fake of Together's API as the `together-ai` SDK (0.52) speaks it: the two-step file upload (a POST that
@@ -92,6 +94,40 @@ const checkTrainingFile = (
     tokens += inputTokens(messages.map((message) => contentText(record(message).content)))
   }
   return { error: undefined, tokens, examples: lines.length }
+}
+
+/**
+ * A chat completion with OpenAI's logprobs (`logprobs.content[]`) rewritten into Together's shape: `tokens`,
+ * `token_logprobs` and `token_ids` per position, `top_logprobs` a token → logprob map per position.
+ */
+const togetherLogprobs = (body: unknown): unknown => {
+  const completion = record(body)
+  if (!Array.isArray(completion.choices)) return body
+  return {
+    ...completion,
+    choices: completion.choices.map((choice) => {
+      const c = record(choice)
+      const content = record(c.logprobs).content
+      if (!Array.isArray(content)) return c
+      const positions = content.map(record)
+      return {
+        ...c,
+        logprobs: {
+          tokens: positions.map((position) => position.token),
+          token_logprobs: positions.map((position) => position.logprob),
+          token_ids: positions.map((position) => hash32(String(position.token)) % 128_000),
+          top_logprobs: positions.map((position) =>
+            Object.fromEntries(
+              (Array.isArray(position.top_logprobs) ? position.top_logprobs : []).map((top) => [
+                record(top).token,
+                record(top).logprob,
+              ]),
+            ),
+          ),
+        },
+      }
+    }),
+  }
 }
 
 export const togetherProtocol = (state: FakeState): VendorProtocol => {
@@ -269,6 +305,7 @@ export const togetherProtocol = (state: FakeState): VendorProtocol => {
 
   return {
     vendor: "together",
+    rateLimitHeaders: "x-ratelimit",
     sdkBaseUrl: (origin) => `${origin}/v1`,
     keyOf: (headers) => {
       const authorization = headers.authorization
@@ -284,9 +321,16 @@ export const togetherProtocol = (state: FakeState): VendorProtocol => {
         pattern: /^\/v1\/chat\/completions$/,
         faultable: true,
         handle: (context) => {
-          const request = parseChatRequest(context.body)
-          if (request.model === "") return togetherError(400, "model is required", "invalid_request_error")
-          return chatCompletion(state, request, context.fault, responderFor(request.model))
+          const parsed = parseChatRequest(context.body)
+          if (parsed.model === "") return togetherError(400, "model is required", "invalid_request_error")
+          const problem = togetherChatProblem(context.body)
+          if (problem !== undefined) return togetherError(400, problem.message, "invalid_request_error")
+          // Together asks for logprobs as a count of top tokens, and answers in its own shape.
+          const count = optionalNumber(record(context.body).logprobs)
+          const request =
+            count === undefined || count === 0 ? parsed : { ...parsed, logprobs: { top: count } }
+          const result = chatCompletion(state, request, context.fault, responderFor(request.model))
+          return count === undefined ? result : { ...result, body: togetherLogprobs(result.body) }
         },
       },
       {

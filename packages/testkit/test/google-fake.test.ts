@@ -59,11 +59,47 @@ describe("Gemini fake: generateContent", () => {
       contents: item.messages
         .filter((m) => m.role === "user")
         .map((m) => ({ role: "user", parts: [{ text: m.content }] })),
-      config: { responseLogprobs: true, logprobs: 10, maxOutputTokens: 1 },
+      config: {
+        responseLogprobs: true,
+        logprobs: 10,
+        maxOutputTokens: 1,
+        thinkingConfig: { thinkingBudget: 0 },
+      },
     })
     const top = response.candidates?.[0]?.logprobsResult?.topCandidates?.[0]?.candidates ?? []
     expect(top.length).toBeGreaterThanOrEqual(5)
     for (const label of item.labels) expect(top.map((c) => c.token)).toContain(label)
+  })
+
+  it("spends a 2.5 model's one output token on thinking unless thinking is off, as Gemini does", async () => {
+    const contents = [{ role: "user", parts: [{ text: "Answer 1 or 2." }] }]
+    const thinking = await ai.models.generateContent({
+      model: "gemini-2.5-flash",
+      contents,
+      config: { responseLogprobs: true, logprobs: 5, maxOutputTokens: 1 },
+    })
+    const candidate = thinking.candidates?.[0]
+    expect(candidate?.finishReason).toBe("MAX_TOKENS")
+    expect(candidate?.content?.parts).toBeUndefined()
+    expect(candidate?.logprobsResult).toBeUndefined()
+    expect(thinking.usageMetadata?.thoughtsTokenCount).toBe(1)
+  })
+
+  it("refuses logprobs on models without them and a zero thinking budget on models that always think", async () => {
+    const contents = [{ role: "user", parts: [{ text: "Answer 1 or 2." }] }]
+    const noLogprobs = await ai.models
+      .generateContent({ model: "gemini-2.5-pro", contents, config: { responseLogprobs: true, logprobs: 5 } })
+      .catch((e: unknown) => e)
+    expect((noLogprobs as ApiError).status).toBe(400)
+    expect((noLogprobs as ApiError).message).toMatch(/Logprobs is not enabled for models\/gemini-2.5-pro/)
+    const noBudget = await ai.models
+      .generateContent({
+        model: "gemini-2.5-pro",
+        contents,
+        config: { thinkingConfig: { thinkingBudget: 0 } },
+      })
+      .catch((e: unknown) => e)
+    expect((noBudget as ApiError).message).toMatch(/only works in thinking mode/)
   })
 
   it("rejects a schema without the JSON mime type, blocks for safety, and rate-limits with RetryInfo", async () => {

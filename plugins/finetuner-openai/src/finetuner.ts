@@ -1,7 +1,6 @@
 import {
   chatTrainingFiles,
   checkFinetuneRequest,
-  FAKE_VENDOR_HEADER,
   FinetuneError,
   type FinetuneJobRef,
   type FinetuneRequest,
@@ -17,6 +16,7 @@ import {
   type TrainingFile,
   trainedModelSpec,
 } from "@standin/core"
+import { FAKE_VENDOR_HEADER } from "@standin/provider-kit"
 import { Effect, type Redacted } from "effect"
 import OpenAI, { toFile } from "openai"
 import type { FineTuningJob } from "openai/resources/fine-tuning/jobs"

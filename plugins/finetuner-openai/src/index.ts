@@ -1,4 +1,5 @@
-import { type FinetunerPlugin, vendorFinetunerLayer } from "@standin/core"
+import type { FinetunerPlugin } from "@standin/core"
+import { vendorFinetunerLayer } from "@standin/provider-kit"
 import { Schema } from "effect"
 import { descriptor } from "./descriptor.js"
 import { make } from "./finetuner.js"

@@ -1,7 +1,6 @@
 import {
   chatTrainingFiles,
   checkFinetuneRequest,
-  FAKE_VENDOR_HEADER,
   FinetuneError,
   type FinetuneJobRef,
   type FinetuneRequest,
@@ -18,6 +17,7 @@ import {
   type TrainingFile,
   trainedModelSpec,
 } from "@standin/core"
+import { FAKE_VENDOR_HEADER } from "@standin/provider-kit"
 import { Effect, type Redacted } from "effect"
 import Together from "together-ai"
 import type { FinetuneResponse } from "together-ai/resources/fine-tuning"

@@ -1,4 +1,5 @@
 import { type ProviderDescriptor, ProviderSpecVersion } from "@standin/core"
+import { models } from "./models.js"
 
 export const descriptor: ProviderDescriptor = {
   kind: "provider",
@@ -20,4 +21,5 @@ export const descriptor: ProviderDescriptor = {
   },
   keyEnv: ["ANTHROPIC_API_KEY"],
   baseUrlEnv: "ANTHROPIC_BASE_URL",
+  models,
 }

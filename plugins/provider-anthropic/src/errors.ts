@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk"
-import { type ProviderError, sdkProviderError } from "@standin/core"
+import type { ProviderError } from "@standin/core"
+import { sdkProviderError } from "@standin/provider-kit"
 
 /** Maps anything the Anthropic SDK throws to a ProviderError; the key never reaches the message. */
 export const toProviderError = (provider: string, cause: unknown, secret: string): ProviderError =>

@@ -1,11 +1,5 @@
-import {
-  baseUrlOf,
-  decodePluginOptions,
-  type ProviderPlugin,
-  type ProviderSpec,
-  requiredApiKey,
-  vendorProviderLayer,
-} from "@standin/core"
+import type { ProviderPlugin, ProviderSpec } from "@standin/core"
+import { baseUrlOf, decodePluginOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
 import { descriptor } from "./descriptor.js"
 import { AnthropicOptions } from "./options.js"
 import { make } from "./provider.js"

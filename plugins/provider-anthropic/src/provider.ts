@@ -1,17 +1,21 @@
 import Anthropic from "@anthropic-ai/sdk"
+import { transformJSONSchema } from "@anthropic-ai/sdk/lib/transform-json-schema"
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages"
 import {
-  generateFor,
+  capabilitiesFor,
+  descriptorForModel,
+  type JsonSchema,
   ProviderError,
   type ProviderRequest,
   type ProviderResponse,
   type ProviderShape,
   settingsWarnings,
 } from "@standin/core"
-import { sdkFetch } from "@standin/core/node-fetch"
+import { generateFor } from "@standin/provider-kit"
+import { sdkFetch } from "@standin/provider-kit/node-fetch"
 import { Effect, Redacted } from "effect"
 import { makeBatch } from "./batch.js"
-import { descriptor } from "./descriptor.js"
+import { descriptor as pluginDescriptor } from "./descriptor.js"
 import { toProviderError } from "./errors.js"
 import type { AnthropicOptions } from "./options.js"
 
@@ -25,8 +29,39 @@ export interface AnthropicConfig extends AnthropicOptions {
 /** The tool used when structured output goes through a forced tool call. */
 export const answerTool = "record_answers"
 
+/** Warnings the SDK printed this run: each is shown once, not once per call. */
+const shownWarnings = new Set<string>()
+
+/**
+ * Runs the synchronous part of an SDK call (where the SDK prints its warnings, e.g. that a model is deprecated)
+ * with `console.warn` deduplicated: the first copy of each warning is printed, later copies are dropped.
+ */
+export const onceWarned = <A>(run: () => A): A => {
+  const original = console.warn
+  console.warn = (...parts: Array<unknown>) => {
+    const text = parts.map(String).join(" ")
+    if (shownWarnings.has(text)) return
+    shownWarnings.add(text)
+    original(...parts)
+  }
+  try {
+    return run()
+  } finally {
+    console.warn = original
+  }
+}
+
+/**
+ * The answer schema in the dialect of Anthropic's structured outputs, by the SDK's own `transformJSONSchema`:
+ * what the API rejects (`minimum`, `maximum`, `uniqueItems`, `minItems` above 1 …) goes into the description.
+ */
+export const toAnthropicSchema = (schema: JsonSchema): JsonSchema =>
+  transformJSONSchema(schema as never) as JsonSchema
+
 /** Builds the Anthropic provider around one SDK client. */
 export const make = (config: AnthropicConfig): ProviderShape => {
+  const descriptor = descriptorForModel(pluginDescriptor, config.model)
+  const row = capabilitiesFor(pluginDescriptor.models ?? [], config.model)
   const secret = Redacted.value(config.apiKey)
   const client = new Anthropic({
     apiKey: secret,
@@ -35,7 +70,17 @@ export const make = (config: AnthropicConfig): ProviderShape => {
     fetch: sdkFetch(),
     ...(config.baseUrl === undefined ? {} : { baseURL: config.baseUrl }),
   })
-  const mode = config.structuredOutput ?? "json_schema"
+  const mode = config.structuredOutput ?? (row?.structuredOutput === "json_schema" ? "json_schema" : "tool")
+  // Renderers share one answer schema across a run's prompts: converted once.
+  const converted = new WeakMap<JsonSchema, JsonSchema>()
+  const outputSchema = (schema: JsonSchema): JsonSchema => {
+    let result = converted.get(schema)
+    if (result === undefined) {
+      result = toAnthropicSchema(schema)
+      converted.set(schema, result)
+    }
+    return result
+  }
   const fail = (reason: ProviderError["reason"], message: string) =>
     new ProviderError({ provider: descriptor.id, reason, message })
 
@@ -50,7 +95,7 @@ export const make = (config: AnthropicConfig): ProviderShape => {
       .filter((message) => message.role === "system")
       .map((message) => message.content)
       .join("\n\n")
-    const schema = { ...request.prompt.responseSchema }
+    const schema = request.prompt.responseSchema
     return {
       model: config.model,
       max_tokens: maxTokens ?? config.defaultMaxTokens ?? 1024,
@@ -63,7 +108,7 @@ export const make = (config: AnthropicConfig): ProviderShape => {
         })),
       ...(temperature !== undefined ? { temperature } : topP !== undefined ? { top_p: topP } : {}),
       ...(mode === "json_schema"
-        ? { output_config: { format: { type: "json_schema", schema } } }
+        ? { output_config: { format: { type: "json_schema", schema: outputSchema(schema) } } }
         : {
             tools: [
               {
@@ -109,7 +154,7 @@ export const make = (config: AnthropicConfig): ProviderShape => {
     Effect.gen(function* () {
       const params = body(request, warnings)
       const message = yield* Effect.tryPromise({
-        try: (signal) => client.messages.create(params, { signal }),
+        try: (signal) => onceWarned(() => client.messages.create(params, { signal })),
         catch: (cause) => toProviderError(descriptor.id, cause, secret),
       })
       return yield* toResponse(message, warnings)
@@ -125,11 +170,11 @@ export const make = (config: AnthropicConfig): ProviderShape => {
       params: (request) => body(request, []),
       decode: (message, request) => {
         // the warnings a live call would have gathered while building its body
-        const warnings = [...settingsWarnings(descriptor, request.settings)]
+        const warnings = [...settingsWarnings(descriptor, request.settings, config.model)]
         body(request, warnings)
         return toResponse(message, warnings)
       },
     }),
-    generate: generateFor(descriptor, { whole }),
+    generate: generateFor(descriptor, { whole }, config.model),
   }
 }

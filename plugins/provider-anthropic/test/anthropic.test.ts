@@ -8,7 +8,7 @@ import {
 } from "@standin/testkit"
 import { ConfigProvider, Effect, Layer, Redacted, Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { answerTool, layer, make } from "../src/index.js"
+import { answerTool, layer, make, toAnthropicSchema } from "../src/index.js"
 
 let fake: FakeServer
 beforeAll(async () => {
@@ -45,7 +45,9 @@ describe("Anthropic request bodies, as Anthropic documents them", () => {
       provider().generate(request({ settings: { temperature: 0.5, maxTokens: 400 } })),
     )
     const body = lastBody()
-    expect(body.output_config).toEqual({ format: { type: "json_schema", schema: prompt.responseSchema } })
+    expect(body.output_config).toEqual({
+      format: { type: "json_schema", schema: toAnthropicSchema(prompt.responseSchema) },
+    })
     expect(body.system).toBe(prompt.messages[0]!.content)
     expect((body.messages as ReadonlyArray<{ role: string }>).map((m) => m.role)).toEqual(["user"])
     expect(body.max_tokens).toBe(400)
@@ -63,7 +65,7 @@ describe("Anthropic request bodies, as Anthropic documents them", () => {
     expect(body.max_tokens).toBe(1024)
     expect(body.top_p).toBe(0.9)
     expect(body.seed).toBeUndefined()
-    expect(response.warnings).toEqual(["seed was ignored: anthropic has no seed"])
+    expect(response.warnings).toEqual(["seed was ignored: anthropic:claude-sonnet-4-5 has no seed"])
     const both = await run(provider().generate(request({ settings: { temperature: 1, topP: 0.9 } })))
     expect(lastBody().top_p).toBeUndefined()
     expect(both.warnings.join()).toMatch(/top_p was ignored/)
@@ -90,6 +92,108 @@ describe("Anthropic request bodies, as Anthropic documents them", () => {
     expect(Result.isFailure(result) && result.failure.reason).toBe("server")
     expect(Result.isFailure(result) && result.failure.status).toBe(529)
     expect(Result.isFailure(result) && result.failure.retryable).toBe(true)
+  })
+})
+
+describe("Anthropic structured outputs and the SDK's warnings", () => {
+  const verbalized = renderFixturePrompt(fixtureStudy, twin, {
+    elicitation: "verbalized",
+    includeDemographics: true,
+  })
+
+  it("moves minimum/maximum (verbalized probabilities) into the description, which the API accepts", async () => {
+    const response = await run(
+      provider().generate(request({ elicitation: "verbalized", prompt: verbalized })),
+    )
+    const sent = JSON.stringify((lastBody().output_config as { format: { schema: unknown } }).format.schema)
+    expect(sent).not.toContain('"minimum"')
+    expect(sent).not.toContain('"maximum"')
+    expect(sent).toContain("{minimum: 0, maximum: 1}")
+    expect(Object.keys(JSON.parse(response.text) as object).sort()).toEqual([
+      "concern",
+      "share",
+      "understand",
+    ])
+  })
+
+  it("does the same for multi-select and numeric items (uniqueItems, minItems above 1, bounds)", () => {
+    const schema = toAnthropicSchema({
+      type: "object",
+      properties: {
+        channels: {
+          type: "array",
+          items: { type: "string", enum: ["a", "b", "c"] },
+          minItems: 2,
+          uniqueItems: true,
+        },
+        age: { type: "integer", minimum: 18, maximum: 99 },
+      },
+      required: ["channels", "age"],
+      additionalProperties: false,
+    })
+    expect(schema).toEqual({
+      type: "object",
+      properties: {
+        // the SDK keeps an enum without its (implied) type
+        channels: {
+          type: "array",
+          items: { enum: ["a", "b", "c"] },
+          description: "{uniqueItems: true, minItems: 2}",
+        },
+        age: { type: "integer", description: "{minimum: 18, maximum: 99}" },
+      },
+      required: ["channels", "age"],
+      additionalProperties: false,
+    })
+  })
+
+  it("the fake answers Anthropic's 400 for minimum/maximum in output_config.format", async () => {
+    const response = await fetch(`${fake.baseUrl}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "k", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({
+        model: "claude-sonnet-4-5",
+        max_tokens: 100,
+        messages: [{ role: "user", content: "hi" }],
+        output_config: { format: { type: "json_schema", schema: verbalized.responseSchema } },
+      }),
+    })
+    expect(response.status).toBe(400)
+    const body = (await response.json()) as { type: string; error: { type: string; message: string } }
+    expect(body.type).toBe("error")
+    expect(body.error.type).toBe("invalid_request_error")
+    expect(body.error.message).toMatch(/minimum, maximum are not supported/)
+  })
+
+  it("uses a forced tool for models without structured outputs, and logprobs are refused before any call", async () => {
+    await run(provider({ model: "claude-3-5-haiku-latest" }).generate(request()))
+    expect(lastBody().tool_choice).toEqual({ type: "tool", name: answerTool })
+    const before = fake.log.entries.length
+    const refused = await Effect.runPromise(
+      Effect.result(provider().generate(request({ elicitation: "logprobs" }))),
+    )
+    expect(Result.isFailure(refused) && refused.failure.reason).toBe("unsupported")
+    expect(fake.log.entries.length).toBe(before)
+  })
+
+  it("prints the SDK's deprecation warning once per run, not once per call", async () => {
+    // claude-opus-4-5-20251101 is on the SDK's list of deprecated models; no other test uses it
+    const deprecated = provider({ model: "claude-opus-4-5-20251101" })
+    const printed: Array<string> = []
+    const original = console.warn
+    console.warn = (...parts: Array<unknown>) => {
+      printed.push(parts.map(String).join(" "))
+    }
+    try {
+      for (let call = 0; call < 3; call++)
+        await run(deprecated.generate(request({ model: "claude-opus-4-5-20251101" })))
+    } finally {
+      console.warn = original
+    }
+    const warnings = printed.filter(
+      (line) => line.includes("claude-opus-4-5-20251101") && /deprecated/.test(line),
+    )
+    expect(warnings).toHaveLength(1)
   })
 })
 

@@ -7,9 +7,9 @@ import {
   ProviderError,
   type ProviderRequest,
   type ProviderResponse,
-  reasonForStatus,
   scrubSecret,
 } from "@standin/core"
+import { reasonForStatus } from "@standin/provider-kit"
 import { Effect } from "effect"
 import { toProviderError } from "./errors.js"
 

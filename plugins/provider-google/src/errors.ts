@@ -1,5 +1,6 @@
 import { ApiError } from "@google/genai"
-import { type FailureReason, ProviderError, reasonForStatus, scrubSecret } from "@standin/core"
+import { type FailureReason, ProviderError, scrubSecret } from "@standin/core"
+import { reasonForStatus } from "@standin/provider-kit"
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)

@@ -1,20 +1,20 @@
 import { type GenerateContentConfig, type GenerateContentResponse, GoogleGenAI } from "@google/genai"
 import {
   type ChatMessage,
-  firstTokenDistributions,
-  generateFor,
+  capabilitiesFor,
+  descriptorForModel,
+  type ModelCapabilities,
   ProviderError,
   type ProviderRequest,
   type ProviderResponse,
   type ProviderShape,
-  requestSeed,
   settingsWarnings,
-  type TokenLogprob,
   type Usage,
 } from "@standin/core"
+import { firstTokenDistributions, generateFor, requestSeed, type TokenLogprob } from "@standin/provider-kit"
 import { Effect, Redacted } from "effect"
 import { makeBatch } from "./batch.js"
-import { descriptor } from "./descriptor.js"
+import { descriptor as pluginDescriptor } from "./descriptor.js"
 import { toProviderError } from "./errors.js"
 import type { GoogleOptions } from "./options.js"
 import { toGeminiSchema } from "./schema.js"
@@ -60,8 +60,27 @@ const usageOf = (response: GenerateContentResponse): Usage => ({
     (response.usageMetadata?.candidatesTokenCount ?? 0) + (response.usageMetadata?.thoughtsTokenCount ?? 0),
 })
 
+/**
+ * The thinking and token limit of a one-token logprob ask, which must not spend its token thinking: thinking off
+ * where the model allows it (2.5 Flash thinks by default), else the smallest budget it takes (or the configured
+ * one, if larger) with room for the answer's one token on top; nothing for models that do not think.
+ */
+export const logprobThinking = (
+  row: ModelCapabilities | undefined,
+  configuredBudget: number | undefined,
+): GenerateContentConfig => {
+  if (row?.thinking === "optional") return { thinkingConfig: { thinkingBudget: 0 }, maxOutputTokens: 1 }
+  if (row?.thinking === "always" && row.minThinkingBudget !== undefined) {
+    const budget = Math.max(row.minThinkingBudget, configuredBudget ?? 0)
+    return { thinkingConfig: { thinkingBudget: budget }, maxOutputTokens: budget + 1 }
+  }
+  return { maxOutputTokens: 1 }
+}
+
 /** Builds the Gemini provider around one SDK client. */
 export const make = (config: GoogleConfig): ProviderShape => {
+  const descriptor = descriptorForModel(pluginDescriptor, config.model)
+  const row = capabilitiesFor(pluginDescriptor.models ?? [], config.model)
   const secret = Redacted.value(config.apiKey)
   const client = new GoogleGenAI({
     apiKey: secret,
@@ -73,7 +92,8 @@ export const make = (config: GoogleConfig): ProviderShape => {
     },
   })
   const schemaField = config.schemaField ?? "responseJsonSchema"
-  const topLogprobs = Math.min(20, Math.max(1, Math.round(config.topLogprobs ?? 20)))
+  const topLogprobs = Math.min(row?.topLogprobs || 20, Math.max(1, Math.round(config.topLogprobs ?? 20)))
+
   const minLabelMass = config.minLabelMass ?? 0.5
   const fail = (reason: ProviderError["reason"], message: string) =>
     new ProviderError({ provider: descriptor.id, reason, message })
@@ -171,7 +191,7 @@ export const make = (config: GoogleConfig): ProviderShape => {
             ...settings(request),
             responseLogprobs: true,
             logprobs: topLogprobs,
-            maxOutputTokens: 1,
+            ...logprobThinking(row, config.thinkingBudget),
           })
           const { text } = yield* textOf(response)
           const result = response.candidates?.[0]?.logprobsResult
@@ -215,8 +235,8 @@ export const make = (config: GoogleConfig): ProviderShape => {
         config: { ...systemInstruction(request.prompt.messages), ...wholeConfig(request) },
       }),
       decode: (response, request) =>
-        wholeResponse(response, [...settingsWarnings(descriptor, request.settings)]),
+        wholeResponse(response, [...settingsWarnings(descriptor, request.settings, config.model)]),
     }),
-    generate: generateFor(descriptor, { whole, logprobs }),
+    generate: generateFor(descriptor, { whole, logprobs }, config.model),
   }
 }

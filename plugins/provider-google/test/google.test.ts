@@ -8,7 +8,7 @@ import {
 } from "@standin/testkit"
 import { ConfigProvider, Effect, Layer, Redacted, Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { layer, make, toGeminiSchema } from "../src/index.js"
+import { layer, logprobThinking, make, models, toGeminiSchema } from "../src/index.js"
 
 let fake: FakeServer
 beforeAll(async () => {
@@ -94,6 +94,69 @@ describe("Gemini request bodies, as Google documents them", () => {
       expect(config.responseJsonSchema).toBeUndefined()
     }
     expect(Object.keys(response.distributions ?? {}).sort()).toEqual(["concern", "share", "understand"])
+  })
+
+  it("turns thinking off for a 2.5 Flash logprob ask even when no budget is configured (else the token goes to thinking)", async () => {
+    const before = fake.log.entries.length
+    const response = await run(provider().generate(request("logprobs")))
+    const calls = fake.log.entries.slice(before)
+    expect(calls.length).toBe(3)
+    for (const call of calls) {
+      const config = (call.body as Body).generationConfig
+      expect(config.thinkingConfig).toEqual({ thinkingBudget: 0 })
+      expect(config.maxOutputTokens).toBe(1)
+    }
+    expect(Object.keys(response.distributions ?? {}).sort()).toEqual(["concern", "share", "understand"])
+  })
+
+  it("sets no thinking for 2.0 Flash, turns a configured budget off for 2.5 Flash-Lite's one-token ask", async () => {
+    const before = fake.log.entries.length
+    await run(
+      provider({ model: "gemini-2.0-flash" }).generate(request("logprobs", { model: "gemini-2.0-flash" })),
+    )
+    const config = (fake.log.entries[before]!.body as Body).generationConfig
+    expect(config.thinkingConfig).toBeUndefined()
+    expect(config.maxOutputTokens).toBe(1)
+    const lite = fake.log.entries.length
+    await run(
+      provider({ model: "gemini-2.5-flash-lite", thinkingBudget: 512 }).generate(
+        request("logprobs", { model: "gemini-2.5-flash-lite" }),
+      ),
+    )
+    expect((fake.log.entries[lite]!.body as Body).generationConfig.thinkingConfig).toEqual({
+      thinkingBudget: 0,
+    })
+  })
+
+  it("budgets the least thinking plus one token for a model that cannot stop thinking", () => {
+    const always = { ...models[0]!, thinking: "always", minThinkingBudget: 128 } as const
+    expect(logprobThinking(always, undefined)).toEqual({
+      thinkingConfig: { thinkingBudget: 128 },
+      maxOutputTokens: 129,
+    })
+    expect(logprobThinking(always, 300)).toEqual({
+      thinkingConfig: { thinkingBudget: 300 },
+      maxOutputTokens: 301,
+    })
+    expect(logprobThinking({ ...always, thinking: "none" }, 300)).toEqual({ maxOutputTokens: 1 })
+  })
+
+  it("refuses logprobs before any call on models without them (2.5 Pro), and says why", async () => {
+    const pro = provider({ model: "gemini-2.5-pro" })
+    expect(pro.descriptor.capabilities.logprobs).toBe(false)
+    const before = fake.log.entries.length
+    const result = await Effect.runPromise(
+      Effect.result(pro.generate(request("logprobs", { model: "gemini-2.5-pro" }))),
+    )
+    expect(Result.isFailure(result) && result.failure.reason).toBe("unsupported")
+    expect(Result.isFailure(result) && result.failure.message).toMatch(
+      /google:gemini-2.5-pro cannot do "logprobs"/,
+    )
+    expect(fake.log.entries.length).toBe(before)
+    expect(models.find((row) => row.match === "gemini-2.5-pro*")).toMatchObject({
+      thinking: "always",
+      minThinkingBudget: 128,
+    })
   })
 
   it("maps a safety block (finishReason SAFETY) to content-filtered", async () => {

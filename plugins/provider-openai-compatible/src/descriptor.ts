@@ -21,4 +21,17 @@ export const descriptor: ProviderDescriptor = {
   keyEnv: ["OPENAI_COMPATIBLE_API_KEY"],
   keyOptional: true,
   baseUrlEnv: "OPENAI_COMPATIBLE_BASE_URL",
+  // Servers differ and say little about their models: one default row, what every compatible server knows.
+  models: [
+    {
+      match: "*",
+      temperature: true,
+      topLogprobs: 20,
+      thinking: "none",
+      maxTokensField: "max_tokens",
+      structuredOutput: "json_schema",
+      batch: false,
+      contextTokens: 0,
+    },
+  ],
 }

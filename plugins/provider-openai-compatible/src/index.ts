@@ -1,13 +1,11 @@
 import {
-  baseUrlOf,
-  optionalApiKey,
   PluginConfigError,
   Provider,
   type ProviderPlugin,
   type ProviderShape,
   type ProviderSpec,
-  requireModel,
 } from "@standin/core"
+import { baseUrlOf, optionalApiKey, requireModel } from "@standin/provider-kit"
 import { decodeOptions, make as makeOpenAi, type OpenAiConfig } from "@standin/provider-openai"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { descriptor } from "./descriptor.js"
@@ -51,6 +49,16 @@ export const keyEnvOf = (spec: ProviderSpec): string | PluginConfigError => {
   return named
 }
 
+/** Whether a base URL is Together's API, which asks for logprobs as a count (`logprobs: 5`) and answers in its own shape. */
+export const isTogether = (baseUrl: string): boolean => {
+  try {
+    const host = new URL(baseUrl).hostname
+    return /(^|\.)together\.(xyz|ai)$/.test(host)
+  } catch {
+    return false
+  }
+}
+
 /** The provider for `openai-compatible:<model>@<baseURL>`. */
 export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigError> =>
   Layer.effect(
@@ -73,6 +81,7 @@ export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigErr
         Effect.mapError((error) => configError(error.message)),
       )
       return make({
+        ...(isTogether(baseUrl) ? { logprobsFormat: "count" as const } : {}),
         ...options,
         model: spec.model,
         baseUrl,

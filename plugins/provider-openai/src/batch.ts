@@ -5,9 +5,9 @@ import {
   ProviderError,
   type ProviderRequest,
   type ProviderResponse,
-  reasonForStatus,
   scrubSecret,
 } from "@standin/core"
+import { reasonForStatus } from "@standin/provider-kit"
 import { Effect } from "effect"
 import type OpenAI from "openai"
 import { toFile } from "openai"

@@ -1,4 +1,5 @@
 import { type ProviderDescriptor, ProviderSpecVersion } from "@standin/core"
+import { models } from "./models.js"
 
 export const descriptor: ProviderDescriptor = {
   kind: "provider",
@@ -20,4 +21,5 @@ export const descriptor: ProviderDescriptor = {
   },
   keyEnv: ["OPENAI_API_KEY"],
   baseUrlEnv: "OPENAI_BASE_URL",
+  models,
 }

@@ -1,4 +1,5 @@
-import { type ProviderError, sdkProviderError } from "@standin/core"
+import type { ProviderError } from "@standin/core"
+import { sdkProviderError } from "@standin/provider-kit"
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai"
 
 /** Maps anything the openai SDK throws to a ProviderError; the key never reaches the message. */

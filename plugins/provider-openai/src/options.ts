@@ -11,7 +11,12 @@ export const OpenAiOptions = Schema.Struct({
    * reasoning models) or `max_tokens` (what most OpenAI-compatible servers know).
    */
   maxTokensField: Schema.optionalKey(Schema.Literals(["max_completion_tokens", "max_tokens"])),
-  /** How many top logprobs to ask for per token, 1–20 (default 20). */
+  /**
+   * How logprobs are asked for: `top_logprobs` (OpenAI's `logprobs: true` plus `top_logprobs: N`) or `count`
+   * (Together's `logprobs: N`). Default `top_logprobs`; openai-compatible picks `count` for Together's API.
+   */
+  logprobsFormat: Schema.optionalKey(Schema.Literals(["top_logprobs", "count"])),
+  /** How many top logprobs to ask for per token, 1–20 (default 20, or fewer where the model allows fewer). */
   topLogprobs: Schema.optionalKey(Schema.Number),
   /** Below this share of first-token probability on the option labels, a warning is stored (default 0.5). */
   minLabelMass: Schema.optionalKey(Schema.Number),

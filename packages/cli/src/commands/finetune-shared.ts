@@ -8,6 +8,7 @@ import {
   type ProviderPlugin,
   type ProviderSpec,
   type StudyDefinition,
+  scrubUrlCredentials,
 } from "@standin/core"
 import { chooseArm, type FinetuneJobEvent } from "@standin/engine"
 import { DEFAULT_BASE_URL as TOGETHER_URL } from "@standin/finetuner-together"
@@ -204,7 +205,7 @@ export const resolveArms = (
 
 /** A provider spec as typed on the command line (options such as keyEnv cannot be). */
 export const specText = (spec: ProviderSpec): string =>
-  `${spec.provider}:${spec.model}${spec.baseUrl === undefined ? "" : `@${spec.baseUrl}`}`
+  `${spec.provider}:${spec.model}${spec.baseUrl === undefined ? "" : `@${scrubUrlCredentials(spec.baseUrl)}`}`
 
 export const bytes = (count: number): string =>
   count < 1024

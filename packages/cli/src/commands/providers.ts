@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { Command } from "effect/cli"
+import { Command, Flag } from "effect/cli"
 import type { Catalog } from "../catalog.js"
 import { table } from "../output.js"
 
@@ -35,11 +35,59 @@ export const providersReport = (
   return table(["provider", "role", "elicitation", "capabilities", "API key"], rows)
 }
 
+/**
+ * Every provider's per-model capability table, as the plugin carries it: one row per model-name pattern, first
+ * match first, `*` the default for models the table does not know.
+ */
+export const modelsReport = (catalog: Catalog): string => {
+  const rows = catalog.providers.flatMap((plugin) =>
+    (plugin.descriptor.models ?? []).map((row) => [
+      plugin.descriptor.id,
+      row.match,
+      row.temperature ? "yes" : "no",
+      row.topLogprobs > 0 ? `top ${row.topLogprobs}` : "no",
+      row.thinking === "always" && row.minThinkingBudget !== undefined
+        ? `always (≥ ${row.minThinkingBudget} tokens)`
+        : row.thinking,
+      row.maxTokensField,
+      row.structuredOutput,
+      row.batch ? "yes" : "no",
+      row.contextTokens > 0 ? row.contextTokens.toLocaleString("en-US") : "unknown",
+    ]),
+  )
+  return table(
+    [
+      "provider",
+      "model",
+      "temperature",
+      "logprobs",
+      "thinking",
+      "token limit",
+      "structured output",
+      "batch",
+      "context",
+    ],
+    rows,
+  )
+}
+
 export const providersCommand = (catalog: Catalog) =>
-  Command.make("providers", {}, () =>
-    Effect.sync(() => process.stdout.write(`${providersReport(catalog, process.env)}\n`)),
+  Command.make(
+    "providers",
+    {
+      models: Flag.Boolean("models").pipe(
+        Flag.withDescription(
+          "Show each provider's per-model capability table (model-name pattern, temperature, logprobs, thinking, token-limit field, structured output, batch, context).",
+        ),
+        Flag.withDefault(false),
+      ),
+    },
+    ({ models }) =>
+      Effect.sync(() =>
+        process.stdout.write(`${models ? modelsReport(catalog) : providersReport(catalog, process.env)}\n`),
+      ),
   ).pipe(
     Command.withDescription(
-      "List installed providers with their capabilities and whether their API key is set (values are never shown).",
+      "List installed providers with their capabilities and whether their API key is set (values are never shown); --models shows what each model family accepts.",
     ),
   )

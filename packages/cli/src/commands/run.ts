@@ -8,6 +8,7 @@ import type {
 import { InputError } from "@standin/core"
 import {
   type BudgetExceeded,
+  judgeRun,
   planRun,
   type RunEvent,
   type RunOutcome,
@@ -23,9 +24,10 @@ import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.
 import { summaryTable, writeRunFiles } from "../output.js"
 import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
+import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
 import { simulationFlags } from "./shared-flags.js"
 
-export interface RunInput {
+export interface RunInput extends StatusInput {
   readonly study: string
   readonly provider: ReadonlyArray<string>
   readonly pilot: string
@@ -118,6 +120,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     const seed = yield* wholeFlag("--seed", input.seed, 0, 2 ** 31 - 1)
     const replicates = yield* wholeFlag("--replicates", input.replicates, 1, 1000)
     const maxReasks = yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10)
+    yield* rangeFlag("--max-invalid", input.maxInvalid, 0, 1)
     const bootstrap = yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000)
     const minCellSize = yield* wholeFlag("--min-cell", input.minCell, 1)
     const concurrency = Option.isSome(input.concurrency)
@@ -232,18 +235,16 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       process.stdout.write(`${planTable(outcome.result.plan, maxReasks)}\n`)
       return
     }
-    const written = writeRunFiles(
-      input.out,
-      experiment.definition,
-      outcome.result.outcome.results,
-      outcome.result.outcome.entries,
-    )
-    const results = outcome.result.outcome.results
+    // a requested model that produced (almost) nothing fails the run loudly (run-status.ts)
+    const verdict = judgeRun(outcome.result.outcome, { maxInvalid: input.maxInvalid })
+    const written = writeRunFiles(input.out, experiment.definition, verdict.results, verdict.entries)
+    const results = verdict.results
     process.stdout.write(`\n${summaryTable(results)}\n\n`)
     const skipped = results.entries.filter((entry) => entry.status === "skipped")
     for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
-    yield* reportResults(input.out, written.resultsPath, input.site)
+    const { site } = reportFailedModels(verdict, input)
+    yield* reportResults(input.out, written.resultsPath, input.site && site)
   })
 
 export const runCommand = (
@@ -312,6 +313,7 @@ export const runCommand = (
       ),
       ...simulationFlags,
       ...callFlags,
+      ...statusFlags,
     },
     (input) => handle(runHandler(catalog, input)),
   ).pipe(

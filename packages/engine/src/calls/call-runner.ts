@@ -122,7 +122,9 @@ export const callKeyParts = (
   attempt: request.attempt,
   seed: request.settings.seed ?? null,
   twinId: request.twin.id,
-  providerOptions: spec.options?.[spec.provider],
+  // every vendor option, whatever its shape (a plugin's flat options, or `{ [providerId]: … }`): two specs that
+  // differ only in vendor options must not share answers (secrets are dropped when the key is made)
+  providerOptions: spec.options,
   extra,
 })
 

@@ -123,6 +123,16 @@ describe("CallRunner cache", () => {
         })
         expect(a.keyOf(request(1))).toBe(b.keyOf(request(1)))
         expect(a.keyOf(request(1))).not.toBe(c.keyOf(request(1)))
+        // a vendor plugin's own (flat) options count too: a forced tool is not structured outputs
+        const tool = yield* makeCallRunner({
+          provider: fake.shape,
+          spec: { ...spec, options: { structuredOutput: "tool" } },
+        })
+        const schema = yield* makeCallRunner({
+          provider: fake.shape,
+          spec: { ...spec, options: { structuredOutput: "json_schema" } },
+        })
+        expect(tool.keyOf(request(1))).not.toBe(schema.keyOf(request(1)))
       }),
     )
   })

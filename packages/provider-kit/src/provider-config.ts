@@ -1,7 +1,13 @@
+import {
+  Finetuner,
+  type FinetunerShape,
+  PluginConfigError,
+  Provider,
+  type ProviderDescriptor,
+  type ProviderShape,
+  type ProviderSpec,
+} from "@standin/core"
 import { Config, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { PluginConfigError } from "./errors.js"
-import { Finetuner, type FinetunerShape } from "./finetuner.js"
-import { Provider, type ProviderDescriptor, type ProviderShape, type ProviderSpec } from "./provider.js"
 
 /**
  * The configuration steps every provider plugin's layer takes in the same way: an API key from the

@@ -1,11 +1,47 @@
 import { describe, expect, it } from "@effect/vitest"
+import { scrubSecret } from "@standin/core"
 import {
   distributionFromLogprobs,
+  parseDuration,
+  parseRateLimitReset,
   parseRetryAfter,
   reasonForStatus,
   requestSeed,
-  scrubSecret,
 } from "../src/provider-support.js"
+
+describe("rate-limit headers", () => {
+  it("reads Go durations as OpenAI's x-ratelimit-reset-* write them", () => {
+    expect(parseDuration("6m0s")).toBe(360_000)
+    expect(parseDuration("1.5s")).toBe(1500)
+    expect(parseDuration("20ms")).toBe(20)
+    expect(parseDuration("1h2m3s")).toBe(3_723_000)
+    expect(parseDuration("soon")).toBeUndefined()
+  })
+
+  it("waits for the reset of an exhausted limit only, the longest of them", () => {
+    const headers = {
+      "x-ratelimit-remaining-requests": "0",
+      "x-ratelimit-reset-requests": "1.5s",
+      "x-ratelimit-remaining-tokens": "0",
+      "x-ratelimit-reset-tokens": "6m0s",
+    }
+    expect(parseRateLimitReset(headers)).toBe(360_000)
+    expect(parseRateLimitReset({ ...headers, "x-ratelimit-remaining-tokens": "1200" })).toBe(1500)
+    expect(
+      parseRateLimitReset({ "x-ratelimit-remaining-requests": "3", "x-ratelimit-reset-requests": "1s" }),
+    ).toBeUndefined()
+    const now = Date.parse("2026-01-01T00:00:00Z")
+    expect(
+      parseRateLimitReset(
+        {
+          "anthropic-ratelimit-requests-remaining": "0",
+          "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:42Z",
+        },
+        now,
+      ),
+    ).toBe(42_000)
+  })
+})
 
 describe("parseRetryAfter", () => {
   it("prefers retry-after-ms, then seconds, then an HTTP date", () => {

@@ -1,8 +1,14 @@
+import {
+  type FailureReason,
+  type ItemPrompt,
+  type OptionDistribution,
+  ProviderError,
+  type ProviderRequest,
+  type ProviderResponse,
+  scrubSecret,
+  type Usage,
+} from "@standin/core"
 import { Effect } from "effect"
-import { ProviderError } from "./errors.js"
-import type { ItemPrompt } from "./prompt.js"
-import type { ProviderRequest, ProviderResponse } from "./provider.js"
-import type { FailureReason, OptionDistribution, Usage } from "./respondent.js"
 
 /**
  * Small vendor-neutral helpers that every provider plugin needs in the same form: the wait a server
@@ -52,6 +58,55 @@ export const parseRetryAfter = (
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
+/** `"6m0s"`, `"1.5s"`, `"17ms"`, `"1h2m"` (the Go durations of OpenAI's `x-ratelimit-reset-*`) → milliseconds. */
+export const parseDuration = (text: string): number | undefined => {
+  const trimmed = text.trim()
+  if (!/^(\d+(\.\d+)?(h|ms|m|s))+$/.test(trimmed)) return undefined
+  let total = 0
+  for (const [, value, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) {
+    const scale = unit === "h" ? 3_600_000 : unit === "m" ? 60_000 : unit === "s" ? 1000 : 1
+    total += Number(value) * scale
+  }
+  return Math.round(total)
+}
+
+/**
+ * The wait the rate-limit headers imply when a 429 carries no `retry-after`: the reset of each exhausted limit
+ * (`x-ratelimit-remaining-*` at 0; OpenAI, Together and others send Go durations in `x-ratelimit-reset-*`,
+ * Anthropic RFC 3339 times in `anthropic-ratelimit-*-reset`), the longest of them. Undefined when no exhausted
+ * limit says when it resets: the caller then backs off on its own schedule.
+ */
+export const parseRateLimitReset = (
+  headers: HeaderSource | undefined,
+  now: number = Date.now(),
+): number | undefined => {
+  const waits: Array<number> = []
+  for (const limit of ["requests", "tokens", "input-tokens", "output-tokens"]) {
+    const openAi = header(headers, `x-ratelimit-remaining-${limit}`)
+    const reset = header(headers, `x-ratelimit-reset-${limit}`)
+    if (openAi !== undefined && Number(openAi) <= 0 && reset !== undefined) {
+      const seconds = Number(reset)
+      const wait = Number.isFinite(seconds) ? Math.round(seconds * 1000) : parseDuration(reset)
+      if (wait !== undefined) waits.push(wait)
+    }
+    const anthropic = header(headers, `anthropic-ratelimit-${limit}-remaining`)
+    const at = header(headers, `anthropic-ratelimit-${limit}-reset`)
+    if (anthropic !== undefined && Number(anthropic) <= 0 && at !== undefined) {
+      const date = Date.parse(at)
+      if (!Number.isNaN(date)) waits.push(Math.max(0, date - now))
+    }
+  }
+  return waits.length === 0 ? undefined : Math.max(...waits)
+}
+
+/**
+ * Whether a 429 means the account has no credit left (OpenAI's and Together's `insufficient_quota`), which no
+ * wait will cure: retrying only burns the retry budget, so it is reported as `auth` (the account cannot be used),
+ * which stops the provider at once with the vendor's message.
+ */
+export const isQuotaExhausted = (error: { readonly code?: unknown; readonly type?: unknown }): boolean =>
+  error.code === "insufficient_quota" || error.type === "insufficient_quota"
+
 /** The failure reason an HTTP error status stands for. */
 export const reasonForStatus = (status: number): FailureReason => {
   if (status === 401 || status === 403) return "auth"
@@ -60,10 +115,6 @@ export const reasonForStatus = (status: number): FailureReason => {
   if (status >= 500) return "server"
   return "invalid-request"
 }
-
-/** Replaces every occurrence of a secret in a text, so vendor messages that echo a key cannot leak it. */
-export const scrubSecret = (text: string, secret: string | undefined): string =>
-  secret === undefined || secret.length < 4 ? text : text.split(secret).join("[REDACTED]")
 
 /** The error classes of a Stainless-generated SDK (`openai`, `@anthropic-ai/sdk`): what `sdkProviderError` tells apart. */
 export interface SdkErrorClasses {
@@ -80,8 +131,9 @@ export interface SdkErrorClasses {
 
 /**
  * Maps anything a Stainless-generated SDK throws to a ProviderError, the key scrubbed from its message: timeouts,
- * connection failures (`transport`), HTTP errors by status (with the wait a 429 asks for; `filtered` marks the
- * vendor's content-filter errors), unreadable bodies (`malformed-output`), and anything else as `transport`.
+ * connection failures (`transport`), HTTP errors by status (with the wait a 429 asks for, from `retry-after` or
+ * the rate-limit headers; a 429 for `insufficient_quota` is `auth`, never retried; `filtered` marks the vendor's
+ * content-filter errors), unreadable bodies (`malformed-output`), and anything else as `transport`.
  */
 export const sdkProviderError = (
   provider: string,
@@ -104,13 +156,17 @@ export const sdkProviderError = (
       message: scrub(`connection failed: ${cause.message}`),
     })
   if (cause instanceof classes.api && typeof cause.status === "number") {
-    const reason = filtered(cause) ? "content-filtered" : reasonForStatus(cause.status)
-    const retryAfterMs = reason === "rate-limited" ? parseRetryAfter(cause.headers) : undefined
+    const quota = cause.status === 429 && isQuotaExhausted(cause as { code?: unknown; type?: unknown })
+    const reason = quota ? "auth" : filtered(cause) ? "content-filtered" : reasonForStatus(cause.status)
+    const retryAfterMs =
+      reason === "rate-limited"
+        ? (parseRetryAfter(cause.headers) ?? parseRateLimitReset(cause.headers))
+        : undefined
     return new ProviderError({
       provider,
       reason,
       status: cause.status,
-      message: scrub(cause.message),
+      message: scrub(quota ? `no quota left (insufficient_quota): ${cause.message}` : cause.message),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     })
   }

@@ -1,0 +1,26 @@
+import type { ModelCapabilities } from "@standin/core"
+
+const claude = {
+  temperature: true,
+  topLogprobs: 0,
+  thinking: "optional",
+  maxTokensField: "max_tokens",
+  batch: true,
+  contextTokens: 200_000,
+} as const
+
+/**
+ * Claude models as Anthropic documents them: no logprobs on any, `max_tokens` required, extended thinking off
+ * unless asked for. Structured outputs (`output_config.format`, whose JSON Schema subset has no numeric or array
+ * bounds) came with the 4.1/4.5 generation; older models get the answer schema through a forced tool call. The
+ * last row, for a model the table does not know, uses the forced tool, which every Claude model accepts.
+ */
+export const models: ReadonlyArray<ModelCapabilities> = [
+  { match: "claude-3*", ...claude, thinking: "none", structuredOutput: "tool" },
+  { match: "claude-sonnet-4-2025*", ...claude, structuredOutput: "tool" },
+  { match: "claude-opus-4-2025*", ...claude, structuredOutput: "tool" },
+  { match: "claude-sonnet-4-0*", ...claude, structuredOutput: "tool" },
+  { match: "claude-opus-4-0*", ...claude, structuredOutput: "tool" },
+  { match: "claude-*-4-*", ...claude, structuredOutput: "json_schema" },
+  { match: "*", ...claude, thinking: "none", structuredOutput: "tool" },
+]
