@@ -30,6 +30,8 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // In CI, missing study data fails the run instead of skipping the tests that need it.
+    globalSetup: ["./vitest.global-setup.ts"],
     reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
   },
 })

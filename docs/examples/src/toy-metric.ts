@@ -2,6 +2,9 @@
  * The worked example of docs/adding-a-metric.md: twin agreement, the share of synthetic twins that give
  * exactly their human's answer, per item, with a seeded percentile-bootstrap CI over twins. It is a pure
  * function of (study, human holdout, synthetic twins) like every metric; its descriptor is plain data.
+ * Its bootstrap is the Poisson(1) bootstrap keyed by twin id from @standin/stats (as @standin/metric-kit's is):
+ * a twin's weight in resample r depends only on the seed, r and its id, so the engine can pair this metric's
+ * `headlineReplicates` for a model with those for its floor and ceiling, resample by resample.
  */
 import {
   type AnswerValue,
@@ -13,6 +16,7 @@ import {
   MetricSpecVersion,
 } from "@standin/core"
 import type { MetricDescriptor } from "@standin/core/descriptor"
+import { idHashes, poissonWeights } from "@standin/stats"
 import { Effect } from "effect"
 
 export const twinAgreementDescriptor: MetricDescriptor = {
@@ -46,18 +50,6 @@ export const twinAgreementDescriptor: MetricDescriptor = {
 }
 
 const same = (a: AnswerValue, b: AnswerValue): boolean => JSON.stringify(a) === JSON.stringify(b)
-
-/** mulberry32: a small seeded generator, so the same seed gives the same CI. */
-const random = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const mean = (values: ReadonlyArray<number>) => values.reduce((sum, value) => sum + value, 0) / values.length
 
@@ -94,15 +86,30 @@ export const twinAgreement: MetricShape = {
           .filter((v) => v !== null)
         return scored.length === 0 ? null : mean(scored as Array<number>)
       }
-      // Percentile bootstrap over humans (each with their twins).
-      const draws: Array<number> = []
-      const next = random(input.options.seed)
-      for (let b = 0; b < input.options.resamples; b++) {
-        const sample = input.human.map(() => perHuman[Math.floor(next() * perHuman.length)]!)
-        const value = headline(sample)
-        if (value !== null) draws.push(value)
+      // The weighted headline: each human (with their twins) counts `weights[h]` times.
+      const weightedHeadline = (weights: Float64Array) => {
+        const scored: Array<number> = []
+        input.study.items.forEach((_, i) => {
+          let sum = 0
+          let total = 0
+          perHuman.forEach((row, h) => {
+            if (row[i] !== null) {
+              sum += weights[h]! * row[i]!
+              total += weights[h]!
+            }
+          })
+          if (total > 0) scored.push(sum / total)
+        })
+        return scored.length === 0 ? Number.NaN : mean(scored)
       }
-      draws.sort((a, b) => a - b)
+      // Poisson(1) bootstrap over humans (each with their twins), keyed by id; replicate r is the headline on
+      // resample r (NaN where nothing could be scored).
+      const hashes = idHashes(input.human.map((human) => human.id))
+      const weights = new Float64Array(hashes.length)
+      const headlineReplicates: Array<number> = []
+      for (let r = 0; r < input.options.resamples; r++)
+        headlineReplicates.push(weightedHeadline(poissonWeights(input.options.seed, hashes, r, weights)))
+      const draws = headlineReplicates.filter(Number.isFinite).sort((a, b) => a - b)
       const level = 1 - input.options.alpha
       const ci =
         draws.length === 0
@@ -112,6 +119,7 @@ export const twinAgreement: MetricShape = {
               upper: percentile(draws, 1 - input.options.alpha / 2),
               level,
               method: "percentile" as const,
+              description: `percentile interval of ${draws.length} Poisson(1) bootstrap resamples of twins keyed by twin id`,
             }
       const measures: Array<Measure> = input.study.items.map((item, i) => {
         const found = agreement(perHuman, i)
@@ -141,6 +149,7 @@ export const twinAgreement: MetricShape = {
         version: "0.1.0",
         headline: { measure: "mean-agreement", value, ci },
         measures,
+        headlineReplicates,
       }
     }),
 }

@@ -27,6 +27,19 @@ describe("coverage of the divergence headline's interval", () => {
     expect(result.coverage).toBeGreaterThanOrEqual(0.85)
   })
 
+  it("a near model (true distance 0.04, n 1,000): coverage 85–99% of 80 replications (not always: not too wide)", async () => {
+    // The interval inverts the noise model and does not use the resamples; few keep the test fast.
+    const result = await coverageCell(divergence, {
+      n: 1000,
+      distance: 0.04,
+      replications: 80,
+      resamples: 10,
+      seed: 19,
+    })
+    expect(result.coverage).toBeGreaterThanOrEqual(0.85)
+    expect(result.coverage).toBeLessThanOrEqual(0.99)
+  })
+
   it("a distant model (true distance 0.12, n 1,000): coverage at least 85% of 40 replications", async () => {
     const result = await coverageCell(divergence, {
       n: 1000,

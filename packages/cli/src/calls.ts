@@ -139,3 +139,14 @@ export const budgetStopMessage = (budget: BudgetReport, snapshots: ReadonlyArray
     `standin: stopped at the cost limit of ${dollars(budget.limitUsd)}: spent ${dollars(budget.spentUsd)} in this run (${spendLine(snapshots, budget)}).`,
     "No results were written. Every answer paid for is in the cache: run the same command again with a higher --max-cost (or none) to continue where it stopped; cached answers are not paid again.",
   ].join(" ")
+
+/** The message of a run stopped by Ctrl-C or SIGTERM: what was kept, and how to go on. */
+export const interruptMessage = (
+  signal: string,
+  snapshots: ReadonlyArray<ProgressSnapshot>,
+  budget: BudgetReport,
+): string =>
+  [
+    `standin: stopped by ${signal}: every answer received is in the cache (${spendLine(snapshots, budget)}).`,
+    "No results were written. Run the same command again to continue where it stopped; cached answers are not paid again.",
+  ].join(" ")

@@ -112,6 +112,21 @@ export const findProvider = (
       }),
     )
   }
+  // "model@URL" sets a base URL; an "@" followed by something that is not one is a mistyped URL (a model
+  // name may hold an "@", e.g. Vertex's claude-…@20250514, but never a scheme, host or port after it).
+  if (parsed.baseUrl === undefined && parsed.model.includes("@")) {
+    const tail = parsed.model.slice(parsed.model.lastIndexOf("@") + 1)
+    if (
+      parsed.provider === "openai-compatible" ||
+      /^[a-z][a-z0-9+.-]*:|^localhost\b|^\d+\.\d+|[/:]/i.test(tail)
+    )
+      return Effect.fail(
+        new InputError({
+          flag: "--provider",
+          message: `--provider "${text}": "${tail}" after "@" is not a base URL. A base URL starts with http:// or https://, e.g. ${plugin.descriptor.id}:${parsed.provider === "openai-compatible" ? "llama3.1:8b" : exampleModel(plugin.descriptor.id)}@http://127.0.0.1:8000/v1.`,
+        }),
+      )
+  }
   const model = parsed.model === "" ? plugin.descriptor.defaultModel : parsed.model
   if (model === undefined) {
     return Effect.fail(

@@ -50,9 +50,45 @@ export const describeFailure = (error: unknown): Failure => {
         message: `standin: cannot build the leaderboard: ${field(error, "file") ?? ""}${field(error, "file") === undefined ? "" : ": "}${message}`,
         exitCode: 1,
       }
-    case "StoreError":
-      return { message: `standin: the local store failed: ${message}`, exitCode: 1 }
+    case "StoreError": {
+      const path = field(error, "path")
+      const notSqlite = /file is not a database|file is encrypted/i.test(message)
+      return {
+        message: notSqlite
+          ? `standin: the store ${path} is not a standin store (not an SQLite database): give another --store file, or move this one away.`
+          : `standin: the store ${path} failed (${field(error, "operation")}): ${message}`,
+        exitCode: 1,
+      }
+    }
     default:
       return { message: `standin: ${message}`, exitCode: 1 }
+  }
+}
+
+const reasons: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "it is a folder, not a file",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EEXIST: "it already exists",
+  EMFILE: "too many open files",
+}
+
+/**
+ * A file system error thrown by Node (it has `code`, `syscall` and `path`), as one line naming the
+ * path; undefined for anything else.
+ */
+export const describeFileError = (error: unknown): Failure | undefined => {
+  if (typeof error !== "object" || error === null) return undefined
+  const { code, syscall, path } = error as { code?: unknown; syscall?: unknown; path?: unknown }
+  if (typeof code !== "string" || typeof path !== "string") return undefined
+  const action =
+    syscall === "open" || syscall === "read" ? "read or write" : typeof syscall === "string" ? syscall : "use"
+  return {
+    message: `standin: cannot ${action} ${path}: ${reasons[code] ?? code}.`,
+    exitCode: 1,
   }
 }

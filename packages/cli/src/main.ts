@@ -12,7 +12,7 @@ import { runCommand } from "./commands/run.js"
 import { studiesCommand } from "./commands/studies.js"
 import { studyCommand } from "./commands/study.js"
 import { sweepCommand } from "./commands/sweep.js"
-import { describeFailure } from "./errors.js"
+import { describeFailure, describeFileError } from "./errors.js"
 
 export const CLI_VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version
 
@@ -29,6 +29,15 @@ const handle = (effect: Effect.Effect<void, unknown>): Effect.Effect<void> =>
         process.exitCode = failure.exitCode
       }),
     ),
+    // A file the command could not read or write is the user's to fix: one line naming it, no stack.
+    Effect.catchDefect((defect) => {
+      const failure = describeFileError(defect)
+      if (failure === undefined) return Effect.die(defect)
+      return Effect.sync(() => {
+        process.stderr.write(`${failure.message}\n`)
+        process.exitCode = failure.exitCode
+      })
+    }),
   )
 
 export const makeCli = (catalog: Catalog = defaultCatalog) =>

@@ -4,9 +4,16 @@ import { Effect } from "effect"
 
 const wholeNumber = /^\d+$/
 
-/** `--pilot 30` (a count), `--pilot 0.25` or `--pilot 25%` (a fraction of the arm-scoped data). */
+/** `standin run`'s default pilot: 10% of the (arm-scoped) respondents, at most 100. */
+export const defaultPilot: PilotDesign["size"] = { _tag: "Fraction", fraction: 0.1, max: 100 }
+
+/**
+ * `--pilot 30` (a count), `--pilot 0.25` or `--pilot 25%` (a fraction of the arm-scoped data), or
+ * `auto` (10% of it, at most 100: `defaultPilot`).
+ */
 export const parsePilotSize = (text: string): Effect.Effect<PilotDesign["size"], InputError> => {
   const value = text.trim()
+  if (value === "auto") return Effect.succeed(defaultPilot)
   const fail = (why: string) =>
     Effect.fail(
       new InputError({

@@ -12,6 +12,18 @@ export const toJson = (value: unknown): string => `${JSON.stringify(value, null,
  * into a temporary folder inside `out`, then renamed into place, results.json last. Renames within one
  * file system are atomic, so results.json is either the previous complete file or the new one.
  */
+/**
+ * The results as written: a metric score's `headlineReplicates` are in memory only (core's MetricScore),
+ * never in results.json (where a NaN replicate would be a null no reader accepts).
+ */
+const withoutReplicates = (results: ResultsFile): ResultsFile => ({
+  ...results,
+  entries: results.entries.map((entry) => ({
+    ...entry,
+    scores: entry.scores.map(({ headlineReplicates: _dropped, ...score }) => score),
+  })),
+})
+
 export const writeRunFiles = (
   out: string,
   study: StudyDefinition,
@@ -30,7 +42,7 @@ export const writeRunFiles = (
       writeFileSync(path, syntheticCsv(study, synthetic))
       files.push(entry.syntheticFile)
     }
-    writeFileSync(join(staging, "results.json"), toJson(results))
+    writeFileSync(join(staging, "results.json"), toJson(withoutReplicates(results)))
     for (const file of files) {
       mkdirSync(dirname(join(root, file)), { recursive: true })
       renameSync(join(staging, file), join(root, file))

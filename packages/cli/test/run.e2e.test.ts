@@ -60,7 +60,7 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
     expect(first["results.json"]).not.toMatch(/R_[A-Za-z0-9]{15}/)
   })
 
-  const badInputs: ReadonlyArray<[string, ReadonlyArray<string>, Record<string, string>, RegExp]> = [
+  const badInputs: Array<[string, ReadonlyArray<string>, Record<string, string>, RegExp]> = [
     ["an unknown study", ["--study", "fingerprint-consnet"], {}, /unknown study "fingerprint-consnet"/],
     ["an unknown provider", ["--provider", "gpt5"], {}, /unknown provider "gpt5".*Installed providers/],
     ["a negative pilot size", ["--pilot=-5"], {}, /--pilot "-5" is negative/],
@@ -79,10 +79,26 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
       /STANDIN_DATA_DIR is set to \/nonexistent\/standin-data, which is not a directory/,
     ],
   ]
+  badInputs.push(
+    [
+      "a holdout larger than what the pilot leaves",
+      ["--holdout", "20000"],
+      {},
+      /--holdout 20000 is more than the 12361 respondents left after the pilot of 100 \(the study has 12461\)/,
+    ],
+    [
+      "a base URL that is not one",
+      ["--provider", "openai-compatible:x@notaurl"],
+      {},
+      /--provider "openai-compatible:x@notaurl": "notaurl" after "@" is not a base URL\. A base URL starts with http:\/\/ or https:\/\//,
+    ],
+  )
   for (const [what, args, env, message] of badInputs) {
     it(`refuses ${what} with one clear paragraph, a non-zero exit and no results file`, () => {
       const out = tempDir("bad")
-      const result = standin(["run", "--out", out, ...quick, ...args], env)
+      // the last --holdout given wins over quick's
+      const flags = args.includes("--holdout") ? quick.filter((_, i) => i > 1) : quick
+      const result = standin(["run", "--out", out, ...flags, ...args], env)
       expect(result.status).not.toBe(0)
       expect(result.stderr).toMatch(message)
       expect(result.stderr.trim().split("\n")).toHaveLength(1)
@@ -129,6 +145,39 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
     expect(result.stderr).toMatch(/commute\.csv, row 6, column "cycling_safe": "Sort of" is not one of/)
     expect(result.stderr.trim().split("\n")).toHaveLength(1)
     expect(existsSync(join(out, "results.json"))).toBe(false)
+  })
+
+  it("reports a CSV that is not UTF-8 as an encoding problem, naming the file and the line", () => {
+    const study = tempDir("latin1")
+    const yaml = readFileSync(join(repoRoot, "docs/examples/study/study.yaml"), "utf8")
+    const lines = readFileSync(join(repoRoot, "docs/examples/study/commute.csv"), "latin1").split("\n")
+    lines[5] = lines[5]!.replace(/^E(\d+)/, "É$1")
+    // saved as Latin-1, as Excel's plain "CSV" does on Windows: É is the single byte 0xC9
+    const bytes = Buffer.from(lines.join("\n"), "latin1")
+    writeFileSync(join(study, "commute.csv"), bytes)
+    writeFileSync(
+      join(study, "study.yaml"),
+      yaml.replace(/sha256: [0-9a-f]{64}/, `sha256: ${createHash("sha256").update(bytes).digest("hex")}`),
+    )
+    const result = standin(["run", "--study", study, "--out", tempDir("bad"), "--pilot", "10", ...quick])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toMatch(
+      /commute\.csv: it is not UTF-8 \(byte 0xc9 at line 6, byte \d+, is not valid UTF-8; .*\)\. Save it as UTF-8/,
+    )
+    expect(result.stderr.trim().split("\n")).toHaveLength(1)
+    const check = standin(["study", "check", study])
+    expect(check.status).not.toBe(0)
+    expect(check.stdout + check.stderr).toMatch(/commute\.csv.*it is not UTF-8 \(byte 0xc9 at line 6/)
+  })
+
+  it("runs a small study with the default pilot: 10% of its respondents, at most 100", () => {
+    const out = tempDir("small")
+    const result = standin(["run", "--study", join(repoRoot, "docs/examples/study"), "--out", out, "--quiet"])
+    expect(result.status, result.stderr).toBe(0)
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    // 48 respondents: a pilot of round(4.8) = 5, everyone else held out
+    expect(results.manifest.pilot.size).toEqual({ _tag: "Fraction", fraction: 0.1, max: 100 })
+    expect(results.manifest.holdoutSize).toBe(43)
   })
 
   it("tells the user to set STANDIN_DATA_DIR when the data is nowhere to be found", () => {

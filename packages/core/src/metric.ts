@@ -9,7 +9,8 @@ export const MetricSpecVersion = "1.0"
 /**
  * How an interval was made:
  * - percentile / bca / basic: bootstrap intervals over respondents (basic = 2·estimate − percentiles);
- * - bias-corrected: a bootstrap interval of a bias-corrected distance (see the metric's docs);
+ * - bias-corrected: an interval of a bias-corrected distance, from the bootstrap or by inverting the distance's
+ *   noise model (the description says which; see the metric's docs);
  * - wald: estimate ± z·SE;
  * - resampled-fidelity: fidelity computed on every bootstrap resample (floor, ceiling and model on the same
  *   resample), then the percentile interval of those;

@@ -8,10 +8,10 @@ export const ResultsSchemaVersion = 1
 
 /** How the pilot (what a finetune or a pilot baseline may see) is drawn from the human data. */
 export const PilotDesign = Schema.Struct({
-  /** A count of respondents, or a fraction of the (arm-scoped) data. */
+  /** A count of respondents, or a fraction of the (arm-scoped) data, at most `max` respondents when set. */
   size: Schema.Union([
     Schema.TaggedStruct("Count", { count: Schema.Number }),
-    Schema.TaggedStruct("Fraction", { fraction: Schema.Number }),
+    Schema.TaggedStruct("Fraction", { fraction: Schema.Number, max: Schema.optionalKey(Schema.Number) }),
   ]),
   /** "all" draws from every arm; otherwise the id of the one arm the pilot comes from. */
   arms: Schema.String,

@@ -81,7 +81,12 @@ export const splitRespondents = (
       })
     }
     const size =
-      design.size._tag === "Count" ? design.size.count : Math.round(design.size.fraction * scoped.length)
+      design.size._tag === "Count"
+        ? design.size.count
+        : Math.min(
+            design.size.max ?? Number.POSITIVE_INFINITY,
+            Math.round(design.size.fraction * scoped.length),
+          )
     if (!Number.isInteger(size) || size < 0) {
       return yield* new InputError({
         flag: "--pilot",
@@ -130,6 +135,12 @@ export const splitRespondents = (
         return yield* new InputError({
           flag: "--holdout",
           message: `--holdout must be a whole number ≥ 2, got ${holdoutCap}.`,
+        })
+      }
+      if (holdoutCap > holdout.length) {
+        return yield* new InputError({
+          flag: "--holdout",
+          message: `--holdout ${holdoutCap} is more than the ${holdout.length} respondents left after the pilot of ${pilot.length} (the study has ${respondents.length}). Give at most ${holdout.length}, or leave --holdout out to hold out everyone not in the pilot.`,
         })
       }
       if (holdoutCap < holdout.length) {

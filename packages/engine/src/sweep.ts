@@ -142,7 +142,9 @@ const unavailable = (plugin: ProviderPlugin, reason: string): ProviderPlugin => 
 })
 
 const sizeLabel = (size: PilotDesign["size"]): string =>
-  size._tag === "Count" ? String(size.count) : `${Math.round(size.fraction * 1000) / 10}%`
+  size._tag === "Count"
+    ? String(size.count)
+    : `${Math.round(size.fraction * 1000) / 10}%${size.max === undefined ? "" : ` (at most ${size.max})`}`
 
 export const sweepPoints = (
   options: Pick<SweepOptions<unknown>, "sizes" | "samplings" | "arms" | "seeds" | "seed">,
@@ -287,7 +289,7 @@ export const runSweep = <E>(
         sampling: { _tag: "Random" },
       },
       split,
-      holdoutCap: holdoutSize,
+      // no holdoutCap: a sweep's --holdout sets the holdout's size (the manifest's holdoutSize), it caps nothing
       seed: options.seed,
       replicates: options.replicates,
       elicitation: options.elicitation,

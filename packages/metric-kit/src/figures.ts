@@ -1,5 +1,6 @@
 import type { ConfidenceInterval, IntervalMethod, Measure, MetricOptions } from "@standin/core"
 import { idHashes, makeRandom, percentileInterval, poissonWeights } from "@standin/stats"
+import { type NoncentralModel, noncentralDistanceInterval } from "./corrected.js"
 
 /** Where a figure applies. `analysis` and `pair` only enter the key (Measure has no field for them). */
 export interface Qualifiers {
@@ -40,6 +41,12 @@ export interface Figure {
    * for the upper one (both from the full sample).
    */
   readonly squared?: { readonly estimate: number; readonly lowerShift: number; readonly upperShift: number }
+  /**
+   * A distance whose plug-in square follows a non-central chi-square (see NoncentralModel): when present on the full
+   * sample, the interval inverts that model (noncentralDistanceInterval) instead of using the replicates, which are
+   * still computed (for the headline's replicates and paired comparisons). Takes precedence over `squared`.
+   */
+  readonly noncentral?: NoncentralModel
 }
 
 /** What `compute` is evaluating: the full sample (every weight 1) or one bootstrap resample. */
@@ -81,8 +88,9 @@ export interface BootstrappedFigures {
  * bootstrap resamples of twins (a twin carries its human and all its synthetic replicates). A twin's weight in
  * resample r depends only on the seed, r and its id (`twinIds[i]` is twin i's id), so every entry scored with
  * the same seed resamples the shared twins alike and replicates can be paired across entries (see
- * `poissonWeights` in @standin/stats). Every figure gets the percentile interval of its replicates, labelled with
- * the figure's `interval` method (default "percentile"). Replicates where a figure is not computable are left out
+ * `poissonWeights` in @standin/stats). Every figure gets the percentile interval of its replicates (re-centred for a
+ * figure with `squared`; by inverting the model for one with `noncentral`), labelled with the figure's `interval`
+ * method (default "percentile"). Replicates where a figure is not computable are left out
  * of its interval; when more than half are, the interval is null. An interval that misses the estimate itself
  * (possible for a bounded statistic near its bound) is widened to include it, and said so.
  */
@@ -143,8 +151,10 @@ export const bootstrapFigures = (
     }
     const squared = squaredReplicates[index]
     const shifted = squared && figure.squared ? percentileInterval(squared, options.alpha) : null
-    const interval =
-      shifted && figure.squared
+    const inverted = figure.noncentral ? noncentralDistanceInterval(figure.noncentral, options.alpha) : null
+    const interval = inverted
+      ? { ...inverted, level: 1 - options.alpha }
+      : shifted && figure.squared
         ? {
             lower: Math.sqrt(Math.max(0, shifted.lower - figure.squared.lowerShift)),
             upper: Math.sqrt(Math.max(0, shifted.upper - figure.squared.upperShift)),
@@ -157,10 +167,12 @@ export const bootstrapFigures = (
     if (lower !== interval.lower || upper !== interval.upper) {
       notes.push("interval widened to include the estimate (bootstrap bias near a bound)")
     }
-    if (finite < resamples)
+    if (finite < resamples && !inverted)
       notes.push(`interval from the ${finite} of ${resamples} resamples that could be scored`)
     const method = figure.interval?.method ?? "percentile"
-    const description = `${figure.interval?.description ?? "percentile interval of the figure recomputed on each resample"} (${resamples} Poisson(1) bootstrap resamples of twins keyed by twin id, seed ${options.seed})`
+    const description = inverted
+      ? (figure.interval?.description ?? "interval by inverting the figure's non-central chi-square model")
+      : `${figure.interval?.description ?? "percentile interval of the figure recomputed on each resample"} (${resamples} Poisson(1) bootstrap resamples of twins keyed by twin id, seed ${options.seed})`
     intervals.push({ lower, upper, level: interval.level, method, description })
     intervalNotes.push(notes.length > 0 ? notes.join("; ") : undefined)
   })

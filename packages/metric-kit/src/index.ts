@@ -1,4 +1,12 @@
-export { biasCorrectedInterval, correctedDistance, squaredScale } from "./corrected.js"
+export {
+  biasCorrectedInterval,
+  correctedDistance,
+  type NoncentralModel,
+  noncentralDistanceInterval,
+  noncentralInterval,
+  noncentralModel,
+  squaredScale,
+} from "./corrected.js"
 export {
   type BootstrappedFigures,
   bootstrapFigures,

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 import { gzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeNodeFetch, type SdkFetch } from "../src/node-fetch.js"
@@ -9,6 +9,11 @@ let server: Server
 let base = ""
 let connections = 0
 const closed: Array<string> = []
+/** The server's side of every connection it accepted, newest last. */
+const sockets: Array<Socket> = []
+/** Waiters for the next request that reaches /slow and for the next /slow request its client dropped. */
+let slowArrived: () => void = () => {}
+let slowClosed: () => void = () => {}
 
 const readBody = async (request: IncomingMessage): Promise<string> => {
   const chunks: Array<Buffer> = []
@@ -42,8 +47,12 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
   },
   "/slow": (request, response) => {
     request.on("close", () => {
-      if (!response.writableEnded) closed.push("/slow")
+      if (!response.writableEnded) {
+        closed.push("/slow")
+        slowClosed()
+      }
     })
+    slowArrived()
     setTimeout(() => {
       if (!response.destroyed) response.end("late")
     }, 2_000)
@@ -79,7 +88,10 @@ beforeAll(async () => {
       response.end()
     } else void route(request, response)
   })
-  server.on("connection", () => connections++)
+  server.on("connection", (socket: Socket) => {
+    connections++
+    sockets.push(socket)
+  })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
@@ -133,7 +145,9 @@ describe("makeNodeFetch", () => {
     expect(await (await nodeFetch(`${base}/wait`)).text()).toBe("waited")
     expect(await (await nodeFetch(`${base}/wait`)).text()).toBe("waited")
     expect(connections - before).toBe(1)
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    // the client closes the idle connection once the idle timeout has passed: the server sees it close
+    const idle = sockets.at(-1)!
+    if (!idle.destroyed) await new Promise((resolve) => idle.once("close", resolve))
     expect(await (await nodeFetch(`${base}/wait`)).text()).toBe("waited")
     expect(connections - before).toBe(2)
   })
@@ -158,10 +172,18 @@ describe("makeNodeFetch", () => {
       name: "AbortError",
     })
     const late = new AbortController()
+    const arrived = new Promise<void>((resolve) => {
+      slowArrived = resolve
+    })
+    const dropped = new Promise<void>((resolve) => {
+      slowClosed = resolve
+    })
     const pending = nodeFetch(`${base}/slow`, { signal: late.signal })
-    setTimeout(() => late.abort(new DOMException("gave up", "TimeoutError")), 50)
+    // aborted once the request is at the server, while its answer is still pending
+    await arrived
+    late.abort(new DOMException("gave up", "TimeoutError"))
     await expect(pending).rejects.toMatchObject({ name: "TimeoutError", message: "gave up" })
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await dropped
     expect(closed).toContain("/slow")
   })
 

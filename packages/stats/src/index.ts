@@ -69,6 +69,11 @@ export {
   type MultinomialLogitOptions,
 } from "./multinomial.js"
 export { holm } from "./multiple-testing.js"
+export {
+  type NoncentralityInterval,
+  noncentralChiSquareCdf,
+  noncentralityInterval,
+} from "./noncentral.js"
 export { erfcx, logNormalCdf, normalCdfPrecise, normalDensity, normalHazardRatio } from "./normal.js"
 export { fitOrderedLogit, type OrderedLogitFit, type OrderedLogitOptions } from "./ordered.js"
 export { fail, type Outcome, succeed } from "./outcome.js"

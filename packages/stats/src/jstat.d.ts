@@ -2,6 +2,8 @@
 declare module "jstat" {
   interface JStat {
     readonly erfc: (x: number) => number
+    readonly gammaln: (x: number) => number
+    readonly lowRegGamma: (a: number, x: number) => number
     readonly normal: {
       readonly cdf: (x: number, mean: number, sd: number) => number
       readonly inv: (p: number, mean: number, sd: number) => number

@@ -66,6 +66,15 @@ export const migrations: ReadonlyArray<string> = [
   );
   CREATE INDEX batches_by_run ON batches (run_id, chunk_index);
   `,
+  // 1 → 2: which process is running a run, so that the same run is never run twice at once.
+  `
+  CREATE TABLE run_locks (
+    run_id TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    started_at INTEGER NOT NULL
+  );
+  `,
 ]
 
 export const SchemaVersion = migrations.length

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs"
+import { hostname } from "node:os"
 import { dirname } from "node:path"
 import Database from "better-sqlite3"
 import { Clock, Context, Deferred, Effect, Exit, Layer, Schedule, type Scope } from "effect"
@@ -76,6 +77,13 @@ export interface BatchRecord {
   readonly finishedAt: number | null
 }
 
+/** The process that holds a run's lock. */
+export interface RunHolder {
+  readonly pid: number
+  readonly host: string
+  readonly startedAt: number
+}
+
 export interface StatusSummary {
   readonly ok: number
   readonly failed: number
@@ -112,6 +120,14 @@ export interface StoreShape {
     manifest: string,
   ) => Effect.Effect<{ readonly resumed: boolean; readonly run: RunRecord }, StoreError>
   readonly getRun: (runId: string) => Effect.Effect<RunRecord | undefined, StoreError>
+  /**
+   * Takes the run's lock for this process, unless a live process holds it: then that holder is
+   * returned and nothing changes. A lock left by a process that died (kill -9) is taken over. Different
+   * runs have different locks, so they share one store freely.
+   */
+  readonly lockRun: (runId: string) => Effect.Effect<RunHolder | undefined, StoreError>
+  /** Gives the run's lock back (only if this process holds it). */
+  readonly unlockRun: (runId: string) => Effect.Effect<void, StoreError>
   readonly setRunStatus: (runId: string, status: RunStatus) => Effect.Effect<void, StoreError>
   /** Upserts status rows (one transaction for all of them). */
   readonly recordStatuses: (rows: ReadonlyArray<CallStatusRow>) => Effect.Effect<void, StoreError>
@@ -218,6 +234,19 @@ const toStatus = (row: StatusRow): CallStatusRow => ({
   message: row.message,
 })
 
+/** Whether a process that took a lock still runs: on this host, by asking the kernel; elsewhere, assumed. */
+const holderAlive = (holder: RunHolder): boolean => {
+  if (holder.host !== hostname()) return true
+  if (holder.pid === process.pid) return false
+  try {
+    process.kill(holder.pid, 0)
+    return true
+  } catch (cause) {
+    // EPERM: the process exists but belongs to someone else
+    return typeof cause === "object" && cause !== null && "code" in cause && cause.code === "EPERM"
+  }
+}
+
 const isBusy = (cause: unknown): boolean =>
   typeof cause === "object" &&
   cause !== null &&
@@ -293,6 +322,13 @@ const build = (path: string, db: Database.Database): StoreShape => {
       )
       .raw(true),
     getRun: db.prepare<[string], RunRow>("SELECT * FROM runs WHERE run_id = ?"),
+    getLock: db.prepare<[string], { pid: number; host: string; started_at: number }>(
+      "SELECT pid, host, started_at FROM run_locks WHERE run_id = ?",
+    ),
+    putLock: db.prepare(
+      "INSERT OR REPLACE INTO run_locks (run_id, pid, host, started_at) VALUES (?, ?, ?, ?)",
+    ),
+    deleteLock: db.prepare("DELETE FROM run_locks WHERE run_id = ? AND pid = ? AND host = ?"),
     insertRun: db.prepare(
       "INSERT INTO runs (run_id, manifest, status, created_at, updated_at) VALUES (?, ?, 'running', ?, ?)",
     ),
@@ -369,8 +405,27 @@ const build = (path: string, db: Database.Database): StoreShape => {
     return { resumed: existing !== undefined, run: toRun(statements.getRun.get(runId)!) }
   })
 
+  // Read and write in one immediate transaction: two processes taking the same lock are serialised.
+  const lockRun = db.transaction((runId: string, now: number): RunHolder | undefined => {
+    const row = statements.getLock.get(runId)
+    if (row !== undefined) {
+      const holder = { pid: row.pid, host: row.host, startedAt: row.started_at }
+      if (holderAlive(holder)) return holder
+    }
+    statements.putLock.run(runId, process.pid, hostname(), now)
+    return undefined
+  })
+
   return {
     path,
+    lockRun: (runId) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        attempt("lockRun", () => lockRun.immediate(runId, now)),
+      ),
+    unlockRun: (runId) =>
+      attempt("unlockRun", () => {
+        statements.deleteLock.run(runId, process.pid, hostname())
+      }),
     getCall: (key) =>
       attempt("getCall", () => {
         const row = statements.getCall.get(key)

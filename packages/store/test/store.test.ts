@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
@@ -233,5 +234,49 @@ describe("Store", () => {
       const directoryError = yield* Effect.flip(Effect.scoped(make(directory)))
       expect(directoryError).toMatchObject({ _tag: "StoreError", path: directory, operation: "open" })
     }),
+  )
+})
+
+describe("run locks", () => {
+  const lockOf = (path: string, runId: string, pid: number) => {
+    const db = new Database(path)
+    db.prepare("INSERT OR REPLACE INTO run_locks (run_id, pid, host, started_at) VALUES (?, ?, ?, 0)").run(
+      runId,
+      pid,
+      hostname(),
+    )
+    db.close()
+  }
+
+  it.effect(
+    "refuses a run another live process holds, takes over one a dead process left, and leaves other runs free",
+    () =>
+      Effect.gen(function* () {
+        const path = freshPath()
+        const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"])
+        const dead = spawn(process.execPath, ["-e", ""])
+        yield* Effect.promise(() => new Promise((done) => dead.on("exit", done)))
+        try {
+          yield* Effect.scoped(
+            Effect.gen(function* () {
+              const store = yield* make(path)
+              // a free run: taken, and given back
+              expect(yield* store.lockRun("run-a")).toBeUndefined()
+              yield* store.unlockRun("run-a")
+              lockOf(path, "run-a", live.pid!)
+              lockOf(path, "run-b", dead.pid!)
+              expect(yield* store.lockRun("run-a")).toEqual({ pid: live.pid, host: hostname(), startedAt: 0 })
+              // the dead process's lock is taken over; another run is not affected by run-a's holder
+              expect(yield* store.lockRun("run-b")).toBeUndefined()
+              expect(yield* store.lockRun("run-c")).toBeUndefined()
+              // unlocking a run this process does not hold leaves the holder's lock in place
+              yield* store.unlockRun("run-a")
+              expect((yield* store.lockRun("run-a"))?.pid).toBe(live.pid)
+            }),
+          )
+        } finally {
+          live.kill("SIGKILL")
+        }
+      }),
   )
 })

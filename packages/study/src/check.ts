@@ -3,7 +3,7 @@ import { basename, relative } from "node:path"
 import type { AnalysisVariable, Respondent, StudyDefinition } from "@standin/core"
 import { Effect, Result } from "effect"
 import { readStudyFolder } from "./folder.js"
-import { inspectTable, parseCsvText, splitMulti } from "./load.js"
+import { decodeCsvBytes, inspectTable, parseCsvText, splitMulti } from "./load.js"
 import type { StudyProblem } from "./problems.js"
 import { dataLocations, localDataCandidates, resolveDataFile, sha256 } from "./resolve-data.js"
 
@@ -297,7 +297,12 @@ export const checkStudyFolder = (
     if (bytes === undefined || dataFile === undefined) return { ...empty, problems }
 
     const dataName = dataFile.startsWith(read.dir) ? relative(read.dir, dataFile) : dataFile
-    const parsed = parseCsvText(bytes.toString("utf8"))
+    const decoded = decodeCsvBytes(bytes)
+    if ("error" in decoded) {
+      problems.push({ kind: "invalid-csv", file: dataName, message: decoded.error })
+      return { ...empty, dataFile, problems }
+    }
+    const parsed = parseCsvText(decoded.text)
     if ("error" in parsed) {
       problems.push({ kind: "invalid-csv", file: dataName, message: `not valid CSV: ${parsed.error}` })
       return { ...empty, dataFile, problems }

@@ -9,7 +9,7 @@ import {
   StudyDefinitionError,
 } from "@standin/core"
 import { Effect, Layer, Schema } from "effect"
-import { parseCsv, respondentsFromTable } from "./load.js"
+import { decodeCsvBytes, parseCsv, respondentsFromTable } from "./load.js"
 import { makeRenderer, type RendererOverrides } from "./render.js"
 import { dataLocations, resolveDataFile } from "./resolve-data.js"
 import { validateDefinition } from "./validate.js"
@@ -40,7 +40,14 @@ export const loadHumanData = (definition: StudyDefinition, options: DefineStudyO
       definition.data,
       options.dataPath === undefined ? locations : { ...locations, studyDir: options.dataPath },
     )
-    const table = yield* parseCsv(definition.id, resolved.path, resolved.bytes.toString("utf8"))
+    const decoded = decodeCsvBytes(resolved.bytes)
+    if ("error" in decoded)
+      return yield* new StudyDataError({
+        study: definition.id,
+        file: resolved.path,
+        message: `${resolved.path}: ${decoded.error}.`,
+      })
+    const table = yield* parseCsv(definition.id, resolved.path, decoded.text)
     const respondents = yield* respondentsFromTable(definition, resolved.path, table)
     const data: HumanData = {
       respondents,

@@ -10,6 +10,51 @@ export interface CsvTable {
   readonly records: ReadonlyArray<{ readonly row: number; readonly cells: ReadonlyArray<string> }>
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+/**
+ * A data file's bytes as text, or why they are not UTF-8: where the first bad byte is (line and byte
+ * offset) and what to do. A file saved as Latin-1 or Windows-1252 (Excel's "CSV" on Windows) lands here,
+ * instead of reaching the parser as replacement characters that later fail as unknown answer levels.
+ */
+export const decodeCsvBytes = (bytes: Uint8Array): { readonly text: string } | { readonly error: string } => {
+  try {
+    return { text: utf8.decode(bytes) }
+  } catch {
+    let offset = 0
+    // the first byte sequence that is not valid UTF-8
+    for (let length = bytes.length; offset < length; ) {
+      const byte = bytes[offset]!
+      const size =
+        byte < 0x80
+          ? 1
+          : byte >= 0xc2 && byte < 0xe0
+            ? 2
+            : byte >= 0xe0 && byte < 0xf0
+              ? 3
+              : byte >= 0xf0 && byte < 0xf5
+                ? 4
+                : 0
+      let valid = size > 0 && offset + size <= length
+      for (let next = 1; valid && next < size; next++) valid = (bytes[offset + next]! & 0xc0) === 0x80
+      if (valid && size > 1) {
+        try {
+          utf8.decode(bytes.subarray(offset, offset + size))
+        } catch {
+          valid = false
+        }
+      }
+      if (!valid) break
+      offset += size
+    }
+    let line = 1
+    for (let index = 0; index < offset; index++) if (bytes[index] === 0x0a) line++
+    return {
+      error: `it is not UTF-8 (byte 0x${bytes[offset]?.toString(16).padStart(2, "0") ?? "??"} at line ${line}, byte ${offset + 1}, is not valid UTF-8; the file was probably saved as Latin-1 or Windows-1252). Save it as UTF-8 (in Excel: Save As → "CSV UTF-8"; or iconv -f WINDOWS-1252 -t UTF-8) and try again`,
+    }
+  }
+}
+
 /** Parses CSV text, keeping rows of any length (callers decide what a ragged row means). */
 export const parseCsvText = (text: string): { readonly table: CsvTable } | { readonly error: string } => {
   try {

@@ -85,6 +85,52 @@ export const suite = (metric: MetricShape, fixture: ContractFixture = defaultCon
       }),
     )
 
+    it.effect("fills headlineReplicates: one per resample, none without resamples", () =>
+      Effect.gen(function* () {
+        const score = yield* metric.score(fixture.input)
+        const replicates = score.headlineReplicates ?? []
+        expect(replicates).toHaveLength(fixture.input.options.resamples)
+        // NaN marks a resample the headline could not be scored on; most must be scored.
+        expect(replicates.filter(Number.isFinite).length * 2).toBeGreaterThan(replicates.length)
+        const none = yield* metric.score({
+          ...fixture.input,
+          options: { ...fixture.input.options, resamples: 0 },
+        })
+        expect(none.headlineReplicates ?? []).toHaveLength(0)
+      }),
+    )
+
+    it.effect(
+      "resamples twins by id: the same replicates whatever the order of respondents, other ones for other ids",
+      () =>
+        Effect.gen(function* () {
+          // Weights keyed by twin id (not by position or rank) give every twin shared by two scorings, e.g. a
+          // model and its floor, or a subset of the twins, the same weight in every resample.
+          const first = yield* metric.score(fixture.input)
+          const reversed = yield* metric.score({
+            ...fixture.input,
+            human: [...fixture.input.human].reverse(),
+            synthetic: [...fixture.input.synthetic].reverse(),
+          })
+          const a = first.headlineReplicates ?? []
+          const b = reversed.headlineReplicates ?? []
+          expect(b).toHaveLength(a.length)
+          a.forEach((value, round) => {
+            if (Number.isNaN(value)) expect(b[round], `resample ${round}`).toBeNaN()
+            else expect(Math.abs(b[round]! - value), `resample ${round}`).toBeLessThan(1e-9)
+          })
+          // Renaming every twin (same order, same sorted order) changes the weights, so the replicates.
+          const renamed = yield* metric.score({
+            ...fixture.input,
+            human: fixture.input.human.map((human) => ({ ...human, id: `renamed-${human.id}` })),
+            synthetic: fixture.input.synthetic.map((twin) => ({ ...twin, twinId: `renamed-${twin.twinId}` })),
+          })
+          expect(renamed.headline.value).toBeCloseTo(first.headline.value!, 9)
+          const c = renamed.headlineReplicates ?? []
+          expect(c.some((value, round) => Math.abs(value - a[round]!) > 1e-9)).toBe(true)
+        }),
+    )
+
     it.effect("gives its best value when the synthetic twins answer exactly as their humans", () =>
       Effect.gen(function* () {
         const score = yield* metric.score(fixture.identical)

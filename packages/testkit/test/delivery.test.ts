@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { startOpenAiFake } from "../src/openai.js"
 import { readRequestLog } from "../src/request-log.js"
 import type { FakeServer } from "../src/server.js"
@@ -66,7 +66,8 @@ const killed = (child: ChildProcess) =>
     child.kill("SIGKILL")
   })
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 150))
+/** Waits until the fake's log holds what `expectation` checks (at each change, up to 10 s). */
+const logged = (expectation: () => void) => vi.waitFor(expectation, { timeout: 10_000, interval: 5 })
 
 describe("the fake's log when its client is killed", () => {
   it("an answer the client read stays a 200", async () => {
@@ -74,8 +75,11 @@ describe("the fake's log when its client is killed", () => {
     const { child, read } = client("read")
     await read
     await killed(child)
-    await settle()
-    expect(fake.log.entries.slice(before).map((entry) => entry.status)).toEqual([200])
+    // the connection's close reaches the fake after the kill: a later request on a new connection is
+    // logged after it, so by then any correction of the first answer would be in the log
+    await fetch(`${fake.baseUrl}/models`, { headers: { authorization: "Bearer sk-test" } })
+    await logged(() => expect(fake.log.entries.length).toBe(before + 2))
+    expect(fake.log.entries.slice(before, before + 1).map((entry) => entry.status)).toEqual([200])
   })
 
   it("a client killed before the answer: 499 client-closed", async () => {
@@ -83,8 +87,9 @@ describe("the fake's log when its client is killed", () => {
     const { child, sent } = client("read")
     await sent
     await killed(child)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-    expect(fake.log.entries.slice(before)).toMatchObject([{ status: 499, fault: "client-closed" }])
+    await logged(() =>
+      expect(fake.log.entries.slice(before)).toMatchObject([{ status: 499, fault: "client-closed" }]),
+    )
   })
 
   it("an answer sent but never read (the client's loop was blocked when it was killed): 499, in memory and in the file", async () => {
@@ -92,11 +97,11 @@ describe("the fake's log when its client is killed", () => {
     const { child, sent } = client("busy")
     await sent
     // the fake answers after 100 ms, into the socket of a process that never reads it
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(fake.log.entries.slice(before).map((entry) => entry.status)).toEqual([200])
+    await logged(() => expect(fake.log.entries.slice(before).map((entry) => entry.status)).toEqual([200]))
     await killed(child)
-    await settle()
-    expect(fake.log.entries.slice(before)).toMatchObject([{ status: 499, fault: "client-closed" }])
+    await logged(() =>
+      expect(fake.log.entries.slice(before)).toMatchObject([{ status: 499, fault: "client-closed" }]),
+    )
     const fromFile = readRequestLog(join(directory, "requests.jsonl"))
     expect(fromFile).toHaveLength(fake.log.entries.length)
     expect(fromFile.map((entry) => entry.status)).toEqual(fake.log.entries.map((entry) => entry.status))

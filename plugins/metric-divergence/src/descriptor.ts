@@ -9,13 +9,13 @@ export const wangCitation: Citation = {
 export const descriptor: MetricDescriptor = {
   kind: "metric",
   id: "divergence",
-  version: "0.2.0",
+  version: "0.3.0",
   // MetricSpecVersion of @standin/core (a value import would pull the numerics into the browser bundle).
   specVersion: "1.0",
   label: "Distributional divergence",
   family: "divergence",
   description:
-    "How far each item's synthetic answer distribution lies from the human one, pooled over arms and within each arm. Invalid or failed synthetic answers are left out per item; with logprobs elicitation the synthetic distribution is the mean of the elicited distributions. Every distance is bias-corrected (since 0.2.0): a plug-in distance between two samples is biased upward by about √((k − 1)/n) — two samples of the same people's process never score 0 — so each is corrected on the squared scale, the JS divergence minus its first-order (delta-method) sampling bias, TV² and (W1/(k−1))² minus their expectation when both sides come from one distribution, clamped at 0 and square-rooted. The synthetic side's sample size in these formulas is divided by its measured design effect (replicates of one twin, elicited distributions). Headline: the root mean square over items of the corrected pooled JS distances, √max(0, mean JSD − mean bias) (0 no detectable difference, 1 disjoint). CIs: Poisson bootstrap over twins (a human with all its synthetic replicates; weights keyed by twin id). Each resample's plug-in is corrected by its own bias; the lower bound is the lower percentile shifted down by the bias once more (re-centring the bootstrap, whose truth is the biased plug-in, on the corrected estimate), the upper bound the upper percentile shifted by the part of the bias orthogonal to the observed difference (the part along it, one degree of freedom, a percentile interval already handles); clamped at 0 and square-rooted — coverage checked by simulation in `pnpm bench`.",
+    "How far each item's synthetic answer distribution lies from the human one, pooled over arms and within each arm. Invalid or failed synthetic answers are left out per item; with logprobs elicitation the synthetic distribution is the mean of the elicited distributions. Every distance is bias-corrected (since 0.2.0): a plug-in distance between two samples is biased upward by about √((k − 1)/n) — two samples of the same people's process never score 0 — so each is corrected on the squared scale, the JS divergence minus its first-order (delta-method) sampling bias, TV² and (W1/(k−1))² minus their expectation when both sides come from one distribution, clamped at 0 and square-rooted. The synthetic side's sample size in these formulas is divided by its measured design effect (replicates of one twin, elicited distributions). Headline: the root mean square over items of the corrected pooled JS distances, √max(0, mean JSD − mean bias) (0 no detectable difference, 1 disjoint). CIs (since 0.3.0): the JS distances' intervals invert the plug-in divergence's noise model rather than resample it. Over its per-direction sampling variance s = (1/n_human + 1/n_synthetic_effective)/(8 ln 2), times Williams' small-sample correction, the plug-in divergence is (to second order) non-central chi-square with k − 1 degrees of freedom (k options seen; for equal sizes it is the G statistic of homogeneity) and non-centrality JSD/s; a mean over items is matched by one scaled non-central chi-square (Welch–Satterthwaite). The bounds are the non-centralities at which the observed value is the 97.5% and 2.5% quantile, times s, square-rooted: 0 when no difference is detectable. A bootstrap is too wide near 0, because its world has the plug-in's inflated non-centrality. TV and W1 intervals: Poisson bootstrap over twins (weights keyed by twin id), each resample's plug-in corrected by its own bias, the lower percentile shifted down by the bias once more, the upper by its part orthogonal to the observed difference, clamped at 0. The headline's replicates (for the engine) are still the bootstrap's. Coverage is checked by simulation in `pnpm bench`.",
   headline: "js-distance",
   direction: "lower",
   measures: [
@@ -53,6 +53,13 @@ export const descriptor: MetricDescriptor = {
     {
       text: "Endres, D. M. & Schindelin, J. E. (2003). A new metric for probability distributions. IEEE Transactions on Information Theory 49(7), 1858–1860.",
       url: "https://doi.org/10.1109/TIT.2003.813506",
+    },
+    {
+      text: "Kent, J. T. & Hainsworth, T. J. (1995). Confidence intervals for the noncentral chi-squared distribution. Journal of Statistical Planning and Inference 46(2), 147–159.",
+    },
+    {
+      text: "Williams, D. A. (1976). Improved likelihood ratio tests for complete contingency tables. Biometrika 63(1), 33–37.",
+      url: "https://doi.org/10.1093/biomet/63.1.33",
     },
     {
       text: "Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap, ch. 10 (bias estimation and correction). Chapman & Hall.",

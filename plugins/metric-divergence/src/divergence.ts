@@ -4,6 +4,9 @@ import {
   correctedDistance,
   type Figure,
   type Grouping,
+  type NoncentralModel,
+  noncentralInterval,
+  noncentralModel,
   type Panel,
   type Qualifiers,
   squaredScale,
@@ -29,6 +32,18 @@ export interface DivergenceValues {
    */
   readonly jsRadial: number
   readonly k: number
+  /**
+   * Degrees of freedom of the plug-in divergence's noise: the options seen on either side, minus 1 (an option
+   * neither side uses adds no noise). The divergence over jsRadial is about χ²_df(JSD/jsRadial).
+   */
+  readonly df: number
+  /**
+   * The scale of that chi-square: jsRadial times Williams' (1976) small-sample correction q ≥ 1 of the G test of
+   * homogeneity (which the divergence over jsRadial is, for equal sample sizes): q = 1 + (N·Σ 1/rowᵢ − 1)(N·Σ 1/colⱼ
+   * − 1)/(6N·df) for the 2 × k table of human and (effective) synthetic counts. It makes the chi-square tails right
+   * for cells of a few dozen people, where rare options make the uncorrected statistic's tail too heavy.
+   */
+  readonly jsNoiseScale: number
   /** Squared scale: plug-in TV² and W1²/(k−1)², and their expectations under no difference. */
   readonly totalVariationSquared: number
   readonly totalVariationBias: number
@@ -110,6 +125,8 @@ const unscoredValues = (humanN: number, syntheticN: number, unscored: string): D
   jsBias: Number.NaN,
   jsRadial: Number.NaN,
   k: Number.NaN,
+  df: Number.NaN,
+  jsNoiseScale: Number.NaN,
   totalVariationSquared: Number.NaN,
   totalVariationBias: Number.NaN,
   wassersteinSquared: Number.NaN,
@@ -118,6 +135,30 @@ const unscoredValues = (humanN: number, syntheticN: number, unscored: string): D
   syntheticN,
   unscored,
 })
+
+/**
+ * Williams' correction q of the G test of homogeneity for a 2 × k table (rows: human counts, synthetic counts scaled
+ * to the effective synthetic size); 1 when the table is degenerate or the synthetic side is known exactly.
+ */
+const williamsCorrection = (
+  human: Float64Array,
+  synthetic: Float64Array,
+  humanN: number,
+  syntheticN: number,
+  effectiveN: number,
+  df: number,
+): number => {
+  if (!(df > 0) || !Number.isFinite(effectiveN) || !(effectiveN > 0)) return 1
+  const shrink = effectiveN / syntheticN
+  const total = humanN + effectiveN
+  let columns = 0
+  for (let option = 0; option < human.length; option++) {
+    const column = human[option]! + synthetic[option]! * shrink
+    if (column > 0) columns += 1 / column
+  }
+  const rows = 1 / humanN + 1 / effectiveN
+  return Math.max(1, 1 + ((total * rows - 1) * (total * columns - 1)) / (6 * total * df))
+}
 
 /**
  * The three bias-corrected divergences between two weighted count vectors over k options. Each is corrected on
@@ -147,6 +188,10 @@ export const divergences = (
   const wassersteinSquared = ordered ? figures.wasserstein ** 2 : Number.NaN
   const wassersteinBias = ordered ? nulls.wasserstein : Number.NaN
   const jsRadial = (1 / humanN + (Number.isFinite(effectiveN) ? 1 / effectiveN : 0)) / (8 * Math.LN2)
+  let seen = 0
+  for (let option = 0; option < human.length; option++) if (human[option]! + synthetic[option]! > 0) seen++
+  const jsNoiseScale =
+    jsRadial * williamsCorrection(human, synthetic, humanN, syntheticN, effectiveN, seen - 1)
   return {
     jsDistance: correctedDistance(jsDivergence, jsBias, context),
     totalVariation: correctedDistance(totalVariationSquared, nulls.totalVariation, context),
@@ -156,6 +201,8 @@ export const divergences = (
     jsBias,
     jsRadial,
     k: human.length,
+    df: seen - 1,
+    jsNoiseScale,
     totalVariationSquared,
     totalVariationBias: nulls.totalVariation,
     wassersteinSquared,
@@ -196,7 +243,18 @@ const pooledJs = (values: ReadonlyArray<DivergenceValues>) => {
     : { divergence: divergence / count, bias: bias / count, radial: radial / (count * count) }
 }
 
-/** The squared scale of pooledJsDistance, for its interval (see squaredScale); undefined when nothing is scored. */
+/**
+ * The noise model of pooledJsDistance's plug-in mean divergence (see noncentralModel in @standin/metric-kit), for its
+ * interval by test inversion; undefined when nothing is scored.
+ */
+export const pooledJsNoncentral = (values: ReadonlyArray<DivergenceValues>): NoncentralModel | undefined =>
+  noncentralModel(
+    values
+      .filter((value) => Number.isFinite(value.jsDivergence) && Number.isFinite(value.jsBias))
+      .map((value) => ({ squared: value.jsDivergence, scale: value.jsNoiseScale, df: value.df })),
+  )
+
+/** The squared scale of pooledJsDistance (see squaredScale); undefined when nothing is scored. */
 export const pooledJsSquared = (values: ReadonlyArray<DivergenceValues>): Figure["squared"] => {
   const pooled = pooledJs(values)
   return pooled === null ? undefined : squaredScale(pooled.divergence, pooled.bias, pooled.radial)
@@ -265,12 +323,16 @@ export const divergenceFigures = (
   }
   const scored = values.unscored === undefined
   const perDirection = (bias: number) => bias / Math.max(1, values.k - 1)
+  const jsModel = scored
+    ? noncentralModel([{ squared: values.jsDivergence, scale: values.jsNoiseScale, df: values.df }])
+    : undefined
   const figures: Array<Figure> = [
     {
       ...base,
       measure: "js-distance",
       value: values.jsDistance,
       ...(scored ? { squared: squaredScale(values.jsDivergence, values.jsBias, values.jsRadial) } : {}),
+      ...(jsModel ? { noncentral: jsModel, interval: noncentralInterval } : {}),
     },
     {
       ...base,

@@ -10,6 +10,7 @@ export {
   groupDivergences,
   itemGroupDivergences,
   pooledJsDistance,
+  pooledJsNoncentral,
   pooledJsSquared,
   syntheticDesignEffect,
   unscorableNote,

@@ -6,6 +6,7 @@ import {
   type Figure,
   groupingAll,
   groupingByArm,
+  noncentralInterval,
   type Panel,
   preparePanel,
   scoreWithHumans,
@@ -20,6 +21,7 @@ import {
   divergenceFigures,
   itemGroupDivergences,
   pooledJsDistance,
+  pooledJsNoncentral,
   pooledJsSquared,
   unscorableNote,
 } from "./divergence.js"
@@ -59,6 +61,7 @@ export const divergenceMetricFigures = (
     })
   })
   const squared = pooledJsSquared(pooled)
+  const noncentral = pooledJsNoncentral(pooled)
   figures.push({
     measure: "js-distance",
     qualifiers: {},
@@ -66,8 +69,9 @@ export const divergenceMetricFigures = (
     n: panel.twins,
     note: "no item could be scored",
     headline: true,
-    interval: biasCorrectedInterval,
+    interval: noncentral ? noncentralInterval : biasCorrectedInterval,
     ...(squared ? { squared } : {}),
+    ...(noncentral ? { noncentral } : {}),
   })
   return figures
 }

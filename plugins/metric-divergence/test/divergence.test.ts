@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { preparePanel } from "@standin/metric-kit"
-import { jsDivergence, jsDivergenceBias, quantileSorted } from "@standin/stats"
+import { jsDivergence, jsDivergenceBias, noncentralityInterval, quantileSorted } from "@standin/stats"
 import { MetricContract } from "@standin/testkit/metric-contract"
 import {
   berkeLikeStudy,
@@ -50,7 +50,24 @@ describe("divergence metric", () => {
         // The correction is real: the plug-in distance is larger.
         expect(details.plugIn.concern!.jsDistance).toBeGreaterThan(expected)
         expect(pooled[1]!.ci!.method).toBe("bias-corrected")
-        expect(pooled[1]!.ci!.description).toMatch(/orthogonal to the observed difference/)
+        expect(pooled[1]!.ci!.description).toMatch(/non-central chi-square with k − 1 degrees of freedom/)
+        // The interval inverts the non-central chi-square model of the plug-in divergence, recomputed by hand.
+        const effect = syntheticDesignEffect(preparePanel(input), 1)
+        const seen = options.filter((_, i) => humanCounts[i]! + syntheticCounts[i]! > 0).length
+        // Williams' correction of the 2 × k table (synthetic counts scaled to the effective size 300/effect).
+        const total = 300 + 300 / effect
+        const columns = options.reduce(
+          (sum, _, i) => sum + 1 / (humanCounts[i]! + syntheticCounts[i]! / effect),
+          0,
+        )
+        const q =
+          1 + ((total * (1 / 300 + effect / 300) - 1) * (total * columns - 1)) / (6 * total * (seen - 1))
+        expect(q).toBeGreaterThan(1)
+        const s = (q * (1 / 300 + effect / 300)) / (8 * Math.LN2)
+        const lambda = noncentralityInterval(jsDivergence(humanCounts, syntheticCounts)! / s, seen - 1, 0.05)!
+        expect(pooled[1]!.ci!.lower).toBeCloseTo(Math.sqrt(s * lambda.lower), 12)
+        expect(pooled[1]!.ci!.upper).toBeCloseTo(Math.sqrt(s * lambda.upper), 12)
+        expect(pooled[1]!.ci!.lower).toBeGreaterThan(0)
         expect(score.measures.filter((m) => m.item === "share" && m.measure === "wasserstein")).toHaveLength(
           3,
         )
@@ -116,11 +133,16 @@ describe("divergence metric", () => {
       const sorted = Float64Array.from(replicates).sort()
       const ci = score.headline.ci!
       expect(ci.method).toBe("bias-corrected")
-      // The lower bound removes the whole bias again, as the replicates do; the upper bound only its part
-      // orthogonal to the difference, so it sits at or above the replicates' upper percentile.
-      expect(Math.abs(quantileSorted(sorted, 0.025) - ci.lower)).toBeLessThan(0.005)
-      expect(ci.upper).toBeGreaterThanOrEqual(quantileSorted(sorted, 0.975))
+      // The replicates are centred on the corrected estimate (each removes the bias twice) ...
       expect(Math.abs(quantileSorted(sorted, 0.5) - score.headline.value!)).toBeLessThan(0.01)
+      // ... while the interval inverts the noise model, not the replicates: it contains the estimate and spans
+      // roughly the replicates' spread (the bootstrap's is wider near 0: its world has the plug-in's excess).
+      expect(ci.description).toMatch(/test inversion/)
+      expect(ci.lower).toBeLessThan(score.headline.value!)
+      expect(ci.upper).toBeGreaterThan(score.headline.value!)
+      const spread = quantileSorted(sorted, 0.975) - quantileSorted(sorted, 0.025)
+      expect((ci.upper - ci.lower) / spread).toBeGreaterThan(0.6)
+      expect((ci.upper - ci.lower) / spread).toBeLessThan(1.4)
     }),
   )
 

@@ -4,6 +4,7 @@ import {
   divergenceFigures,
   itemGroupDivergences,
   pooledJsDistance,
+  pooledJsNoncentral,
   pooledJsSquared,
 } from "@standin/metric-divergence"
 import {
@@ -15,6 +16,8 @@ import {
   type Grouping,
   groupingByAttribute,
   meanOf,
+  noncentralDistanceInterval,
+  noncentralInterval,
   type Panel,
   preparePanel,
   scoreWithHumans,
@@ -58,7 +61,11 @@ const fullSample: ComputeContext = { resample: false }
 
 const squaredOf = (values: Parameters<typeof pooledJsSquared>[0]) => {
   const squared = pooledJsSquared(values)
-  return squared ? { squared } : {}
+  const noncentral = pooledJsNoncentral(values)
+  return {
+    ...(squared ? { squared } : {}),
+    ...(noncentral ? { noncentral, interval: noncentralInterval } : { interval: biasCorrectedInterval }),
+  }
 }
 
 /** How the intervals of the ranking figures are made. */
@@ -118,7 +125,6 @@ export const subgroupFigures = (
         n: attribute.sizes[level]!,
         note: note ?? "no item could be scored in this level",
         ...(flagged ? { flagged } : {}),
-        interval: biasCorrectedInterval,
         ...squaredOf(perItem.map((values) => values[level]!)),
       })
     })
@@ -182,13 +188,20 @@ const tidy = (figures: ReadonlyArray<Figure>): Array<Figure> =>
   })
 
 /**
- * Simultaneous intervals for the ranking figures. A worst level is a maximum over levels, and a percentile interval
- * of resampled maxima does not cover: the maximum of noisy level figures sits above the largest true one (for a
- * perfect model it never reaches 0). Instead every ranked level gets a Bonferroni percentile interval at level
- * 1 − α/m (m ranked levels over all attributes) and: worst ∈ [max of lowers, max of uppers], best ∈ [min of lowers,
- * min of uppers], gap ∈ [max(0, max lower − min upper), max upper − min lower], headline (the mean over attributes of
- * the worst) ∈ [mean of the worst lowers, mean of the worst uppers]. Whenever every level's interval covers its level,
- * all of these cover, which happens with probability at least 1 − α.
+ * Intervals for the ranking figures. A worst level is a maximum over levels, and a percentile interval of resampled
+ * maxima does not cover: the maximum of noisy level figures sits above the largest true one (for a perfect model it
+ * never reaches 0). Instead each ranked level's interval is computed at three levels (by inverting its non-central
+ * chi-square model, see the divergence metric; a level without one uses the percentile of its replicates): marginal
+ * (1 − α), one per attribute (1 − α/A, A attributes with a ranked level) and simultaneous (Bonferroni, 1 − α/m, m
+ * ranked levels over all attributes). Then, with L and U the bounds:
+ * - worst ∈ [max of simultaneous L, max of marginal U]: the lower bound fails only if some level's simultaneous
+ *   lower bound exceeds its truth (≤ α/2 in all); the upper only if the truly worst level's own upper bound falls
+ *   below it (≤ α/2), since the maximum of the uppers is at least that one;
+ * - best ∈ [min of marginal L, min of simultaneous U], the mirror image;
+ * - gap ∈ [max(0, max simultaneous L − min simultaneous U), max simultaneous U − min simultaneous L];
+ * - headline (mean over attributes of the worst) ∈ [mean of the attributes' worst lowers, mean of max U at 1 − α/A]:
+ *   the upper bound needs every attribute's truly worst level covered from above (α/2 split over A attributes).
+ * Each covers with probability at least 1 − α, and less conservatively than simultaneous bounds on both sides.
  */
 export const simultaneousRankingIntervals = (
   result: BootstrappedFigures,
@@ -201,25 +214,46 @@ export const simultaneousRankingIntervals = (
       : [],
   )
   const m = Math.max(1, ranked.length)
+  const attributeCount = Math.max(1, new Set(ranked.map(({ figure }) => figure.qualifiers.attribute)).size)
   const level = 1 - options.alpha
-  const perAttribute = new Map<string, Array<{ lower: number; upper: number }>>()
+  interface Bounds {
+    readonly lower: number
+    readonly upper: number
+  }
+  const perAttribute = new Map<
+    string,
+    Array<{ simultaneous: Bounds; marginal: Bounds; perAttribute: Bounds }>
+  >()
   let missing = false
+  const boundsAt = (figure: Figure, index: number, alpha: number): Bounds | null => {
+    const interval = figure.noncentral
+      ? noncentralDistanceInterval(figure.noncentral, alpha)
+      : percentileInterval(result.replicates[index]!, alpha)
+    return interval
+      ? {
+          lower: Math.max(0, Math.min(interval.lower, figure.value)),
+          upper: Math.max(interval.upper, figure.value),
+        }
+      : null
+  }
   for (const { figure, index } of ranked) {
-    const interval = percentileInterval(result.replicates[index]!, options.alpha / m)
-    if (!interval) {
+    const simultaneous = boundsAt(figure, index, options.alpha / m)
+    const marginal = boundsAt(figure, index, options.alpha)
+    const attributeLevel = boundsAt(figure, index, options.alpha / attributeCount)
+    if (!simultaneous || !marginal || !attributeLevel) {
       missing = true
       continue
     }
     const attribute = figure.qualifiers.attribute!
     const list = perAttribute.get(attribute) ?? []
-    list.push({
-      lower: Math.max(0, Math.min(interval.lower, figure.value)),
-      upper: Math.max(interval.upper, figure.value),
-    })
+    list.push({ simultaneous, marginal, perAttribute: attributeLevel })
     perAttribute.set(attribute, list)
   }
+  const how = ranked.some(({ figure }) => figure.noncentral)
+    ? "by inverting each level's non-central chi-square model"
+    : "as percentile intervals of the level's bootstrap replicates"
   const description = (what: string): string =>
-    `${what}, from simultaneous intervals of the ${m} ranked levels: each level's bias-corrected distance gets a Bonferroni percentile interval at level 1 − α/${m}; the figure's interval is made from those bounds (covers whenever every level's interval covers)`
+    `${what}; level bounds ${how}: marginal (1 − α), per attribute (1 − α/${attributeCount}) and simultaneous (Bonferroni, 1 − α/${m}, ${m} ranked levels); covers with probability at least 1 − α`
   const make = (lower: number, upper: number, what: string): ConfidenceInterval => ({
     lower: Math.min(lower, upper),
     upper: Math.max(lower, upper),
@@ -235,35 +269,36 @@ export const simultaneousRankingIntervals = (
     const attribute = figure.qualifiers.attribute
     const bounds = attribute === undefined ? undefined : perAttribute.get(attribute)
     if (figure.headline || !bounds || bounds.length === 0) return
-    const maxLower = Math.max(...bounds.map((bound) => bound.lower))
-    const maxUpper = Math.max(...bounds.map((bound) => bound.upper))
-    const minLower = Math.min(...bounds.map((bound) => bound.lower))
-    const minUpper = Math.min(...bounds.map((bound) => bound.upper))
+    const max = (values: ReadonlyArray<number>) => Math.max(...values)
+    const min = (values: ReadonlyArray<number>) => Math.min(...values)
+    const simLower = bounds.map((bound) => bound.simultaneous.lower)
+    const simUpper = bounds.map((bound) => bound.simultaneous.upper)
     const widen = (lower: number, upper: number) => [
       Math.min(lower, figure.value),
       Math.max(upper, figure.value),
     ]
     if (figure.measure === "worst-level") {
-      const [lower, upper] = widen(maxLower, maxUpper)
+      const [lower, upper] = widen(max(simLower), max(bounds.map((bound) => bound.marginal.upper)))
       intervals[index] = make(
         lower!,
         upper!,
-        "worst level: [max of the level lowers, max of the level uppers]",
+        "worst level: [max of the simultaneous level lowers, max of the marginal level uppers]",
       )
-      worstBounds.push({ lower: lower!, upper: upper! })
+      const [, headlineUpper] = widen(max(simLower), max(bounds.map((bound) => bound.perAttribute.upper)))
+      worstBounds.push({ lower: lower!, upper: headlineUpper! })
     } else if (figure.measure === "best-level") {
-      const [lower, upper] = widen(minLower, minUpper)
+      const [lower, upper] = widen(min(bounds.map((bound) => bound.marginal.lower)), min(simUpper))
       intervals[index] = make(
         lower!,
         upper!,
-        "best level: [min of the level lowers, min of the level uppers]",
+        "best level: [min of the marginal level lowers, min of the simultaneous level uppers]",
       )
     } else if (figure.measure === "level-gap") {
-      const [lower, upper] = widen(Math.max(0, maxLower - minUpper), maxUpper - minLower)
+      const [lower, upper] = widen(Math.max(0, max(simLower) - min(simUpper)), max(simUpper) - min(simLower))
       intervals[index] = make(
         lower!,
         upper!,
-        "gap: [max(0, max lower − min upper), max upper − min lower] of the level bounds",
+        "gap: [max(0, max lower − min upper), max upper − min lower] of the simultaneous level bounds",
       )
     } else return
     if (missing) notes[index] = "some ranked levels had no interval; they are left out of this one"
@@ -276,7 +311,7 @@ export const simultaneousRankingIntervals = (
     intervals[headline] = make(
       Math.min(value, mean(worstBounds.map((bound) => bound.lower))),
       Math.max(value, mean(worstBounds.map((bound) => bound.upper))),
-      "mean over attributes of the worst level: the mean of the attributes' worst-level bounds",
+      "mean over attributes of the worst level: [mean of the attributes' worst-level lowers, mean over attributes of the max of the per-attribute level uppers]",
     )
   }
   return { ...result, intervals, intervalNotes: notes }

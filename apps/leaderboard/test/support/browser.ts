@@ -1,43 +1,24 @@
-import { access, mkdtemp, rm } from "node:fs/promises"
+import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { chromiumFlags, chromiumPath } from "../../scripts/chromium.mjs"
 
-/** Debian's chromium; the browser tests never download a browser of their own. */
-export const chromiumPath = process.env.STANDIN_CHROMIUM ?? "/usr/bin/chromium"
-
-/** The flags TOOLCHAIN.md lists for headless chromium on this machine and in CI. */
-export const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  // No --allow-file-access-from-files: the file:// test must see what a person's browser does.
-]
+export { chromiumFlags, chromiumPath }
 
 export interface Browser {
   readonly context: BrowserContext
   readonly close: () => Promise<void>
 }
 
-/** Launches chromium with a fresh profile, or fails saying how to install it. */
+/** Launches chromium with a fresh profile, or fails saying what is missing. */
 export const launchChromium = async (): Promise<Browser> => {
-  try {
-    await access(chromiumPath)
-  } catch {
-    throw new Error(
-      `Chromium is not installed at ${chromiumPath}: the leaderboard's browser tests need it. Install Debian's package with \`apt-get install -y chromium\` (.ci/run does this in CI), or point STANDIN_CHROMIUM at a chromium binary.`,
-    )
-  }
-  const userDataDir = await mkdtemp(join(tmpdir(), "standin-chromium-"))
+  const executablePath = await chromiumPath()
+  const userDataDir = await mkdtemp(join(tmpdir(), "standin-chromium-profile-"))
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
+    executablePath,
     headless: true,
-    args: chromiumFlags,
+    args: [...chromiumFlags],
     viewport: { width: 1360, height: 900 },
   })
   return {

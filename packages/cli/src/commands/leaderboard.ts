@@ -1,7 +1,8 @@
 import { join, relative, resolve } from "node:path"
 import { buildSite, loadResults } from "@standin/leaderboard"
 import { Effect } from "effect"
-import { Command, Flag } from "effect/cli"
+import { Argument, Command, Flag } from "effect/cli"
+import { checkOutputFolder } from "../paths.js"
 
 /** Where to tell the user to look: a relative path when it is below the current folder. */
 export const shownPath = (path: string): string => {
@@ -12,6 +13,7 @@ export const shownPath = (path: string): string => {
 /** Loads results files (or folders of them) and writes the static leaderboard site. */
 export const buildLeaderboard = (results: ReadonlyArray<string>, out: string) =>
   Effect.gen(function* () {
+    yield* checkOutputFolder("--out", out)
     const loaded = yield* loadResults(results.map((path) => resolve(path)))
     const site = yield* buildSite({ results: loaded, out: resolve(out) })
     return { site, runs: loaded.length }
@@ -36,8 +38,15 @@ export const leaderboardCommand = (handle: (effect: Effect.Effect<void, unknown>
         "build",
         {
           results: Flag.String("results").pipe(
-            Flag.withDescription("A results.json file or a folder searched for them; repeatable."),
+            Flag.withDescription(
+              "A results.json file or a folder searched for them; repeatable (--results a --results b), or a list (--results a b).",
+            ),
             Flag.atLeast(1),
+          ),
+          // `--results a b`: the paths after the first are positional
+          more: Argument.String("more-results").pipe(
+            Argument.withDescription("More results files or folders, after --results."),
+            Argument.variadic(),
           ),
           out: Flag.String("out").pipe(
             Flag.withDescription("Folder to write the site into (updated in place)."),
@@ -47,7 +56,7 @@ export const leaderboardCommand = (handle: (effect: Effect.Effect<void, unknown>
         (input) =>
           handle(
             Effect.gen(function* () {
-              const { site, runs } = yield* buildLeaderboard(input.results, input.out)
+              const { site, runs } = yield* buildLeaderboard([...input.results, ...input.more], input.out)
               for (const warning of site.warnings) process.stderr.write(`warning: ${warning}\n`)
               process.stdout.write(
                 `leaderboard of ${runs} run${runs === 1 ? "" : "s"}: open ${shownPath(site.index)}\n`,

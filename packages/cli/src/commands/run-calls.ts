@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs"
-import type { Elicitation } from "@standin/core"
+import { hostname } from "node:os"
+import type { Elicitation, InputError } from "@standin/core"
 import {
   type BatchChoice,
   type BudgetExceeded,
@@ -12,10 +13,19 @@ import {
   runExecutors,
 } from "@standin/engine"
 import { make as makeStore, runIdOf, type StoreError, type StoreShape } from "@standin/store"
-import { Effect, Option } from "effect"
+import { Data, Effect, Option } from "effect"
 import { Flag } from "effect/cli"
-import { batchLine, budgetStopMessage, loadPrices, spendLine, storePath } from "../calls.js"
+import { batchLine, budgetStopMessage, interruptMessage, loadPrices, spendLine, storePath } from "../calls.js"
+import {
+  drainSeconds,
+  interruptCommand,
+  receivedSignal,
+  type StopSignal,
+  signalExitCode,
+  whileDraining,
+} from "../interrupts.js"
 import { rangeFlag, wholeFlag } from "../options.js"
+import { checkWritableFile } from "../paths.js"
 
 /** The flags of `standin run` that govern paid calls: cache, budget, rate limits, prices, batches. */
 export const callFlags = {
@@ -75,6 +85,12 @@ export const callFlags = {
     Flag.withDescription("Seconds between checks on running batches."),
     Flag.withDefault(30),
   ),
+  timeout: Flag.Finite("timeout").pipe(
+    Flag.withDescription(
+      "Seconds one try of a model call may take before it counts as a timeout and is retried (default 300).",
+    ),
+    Flag.optional,
+  ),
   batchSize: Flag.Int("batch-size").pipe(
     Flag.withDescription("At most this many requests per vendor batch (default: the vendor's limit)."),
     Flag.optional,
@@ -93,6 +109,7 @@ export interface CallInput {
   readonly batchThreshold: number
   readonly batchPoll: number
   readonly batchSize: Option.Option<number>
+  readonly timeout?: Option.Option<number>
 }
 
 /** The call flags, checked. */
@@ -119,6 +136,10 @@ export const callOptions = (input: CallInput) =>
         : {}),
     }
     const prices: PriceTable = yield* loadPrices(Option.getOrUndefined(input.prices))
+    const timeoutMs =
+      input.timeout !== undefined && Option.isSome(input.timeout)
+        ? Math.round(1000 * (yield* rangeFlag("--timeout", input.timeout.value, 0.1, 86_400)))
+        : undefined
     return {
       storeFlag: Option.getOrUndefined(input.store),
       maxCost,
@@ -126,10 +147,14 @@ export const callOptions = (input: CallInput) =>
       batch,
       prices,
       dryRun: input.dryRun,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     }
   })
 
 export type CallOptions = Effect.Success<ReturnType<typeof callOptions>>
+
+/** The same run is already running in another process on the same store. */
+export class RunBusy extends Data.TaggedError("RunBusy")<{ readonly message: string }> {}
 
 export interface CallServices {
   /** Open for runs with model providers (and dry runs when the store exists). */
@@ -154,12 +179,16 @@ export const withCalls = <A, E>(
     readonly runKey: unknown
   },
   use: (services: CallServices) => Effect.Effect<A, E | BudgetExceeded | StoreError>,
-): Effect.Effect<{ readonly result: A; readonly spend: string | undefined } | undefined, E | StoreError> =>
+): Effect.Effect<
+  { readonly result: A; readonly spend: string | undefined } | undefined,
+  E | StoreError | RunBusy | InputError
+> =>
   Effect.scoped(
     Effect.gen(function* () {
       const scope = yield* Effect.scope
       const path = yield* storePath(options.storeFlag)
       const wanted = options.models > 0 && (!options.dryRun || existsSync(path))
+      if (wanted) yield* checkWritableFile(options.storeFlag === undefined ? "the store" : "--store", path)
       const store = wanted ? yield* makeStore(path) : undefined
       const runId = runIdOf(options.runKey)
       const mode = detectProgressMode(options.quiet)
@@ -167,6 +196,14 @@ export const withCalls = <A, E>(
         if (mode !== "quiet") process.stderr.write(`${mode === "tty" ? "\r\x1b[K" : ""}${line}\n`)
       }
       if (store !== undefined && !options.dryRun) {
+        // The same run twice at once would pay every call twice: the second one is refused. Other
+        // runs (other options) share the store freely.
+        const holder = yield* store.lockRun(runId)
+        if (holder !== undefined)
+          return yield* new RunBusy({
+            message: `this run (${runId}) is already running in process ${holder.pid}${holder.host === hostname() ? "" : ` on ${holder.host}`} with the store ${path}, since ${new Date(holder.startedAt).toISOString()}. Wait for it to finish (or stop it), then run the command again: it resumes from the cache. Runs with other options can use the same store at the same time.`,
+          })
+        yield* Effect.addFinalizer(() => Effect.ignore(store.unlockRun(runId)))
         const begun = yield* store.beginRun(runId, JSON.stringify(options.runKey))
         if (begun.resumed) {
           const summary = yield* store.statusSummary(runId)
@@ -183,11 +220,12 @@ export const withCalls = <A, E>(
         budget,
         prices: options.prices,
         limits: options.limits,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         batch: options.batch,
         elicitation: options.elicitation,
         scope,
-        progress: (label) => {
-          const sink = makeProgress({ mode, label })
+        progress: (label, binding) => {
+          const sink = makeProgress({ mode, label, binding })
           sinks.push(sink)
           return sink
         },
@@ -196,11 +234,53 @@ export const withCalls = <A, E>(
       const setStatus = (status: "completed" | "stopped" | "failed") =>
         store === undefined || options.dryRun ? Effect.void : store.setRunStatus(runId, status)
       const snapshots = Effect.forEach(sinks, (sink) => sink.snapshot)
+      // Ctrl-C or SIGTERM: no new call goes out, the calls already sent come back and are stored (for
+      // at most drainSeconds()), then the command is interrupted and says how to resume.
+      yield* whileDraining((signal) => {
+        budget.halt(signal)
+        Effect.runFork(
+          Effect.gen(function* () {
+            const report = yield* budget.report
+            const seconds = drainSeconds()
+            if (report.inFlightCalls > 0)
+              process.stderr.write(
+                `\nstandin: ${signal}: sending no new calls; waiting up to ${seconds} s for the calls already sent to be answered and stored (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again stops at once)\n`,
+              )
+            const drained = yield* Effect.raceFirst(
+              Effect.as(budget.drained, true),
+              Effect.as(Effect.sleep(seconds * 1000), false),
+            )
+            if (!drained) {
+              const left = (yield* budget.report).inFlightCalls
+              process.stderr.write(
+                `standin: ${left.toLocaleString("en-US")} calls still in flight after ${seconds} s: stopping without them (they will be paid again when the run is resumed)\n`,
+              )
+            }
+            interruptCommand()
+          }),
+        )
+      })
+      const stopped = (signal: StopSignal) =>
+        Effect.gen(function* () {
+          yield* Effect.forEach(sinks, (sink) => sink.finish, { discard: true })
+          yield* Effect.ignore(setStatus("stopped"))
+          process.stderr.write(`${interruptMessage(signal, yield* snapshots, yield* budget.report)}\n`)
+          process.exitCode = signalExitCode(signal)
+        })
       const outcome = yield* use({ store, executor }).pipe(
         Effect.map((result) => ({ ok: true as const, result })),
         Effect.catchTag("BudgetExceeded", () => Effect.succeed({ ok: false as const })),
         Effect.tapError(() => Effect.ignore(setStatus("failed"))),
+        Effect.onInterrupt(() => {
+          const signal = receivedSignal()
+          return signal === undefined ? Effect.void : stopped(signal)
+        }),
       )
+      const halted = (yield* budget.report).halted
+      if (!outcome.ok && halted !== null) {
+        yield* stopped(halted === "SIGTERM" ? "SIGTERM" : "SIGINT")
+        return undefined
+      }
       if (!outcome.ok) {
         yield* Effect.forEach(sinks, (sink) => sink.finish, { discard: true })
         yield* setStatus("stopped")

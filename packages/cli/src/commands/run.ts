@@ -22,6 +22,7 @@ import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
 import { summaryTable, writeRunFiles } from "../output.js"
+import { checkOutputFolder } from "../paths.js"
 import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
@@ -60,6 +61,7 @@ export interface RunInput extends StatusInput {
   readonly batchThreshold: number
   readonly batchPoll: number
   readonly batchSize: Option.Option<number>
+  readonly timeout: Option.Option<number>
 }
 
 const say = (quiet: boolean) => (line: string) => {
@@ -102,13 +104,14 @@ const reporter = (quiet: boolean, isBaseline: (entry: string) => boolean) => {
       case "ProviderFinished":
         return print(`  ${event.entry}: done (${event.totals.calls.toLocaleString("en-US")} calls)`)
       case "Scoring":
-        return
+        return print(`  scoring ${event.entry}: ${event.metric} …`)
     }
   }
 }
 
 export const runHandler = (catalog: Catalog, input: RunInput) =>
   Effect.gen(function* () {
+    if (!input.dryRun) yield* checkOutputFolder("--out", input.out)
     const experiment = yield* findStudy(catalog, input.study)
     const providerTexts =
       input.provider.length > 0
@@ -262,15 +265,15 @@ export const runCommand = (
       ),
       provider: Flag.String("provider").pipe(
         Flag.withDescription(
-          "Provider to simulate with, repeatable: a baseline (uniform, pilot-marginal, pilot-cell, human-split-half) or provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, google:gemini-2.5-flash, openai-compatible:llama3.1:8b@http://127.0.0.1:11434/v1. Default: all baselines.",
+          "Provider to simulate with, repeatable: a baseline (uniform, pilot-marginal, pilot-cell, human-split-half) or provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, google:gemini-2.5-flash, openai-compatible:llama3.1:8b@http://127.0.0.1:11434/v1. Default: all baselines. Base URL (a proxy, a gateway, a local server): append @<URL> to the model (provider:model@http://host:port/v1), or set OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GOOGLE_GEMINI_BASE_URL or OPENAI_COMPATIBLE_BASE_URL; @<URL> wins.",
         ),
         Flag.atLeast(0),
       ),
       pilot: Flag.String("pilot").pipe(
         Flag.withDescription(
-          "Pilot size: a count (100) or a fraction (0.1 or 10%). The holdout is everyone else.",
+          'Pilot size: a count (100), a fraction (0.1 or 10%), or "auto": 10% of the respondents, at most 100 (100 on the bundled study). The holdout is everyone else.',
         ),
-        Flag.withDefault("100"),
+        Flag.withDefault("auto"),
       ),
       pilotArms: Flag.String("pilot-arms").pipe(
         Flag.withDescription('Draw the pilot from "all" arms or from one arm id.'),
@@ -282,7 +285,7 @@ export const runCommand = (
       ),
       holdout: Flag.Int("holdout").pipe(
         Flag.withDescription(
-          "Cap the holdout at this many respondents (seeded random subset) for a quick run.",
+          "Cap the holdout at this many respondents (a seeded random subset of everyone not in the pilot) for a quick run; at most the respondents left after the pilot. Recorded as holdoutCap in results.json (holdoutSize is the holdout scored). In `standin sweep`, --holdout instead sets the fixed holdout's size.",
         ),
         Flag.optional,
       ),

@@ -10,9 +10,10 @@ import {
 } from "node:fs"
 import { basename, join, relative, resolve } from "node:path"
 import { InputError } from "@standin/core"
-import { findStudyFile, inferStudy, parseCsvText, sha256 } from "@standin/study"
+import { decodeCsvBytes, findStudyFile, inferStudy, parseCsvText, sha256 } from "@standin/study"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { checkOutputFolder } from "../paths.js"
 
 export interface StudyInitInput {
   readonly from: string
@@ -50,10 +51,7 @@ export const studyInitHandler = (input: StudyInitInput) =>
     if (!existsSync(from) || !statSync(from).isFile()) {
       return yield* new InputError({ flag: "--from", message: `--from ${input.from}: no such file.` })
     }
-    const out = resolve(input.out)
-    if (existsSync(out) && !statSync(out).isDirectory()) {
-      return yield* new InputError({ flag: "--out", message: `--out ${input.out} is a file, not a folder.` })
-    }
+    const out = yield* checkOutputFolder("--out", input.out)
     const existing = existsSync(out) ? findStudyFile(out) : undefined
     if (existing !== undefined && !input.force) {
       return yield* new InputError({
@@ -73,7 +71,10 @@ export const studyInitHandler = (input: StudyInitInput) =>
       catch: (cause) =>
         new InputError({ flag: "--from", message: `cannot read ${input.from}: ${String(cause)}` }),
     })
-    const parsed = parseCsvText(bytes.toString("utf8"))
+    const decoded = decodeCsvBytes(bytes)
+    if ("error" in decoded)
+      return yield* new InputError({ flag: "--from", message: `--from ${input.from}: ${decoded.error}.` })
+    const parsed = parseCsvText(decoded.text)
     if ("error" in parsed) {
       return yield* new InputError({
         flag: "--from",

@@ -6,6 +6,7 @@ import { Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
 import { fmt, summaryTable, table, writeRunFiles } from "../output.js"
+import { checkOutputFolder } from "../paths.js"
 import {
   type FinetuneFlagValues,
   finetuneFlags,
@@ -90,6 +91,7 @@ export const curveTable = (results: ResultsFile): string =>
 
 export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
   Effect.gen(function* () {
+    yield* checkOutputFolder("--out", input.out)
     const experiment = yield* findStudy(catalog, input.study)
     const study = experiment.definition
     const seed = yield* wholeFlag("--seed", input.seed, 0, 2 ** 31 - 1)
@@ -245,7 +247,7 @@ export const sweepCommand = (
       ),
       holdout: Flag.Int("holdout").pipe(
         Flag.withDescription(
-          "Respondents in the fixed holdout (default: half the data); the rest is the pilot pool.",
+          "Respondents in the fixed holdout (default: half the data); the rest is the pilot pool. Recorded as holdoutSize in results.json (holdoutCap stays null: unlike `standin run --holdout`, it caps nothing).",
         ),
         Flag.optional,
       ),

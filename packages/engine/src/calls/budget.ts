@@ -16,6 +16,8 @@ export interface BudgetReport {
   readonly refusedCalls: number
   /** How far below the limit spending stopped (null without a limit). */
   readonly headroomUsd: number | null
+  /** Why the run was halted (`halt`), e.g. "SIGINT"; null when it was not. */
+  readonly halted: string | null
 }
 
 /** A call's claim on the budget, held from before it is sent until its cost is known. */
@@ -40,6 +42,17 @@ export interface Budget {
    * so that every call already sent is answered and cached: nothing paid for is thrown away.
    */
   readonly drained: Effect.Effect<void>
+  /**
+   * Stops the run as a reached limit does, whatever its limit (e.g. on Ctrl-C): every later reservation
+   * is refused, calls waiting for the rate limiter or for a retry give up (`halted` wakes them), and
+   * calls already sent are answered and cached before the run stops (`drained`). Synchronous, so a
+   * signal handler can call it. `why` is kept in the report.
+   */
+  readonly halt: (why: string) => void
+  /** Completes once `halt` was called; never otherwise. */
+  readonly halted: Effect.Effect<void>
+  /** The refusal a halted run's waiting calls fail with. */
+  readonly haltedError: () => BudgetExceeded
 }
 
 const dollars = (value: number): string => `$${value.toFixed(value < 1 ? 4 : 2)}`
@@ -53,6 +66,16 @@ export const makeBudget = (limitUsd?: number | null): Budget => {
   let refused = 0
   let calls = 0
   let waiters: Array<Deferred.Deferred<void>> = []
+  let halted: string | null = null
+  const haltSignal = Deferred.makeUnsafe<void>()
+  const haltedError = () =>
+    new BudgetExceeded({
+      limitUsd: limit ?? 0,
+      spentUsd: spent,
+      inFlightUsd: inFlight,
+      requestedUsd: null,
+      message: `the run was stopped (${halted ?? "halted"})`,
+    })
   const returned = () => {
     calls = Math.max(0, calls - 1)
     if (calls === 0 && waiters.length > 0) {
@@ -79,6 +102,10 @@ export const makeBudget = (limitUsd?: number | null): Budget => {
   return {
     reserve: (estimateUsd) =>
       Effect.suspend(() => {
+        if (halted !== null) {
+          refused++
+          return Effect.fail(haltedError())
+        }
         if (limit === null) {
           const reservation = { estimateUsd: estimateUsd ?? 0 }
           inFlight += reservation.estimateUsd
@@ -130,6 +157,7 @@ export const makeBudget = (limitUsd?: number | null): Budget => {
       stopped,
       refusedCalls: refused,
       headroomUsd: limit === null ? null : limit - spent,
+      halted,
     })),
     drained: Effect.suspend(() => {
       if (calls === 0) return Effect.void
@@ -137,5 +165,13 @@ export const makeBudget = (limitUsd?: number | null): Budget => {
       waiters.push(waiter)
       return Deferred.await(waiter)
     }),
+    halt: (why) => {
+      if (halted !== null) return
+      halted = why
+      stopped = true
+      Deferred.doneUnsafe(haltSignal, Effect.void)
+    },
+    halted: Deferred.await(haltSignal),
+    haltedError,
   }
 }

@@ -176,11 +176,16 @@ const decodeCached = (text: string): ProviderResponse | undefined => {
   return isCachedResponse(value) ? value : undefined
 }
 
-const outcomeOf = (exit: Exit.Exit<ProviderResponse, ProviderError>): CallOutcome => {
+const outcomeOf = (
+  exit: Exit.Exit<ProviderResponse, ProviderError | BudgetExceeded | StoreError>,
+): CallOutcome => {
   if (Exit.isSuccess(exit))
     return { _tag: "Succeeded", tokens: exit.value.usage.inputTokens + exit.value.usage.outputTokens }
   const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
-  return failure !== undefined && failure._tag === "Fail" && failure.error.reason === "rate-limited"
+  return failure !== undefined &&
+    failure._tag === "Fail" &&
+    failure.error._tag === "ProviderError" &&
+    failure.error.reason === "rate-limited"
     ? { _tag: "RateLimited" }
     : { _tag: "Failed" }
 }
@@ -252,32 +257,55 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
     // A rejected key fails every call alike: once the vendor has said so, calls still waiting for the
     // limiter fail with the same error instead of sending the key again.
     let rejectedKey: ProviderError | undefined
-    const sendOnce = (request: ProviderRequest, tokens: number) =>
-      Effect.acquireUseRelease(
+    // A halted run (Ctrl-C) sends nothing more: a call waiting for the limiter gives up its place.
+    const permit = (tokens: number) =>
+      Effect.raceFirst(
         limiter.acquire(tokens),
-        () =>
-          rejectedKey !== undefined
-            ? Effect.fail(rejectedKey)
-            : Effect.timeoutOrElse(provider.generate(request), {
-                duration: timeoutMs,
-                orElse: () =>
-                  Effect.fail(
-                    new ProviderError({
-                      provider: spec.provider,
-                      reason: "timeout",
-                      message: `no answer within ${timeoutMs} ms`,
-                    }),
-                  ),
-              }).pipe(
-                // noted before the permit goes back, so the next call in line sees it
-                Effect.tapError((error) =>
-                  Effect.sync(() => {
-                    if (error.reason === "auth") rejectedKey ??= error
-                  }),
-                ),
-              ),
-        (permit, exit) => limiter.release(permit, outcomeOf(exit)),
+        Effect.andThen(
+          budget.halted,
+          Effect.suspend(() => Effect.fail(budget.haltedError())),
+        ),
       )
+    // The permit goes back only once the answer is committed to the cache: calls sent but not yet
+    // stored never outnumber the limiter's concurrency, so a kill -9 pays again at most that many.
+    const sendOnce = (
+      request: ProviderRequest,
+      key: string,
+      tokens: number,
+    ): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded | StoreError> =>
+      Effect.acquireUseRelease(
+        Effect.interruptible(permit(tokens)),
+        (): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded | StoreError> =>
+          Effect.flatMap(
+            budget.report,
+            (report): Effect.Effect<ProviderResponse, ProviderError | BudgetExceeded | StoreError> =>
+              report.halted !== null
+                ? Effect.fail(budget.haltedError())
+                : Effect.tap(send(request), (response) => persist(request, key, response)),
+          ),
+        (held, exit) => limiter.release(held, outcomeOf(exit)),
+      )
+    const send = (request: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> =>
+      rejectedKey !== undefined
+        ? Effect.fail(rejectedKey)
+        : Effect.timeoutOrElse(provider.generate(request), {
+            duration: timeoutMs,
+            orElse: () =>
+              Effect.fail(
+                new ProviderError({
+                  provider: spec.provider,
+                  reason: "timeout",
+                  message: `no answer within ${timeoutMs} ms`,
+                }),
+              ),
+          }).pipe(
+            // noted before the permit goes back, so the next call in line sees it
+            Effect.tapError((error) =>
+              Effect.sync(() => {
+                if (error.reason === "auth") rejectedKey ??= error
+              }),
+            ),
+          )
 
     const failed = (request: ProviderRequest, key: string, error: ProviderError | BudgetExceeded) => {
       const reason = error._tag === "ProviderError" ? error.reason : "budget"
@@ -292,17 +320,15 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       return Effect.andThen(Effect.andThen(Effect.andThen(recorded, written), settled), Effect.fail(error))
     }
 
-    const record = (
+    /** Commits an answer (with its status row) to the cache; nothing without a store. */
+    const persist = (
       request: ProviderRequest,
       key: string,
       response: ProviderResponse,
       how: { readonly batch?: boolean } = {},
-    ): Effect.Effect<CallResult, StoreError> => {
-      const costUsd = price === undefined ? null : costOf(price, response.usage, how)
-      const result: CallResult = { response, cached: false, key, costUsd }
-      const recorded = progress.record({ _tag: "Done", cached: false, costUsd })
-      if (store === undefined) return Effect.as(recorded, result)
-      const written = store.putCall(
+    ): Effect.Effect<void, StoreError> => {
+      if (store === undefined) return Effect.void
+      return store.putCall(
         {
           key,
           provider: spec.provider,
@@ -310,13 +336,31 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
           response: JSON.stringify(response),
           inputTokens: response.usage.inputTokens,
           outputTokens: response.usage.outputTokens,
-          costUsd,
+          costUsd: price === undefined ? null : costOf(price, response.usage, how),
           modelVersion: response.modelVersion,
         },
         runId === undefined ? undefined : statusRow(request, key),
       )
-      return Effect.as(Effect.andThen(written, recorded), result)
     }
+
+    /** Progress and the call's result, for an answer already committed. */
+    const recorded = (
+      key: string,
+      response: ProviderResponse,
+      how: { readonly batch?: boolean } = {},
+    ): Effect.Effect<CallResult> => {
+      const costUsd = price === undefined ? null : costOf(price, response.usage, how)
+      const result: CallResult = { response, cached: false, key, costUsd }
+      return Effect.as(progress.record({ _tag: "Done", cached: false, costUsd }), result)
+    }
+
+    const record = (
+      request: ProviderRequest,
+      key: string,
+      response: ProviderResponse,
+      how: { readonly batch?: boolean } = {},
+    ): Effect.Effect<CallResult, StoreError> =>
+      Effect.andThen(persist(request, key, response, how), recorded(key, response, how))
 
     const live = (request: ProviderRequest, key: string) => {
       const expected = estimate(request)
@@ -327,16 +371,19 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       return Effect.acquireUseRelease(
         budget.reserve(expected.costUsd),
         () =>
-          withRetries(policy, sendOnce(request, tokens), ({ error }) =>
-            progress.record({ _tag: "Retrying", reason: error.reason }),
+          withRetries(
+            policy,
+            sendOnce(request, key, tokens),
+            ({ error }) => progress.record({ _tag: "Retrying", reason: error.reason }),
+            budget.halted,
           ).pipe(
-            Effect.catch((error) => failed(request, key, error)),
+            Effect.catchTag("ProviderError", (error) => failed(request, key, error)),
             Effect.tap((response) =>
               Effect.sync(() => {
                 answer = response
               }),
             ),
-            Effect.flatMap((response) => record(request, key, response)),
+            Effect.flatMap((response) => recorded(key, response)),
           ),
         (reservation: Reservation) =>
           answer !== undefined

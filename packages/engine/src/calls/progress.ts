@@ -49,6 +49,8 @@ export interface ProgressOptions {
   readonly intervalMs?: number
   /** Printed at the start of every line, e.g. the model. */
   readonly label?: string
+  /** What holds calls back (e.g. the rate limiter's `binding`), shown as "held by …". */
+  readonly binding?: () => string | undefined
 }
 
 /** "tty" when standard error is a terminal, else "plain"; "quiet" when asked. */
@@ -73,7 +75,7 @@ const counts = (byReason: Readonly<Partial<Record<string, number>>>): string =>
     .join(", ")
 
 /** One line of progress: done/total, rate, ETA, cost so far, errors by kind. */
-export const renderProgress = (snapshot: ProgressSnapshot, label?: string): string => {
+export const renderProgress = (snapshot: ProgressSnapshot, label?: string, binding?: string): string => {
   const parts: Array<string> = []
   const percent = snapshot.total > 0 ? ` (${Math.floor((100 * snapshot.done) / snapshot.total)}%)` : ""
   parts.push(`${label === undefined ? "" : `${label} `}${snapshot.done}/${snapshot.total}${percent}`)
@@ -87,6 +89,7 @@ export const renderProgress = (snapshot: ProgressSnapshot, label?: string): stri
   if (snapshot.failed > 0) parts.push(`failed ${snapshot.failed} (${counts(snapshot.failures)})`)
   const retried = counts(snapshot.retries)
   if (retried !== "") parts.push(`retried: ${retried}`)
+  if (binding !== undefined && snapshot.done < snapshot.total) parts.push(`held by ${binding}`)
   return parts.join(" · ")
 }
 
@@ -123,7 +126,7 @@ export const makeProgress = (options: ProgressOptions): ProgressSink => {
 
   const render = (now: number, final: boolean) => {
     if (options.mode === "quiet") return
-    const line = renderProgress(snapshotAt(now), options.label)
+    const line = renderProgress(snapshotAt(now), options.label, final ? undefined : options.binding?.())
     if (options.mode === "tty") write(`\r${line}\x1b[K${final ? "\n" : ""}`)
     else write(`${line}\n`)
     lastRender = now

@@ -101,6 +101,12 @@ export interface RateLimiter {
   /** Hands a permit back, correcting the token bucket by the tokens actually used. */
   readonly release: (permit: Permit, outcome: CallOutcome) => Effect.Effect<void>
   readonly state: Effect.Effect<RateLimiterState>
+  /**
+   * What holds calls back right now, for the progress line: "concurrency" (every permit is out; with
+   * "halved after 429s" when adaptive concurrency is below its ceiling), "rpm" or "tpm" (the head of
+   * the queue waits for that allowance), or undefined when no call waits.
+   */
+  readonly binding: () => string | undefined
 }
 
 /** A refilling allowance: `capacity` at most, `perMs` added each millisecond. It may go into debt. */
@@ -170,17 +176,27 @@ export const makeRateLimiter = (limits: RateLimits): Effect.Effect<RateLimiter> 
       return { tokens, epoch }
     }
 
+    let binding: string | undefined
+    const concurrencyBinding = () =>
+      concurrency < ceiling ? "concurrency (halved after 429s)" : "concurrency"
     /** Grants what can be granted now; returns how long the head must wait for the buckets, if it must. */
     const drain = (now: number): number | null => {
       refill(now)
       while (queue.length > 0) {
-        if (!canRun()) return null
+        if (!canRun()) {
+          binding = concurrencyBinding()
+          return null
+        }
         const head = queue[0]!
         const wait = waitFor(head.tokens)
-        if (wait > 0) return wait
+        if (wait > 0) {
+          binding = (requests?.waitFor(1) ?? 0) >= (tokenBucket?.waitFor(head.tokens) ?? 0) ? "rpm" : "tpm"
+          return wait
+        }
         queue.shift()
         Deferred.doneUnsafe(head.deferred, Exit.succeed(take(head.tokens)))
       }
+      binding = undefined
       return null
     }
 
@@ -257,6 +273,7 @@ export const makeRateLimiter = (limits: RateLimits): Effect.Effect<RateLimiter> 
       limits,
       acquire,
       release,
+      binding: () => (queue.length === 0 ? undefined : binding),
       state: Effect.map(Clock.currentTimeMillis, (now) => {
         refill(now)
         return {

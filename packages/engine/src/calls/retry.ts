@@ -50,7 +50,11 @@ export const withRetries = <A, E extends { readonly _tag: string }, R>(
   policy: RetryPolicy,
   attempt: Effect.Effect<A, E | ProviderError, R>,
   onRetry: (event: RetryEvent) => Effect.Effect<void> = () => Effect.void,
+  /** Cuts a wait short when it completes (a halted run): the next try then decides. */
+  wake?: Effect.Effect<void>,
 ): Effect.Effect<A, E | ProviderError, R> => {
+  const pause = (delayMs: number) =>
+    wake === undefined ? Effect.sleep(delayMs) : Effect.raceFirst(Effect.sleep(delayMs), wake)
   const loop = (retry: number, waited: number): Effect.Effect<A, E | ProviderError, R> =>
     Effect.catch(attempt, (error): Effect.Effect<A, E | ProviderError, R> => {
       if (!isProviderError(error) || !error.retryable || retry + 1 >= policy.maxAttempts)
@@ -59,7 +63,7 @@ export const withRetries = <A, E extends { readonly _tag: string }, R>(
         const delayMs = backoffDelay(policy, retry, unit, error.retryAfterMs)
         if (waited + delayMs > policy.maxTotalWaitMs) return Effect.fail(error)
         return onRetry({ error, retry, delayMs }).pipe(
-          Effect.andThen(Effect.sleep(delayMs)),
+          Effect.andThen(pause(delayMs)),
           Effect.andThen(loop(retry + 1, waited + delayMs)),
         )
       })

@@ -40,8 +40,11 @@ export interface RunCallsOptions {
   readonly batch?: BatchChoice
   /** The run's elicitation: a batch path that does not serve it is not used. */
   readonly elicitation?: Elicitation
-  /** A progress display per provider, labelled with its `provider:model`. */
-  readonly progress: (label: string) => ProgressSink
+  /**
+   * A progress display per provider, labelled with its `provider:model`; `binding` says what holds its
+   * calls back (its rate limiter's `binding`).
+   */
+  readonly progress: (label: string, binding: () => string | undefined) => ProgressSink
   readonly onBatchEvent?: (event: BatchEvent) => void
   /** Where batch pollers live; they end with it. */
   readonly scope: Scope.Scope
@@ -89,7 +92,7 @@ export const runExecutors = (options: RunCallsOptions) => {
       if (provider.descriptor.baseline !== undefined)
         return directExecutor(provider) as CallExecutor<BudgetExceeded | StoreError>
       const limiter = yield* limiterFor(selection.spec.provider)
-      const progress = options.progress(`${selection.spec.provider}:${selection.spec.model}`)
+      const progress = options.progress(`${selection.spec.provider}:${selection.spec.model}`, limiter.binding)
       yield* progress.addTotal(plan.calls)
       const runner = yield* makeCallRunner({
         provider,

@@ -387,3 +387,66 @@ describe("a rejected key", () => {
     }),
   )
 })
+
+describe("a halted run (Ctrl-C)", () => {
+  it.effect(
+    "answers and caches the calls already sent, sends none of those waiting for the limiter or a retry, and refuses new ones",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* Store
+        // twin-0 fails with a retryable error first, then would succeed: it is waiting for its retry
+        const fake = scriptedProvider((twinId, tryIndex) =>
+          twinId === "twin-0" && tryIndex === 0
+            ? { ok: false, reason: "server", delayMs: 10 }
+            : { ok: true, delayMs: 100 },
+        )
+        let sent = 0
+        const counted = {
+          ...fake.shape,
+          generate: (request: Parameters<typeof fake.shape.generate>[0]) =>
+            Effect.suspend(() => {
+              sent++
+              return fake.shape.generate(request)
+            }),
+        }
+        const budget = makeBudget(null)
+        const runner = yield* makeCallRunner({
+          provider: counted,
+          spec,
+          store,
+          budget,
+          retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
+          limits: { maxConcurrency: 4 },
+        })
+        const fiber = yield* Effect.forkChild(
+          Effect.forEach(
+            Array.from({ length: 20 }, (_, index) => index),
+            (index) => Effect.exit(runner.call(request(index))),
+            { concurrency: 20 },
+          ),
+        )
+        // twin-0's first try fails at 10 ms and waits (up to 60 s) for its retry; twins 1–3 are out
+        yield* TestClock.adjust("50 millis")
+        // twins 1–4 are out (4 permits; twin-0's went back when it failed), the others wait
+        const sentBefore = sent
+        expect(sentBefore).toBe(5)
+        expect((yield* budget.report).inFlightCalls).toBe(20)
+        budget.halt("SIGINT")
+        yield* TestClock.adjust("100 millis")
+        const exits = yield* Fiber.join(fiber)
+        // only what had been sent before the halt was ever sent, and each of those answers is stored
+        expect(sent).toBe(sentBefore)
+        const paid = fake.paid()
+        expect(paid).toEqual(["twin-1", "twin-2", "twin-3", "twin-4"])
+        expect(yield* store.countCalls).toBe(paid.length)
+        expect(exits.filter(Exit.isSuccess)).toHaveLength(paid.length)
+        for (const exit of exits.filter(Exit.isFailure))
+          expect(JSON.stringify(exit.cause)).toContain("the run was stopped (SIGINT)")
+        const report = yield* budget.report
+        expect(report).toMatchObject({ halted: "SIGINT", stopped: true, inFlightCalls: 0 })
+        // a call started after the halt is refused before anything is sent
+        expect((yield* Effect.flip(runner.call(request(99))))._tag).toBe("BudgetExceeded")
+        expect(sent).toBe(sentBefore)
+      }).pipe(Effect.provide(storeLayer(":memory:"))),
+  )
+})

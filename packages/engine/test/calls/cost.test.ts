@@ -151,6 +151,7 @@ describe("budget", () => {
         stopped: false,
         refusedCalls: 0,
         headroomUsd: null,
+        halted: null,
       })
     }),
   )

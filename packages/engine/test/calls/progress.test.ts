@@ -26,6 +26,24 @@ describe("progress", () => {
     )
   })
 
+  it("says which limit holds calls back while calls are left, and not on the final line", () => {
+    const snapshot: ProgressSnapshot = {
+      total: 10,
+      done: 4,
+      cached: 0,
+      failed: 0,
+      costUsd: 0.5,
+      failures: {},
+      retries: {},
+      ratePerSecond: 2,
+      etaSeconds: 3,
+    }
+    expect(renderProgress(snapshot, "openai:gpt-4o-mini", "rpm")).toBe(
+      "openai:gpt-4o-mini 4/10 (40%) · 2.0/s · ETA 3s · $0.5000 · held by rpm",
+    )
+    expect(renderProgress({ ...snapshot, done: 10 }, "openai:gpt-4o-mini", "rpm")).not.toContain("held by")
+  })
+
   it.effect("on a terminal, redraws one line with a carriage return, at most every interval", () =>
     Effect.gen(function* () {
       const out = collect()

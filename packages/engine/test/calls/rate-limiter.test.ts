@@ -246,3 +246,39 @@ describe("rate limiter", () => {
     }),
   )
 })
+
+describe("the limit that binds", () => {
+  it.effect(
+    "is concurrency when every permit is out, rpm or tpm when the queue waits for that allowance",
+    () =>
+      Effect.gen(function* () {
+        const byConcurrency = yield* makeRateLimiter({ ...open, maxConcurrency: 2 })
+        expect(byConcurrency.binding()).toBeUndefined()
+        yield* contend(byConcurrency, 3)
+        expect(byConcurrency.binding()).toBe("concurrency")
+
+        // 60 requests a minute with a 1 s burst: one request at once, then one a second
+        const byRequests = yield* makeRateLimiter({ ...open, requestsPerMinute: 60, burstSeconds: 1 })
+        yield* contend(byRequests, 3)
+        expect(byRequests.binding()).toBe("rpm")
+
+        const byTokens = yield* makeRateLimiter({ ...open, tokensPerMinute: 600, burstSeconds: 1 })
+        yield* contend(byTokens, 3, 10)
+        expect(byTokens.binding()).toBe("tpm")
+        // once the waiting calls got through, nothing binds
+        yield* TestClock.adjust("10 seconds")
+        expect(byTokens.binding()).toBeUndefined()
+      }),
+  )
+
+  it.effect("says concurrency was halved after 429s", () =>
+    Effect.gen(function* () {
+      const limiter = yield* makeRateLimiter({ ...open, maxConcurrency: 4, adaptive: true })
+      const permit = yield* limiter.acquire(1)
+      yield* limiter.release(permit, { _tag: "RateLimited" })
+      const { fibers } = yield* contend(limiter, 3)
+      expect(limiter.binding()).toBe("concurrency (halved after 429s)")
+      expect(fibers).toHaveLength(3)
+    }),
+  )
+})
