@@ -89,25 +89,58 @@ const STATES = [
   "Wyoming",
 ]
 
-/** The consent request as participants read it (fields.csv, whitespace normalised; the dynamic list omitted). */
-const SHARE_WORDING =
+/**
+ * The survey's introduction, the first thing participants read (instrument.pdf, "Introduction"): what the data
+ * is for, that payment does not depend on the choice, and that the data will be published for research.
+ */
+const INTRODUCTION =
+  "We are collecting data in order to study web user privacy and assess users’ risks of being tracked across " +
+  "websites they visit.\n\n" +
+  "This survey will ask you questions about your demographics.\n\n" +
+  "This survey will also ask for your consent to collect information from your browser – the same kind of " +
+  "information that is used to track users across websites they visit. You will have the option to decline to " +
+  "share that data and your payment for participating in this survey will not depend on that choice.\n\n" +
+  "The data you share through this survey will be made publicly available for research, but with your Prolific ID " +
+  "removed. Clicking to continue indicates that you meet the following requirements and agree to complete this " +
+  "survey voluntarily.\n\n" +
+  "Requirements:\n- You are 18 years or older\n- You are a U.S. resident"
+
+/** The consent request as participants read it (instrument.pdf and fields.csv, whitespace normalised). */
+const CONSENT_REQUEST =
   "We are asking to collect attributes from your web browser in order to study how devices may be tracked across " +
   "websites. The data you share will be published for research. It is possible that if another website collects these " +
   'attributes, they can be used to identify your device in the published dataset. If you click "Decline", then we will ' +
   "not collect your browser attributes."
 
 /**
- * What the shown-data arm saw before the request, in words a model can read. Participants in this arm saw the
- * actual values their own browser reported; the values themselves are not public (they sit in a restricted file),
- * so the stimulus describes what was on screen.
+ * What the shown-data arm saw under the request, on the same page: the attributes with their values. Participants saw
+ * their own browser's values; those are not public, so this is the example table the instrument published
+ * (instrument.pdf, where long values were cut with "..."), the same for every twin.
  */
-const SHOWN_STIMULUS =
-  "Before this request, the survey showed you the attributes of your own web browser that the researchers would " +
-  "collect, with the actual values read from your device: your browser's user agent (browser name and version, " +
-  "operating system), preferred languages, time zone, screen resolution and colour depth, platform, number of touch " +
-  "points, number of processor cores and device memory, the graphics card vendor and renderer reported through " +
-  "WebGL, your installed fonts and plugins, whether cookies and local storage are enabled, and images drawn by your " +
-  'browser (so-called "canvas" fingerprints) that differ subtly from device to device.'
+const EXAMPLE_ATTRIBUTES: ReadonlyArray<readonly [string, string]> = [
+  ["User agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36..."],
+  ["Languages", "en-US,en,ca"],
+  ["Fonts", '["Arial Unicode MS","Gill Sans","Helvetica Neue","Menlo"]'],
+  ["Plugins", '["PDF Viewer","Chrome PDF Viewer","Chromium PDF Viewer", ...]'],
+  ["Local storage", "true"],
+  ["Timezone", "America/New_York"],
+  ["Screen resolution", "[900,1440]"],
+  ["Color depth", "30"],
+  ["Platform", "MacIntel"],
+  ["Touch points", "0"],
+  ["Cookies enabled", "true"],
+  ["WebGL Vendor", "WebKit"],
+  ["WebGL Renderer", "WebKit WebGL"],
+  ["WebGL Unmasked Vendor", "Google Inc. (Apple)"],
+  ["WebGL Unmasked Renderer", "ANGLE (Apple, ANGLE Metal Renderer: Apple M2, Unspecified Version)"],
+  ["Hardware concurrency", "8"],
+  ["Device memory", "8"],
+  ["UA high entropy values", '{"architecture":"arm","brands":[{"brand":"Not A(Brand","version":"99"},...]}'],
+  ["Canvas text", "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAPA…"],
+  ["Canvas geometry", "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAHg…"],
+  ["Canvas text hashed", "[1159232804,-959516503,1697727883,147613198,1522606278]"],
+  ["Canvas geometry hashed", "[1369032737,1864480827,-2065969454,-955405403]"],
+]
 
 const share: AnalysisVariable = {
   id: "share",
@@ -171,7 +204,7 @@ const demographics: ReadonlyArray<AnalysisVariable> = [
 
 export const definition: StudyDefinition = {
   id: "fingerprint-consent",
-  version: "1.0.0",
+  version: "2.0.0",
   title: "Sharing browser data for research (Berke et al. 2025)",
   description:
     "12,461 US adults were asked to consent to publishing their web browser's attributes for research. Half were first " +
@@ -194,7 +227,7 @@ export const definition: StudyDefinition = {
   armColumn: "showdata",
   arms: [
     { id: "hidden", label: "Attributes not shown", value: "false", stimulus: "" },
-    { id: "shown", label: "Own browser attributes shown", value: "true", stimulus: SHOWN_STIMULUS },
+    { id: "shown", label: "Own browser attributes shown", value: "true", stimulus: "" },
   ],
   persona: [
     {
@@ -253,9 +286,13 @@ export const definition: StudyDefinition = {
       id: "share",
       column: "Q-share-browser-data",
       label: "Consent to share browser data",
-      wording: SHARE_WORDING,
+      // The request itself is the page's context; participants answered it with a checkbox under it.
+      wording: "Your answer to the request above.",
       scale: { _tag: "Binary", options: ["Decline", "Consent to share"] },
       role: "action",
+      // "[X] Consent to share (checked by default)" listed above "[ ] Decline".
+      default: "Consent to share",
+      optionOrder: ["Consent to share", "Decline"],
     },
     {
       id: "understand",
@@ -274,7 +311,31 @@ export const definition: StudyDefinition = {
       role: "belief",
     },
   ],
-  preamble: "",
+  preamble: INTRODUCTION,
+  pages: [
+    {
+      id: "consent",
+      context: CONSENT_REQUEST,
+      stimulus: {
+        arms: {
+          shown: {
+            text: "Here are the attributes we'd like to collect:",
+            table: {
+              header: ["Attribute", "Value"],
+              rows: EXAMPLE_ATTRIBUTES.map(([label, value]) => ({ label, value })),
+              note: "22 rows (scroll)",
+            },
+          },
+        },
+      },
+      items: ["share"],
+    },
+    {
+      id: "perceptions",
+      context: "To what extent do you agree with the following statements?",
+      items: ["understand", "concern"],
+    },
+  ],
   beliefActionPairs: [
     {
       id: "concern-share",

@@ -109,6 +109,11 @@ export interface ProviderRequest {
   readonly replicate: number
   /** Re-ask attempt (0-based): a re-ask after an invalid answer must not hit the same cache entry. */
   readonly attempt: number
+  /**
+   * The page asked (0-based) of an instrument of several pages; absent for the first. The prompt already
+   * holds the conversation so far; providers that draw at random (baselines) use it to keep pages apart.
+   */
+  readonly page?: number
 }
 
 export interface ProviderResponse {

@@ -46,6 +46,8 @@ export const RunManifest = Schema.Struct({
   settings: GenerationSettings,
   includeDemographics: Schema.Boolean,
   maxReasks: Schema.Number,
+  /** How options were ordered in prompts, when not as the humans saw them (absent: as shown). */
+  optionOrder: Schema.optionalKey(Schema.Literals(["reversed", "shuffled"])),
   bootstrapResamples: Schema.Number,
   /**
    * How the human ceiling was made: the holdout split once into halves A and B (seeded, within arms); each half's
@@ -237,6 +239,21 @@ export const ResultsFile = Schema.Struct({
       }),
     ),
     arms: Schema.Array(Schema.Struct({ id: Schema.String, label: Schema.String })),
+    /** The instrument as each arm saw it: an example twin's conversation, turn by turn (no model answers). */
+    instrument: Schema.optionalKey(
+      Schema.Array(
+        Schema.Struct({
+          arm: Schema.String,
+          turns: Schema.Array(
+            Schema.Struct({
+              role: Schema.Literals(["system", "user", "assistant"]),
+              page: Schema.optionalKey(Schema.String),
+              content: Schema.String,
+            }),
+          ),
+        }),
+      ),
+    ),
   }),
   manifest: RunManifest,
   metrics: Schema.Array(MetricDescriptorData),

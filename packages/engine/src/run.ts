@@ -6,6 +6,7 @@ import type {
   GenerationSettings,
   MetricScore,
   MetricShape,
+  OptionOrderMode,
   PilotDesign,
   PluginInstance,
   ProviderPlugin,
@@ -22,6 +23,7 @@ import {
   FailureReason,
   HoldoutData,
   InputError,
+  instrumentPages,
   type MetricError,
   PilotData,
   Provider,
@@ -33,11 +35,13 @@ import {
 } from "@standin/core"
 import { Context, Effect, Layer } from "effect"
 import { ceilingDescription, ceilingHalves } from "./ceiling.js"
+import { exampleInstrument } from "./conversation.js"
 import { answerDistributions } from "./distributions.js"
 import { metricFidelity, overallFidelity, pairedComparisons, type ResampledFidelity } from "./fidelity.js"
 import {
   type CallExecutor,
   directExecutor,
+  reasksOf,
   refuseUnsupportedElicitation,
   type SimulationTotals,
   simulate,
@@ -92,6 +96,8 @@ export interface RunOptions<E> {
   readonly settings: GenerationSettings
   readonly includeDemographics: boolean
   readonly maxReasks: number
+  /** How options are ordered in prompts (default "as-shown"); recorded in the manifest when not as shown. */
+  readonly optionOrder?: OptionOrderMode
   readonly bootstrap: number
   readonly minCellSize: number
   readonly concurrency: number
@@ -164,7 +170,7 @@ const summarise = (
       failed++
       failures[respondent.failure.reason]++
     }
-    reasks += Math.max(0, respondent.attempts - 1)
+    reasks += reasksOf(respondent)
     inputTokens += respondent.usage.inputTokens
     outputTokens += respondent.usage.outputTokens
     for (const version of respondent.modelVersion.split(" | ")) if (version !== "") versions.add(version)
@@ -361,7 +367,9 @@ export const runStudy = <E>(
         const executor =
           options.executor === undefined
             ? (directExecutor(provider) as CallExecutor<E>)
-            : yield* options.executor(provider, selection, { calls: pass.twins.length * options.replicates })
+            : yield* options.executor(provider, selection, {
+                calls: pass.twins.length * options.replicates * instrumentPages(study).length,
+              })
         const result = yield* simulate(
           {
             experiment,
@@ -372,6 +380,7 @@ export const runStudy = <E>(
             settings: options.settings,
             includeDemographics: options.includeDemographics,
             maxReasks: options.maxReasks,
+            ...(options.optionOrder === undefined ? {} : { optionOrder: options.optionOrder }),
             seed: options.seed,
             concurrency: selection.plugin.descriptor.baseline === undefined ? options.concurrency : 1,
             onDone: (respondent, outcome) => {
@@ -567,6 +576,7 @@ export const runStudy = <E>(
           options: [...scaleOptions(item.scale)],
         })),
         arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
+        instrument: exampleInstrument(experiment, options.includeDemographics),
       },
       manifest: {
         seed: options.seed,
@@ -580,6 +590,9 @@ export const runStudy = <E>(
         settings: options.settings,
         includeDemographics: options.includeDemographics,
         maxReasks: options.maxReasks,
+        ...(options.optionOrder === undefined || options.optionOrder === "as-shown"
+          ? {}
+          : { optionOrder: options.optionOrder }),
         bootstrapResamples: options.bootstrap,
         ...(options.providers.some((selection) => selection.plugin.descriptor.baseline === "ceiling")
           ? {

@@ -102,7 +102,10 @@ export const pilotMarginal: ProviderPlugin = {
     ),
 }
 
-/** Draws a whole answer vector from the matched respondents, so the joint structure (coherence) is kept. */
+/**
+ * Draws a whole answer vector from the matched respondents, so the joint structure (coherence) is kept: the
+ * respondent is drawn as for the first page, so every page of a twin's instrument is answered by the same one.
+ */
 const jointReply = (
   descriptor: typeof pilotMarginalDescriptor,
   request: Parameters<ProviderShape["generate"]>[0],
@@ -110,7 +113,9 @@ const jointReply = (
 ) => {
   const random = randomFor(request)
   if (request.elicitation === "sample") {
-    const chosen = matches[Math.floor(random() * matches.length)]!
+    const { page: _page, ...firstPage } = request
+    const pick = request.page === undefined ? random : randomFor(firstPage)
+    const chosen = matches[Math.floor(pick() * matches.length)]!
     const answers: Record<string, AnswerValue> = Object.fromEntries(
       request.items.map((item) => [item.id, chosen.answers[item.id] ?? null]),
     )

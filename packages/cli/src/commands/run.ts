@@ -1,5 +1,11 @@
 import { join } from "node:path"
-import type { Elicitation, GenerationSettings, MetricError, StudyDataError } from "@standin/core"
+import type {
+  Elicitation,
+  GenerationSettings,
+  MetricError,
+  OptionOrderMode,
+  StudyDataError,
+} from "@standin/core"
 import { InputError } from "@standin/core"
 import {
   type BudgetExceeded,
@@ -43,6 +49,7 @@ export interface RunInput extends StatusInput {
   readonly maxTokens: Option.Option<number>
   readonly demographics: boolean
   readonly maxReasks: number
+  readonly optionOrder: OptionOrderMode
   readonly bootstrap: number
   readonly minCell: number
   readonly concurrency: Option.Option<number>
@@ -159,6 +166,8 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       settings,
       includeDemographics: input.demographics,
       maxReasks,
+      // As the humans saw them is the default and leaves results and cache keys as they were.
+      ...(input.optionOrder === "as-shown" ? {} : { optionOrder: input.optionOrder }),
     }
     const models = providers.filter((selection) => selection.plugin.descriptor.baseline === undefined)
     const baselineIds = new Set(
@@ -198,6 +207,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
           settings,
           includeDemographics: input.demographics,
           maxReasks,
+          ...(input.optionOrder === "as-shown" ? {} : { optionOrder: input.optionOrder }),
         },
       },
       (
@@ -339,6 +349,12 @@ export const runCommand = (
           "sample: the model answers; logprobs: first-token distribution over option labels; verbalized: the model states a distribution.",
         ),
         Flag.withDefault("sample" as const),
+      ),
+      optionOrder: Flag.Literals("option-order", ["as-shown", "reversed", "shuffled"]).pipe(
+        Flag.withDescription(
+          "Order of each item's options in prompts: as-shown (as the humans saw them, with their default), reversed, or shuffled (seeded per twin and item; each twin's order is recorded in its synthetic CSV row).",
+        ),
+        Flag.withDefault("as-shown" as const),
       ),
       topP: Flag.Finite("top-p").pipe(Flag.withDescription("Nucleus sampling top-p (0–1)."), Flag.optional),
       maxTokens: Flag.Int("max-tokens").pipe(
