@@ -268,7 +268,9 @@ export const renderStudy = async (
       .map(({ entry }) => entry)
     try {
       const loaded = await loadEntries(wanted)
-      wanted.forEach((entry, i) => charted.set(entry, loaded[i]!))
+      wanted.forEach((entry, i) => {
+        charted.set(entry, loaded[i]!)
+      })
       loadFailure = null
     } catch (error) {
       loadFailure = String(error)
