@@ -101,7 +101,13 @@ export const migrateV0toV1 = (file: ResultsFileV0): unknown => ({
   })),
 })
 
-/** Version 1: as version 2 without the optional `ppi` block on entries (added in 2). */
+/**
+ * Version 1: the shape before issue 12. It is version 2 without the optional fields version 2 added
+ * (fidelity `se`, `unadjusted`, `flag`, `validRate`, paired `comparisons` and `rank`, `manifest.ceiling`,
+ * `splits`, entries' `ppi` block). Version 1 ceilings drew donors from the whole holdout they were scored on (a leaking ceiling),
+ * and its fidelity intervals held floor and ceiling fixed: the migration cannot repair either, it only
+ * relabels the file.
+ */
 export const ResultsFileV1 = Schema.Struct({ ...ResultsFile.fields, schemaVersion: Schema.Literal(1) })
 export type ResultsFileV1 = typeof ResultsFileV1.Type
 
@@ -127,7 +133,8 @@ export const migrations: ReadonlyArray<Migration> = [
     from: 1,
     schema: ResultsFileV1,
     migrate: migrateV1toV2,
-    summary: "version 1 → 2: entries may carry a ppi block (worth k participants); version 1 files have none",
+    summary:
+      "version 1 → 2: optional fields added (fidelity SE, valid-rate adjustment and flags, paired comparisons and ranks, the ceiling's halves, repeated splits, entries' ppi block); version 1 files keep their leaking ceiling and fixed-floor intervals and have no ppi block",
   }),
 ]
 

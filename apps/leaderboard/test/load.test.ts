@@ -131,10 +131,7 @@ describe("migrations", () => {
   it("migrates each version 0 field to its version 1 form", () => {
     const v0 = Schema.decodeUnknownSync(ResultsFileV0)(
       toVersion0(
-        Schema.decodeUnknownSync(ResultsFile)({
-          ...JSON.parse(JSON.stringify(sampleV1)),
-          schemaVersion: ResultsSchemaVersion,
-        }),
+        Schema.decodeUnknownSync(ResultsFile)({ ...JSON.parse(JSON.stringify(sampleV1)), schemaVersion: 2 }),
       ),
     )
     const v1 = Schema.decodeUnknownSync(ResultsFileV1)(migrateV0toV1(v0))
@@ -149,12 +146,13 @@ describe("migrations", () => {
     expect(v1.entries[1]!.fidelity.perMetric.divergence).toEqual({ value: null, ci: null })
   })
 
-  it("migrates version 1 to 2: the same file, without a ppi block", () => {
+  it("migrates a version 1 file to version 2 unchanged but for its version", () => {
     const v1 = Schema.decodeUnknownSync(ResultsFileV1)(JSON.parse(JSON.stringify(sampleV1)))
     const v2 = Schema.decodeUnknownSync(ResultsFile)(migrateV1toV2(v1))
     expect(v2.schemaVersion).toBe(2)
     expect(v2.entries).toEqual(v1.entries)
     expect(v2.entries.every((entry) => entry.ppi === undefined)).toBe(true)
+    expect(v2.manifest).toEqual(v1.manifest)
   })
 
   it.effect("name the file and the version when a legacy file is malformed", () =>

@@ -89,25 +89,58 @@ const STATES = [
   "Wyoming",
 ]
 
-/** The consent request as participants read it (fields.csv, whitespace normalised; the dynamic list omitted). */
-const SHARE_WORDING =
+/**
+ * The survey's introduction, the first thing participants read (instrument.pdf, "Introduction"): what the data
+ * is for, that payment does not depend on the choice, and that the data will be published for research.
+ */
+const INTRODUCTION =
+  "We are collecting data in order to study web user privacy and assess users’ risks of being tracked across " +
+  "websites they visit.\n\n" +
+  "This survey will ask you questions about your demographics.\n\n" +
+  "This survey will also ask for your consent to collect information from your browser – the same kind of " +
+  "information that is used to track users across websites they visit. You will have the option to decline to " +
+  "share that data and your payment for participating in this survey will not depend on that choice.\n\n" +
+  "The data you share through this survey will be made publicly available for research, but with your Prolific ID " +
+  "removed. Clicking to continue indicates that you meet the following requirements and agree to complete this " +
+  "survey voluntarily.\n\n" +
+  "Requirements:\n- You are 18 years or older\n- You are a U.S. resident"
+
+/** The consent request as participants read it (instrument.pdf and fields.csv, whitespace normalised). */
+const CONSENT_REQUEST =
   "We are asking to collect attributes from your web browser in order to study how devices may be tracked across " +
   "websites. The data you share will be published for research. It is possible that if another website collects these " +
   'attributes, they can be used to identify your device in the published dataset. If you click "Decline", then we will ' +
   "not collect your browser attributes."
 
 /**
- * What the shown-data arm saw before the request, in words a model can read. Participants in this arm saw the
- * actual values their own browser reported; the values themselves are not public (they sit in a restricted file),
- * so the stimulus describes what was on screen.
+ * What the shown-data arm saw under the request, on the same page: the attributes with their values. Participants saw
+ * their own browser's values; those are not public, so this is the example table the instrument published
+ * (instrument.pdf, where long values were cut with "..."), the same for every twin.
  */
-const SHOWN_STIMULUS =
-  "Before this request, the survey showed you the attributes of your own web browser that the researchers would " +
-  "collect, with the actual values read from your device: your browser's user agent (browser name and version, " +
-  "operating system), preferred languages, time zone, screen resolution and colour depth, platform, number of touch " +
-  "points, number of processor cores and device memory, the graphics card vendor and renderer reported through " +
-  "WebGL, your installed fonts and plugins, whether cookies and local storage are enabled, and images drawn by your " +
-  'browser (so-called "canvas" fingerprints) that differ subtly from device to device.'
+const EXAMPLE_ATTRIBUTES: ReadonlyArray<readonly [string, string]> = [
+  ["User agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36..."],
+  ["Languages", "en-US,en,ca"],
+  ["Fonts", '["Arial Unicode MS","Gill Sans","Helvetica Neue","Menlo"]'],
+  ["Plugins", '["PDF Viewer","Chrome PDF Viewer","Chromium PDF Viewer", ...]'],
+  ["Local storage", "true"],
+  ["Timezone", "America/New_York"],
+  ["Screen resolution", "[900,1440]"],
+  ["Color depth", "30"],
+  ["Platform", "MacIntel"],
+  ["Touch points", "0"],
+  ["Cookies enabled", "true"],
+  ["WebGL Vendor", "WebKit"],
+  ["WebGL Renderer", "WebKit WebGL"],
+  ["WebGL Unmasked Vendor", "Google Inc. (Apple)"],
+  ["WebGL Unmasked Renderer", "ANGLE (Apple, ANGLE Metal Renderer: Apple M2, Unspecified Version)"],
+  ["Hardware concurrency", "8"],
+  ["Device memory", "8"],
+  ["UA high entropy values", '{"architecture":"arm","brands":[{"brand":"Not A(Brand","version":"99"},...]}'],
+  ["Canvas text", "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAPA…"],
+  ["Canvas geometry", "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAHg…"],
+  ["Canvas text hashed", "[1159232804,-959516503,1697727883,147613198,1522606278]"],
+  ["Canvas geometry hashed", "[1369032737,1864480827,-2065969454,-955405403]"],
+]
 
 const share: AnalysisVariable = {
   id: "share",
@@ -171,7 +204,7 @@ const demographics: ReadonlyArray<AnalysisVariable> = [
 
 export const definition: StudyDefinition = {
   id: "fingerprint-consent",
-  version: "1.0.0",
+  version: "2.0.0",
   title: "Sharing browser data for research (Berke et al. 2025)",
   description:
     "12,461 US adults were asked to consent to publishing their web browser's attributes for research. Half were first " +
@@ -194,7 +227,7 @@ export const definition: StudyDefinition = {
   armColumn: "showdata",
   arms: [
     { id: "hidden", label: "Attributes not shown", value: "false", stimulus: "" },
-    { id: "shown", label: "Own browser attributes shown", value: "true", stimulus: SHOWN_STIMULUS },
+    { id: "shown", label: "Own browser attributes shown", value: "true", stimulus: "" },
   ],
   persona: [
     {
@@ -253,9 +286,13 @@ export const definition: StudyDefinition = {
       id: "share",
       column: "Q-share-browser-data",
       label: "Consent to share browser data",
-      wording: SHARE_WORDING,
+      // The request itself is the page's context; participants answered it with a checkbox under it.
+      wording: "Your answer to the request above.",
       scale: { _tag: "Binary", options: ["Decline", "Consent to share"] },
       role: "action",
+      // "[X] Consent to share (checked by default)" listed above "[ ] Decline".
+      default: "Consent to share",
+      optionOrder: ["Consent to share", "Decline"],
     },
     {
       id: "understand",
@@ -274,7 +311,31 @@ export const definition: StudyDefinition = {
       role: "belief",
     },
   ],
-  preamble: "",
+  preamble: INTRODUCTION,
+  pages: [
+    {
+      id: "consent",
+      context: CONSENT_REQUEST,
+      stimulus: {
+        arms: {
+          shown: {
+            text: "Here are the attributes we'd like to collect:",
+            table: {
+              header: ["Attribute", "Value"],
+              rows: EXAMPLE_ATTRIBUTES.map(([label, value]) => ({ label, value })),
+              note: "22 rows (scroll)",
+            },
+          },
+        },
+      },
+      items: ["share"],
+    },
+    {
+      id: "perceptions",
+      context: "To what extent do you agree with the following statements?",
+      items: ["understand", "concern"],
+    },
+  ],
   beliefActionPairs: [
     {
       id: "concern-share",
@@ -349,9 +410,13 @@ export const definition: StudyDefinition = {
   privateColumns: ["ResponseId", "Duration (in seconds)"],
   trimWhitespace: true,
   reference: {
+    // Every coefficient of both complete models: B, p (0: the notebook printed 0.000, p < 0.0005) and an SE
+    // derived from the printed 95% odds-ratio interval (the notebook prints no SEs); generated by
+    // scripts/published-coefficients.py.
     citation:
-      "Berke et al. 2025, PoPETs; the complete models (SI) as printed by the authors' statsmodels notebook " +
-      "(google/how-unique-is-whose-web-browser@48c9922, survey_and_experiment_analysis.ipynb), N = 12,461.",
+      "Berke et al. 2025, PoPETs; the complete models as printed by the authors' statsmodels notebook " +
+      '(google/how-unique-is-whose-web-browser, survey_and_experiment_analysis.ipynb, "Complete regression ' +
+      'analysis" cells, read at commit 14aaca2d), N = 12,461. SEs are derived from the printed odds-ratio intervals.',
     url: "https://github.com/google/how-unique-is-whose-web-browser",
     tolerance: 0.001,
     analyses: {
@@ -359,39 +424,61 @@ export const definition: StudyDefinition = {
         n: 12_461,
         pseudoR2: 0.05256,
         coefficients: {
-          showdata: { estimate: -0.134, p: 0.001 },
-          s1: { estimate: 0.996 },
-          s2: { estimate: -0.877 },
-          "s1:s2": { estimate: -0.781 },
-          "gender[Female]": { estimate: -0.089, p: 0.029 },
-          "gender[Other]": { estimate: 0.171, p: 0.252 },
-          "age[18 - 24 years]": { estimate: 0.43 },
-          "age[25 - 34 years]": { estimate: 0.131 },
-          "age[45 - 54 years]": { estimate: -0.045 },
-          "age[55 - 64 years]": { estimate: -0.129 },
-          "age[65 or older]": { estimate: -0.238 },
-          "race[Asian]": { estimate: 0.174, p: 0.016 },
-          "race[Black or African American]": { estimate: -0.027 },
-          "race[Other or mixed]": { estimate: -0.015 },
-          "race[American Indian/Native American or Alaska Native]": { estimate: 0.02 },
-          "income[Less than $25,000]": { estimate: 0.107 },
-          "income[$25,000 - $49,999]": { estimate: 0.067 },
-          "income[$75,000 - $99,999]": { estimate: -0.024 },
-          "income[$100,000 - $149,999]": { estimate: 0.15 },
-          "income[$150,000 or more]": { estimate: 0.163 },
-          "income[Prefer not to say]": { estimate: -0.641 },
-          "hispanic[Yes]": { estimate: -0.002, p: 0.981 },
+          "(Intercept)": { estimate: 1.216, se: 0.0786, p: 0 },
+          showdata: { estimate: -0.134, se: 0.0396, p: 0.001 },
+          "gender[Female]": { estimate: -0.089, se: 0.0407, p: 0.029 },
+          "gender[Other]": { estimate: 0.171, se: 0.1495, p: 0.252 },
+          "age[18 - 24 years]": { estimate: 0.43, se: 0.0715, p: 0 },
+          "age[25 - 34 years]": { estimate: 0.131, se: 0.0531, p: 0.013 },
+          "age[45 - 54 years]": { estimate: -0.045, se: 0.0644, p: 0.486 },
+          "age[55 - 64 years]": { estimate: -0.129, se: 0.0737, p: 0.081 },
+          "age[65 or older]": { estimate: -0.238, se: 0.0952, p: 0.012 },
+          "income[Less than $25,000]": { estimate: 0.107, se: 0.0708, p: 0.13 },
+          "income[$25,000 - $49,999]": { estimate: 0.067, se: 0.0607, p: 0.271 },
+          "income[$75,000 - $99,999]": { estimate: -0.024, se: 0.0659, p: 0.718 },
+          "income[$100,000 - $149,999]": { estimate: 0.15, se: 0.0657, p: 0.023 },
+          "income[$150,000 or more]": { estimate: 0.163, se: 0.0749, p: 0.029 },
+          "income[Prefer not to say]": { estimate: -0.641, se: 0.1351, p: 0 },
+          "race[Black or African American]": { estimate: -0.027, se: 0.0636, p: 0.668 },
+          "race[Asian]": { estimate: 0.174, se: 0.0724, p: 0.016 },
+          "race[American Indian/Native American or Alaska Native]": { estimate: 0.02, se: 0.2636, p: 0.94 },
+          "race[Other or mixed]": { estimate: -0.015, se: 0.0773, p: 0.851 },
+          "hispanic[Yes]": { estimate: -0.002, se: 0.068, p: 0.981 },
+          s1: { estimate: 0.996, se: 0.1079, p: 0 },
+          s2: { estimate: -0.877, se: 0.0569, p: 0 },
+          "s1:s2": { estimate: -0.781, se: 0.1164, p: 0 },
         },
       },
       concern: {
         n: 12_461,
         pseudoR2: 0.06006,
         coefficients: {
-          share: { estimate: -1.1 },
-          s1: { estimate: 0.633 },
-          "age[55 - 64 years]": { estimate: 0.46, tolerance: 0.005 },
-          "age[65 or older]": { estimate: 0.52, tolerance: 0.005 },
-          "race[Asian]": { estimate: 0.37, tolerance: 0.005 },
+          "(Intercept)": { estimate: 1.296, se: 0.0772, p: 0 },
+          share: { estimate: -1.1, se: 0.049, p: 0 },
+          showdata: { estimate: -0.021, se: 0.0409, p: 0.611 },
+          s1: { estimate: 0.633, se: 0.0428, p: 0 },
+          "gender[Female]": { estimate: 0.013, se: 0.042, p: 0.758 },
+          "gender[Other]": { estimate: 0.275, se: 0.1493, p: 0.065 },
+          "age[18 - 24 years]": { estimate: -0.234, se: 0.0674, p: 0.001 },
+          "age[25 - 34 years]": { estimate: -0.002, se: 0.0538, p: 0.967 },
+          "age[45 - 54 years]": { estimate: 0.243, se: 0.0688, p: 0 },
+          "age[55 - 64 years]": { estimate: 0.461, se: 0.0836, p: 0 },
+          "age[65 or older]": { estimate: 0.523, se: 0.1115, p: 0 },
+          "income[Less than $25,000]": { estimate: 0.028, se: 0.0729, p: 0.699 },
+          "income[$25,000 - $49,999]": { estimate: -0.038, se: 0.0624, p: 0.542 },
+          "income[$75,000 - $99,999]": { estimate: -0.096, se: 0.0684, p: 0.158 },
+          "income[$100,000 - $149,999]": { estimate: 0.027, se: 0.0678, p: 0.687 },
+          "income[$150,000 or more]": { estimate: -0.061, se: 0.0764, p: 0.425 },
+          "income[Prefer not to say]": { estimate: 0.17, se: 0.1558, p: 0.276 },
+          "race[Black or African American]": { estimate: -0.023, se: 0.0651, p: 0.721 },
+          "race[Asian]": { estimate: 0.373, se: 0.0737, p: 0 },
+          "race[American Indian/Native American or Alaska Native]": {
+            estimate: -0.086,
+            se: 0.2559,
+            p: 0.738,
+          },
+          "race[Other or mixed]": { estimate: 0.249, se: 0.0814, p: 0.002 },
+          "hispanic[Yes]": { estimate: 0.053, se: 0.0688, p: 0.444 },
         },
       },
     },

@@ -25,7 +25,7 @@ describe("study.yaml, the declarative twin of definition.ts", () => {
       expect(loaded.plugin.descriptor).toEqual({
         kind: "experiment",
         id: "fingerprint-consent",
-        version: "1.0.0",
+        version: "2.0.0",
         specVersion: "1.0",
         title: definition.title,
         citation: definition.citation,

@@ -29,6 +29,7 @@ export const writeRunFiles = (
   study: StudyDefinition,
   results: ResultsFile,
   entries: ReadonlyArray<EntryData>,
+  resultsName = "results.json",
 ): { readonly resultsPath: string; readonly files: ReadonlyArray<string> } => {
   const root = resolve(out)
   mkdirSync(root, { recursive: true })
@@ -42,13 +43,13 @@ export const writeRunFiles = (
       writeFileSync(path, syntheticCsv(study, synthetic))
       files.push(entry.syntheticFile)
     }
-    writeFileSync(join(staging, "results.json"), toJson(withoutReplicates(results)))
+    writeFileSync(join(staging, resultsName), toJson(withoutReplicates(results)))
     for (const file of files) {
       mkdirSync(dirname(join(root, file)), { recursive: true })
       renameSync(join(staging, file), join(root, file))
     }
-    renameSync(join(staging, "results.json"), join(root, "results.json"))
-    return { resultsPath: join(root, "results.json"), files: [...files, "results.json"] }
+    renameSync(join(staging, resultsName), join(root, resultsName))
+    return { resultsPath: join(root, resultsName), files: [...files, resultsName] }
   } finally {
     rmSync(staging, { recursive: true, force: true })
   }
@@ -74,7 +75,13 @@ export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
 export const fmt = (value: number | null | undefined, digits = 3): string =>
   value === null || value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits)
 
-/** The summary printed after a run: one row per entry, the headline of every metric and the overall fidelity. */
+const interval = (ci: { readonly lower: number; readonly upper: number } | null | undefined): string =>
+  ci === null || ci === undefined ? "" : `[${fmt(ci.lower, 2)}, ${fmt(ci.upper, 2)}]`
+
+/**
+ * The summary printed after a run: one row per entry, the headline of every metric, the valid-answer rate
+ * (which enters fidelity), the overall fidelity with its interval, and the rank from paired comparisons.
+ */
 export const summaryTable = (results: ResultsFile): string => {
   const metrics = results.metrics
   const header = [
@@ -82,11 +89,24 @@ export const summaryTable = (results: ResultsFile): string => {
     "valid",
     "failed",
     ...metrics.map((m) => `${m.id.replace(/^metric-/, "")}${m.direction === "lower" ? "↓" : "↑"}`),
+    "valid%",
     "fidelity",
+    "95% CI",
+    "rank",
   ]
   const rows = results.entries.map((entry) => {
     if (entry.status !== "ok")
-      return [entry.id, "", "", ...metrics.map(() => ""), `skipped: ${entry.statusReason ?? entry.status}`]
+      return [
+        entry.id,
+        "",
+        "",
+        ...metrics.map(() => ""),
+        "",
+        "",
+        "",
+        `skipped: ${entry.statusReason ?? entry.status}`,
+      ]
+    const overall = entry.fidelity.overall
     return [
       entry.id,
       String(entry.counts.valid),
@@ -94,14 +114,74 @@ export const summaryTable = (results: ResultsFile): string => {
       ...metrics.map((metric) =>
         fmt(entry.scores.find((score) => score.metric === metric.id)?.headline.value),
       ),
-      fmt(entry.fidelity.overall.value, 2),
+      entry.fidelity.validRate === undefined ? "–" : `${(entry.fidelity.validRate * 100).toFixed(1)}%`,
+      `${fmt(overall.value, 2)}${overall.flag === undefined ? "" : " ⚑"}`,
+      interval(overall.ci),
+      entry.fidelity.rank === undefined || entry.fidelity.rank === null ? "" : String(entry.fidelity.rank),
     ]
   })
   return table(header, rows)
 }
 
-/** The "worth k humans" lines printed under the summary (empty when no entry has a ppi block). */
+/** The "worth k humans" lines printed under the summary notes (empty when no entry has a ppi block). */
 export const worthBlock = (results: ResultsFile): string => {
   const lines = results.entries.flatMap((entry) => worthLine(entry) ?? [])
-  return lines.length === 0 ? "" : `worth k humans (PPI++, vs the pilot alone):\n${lines.join("\n")}\n\n`
+  return lines.length === 0 ? "" : `worth k humans (PPI++, vs the pilot alone):\n${lines.join("\n")}`
+}
+
+/**
+ * What the table cannot hold: what fidelity 0 and 1 mean, how invalid answers count, every fidelity outside
+ * [0, 1] with its meaning, every flagged or unscorable headline with its reason, and ties from paired
+ * comparisons. Printed under the summary table, so no reason stays buried in results.json.
+ */
+export const summaryNotes = (results: ResultsFile): string => {
+  const lines: Array<string> = [
+    "fidelity: 0 = uniform random answers (floor); 1 = another sample of different real people of this size (the split-half ceiling: each half of the holdout scored against donors from the other half), not test–retest agreement. Every entry's fidelity is computed the same way, half by half, so all compare at one sample size.",
+    "valid%: twins whose every answer was valid; the invalid share counts at the floor (fidelity f ≥ 0 becomes valid% × f).",
+  ]
+  const flags: Array<string> = []
+  for (const entry of results.entries) {
+    if (entry.status !== "ok") continue
+    if (entry.fidelity.overall.flag !== undefined)
+      flags.push(
+        `⚑ ${entry.id} overall fidelity ${fmt(entry.fidelity.overall.value, 2)}: ${entry.fidelity.overall.flag}`,
+      )
+    for (const [metric, fidelity] of Object.entries(entry.fidelity.perMetric))
+      if (fidelity.flag !== undefined)
+        flags.push(`⚑ ${entry.id} ${metric} fidelity ${fmt(fidelity.value, 2)}: ${fidelity.flag}`)
+    for (const score of entry.scores) {
+      const headline = score.measures.filter((measure) => measure.measure === score.headline.measure)
+      const reasons = new Set<string>()
+      for (const measure of headline) {
+        if (measure.flagged !== undefined)
+          reasons.add(measure.note === undefined ? measure.flagged : `${measure.flagged}: ${measure.note}`)
+        else if (measure.value === null && measure.note !== undefined) reasons.add(measure.note)
+      }
+      if (score.headline.value === null) reasons.add("headline could not be scored")
+      for (const reason of reasons) flags.push(`⚑ ${entry.id} ${score.metric} headline: ${reason}`)
+    }
+    const ties = (entry.fidelity.comparisons ?? []).filter((c) => !c.distinguishable).map((c) => c.entry)
+    if (entry.baseline === undefined && ties.length > 0)
+      lines.push(`${entry.id} cannot be told apart (paired bootstrap) from: ${ties.join(", ")}`)
+  }
+  return [...lines, ...flags].join("\n")
+}
+
+/** After `--splits K`: each entry's overall fidelity across splits (mean, between-split SD, interval). */
+export const splitsTable = (results: ResultsFile): string => {
+  const splits = results.splits
+  if (splits === undefined) return ""
+  const rows = splits.figures
+    .filter((figure) => figure.figure === "overall")
+    .map((figure) => [
+      figure.entry,
+      ...figure.values.map((value) => fmt(value, 2)),
+      fmt(figure.mean, 2),
+      fmt(figure.sd, 3),
+      interval(figure.ci),
+    ])
+  return `overall fidelity over ${splits.count} splits (interval includes the between-split variance):\n${table(
+    ["entry", ...splits.seeds.map((seed) => `seed ${seed}`), "mean", "SD", "95% CI"],
+    rows,
+  )}`
 }

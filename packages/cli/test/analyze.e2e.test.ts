@@ -48,13 +48,34 @@ describe.runIf(hasData)("standin analyze fingerprint-consent", () => {
     expect(report.reproduction.reproduced).toBe(report.reproduction.checked)
   })
 
+  it("states every coefficient of both models with its SE and p, and reproduces each", () => {
+    const result = standin(["analyze", "fingerprint-consent", "--format", "json"])
+    const report = JSON.parse(result.stdout)
+    for (const analysis of report.analyses as ReadonlyArray<{
+      id: string
+      coefficients: ReadonlyArray<Record<string, unknown>>
+    }>) {
+      expect(analysis.coefficients.length, analysis.id).toBeGreaterThan(20)
+      for (const c of analysis.coefficients) {
+        expect(c.published, `${analysis.id} ${c.term}`).not.toBeNull()
+        expect(c.publishedSe, `${analysis.id} ${c.term}`).not.toBeNull()
+        expect(c.publishedP, `${analysis.id} ${c.term}`).not.toBeNull()
+        expect([c.reproduced, c.seReproduced, c.pReproduced], `${analysis.id} ${c.term}`).toEqual([
+          true,
+          true,
+          true,
+        ])
+      }
+    }
+  })
+
   it("prints a readable table by default", () => {
     const result = standin(["analyze", "fingerprint-consent"])
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/McFadden pseudo-R² = 0\.0526/)
     expect(result.stdout).toMatch(/s1:s2\s+-0\.781/)
     expect(result.stdout).toMatch(/Consent rate, attributes not shown\s+69\.1%/)
-    expect(result.stdout).toMatch(/Reproduces 36 of 36 published figures/)
+    expect(result.stdout).toMatch(/Reproduces 144 of 144 published figures/)
   })
 
   it("refuses an unknown study", () => {

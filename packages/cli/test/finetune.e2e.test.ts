@@ -200,7 +200,16 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
         "60 balanced:race 4",
       ].sort(),
     )
-    expect(curve.every((point) => point.overall.value !== null && point.overall.ci !== null)).toBe(true)
+    // Every point has an overall fidelity with an interval over the metrics that bootstrap reliably at this
+    // size; the regression metric's interval may be missing (its logistic fits separate in many resamples of
+    // 240 twins: "no interval" is then the honest answer), so the overall one is too.
+    for (const point of curve) {
+      const entry = finetuned.find((candidate) => candidate.id === point.entry)!
+      expect(point.overall, point.entry).toEqual(entry.fidelity.overall)
+      expect(typeof point.overall.value, point.entry).toBe("number")
+      for (const metric of ["heterogeneity", "coherence", "subgroup", "divergence"])
+        expect(point.metrics[metric]?.ci, `${point.entry} ${metric}`).not.toBeNull()
+    }
 
     // Each training file is exactly its point's pilot — drawn from the pool, never the fixed holdout — and holds no id.
     const human = await loadHuman()
@@ -254,5 +263,6 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     expect(readFileSync(join(out, "again", "results.json"), "utf8")).toBe(
       readFileSync(join(out, "results.json"), "utf8"),
     )
-  })
+    // Every twin answers the bundled study page by page (two calls), for nine models: give it time.
+  }, 300_000)
 })

@@ -103,8 +103,15 @@ describe.runIf(hasData)("standin run with model providers against loopback fakes
       expect(row[header.indexOf("elicitation")]).toBe("sample")
       expect(row[header.indexOf("model_version")]).not.toBe("")
       expect(Number(row[header.indexOf("input_tokens")])).toBeGreaterThan(0)
-      // Every twin was one paid call (no re-asks needed with the default responder).
-      expect(server.log.entries.filter((e) => e.method === "POST").length).toBe(60 + entry.counts.reasks)
+      // Every twin was one paid call per page of the instrument (consent, then perceptions), plus re-asks.
+      const posts = server.log.entries.filter((e) => e.method === "POST")
+      expect(posts.length).toBe(2 * 60 + entry.counts.reasks)
+      // The perception page is asked in the same conversation, after the twin's consent answer.
+      const perception = posts
+        .map((e) => JSON.stringify(e.body))
+        .filter((body) => body.includes("To what extent do you agree with the following statements?"))
+      expect(perception.length).toBeGreaterThanOrEqual(60)
+      for (const body of perception) expect(body).toMatch(/\{\\"share\\":\\"(Consent to share|Decline)\\"\}/)
       expect(everything(out)).not.toContain(PLANTED)
       expect(JSON.stringify(server.log.entries.map((e) => e.headers))).not.toContain(PLANTED)
     })

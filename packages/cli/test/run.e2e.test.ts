@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { dataDir, hasData, repoRoot, standin, tempDir } from "./helpers.js"
 
@@ -78,6 +78,7 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
       { STANDIN_DATA_DIR: "/nonexistent/standin-data" },
       /STANDIN_DATA_DIR is set to \/nonexistent\/standin-data, which is not a directory/,
     ],
+    ["zero splits", ["--splits", "0"], {}, /--splits must be a whole number from 1 to 100, got 0/],
   ]
   badInputs.push(
     [
@@ -106,6 +107,52 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
       expect(existsSync(join(out, "results.json"))).toBe(false)
     })
   }
+
+  it("repeats the run on K splits, records each figure across them and keeps every split's results", () => {
+    const out = tempDir("splits")
+    const result = standin(["run", "--seed", "4", "--splits", "3", "--out", out, "--no-site", ...quick])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/overall fidelity over 3 splits/)
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    expect(results.splits.count).toBe(3)
+    expect(results.splits.seeds[0]).toBe(4)
+    expect(results.splits.seeds[0]).toBe(results.manifest.seed)
+    expect(new Set(results.splits.splitSha256).size).toBe(3)
+    expect(results.splits.files).toEqual([
+      "results.json",
+      "splits/2/split-results.json",
+      "splits/3/split-results.json",
+    ])
+    for (const [k, file] of results.splits.files.entries()) {
+      const split = JSON.parse(readFileSync(join(out, file), "utf8"))
+      expect(split.manifest.seed).toBe(results.splits.seeds[k])
+      expect(split.manifest.splitSha256).toBe(results.splits.splitSha256[k])
+      expect(existsSync(join(out, dirname(file), "synthetic", "pilot-cell.csv"))).toBe(true)
+    }
+    const overall = results.splits.figures.find(
+      (f: { entry: string; figure: string }) => f.entry === "pilot-marginal" && f.figure === "overall",
+    )
+    expect(overall.values).toHaveLength(3)
+    expect(overall.values[0]).toBe(
+      results.entries.find((e: { id: string }) => e.id === "pilot-marginal").fidelity.overall.value,
+    )
+    const mean = overall.values.reduce((a: number, b: number) => a + b, 0) / 3
+    expect(overall.mean).toBeCloseTo(mean, 12)
+    expect(overall.sd).toBeGreaterThan(0)
+    expect(overall.ci.method).toBe("splits")
+    expect(overall.ci.lower).toBeLessThan(overall.mean)
+    expect(overall.ci.upper).toBeGreaterThan(overall.mean)
+    // Every metric's fidelity and headline is summarised too.
+    const figures = new Set(
+      results.splits.figures
+        .filter((f: { entry: string }) => f.entry === "pilot-marginal")
+        .map((f: { figure: string }) => f.figure),
+    )
+    for (const metric of results.metrics as ReadonlyArray<{ id: string }>) {
+      expect(figures.has(metric.id)).toBe(true)
+      expect(figures.has(`headline:${metric.id}`)).toBe(true)
+    }
+  })
 
   it("refuses data whose checksum is wrong, saying how to fix it", () => {
     const copy = tempDir("data")

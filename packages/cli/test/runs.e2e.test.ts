@@ -12,6 +12,8 @@ import { hasData, spawnStandin, standinAsync, tempDir } from "./helpers.js"
  */
 
 const holdout = 400
+/** The bundled study asks each twin two pages (consent, then perceptions): one call each. */
+const calls = holdout * 2
 const base = [
   "run",
   "--provider",
@@ -79,13 +81,13 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     const store = join(tempDir("store"), "store.sqlite")
     const before = fake.log.entries.length
     const result = await standinAsync([...base, "--out", out, "--store", store], env())
-    expect(result.stderr).toMatch(/openai:gpt-4o-mini 400\/400 \(100%\)/)
+    expect(result.stderr).toMatch(/openai:gpt-4o-mini 800\/800 \(100%\)/)
     expect(result.status).toBe(0)
-    expect(result.stdout).toMatch(/calls: 400 paid now \(\$0\.\d+\), 0 from the cache/)
+    expect(result.stdout).toMatch(/calls: 800 paid now \(\$0\.\d+\), 0 from the cache/)
     reference = files(out)
     const entry = JSON.parse(reference["/results.json"]!).entries[0]
     expect(entry.counts.twins).toBe(holdout)
-    expect(entry.usage.calls).toBe(holdout + entry.counts.reasks)
+    expect(entry.usage.calls).toBe(calls + entry.counts.reasks)
     expect(entry.usage.costUsd).toBeGreaterThan(0)
     referenceUsage = entry.usage
     const paid = fake.log.entries.slice(before).filter(answered)
@@ -101,7 +103,7 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     const sent = fake.log.entries.length
     const cached = await standinAsync([...base, "--out", again, "--store", store, "--quiet"], env())
     expect(cached.status).toBe(0)
-    expect(cached.stdout).toMatch(/calls: 0 paid now \(\$0\.000000\), 400 from the cache/)
+    expect(cached.stdout).toMatch(/calls: 0 paid now \(\$0\.000000\), 800 from the cache/)
     expect(fake.log.entries.length).toBe(sent)
     expect(files(again)).toEqual(reference)
   })
@@ -126,7 +128,7 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
       // Four kills while calls are being paid for, at a random point of what is left; the fifth after the
       // last call, while the run scores and writes its files.
       const done = paidSoFar()
-      const target = round < 4 ? done + 1 + Math.floor(random() * ((holdout - done) / 2)) : holdout
+      const target = round < 4 ? done + 1 + Math.floor(random() * ((calls - done) / 2)) : calls
       await new Promise<void>((resolve) => {
         const check = () =>
           paidSoFar() >= target || running.child.exitCode !== null ? resolve() : setImmediate(check)
@@ -184,7 +186,7 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     const dry = await standinAsync([...base, "--out", tempDir("dry"), "--store", store, "--dry-run"], env())
     expect(dry.status).toBe(0)
     expect(fake.log.entries.length).toBe(before)
-    const row = /openai:gpt-4o-mini\s+live\s+400\s+0\s+([\d,]+)\s+([\d,]+)\s+\$([\d.]+)/.exec(dry.stdout)
+    const row = /openai:gpt-4o-mini\s+live\s+800\s+0\s+([\d,]+)\s+([\d,]+)\s+\$([\d.]+)/.exec(dry.stdout)
     expect(row, dry.stdout).not.toBeNull()
     const [inputTokens, outputTokens, costUsd] = [row![1]!, row![2]!, row![3]!].map((text) =>
       Number(text.replaceAll(",", "")),
@@ -296,8 +298,10 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
     const ended = await second.done.finally(() => clearInterval(clock))
     expect(ended.status).toBe(0)
     expect(ended.stderr.match(/resumed \(submitted by an earlier run\)/g)).toHaveLength(3)
-    expect(ended.stderr).not.toMatch(/submitted: \d+ requests/)
-    expect(creations() - before.creations).toBe(3)
+    // The consent page's three batches were resumed, not submitted again; only the perception page's
+    // three (which need the consent answers) were submitted, once.
+    expect(ended.stderr.match(/submitted: \d+ requests/g)).toHaveLength(3)
+    expect(creations() - before.creations).toBe(6)
     expect(fake.log.entries.filter(generation).length).toBe(before.generations)
     // batch answers are the answers live calls got (the same requests), at half the price
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))

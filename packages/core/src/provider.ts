@@ -109,6 +109,11 @@ export interface ProviderRequest {
   readonly replicate: number
   /** Re-ask attempt (0-based): a re-ask after an invalid answer must not hit the same cache entry. */
   readonly attempt: number
+  /**
+   * The page asked (0-based) of an instrument of several pages; absent for the first. The prompt already
+   * holds the conversation so far; providers that draw at random (baselines) use it to keep pages apart.
+   */
+  readonly page?: number
 }
 
 export interface ProviderResponse {
@@ -145,12 +150,14 @@ export interface PilotDataShape {
 export class PilotData extends Context.Service<PilotData, PilotDataShape>()("@standin/core/PilotData") {}
 
 /**
- * The human holdout, for the split-half ceiling only. The engine provides it solely to providers
- * whose descriptor says `baseline: "ceiling"`; it never reaches a model.
+ * The split-half ceiling's donors: half B of the holdout (the engine splits the holdout once, seeded, within
+ * arms, and asks the ceiling only for half A's twins, so the people scored are never donors). The engine
+ * provides it solely to providers whose descriptor says `baseline: "ceiling"`; it never reaches a model.
  */
 export interface HoldoutDataShape {
+  /** The donors (respondents identified by twin id). */
   readonly holdout: ReadonlyArray<Respondent>
-  /** Twin id → index in `holdout`. */
+  /** Donor twin id → index in `holdout`. */
   readonly twinIndex: ReadonlyMap<string, number>
 }
 export class HoldoutData extends Context.Service<HoldoutData, HoldoutDataShape>()(

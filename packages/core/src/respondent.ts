@@ -70,6 +70,15 @@ export const SyntheticRespondent = Schema.Struct({
   elicitation: Elicitation,
   modelVersion: Schema.String,
   usage: Usage,
+  /**
+   * For instruments of several pages: each page's final reply, verbatim, with the calls it took (`raw` is
+   * then the last page's). A twin whose call failed for good has no turns after the failed page.
+   */
+  turns: Schema.optionalKey(
+    Schema.Array(Schema.Struct({ page: Schema.String, raw: Schema.String, attempts: Schema.Number })),
+  ),
+  /** The option order this twin saw per item, when the run did not show them as the humans saw them. */
+  optionOrders: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
   /** Set when the call failed for good (after retries); answers are then all null. */
   failure: Schema.optionalKey(Schema.Struct({ reason: FailureReason, message: Schema.String })),
 })

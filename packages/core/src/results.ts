@@ -5,7 +5,8 @@ import { Elicitation, FailureReason } from "./respondent.js"
 
 /**
  * Version of results.json. Bump on breaking change and add a migration in the leaderboard.
- * 2: entries may carry a `ppi` block (prediction-powered inference: what a model is worth in participants).
+ * 2: the ceiling, valid-rate, paired comparisons and splits of the fidelity work, and entries' optional `ppi`
+ * block (prediction-powered inference: what a model is worth in participants).
  */
 export const ResultsSchemaVersion = 2
 
@@ -49,7 +50,16 @@ export const RunManifest = Schema.Struct({
   settings: GenerationSettings,
   includeDemographics: Schema.Boolean,
   maxReasks: Schema.Number,
+  /** How options were ordered in prompts, when not as the humans saw them (absent: as shown). */
+  optionOrder: Schema.optionalKey(Schema.Literals(["reversed", "shuffled"])),
   bootstrapResamples: Schema.Number,
+  /**
+   * How the human ceiling was made: the holdout split once into halves A and B (seeded, within arms); each half's
+   * twins are answered by donors from the other half and scored against their own half's humans only.
+   */
+  ceiling: Schema.optionalKey(
+    Schema.Struct({ halfA: Schema.Number, halfB: Schema.Number, description: Schema.String }),
+  ),
   plugins: Schema.Array(PluginInstance),
   packages: Schema.Record(Schema.String, Schema.String),
   data: Schema.Struct({ file: Schema.String, sha256: Schema.String, rows: Schema.Number }),
@@ -65,8 +75,29 @@ export type AnswerDistributions = typeof AnswerDistributions.Type
 export const Fidelity = Schema.Struct({
   value: Schema.NullOr(Schema.Number),
   ci: Schema.NullOr(ConfidenceInterval),
+  /** Bootstrap standard error: the standard deviation of the per-resample fidelities. */
+  se: Schema.optionalKey(Schema.Number),
+  /** The fidelity before the valid-answer adjustment (set when the adjustment changed it). */
+  unadjusted: Schema.optionalKey(Schema.Number),
+  /**
+   * Set when the figure needs a word: it lies outside [0, 1] (what that means), or (overall) some metric could not
+   * be normalised and is left out of the mean (which).
+   */
+  flag: Schema.optionalKey(Schema.String),
 })
 export type Fidelity = typeof Fidelity.Type
+
+/** One entry's overall fidelity against another's, paired on the same bootstrap resamples. */
+export const PairedComparison = Schema.Struct({
+  entry: Schema.String,
+  /** This entry's overall fidelity minus the other's. */
+  difference: Schema.Number,
+  /** Percentile interval of the per-resample differences. */
+  ci: Schema.NullOr(ConfidenceInterval),
+  /** False when the difference's interval includes 0: the two cannot be told apart. */
+  distinguishable: Schema.Boolean,
+})
+export type PairedComparison = typeof PairedComparison.Type
 
 export const FinetuneInfo = Schema.Struct({
   finetuner: Schema.String,
@@ -196,6 +227,18 @@ export const ResultsEntry = Schema.Struct({
   fidelity: Schema.Struct({
     perMetric: Schema.Record(Schema.String, Fidelity),
     overall: Fidelity,
+    /**
+     * Share of twins whose every answer was valid. It enters fidelity: the invalid share counts at the
+     * floor (fidelity 0), so a fidelity f ≥ 0 becomes validRate × f; a fidelity below 0 is left as is.
+     */
+    validRate: Schema.optionalKey(Schema.Number),
+    /** The overall fidelity paired against every other scored entry on the same bootstrap resamples. */
+    comparisons: Schema.optionalKey(Schema.Array(PairedComparison)),
+    /**
+     * Among entries that are not reference rows (baselines): 1 + the number of those whose overall fidelity
+     * is distinguishably higher (paired interval above 0). Null for reference rows and unscored entries.
+     */
+    rank: Schema.optionalKey(Schema.NullOr(Schema.Number)),
   }),
   /** Prediction-powered inference (schema 2+; absent when the pilot had no twins, e.g. an empty pilot). */
   ppi: Schema.optionalKey(PpiSummary),
@@ -235,6 +278,35 @@ export const LearningCurvePoint = Schema.Struct({
 })
 export type LearningCurvePoint = typeof LearningCurvePoint.Type
 
+/** One figure (an entry's overall or per-metric fidelity) across repeated pilot/holdout splits. */
+export const SplitFigure = Schema.Struct({
+  entry: Schema.String,
+  /** "overall" or a metric id (fidelity), or "headline:<metric id>" (the metric's headline itself). */
+  figure: Schema.String,
+  /** The figure in each split (null where it could not be scored), in split order. */
+  values: Schema.Array(Schema.NullOr(Schema.Number)),
+  mean: Schema.NullOr(Schema.Number),
+  /** Between-split standard deviation. */
+  sd: Schema.NullOr(Schema.Number),
+  /** An interval including the between-split variance (method "splits"). */
+  ci: Schema.NullOr(ConfidenceInterval),
+})
+export type SplitFigure = typeof SplitFigure.Type
+
+/** `standin run --splits K`: K pilot/holdout draws from seeds derived from the run's seed. */
+export const SplitsSummary = Schema.Struct({
+  count: Schema.Number,
+  /** The seed of each split (the first is the run's own seed: this file's entries are split 1). */
+  seeds: Schema.Array(Schema.Number),
+  splitSha256: Schema.Array(Schema.String),
+  /** Each split's own results file, relative to this one. */
+  files: Schema.Array(Schema.String),
+  /** How the interval is made, in words. */
+  description: Schema.String,
+  figures: Schema.Array(SplitFigure),
+})
+export type SplitsSummary = typeof SplitsSummary.Type
+
 export const ResultsFile = Schema.Struct({
   schemaVersion: Schema.Literal(ResultsSchemaVersion),
   generator: Schema.Struct({ name: Schema.Literal("standin"), version: Schema.String }),
@@ -252,11 +324,27 @@ export const ResultsFile = Schema.Struct({
       }),
     ),
     arms: Schema.Array(Schema.Struct({ id: Schema.String, label: Schema.String })),
+    /** The instrument as each arm saw it: an example twin's conversation, turn by turn (no model answers). */
+    instrument: Schema.optionalKey(
+      Schema.Array(
+        Schema.Struct({
+          arm: Schema.String,
+          turns: Schema.Array(
+            Schema.Struct({
+              role: Schema.Literals(["system", "user", "assistant"]),
+              page: Schema.optionalKey(Schema.String),
+              content: Schema.String,
+            }),
+          ),
+        }),
+      ),
+    ),
   }),
   manifest: RunManifest,
   metrics: Schema.Array(MetricDescriptorData),
   human: Schema.Struct({ n: Schema.Number, distributions: AnswerDistributions }),
   entries: Schema.Array(ResultsEntry),
   learningCurves: Schema.optionalKey(Schema.Array(LearningCurvePoint)),
+  splits: Schema.optionalKey(SplitsSummary),
 })
 export type ResultsFile = typeof ResultsFile.Type

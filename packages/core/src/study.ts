@@ -15,8 +15,74 @@ export const Item = Schema.Struct({
   label: Schema.String,
   scale: Scale,
   role: ItemRole,
+  /** The option preselected when the respondent saw the item (e.g. a consent box checked by default), if any. */
+  default: Schema.optionalKey(Schema.String),
+  /**
+   * The options in the order the respondents saw them, when it differs from the scale's order (which is the
+   * analysis order: a Binary scale's second option is the positive level). A permutation of the options.
+   */
+  optionOrder: Schema.optionalKey(Schema.Array(Schema.String)),
 })
 export type Item = typeof Item.Type
+
+/**
+ * One row of a stimulus table. Its value is fixed (`value`, e.g. an example the instrument published) or
+ * read from the twin's persona (`persona`: an attribute id), so each twin can see its own value.
+ */
+export const StimulusRow = Schema.Struct({
+  label: Schema.String,
+  value: Schema.optionalKey(Schema.String),
+  persona: Schema.optionalKey(Schema.String),
+})
+export type StimulusRow = typeof StimulusRow.Type
+
+export const StimulusTable = Schema.Struct({
+  /** Column headings, e.g. `[Attribute, Value]`. */
+  header: Schema.optionalKey(Schema.Tuple([Schema.String, Schema.String])),
+  rows: Schema.Array(StimulusRow),
+  /** A line under the table (e.g. how the original displayed it). */
+  note: Schema.optionalKey(Schema.String),
+})
+export type StimulusTable = typeof StimulusTable.Type
+
+/** An image the respondents saw; text-only models read its alt text. */
+export const StimulusImage = Schema.Struct({
+  src: Schema.String,
+  alt: Schema.String,
+})
+export type StimulusImage = typeof StimulusImage.Type
+
+/** What a page shows besides its questions: text, then a table, then an image (each optional). */
+export const StimulusContent = Schema.Struct({
+  text: Schema.optionalKey(Schema.String),
+  table: Schema.optionalKey(StimulusTable),
+  image: Schema.optionalKey(StimulusImage),
+})
+export type StimulusContent = typeof StimulusContent.Type
+
+/**
+ * A page's stimulus: the content every arm sees, unless `arms` holds a variant for the twin's arm (arm id →
+ * content), which replaces it. A control arm that saw nothing has no variant and no common content.
+ */
+export const Stimulus = Schema.Struct({
+  text: Schema.optionalKey(Schema.String),
+  table: Schema.optionalKey(StimulusTable),
+  image: Schema.optionalKey(StimulusImage),
+  arms: Schema.optionalKey(Schema.Record(Schema.String, StimulusContent)),
+})
+export type Stimulus = typeof Stimulus.Type
+
+/**
+ * One page of the instrument as respondents saw it: optional context (a lead-in), an optional stimulus,
+ * and its items (ids, in the order shown). A twin answers page by page in one conversation.
+ */
+export const Page = Schema.Struct({
+  id: Schema.String,
+  context: Schema.optionalKey(Schema.String),
+  stimulus: Schema.optionalKey(Stimulus),
+  items: Schema.Array(Schema.String),
+})
+export type Page = typeof Page.Type
 
 /** A treatment arm: how respondents in it are recognised in the data and what they saw. */
 export const Arm = Schema.Struct({
@@ -185,6 +251,11 @@ export const StudyDefinition = Schema.Struct({
   items: Schema.Array(Item),
   /** Text shown before the items (the study's framing), if any. */
   preamble: Schema.String,
+  /**
+   * The instrument as pages, in the order respondents saw them. Without pages, every item is on one page.
+   * Every item is on exactly one page.
+   */
+  pages: Schema.optionalKey(Schema.Array(Page)),
   beliefActionPairs: Schema.Array(BeliefActionPair),
   analyses: Schema.Array(AnalysisSpec),
   figures: Schema.Array(FigureSpec),
@@ -198,3 +269,36 @@ export type StudyDefinition = typeof StudyDefinition.Type
 
 export const itemById = (study: StudyDefinition, id: string): Item | undefined =>
   study.items.find((item) => item.id === id)
+
+/** A page with its items resolved. */
+export interface InstrumentPage {
+  readonly id: string
+  readonly context?: string
+  readonly stimulus?: Stimulus
+  readonly items: ReadonlyArray<Item>
+}
+
+/**
+ * The pages a twin answers, in order: the study's declared pages, or one page holding every item (in the
+ * study's item order) when it declares none. Unknown item ids are skipped (validation reports them).
+ */
+export const instrumentPages = (study: StudyDefinition): ReadonlyArray<InstrumentPage> => {
+  if (study.pages === undefined || study.pages.length === 0) return [{ id: "page-1", items: study.items }]
+  return study.pages.map((page) => ({
+    id: page.id,
+    ...(page.context === undefined ? {} : { context: page.context }),
+    ...(page.stimulus === undefined ? {} : { stimulus: page.stimulus }),
+    items: page.items.flatMap((id) => {
+      const item = itemById(study, id)
+      return item === undefined ? [] : [item]
+    }),
+  }))
+}
+
+/** The options of an item in the order respondents saw them (empty for numeric items). */
+export const optionsAsShown = (item: Item): ReadonlyArray<string> =>
+  item.optionOrder ?? (item.scale._tag === "Numeric" ? [] : (item.scale.options as ReadonlyArray<string>))
+
+/** How options are ordered in prompts: as the respondents saw them, reversed, or shuffled per twin (seeded). */
+export const OptionOrderMode = Schema.Literals(["as-shown", "reversed", "shuffled"])
+export type OptionOrderMode = typeof OptionOrderMode.Type

@@ -12,7 +12,9 @@ const cell = (value: AnswerValue | ReadonlyArray<string> | undefined): string =>
 /**
  * One synthetic dataset as CSV: one row per twin and replicate, with the persona and arm it played, its
  * answers in the study's item order (empty when invalid), and the audit trail (validity, attempts, model
- * version, usage, failure, warnings, raw text). Deterministic: same run, same bytes.
+ * version, usage, failure, warnings, raw text). A run that reordered options adds `option_order` (the
+ * order each twin saw, as JSON: item id → options); a multi-page instrument adds `turns` (each page's raw
+ * reply and calls, as JSON). Deterministic: same run, same bytes.
  */
 export const syntheticCsv = (
   study: StudyDefinition,
@@ -35,6 +37,10 @@ export const syntheticCsv = (
     "warnings",
     "raw",
   ]
+  const withOrders = synthetic.some((respondent) => respondent.optionOrders !== undefined)
+  const withTurns = synthetic.some((respondent) => respondent.turns !== undefined)
+  if (withOrders) header.push("option_order")
+  if (withTurns) header.push("turns")
   const lines = [csvLine(header)]
   for (const respondent of synthetic) {
     lines.push(
@@ -54,6 +60,10 @@ export const syntheticCsv = (
         respondent.failure?.reason ?? "",
         respondent.warnings.join(" | "),
         respondent.raw,
+        ...(withOrders
+          ? [respondent.optionOrders === undefined ? "" : JSON.stringify(respondent.optionOrders)]
+          : []),
+        ...(withTurns ? [respondent.turns === undefined ? "" : JSON.stringify(respondent.turns)] : []),
       ]),
     )
   }

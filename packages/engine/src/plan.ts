@@ -4,6 +4,8 @@ import {
   type GenerationSettings,
   HoldoutData,
   type InputError,
+  instrumentPages,
+  type OptionOrderMode,
   PilotData,
   type PilotDesign,
   Provider,
@@ -16,6 +18,7 @@ import { callKeyParts } from "./calls/call-runner.js"
 import { estimateCall } from "./calls/estimate.js"
 import { costOf, defaultPriceTable, type PriceTable, priceFor } from "./calls/price-table.js"
 import { type BatchChoice, usesBatch } from "./calls/run-calls.js"
+import { optionOrdersFor } from "./option-order.js"
 import { type ProviderSelection, twinIdFor } from "./run.js"
 import { callRequest, refuseUnsupportedElicitation } from "./simulate.js"
 import { type Split, splitRespondents } from "./split.js"
@@ -33,6 +36,8 @@ export interface PlanOptions {
   readonly settings: GenerationSettings
   readonly includeDemographics: boolean
   readonly maxReasks: number
+  /** How options are ordered in prompts (default "as-shown"). */
+  readonly optionOrder?: OptionOrderMode
   /** Cached answers are counted as such (free now); ignored with `fresh`. */
   readonly store?: StoreShape
   readonly fresh?: boolean
@@ -103,13 +108,21 @@ export const planRun = (
       Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed }),
       Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() }),
     )
-    const prompts = twins.map((twin) =>
-      experiment.renderPrompt(twin, {
-        elicitation: options.elicitation,
-        includeDemographics: options.includeDemographics,
-      }),
-    )
-    const calls = twins.length * options.replicates
+    // Each page is one call. Later pages' prompts hold the earlier answers, unknown before the run: they are
+    // estimated with the answers left empty, and counted as cached when the twin's first page is.
+    const pages = instrumentPages(study)
+    const prompts = twins.map((twin) => {
+      const optionOrders = optionOrdersFor(study, options.optionOrder ?? "as-shown", options.seed, twin.id)
+      return pages.map((_, page) =>
+        experiment.renderPrompt(twin, {
+          elicitation: options.elicitation,
+          includeDemographics: options.includeDemographics,
+          ...(page === 0 ? {} : { page, history: pages.slice(0, page).map(() => ({})) }),
+          ...(optionOrders === undefined ? {} : { optionOrders }),
+        }),
+      )
+    })
+    const calls = twins.length * options.replicates * pages.length
     const plans: Array<ProviderPlan> = []
     for (const selection of options.providers) {
       const { descriptor } = selection.plugin
@@ -142,29 +155,34 @@ export const planRun = (
       let outputTokens = 0
       for (const [index, twin] of twins.entries()) {
         for (let replicate = 0; replicate < options.replicates; replicate++) {
-          const request = callRequest(
-            {
-              provider: { model: selection.spec.model },
-              experiment,
-              settings: options.settings,
-              elicitation: options.elicitation,
-              seed: options.seed,
-            },
-            twin,
-            prompts[index]!,
-            replicate,
-            0,
+          const requests = prompts[index]!.map((prompt, page) =>
+            callRequest(
+              {
+                provider: { model: selection.spec.model },
+                experiment,
+                settings: options.settings,
+                elicitation: options.elicitation,
+                seed: options.seed,
+              },
+              twin,
+              prompt,
+              replicate,
+              0,
+              { index: page, items: pages[page]!.items },
+            ),
           )
           if (options.store !== undefined && options.fresh !== true) {
-            const hit = yield* options.store.getCall(callKey(callKeyParts(selection.spec, request)))
+            const hit = yield* options.store.getCall(callKey(callKeyParts(selection.spec, requests[0]!)))
             if (hit !== undefined) {
-              cached++
+              cached += requests.length
               continue
             }
           }
-          const usage = estimateCall(request)
-          inputTokens += usage.inputTokens
-          outputTokens += usage.outputTokens
+          for (const request of requests) {
+            const usage = estimateCall(request)
+            inputTokens += usage.inputTokens
+            outputTokens += usage.outputTokens
+          }
         }
       }
       const costUsd = price === undefined ? null : costOf(price, { inputTokens, outputTokens }, { batch })

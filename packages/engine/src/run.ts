@@ -6,6 +6,7 @@ import type {
   GenerationSettings,
   MetricScore,
   MetricShape,
+  OptionOrderMode,
   PilotDesign,
   PluginInstance,
   ProviderPlugin,
@@ -22,8 +23,8 @@ import {
   FailureReason,
   HoldoutData,
   InputError,
+  instrumentPages,
   type MetricError,
-  normalisedFidelity,
   PilotData,
   Provider,
   ResultsSchemaVersion,
@@ -33,10 +34,14 @@ import {
   withoutUrlCredentials,
 } from "@standin/core"
 import { Context, Effect, Layer } from "effect"
+import { ceilingDescription, ceilingHalves } from "./ceiling.js"
+import { exampleInstrument } from "./conversation.js"
 import { answerDistributions } from "./distributions.js"
+import { metricFidelity, overallFidelity, pairedComparisons, type ResampledFidelity } from "./fidelity.js"
 import {
   type CallExecutor,
   directExecutor,
+  reasksOf,
   refuseUnsupportedElicitation,
   type SimulationTotals,
   simulate,
@@ -92,6 +97,8 @@ export interface RunOptions<E> {
   readonly settings: GenerationSettings
   readonly includeDemographics: boolean
   readonly maxReasks: number
+  /** How options are ordered in prompts (default "as-shown"); recorded in the manifest when not as shown. */
+  readonly optionOrder?: OptionOrderMode
   readonly bootstrap: number
   readonly minCellSize: number
   readonly concurrency: number
@@ -166,7 +173,7 @@ const summarise = (
       failed++
       failures[respondent.failure.reason]++
     }
-    reasks += Math.max(0, respondent.attempts - 1)
+    reasks += reasksOf(respondent)
     inputTokens += respondent.usage.inputTokens
     outputTokens += respondent.usage.outputTokens
     for (const version of respondent.modelVersion.split(" | ")) if (version !== "") versions.add(version)
@@ -209,51 +216,47 @@ const skippedEntry = (
   fidelity: { perMetric: {}, overall: { value: null, ci: null } },
 })
 
-/** Maps a model's headline (and its CI) onto the floor-to-ceiling scale. */
-const fidelityOf = (
-  score: MetricScore | undefined,
-  floor: MetricScore | undefined,
-  ceiling: MetricScore | undefined,
-): Fidelity => {
-  const value = score?.headline.value
-  const low = floor?.headline.value
-  const high = ceiling?.headline.value
-  if (value == null || low == null || high == null) return { value: null, ci: null }
-  const point = normalisedFidelity(value, low, high)
-  const ci = score?.headline.ci
-  if (point === null || ci == null) return { value: point, ci: null }
-  const a = normalisedFidelity(ci.lower, low, high)
-  const b = normalisedFidelity(ci.upper, low, high)
+/** Scores as results hold them: the per-resample headline values stay in memory. */
+/**
+ * Two halves' scores of one metric as one: the headline and each resample's value averaged (null or NaN when either
+ * half could not be scored). Intervals without per-resample values average their bounds.
+ */
+export const crossFitted = (a: MetricScore, b: MetricScore): MetricScore => {
+  const value =
+    a.headline.value === null || b.headline.value === null ? null : (a.headline.value + b.headline.value) / 2
+  const ra = a.headlineReplicates
+  const rb = b.headlineReplicates
+  const ci =
+    a.headline.ci === null || b.headline.ci === null
+      ? null
+      : {
+          lower: (a.headline.ci.lower + b.headline.ci.lower) / 2,
+          upper: (a.headline.ci.upper + b.headline.ci.upper) / 2,
+          level: a.headline.ci.level,
+          method: a.headline.ci.method,
+          description: "mean of the two halves' bounds",
+        }
+  const { headlineReplicates: _replicates, ...rest } = a
   return {
-    value: point,
-    ci:
-      a === null || b === null
-        ? null
-        : { lower: Math.min(a, b), upper: Math.max(a, b), level: ci.level, method: ci.method },
+    ...rest,
+    headline: { measure: a.headline.measure, value, ci },
+    ...(ra !== undefined && rb !== undefined && ra.length === rb.length
+      ? { headlineReplicates: ra.map((x, r) => (x + rb[r]!) / 2) }
+      : {}),
   }
 }
 
-const mean = (values: ReadonlyArray<number>): number => values.reduce((a, b) => a + b, 0) / values.length
+/** The overall fidelity, flagged when some metric could not be normalised and so is not in its mean. */
+const withLeftOut = (overall: Fidelity, perMetric: ReadonlyMap<string, ResampledFidelity>): Fidelity => {
+  const left = [...perMetric].filter(([, f]) => f.fidelity.value === null).map(([metric]) => metric)
+  if (left.length === 0 || overall.value === null) return overall
+  const note = `the mean over ${perMetric.size - left.length} of ${perMetric.size} metrics: ${left.join(", ")} could not be normalised (no headline, or floor and ceiling equal) and ${left.length === 1 ? "is" : "are"} left out`
+  return { ...overall, flag: overall.flag === undefined ? note : `${overall.flag}; ${note}` }
+}
 
-/** The overall fidelity: the mean over metrics that could be normalised; its interval averages their bounds. */
-const overallFidelity = (perMetric: Record<string, Fidelity>): Fidelity => {
-  const scored = Object.values(perMetric).filter(
-    (f): f is { value: number; ci: Fidelity["ci"] } => f.value !== null,
-  )
-  if (scored.length === 0) return { value: null, ci: null }
-  const withCi = scored.filter((f) => f.ci !== null)
-  return {
-    value: mean(scored.map((f) => f.value)),
-    ci:
-      withCi.length === scored.length && withCi.length > 0
-        ? {
-            lower: mean(withCi.map((f) => f.ci!.lower)),
-            upper: mean(withCi.map((f) => f.ci!.upper)),
-            level: withCi[0]!.ci!.level,
-            method: withCi[0]!.ci!.method,
-          }
-        : null,
-  }
+const withoutReplicates = (score: MetricScore): MetricScore => {
+  const { headlineReplicates: _replicates, ...rest } = score
+  return rest
 }
 
 /**
@@ -294,12 +297,28 @@ export const runStudy = <E>(
       ...respondent,
       id: twinIdFor(index),
     }))
+    // The ceiling: the holdout split once into halves A and B. Half A's twins are answered by half-B donors and
+    // half B's by half-A donors; each half is scored only against its own humans, so the people scored are never
+    // donors.
+    const halves = ceilingHalves(study.id, holdout, options.seed)
+    const inHalfA = new Set(halves.scored.map((respondent) => respondent.id))
+    const halfOf = (twinId: string): "a" | "b" => (inHalfA.has(twinId) ? "a" : "b")
+    const humansOf = { a: halves.scored, b: halves.donors }
+    const donorsFor = (people: ReadonlyArray<Respondent>) =>
+      Layer.succeed(HoldoutData, {
+        holdout: people,
+        twinIndex: new Map(people.map((r, index) => [r.id, index])),
+      })
     const pilotLayer = Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed })
-    const ceilingData = Layer.succeed(HoldoutData, {
-      holdout,
-      twinIndex: new Map(holdout.map((r, index) => [r.id, index])),
-    })
     const noHoldout = Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() })
+    /** What one provider is asked: all twins, or (the ceiling) each half's twins with the other half as donors. */
+    const passesFor = (isCeiling: boolean) =>
+      isCeiling
+        ? [
+            { twins: twins.filter((twin) => halfOf(twin.id) === "a"), donors: donorsFor(halves.donors) },
+            { twins: twins.filter((twin) => halfOf(twin.id) === "b"), donors: donorsFor(halves.scored) },
+          ]
+        : [{ twins, donors: noHoldout }]
 
     const taken = new Set<string>()
     const pilotOf = (selection: ProviderSelection) => selection.pilot ?? split.pilot
@@ -322,56 +341,85 @@ export const runStudy = <E>(
         selection.pilot === undefined
           ? pilotLayer
           : Layer.succeed(PilotData, { study, pilot: selection.pilot, seed: options.seed })
-      const built = yield* Layer.build(
-        selection.plugin
-          .layer(selection.spec)
-          .pipe(Layer.provide(Layer.merge(pilotData, isCeiling ? ceilingData : noHoldout))),
-      ).pipe(
-        Effect.map((context) => ({ ok: true as const, provider: Context.get(context, Provider) })),
-        Effect.catchTag("PluginConfigError", (error) =>
-          Effect.succeed({ ok: false as const, reason: error.message }),
-        ),
-      )
-      if (!built.ok) {
-        emit({ _tag: "ProviderSkipped", entry: id, reason: built.reason })
-        simulated.push({ id, selection, skipped: built.reason })
+      const passes = passesFor(isCeiling)
+      const providers: Array<ProviderShape> = []
+      let refused: string | undefined
+      for (const pass of passes) {
+        const built = yield* Layer.build(
+          selection.plugin.layer(selection.spec).pipe(Layer.provide(Layer.merge(pilotData, pass.donors))),
+        ).pipe(
+          Effect.map((context) => ({ ok: true as const, provider: Context.get(context, Provider) })),
+          Effect.catchTag("PluginConfigError", (error) =>
+            Effect.succeed({ ok: false as const, reason: error.message }),
+          ),
+        )
+        if (!built.ok) {
+          refused = built.reason
+          break
+        }
+        providers.push(built.provider)
+      }
+      if (refused !== undefined) {
+        emit({ _tag: "ProviderSkipped", entry: id, reason: refused })
+        simulated.push({ id, selection, skipped: refused })
         continue
       }
-      const provider = built.provider
+      // the pilot's own twins (worth.ts) ride along with the first pass and are never scored
       const ownPilot = withPpi(selection) ? pilotTwins(pilotOf(selection)) : []
       const total = (twins.length + ownPilot.length) * options.replicates
-      const executor =
-        options.executor === undefined
-          ? (directExecutor(provider) as CallExecutor<E>)
-          : yield* options.executor(provider, selection, { calls: total })
-      emit({ _tag: "ProviderStarted", entry: id, total })
       let done = 0
-      const { synthetic, totals } = yield* simulate(
-        {
-          experiment,
-          provider,
-          twins: [...twins, ...ownPilot],
-          replicates: options.replicates,
-          elicitation: options.elicitation,
-          settings: options.settings,
-          includeDemographics: options.includeDemographics,
-          maxReasks: options.maxReasks,
-          seed: options.seed,
-          concurrency: selection.plugin.descriptor.baseline === undefined ? options.concurrency : 1,
-          onDone: (respondent, outcome) => {
-            done++
-            emit({
-              _tag: "TwinDone",
-              entry: id,
-              done,
-              total,
-              failed: respondent.failure !== undefined,
-              costUsd: outcome.costUsd,
-            })
+      const synthetic: Array<SyntheticRespondent> = []
+      let totals: SimulationTotals = { calls: 0, cachedCalls: 0, costUsd: 0 }
+      emit({ _tag: "ProviderStarted", entry: id, total })
+      for (const [index, pass] of passes.entries()) {
+        const provider = providers[index]!
+        const passTwins = index === 0 ? [...pass.twins, ...ownPilot] : pass.twins
+        const executor =
+          options.executor === undefined
+            ? (directExecutor(provider) as CallExecutor<E>)
+            : yield* options.executor(provider, selection, {
+                calls: passTwins.length * options.replicates * instrumentPages(study).length,
+              })
+        const result = yield* simulate(
+          {
+            experiment,
+            provider,
+            twins: passTwins,
+            replicates: options.replicates,
+            elicitation: options.elicitation,
+            settings: options.settings,
+            includeDemographics: options.includeDemographics,
+            maxReasks: options.maxReasks,
+            ...(options.optionOrder === undefined ? {} : { optionOrder: options.optionOrder }),
+            seed: options.seed,
+            concurrency: selection.plugin.descriptor.baseline === undefined ? options.concurrency : 1,
+            onDone: (respondent, outcome) => {
+              done++
+              emit({
+                _tag: "TwinDone",
+                entry: id,
+                done,
+                total,
+                failed: respondent.failure !== undefined,
+                costUsd: outcome.costUsd,
+              })
+            },
           },
-        },
-        executor,
-      )
+          executor,
+        )
+        synthetic.push(...result.synthetic)
+        totals = {
+          calls: totals.calls + result.totals.calls,
+          cachedCalls: totals.cachedCalls + result.totals.cachedCalls,
+          costUsd:
+            totals.costUsd === null || result.totals.costUsd === null
+              ? null
+              : totals.costUsd + result.totals.costUsd,
+        }
+      }
+      // In holdout order, whatever the passes.
+      if (passes.length > 1)
+        synthetic.sort((a, b) => a.twinId.localeCompare(b.twinId) || a.replicate - b.replicate)
       emit({ _tag: "ProviderFinished", entry: id, totals })
       const parts = separatePilotTwins(synthetic, ownPilot)
       pilotAnswers.set(id, parts.pilot)
@@ -391,46 +439,107 @@ export const runStudy = <E>(
           synthetic: ReadonlyArray<SyntheticRespondent>
           totals: SimulationTotals
           scores: ReadonlyArray<MetricScore>
+          /** The scores fidelity is computed from: the two halves' scores averaged (see below). */
+          halfScores: ReadonlyArray<MetricScore>
         }
       | { id: string; selection: ProviderSelection; skipped: string }
     > = []
+    // Fidelity compares like with like: each half's humans against twins of the same n/2 people — the ceiling's
+    // answered by the other half's donors, the floor's and every model's by themselves. The two halves' headlines
+    // (and per-resample values) are averaged, so every figure (sign-recovery F1, whose power grows with n,
+    // worst-level figures, distances) is compared at one sample size while all the data is used. The entries'
+    // reported scores are on the whole holdout, except the ceiling's, which are half A's (donors never scored).
+    const hasCeiling = simulated.some(
+      (item) => !("skipped" in item) && item.selection.plugin.descriptor.baseline === "ceiling",
+    )
     for (const item of simulated) {
       if ("skipped" in item) {
         scored.push(item)
         continue
       }
+      const isCeiling = item.selection.plugin.descriptor.baseline === "ceiling"
       const scores: Array<MetricScore> = []
+      const halfScores: Array<MetricScore> = []
+      const ofHalf = (half: "a" | "b") => item.synthetic.filter((twin) => halfOf(twin.twinId) === half)
       for (const metric of options.metrics) {
         emit({ _tag: "Scoring", entry: item.id, metric: metric.descriptor.id })
-        scores.push(
-          yield* metric.score({ study, human: holdout, synthetic: item.synthetic, options: metricOptions }),
-        )
+        const onHalf = (half: "a" | "b") =>
+          metric.score({ study, human: humansOf[half], synthetic: ofHalf(half), options: metricOptions })
+        if (isCeiling) {
+          const a = yield* onHalf("a")
+          scores.push(a)
+          halfScores.push(crossFitted(a, yield* onHalf("b")))
+          continue
+        }
+        const score = yield* metric.score({
+          study,
+          human: holdout,
+          synthetic: item.synthetic,
+          options: metricOptions,
+        })
+        scores.push(score)
+        halfScores.push(hasCeiling ? crossFitted(yield* onHalf("a"), yield* onHalf("b")) : score)
       }
-      scored.push({ ...item, scores })
+      scored.push({ ...item, scores, halfScores })
     }
     const scoresOf = (role: "floor" | "ceiling") => {
       const found = scored.find(
         (item) => !("skipped" in item) && item.selection.plugin.descriptor.baseline === role,
       )
-      return found === undefined || "skipped" in found ? undefined : found.scores
+      return found === undefined || "skipped" in found ? undefined : found.halfScores
     }
     const floor = scoresOf("floor")
     const ceiling = scoresOf("ceiling")
-    const entries: Array<EntryData> = scored.map((item) => {
-      if ("skipped" in item)
-        return { entry: skippedEntry(item.id, item.selection, item.skipped, study), synthetic: [] }
-      const perMetric: Record<string, Fidelity> = {}
-      for (const score of item.scores) {
-        perMetric[score.metric] = fidelityOf(
-          score,
-          floor?.find((s) => s.metric === score.metric),
-          ceiling?.find((s) => s.metric === score.metric),
+    const fidelities = scored.map((item) => {
+      if ("skipped" in item) return undefined
+      const twinsAsked = item.synthetic.length
+      const validRate = twinsAsked === 0 ? 0 : item.synthetic.filter((r) => r.valid).length / twinsAsked
+      const perMetric = new Map<string, ResampledFidelity>()
+      for (const score of item.halfScores) {
+        perMetric.set(
+          score.metric,
+          metricFidelity(
+            score,
+            floor?.find((s) => s.metric === score.metric),
+            ceiling?.find((s) => s.metric === score.metric),
+            validRate,
+          ),
         )
       }
+      return { validRate, perMetric, overall: overallFidelity([...perMetric.values()]) }
+    })
+    const paired = pairedComparisons(
+      scored.flatMap((item, index) =>
+        "skipped" in item
+          ? []
+          : [
+              {
+                id: item.id,
+                reference: item.selection.plugin.descriptor.baseline !== undefined,
+                overall: fidelities[index]!.overall,
+              },
+            ],
+      ),
+    )
+    const entries: Array<EntryData> = scored.map((item, index) => {
+      if ("skipped" in item)
+        return { entry: skippedEntry(item.id, item.selection, item.skipped, study), synthetic: [] }
+      const fidelity = fidelities[index]!
+      const perMetric: Record<string, Fidelity> = {}
+      for (const [metric, value] of fidelity.perMetric) perMetric[metric] = value.fidelity
+      const comparison = paired.get(item.id)
+      const reference = item.selection.plugin.descriptor.baseline !== undefined
       const entry: ResultsEntry = {
         ...summarise(item.id, item.selection, item.synthetic, item.totals, study),
-        scores: item.scores,
-        fidelity: { perMetric, overall: overallFidelity(perMetric) },
+        scores: item.scores.map(withoutReplicates),
+        fidelity: {
+          perMetric,
+          overall: withLeftOut(fidelity.overall.fidelity, fidelity.perMetric),
+          validRate: fidelity.validRate,
+          ...(comparison === undefined
+            ? {}
+            : { comparisons: comparison.comparisons, rank: reference ? null : comparison.rank }),
+        },
       }
       const pilotSynthetic = pilotAnswers.get(item.id) ?? []
       if (options.ppi === undefined || !withPpi(item.selection)) return { entry, synthetic: item.synthetic }
@@ -490,6 +599,7 @@ export const runStudy = <E>(
           options: [...scaleOptions(item.scale)],
         })),
         arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
+        instrument: exampleInstrument(experiment, options.includeDemographics),
       },
       manifest: {
         seed: options.seed,
@@ -503,7 +613,19 @@ export const runStudy = <E>(
         settings: options.settings,
         includeDemographics: options.includeDemographics,
         maxReasks: options.maxReasks,
+        ...(options.optionOrder === undefined || options.optionOrder === "as-shown"
+          ? {}
+          : { optionOrder: options.optionOrder }),
         bootstrapResamples: options.bootstrap,
+        ...(options.providers.some((selection) => selection.plugin.descriptor.baseline === "ceiling")
+          ? {
+              ceiling: {
+                halfA: halves.scored.length,
+                halfB: halves.donors.length,
+                description: ceilingDescription,
+              },
+            }
+          : {}),
         plugins,
         packages: { "@standin/engine": ENGINE_VERSION },
         data: { file: study.data.file, sha256: human.sha256, rows: human.respondents.length },

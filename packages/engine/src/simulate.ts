@@ -1,18 +1,28 @@
 import type {
+  AnswerValue,
   Elicitation,
   ExperimentShape,
   GenerationSettings,
   Item,
+  OptionDistribution,
+  OptionOrderMode,
   ProviderDescriptor,
   ProviderRequest,
   ProviderShape,
   SyntheticRespondent,
   Twin,
 } from "@standin/core"
-import { descriptorForModel, InputError, ProviderError, unsupportedElicitation } from "@standin/core"
+import {
+  descriptorForModel,
+  InputError,
+  instrumentPages,
+  ProviderError,
+  unsupportedElicitation,
+} from "@standin/core"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
+import { optionOrdersFor } from "./option-order.js"
 import { deriveSeed, streamFor } from "./random.js"
 
 /** What the engine gets back from one provider call (possibly served from the cache). */
@@ -52,6 +62,8 @@ export interface SimulationOptions {
   readonly maxReasks: number
   readonly seed: number
   readonly concurrency: number
+  /** How options are ordered in prompts (default "as-shown": as the humans saw them). */
+  readonly optionOrder?: OptionOrderMode
   /** Called after each twin-replicate is done, in completion order. */
   readonly onDone?: (
     respondent: SyntheticRespondent,
@@ -67,8 +79,7 @@ export interface SimulationTotals {
 
 /**
  * The request for one call of a twin: its prompt, the run's settings, and a seed derived from the run's
- * seed, the twin, the replicate and the re-ask attempt (unless the run fixes one). `--dry-run` builds
- * the same requests to estimate them and find them in the cache.
+ * seed, the twin, the replicate and the re-ask attempt (unless the run fixes one), the same on every page. `--dry-run` builds the same requests to estimate them and find them in the cache.
  */
 export const callRequest = (
   options: {
@@ -82,19 +93,23 @@ export const callRequest = (
   prompt: ProviderRequest["prompt"],
   replicate: number,
   attempt: number,
+  /** The page asked (index and items); absent for the first page of a one-page instrument. */
+  page?: { readonly index: number; readonly items: ReadonlyArray<Item> },
 ): ProviderRequest => ({
   model: options.provider.model,
   twin,
-  items: options.experiment.definition.items,
+  items: page?.items ?? options.experiment.definition.items,
   prompt,
   settings: {
     ...options.settings,
+    // One seed for every page of a twin's ask: the page is its own field (the prompts differ anyway).
     seed:
       options.settings.seed ?? deriveSeed(options.seed, "call", twin.id, replicate, attempt) % 2_147_483_647,
   },
   elicitation: options.elicitation,
   replicate,
   attempt,
+  ...(page === undefined || page.index === 0 ? {} : { page: page.index }),
 })
 
 const uniquePush = (list: Array<string>, values: ReadonlyArray<string>) => {
@@ -102,15 +117,20 @@ const uniquePush = (list: Array<string>, values: ReadonlyArray<string>) => {
 }
 
 /**
- * Simulates every twin (× replicates) through one provider. Each twin answers the whole instrument;
- * invalid answers are re-asked up to `maxReasks` times, then kept as invalid with the raw text. A failed
- * call (after the executor's retries) is recorded on the twin with its reason: one twin's failure never
- * ends the run. Results come back in twin order, whatever order they completed in.
+ * Simulates every twin (× replicates) through one provider. Each twin answers the instrument page by page in
+ * one conversation: each page's prompt holds the earlier pages and the twin's answers to them. Invalid
+ * answers on a page are re-asked (that page only) up to `maxReasks` times, then kept as invalid with the raw
+ * text, and the conversation goes on. A failed call (after the executor's retries) is recorded on the twin
+ * with its reason: one twin's failure never ends the run. Results come back in twin order, whatever order
+ * they completed in.
  */
 export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E>) =>
   Effect.gen(function* () {
     const { experiment, provider } = options
-    const items: ReadonlyArray<Item> = experiment.definition.items
+    const study = experiment.definition
+    const items: ReadonlyArray<Item> = study.items
+    const pages = instrumentPages(study)
+    const paged = pages.length > 1
     // Per twin-replicate, summed in twin order at the end: the totals do not depend on completion order.
     const tallies: Array<{ calls: number; cached: number; costUsd: number; costKnown: boolean }> = []
     const jobs = options.twins.flatMap((twin) =>
@@ -122,10 +142,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
     let authFailure: ProviderError | undefined
     const one = ({ twin, replicate }: { twin: Twin; replicate: number }, index: number) =>
       Effect.gen(function* () {
-        const prompt = experiment.renderPrompt(twin, {
-          elicitation: options.elicitation,
-          includeDemographics: options.includeDemographics,
-        })
+        const optionOrders = optionOrdersFor(study, options.optionOrder ?? "as-shown", options.seed, twin.id)
         // Providers report the settings they could not honour (the Provider contract checks it).
         const warnings: Array<string> = []
         const modelVersions: Array<string> = []
@@ -135,67 +152,97 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
         let twinCached = 0
         let twinCost = 0
         let twinCostKnown = true
-        let last: { text: string; parsed: ReturnType<typeof parseReply> } | undefined
         let failure: { reason: ProviderError["reason"]; message: string } | undefined
-        let attempt = 0
         let made = 0
-        for (; attempt <= options.maxReasks; attempt++) {
-          const request = callRequest(options, twin, prompt, replicate, attempt)
-          if (authFailure === undefined) made++
-          const outcome =
-            authFailure !== undefined
-              ? { ok: false as const, error: authFailure }
-              : yield* executor.call(request).pipe(
-                  Effect.map((value) => ({ ok: true as const, value })),
-                  Effect.catchIf(
-                    (error): error is ProviderError => error instanceof ProviderError,
-                    (error) => Effect.succeed({ ok: false as const, error }),
-                  ),
-                )
-          if (!outcome.ok) {
-            if (outcome.error.reason === "auth") authFailure = outcome.error
-            failure = { reason: outcome.error.reason, message: outcome.error.message }
-            break
+        const answers: Record<string, AnswerValue> = {}
+        const distributions: Record<string, OptionDistribution> = {}
+        const invalidItems: Array<string> = []
+        const history: Array<Record<string, AnswerValue>> = []
+        const turns: Array<{ page: string; raw: string; attempts: number }> = []
+        let raw = ""
+        for (const [pageIndex, page] of pages.entries()) {
+          const prompt = experiment.renderPrompt(twin, {
+            elicitation: options.elicitation,
+            includeDemographics: options.includeDemographics,
+            ...(pageIndex === 0 ? {} : { page: pageIndex, history }),
+            ...(optionOrders === undefined ? {} : { optionOrders }),
+          })
+          let last: { text: string; parsed: ReturnType<typeof parseReply> } | undefined
+          let pageCalls = 0
+          for (let attempt = 0; attempt <= options.maxReasks; attempt++) {
+            const request = callRequest(options, twin, prompt, replicate, attempt, {
+              index: pageIndex,
+              items: page.items,
+            })
+            if (authFailure === undefined) made++
+            const outcome =
+              authFailure !== undefined
+                ? { ok: false as const, error: authFailure }
+                : yield* executor.call(request).pipe(
+                    Effect.map((value) => ({ ok: true as const, value })),
+                    Effect.catchIf(
+                      (error): error is ProviderError => error instanceof ProviderError,
+                      (error) => Effect.succeed({ ok: false as const, error }),
+                    ),
+                  )
+            if (!outcome.ok) {
+              if (outcome.error.reason === "auth") authFailure = outcome.error
+              failure = { reason: outcome.error.reason, message: outcome.error.message }
+              break
+            }
+            const { response, cached, costUsd: callCost } = outcome.value
+            twinCalls++
+            pageCalls++
+            if (cached) twinCached++
+            if (callCost === null) twinCostKnown = false
+            else twinCost += callCost
+            inputTokens += response.usage.inputTokens
+            outputTokens += response.usage.outputTokens
+            uniquePush(warnings, response.warnings)
+            uniquePush(modelVersions, [response.modelVersion])
+            const parsed = parseReply(
+              page.items,
+              options.elicitation,
+              response,
+              pageIndex === 0
+                ? streamFor(options.seed, "draw", streamKey, twin.id, replicate, attempt)
+                : streamFor(options.seed, "draw", streamKey, twin.id, replicate, attempt, "page", pageIndex),
+            )
+            last = { text: response.text, parsed }
+            if (parsed.invalidItems.length === 0) break
           }
-          const { response, cached, costUsd: callCost } = outcome.value
-          twinCalls++
-          if (cached) twinCached++
-          if (callCost === null) twinCostKnown = false
-          else twinCost += callCost
-          inputTokens += response.usage.inputTokens
-          outputTokens += response.usage.outputTokens
-          uniquePush(warnings, response.warnings)
-          uniquePush(modelVersions, [response.modelVersion])
-          const parsed = parseReply(
-            items,
-            options.elicitation,
-            response,
-            streamFor(options.seed, "draw", streamKey, twin.id, replicate, attempt),
-          )
-          last = { text: response.text, parsed }
-          if (parsed.invalidItems.length === 0) break
+          if (last !== undefined) {
+            if (last.parsed.invalidItems.length > 0) uniquePush(warnings, last.parsed.problems)
+            Object.assign(answers, last.parsed.answers)
+            Object.assign(distributions, last.parsed.distributions)
+            raw = last.text
+          }
+          if (failure !== undefined || last === undefined) break
+          invalidItems.push(...last.parsed.invalidItems)
+          history.push(last.parsed.answers)
+          turns.push({ page: page.id, raw: last.text, attempts: pageCalls })
         }
-        if (last !== undefined && last.parsed.invalidItems.length > 0)
-          uniquePush(warnings, last.parsed.problems)
-        const distributions = last?.parsed.distributions ?? {}
+        const answered = failure === undefined && turns.length === pages.length
         const respondent: SyntheticRespondent = {
           twinId: twin.id,
           replicate,
           arm: twin.arm,
           persona: twin.persona,
-          answers: last?.parsed.answers ?? Object.fromEntries(items.map((item) => [item.id, null])),
+          // After a failure the answers already given stay readable, but every item counts as invalid.
+          answers: Object.fromEntries(items.map((item) => [item.id, answers[item.id] ?? null])),
           ...(Object.keys(distributions).length > 0 ? { distributions } : {}),
-          raw: last?.text ?? "",
-          valid: failure === undefined && last !== undefined && last.parsed.invalidItems.length === 0,
-          invalidItems:
-            failure !== undefined || last === undefined
-              ? items.map((item) => item.id)
-              : last.parsed.invalidItems,
+          raw,
+          valid: answered && invalidItems.length === 0,
+          invalidItems: answered
+            ? items.filter((item) => invalidItems.includes(item.id)).map((item) => item.id)
+            : items.map((item) => item.id),
           warnings,
           attempts: made,
           elicitation: options.elicitation,
           modelVersion: modelVersions.join(" | "),
           usage: { inputTokens, outputTokens },
+          ...(paged ? { turns } : {}),
+          ...(optionOrders === undefined ? {} : { optionOrders }),
           ...(failure === undefined ? {} : { failure }),
         }
         tallies[index] = { calls: twinCalls, cached: twinCached, costUsd: twinCost, costKnown: twinCostKnown }
@@ -219,6 +266,16 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
     const totals: SimulationTotals = { calls, cachedCalls, costUsd: costKnown ? costUsd : null }
     return { synthetic, totals }
   })
+
+/**
+ * The re-asks a twin took: its calls beyond one per page it was asked (a page whose call failed for good
+ * was asked too). On a one-page instrument, every call after the first.
+ */
+export const reasksOf = (respondent: SyntheticRespondent): number => {
+  const asked =
+    respondent.turns === undefined ? 1 : respondent.turns.length + (respondent.failure === undefined ? 0 : 1)
+  return Math.max(0, respondent.attempts - asked)
+}
 
 /**
  * Refuses, before anything is spent, an elicitation method one of the providers does not declare for the model

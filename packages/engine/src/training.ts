@@ -1,5 +1,11 @@
-import type { ExperimentShape, Respondent, StudyDefinition, TrainingExample } from "@standin/core"
-import { FinetuneError } from "@standin/core"
+import type {
+  AnswerValue,
+  ExperimentShape,
+  Respondent,
+  StudyDefinition,
+  TrainingExample,
+} from "@standin/core"
+import { answerTurn, FinetuneError, instrumentPages } from "@standin/core"
 import { Effect } from "effect"
 import { shuffled, streamFor } from "./random.js"
 
@@ -11,17 +17,12 @@ export interface TrainingSet {
   readonly validation: ReadonlyArray<TrainingExample>
 }
 
-/** The assistant message that states a respondent's real answers: the finetuning target. */
-const target = (study: StudyDefinition, respondent: Respondent): string =>
-  JSON.stringify(
-    Object.fromEntries(study.items.map((item) => [item.id, respondent.answers[item.id] ?? null])),
-  )
-
 /**
- * Turns the pilot into training examples: each pilot respondent becomes the very prompt the study renders
- * at inference (persona + arm + items, or without the persona for the ablation) with their real answers as
- * the assistant's reply. Only the pilot is passed in: the holdout cannot reach a training file by construction.
- * A seeded share of the pilot is held back for validation when asked.
+ * Turns the pilot into training examples: each pilot respondent becomes the very conversation the study
+ * renders at inference (persona + arm + each page, or without the persona for the ablation) with their real
+ * answers to each page as the assistant turns, so a multi-page instrument trains on every page's answer in
+ * context. Only the pilot is passed in: the holdout cannot reach a training file by construction. A seeded
+ * share of the pilot is held back for validation when asked.
  */
 export const buildTrainingSet = (
   experiment: ExperimentShape,
@@ -34,13 +35,29 @@ export const buildTrainingSet = (
 ): TrainingSet => {
   const study = experiment.definition
   const examples = pilot.map((respondent, index): TrainingExample => {
+    const pages = instrumentPages(study)
+    const history: ReadonlyArray<Record<string, AnswerValue>> = pages.map((page) =>
+      Object.fromEntries(page.items.map((item) => [item.id, respondent.answers[item.id] ?? null])),
+    )
+    const last = pages.length - 1
+    // The last page's prompt holds the whole conversation before it, with the human's answers as history.
     const prompt = experiment.renderPrompt(
       { id: pilotKeyFor(index), arm: respondent.arm, persona: respondent.persona },
-      { elicitation: "sample", includeDemographics: options.includeDemographics },
+      {
+        elicitation: "sample",
+        includeDemographics: options.includeDemographics,
+        ...(last === 0 ? {} : { page: last, history: history.slice(0, last) }),
+      },
     )
     return {
       respondentKey: pilotKeyFor(index),
-      messages: [...prompt.messages, { role: "assistant", content: target(study, respondent) }],
+      messages: [
+        ...prompt.messages,
+        answerTurn(
+          pages[last]!.items.map((item) => item.id),
+          respondent.answers,
+        ),
+      ],
     }
   })
   const validationCount = Math.round(options.validationFraction * examples.length)

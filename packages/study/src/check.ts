@@ -67,6 +67,10 @@ const placeholderFields = (study: StudyDefinition): Array<[string, string]> => [
       [`items[${i}].wording`, item.wording],
     ],
   ),
+  ...(study.pages ?? []).flatMap(
+    (page, i): Array<[string, string]> =>
+      page.context === undefined ? [] : [[`pages[${i}].context`, page.context]],
+  ),
 ]
 
 const sourceValue = (

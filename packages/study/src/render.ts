@@ -1,15 +1,19 @@
 import type {
   ChatMessage,
+  InstrumentPage,
   Item,
   ItemPrompt,
   JsonSchema,
   PersonaAttribute,
   RenderedPrompt,
   RenderOptions,
+  Stimulus,
+  StimulusContent,
+  StimulusRow,
   StudyDefinition,
   Twin,
 } from "@standin/core"
-import { scaleOptions } from "@standin/core"
+import { answerTurn, instrumentPages, optionsAsShown } from "@standin/core"
 
 export interface RendererOverrides {
   /** Replaces the system message. */
@@ -32,17 +36,16 @@ const DEFAULT_SYSTEM =
   "You are taking part in a research survey. You answer as the person described to you: their circumstances, " +
   "their views, their choices — not as an AI assistant. Answer every question, choosing from the options given."
 
-/** The answer instruction and schema for one item, by elicitation method. */
-const itemAnswerSchema = (item: Item, verbalized: boolean): JsonSchema => {
+/** The answer instruction and schema for one item, by elicitation method; options in the order shown. */
+const itemAnswerSchema = (item: Item, shown: ReadonlyArray<string>, verbalized: boolean): JsonSchema => {
   const scale = item.scale
   if (verbalized && scale._tag !== "Numeric") {
-    const options = scaleOptions(scale)
     return {
       type: "object",
       properties: Object.fromEntries(
-        options.map((option) => [option, { type: "number", minimum: 0, maximum: 1 }]),
+        shown.map((option) => [option, { type: "number", minimum: 0, maximum: 1 }]),
       ),
-      required: [...options],
+      required: [...shown],
       additionalProperties: false,
     }
   }
@@ -54,26 +57,28 @@ const itemAnswerSchema = (item: Item, verbalized: boolean): JsonSchema => {
     case "MultiSelect":
       return {
         type: "array",
-        items: { type: "string", enum: [...scale.options] },
+        items: { type: "string", enum: [...shown] },
         minItems: 1,
         uniqueItems: true,
       }
     default:
-      return { type: "string", enum: [...scaleOptions(scale)] }
+      return { type: "string", enum: [...shown] }
   }
 }
 
-const optionLine = (item: Item): string => {
+/** An option as listed: quoted, and marked when it was preselected for the respondents. */
+const listedOption = (item: Item, option: string): string =>
+  item.default === option ? `${JSON.stringify(option)} (selected by default)` : JSON.stringify(option)
+
+const optionLine = (item: Item, shown: ReadonlyArray<string>): string => {
   const scale = item.scale
   switch (scale._tag) {
     case "Numeric":
       return `Answer with a ${scale.integer ? "whole " : ""}number from ${scale.min} to ${scale.max}.`
     case "MultiSelect":
-      return `Options (choose one or more): ${scale.options.map((o) => JSON.stringify(o)).join(", ")}`
+      return `Options (choose one or more): ${shown.map((o) => listedOption(item, o)).join(", ")}`
     default:
-      return `Options: ${scaleOptions(scale)
-        .map((o) => JSON.stringify(o))
-        .join(", ")}`
+      return `Options: ${shown.map((o) => listedOption(item, o)).join(", ")}`
   }
 }
 
@@ -83,85 +88,179 @@ export const optionLabels = (count: number): ReadonlyArray<string> =>
     ? Array.from({ length: count }, (_, i) => String(i + 1))
     : Array.from({ length: count }, (_, i) => String.fromCharCode(65 + i))
 
+const tableCell = (text: string): string => text.replaceAll("|", "\\|").replace(/\s+/g, " ").trim()
+
+/**
+ * A stimulus as a text-only model reads it: its text, its table as a Markdown table (values from the
+ * study's fixed list or from the twin's persona), its image as alt text.
+ */
+export const renderStimulus = (
+  content: StimulusContent,
+  twin: Twin,
+  options: { readonly includeDemographics: boolean },
+): string => {
+  const parts: Array<string> = []
+  if (content.text !== undefined && content.text.trim() !== "") parts.push(content.text.trim())
+  const table = content.table
+  if (table !== undefined && table.rows.length > 0) {
+    const value = (row: StimulusRow): string => {
+      if (row.persona === undefined) return row.value ?? ""
+      // The demographics-removed ablation leaves out every persona value, in tables too.
+      if (!options.includeDemographics) return "(withheld)"
+      const level = twin.persona[row.persona]
+      return level === undefined ? "" : typeof level === "string" ? level : level.join(", ")
+    }
+    const [left, right] = table.header ?? ["", ""]
+    const lines = [
+      `| ${tableCell(left)} | ${tableCell(right)} |`,
+      "| --- | --- |",
+      ...table.rows.map((row) => `| ${tableCell(row.label)} | ${tableCell(value(row))} |`),
+    ]
+    if (table.note !== undefined && table.note.trim() !== "") lines.push("", table.note.trim())
+    parts.push(lines.join("\n"))
+  }
+  if (content.image !== undefined) parts.push(`[Image: ${content.image.alt.trim()}]`)
+  return parts.join("\n\n")
+}
+
+/** The content a twin's arm sees of a page's stimulus: its arm's variant, else the common content. */
+export const stimulusFor = (stimulus: Stimulus, arm: string): StimulusContent => {
+  const variant = stimulus.arms?.[arm]
+  if (variant !== undefined) return variant
+  return {
+    ...(stimulus.text === undefined ? {} : { text: stimulus.text }),
+    ...(stimulus.table === undefined ? {} : { table: stimulus.table }),
+    ...(stimulus.image === undefined ? {} : { image: stimulus.image }),
+  }
+}
+
 /**
  * Makes the study's one prompt renderer. Inference and finetuning files both call it, so the prompt a
- * finetuned model was trained on is exactly the prompt it is asked. Items keep the original study order;
- * the arm's stimulus comes before the items, as in the original design. The respondent's id never
- * appears; with `includeDemographics: false` (the ablation) the persona is left out entirely.
+ * finetuned model was trained on is exactly the prompt it is asked. A twin answers the instrument page by
+ * page in one conversation: page 1 (with the preamble, the persona and the arm's stimulus) is the first user
+ * turn, its answers the first assistant turn, then page 2, and so on; rendering page k gives the whole
+ * conversation up to page k, with earlier answers taken from `history`. A study without pages is one page.
+ * Options are listed in the order the humans saw them (or as `optionOrders` says), with the default marked.
+ * The respondent's id never appears; with `includeDemographics: false` (the ablation) the persona is left
+ * out entirely.
  */
 export const makeRenderer = (study: StudyDefinition, overrides: RendererOverrides = {}) => {
   const personaLine = overrides.personaLine ?? defaultPersonaLine
   const system = overrides.system ?? DEFAULT_SYSTEM
   const armById = new Map(study.arms.map((arm) => [arm.id, arm]))
-  // One answer schema per elicitation, shared by every twin's prompt: it is the same for all of them,
-  // and a shared object is serialised once for all the cache keys of a run.
-  const answerSchema = (verbalized: boolean): JsonSchema => ({
+  const pages = instrumentPages(study)
+  const schemaName = `${study.id.replace(/[^a-zA-Z0-9_-]/g, "_")}_answers`
+
+  const shownOf = (item: Item, options: RenderOptions): ReadonlyArray<string> =>
+    options.optionOrders?.[item.id] ?? optionsAsShown(item)
+
+  const answerSchema = (page: InstrumentPage, verbalized: boolean, options: RenderOptions): JsonSchema => ({
     type: "object",
-    properties: Object.fromEntries(study.items.map((item) => [item.id, itemAnswerSchema(item, verbalized)])),
-    required: study.items.map((item) => item.id),
+    properties: Object.fromEntries(
+      page.items.map((item) => [item.id, itemAnswerSchema(item, shownOf(item, options), verbalized)]),
+    ),
+    required: page.items.map((item) => item.id),
     additionalProperties: false,
   })
-  const schemas = { answers: answerSchema(false), distributions: answerSchema(true) }
+  // One answer schema per page and elicitation, shared by every twin shown the options as the humans saw
+  // them: a shared object is serialised once for all the cache keys of a run.
+  const asShown: RenderOptions = { elicitation: "sample", includeDemographics: true }
+  const schemas = pages.map((page) => ({
+    answers: answerSchema(page, false, asShown),
+    distributions: answerSchema(page, true, asShown),
+  }))
 
-  const context = (twin: Twin, options: RenderOptions): Array<string> => {
+  /** What a page shows before its questions; the first page opens with the preamble and the persona. */
+  const head = (twin: Twin, options: RenderOptions, index: number): Array<string> => {
     const parts: Array<string> = []
-    if (study.preamble.trim() !== "") parts.push(study.preamble.trim())
-    if (options.includeDemographics) {
-      const lines = study.persona
-        .filter((attribute) => twin.persona[attribute.id] !== undefined)
-        .map((attribute) => `- ${personaLine(attribute, twin.persona[attribute.id]!)}`)
-      if (lines.length > 0) parts.push(["About you:", ...lines].join("\n"))
+    if (index === 0) {
+      if (study.preamble.trim() !== "") parts.push(study.preamble.trim())
+      if (options.includeDemographics) {
+        const lines = study.persona
+          .filter((attribute) => twin.persona[attribute.id] !== undefined)
+          .map((attribute) => `- ${personaLine(attribute, twin.persona[attribute.id]!)}`)
+        if (lines.length > 0) parts.push(["About you:", ...lines].join("\n"))
+      }
+      const stimulus = armById.get(twin.arm)?.stimulus.trim() ?? ""
+      if (stimulus !== "") parts.push(stimulus)
     }
-    const stimulus = armById.get(twin.arm)?.stimulus.trim() ?? ""
-    if (stimulus !== "") parts.push(stimulus)
+    const page = pages[index]!
+    if (page.context !== undefined && page.context.trim() !== "") parts.push(page.context.trim())
+    if (page.stimulus !== undefined) {
+      const shown = renderStimulus(stimulusFor(page.stimulus, twin.arm), twin, options)
+      if (shown !== "") parts.push(shown)
+    }
     return parts
   }
 
-  return (twin: Twin, options: RenderOptions): RenderedPrompt => {
+  const pageTurn = (twin: Twin, options: RenderOptions, index: number): string => {
+    const page = pages[index]!
     const verbalized = options.elicitation === "verbalized"
-    const head = context(twin, options)
-    const questions = study.items.map(
-      (item, index) => `${index + 1}. [${item.id}] ${item.wording.trim()}\n   ${optionLine(item)}`,
+    const questions = page.items.map(
+      (item, position) =>
+        `${position + 1}. [${item.id}] ${item.wording.trim()}\n   ${optionLine(item, shownOf(item, options))}`,
     )
-    const ids = study.items.map((item) => item.id).join(", ")
+    const ids = page.items.map((item) => item.id).join(", ")
     const instruction = verbalized
       ? `For each question, say how likely you would be to choose each option: give a probability from 0 to 1 for every option, summing to 1 per question. Reply with a JSON object only, whose keys are the question ids (${ids}) and whose values are objects mapping each option, copied exactly, to its probability.`
       : `Reply with a JSON object only, whose keys are the question ids (${ids}) and whose values are your answers, with options copied exactly.`
-    const user = [...head, `Questions:\n${questions.join("\n")}`, instruction].join("\n\n")
+    return [...head(twin, options, index), `Questions:\n${questions.join("\n")}`, instruction].join("\n\n")
+  }
+
+  return (twin: Twin, options: RenderOptions): RenderedPrompt => {
+    const index = Math.min(Math.max(0, options.page ?? 0), pages.length - 1)
+    const page = pages[index]!
+    const verbalized = options.elicitation === "verbalized"
+    // The conversation before this page: each earlier page and the answers given to it.
+    const earlier: Array<ChatMessage> = []
+    for (let k = 0; k < index; k++) {
+      earlier.push({ role: "user", content: pageTurn(twin, options, k) })
+      earlier.push(
+        answerTurn(
+          pages[k]!.items.map((item) => item.id),
+          options.history?.[k] ?? {},
+        ),
+      )
+    }
     const messages: ReadonlyArray<ChatMessage> = [
       { role: "system", content: system },
-      { role: "user", content: user },
+      ...earlier,
+      { role: "user", content: pageTurn(twin, options, index) },
     ]
-    const responseSchema = verbalized ? schemas.distributions : schemas.answers
+    const reordered =
+      options.optionOrders !== undefined && page.items.some((item) => options.optionOrders?.[item.id])
+    const responseSchema = reordered
+      ? answerSchema(page, verbalized, options)
+      : verbalized
+        ? schemas[index]!.distributions
+        : schemas[index]!.answers
     const perItem: Array<ItemPrompt> = []
     if (options.elicitation === "logprobs") {
-      for (const item of study.items) {
-        const choices = scaleOptions(item.scale)
+      const context = head(twin, options, index)
+      for (const item of page.items) {
+        const choices = shownOf(item, options)
         if (choices.length === 0 || item.scale._tag === "MultiSelect") continue
         const labels = optionLabels(choices.length)
-        const listed = choices.map((choice, i) => `${labels[i]}. ${choice}`).join("\n")
+        const listed = choices
+          .map(
+            (choice, i) =>
+              `${labels[i]}. ${choice}${item.default === choice ? " (selected by default)" : ""}`,
+          )
+          .join("\n")
         const content = [
-          ...head,
+          ...context,
           `Question: ${item.wording.trim()}`,
           `${listed}\n\nAnswer with the ${labels.length <= 9 ? "number" : "letter"} of your choice only.`,
         ].join("\n\n")
         perItem.push({
           itemId: item.id,
-          messages: [
-            { role: "system", content: system },
-            { role: "user", content },
-          ],
+          messages: [{ role: "system", content: system }, ...earlier, { role: "user", content }],
           labels,
-          options: choices,
+          options: [...choices],
         })
       }
     }
-    return {
-      messages,
-      responseSchema,
-      responseSchemaName: `${study.id.replace(/[^a-zA-Z0-9_-]/g, "_")}_answers`,
-      perItem,
-    }
+    return { messages, responseSchema, responseSchemaName: schemaName, perItem }
   }
 }
 

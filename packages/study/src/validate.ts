@@ -1,4 +1,4 @@
-import type { AnalysisVariable, StudyDefinition } from "@standin/core"
+import type { AnalysisVariable, StimulusContent, StudyDefinition } from "@standin/core"
 import { scaleOptions } from "@standin/core"
 
 export interface DefinitionProblem {
@@ -111,6 +111,20 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
         push(`items[${index}].scale.options`, `duplicate option "${option}"`)
     }
   })
+  study.items.forEach((item, index) => {
+    const options = scaleOptions(item.scale)
+    if (item.default !== undefined && !options.includes(item.default))
+      push(`items[${index}].default`, `"${item.default}" is not an option of ${item.id}`)
+    if (item.optionOrder !== undefined) {
+      const sorted = (list: ReadonlyArray<string>) => [...list].sort().join("\u0000")
+      if (item.optionOrder.length !== options.length || sorted(item.optionOrder) !== sorted(options))
+        push(
+          `items[${index}].optionOrder`,
+          `must list each option of ${item.id} exactly once (${options.map((o) => JSON.stringify(o)).join(", ")})`,
+        )
+    }
+  })
+  problems.push(...validatePages(study))
   study.persona.forEach((attribute, index) => {
     if (attribute.levels.length === 0) push(`persona[${index}].levels`, "an attribute needs its levels")
     if (!attribute.template.includes("{value}"))
@@ -179,5 +193,59 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
   if (!study.privateColumns.includes(study.respondentId)) {
     push("privateColumns", `the respondent id column "${study.respondentId}" must be private`)
   }
+  return problems
+}
+
+const checkStimulusContent = (
+  study: StudyDefinition,
+  content: StimulusContent,
+  field: string,
+): Array<DefinitionProblem> => {
+  const problems: Array<DefinitionProblem> = []
+  content.table?.rows.forEach((row, r) => {
+    const at = `${field}.table.rows[${r}]`
+    if ((row.value === undefined) === (row.persona === undefined))
+      problems.push({
+        field: at,
+        message: "a row takes exactly one of value (fixed) or persona (an attribute id)",
+      })
+    if (row.persona !== undefined && !study.persona.some((attribute) => attribute.id === row.persona))
+      problems.push({ field: `${at}.persona`, message: `unknown persona attribute "${row.persona}"` })
+  })
+  if (content.image !== undefined && content.image.alt.trim() === "")
+    problems.push({
+      field: `${field}.image.alt`,
+      message: "an image needs alt text (text-only models read it)",
+    })
+  return problems
+}
+
+/** Pages: unique ids, known items, every item on exactly one page, stimuli that refer to what exists. */
+const validatePages = (study: StudyDefinition): Array<DefinitionProblem> => {
+  const problems: Array<DefinitionProblem> = []
+  if (study.pages === undefined) return problems
+  const push = (field: string, message: string) => problems.push({ field, message })
+  if (study.pages.length === 0) push("pages", "list at least one page, or leave pages out (one page)")
+  for (const id of duplicates(study.pages.map((page) => page.id))) push("pages", `duplicate page id "${id}"`)
+  const placed = new Map<string, string>()
+  study.pages.forEach((page, index) => {
+    const field = `pages[${index}]`
+    if (page.items.length === 0) push(`${field}.items`, "a page needs at least one item")
+    page.items.forEach((id, i) => {
+      if (!study.items.some((item) => item.id === id)) push(`${field}.items[${i}]`, `unknown item "${id}"`)
+      else if (placed.has(id))
+        push(`${field}.items[${i}]`, `item "${id}" is already on page "${placed.get(id)}"`)
+      else placed.set(id, page.id)
+    })
+    const stimulus = page.stimulus
+    if (stimulus === undefined) return
+    problems.push(...checkStimulusContent(study, stimulus, `${field}.stimulus`))
+    for (const [arm, content] of Object.entries(stimulus.arms ?? {})) {
+      if (!study.arms.some((candidate) => candidate.id === arm))
+        push(`${field}.stimulus.arms`, `unknown arm "${arm}"`)
+      problems.push(...checkStimulusContent(study, content, `${field}.stimulus.arms.${arm}`))
+    }
+  })
+  for (const item of study.items) if (!placed.has(item.id)) push("pages", `item "${item.id}" is on no page`)
   return problems
 }

@@ -345,6 +345,21 @@ describe("study check names each kind of mistake", () => {
     ),
   )
 
+  it.effect("23b. a page's lead-in left for the author to write", () =>
+    expectProblem(
+      {
+        yaml: (text) =>
+          replaceOnce(
+            text,
+            "beliefActionPairs:",
+            "pages:\n  - { id: first, context: 'TODO: the lead-in', items: [worry, donated, hours] }\nbeliefActionPairs:",
+          ),
+      },
+      "placeholder",
+      /^study\.yaml:\d+: pages\[0\]\.context: still a placeholder: "TODO: the lead-in"$/,
+    ),
+  )
+
   it.effect("24. a data file path that leaves the study folder", () =>
     expectProblem(
       { yaml: (text) => replaceOnce(text, "file: data.csv", "file: ../data.csv") },

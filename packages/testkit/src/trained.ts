@@ -11,14 +11,17 @@ import { defaultResponder, personaLines, type Responder, type SurveyMessage, sur
  */
 interface LearntExample {
   readonly persona: ReadonlySet<string>
-  /** The user message without its persona lines: the arm's stimulus and the questions. */
+  /**
+   * The conversation up to one answer, without persona lines: the arm's stimulus, the questions and, on a
+   * later page of the instrument, the answers given before (so the fake answers a page in the light of them).
+   */
   readonly context: string
   readonly answers: Readonly<Record<string, unknown>>
 }
 
 const contextOf = (messages: ReadonlyArray<SurveyMessage>): string =>
   messages
-    .filter((message) => message.role === "user")
+    .filter((message) => message.role !== "system")
     .flatMap((message) => message.content.split("\n"))
     .filter((line) => !line.trim().startsWith("- "))
     .join("\n")
@@ -41,20 +44,24 @@ export const learnTrainingFile = (content: string): ReadonlyArray<LearntExample>
       const role = m.role === "assistant" ? "assistant" : m.role === "user" ? "user" : "system"
       return { role, content: contentText(m.content) }
     })
-    const target = messages.filter((message) => message.role === "assistant").pop()
-    if (target === undefined) continue
-    let answers: unknown
-    try {
-      answers = JSON.parse(target.content)
-    } catch {
-      continue
+    // Every assistant turn states the answers to one page of the instrument; together they are the human's
+    // answers. Each turn is learnt with the conversation before it, as the prompt of that page reads.
+    const turns = messages.filter((message) => message.role === "assistant")
+    if (turns.length === 0) continue
+    const answers: Record<string, unknown> = {}
+    let readable = true
+    for (const turn of turns) {
+      try {
+        Object.assign(answers, record(JSON.parse(turn.content)))
+      } catch {
+        readable = false
+      }
     }
-    const prompt = messages.slice(0, messages.lastIndexOf(target))
-    examples.push({
-      persona: new Set(personaLines(prompt)),
-      context: contextOf(prompt),
-      answers: record(answers),
-    })
+    if (!readable) continue
+    for (const turn of turns) {
+      const prompt = messages.slice(0, messages.indexOf(turn))
+      examples.push({ persona: new Set(personaLines(prompt)), context: contextOf(prompt), answers })
+    }
   }
   return examples
 }

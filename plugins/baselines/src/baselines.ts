@@ -102,7 +102,10 @@ export const pilotMarginal: ProviderPlugin = {
     ),
 }
 
-/** Draws a whole answer vector from the matched respondents, so the joint structure (coherence) is kept. */
+/**
+ * Draws a whole answer vector from the matched respondents, so the joint structure (coherence) is kept: the
+ * respondent is drawn as for the first page, so every page of a twin's instrument is answered by the same one.
+ */
 const jointReply = (
   descriptor: typeof pilotMarginalDescriptor,
   request: Parameters<ProviderShape["generate"]>[0],
@@ -110,7 +113,9 @@ const jointReply = (
 ) => {
   const random = randomFor(request)
   if (request.elicitation === "sample") {
-    const chosen = matches[Math.floor(random() * matches.length)]!
+    const { page: _page, ...firstPage } = request
+    const pick = request.page === undefined ? random : randomFor(firstPage)
+    const chosen = matches[Math.floor(pick() * matches.length)]!
     const answers: Record<string, AnswerValue> = Object.fromEntries(
       request.items.map((item) => [item.id, chosen.answers[item.id] ?? null]),
     )
@@ -157,16 +162,21 @@ export const pilotCell: ProviderPlugin = {
 }
 
 /**
- * Human split-half: the holdout is split in two halves (seeded, within arms); each twin gets the answers of
- * a real person from the other half with the same arm and persona cell (backing off). This is what another
- * sample of real people looks like at the same n: the ceiling of normalised fidelity (1).
+ * Human split-half (the ceiling). The engine splits the holdout once into halves (seeded, within arms) and
+ * builds this baseline once per half: with half B as `HoldoutData` (the donors) to answer half A's twins, and
+ * with half A to answer half B's. Each twin gets the answers of a donor with the same arm and persona cell
+ * (backing off). Each half is scored against its own humans only, so the people scored are never donors: this
+ * is another sample of different real people, the ceiling of normalised fidelity (1).
  */
-export const splitHalfDescriptor = baselineDescriptor(
-  "human-split-half",
-  "Human split-half (ceiling)",
-  "Answers each twin with the answers of a real respondent from the other half of the holdout, matched on arm and persona cell: another sample of real people, the ceiling that normalised fidelity reaches (1).",
-  "ceiling",
-)
+export const splitHalfDescriptor = {
+  ...baselineDescriptor(
+    "human-split-half",
+    "Human split-half (ceiling)",
+    "Answers each twin of one half of the holdout with the answers of a real respondent from the other half, matched on arm and persona cell; each half is scored against its own humans only, so the people scored are never donors: another sample of different real people, the ceiling that normalised fidelity reaches (1). Not test–retest agreement.",
+    "ceiling",
+  ),
+  version: "0.2.0",
+}
 
 export const humanSplitHalf: ProviderPlugin = {
   descriptor: splitHalfDescriptor,
@@ -174,52 +184,23 @@ export const humanSplitHalf: ProviderPlugin = {
     Layer.effect(
       Provider,
       Effect.gen(function* () {
-        const { study, seed } = yield* PilotData
-        const { holdout, twinIndex } = yield* HoldoutData
-        if (holdout.length < 2) {
+        const { study } = yield* PilotData
+        const { holdout: donors } = yield* HoldoutData
+        if (donors.length === 0) {
           return yield* new PluginConfigError({
             plugin: "human-split-half",
-            message: "the holdout needs at least two respondents.",
+            message: "the holdout needs at least two respondents (one half to score, one half of donors).",
           })
         }
-        // Seeded halves within each arm: sort by a hash of (seed, id) and alternate.
-        const half = new Map<number, 0 | 1>()
-        for (const arm of study.arms) {
-          const members = holdout.map((r, index) => ({ r, index })).filter(({ r }) => r.arm === arm.id)
-          const keyed = members
-            .map(({ r, index }) => ({ index, key: hashKey(seed, r.id) }))
-            .sort((a, b) => a.key - b.key || a.index - b.index)
-          keyed.forEach(({ index }, position) => {
-            half.set(index, (position % 2) as 0 | 1)
-          })
-        }
-        const halves: [Array<Respondent>, Array<Respondent>] = [[], []]
-        holdout.forEach((respondent, index) => {
-          halves[half.get(index) ?? 0].push(respondent)
-        })
-        const lookups = [cellIndex(halves[1], study.subgroups, 1), cellIndex(halves[0], study.subgroups, 1)]
+        const lookup = cellIndex(donors, study.subgroups, 1)
         return {
           descriptor: splitHalfDescriptor,
           model: "v1",
           generate: (request) =>
-            Effect.sync(() => {
-              const index = twinIndex.get(request.twin.id)
-              const own = index === undefined ? 0 : (half.get(index) ?? 0)
-              return jointReply(splitHalfDescriptor, request, lookups[own]!(request.twin).matches)
-            }),
+            Effect.sync(() => jointReply(splitHalfDescriptor, request, lookup(request.twin).matches)),
         } satisfies ProviderShape
       }),
     ),
-}
-
-/** A 32-bit FNV-1a hash of the seed and an id, for seeded orderings that do not depend on input order. */
-const hashKey = (seed: number, id: string): number => {
-  let hash = (0x811c9dc5 ^ seed) >>> 0
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193) >>> 0
-  }
-  return hash
 }
 
 /** Every baseline, in the order results list them. */

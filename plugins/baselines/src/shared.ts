@@ -13,9 +13,14 @@ import { ProviderSpecVersion, scaleOptions, settingsWarnings } from "@standin/co
 
 export const BASELINES_VERSION = "0.1.0"
 
-/** mulberry32, seeded per call from the request's seed: a baseline's draws are reproducible call by call. */
+/**
+ * mulberry32, seeded per call from the request's seed (and its page, after the first): a baseline's draws are
+ * reproducible call by call, and independent from page to page.
+ */
 export const randomFor = (request: ProviderRequest) => {
   let state = ((request.settings.seed ?? 0) ^ Math.imul(request.attempt + 1, 0x9e3779b1)) >>> 0
+  if (request.page !== undefined && request.page > 0)
+    state = (state ^ Math.imul(request.page, 0x85ebca6b)) >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
     let t = state

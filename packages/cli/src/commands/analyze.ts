@@ -33,7 +33,28 @@ interface ReportedCoefficient {
   readonly published: number | null
   /** Whether the estimate reproduces the published one within the study's tolerance (null: nothing published). */
   readonly reproduced: boolean | null
+  /** The published SE, and whether the SE reproduces it within the study's tolerance (null: none published). */
+  readonly publishedSe: number | null
+  readonly seReproduced: boolean | null
+  /**
+   * The published p-value (as printed, e.g. to 3 decimals), and whether the p-value reproduces it: rounded to
+   * the printed precision it gives the same figure (a published 0 means p below half the last printed digit).
+   */
+  readonly publishedP: number | null
+  readonly pReproduced: boolean | null
 }
+
+/** The decimals a published figure was printed with (at most 6), e.g. 0.029 → 3, 0 → 3 (printed "0.000"). */
+const printedDecimals = (value: number): number => {
+  if (value === 0) return 3
+  for (let decimals = 0; decimals <= 6; decimals++)
+    if (Math.abs(Number(value.toFixed(decimals)) - value) < 1e-12) return Math.max(decimals, 3)
+  return 6
+}
+
+/** Whether a p-value reproduces a published one printed to its decimals (half a unit of the last digit). */
+export const pValueReproduces = (p: number, published: number): boolean =>
+  Math.abs(p - published) <= 0.5 * 10 ** -printedDecimals(published) + 1e-12
 
 interface ReportedAnalysis {
   readonly id: string
@@ -96,8 +117,11 @@ const reportAnalysis = (
     pseudoR2: value.pseudoR2 ?? null,
     rSquared: value.rSquared ?? null,
     coefficients: value.table.map((coefficient) => {
-      const published = reference?.coefficients[coefficient.term]?.estimate ?? null
-      const allowed = reference?.coefficients[coefficient.term]?.tolerance ?? tolerance
+      const stated = reference?.coefficients[coefficient.term]
+      const published = stated?.estimate ?? null
+      const allowed = stated?.tolerance ?? tolerance
+      const publishedSe = stated?.se ?? null
+      const publishedP = stated?.p ?? null
       return {
         term: coefficient.term,
         estimate: coefficient.estimate,
@@ -108,6 +132,11 @@ const reportAnalysis = (
         upper: coefficient.upper,
         published,
         reproduced: published === null ? null : Math.abs(coefficient.estimate - published) <= allowed + 1e-12,
+        publishedSe,
+        seReproduced:
+          publishedSe === null ? null : Math.abs(coefficient.se - publishedSe) <= tolerance + 1e-12,
+        publishedP,
+        pReproduced: publishedP === null ? null : pValueReproduces(coefficient.p, publishedP),
       }
     }),
   }
@@ -123,7 +152,9 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
     const figures = study.figures.map((figure) => computeFigure(figure, respondents))
     const tolerance = study.reference?.tolerance ?? null
     const checks = [
-      ...analyses.flatMap((analysis) => analysis.coefficients.map((c) => c.reproduced)),
+      ...analyses.flatMap((analysis) =>
+        analysis.coefficients.flatMap((c) => [c.reproduced, c.seReproduced, c.pReproduced]),
+      ),
       ...analyses.map((analysis) =>
         analysis.published.pseudoR2 === null || analysis.pseudoR2 === null || tolerance === null
           ? null
@@ -174,6 +205,8 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
       continue
     }
     const hasPublished = analysis.coefficients.some((c) => c.published !== null)
+    const hasSe = analysis.coefficients.some((c) => c.publishedSe !== null)
+    const hasP = analysis.coefficients.some((c) => c.publishedP !== null)
     out.push(
       table(
         [
@@ -184,6 +217,8 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
           "p",
           "95% CI",
           ...(hasPublished ? ["published", ""] : []),
+          ...(hasSe ? ["pub. SE", ""] : []),
+          ...(hasP ? ["pub. p", ""] : []),
         ],
         analysis.coefficients.map((c) => [
           c.term,
@@ -193,6 +228,13 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
           pValue(c.p),
           `[${fmt(c.lower)}, ${fmt(c.upper)}]`,
           ...(hasPublished ? [c.published === null ? "" : fmt(c.published), mark(c.reproduced)] : []),
+          ...(hasSe ? [c.publishedSe === null ? "" : fmt(c.publishedSe, 4), mark(c.seReproduced)] : []),
+          ...(hasP
+            ? [
+                c.publishedP === null ? "" : c.publishedP.toFixed(printedDecimals(c.publishedP)),
+                mark(c.pReproduced),
+              ]
+            : []),
         ]),
       ),
       "",
@@ -247,7 +289,7 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
   const { checked, reproduced, tolerance } = report.reproduction
   if (checked > 0) {
     out.push(
-      `Reproduces ${reproduced} of ${checked} published figures${tolerance === null ? "" : ` (coefficients within ±${tolerance}, rates within ±0.05 points)`}.`,
+      `Reproduces ${reproduced} of ${checked} published figures${tolerance === null ? "" : ` (coefficients and SEs within ±${tolerance}, p-values to their printed decimals, rates within ±0.05 points)`}.`,
     )
   }
   return `${out.join("\n")}\n`

@@ -32,6 +32,18 @@ export interface FinetuneInput extends FinetuneFlagValues {
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
+/** The roles of a chat JSONL line's messages, if it is one. */
+const exampleRoles = (line: string): ReadonlyArray<string> | undefined => {
+  try {
+    const messages = (JSON.parse(line) as { messages?: unknown }).messages
+    return Array.isArray(messages)
+      ? messages.map((message) => String((message as { role?: unknown }).role))
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export const finetuneHandler = (catalog: Catalog, input: FinetuneInput) =>
   Effect.gen(function* () {
     const experiment = yield* findStudy(catalog, input.study)
@@ -77,6 +89,17 @@ export const finetuneHandler = (catalog: Catalog, input: FinetuneInput) =>
     if (safe.ignored.length > 0)
       out(`ignored (${finetuner.descriptor.id} does not take them): ${safe.ignored.join(", ")}`)
     if (input.dryRun) {
+      // One pilot respondent's example as the file holds it: the whole conversation with the study's
+      // instrument, page by page, with the human's real answers as the assistant turns.
+      const train = prepared.files.find((file) => file.purpose === "train")
+      const line = train?.content.split("\n").find((text) => text.trim() !== "")
+      if (line !== undefined) {
+        const roles = exampleRoles(line)
+        out(
+          `first training example (${train!.filename}${roles === undefined ? "" : `, ${roles.length} turns: ${roles.join(", ")}`}):`,
+        )
+        out(line)
+      }
       out("dry run: nothing was uploaded.")
       return
     }

@@ -4,7 +4,7 @@ import { InputError, type ResultsFile } from "@standin/core"
 import { csvLine, type LoadedResults, loadResultsFile, resultsFileName } from "@standin/leaderboard"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { summaryTable, toJson, worthBlock } from "../output.js"
+import { splitsTable, summaryNotes, summaryTable, toJson, worthBlock } from "../output.js"
 
 /** A results file, or a run's folder holding one. */
 export const resultsPathOf = (path: string): string => {
@@ -31,7 +31,10 @@ export const readRunResults = (path: string): Effect.Effect<LoadedResults, Input
  * are the same), the worth-k-humans lines and a line per skipped entry.
  */
 export const runSummaryText = (results: ResultsFile): string =>
-  `${summaryTable(results)}\n\n${worthBlock(results)}${results.entries
+  `${[summaryTable(results), summaryNotes(results), worthBlock(results), splitsTable(results)]
+    .filter((part) => part !== "")
+    .map((part) => `${part}\n\n`)
+    .join("")}${results.entries
     .filter((entry) => entry.status === "skipped")
     .map((entry) => `skipped ${entry.id}: ${entry.statusReason}\n`)
     .join("")}`

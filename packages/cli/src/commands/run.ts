@@ -1,4 +1,11 @@
-import type { Elicitation, GenerationSettings, MetricError, StudyDataError } from "@standin/core"
+import { join } from "node:path"
+import type {
+  Elicitation,
+  GenerationSettings,
+  MetricError,
+  OptionOrderMode,
+  StudyDataError,
+} from "@standin/core"
 import { InputError } from "@standin/core"
 import {
   type BudgetExceeded,
@@ -7,7 +14,10 @@ import {
   type RunEvent,
   type RunOutcome,
   type RunPlan,
+  type RunVerdict,
   runStudy,
+  splitSeeds,
+  summariseSplits,
 } from "@standin/engine"
 import { contentHash, normalizeBaseUrl, type StoreError, withoutSecrets } from "@standin/store"
 import { Effect, Option } from "effect"
@@ -15,9 +25,10 @@ import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { summaryTable, worthBlock, writeRunFiles } from "../output.js"
+import { writeRunFiles } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import { reportResults } from "./leaderboard.js"
+import { runSummaryText } from "./results.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
 import { simulationFlags } from "./shared-flags.js"
@@ -30,6 +41,7 @@ export interface RunInput extends StatusInput {
   readonly pilotSampling: string
   readonly holdout: Option.Option<number>
   readonly seed: number
+  readonly splits: number
   readonly replicates: number
   readonly elicitation: Elicitation
   readonly temperature: Option.Option<number>
@@ -37,6 +49,7 @@ export interface RunInput extends StatusInput {
   readonly maxTokens: Option.Option<number>
   readonly demographics: boolean
   readonly maxReasks: number
+  readonly optionOrder: OptionOrderMode
   readonly bootstrap: number
   readonly minCell: number
   readonly concurrency: Option.Option<number>
@@ -115,6 +128,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     const size = yield* parsePilotSize(input.pilot)
     const sampling = yield* parseSampling(input.pilotSampling)
     const seed = yield* wholeFlag("--seed", input.seed, 0, 2 ** 31 - 1)
+    const splitCount = yield* wholeFlag("--splits", input.splits, 1, 100)
     const replicates = yield* wholeFlag("--replicates", input.replicates, 1, 1000)
     const maxReasks = yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10)
     yield* rangeFlag("--max-invalid", input.maxInvalid, 0, 1)
@@ -155,6 +169,8 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       includeDemographics: input.demographics,
       maxReasks,
       ppi: { humanCostUsd },
+      // As the humans saw them is the default and leaves results and cache keys as they were.
+      ...(input.optionOrder === "as-shown" ? {} : { optionOrder: input.optionOrder }),
     }
     const models = providers.filter((selection) => selection.plugin.descriptor.baseline === undefined)
     const baselineIds = new Set(
@@ -188,18 +204,20 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
           pilot: design.pilot,
           holdoutCap: holdoutCap ?? null,
           seed,
+          ...(splitCount === 1 ? {} : { splits: splitCount }),
           replicates,
           elicitation: input.elicitation,
           settings,
           includeDemographics: input.demographics,
           maxReasks,
+          ...(input.optionOrder === "as-shown" ? {} : { optionOrder: input.optionOrder }),
         },
       },
       (
         services,
       ): Effect.Effect<
         | { readonly _tag: "Plan"; readonly plan: RunPlan }
-        | { readonly _tag: "Outcome"; readonly outcome: RunOutcome },
+        | { readonly _tag: "Outcome"; readonly outcomes: ReadonlyArray<RunOutcome> },
         StudyDataError | InputError | MetricError | StoreError | BudgetExceeded
       > =>
         input.dryRun
@@ -214,16 +232,25 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
               (plan) => ({ _tag: "Plan" as const, plan }),
             )
           : Effect.map(
-              runStudy({
-                ...design,
-                metrics: catalog.metrics,
-                bootstrap,
-                minCellSize,
-                concurrency: concurrency ?? 64,
-                executor: services.executor,
-                onEvent: reporter(input.quiet, (entry) => baselineIds.has(entry)),
-              }),
-              (outcome) => ({ _tag: "Outcome" as const, outcome }),
+              Effect.forEach(
+                splitSeeds(seed, splitCount),
+                (splitSeed, k) => {
+                  if (splitCount > 1 && !input.quiet)
+                    process.stderr.write(`split ${k + 1} of ${splitCount} (seed ${splitSeed})\n`)
+                  return runStudy({
+                    ...design,
+                    seed: splitSeed,
+                    metrics: catalog.metrics,
+                    bootstrap,
+                    minCellSize,
+                    concurrency: concurrency ?? 64,
+                    executor: services.executor,
+                    onEvent: reporter(input.quiet, (entry) => baselineIds.has(entry)),
+                  })
+                },
+                { concurrency: 1 },
+              ),
+              (outcomes) => ({ _tag: "Outcome" as const, outcomes }),
             ),
     )
     if (outcome === undefined) return
@@ -231,16 +258,43 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       process.stdout.write(`${planTable(outcome.result.plan, maxReasks)}\n`)
       return
     }
-    // a requested model that produced (almost) nothing fails the run loudly (run-status.ts)
-    const verdict = judgeRun(outcome.result.outcome, { maxInvalid: input.maxInvalid })
-    const written = writeRunFiles(input.out, experiment.definition, verdict.results, verdict.entries)
-    const results = verdict.results
-    process.stdout.write(`\n${summaryTable(results)}\n\n`)
-    process.stdout.write(worthBlock(results))
-    const skipped = results.entries.filter((entry) => entry.status === "skipped")
-    for (const entry of skipped) process.stdout.write(`skipped ${entry.id}: ${entry.statusReason}\n`)
+    // a requested model that produced (almost) nothing fails the run loudly (run-status.ts), in every split
+    const verdicts = outcome.result.outcomes.map((one) => judgeRun(one, { maxInvalid: input.maxInvalid }))
+    const [verdict, ...others] = verdicts as [RunVerdict, ...Array<RunVerdict>]
+    // Each further split keeps its own results (not named results.json: a leaderboard folder scan must not
+    // count a split as a run of its own); the run's results.json is split 1 plus the splits summary.
+    const splitFiles = others.map((_, k) => `splits/${k + 2}/split-results.json`)
+    others.forEach((other, k) => {
+      writeRunFiles(
+        join(input.out, "splits", String(k + 2)),
+        experiment.definition,
+        other.results,
+        other.entries,
+        "split-results.json",
+      )
+    })
+    const results =
+      others.length === 0
+        ? verdict.results
+        : {
+            ...verdict.results,
+            splits: yield* summariseSplits(verdicts, splitSeeds(seed, splitCount), [
+              "results.json",
+              ...splitFiles,
+            ]),
+          }
+    const written = writeRunFiles(input.out, experiment.definition, results, verdict.entries)
+    process.stdout.write(`\n${runSummaryText(results)}`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
-    const { site } = reportFailedModels(verdict, input)
+    const { site } = reportFailedModels(
+      {
+        ...verdict,
+        failed: verdicts
+          .flatMap((one) => one.failed)
+          .filter((f, i, all) => all.findIndex((g) => g.id === f.id) === i),
+      },
+      input,
+    )
     yield* reportResults(input.out, written.resultsPath, input.site && site)
   })
 
@@ -287,11 +341,23 @@ export const runCommand = (
         Flag.withDescription("Seed for the split, baselines, sampling and bootstrap: same seed, same bytes."),
         Flag.withDefault(1),
       ),
+      splits: Flag.Int("splits").pipe(
+        Flag.withDescription(
+          "Repeat the run on K pilot/holdout splits (split 1 uses --seed, the others seeds derived from it) and report each fidelity's mean, between-split SD and an interval including the split variance. Each split's results are kept under <out>/splits/.",
+        ),
+        Flag.withDefault(1),
+      ),
       elicitation: Flag.Literals("elicitation", ["sample", "logprobs", "verbalized"]).pipe(
         Flag.withDescription(
           "sample: the model answers; logprobs: first-token distribution over option labels; verbalized: the model states a distribution.",
         ),
         Flag.withDefault("sample" as const),
+      ),
+      optionOrder: Flag.Literals("option-order", ["as-shown", "reversed", "shuffled"]).pipe(
+        Flag.withDescription(
+          "Order of each item's options in prompts: as-shown (as the humans saw them, with their default), reversed, or shuffled (seeded per twin and item; each twin's order is recorded in its synthetic CSV row).",
+        ),
+        Flag.withDefault("as-shown" as const),
       ),
       topP: Flag.Finite("top-p").pipe(Flag.withDescription("Nucleus sampling top-p (0–1)."), Flag.optional),
       maxTokens: Flag.Int("max-tokens").pipe(

@@ -197,6 +197,28 @@ export const renderStudy = async (
       html`Arms: ${data.study.arms.map((arm, i) => html`${i > 0 ? "; " : ""}${arm.label} <code>${arm.id}</code>`)}.`,
     ),
   )
+  // The instrument as a twin of each arm faces it: one conversation, page by page (results from runs that
+  // recorded it). The persona is an example; the assistant turns are where a model's answers go.
+  for (const example of data.study.instrument ?? []) {
+    const arm = data.study.arms.find((candidate) => candidate.id === example.arm)
+    const details = element("details", { class: "conversation" })
+    details.append(
+      element(
+        "summary",
+        {},
+        html`Example conversation, ${arm?.label ?? example.arm} <code>${example.arm}</code> (an example persona; a model answers each page in turn)`,
+      ),
+      element(
+        "ol",
+        { class: "turns" },
+        html`${example.turns.map(
+          (turn) =>
+            html`<li class="turn turn-${turn.role}"><span class="role">${turn.role}${turn.page === undefined ? "" : html` · page <code>${turn.page}</code>`}</span><pre>${turn.content}</pre></li>`,
+        )}`,
+      ),
+    )
+    instrument.append(details)
+  }
   container.append(instrument)
 
   // Model picker for the charts; it doubles as their colour key.
@@ -246,7 +268,9 @@ export const renderStudy = async (
       .map(({ entry }) => entry)
     try {
       const loaded = await loadEntries(wanted)
-      wanted.forEach((entry, i) => charted.set(entry, loaded[i]!))
+      wanted.forEach((entry, i) => {
+        charted.set(entry, loaded[i]!)
+      })
       loadFailure = null
     } catch (error) {
       loadFailure = String(error)
