@@ -1,5 +1,5 @@
+import { waldTable } from "./coefficient-table.js"
 import type { Design } from "./design.js"
-import { normalQuantile, normalTwoSidedP, studentQuantile, studentTwoSidedP } from "./distribution.js"
 import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 
@@ -131,33 +131,6 @@ const resolveWeights = (design: Design, options: FitOptions): Float64Array => {
 const resolveOutcome = (design: Design, options: FitOptions): ArrayLike<number> | null =>
   options.y ?? design.y
 
-const coefficientTable = (
-  design: Design,
-  estimates: Float64Array,
-  covariance: Float64Array,
-  statisticP: (statistic: number) => number,
-  critical: number,
-): { coefficients: Array<Coefficient>; standardErrors: Float64Array } => {
-  const p = design.p
-  const standardErrors = new Float64Array(p)
-  const coefficients = design.columns.map((term, j) => {
-    const estimate = estimates[j]!
-    const se = Math.sqrt(Math.max(0, covariance[j * p + j]!))
-    standardErrors[j] = se
-    const statistic = estimate / se
-    return {
-      term,
-      estimate,
-      se,
-      statistic,
-      p: statisticP(statistic),
-      lower: estimate - critical * se,
-      upper: estimate + critical * se,
-    }
-  })
-  return { coefficients, standardErrors }
-}
-
 /** Ordinary (frequency-weighted) least squares with classical standard errors, t tests and t intervals. */
 export const fitOls = (design: Design, options: FitOptions = {}): Outcome<OlsFit, FitError> => {
   const y = resolveOutcome(design, options)
@@ -199,14 +172,7 @@ export const fitOls = (design: Design, options: FitOptions = {}): Outcome<OlsFit
   const inverse = choleskyInverse(factor, p)
   const covariance = inverse.map((value) => value * sigma2)
   const alpha = options.alpha ?? 0.05
-  const critical = studentQuantile(1 - alpha / 2, residualDf)
-  const { coefficients, standardErrors } = coefficientTable(
-    design,
-    estimates,
-    covariance,
-    (t) => studentTwoSidedP(t, residualDf),
-    critical,
-  )
+  const { coefficients, standardErrors } = waldTable(design.columns, estimates, covariance, alpha, residualDf)
   const rSquared = sst > 0 ? 1 - ssr / sst : 0
   const constantTerms = design.hasIntercept ? 1 : 0
   return succeed({
@@ -569,13 +535,7 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
   if (likelihoodStale) logLikelihood = pooledLogLikelihood(eta, trials, successes)
   const covariance = choleskyInverse(factor!, p)
   const alpha = options.alpha ?? 0.05
-  const { coefficients, standardErrors } = coefficientTable(
-    design,
-    beta,
-    covariance,
-    normalTwoSidedP,
-    normalQuantile(1 - alpha / 2),
-  )
+  const { coefficients, standardErrors } = waldTable(design.columns, beta, covariance, alpha)
   const nullLogLikelihood = n * (mean * Math.log(mean) + (1 - mean) * Math.log(1 - mean))
   return succeed({
     family: "binomial",
