@@ -25,6 +25,9 @@ const run = (out: string, extra: ReadonlyArray<string> = []) =>
       "openai:gpt-4o-mini",
       "--holdout",
       "8",
+      // No pilot: the pilot's own twins (asked for prediction-powered inference) would add calls to the log.
+      "--pilot",
+      "0",
       "--seed",
       "7",
       "--bootstrap",
@@ -143,6 +146,8 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
       one.twin_id!,
       "--holdout",
       "8",
+      "--pilot",
+      "0",
       "--seed",
       "7",
     ])
