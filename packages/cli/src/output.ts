@@ -104,7 +104,7 @@ export const summaryTable = (results: ResultsFile): string => {
         "",
         "",
         "",
-        `skipped: ${entry.statusReason ?? entry.status}`,
+        `${entry.status}: ${entry.statusReason ?? "no reason recorded"}`,
       ]
     const overall = entry.fidelity.overall
     return [
