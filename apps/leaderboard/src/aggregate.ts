@@ -485,9 +485,10 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
     return cell !== undefined && cell.status === "ok" && cell.value !== null && cell.excluded === undefined
   }
   const modelDraftRows = draftRows.filter((draft) => !referenceKinds.has(draft.identity.kind))
+  // With no model rows (a board of baselines only) every informative study is common: nothing is missing.
   const common = informative.filter(
     (study) =>
-      modelDraftRows.length > 0 &&
+      modelDraftRows.length === 0 ||
       modelDraftRows.filter((draft) => scoredOn(draft.cells, study)).length * 2 >= modelDraftRows.length,
   )
   const commonSeparate = common.length !== informative.length

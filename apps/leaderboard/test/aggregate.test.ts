@@ -172,6 +172,27 @@ describe("cross-study means with partial coverage", () => {
       }),
   )
 
+  it.effect(
+    "a board of baselines only (no model rows): every informative study is common, no extra column",
+    () =>
+      Effect.gen(function* () {
+        const loaded = yield* loadFixtures
+        const baselinesOnly = loaded.map((file) =>
+          variant(file, file.path, (results) => ({
+            ...results,
+            entries: results.entries.filter((entry) => entry.baseline !== undefined),
+          })),
+        )
+        const model = aggregate(baselinesOnly)
+        expect(model.rows).toEqual([])
+        expect(model.crossStudy.common).toEqual(model.crossStudy.informative)
+        expect(model.crossStudy.common.length).toBeGreaterThan(0)
+        expect(model.crossStudy.headline).toBe("overall")
+        expect(model.columns.map((column) => column.key)).not.toContain("common")
+        expect(model.reference.find((row) => row.kind === "pilot")!.cells.overall!.value).not.toBeNull()
+      }),
+  )
+
   it.effect("adds a common-studies headline when some study was scored for fewer than half the rows", () =>
     Effect.gen(function* () {
       const loaded = yield* loadFixtures
