@@ -13,7 +13,7 @@ import {
 import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 import { logNormalCdf, normalCdfPrecise, normalDensity, normalHazardRatio } from "./normal.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
-import type { Coefficient, FitOptions } from "./regression.js"
+import { binaryOutcomeProblem, type Coefficient, type FitOptions } from "./regression.js"
 import { binaryRobustCovariance, type HcType, type RobustError } from "./robust.js"
 
 /** Which information matrix the classical covariance inverts. */
@@ -89,22 +89,8 @@ export const fitProbit = (design: Design, options: ProbitOptions = {}): Outcome<
     }
     positives += weights[i]! * value
   }
-  if (n <= p) {
-    return fail({
-      _tag: "TooFewObservations",
-      n,
-      p,
-      message: `${n} observations cannot identify ${p} coefficients.`,
-    })
-  }
-  if (positives === 0 || positives === n) {
-    const value = positives === 0 ? 0 : 1
-    return fail({
-      _tag: "ConstantOutcome",
-      value,
-      message: `Every observation has outcome ${value}: nothing to model.`,
-    })
-  }
+  const problem = binaryOutcomeProblem(n, p, positives)
+  if (problem) return fail(problem)
   const rank = rankDeficiency(design, weights)
   if (rank) return fail(rank)
   const separated = separatingIndicators(design, weights, y)

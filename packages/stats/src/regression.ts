@@ -269,6 +269,29 @@ const pool = (design: Design): Pooled => {
  * A 0/1 column whose rows (where it is 1, or — with an intercept — where it is 0) all share one outcome lets
  * the likelihood grow without bound along that column: quasi-complete separation, named before any iteration.
  */
+/**
+ * What stops a binary-outcome model before it is fitted: too few (weighted) observations for its coefficients, or
+ * an outcome that never varies. Shared by the logit and probit fits.
+ */
+export const binaryOutcomeProblem = (n: number, p: number, positives: number): FitError | null => {
+  if (n <= p)
+    return {
+      _tag: "TooFewObservations",
+      n,
+      p,
+      message: `${n} observations cannot identify ${p} coefficients.`,
+    }
+  if (positives === 0 || positives === n) {
+    const value = positives === 0 ? 0 : 1
+    return {
+      _tag: "ConstantOutcome",
+      value,
+      message: `Every observation has outcome ${value}: nothing to model.`,
+    }
+  }
+  return null
+}
+
 const separatingIndicators = (
   pooled: Pooled,
   trials: Float64Array,
@@ -382,22 +405,8 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
     n += weight
     positives += weight * value
   }
-  if (n <= p) {
-    return fail({
-      _tag: "TooFewObservations",
-      n,
-      p,
-      message: `${n} observations cannot identify ${p} coefficients.`,
-    })
-  }
-  if (positives === 0 || positives === n) {
-    const value = positives === 0 ? 0 : 1
-    return fail({
-      _tag: "ConstantOutcome",
-      value,
-      message: `Every observation has outcome ${value}: nothing to model.`,
-    })
-  }
+  const problem = binaryOutcomeProblem(n, p, positives)
+  if (problem) return fail(problem)
   const checkRank = (): FitError | null => {
     const xtx = new Float64Array(p * p)
     crossProducts(pooled.design, trials, null, xtx, new Float64Array(p))
