@@ -30,6 +30,15 @@ export {
   type HumanData,
 } from "./experiment.js"
 export {
+  type BinaryOperator,
+  type Expression,
+  type ExpressionError,
+  expressionFunctions,
+  expressionNames,
+  isExpressionError,
+  parseExpression,
+} from "./expression.js"
+export {
   FinetuneEvent,
   FinetuneJobRef,
   type FinetuneRequest,
@@ -176,6 +185,9 @@ export {
   Arm,
   BeliefActionPair,
   DataSource,
+  DerivedVariable,
+  Factor,
+  FactorLevel,
   FigureSpec,
   type InstrumentPage,
   Item,
@@ -199,3 +211,19 @@ export {
   VariableCoding,
   VariableSource,
 } from "./study.js"
+export {
+  checkExpression,
+  derivedValue,
+  type ExpressionProblem,
+  type ExpressionType,
+  evaluateExpression,
+  isExpressionProblem,
+  levelScore,
+  type NameTarget,
+  nameTargets,
+  sourceIsNumeric,
+  sourceLevels,
+  sourceNumber,
+  sourceValue,
+  type VariableRow,
+} from "./variables.js"

@@ -22,6 +22,13 @@ export const Item = Schema.Struct({
    * analysis order: a Binary scale's second option is the positive level). A permutation of the options.
    */
   optionOrder: Schema.optionalKey(Schema.Array(Schema.String)),
+  /**
+   * Value labels: a data code → the option it stands for (`"1": Strongly disagree`), for columns stored as
+   * codes. A Likert or Binary option's score in analyses is its numeric code (else its 1-based position).
+   */
+  labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /** Cells read as a missing answer for this item, besides the study's `missingCodes`. Never an option. */
+  missing: Schema.optionalKey(Schema.Array(Schema.String)),
 })
 export type Item = typeof Item.Type
 
@@ -92,8 +99,45 @@ export const Arm = Schema.Struct({
   value: Schema.String,
   /** What the arm showed before the items, in words a model can read. Empty for a control arm. */
   stimulus: Schema.String,
+  /** For a cell of a factorial design: factor id → level id (the arm is that combination). */
+  factors: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
 })
 export type Arm = typeof Arm.Type
+
+/** One level of an experimental factor: its cell value in the factor's column and what it showed. */
+export const FactorLevel = Schema.Struct({
+  id: Schema.String,
+  label: Schema.String,
+  /** The value of the factor's column that marks this level. */
+  value: Schema.String,
+  /** What this level showed, in words a model can read; the levels' stimuli are joined per arm. */
+  stimulus: Schema.String,
+})
+export type FactorLevel = typeof FactorLevel.Type
+
+/**
+ * An experimental factor with its own data column (a 2×3 design has two). The study's arms are every
+ * combination of the factors' levels (arm id `<level>.<level>`), each arm recording its levels in `factors`.
+ */
+export const Factor = Schema.Struct({
+  id: Schema.String,
+  column: Schema.String,
+  label: Schema.String,
+  levels: Schema.Array(FactorLevel),
+})
+export type Factor = typeof Factor.Type
+
+/**
+ * A variable computed from the answers, persona and arm by an expression (`mean(q1, q2, reverse(q3))`,
+ * `age >= 65`, `recode(party, {"Dem": 1, "Rep": 0})`): the same way for humans and twins, never shown to a
+ * model. Numeric unless it yields text, whose possible values are then its levels.
+ */
+export const DerivedVariable = Schema.Struct({
+  id: Schema.String,
+  label: Schema.String,
+  expression: Schema.String,
+})
+export type DerivedVariable = typeof DerivedVariable.Type
 
 export const PersonaAttribute = Schema.Struct({
   id: Schema.String,
@@ -105,6 +149,14 @@ export const PersonaAttribute = Schema.Struct({
   levels: Schema.Array(Schema.String),
   /** How the attribute reads in a prompt; `{value}` is replaced by the level(s). */
   template: Schema.String,
+  /** A numeric attribute (age in years): any number, no levels; `unit` follows the value in prompts. */
+  numeric: Schema.optionalKey(Schema.Struct({ unit: Schema.optionalKey(Schema.String) })),
+  /** Value labels: a data code → the level it stands for (`"0": Male`); prompts show the level. */
+  labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /** Cells read as missing for this attribute (besides `missingCodes`): the persona then leaves it out. */
+  missing: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Levels are ordered (education, income band): a numeric coding scores them 1, 2, … (or by numeric code). */
+  ordered: Schema.optionalKey(Schema.Boolean),
 })
 export type PersonaAttribute = typeof PersonaAttribute.Type
 
@@ -134,6 +186,10 @@ export const VariableSource = Schema.Union([
   Schema.TaggedStruct("Arm", {}),
   Schema.TaggedStruct("Persona", { attribute: Schema.String }),
   Schema.TaggedStruct("Item", { item: Schema.String }),
+  /** A derived variable (study `derived`), computed the same way for humans and twins. */
+  Schema.TaggedStruct("Derived", { variable: Schema.String }),
+  /** One factor of a factorial design (its level id). */
+  Schema.TaggedStruct("Factor", { factor: Schema.String }),
 ])
 export type VariableSource = typeof VariableSource.Type
 
@@ -226,6 +282,10 @@ export const DataSource = Schema.Struct({
   /** Download address pinned to an immutable revision, if the data is public. */
   url: Schema.optionalKey(Schema.String),
   license: Schema.optionalKey(Schema.String),
+  /** The cell separator: `,` (CSV) or a tab (TSV). Default: a tab for `.tsv`/`.tab` files, else a comma. */
+  delimiter: Schema.optionalKey(Schema.Literals([",", "\t", ";"])),
+  /** The file's text encoding when it is not UTF-8 (`windows-1252`, `latin1`, `utf-16le`). */
+  encoding: Schema.optionalKey(Schema.Literals(["utf-8", "windows-1252", "latin1", "utf-16le"])),
 })
 export type DataSource = typeof DataSource.Type
 
@@ -234,6 +294,8 @@ export type DataSource = typeof DataSource.Type
  * declarative study format (YAML/JSON) decodes into the same schema.
  */
 export const StudyDefinition = Schema.Struct({
+  /** The study format's version; files without it are version 1 (everything before derived variables). */
+  formatVersion: Schema.optionalKey(Schema.Literals([1, 2])),
   id: Schema.String,
   version: Schema.String,
   title: Schema.String,
@@ -241,9 +303,22 @@ export const StudyDefinition = Schema.Struct({
   citation: Schema.String,
   url: Schema.optionalKey(Schema.String),
   data: DataSource,
-  respondentId: Schema.String,
-  armColumn: Schema.String,
+  /**
+   * The id column. Absent: respondents are numbered by data row (`r<row>`, the header being row 1), so the
+   * ids are stable as long as the file is.
+   */
+  respondentId: Schema.optionalKey(Schema.String),
+  /** The column whose value marks the arm. Absent with `factors` (arms from factor columns) or one arm. */
+  armColumn: Schema.optionalKey(Schema.String),
   arms: Schema.Array(Arm),
+  /** Factor columns of a factorial design; the arms are then every combination of their levels. */
+  factors: Schema.optionalKey(Schema.Array(Factor)),
+  /** Cells read as missing in every persona and item column (`NA`, `-99`, `Prefer not to say`). */
+  missingCodes: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Variables computed from answers, persona and arm, for analyses; never shown to a model. */
+  derived: Schema.optionalKey(Schema.Array(DerivedVariable)),
+  /** A private study: the site publishes no human-derived rows (personas, answers), only aggregates. */
+  private: Schema.optionalKey(Schema.Boolean),
   persona: Schema.Array(PersonaAttribute),
   /** Persona attribute ids used for subgroup alignment. */
   subgroups: Schema.Array(Schema.String),

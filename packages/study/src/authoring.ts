@@ -38,6 +38,28 @@ export const expandAuthoring = (
     study.data = { ...study.data }
     fill(study.data as Record<string, unknown>, "directory", study.id)
   }
+  if ("factors" in study)
+    study.factors = mapArray(study.factors, (factor) => {
+      if (!isRecord(factor)) return factor
+      const out = { ...factor }
+      out.levels = mapArray(out.levels, (level) => {
+        if (!isRecord(level)) return level
+        const filled = { ...level }
+        fill(filled, "stimulus", "")
+        if (typeof filled.id === "string") fill(filled, "label", filled.id)
+        return filled
+      })
+      return out
+    })
+  if (!("arms" in study)) {
+    if (Array.isArray(study.factors)) {
+      const arms = armsFromFactors(study.factors)
+      if (arms !== undefined) study.arms = arms
+    } else if (!("armColumn" in study)) {
+      // An observational survey: everyone is in one arm that shows nothing.
+      study.arms = [{ id: ONE_ARM, label: "All respondents", value: "", stimulus: "" }]
+    }
+  }
   study.arms = mapArray(study.arms, (arm) => {
     if (!isRecord(arm)) return arm
     const out = { ...arm }
@@ -49,6 +71,9 @@ export const expandAuthoring = (
     const out = { ...attribute }
     fill(out, "multiple", false)
     if (typeof out.label === "string") fill(out, "template", `${out.label}: {value}`)
+    // `numeric: true` (no unit) is `numeric: {}`; a numeric attribute has no levels.
+    if (out.numeric === true) out.numeric = {}
+    if (isRecord(out.numeric)) fill(out, "levels", [])
     return out
   })
   study.items = mapArray(study.items, (item, index) => {
@@ -67,6 +92,50 @@ export const expandAuthoring = (
     return out
   })
   return { value: study, problems }
+}
+
+/** The id of the one arm of a study without arms (an observational survey). */
+export const ONE_ARM = "all"
+
+/**
+ * The arms of a factorial design: every combination of the factors' levels, in order (the first factor
+ * varies slowest). Arm id `<level id>.<level id>`, label `<label> × <label>`, stimulus the levels' stimuli.
+ * Undefined when the factors are not well-formed enough to combine (the schema then reports why).
+ */
+export const armsFromFactors = (
+  factors: ReadonlyArray<unknown>,
+): Array<Record<string, unknown>> | undefined => {
+  type Level = { id: string; label: string; stimulus: string }
+  const parsed: Array<{ id: string; levels: Array<Level> }> = []
+  for (const factor of factors) {
+    if (!isRecord(factor) || typeof factor.id !== "string" || !Array.isArray(factor.levels)) return undefined
+    const levels: Array<Level> = []
+    for (const level of factor.levels) {
+      if (!isRecord(level) || typeof level.id !== "string") return undefined
+      levels.push({
+        id: level.id,
+        label: typeof level.label === "string" ? level.label : level.id,
+        stimulus: typeof level.stimulus === "string" ? level.stimulus : "",
+      })
+    }
+    parsed.push({ id: factor.id, levels })
+  }
+  let cells: Array<Array<{ factor: string; level: Level }>> = [[]]
+  for (const factor of parsed)
+    cells = cells.flatMap((cell) => factor.levels.map((level) => [...cell, { factor: factor.id, level }]))
+  return cells.map((cell) => {
+    const id = cell.map((part) => part.level.id).join(".")
+    return {
+      id,
+      label: cell.map((part) => part.level.label).join(" × "),
+      value: id,
+      stimulus: cell
+        .map((part) => part.level.stimulus.trim())
+        .filter((text) => text !== "")
+        .join("\n\n"),
+      factors: Object.fromEntries(cell.map((part) => [part.factor, part.level.id])),
+    }
+  })
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -98,6 +167,8 @@ const scaleShorthands: Readonly<Record<string, Expansion>> = {
 const sourceShorthands: Readonly<Record<string, Expansion>> = {
   persona: (body) => ({ _tag: "Persona", attribute: body }),
   item: (body) => ({ _tag: "Item", item: body }),
+  derived: (body) => ({ _tag: "Derived", variable: body }),
+  factor: (body) => ({ _tag: "Factor", factor: body }),
 }
 
 const codingShorthands: Readonly<Record<string, Expansion>> = {

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs"
 import { basename, relative } from "node:path"
 import type { AnalysisVariable, Respondent, StudyDefinition } from "@standin/core"
+import { sourceNumber, sourceValue } from "@standin/core"
 import { Effect, Result } from "effect"
 import { readStudyFolder } from "./folder.js"
-import { decodeCsvBytes, inspectTable, parseCsvText, splitMulti } from "./load.js"
+import { dataDelimiter, decodeCsvBytes, inspectTable, parseCsvText, splitMulti } from "./load.js"
 import type { StudyProblem } from "./problems.js"
 import { dataLocations, localDataCandidates, resolveDataFile, sha256 } from "./resolve-data.js"
 
@@ -73,29 +74,17 @@ const placeholderFields = (study: StudyDefinition): Array<[string, string]> => [
   ),
 ]
 
-const sourceValue = (
+/** The value a variable takes for one respondent after coding (null when the source is missing). */
+const codedValue = (
+  study: StudyDefinition,
   variable: AnalysisVariable,
   respondent: Respondent,
-): string | number | ReadonlyArray<string> | null => {
-  const source = variable.source
-  switch (source._tag) {
-    case "Arm":
-      return respondent.arm
-    case "Persona":
-      return respondent.persona[source.attribute] ?? null
-    case "Item":
-      return respondent.answers[source.item] ?? null
-  }
-}
-
-/** The value a variable takes for one respondent after coding (null when the source is missing). */
-const codedValue = (variable: AnalysisVariable, respondent: Respondent): string | number | null => {
-  const raw = sourceValue(variable, respondent)
-  if (raw === null) return null
+): string | number | null => {
   const coding = variable.coding
+  if (coding._tag === "Numeric") return sourceNumber(study, variable.source, respondent)
+  const raw = sourceValue(study, variable.source, respondent)
+  if (raw === null || raw === undefined) return null
   switch (coding._tag) {
-    case "Numeric":
-      return typeof raw === "number" ? raw : null
     case "Indicator": {
       const values = typeof raw === "string" || typeof raw === "number" ? [String(raw)] : raw
       return values.some((value) => coding.levels.includes(value)) ? 1 : 0
@@ -125,7 +114,7 @@ const analysisDataProblems = (
     for (const [field, variable] of variables) {
       const counts = new Map<string | number, number>()
       for (const respondent of respondents) {
-        const value = codedValue(variable, respondent)
+        const value = codedValue(study, variable, respondent)
         if (value !== null) counts.set(value, (counts.get(value) ?? 0) + 1)
       }
       const coding = variable.coding
@@ -297,14 +286,18 @@ export const checkStudyFolder = (
     if (bytes === undefined || dataFile === undefined) return { ...empty, problems }
 
     const dataName = dataFile.startsWith(read.dir) ? relative(read.dir, dataFile) : dataFile
-    const decoded = decodeCsvBytes(bytes)
+    const decoded = decodeCsvBytes(bytes, study.data.encoding)
     if ("error" in decoded) {
       problems.push({ kind: "invalid-csv", file: dataName, message: decoded.error })
       return { ...empty, dataFile, problems }
     }
-    const parsed = parseCsvText(decoded.text)
+    const parsed = parseCsvText(decoded.text, dataDelimiter(study.data))
     if ("error" in parsed) {
-      problems.push({ kind: "invalid-csv", file: dataName, message: `not valid CSV: ${parsed.error}` })
+      problems.push({
+        kind: "invalid-csv",
+        file: dataName,
+        message: `not valid ${dataDelimiter(study.data) === "\t" ? "TSV" : "CSV"}: ${parsed.error}`,
+      })
       return { ...empty, dataFile, problems }
     }
     const table = parsed.table
@@ -319,24 +312,40 @@ export const checkStudyFolder = (
       const index = column.get(name)
       return index === undefined ? [] : table.records.map((record) => clean(record.cells[index] ?? ""))
     }
-    if (column.has(study.armColumn)) {
-      const values = new Set(cells(study.armColumn))
+    const armColumn = study.armColumn
+    if (armColumn !== undefined && column.has(armColumn)) {
+      const values = new Set(cells(armColumn))
       study.arms.forEach((arm, index) => {
         if (!values.has(arm.value)) {
           problems.push(
             inStudyFile({
               kind: "arm-without-respondents",
               field: `arms[${index}].value`,
-              message: `no respondent is in arm "${arm.id}": no row of ${dataName} has "${arm.value}" in column "${study.armColumn}"`,
+              message: `no respondent is in arm "${arm.id}": no row of ${dataName} has "${arm.value}" in column "${armColumn}"`,
             }),
           )
         }
       })
     }
+    ;(study.factors ?? []).forEach((factor, index) => {
+      if (!column.has(factor.column)) return
+      const values = new Set(cells(factor.column))
+      factor.levels.forEach((level, l) => {
+        if (!values.has(level.value))
+          problems.push(
+            inStudyFile({
+              kind: "arm-without-respondents",
+              field: `factors[${index}].levels[${l}].value`,
+              message: `no respondent has level "${level.id}" of factor "${factor.id}": no row of ${dataName} has "${level.value}" in column "${factor.column}"`,
+            }),
+          )
+      })
+    })
     study.persona.forEach((attribute, index) => {
-      if (!column.has(attribute.column)) return
+      if (!column.has(attribute.column) || attribute.numeric !== undefined) return
       const seen = new Set<string>()
-      for (const cell of cells(attribute.column)) {
+      for (const raw of cells(attribute.column)) {
+        const cell = attribute.labels?.[raw] ?? raw
         if (attribute.multiple)
           for (const part of splitMulti(cell, attribute.separator ?? ",", attribute.levels)) seen.add(part)
         else seen.add(cell)

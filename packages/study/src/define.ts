@@ -9,7 +9,7 @@ import {
   StudyDefinitionError,
 } from "@standin/core"
 import { Effect, Layer, Schema } from "effect"
-import { decodeCsvBytes, parseCsv, respondentsFromTable } from "./load.js"
+import { dataDelimiter, decodeCsvBytes, parseCsv, respondentsFromTable } from "./load.js"
 import { makeRenderer, type RendererOverrides } from "./render.js"
 import { dataLocations, resolveDataFile } from "./resolve-data.js"
 import { validateDefinition } from "./validate.js"
@@ -40,14 +40,14 @@ export const loadHumanData = (definition: StudyDefinition, options: DefineStudyO
       definition.data,
       options.dataPath === undefined ? locations : { ...locations, studyDir: options.dataPath },
     )
-    const decoded = decodeCsvBytes(resolved.bytes)
+    const decoded = decodeCsvBytes(resolved.bytes, definition.data.encoding)
     if ("error" in decoded)
       return yield* new StudyDataError({
         study: definition.id,
         file: resolved.path,
         message: `${resolved.path}: ${decoded.error}.`,
       })
-    const table = yield* parseCsv(definition.id, resolved.path, decoded.text)
+    const table = yield* parseCsv(definition.id, resolved.path, decoded.text, dataDelimiter(definition.data))
     const respondents = yield* respondentsFromTable(definition, resolved.path, table)
     const data: HumanData = {
       respondents,

@@ -1,4 +1,4 @@
-import type { AnswerValue, Item, Persona, Respondent, StudyDefinition } from "@standin/core"
+import type { AnswerValue, DataSource, Item, Persona, Respondent, StudyDefinition } from "@standin/core"
 import { StudyDataError } from "@standin/core"
 import { parse } from "csv-parse/sync"
 import { Effect } from "effect"
@@ -17,7 +17,17 @@ const utf8 = new TextDecoder("utf-8", { fatal: true })
  * offset) and what to do. A file saved as Latin-1 or Windows-1252 (Excel's "CSV" on Windows) lands here,
  * instead of reaching the parser as replacement characters that later fail as unknown answer levels.
  */
-export const decodeCsvBytes = (bytes: Uint8Array): { readonly text: string } | { readonly error: string } => {
+export const decodeCsvBytes = (
+  bytes: Uint8Array,
+  encoding: DataSource["encoding"] = "utf-8",
+): { readonly text: string } | { readonly error: string } => {
+  if (encoding !== "utf-8") {
+    try {
+      return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes) }
+    } catch (cause) {
+      return { error: `it is not valid ${encoding} as declared by data.encoding (${String(cause)})` }
+    }
+  }
   try {
     return { text: utf8.decode(bytes) }
   } catch {
@@ -50,15 +60,23 @@ export const decodeCsvBytes = (bytes: Uint8Array): { readonly text: string } | {
     let line = 1
     for (let index = 0; index < offset; index++) if (bytes[index] === 0x0a) line++
     return {
-      error: `it is not UTF-8 (byte 0x${bytes[offset]?.toString(16).padStart(2, "0") ?? "??"} at line ${line}, byte ${offset + 1}, is not valid UTF-8; the file was probably saved as Latin-1 or Windows-1252). Save it as UTF-8 (in Excel: Save As → "CSV UTF-8"; or iconv -f WINDOWS-1252 -t UTF-8) and try again`,
+      error: `it is not UTF-8 (byte 0x${bytes[offset]?.toString(16).padStart(2, "0") ?? "??"} at line ${line}, byte ${offset + 1}, is not valid UTF-8; the file was probably saved as Latin-1 or Windows-1252). Save it as UTF-8 (in Excel: Save As → "CSV UTF-8"; or iconv -f WINDOWS-1252 -t UTF-8) and try again, or declare its encoding in the study (\`data: { encoding: windows-1252 }\`, with \`formatVersion: 2\`)`,
     }
   }
 }
 
-/** Parses CSV text, keeping rows of any length (callers decide what a ragged row means). */
-export const parseCsvText = (text: string): { readonly table: CsvTable } | { readonly error: string } => {
+/** The cell separator of a data file: as declared, else a tab for `.tsv`/`.tab` files, else a comma. */
+export const dataDelimiter = (source: Pick<DataSource, "file" | "delimiter">): string =>
+  source.delimiter ?? (/\.(tsv|tab)$/i.test(source.file) ? "\t" : ",")
+
+/** Parses CSV (or TSV) text, keeping rows of any length (callers decide what a ragged row means). */
+export const parseCsvText = (
+  text: string,
+  delimiter = ",",
+): { readonly table: CsvTable } | { readonly error: string } => {
   try {
     const rows = parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, {
+      delimiter,
       relax_column_count: true,
       skip_empty_lines: true,
     }) as Array<Array<string>>
@@ -75,8 +93,9 @@ export const parseCsv = (
   study: string,
   file: string,
   text: string,
+  delimiter = ",",
 ): Effect.Effect<CsvTable, StudyDataError> => {
-  const parsed = parseCsvText(text)
+  const parsed = parseCsvText(text, delimiter)
   if ("error" in parsed) {
     return Effect.fail(
       new StudyDataError({ study, file, message: `${file} is not valid CSV: ${parsed.error}` }),
@@ -168,25 +187,33 @@ export interface TableInspection {
 const declaredBy = (study: StudyDefinition, column: string): string => {
   if (column === study.respondentId) return "respondentId"
   if (column === study.armColumn) return "armColumn"
+  const factor = (study.factors ?? []).findIndex((f) => f.column === column)
+  if (factor !== -1) return `factors[${factor}].column`
   const attribute = study.persona.findIndex((a) => a.column === column)
   if (attribute !== -1) return `persona[${attribute}].column`
   const item = study.items.findIndex((i) => i.column === column)
   return item !== -1 ? `items[${item}].column` : "privateColumns"
 }
 
+/** The id given to a respondent of a file without an id column: its spreadsheet row (`r2` is the first). */
+export const rowRespondentId = (row: number): string => `r${row}`
+
 /**
  * Checks every row of a CSV table against a study definition and collects all problems: a declared
  * column missing from the header, a row with the wrong number of cells, an empty or repeated id, an
- * unknown arm, an empty or undeclared persona level, an answer outside its item's scale. Rows with a
- * problem are left out of `respondents`; nothing is coerced.
+ * unknown arm or factor level, an empty or undeclared persona level, an answer outside its item's scale.
+ * Declared missing codes read as missing (a persona leaves the attribute out; an answer is null), value
+ * labels turn codes into levels. Rows with a problem are left out of `respondents`; nothing is coerced.
  */
 export const inspectTable = (study: StudyDefinition, file: string, table: CsvTable): TableInspection => {
   const problems: Array<StudyProblem> = []
   const clean = (cell: string) => (study.trimWhitespace ? cell.trim() : cell)
   const columnIndex = new Map(table.header.map((name, index) => [clean(name), index]))
+  const factors = study.factors ?? []
   const needed = [
-    study.respondentId,
-    study.armColumn,
+    ...(study.respondentId === undefined ? [] : [study.respondentId]),
+    ...(study.armColumn === undefined ? [] : [study.armColumn]),
+    ...factors.map((factor) => factor.column),
     ...study.persona.map((attribute) => attribute.column),
     ...study.items.map((item) => item.column),
   ]
@@ -202,7 +229,15 @@ export const inspectTable = (study: StudyDefinition, file: string, table: CsvTab
       })
     }
   }
+  const studyMissing = new Set(study.missingCodes ?? [])
+  const isMissing = (raw: string, own: ReadonlyArray<string> | undefined) =>
+    studyMissing.has(raw) || (own?.includes(raw) ?? false)
+  const missingHint =
+    ' (if an empty cell means "no answer" here, declare it: `missingCodes: [""]`, with `formatVersion: 2`)'
   const armByValue = new Map(study.arms.map((arm) => [arm.value, arm.id]))
+  const armByCell = new Map(
+    study.arms.map((arm) => [factors.map((factor) => arm.factors?.[factor.id] ?? "").join("\u0000"), arm.id]),
+  )
   const seen = new Map<string, number>()
   const respondents: Array<Respondent> = []
   for (const record of table.records) {
@@ -222,33 +257,62 @@ export const inspectTable = (study: StudyDefinition, file: string, table: CsvTab
     }
     const fail = (kind: StudyProblem["kind"], column: string, message: string) =>
       problems.push({ kind, file, row: record.row, column, message })
-    const id = cell(study.respondentId)
-    if (id === "") fail("respondent-id", study.respondentId, "the respondent id is empty")
-    else if (id !== undefined) {
-      const previous = seen.get(id)
-      if (previous !== undefined)
+    let id: string | undefined
+    if (study.respondentId === undefined) id = rowRespondentId(record.row)
+    else {
+      const idColumn = study.respondentId
+      id = cell(idColumn)
+      if (id === "") fail("respondent-id", idColumn, "the respondent id is empty")
+      else if (id !== undefined) {
+        const previous = seen.get(id)
+        if (previous !== undefined)
+          fail("respondent-id", idColumn, `the id ${JSON.stringify(id)} already appeared in row ${previous}`)
+        else seen.set(id, record.row)
+      }
+    }
+    let arm: string | undefined
+    if (study.factors !== undefined) {
+      const levels: Array<string> = []
+      for (const factor of factors) {
+        const value = cell(factor.column)
+        if (value === undefined) continue
+        const level = factor.levels.find((candidate) => candidate.value === value)
+        if (level === undefined)
+          fail(
+            "unknown-arm-value",
+            factor.column,
+            `${describeValue(value)} is not a level of factor "${factor.id}" (expected ${factor.levels.map((l) => JSON.stringify(l.value)).join(" or ")})`,
+          )
+        else levels.push(level.id)
+      }
+      if (levels.length === factors.length) arm = armByCell.get(levels.join("\u0000"))
+    } else if (study.armColumn !== undefined) {
+      const armColumn = study.armColumn
+      const armValue = cell(armColumn)
+      arm = armValue === undefined ? undefined : armByValue.get(armValue)
+      if (armValue !== undefined && arm === undefined) {
         fail(
-          "respondent-id",
-          study.respondentId,
-          `the id ${JSON.stringify(id)} already appeared in row ${previous}`,
+          "unknown-arm-value",
+          armColumn,
+          `${describeValue(armValue)} is not an arm of this study (expected ${study.arms.map((a) => JSON.stringify(a.value)).join(" or ")})`,
         )
-      else seen.set(id, record.row)
-    }
-    const armValue = cell(study.armColumn)
-    const arm = armValue === undefined ? undefined : armByValue.get(armValue)
-    if (armValue !== undefined && arm === undefined) {
-      fail(
-        "unknown-arm-value",
-        study.armColumn,
-        `${describeValue(armValue)} is not an arm of this study (expected ${study.arms.map((a) => JSON.stringify(a.value)).join(" or ")})`,
-      )
-    }
+      }
+    } else arm = study.arms[0]?.id
     const persona: Record<string, string | ReadonlyArray<string>> = {}
     for (const attribute of study.persona) {
-      const raw = cell(attribute.column)
-      if (raw === undefined) continue
+      const cellValue = cell(attribute.column)
+      if (cellValue === undefined || isMissing(cellValue, attribute.missing)) continue
+      const raw = attribute.labels?.[cellValue] ?? cellValue
       if (raw === "") {
-        fail("persona-value", attribute.column, `the ${attribute.label.toLowerCase()} is empty`)
+        fail("persona-value", attribute.column, `the ${attribute.label.toLowerCase()} is empty${missingHint}`)
+      } else if (attribute.numeric !== undefined) {
+        if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw))
+          fail(
+            "persona-value",
+            attribute.column,
+            `${describeValue(raw)} is not a number (declare it in \`missing\` or \`missingCodes\` if it means "unknown")`,
+          )
+        else persona[attribute.id] = String(Number(raw))
       } else if (attribute.multiple) {
         const parts = splitMulti(raw, attribute.separator ?? ",", attribute.levels)
         const unknown = parts.find((part) => !attribute.levels.includes(part))
@@ -257,7 +321,11 @@ export const inspectTable = (study: StudyDefinition, file: string, table: CsvTab
         persona[attribute.id] = parts
       } else {
         if (!attribute.levels.includes(raw))
-          fail("persona-value", attribute.column, `${describeValue(raw)} is not a declared level`)
+          fail(
+            "persona-value",
+            attribute.column,
+            `${describeValue(raw)} is not a declared level${attribute.labels === undefined ? "" : " or value label"}`,
+          )
         persona[attribute.id] = raw
       }
     }
@@ -265,7 +333,11 @@ export const inspectTable = (study: StudyDefinition, file: string, table: CsvTab
     for (const item of study.items) {
       const raw = cell(item.column)
       if (raw === undefined) continue
-      const parsed = parseAnswerCell(item, raw)
+      if (isMissing(raw, item.missing)) {
+        answers[item.id] = null
+        continue
+      }
+      const parsed = parseAnswerCell(item, item.labels?.[raw] ?? raw)
       if ("error" in parsed) fail("value-outside-scale", item.column, parsed.error)
       else answers[item.id] = parsed.value
     }

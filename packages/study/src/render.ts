@@ -30,7 +30,14 @@ const joinLevels = (levels: ReadonlyArray<string>): string =>
 export const defaultPersonaLine = (
   attribute: PersonaAttribute,
   value: string | ReadonlyArray<string>,
-): string => attribute.template.replaceAll("{value}", typeof value === "string" ? value : joinLevels(value))
+): string => {
+  const unit = attribute.numeric?.unit
+  const text = typeof value === "string" ? value : joinLevels(value)
+  // A numeric attribute reads with its unit ("Age: 34 years") unless the template already says it.
+  const shown =
+    unit !== undefined && unit !== "" && !attribute.template.includes(unit) ? `${text} ${unit}` : text
+  return attribute.template.replaceAll("{value}", shown)
+}
 
 const DEFAULT_SYSTEM =
   "You are taking part in a research survey. You answer as the person described to you: their circumstances, " +

@@ -1,5 +1,11 @@
 import type { AnalysisVariable, StimulusContent, StudyDefinition } from "@standin/core"
-import { scaleOptions } from "@standin/core"
+import {
+  checkExpression,
+  isExpressionProblem,
+  scaleOptions,
+  sourceIsNumeric,
+  sourceLevels,
+} from "@standin/core"
 
 export interface DefinitionProblem {
   /** A path into the definition, e.g. `analyses[0].predictors[2].coding.reference`. */
@@ -12,24 +18,6 @@ const duplicates = (values: ReadonlyArray<string>): Array<string> => {
   const repeated = new Set<string>()
   for (const value of values) (seen.has(value) ? repeated : seen).add(value)
   return [...repeated]
-}
-
-/** The levels a variable's source can take, or undefined for numeric sources. */
-const sourceLevels = (
-  study: StudyDefinition,
-  variable: AnalysisVariable,
-): ReadonlyArray<string> | undefined => {
-  const source = variable.source
-  switch (source._tag) {
-    case "Arm":
-      return study.arms.map((arm) => arm.id)
-    case "Persona":
-      return study.persona.find((attribute) => attribute.id === source.attribute)?.levels
-    case "Item": {
-      const item = study.items.find((candidate) => candidate.id === source.item)
-      return item === undefined || item.scale._tag === "Numeric" ? undefined : scaleOptions(item.scale)
-    }
-  }
 }
 
 const checkVariable = (
@@ -47,17 +35,32 @@ const checkVariable = (
   if (source._tag === "Item" && !study.items.some((i) => i.id === source.item)) {
     return [{ field: `${field}.source.item`, message: `unknown item "${source.item}"` }]
   }
-  const levels = sourceLevels(study, variable)
+  if (source._tag === "Derived" && !(study.derived ?? []).some((d) => d.id === source.variable)) {
+    return [
+      {
+        field: `${field}.source.variable`,
+        message: `unknown derived variable "${source.variable}" (declare it under \`derived\`)`,
+      },
+    ]
+  }
+  if (source._tag === "Factor" && !(study.factors ?? []).some((f) => f.id === source.factor)) {
+    return [{ field: `${field}.source.factor`, message: `unknown factor "${source.factor}"` }]
+  }
+  const levels = sourceLevels(study, source)
   const coding = variable.coding
   if (coding._tag === "Numeric") {
-    if (levels !== undefined)
-      problems.push({ field: `${field}.coding`, message: "a numeric coding needs a numeric item" })
+    if (!sourceIsNumeric(study, source))
+      problems.push({
+        field: `${field}.coding`,
+        message:
+          "a numeric coding needs a number: a numeric, Likert or binary item, a numeric or ordered persona attribute, or a numeric derived variable",
+      })
     return problems
   }
-  if (levels === undefined) {
+  if (levels === null) {
     problems.push({
       field: `${field}.coding`,
-      message: `a numeric source cannot take a ${coding._tag.toLowerCase()} coding`,
+      message: `a numeric source cannot take a ${coding._tag.toLowerCase()} coding (use numeric)`,
     })
     return problems
   }
@@ -92,7 +95,11 @@ const checkVariable = (
 export const validateDefinition = (study: StudyDefinition): ReadonlyArray<DefinitionProblem> => {
   const problems: Array<DefinitionProblem> = []
   const push = (field: string, message: string) => problems.push({ field, message })
+  problems.push(...validateVersion2(study))
   if (study.arms.length === 0) push("arms", "a study needs at least one arm")
+  problems.push(...validateDesign(study))
+  problems.push(...validateCodes(study))
+  problems.push(...validateDerived(study))
   if (study.items.length === 0) push("items", "a study needs at least one item")
   for (const id of duplicates(study.items.map((i) => i.id))) push("items", `duplicate item id "${id}"`)
   for (const id of duplicates(study.arms.map((a) => a.id))) push("arms", `duplicate arm id "${id}"`)
@@ -126,7 +133,17 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
   })
   problems.push(...validatePages(study))
   study.persona.forEach((attribute, index) => {
-    if (attribute.levels.length === 0) push(`persona[${index}].levels`, "an attribute needs its levels")
+    if (attribute.numeric !== undefined) {
+      if (attribute.levels.length > 0)
+        push(`persona[${index}].levels`, "a numeric attribute takes any number: remove its levels")
+      if (attribute.multiple) push(`persona[${index}].multiple`, "a numeric attribute holds one number")
+      if (attribute.ordered === true)
+        push(`persona[${index}].ordered`, "a numeric attribute is already ordered: remove `ordered`")
+    } else if (attribute.levels.length === 0)
+      push(
+        `persona[${index}].levels`,
+        "an attribute needs its levels (or `numeric: { unit: … }` for a number such as age)",
+      )
     if (!attribute.template.includes("{value}"))
       push(`persona[${index}].template`, "the template must contain {value}")
   })
@@ -184,13 +201,14 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
       push(`${field}.given.item`, `unknown item "${figure.given.item}"`)
   })
   const columns = [
-    study.respondentId,
-    study.armColumn,
+    ...(study.respondentId === undefined ? [] : [study.respondentId]),
+    ...(study.armColumn === undefined ? [] : [study.armColumn]),
+    ...(study.factors ?? []).map((f) => f.column),
     ...study.persona.map((a) => a.column),
     ...study.items.map((i) => i.column),
   ]
   for (const column of duplicates(columns)) push("columns", `the column "${column}" is used twice`)
-  if (!study.privateColumns.includes(study.respondentId)) {
+  if (study.respondentId !== undefined && !study.privateColumns.includes(study.respondentId)) {
     push("privateColumns", `the respondent id column "${study.respondentId}" must be private`)
   }
   return problems
@@ -247,5 +265,162 @@ const validatePages = (study: StudyDefinition): Array<DefinitionProblem> => {
     }
   })
   for (const item of study.items) if (!placed.has(item.id)) push("pages", `item "${item.id}" is on no page`)
+  return problems
+}
+
+/** What needs `formatVersion: 2`: every field and source kind added after version 1. */
+const version2Fields = (study: StudyDefinition): Array<string> => {
+  const fields: Array<string> = []
+  if (study.respondentId === undefined) fields.push("respondentId")
+  if (study.armColumn === undefined) fields.push("armColumn")
+  for (const key of ["factors", "missingCodes", "derived", "private"] as const)
+    if (study[key] !== undefined) fields.push(key)
+  for (const key of ["delimiter", "encoding"] as const)
+    if (study.data[key] !== undefined) fields.push(`data.${key}`)
+  study.persona.forEach((attribute, index) => {
+    for (const key of ["numeric", "labels", "missing", "ordered"] as const)
+      if (attribute[key] !== undefined) fields.push(`persona[${index}].${key}`)
+  })
+  study.items.forEach((item, index) => {
+    for (const key of ["labels", "missing"] as const)
+      if (item[key] !== undefined) fields.push(`items[${index}].${key}`)
+  })
+  study.analyses.forEach((analysis, index) => {
+    const variables = [
+      ["outcome", analysis.outcome],
+      ...analysis.predictors.map((p, i) => [`predictors[${i}]`, p] as const),
+    ] as const
+    for (const [name, variable] of variables)
+      if (variable.source._tag === "Derived" || variable.source._tag === "Factor")
+        fields.push(`analyses[${index}].${name}.source`)
+  })
+  return fields
+}
+
+/** A version-1 file (no `formatVersion`) that uses a version-2 field says so, once per field. */
+const validateVersion2 = (study: StudyDefinition): Array<DefinitionProblem> => {
+  if (study.formatVersion === 2) return []
+  return version2Fields(study).map((field) => ({
+    field,
+    message:
+      field === "respondentId" || field === "armColumn"
+        ? `is required in a version-1 study; add \`formatVersion: 2\` at the top of the file to leave it out (${field === "respondentId" ? "rows are then numbered r2, r3, …" : "one arm, or arms from `factors`"})`
+        : "is new in format version 2: add `formatVersion: 2` at the top of the file",
+  }))
+}
+
+/** The arm column, factors and arms agree with one another. */
+const validateDesign = (study: StudyDefinition): Array<DefinitionProblem> => {
+  const problems: Array<DefinitionProblem> = []
+  const push = (field: string, message: string) => problems.push({ field, message })
+  const factors = study.factors ?? []
+  if (study.factors !== undefined) {
+    if (study.armColumn !== undefined)
+      push("armColumn", "a study has either an arm column or factors: the arms are the factors' combinations")
+    if (factors.length === 0) push("factors", "list at least one factor, or leave factors out")
+    for (const id of duplicates(factors.map((f) => f.id))) push("factors", `duplicate factor id "${id}"`)
+    factors.forEach((factor, index) => {
+      const field = `factors[${index}]`
+      if (factor.levels.length < 2) push(`${field}.levels`, "a factor needs at least two levels")
+      for (const id of duplicates(factor.levels.map((l) => l.id)))
+        push(`${field}.levels`, `duplicate level id "${id}"`)
+      for (const value of duplicates(factor.levels.map((l) => l.value)))
+        push(`${field}.levels`, `two levels share the data value "${value}"`)
+      factor.levels.forEach((level, l) => {
+        if (level.id.includes("."))
+          push(`${field}.levels[${l}].id`, `"${level.id}" holds a "." (arm ids join level ids with ".")`)
+      })
+    })
+    study.arms.forEach((arm, index) => {
+      const cell = arm.factors ?? {}
+      for (const factor of factors) {
+        const level = cell[factor.id]
+        if (level === undefined || !factor.levels.some((candidate) => candidate.id === level))
+          push(
+            `arms[${index}].factors`,
+            `arm "${arm.id}" needs a level of factor "${factor.id}" (${factor.levels.map((l) => l.id).join(", ")}); leave \`arms\` out to have them made from the factors`,
+          )
+      }
+    })
+    const cells = study.arms.map((arm) =>
+      factors.map((factor) => arm.factors?.[factor.id] ?? "").join("\u0000"),
+    )
+    for (const cell of duplicates(cells))
+      push("arms", `two arms are the same combination of factor levels (${cell.split("\u0000").join(", ")})`)
+  } else if (study.armColumn === undefined && study.arms.length > 1) {
+    push(
+      "armColumn",
+      `${study.arms.length} arms need the column that says who is in which (armColumn), or factors`,
+    )
+  }
+  return problems
+}
+
+/** Value labels map codes to declared levels; a missing code is never an option or a level. */
+const validateCodes = (study: StudyDefinition): Array<DefinitionProblem> => {
+  const problems: Array<DefinitionProblem> = []
+  const push = (field: string, message: string) => problems.push({ field, message })
+  const studyMissing = study.missingCodes ?? []
+  study.persona.forEach((attribute, index) => {
+    const field = `persona[${index}]`
+    if (attribute.labels !== undefined && attribute.numeric !== undefined)
+      push(`${field}.labels`, "a numeric attribute takes no value labels")
+    for (const [code, level] of Object.entries(attribute.labels ?? {}))
+      if (!attribute.levels.includes(level))
+        push(`${field}.labels`, `the code "${code}" stands for "${level}", which is not one of its levels`)
+    for (const code of [...studyMissing, ...(attribute.missing ?? [])])
+      if (attribute.levels.includes(code))
+        push(
+          attribute.missing?.includes(code) ? `${field}.missing` : "missingCodes",
+          `"${code}" is both a missing code and a level of "${attribute.id}": a missing value is left out of the persona, so remove it from one`,
+        )
+  })
+  study.items.forEach((item, index) => {
+    const field = `items[${index}]`
+    const options = scaleOptions(item.scale)
+    if (item.labels !== undefined && item.scale._tag === "Numeric")
+      push(`${field}.labels`, "a numeric item takes no value labels")
+    for (const [code, option] of Object.entries(item.labels ?? {}))
+      if (!options.includes(option))
+        push(
+          `${field}.labels`,
+          `the code "${code}" stands for "${option}", which is not an option of ${item.id}`,
+        )
+    for (const code of [...studyMissing, ...(item.missing ?? [])])
+      if (options.includes(code))
+        push(
+          item.missing?.includes(code) ? `${field}.missing` : "missingCodes",
+          `"${code}" is both a missing code and an option of ${item.id}: a missing answer is never offered to a model, so remove it from the options (or from the missing codes)`,
+        )
+  })
+  return problems
+}
+
+/** Derived variables: unique ids that name nothing else, expressions that parse and type-check. */
+const validateDerived = (study: StudyDefinition): Array<DefinitionProblem> => {
+  const problems: Array<DefinitionProblem> = []
+  const derived = study.derived ?? []
+  for (const id of duplicates(derived.map((d) => d.id)))
+    problems.push({ field: "derived", message: `duplicate derived variable id "${id}"` })
+  const taken = new Map<string, string>([
+    ...study.items.map((item): [string, string] => [item.id, "an item"]),
+    ...study.persona.map((attribute): [string, string] => [attribute.id, "a persona attribute"]),
+    ...(study.factors ?? []).map((factor): [string, string] => [factor.id, "a factor"]),
+    ["arm", "the arm"],
+  ])
+  derived.forEach((variable, index) => {
+    const other = taken.get(variable.id)
+    if (other !== undefined)
+      problems.push({
+        field: `derived[${index}].id`,
+        message: `"${variable.id}" is already ${other}; give the derived variable its own id`,
+      })
+    const type = checkExpression(study, variable.expression, [variable.id])
+    if (isExpressionProblem(type))
+      problems.push({
+        field: `derived[${index}].expression`,
+        message: `at character ${type.column} of ${JSON.stringify(variable.expression)}: ${type.message}`,
+      })
+  })
   return problems
 }
