@@ -347,10 +347,12 @@ const nameValue = (study: StudyDefinition, target: NameTarget, row: VariableRow,
 const truth = (value: boolean): number => (value ? 1 : 0)
 
 const evaluate = (study: StudyDefinition, expression: Expression, row: VariableRow): Value => {
-  const name = (inner: Expression, label: boolean): Value =>
-    inner._tag === "Name"
-      ? nameValue(study, nameTargets(study, inner.name)[0]!, row, label)
-      : evaluate(study, inner, row)
+  const name = (inner: Expression, label: boolean): Value => {
+    if (inner._tag !== "Name") return evaluate(study, inner, row)
+    // An unknown name (validation reports it) is missing, never a crash.
+    const target = nameTargets(study, inner.name)[0]
+    return target === undefined ? null : nameValue(study, target, row, label)
+  }
   switch (expression._tag) {
     case "Number":
     case "Text":
@@ -423,7 +425,8 @@ const evaluate = (study: StudyDefinition, expression: Expression, row: VariableR
         case "reverse": {
           const arg = args[0]!
           if (arg._tag !== "Name") return null
-          const target = nameTargets(study, arg.name)[0]!
+          const target = nameTargets(study, arg.name)[0]
+          if (target === undefined) return null
           const range = scoreRange(target)
           const value = nameValue(study, target, row, false)
           return range === undefined || typeof value !== "number" ? null : range[0] + range[1] - value

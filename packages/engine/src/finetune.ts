@@ -67,7 +67,8 @@ export const prepareFinetune = (
         `persona attribute "${attribute.id}"`,
       ]),
       ...study.items.map((item): [string, string] => [item.column, `item "${item.id}"`]),
-      [study.armColumn, "the arm"],
+      ...(study.armColumn === undefined ? [] : [[study.armColumn, "the arm"] as [string, string]]),
+      ...(study.factors ?? []).map((factor): [string, string] => [factor.column, `factor "${factor.id}"`]),
     ])
     const exposed = study.privateColumns.find((column) => rendered.has(column))
     if (exposed !== undefined)

@@ -78,7 +78,8 @@ export const privateValues = (
   const values = new Set<string>()
   // The respondent id is always private; other private columns are not parsed into respondents, so their
   // values cannot reach a prompt. Ids are the risk: collect them all.
-  if (study.privateColumns.includes(study.respondentId))
+  // Without an id column respondents are numbered by row (r2, r3, …): nothing private to guard.
+  if (study.respondentId !== undefined && study.privateColumns.includes(study.respondentId))
     for (const respondent of respondents) values.add(respondent.id)
   return values
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { basename, relative } from "node:path"
 import type { AnalysisVariable, Respondent, StudyDefinition } from "@standin/core"
-import { sourceNumber, sourceValue } from "@standin/core"
+import { checkExpression, isExpressionProblem, sourceNumber, sourceValue } from "@standin/core"
 import { Effect, Result } from "effect"
 import { readStudyFolder } from "./folder.js"
 import { dataDelimiter, decodeCsvBytes, inspectTable, parseCsvText, splitMulti } from "./load.js"
@@ -112,6 +112,16 @@ const analysisDataProblems = (
       ]),
     ]
     for (const [field, variable] of variables) {
+      const source = variable.source
+      // A derived variable whose expression is wrong is reported once, where it is declared.
+      if (source._tag === "Derived") {
+        const declared = study.derived?.find((candidate) => candidate.id === source.variable)
+        if (
+          declared === undefined ||
+          isExpressionProblem(checkExpression(study, declared.expression, [declared.id]))
+        )
+          continue
+      }
       const counts = new Map<string | number, number>()
       for (const respondent of respondents) {
         const value = codedValue(study, variable, respondent)

@@ -253,6 +253,8 @@ export const readStudyFolder = (dir: string): Effect.Effect<StudyFileRead> =>
     const document = parseDocument(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, {
       lineCounter: counter,
       uniqueKeys: true,
+      // `<<: *item` merge keys, so seven items of one battery can share their scale, labels and role.
+      merge: true,
     })
     if (document.errors.length > 0) {
       return {
