@@ -28,6 +28,7 @@ export const expandAuthoring = (
   fill(study, "description", "")
   fill(study, "preamble", "")
   fill(study, "subgroups", [])
+  fill(study, "persona", [])
   fill(study, "beliefActionPairs", [])
   fill(study, "analyses", [])
   fill(study, "figures", [])

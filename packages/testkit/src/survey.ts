@@ -64,16 +64,31 @@ export const personaLines = (messages: ReadonlyArray<SurveyMessage>): ReadonlyAr
     .map((line) => line.trim())
     .filter((line) => line.startsWith("- "))
 
+/**
+ * One question of a structured request, by the kind of answer its schema asks for: one option (`enum`),
+ * several options (an array of an enum), a number (with its bounds), free text, or a stated distribution
+ * over options (verbalized elicitation). `options` is empty for numbers and text.
+ */
+export type ShapeItem =
+  | {
+      readonly id: string
+      readonly kind: "choice" | "multi" | "distribution"
+      readonly options: ReadonlyArray<string>
+    }
+  | {
+      readonly id: string
+      readonly kind: "numeric"
+      readonly options: ReadonlyArray<string>
+      readonly min: number
+      readonly max: number
+      readonly integer: boolean
+    }
+  | { readonly id: string; readonly kind: "text"; readonly options: ReadonlyArray<string> }
+
 /** The survey shape a request asks for, read from its schema or, for logprobs, its option list. */
 export type SurveyShape =
-  | {
-      readonly _tag: "Sample"
-      readonly items: ReadonlyArray<{ readonly id: string; readonly options: ReadonlyArray<string> }>
-    }
-  | {
-      readonly _tag: "Verbalized"
-      readonly items: ReadonlyArray<{ readonly id: string; readonly options: ReadonlyArray<string> }>
-    }
+  | { readonly _tag: "Sample"; readonly items: ReadonlyArray<ShapeItem> }
+  | { readonly _tag: "Verbalized"; readonly items: ReadonlyArray<ShapeItem> }
   | {
       readonly _tag: "Logprobs"
       readonly labels: ReadonlyArray<string>
@@ -89,6 +104,30 @@ const enumOf = (schema: unknown): ReadonlyArray<string> | undefined => {
   const values = schema.enum
   if (Array.isArray(values) && values.every((v) => typeof v === "string"))
     return values as ReadonlyArray<string>
+  return undefined
+}
+
+const finite = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isFinite(value) ? value : undefined
+
+/** What one property of a structured-output schema asks for, or undefined when the fake cannot tell. */
+const shapeItem = (id: string, schema: unknown): ShapeItem | undefined => {
+  if (!isRecord(schema)) return undefined
+  const options = enumOf(schema)
+  if (options !== undefined) return { id, kind: "choice", options }
+  const type = schema.type
+  if (type === "array") {
+    const inner = enumOf(schema.items)
+    return inner === undefined ? undefined : { id, kind: "multi", options: inner }
+  }
+  if (type === "number" || type === "integer") {
+    const min = finite(schema.minimum) ?? 0
+    const max = finite(schema.maximum) ?? Math.max(min + 100, 100)
+    return { id, kind: "numeric", options: [], min, max, integer: type === "integer" }
+  }
+  if (type === "string") return { id, kind: "text", options: [] }
+  if (type === "object" && isRecord(schema.properties) && Object.keys(schema.properties).length > 0)
+    return { id, kind: "distribution", options: Object.keys(schema.properties) }
   return undefined
 }
 
@@ -124,20 +163,12 @@ export const labelledOptions = (
 export const surveyShape = (request: SurveyRequest): SurveyShape => {
   const properties = isRecord(request.schema) ? request.schema.properties : undefined
   if (isRecord(properties) && Object.keys(properties).length > 0) {
-    const entries = Object.entries(properties)
-    const sample = entries.map(([id, schema]) => ({ id, options: enumOf(schema) }))
-    if (sample.every((item) => item.options !== undefined)) {
-      return { _tag: "Sample", items: sample.map((item) => ({ id: item.id, options: item.options ?? [] })) }
-    }
-    const verbalized = entries.map(([id, schema]) => ({
-      id,
-      options: isRecord(schema) && isRecord(schema.properties) ? Object.keys(schema.properties) : undefined,
-    }))
-    if (verbalized.every((item) => item.options !== undefined && item.options.length > 0)) {
-      return {
-        _tag: "Verbalized",
-        items: verbalized.map((item) => ({ id: item.id, options: item.options ?? [] })),
-      }
+    const items = Object.entries(properties).map(([id, schema]) => shapeItem(id, schema))
+    if (items.every((item) => item !== undefined)) {
+      const known = items as ReadonlyArray<ShapeItem>
+      return known.some((item) => item.kind === "distribution")
+        ? { _tag: "Verbalized", items: known }
+        : { _tag: "Sample", items: known }
     }
   }
   if (request.logprobs !== undefined) {
@@ -181,10 +212,59 @@ const round2 = (values: ReadonlyArray<number>): ReadonlyArray<number> => {
   return rounded.map((v, i) => (i === top ? Math.round((v + drift) * 100) / 100 : v))
 }
 
+/** Bins of a numeric answer's range; the persona pulls the answer towards some of them. */
+const NUMERIC_BINS = 10
+
+/**
+ * One drawn answer to an item that is not a stated distribution, persona-dependent and seeded: an option,
+ * a non-empty set of options, a number within the item's bounds (a persona-weighted bin, then a uniform
+ * point in it, whole when the item asks for integers), or a short sentence.
+ */
+export const sampleAnswer = (
+  item: ShapeItem,
+  persona: ReadonlyArray<string>,
+  temperature: number | undefined,
+  rng: Rng,
+): unknown => {
+  switch (item.kind) {
+    case "numeric": {
+      const bins = Array.from({ length: NUMERIC_BINS }, (_, i) => `${item.min}..${item.max}#${i}`)
+      const bin = rng.pick(answerDistribution(bins, persona, temperature))
+      const width = (item.max - item.min) / NUMERIC_BINS
+      const point = item.min + width * (bin + rng.next())
+      const value = item.integer ? Math.round(point) : Math.round(point * 100) / 100
+      return Math.min(item.max, Math.max(item.min, value))
+    }
+    case "multi": {
+      const weights = answerDistribution(item.options, persona, temperature)
+      const first = rng.pick(weights)
+      // Each other option is ticked with a chance that grows with its weight; the drawn one always is.
+      return item.options.filter(
+        (_, j) => j === first || rng.next() < Math.min(0.8, (weights[j] ?? 0) * item.options.length * 0.4),
+      )
+    }
+    case "text":
+      return persona.length > 0
+        ? `Speaking for myself (${persona.length} things about me were given), I would say it depends.`
+        : "It depends."
+    default:
+      return item.options[rng.pick(answerDistribution(item.options, persona, temperature))] ?? ""
+  }
+}
+
+/** What an off-scale answer looks like for an item of each kind. */
+const offScale = (item: ShapeItem): unknown =>
+  item.kind === "numeric"
+    ? item.max + 1
+    : item.kind === "multi"
+      ? ["Somewhere in between"]
+      : "Somewhere in between"
+
 /**
  * The default responder. It answers survey items the way a persona-dependent, seeded, stochastic
- * model would: structured-output schemas get one drawn option per item, verbalized schemas get the
- * distribution itself, logprob prompts get a first-token distribution over the labels `1`..`k`.
+ * model would: structured-output schemas get one drawn answer per item (an option, several options, a
+ * number in range or a sentence, by what the schema asks), verbalized schemas get the distribution itself,
+ * logprob prompts get a first-token distribution over the labels `1`..`k`.
  * A request with a seed gets the same answer every time; without one, the fake's generator advances.
  */
 export const defaultResponder: Responder = (request, context) => {
@@ -196,17 +276,20 @@ export const defaultResponder: Responder = (request, context) => {
   const shape = surveyShape(request)
   switch (shape._tag) {
     case "Sample": {
-      const answers: Record<string, string> = {}
+      const answers: Record<string, unknown> = {}
       shape.items.forEach((item, index) => {
-        const drawn = item.options[rng.pick(answerDistribution(item.options, persona, request.temperature))]
-        answers[item.id] =
-          context.fault === "offscale" && index === 0 ? "Somewhere in between" : (drawn ?? "")
+        const drawn = sampleAnswer(item, persona, request.temperature, rng)
+        answers[item.id] = context.fault === "offscale" && index === 0 ? offScale(item) : drawn
       })
       return { text: JSON.stringify(answers) }
     }
     case "Verbalized": {
-      const answers: Record<string, Record<string, number>> = {}
+      const answers: Record<string, unknown> = {}
       shape.items.forEach((item, index) => {
+        if (item.kind !== "distribution") {
+          answers[item.id] = sampleAnswer(item, persona, request.temperature, rng)
+          return
+        }
         const probabilities = round2(answerDistribution(item.options, persona, request.temperature))
         const stated: Record<string, number> = {}
         item.options.forEach((option, j) => {

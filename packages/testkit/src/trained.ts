@@ -1,6 +1,13 @@
 import { hash32, Rng } from "./random.js"
 import { contentText, record } from "./respond.js"
-import { defaultResponder, personaLines, type Responder, type SurveyMessage, surveyShape } from "./survey.js"
+import {
+  defaultResponder,
+  personaLines,
+  type Responder,
+  type SurveyMessage,
+  sampleAnswer,
+  surveyShape,
+} from "./survey.js"
 
 /**
  * What a fake's finetuned model "learnt": the examples of its own training file. It answers a prompt by
@@ -109,13 +116,19 @@ export const trainedResponder = (content: string): Responder => {
         const value = drawn.answers[item.id]
         answers[item.id] =
           value === undefined || value === null
-            ? (item.options[Math.floor(rng.next() * item.options.length)] ?? null)
+            ? item.kind === "choice"
+              ? (item.options[Math.floor(rng.next() * item.options.length)] ?? null)
+              : sampleAnswer(item, personaLines(request.messages), request.temperature, rng)
             : value
       }
       return { text: JSON.stringify(answers) }
     }
-    const stated: Record<string, Record<string, number>> = {}
+    const stated: Record<string, unknown> = {}
     for (const item of shape.items) {
+      if (item.kind !== "distribution") {
+        stated[item.id] = sampleAnswer(item, personaLines(request.messages), request.temperature, rng)
+        continue
+      }
       const counts = item.options.map(
         (option) => nearest.filter((example) => example.answers[item.id] === option).length + 0.5,
       )

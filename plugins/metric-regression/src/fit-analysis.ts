@@ -3,8 +3,11 @@ import {
   type AnalysisVariable,
   type AnswerValue,
   type Persona,
+  sourceValue as resolveSource,
   type StudyDefinition,
   scaleOptions,
+  sourceLevels,
+  sourceNumber,
 } from "@standin/core"
 import {
   buildDesign,
@@ -70,31 +73,35 @@ export interface PreparedAnalysis {
 const invalid = (spec: AnalysisSpec, variable: string, message: string): Outcome<never, AnalysisSpecError> =>
   fail({ _tag: "InvalidAnalysis", analysis: spec.id, variable, message })
 
-const sourceValue = (variable: AnalysisVariable, row: AnalysisRow): AnswerValue | undefined => {
-  switch (variable.source._tag) {
-    case "Arm":
-      return row.arm
-    case "Persona":
-      return row.persona[variable.source.attribute]
-    case "Item":
-      return row.answers[variable.source.item]
-  }
-}
+/** A respondent's value of a variable's source, resolved by core as for every analysis (derived, factors, numeric persona). */
+const sourceValue = (
+  study: StudyDefinition,
+  variable: AnalysisVariable,
+  row: AnalysisRow,
+): AnswerValue | undefined => resolveSource(study, variable.source, row)
 
 /** The declared levels of a variable's source, in order: the persona attribute's levels, the item's options or the arms. */
 const declaredLevels = (study: StudyDefinition, variable: AnalysisVariable): ReadonlyArray<string> | null => {
-  switch (variable.source._tag) {
+  const source = variable.source
+  switch (source._tag) {
     case "Arm":
       return study.arms.map((arm) => arm.id)
     case "Persona": {
-      const attribute = variable.source.attribute
+      const attribute = source.attribute
       return study.persona.find((candidate) => candidate.id === attribute)?.levels ?? null
     }
     case "Item": {
-      const id = variable.source.item
+      const id = source.item
       const item = study.items.find((candidate) => candidate.id === id)
       return item ? scaleOptions(item.scale) : null
     }
+    case "Derived":
+      // A numeric derived variable has no levels; an unknown one is null.
+      return study.derived?.some((candidate) => candidate.id === source.variable)
+        ? (sourceLevels(study, source) ?? [])
+        : null
+    case "Factor":
+      return sourceLevels(study, source)
   }
 }
 
@@ -129,7 +136,7 @@ const codeVariable = (
       accepted.has(value) ||
       (arms && accepted.has(study.arms.find((arm) => arm.id === value)?.value ?? "\u0000"))
     const values = rows.map((row): CellValue => {
-      const value = sourceValue(variable, row)
+      const value = sourceValue(study, variable, row)
       if (isMissing(value)) return null
       if (Array.isArray(value)) return value.some(hit) ? 1 : 0
       return hit(String(value)) ? 1 : 0
@@ -138,14 +145,11 @@ const codeVariable = (
   }
   if (coding._tag === "Numeric") {
     const values = rows.map((row): CellValue => {
-      const value = sourceValue(variable, row)
-      return typeof value === "number"
-        ? value
-        : isMissing(value)
-          ? null
-          : typeof value === "string"
-            ? value
-            : null
+      const value = sourceValue(study, variable, row)
+      if (typeof value === "number") return value
+      if (isMissing(value)) return null
+      // Likert, binary and ordered persona levels read as their scores (numeric code, else position).
+      return sourceNumber(study, variable.source, row) ?? (typeof value === "string" ? value : null)
     })
     return succeed({ design: { id: variable.id, type: "numeric" }, values })
   }
@@ -162,7 +166,7 @@ const codeVariable = (
   }
   const values: Array<CellValue> = []
   for (const row of rows) {
-    const value = sourceValue(variable, row)
+    const value = sourceValue(study, variable, row)
     if (isMissing(value)) values.push(null)
     else if (Array.isArray(value)) {
       if (value.length === 1) values.push(recode(value[0]!))

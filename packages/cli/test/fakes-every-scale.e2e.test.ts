@@ -1,0 +1,159 @@
+import { createHash } from "node:crypto"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type FakeServer, startOpenAiFake } from "@standin/testkit/fakes"
+import { repoRoot, standinAsync, tempDir } from "./helpers.js"
+
+/**
+ * The loopback OpenAI fake answers every kind of item the study format has — options, several options,
+ * whole and decimal numbers in range — so a study with numeric or multi-select items gets valid twins from it.
+ */
+let fake: FakeServer
+beforeAll(async () => {
+  fake = await startOpenAiFake({ seed: 11 })
+})
+afterAll(() => fake?.close())
+
+const run = (study: string, out: string) =>
+  standinAsync(
+    [
+      "run",
+      "--study",
+      study,
+      "--provider",
+      "openai:gpt-4o-mini",
+      "--holdout",
+      "12",
+      "--pilot",
+      "0",
+      "--seed",
+      "5",
+      "--bootstrap",
+      "0",
+      "--no-site",
+      "--quiet",
+      "--out",
+      out,
+    ],
+    { OPENAI_API_KEY: "sk-test-PLANTED", OPENAI_BASE_URL: fake.baseUrl, STANDIN_OFFLINE: "1" },
+  )
+
+/** The synthetic CSV's rows as objects (quoted fields with commas, quotes and newlines handled). */
+const parseCsv = (text: string): Array<Record<string, string>> => {
+  const rows: Array<Array<string>> = []
+  let row: Array<string> = []
+  let field = ""
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (char === '"') quoted = false
+      else field += char
+    } else if (char === '"') quoted = true
+    else if (char === ",") {
+      row.push(field)
+      field = ""
+    } else if (char === "\n") {
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ""
+    } else field += char
+  }
+  const [header, ...body] = rows
+  return body.map((cells) => Object.fromEntries(header!.map((name, index) => [name, cells[index] ?? ""])))
+}
+
+const synthetic = (out: string) =>
+  parseCsv(readFileSync(join(out, "synthetic/openai-gpt-4o-mini.csv"), "utf8"))
+
+const SCALES_CSV = `id,hours,score,tools,mode
+${Array.from(
+  { length: 30 },
+  (_, i) =>
+    `p${i},${(i % 12) + 0.5},${i % 11},"${["email", "chat", "email,chat", "video"][i % 4]}",${["office", "home", "both"][i % 3]}`,
+).join("\n")}
+`
+
+const scalesStudy = (sha: string) => `formatVersion: 2
+id: every-scale
+version: 1.0.0
+title: Every scale
+citation: made up for the fakes
+data: { file: data.csv, sha256: ${sha} }
+respondentId: id
+items:
+  - { id: hours, column: hours, label: Hours, wording: How many hours a day do you work from home?, role: covariate, scale: { numeric: { min: 0, max: 12, integer: false } } }
+  - { id: score, column: score, label: Score, wording: From 0 to 10 how satisfied are you?, role: outcome, scale: { numeric: { min: 0, max: 10, integer: true } } }
+  - { id: tools, column: tools, label: Tools, wording: Which tools do you use?, role: covariate, scale: { multiSelect: [email, chat, video] } }
+  - { id: mode, column: mode, label: Mode, wording: Where do you work?, role: action, scale: { categorical: [office, home, both] } }
+`
+
+describe("the fake vendors answer every scale", () => {
+  it("gives valid answers to the docs' example study (numeric commute minutes)", async () => {
+    const out = tempDir("fakes-docs")
+    const result = await run(join(repoRoot, "docs/examples/study"), out)
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    const rows = synthetic(out)
+    expect(rows).toHaveLength(12)
+    for (const row of rows) {
+      expect(row.valid, row.raw).toBe("true")
+      const minutes = Number(row.minutes)
+      expect(minutes).toBeGreaterThanOrEqual(0)
+      expect(minutes).toBeLessThanOrEqual(180)
+    }
+    // Plausible, not constant: the minutes vary with the twin.
+    expect(new Set(rows.map((row) => row.minutes)).size).toBeGreaterThan(3)
+  })
+
+  it("gives valid whole and decimal numbers, multi-selections and options, the same for the same seed", async () => {
+    const dir = tempDir("fakes-scales")
+    writeFileSync(join(dir, "data.csv"), SCALES_CSV)
+    writeFileSync(join(dir, "study.yaml"), scalesStudy(createHash("sha256").update(SCALES_CSV).digest("hex")))
+    const out = tempDir("fakes-scales-out")
+    const result = await run(dir, out)
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    const rows = synthetic(out)
+    expect(rows).toHaveLength(12)
+    for (const row of rows) {
+      expect(row.valid, row.raw).toBe("true")
+      const answers = JSON.parse(row.raw!) as {
+        hours: number
+        score: number
+        tools: Array<string>
+        mode: string
+      }
+      expect(answers.hours).toBeGreaterThanOrEqual(0)
+      expect(answers.hours).toBeLessThanOrEqual(12)
+      expect(Number.isInteger(answers.score)).toBe(true)
+      expect(answers.tools.length).toBeGreaterThan(0)
+      for (const tool of answers.tools) expect(["email", "chat", "video"]).toContain(tool)
+      expect(["office", "home", "both"]).toContain(answers.mode)
+    }
+    expect(rows.some((row) => !Number.isInteger((JSON.parse(row.raw!) as { hours: number }).hours))).toBe(
+      true,
+    )
+    const again = tempDir("fakes-scales-again")
+    expect((await run(dir, again)).status).toBe(0)
+    expect(synthetic(again).map((row) => row.raw)).toEqual(rows.map((row) => row.raw))
+  })
+
+  it("runs a factorial study: twins in every combination, the derived index never asked", async () => {
+    const out = tempDir("fakes-factorial")
+    const result = await run(join(repoRoot, "packages/study/test/fixtures/factorial-index"), out)
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    const rows = synthetic(out)
+    for (const row of rows) {
+      expect(row.valid, row.raw).toBe("true")
+      expect(Object.keys(JSON.parse(row.raw!))).toEqual(["t1", "t2", "t3", "t4", "t5", "t6", "t7"])
+    }
+    expect(new Set(rows.map((row) => row.arm)).size).toBeGreaterThan(2)
+  })
+})
