@@ -138,15 +138,22 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
     const rowKinds = new Map([...model.rows, ...model.reference].map((row) => [row.key, row.kind] as const))
     const runById = new Map(model.studies.flatMap((study) => study.runs.map((run) => [run.id, run] as const)))
 
+    warnings.push(...definitionMismatches(options.results))
     for (const [index, loaded] of options.results.entries()) {
       const runId = runIds[index]!
       const studyKey = studyKeys[index]!
       const run = runById.get(runId)!
-      const { results } = loaded
+      // A private study publishes aggregates only: no example conversation (a real persona), no synthetic CSV.
+      const isPrivate = loaded.results.study.private === true
+      const results = isPrivate ? withoutHumanRows(loaded.results) : loaded.results
+      if (isPrivate && loaded.results.study.instrument !== undefined)
+        warnings.push(
+          `${loaded.source}: study "${results.study.id}" is private: its example conversation (a respondent's persona) is left out of the site`,
+        )
       // Files of the current version are published byte for byte; older ones as migrated.
       files.set(
         run.download,
-        loaded.fromVersion === ResultsSchemaVersion
+        loaded.fromVersion === ResultsSchemaVersion && !isPrivate
           ? yield* Effect.tryPromise({
               try: () => readFile(loaded.path),
               catch: io(loaded.source, "cannot read"),
@@ -176,7 +183,12 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
         const row = entryRows.get(entryRefKey(runId, entry.id))
         if (row === undefined) continue // a fake finetune
         let download: string | null = null
-        if (entry.syntheticFile !== null) {
+        const published = loaded.results.entries.find((candidate) => candidate.id === entry.id)
+        if (isPrivate && published?.syntheticFile != null) {
+          warnings.push(
+            `${loaded.source}: study "${results.study.id}" is private: the synthetic CSV of entry "${entry.id}" (personas drawn from respondents) is left out of the downloads`,
+          )
+        } else if (entry.syntheticFile !== null) {
           const source = syntheticPath(loaded.path, entry.syntheticFile)
           const content =
             source === null
@@ -333,3 +345,37 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
     })
     return { out, index: join(out, "index.html"), files: files.size, written, removed, warnings }
   })
+
+/** A private study's results as the site may publish them: the example conversation (a real persona) left out. */
+const withoutHumanRows = (results: LoadedResults["results"]): LoadedResults["results"] => {
+  const { instrument: _instrument, ...study } = results.study
+  return {
+    ...results,
+    study,
+    entries: results.entries.map((entry) => ({ ...entry, syntheticFile: null })),
+  }
+}
+
+/**
+ * Runs of one study id and version whose definitions differ (their `definitionSha256`): they did not run
+ * the same study, so the board shows them side by side with this warning.
+ */
+export const definitionMismatches = (results: ReadonlyArray<LoadedResults>): Array<string> => {
+  const byVersion = new Map<string, Map<string, Array<string>>>()
+  for (const loaded of results) {
+    const hash = loaded.results.study.definitionSha256
+    if (hash === undefined) continue
+    const key = `${loaded.results.study.id}@${loaded.results.study.version}`
+    const hashes = byVersion.get(key) ?? new Map<string, Array<string>>()
+    hashes.set(hash, [...(hashes.get(hash) ?? []), loaded.source])
+    byVersion.set(key, hashes)
+  }
+  return [...byVersion.entries()]
+    .filter(([, hashes]) => hashes.size > 1)
+    .map(
+      ([key, hashes]) =>
+        `study ${key} was run with ${hashes.size} different definitions (${[...hashes.entries()]
+          .map(([hash, sources]) => `${hash.slice(0, 12)}: ${sources.join(", ")}`)
+          .join("; ")}); its runs are not comparable: give a changed study a new version`,
+    )
+}

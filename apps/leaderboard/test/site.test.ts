@@ -184,3 +184,71 @@ describe("buildSite", () => {
     }),
   )
 })
+
+describe("buildSite: private studies and changed definitions", () => {
+  const withStudy = (
+    results: ReadonlyArray<LoadedResults>,
+    id: string,
+    study: Partial<LoadedResults["results"]["study"]>,
+  ): Array<LoadedResults> =>
+    results.map((loaded) =>
+      loaded.results.study.id === id
+        ? { ...loaded, results: { ...loaded.results, study: { ...loaded.results.study, ...study } } }
+        : loaded,
+    )
+
+  it.effect("publishes no human-derived rows of a private study, and says what it left out", () =>
+    Effect.gen(function* () {
+      const out = yield* Effect.promise(() => temporaryDir("site-private"))
+      const loaded = yield* loadResults([fixtureSetDir])
+      const privateId = loaded[0]!.results.study.id
+      const site = yield* buildSite({ results: withStudy(loaded, privateId, { private: true }), out })
+      const data = yield* Effect.promise(() => readSiteData(out))
+      // The other studies keep their synthetic CSVs; the private one has none.
+      expect(data.downloads.synthetic.some((item) => item.study === privateId)).toBe(false)
+      expect(data.downloads.synthetic).toHaveLength(9 + 9)
+      const download = data.downloads.results.find((item) => item.study === privateId)!
+      const published = JSON.parse(yield* Effect.promise(() => readFile(join(out, download.path), "utf8")))
+      expect(published.study.private).toBe(true)
+      expect(published.study.instrument).toBeUndefined()
+      expect(
+        published.entries.every((entry: { syntheticFile: unknown }) => entry.syntheticFile === null),
+      ).toBe(true)
+      const files = yield* Effect.promise(() => listAll(out))
+      expect(
+        files.some((file) => file.startsWith(`downloads/${download.run}/`) && file.endsWith(".csv")),
+      ).toBe(false)
+      const leftOut = site.warnings.filter((warning) => warning.includes(`study "${privateId}" is private`))
+      expect(leftOut.filter((warning) => warning.includes("synthetic CSV of entry"))).toHaveLength(9)
+    }),
+  )
+
+  it.effect("warns when runs of one study id and version had different definitions", () =>
+    Effect.gen(function* () {
+      const out = yield* Effect.promise(() => temporaryDir("site-definitions"))
+      const loaded = yield* loadResults([fixtureSetDir])
+      const id = loaded[0]!.results.study.id
+      const version = loaded[0]!.results.study.version
+      const first = withStudy(loaded, id, { definitionSha256: "a".repeat(64) })
+      const changed = { ...first[0]!, source: "elsewhere/results.json" }
+      const twice = [
+        ...first,
+        {
+          ...changed,
+          results: {
+            ...changed.results,
+            study: { ...changed.results.study, definitionSha256: "b".repeat(64) },
+          },
+        },
+      ]
+      const site = yield* buildSite({ results: twice, out, missingSynthetic: "skip" })
+      expect(site.warnings).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^study ${id}@${version.replaceAll(".", "\\.")} was run with 2 different definitions \\(aaaaaaaaaaaa: .*; bbbbbbbbbbbb: elsewhere/results\\.json\\); its runs are not comparable`,
+          ),
+        ),
+      )
+    }),
+  )
+})

@@ -155,5 +155,9 @@ describe("the fake vendors answer every scale", () => {
       expect(Object.keys(JSON.parse(row.raw!))).toEqual(["t1", "t2", "t3", "t4", "t5", "t6", "t7"])
     }
     expect(new Set(rows.map((row) => row.arm)).size).toBeGreaterThan(2)
+    // The results record which definition and which data they came from.
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    expect(results.study.definitionSha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(results.manifest.data.sha256).toBe("e5306522c1d3de2f3ec03e7de2e1fc6eeab569dacd2c0a8d29b5319280f3f253")
   })
 })

@@ -315,6 +315,10 @@ export const ResultsFile = Schema.Struct({
     version: Schema.String,
     title: Schema.String,
     citation: Schema.String,
+    /** sha256 of the decoded study definition as canonical JSON; runs of one id and version should agree. */
+    definitionSha256: Schema.optionalKey(Schema.String),
+    /** A private study: its site pages and downloads hold no human-derived rows, only aggregates. */
+    private: Schema.optionalKey(Schema.Boolean),
     items: Schema.Array(
       Schema.Struct({
         id: Schema.String,

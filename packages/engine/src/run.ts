@@ -36,6 +36,7 @@ import {
 import { Context, Effect, Layer } from "effect"
 import { ceilingDescription, ceilingHalves } from "./ceiling.js"
 import { exampleInstrument } from "./conversation.js"
+import { definitionSha256 } from "./definition-hash.js"
 import { answerDistributions } from "./distributions.js"
 import { metricFidelity, overallFidelity, pairedComparisons, type ResampledFidelity } from "./fidelity.js"
 import {
@@ -592,6 +593,8 @@ export const runStudy = <E>(
         version: study.version,
         title: study.title,
         citation: study.citation,
+        definitionSha256: definitionSha256(study),
+        ...(study.private === true ? { private: true } : {}),
         items: study.items.map((item) => ({
           id: item.id,
           label: item.label,
