@@ -601,9 +601,11 @@ export const inferStudy = (
       }
   }
 
-  // The arm: a column with a few levels, every row in one of them.
+  // The arm: a column with a few levels, every row in one of them; or several such columns named like
+  // experimental factors (a 2×3 design), whose combinations are the arms; or none (an observational survey).
   let armColumn = options.armColumn
   let armGuessed = false
+  let factorProfiles: Array<Profile> = []
   if (armColumn !== undefined) {
     const p = byName.get(armColumn)
     if (p === undefined) return { error: `--arm-column "${armColumn}" is not a column of the file` }
@@ -613,25 +615,25 @@ export const inferStudy = (
       (p) => p.name !== idColumn && p.empties === 0 && p.counts.size >= 2 && p.counts.size <= 12,
     )
     // "age_group" names a group, but a demographic one: demographics are never the arm.
-    const named = candidates.find(
+    const namedAll = candidates.filter(
       (p) => !isDemographic(p.name) && words(p.name).some((word) => ARM_WORDS.includes(word)),
     )
-    const unnamed = candidates.find(
-      (p) =>
-        !isDemographic(p.name) && recogniseLikert([...p.counts.keys()]) === undefined && p.counts.size <= 8,
-    )
-    armColumn = (named ?? unnamed)?.name
-    armGuessed = true
-    if (armColumn === undefined)
-      return {
-        error:
-          "no column looks like the treatment arm (a few levels, no empty cell): name it with --arm-column. A study without arms needs a column that holds the same value in every row.",
-      }
+    const factorLike = namedAll.filter((p) => p.counts.size <= 6)
+    if (factorLike.length >= 2) factorProfiles = factorLike.slice(0, 3)
+    else {
+      const unnamed = candidates.find(
+        (p) =>
+          !isDemographic(p.name) && recogniseLikert([...p.counts.keys()]) === undefined && p.counts.size <= 8,
+      )
+      armColumn = (namedAll[0] ?? unnamed)?.name
+      armGuessed = true
+    }
   }
-  const armProfile = byName.get(armColumn)!
+  const armProfile = armColumn === undefined ? undefined : byName.get(armColumn)!
   const newId = uniqueIds()
-  const arms = [...armProfile.counts.keys()].map((value) => {
-    const control = /^(control|false|0|none|no|baseline|placebo)$/i.test(value)
+  const isControl = (value: string) => /^(control|false|0|none|no|baseline|placebo)$/i.test(value)
+  const arms = [...(armProfile?.counts.keys() ?? [])].map((value) => {
+    const control = isControl(value)
     return {
       id: newId(value),
       label: `${armColumn} = ${value}`,
@@ -642,9 +644,35 @@ export const inferStudy = (
       control,
     }
   })
+  const factorIds = uniqueIds()
+  const factors = factorProfiles.map((p) => {
+    const levelIds = uniqueIds()
+    return {
+      id: factorIds(humanise(p.name)),
+      column: p.name,
+      label: humanise(p.name),
+      levels: [...p.counts.keys()].map((value) => ({
+        id: levelIds(value),
+        label: `${humanise(p.name)} = ${value}`,
+        value,
+        stimulus: isControl(value) ? "" : "TODO: what this level showed, in words a model can read",
+      })),
+    }
+  })
   summary.push(`${idColumn}: respondent id (private)`)
-  summary.push(`${armColumn}: treatment arm with ${arms.length} arms${armGuessed ? " (guessed)" : ""}`)
-
+  if (armColumn !== undefined)
+    summary.push(`${armColumn}: treatment arm with ${arms.length} arms${armGuessed ? " (guessed)" : ""}`)
+  for (const factor of factors)
+    summary.push(`${factor.column}: factor with ${factor.levels.length} levels (guessed)`)
+  if (armColumn === undefined && factors.length === 0)
+    summary.push("no treatment arm (guessed): an observational survey, everyone in one arm")
+  // Combinations of factor levels nobody is in: the design is not fully crossed.
+  const cellsSeen = new Set(
+    table.records.map((record) =>
+      factorProfiles.map((p) => (record.cells[header.indexOf(p.name)] ?? "").trim()).join("\u0000"),
+    ),
+  )
+  const cellCount = factors.reduce((product, factor) => product * factor.levels.length, 1)
   const persona: Array<Record<string, unknown>> = []
   const items: Array<Record<string, unknown>> = []
   const privateColumns = [idColumn]
@@ -654,7 +682,7 @@ export const inferStudy = (
   const personaIds = uniqueIds()
 
   for (const p of profiles) {
-    if (p.name === idColumn || p.name === armColumn) continue
+    if (p.name === idColumn || p.name === armColumn || factorProfiles.includes(p)) continue
     const levels = [...p.counts.keys()]
     if (
       isDemographic(p.name) &&
@@ -728,7 +756,9 @@ export const inferStudy = (
     .filter((attribute) => (attribute.levels as Array<string>).length <= 12)
     .map((attribute) => attribute.id as string)
 
+  const formatVersion2 = armColumn === undefined
   const study: Record<string, unknown> = {
+    ...(formatVersion2 ? { formatVersion: 2 } : {}),
     id: options.id,
     version: "0.1.0",
     title: humanise(options.id),
@@ -736,8 +766,8 @@ export const inferStudy = (
     citation: "TODO: how to cite the study (or: unpublished)",
     data: { file: options.dataFile, sha256: options.sha256, bytes: options.bytes },
     respondentId: idColumn,
-    armColumn,
-    arms: arms.map(({ control: _, ...arm }) => arm),
+    ...(armColumn === undefined ? {} : { armColumn, arms: arms.map(({ control: _, ...arm }) => arm) }),
+    ...(factors.length === 0 ? {} : { factors }),
     persona,
     subgroups,
     items,
@@ -758,12 +788,34 @@ export const inferStudy = (
       ? "the data file sits in this folder; sha256 pins its exact bytes"
       : `the data is not copied here: put it at $STANDIN_DATA_DIR/${options.id}/${options.dataFile} (sha256 pins its exact bytes)`,
   )
-  note(
-    ["armColumn"],
-    armGuessed
-      ? `guessed: the column that assigns respondents to arms (${arms.length} levels); pass --arm-column to choose another`
-      : "the column that assigns respondents to arms",
-  )
+  if (armColumn !== undefined)
+    note(
+      ["armColumn"],
+      armGuessed
+        ? `guessed: the column that assigns respondents to arms (${arms.length} levels); pass --arm-column to choose another`
+        : "the column that assigns respondents to arms",
+    )
+  else if (factors.length > 0) {
+    note(
+      ["factors"],
+      `guessed: ${factors.length} columns named like experimental factors; the arms are every combination of their levels (${factors.map((f) => f.levels.length).join("×")} = ${cellCount}). Pass --arm-column to use one column instead`,
+    )
+    if (cellsSeen.size < cellCount)
+      note(
+        ["factors"],
+        `only ${cellsSeen.size} of the ${cellCount} combinations occur in the data: check that these are crossed factors`,
+      )
+    factors.forEach((factor, index) => {
+      factor.levels.forEach((level, l) => {
+        if (level.stimulus === "")
+          note(["factors", index, "levels", l, "stimulus"], "guessed: a control level, which shows nothing")
+      })
+    })
+  } else
+    note(
+      ["id"],
+      "no column looks like a treatment arm (a few levels, no empty cell, named like a condition): read as an observational survey with one arm (formatVersion 2). Pass --arm-column if there is one",
+    )
   arms.forEach((arm, index) => {
     if (arm.control)
       note(["arms", index, "stimulus"], "guessed: a control arm, which shows nothing (empty stimulus)")
@@ -771,7 +823,18 @@ export const inferStudy = (
   note(["subgroups"], "guessed: persona attributes with at most 12 levels, compared level by level")
   applyComments(document, comments)
   flowShortLists(document.contents as Node)
-  const pairs = exampleLines(items, arms)
+  const predictors =
+    factors.length > 0
+      ? factors.map(
+          (factor) =>
+            `       - { id: ${factor.id}, source: { factor: ${factor.id} }, coding: { categorical: { reference: ${JSON.stringify(factor.levels[0]!.id)} } } }`,
+        )
+      : arms.length > 0
+        ? [
+            `       - { id: arm, source: arm, coding: { categorical: { reference: ${JSON.stringify(arms[0]!.id)} } } }`,
+          ]
+        : []
+  const pairs = exampleLines(items, predictors, factors[0]?.id ?? (arms.length > 0 ? "arm" : undefined))
   if (pairs.length > 0) document.comment = pairs.join("\n")
   return { yaml: document.toString({ lineWidth: 110, flowCollectionPadding: false }), summary }
 }
@@ -815,7 +878,8 @@ const flowShortLists = (node: Node | null) => {
 /** A commented example of a belief–action pair and an analysis, with this study's own ids. */
 const exampleLines = (
   items: ReadonlyArray<Record<string, unknown>>,
-  arms: ReadonlyArray<{ readonly id: string }>,
+  predictors: ReadonlyArray<string>,
+  treatment: string | undefined,
 ): Array<string> => {
   const belief = items.find((item) => item.role === "belief")
   const action = items.find((item) => item.role === "action")
@@ -842,9 +906,12 @@ const exampleLines = (
     `     label: ${action.label} by arm (logistic)`,
     "     family: binomial",
     `     outcome: { id: ${action.id}, source: { item: ${action.id} }, coding: { indicator: [${JSON.stringify(positive)}] } }`,
+  )
+  if (predictors.length === 0) return lines.slice(0, lines.length - 5)
+  lines.push(
     "     predictors:",
-    `       - { id: arm, source: arm, coding: { categorical: { reference: ${JSON.stringify(arms[0]?.id ?? "control")} } } }`,
-    "     treatment: arm",
+    ...predictors,
+    ...(treatment === undefined ? [] : [`     treatment: ${treatment}`]),
   )
   return lines
 }

@@ -243,3 +243,63 @@ describe("inferStudy on a CSV it has never seen", () => {
     })
   })
 })
+
+describe("inferStudy proposes the design: factors, or no arms at all", () => {
+  const factorial = () => {
+    const lines = ["respondent_id,frame_condition,source_treatment,age_group,trust,donated"]
+    const agree = ["Disagree", "Neutral", "Agree"]
+    for (let i = 0; i < 36; i++)
+      lines.push(
+        [
+          `r${i}`,
+          ["gain", "loss"][i % 2],
+          ["none", "expert", "peer"][Math.floor(i / 2) % 3],
+          ["18-34", "35-54", "55+"][i % 3],
+          agree[(i * 7) % 3],
+          ["No", "Yes"][(i * 5) % 2],
+        ].join(","),
+      )
+    return `${lines.join("\n")}\n`
+  }
+
+  it("reads two columns named like conditions as the factors of a crossed design", () => {
+    const inferred = draft(factorial())
+    if ("error" in inferred) throw new Error(inferred.error)
+    const study = decode(inferred.yaml)
+    expect(study.formatVersion).toBe(2)
+    expect(study.armColumn).toBeUndefined()
+    expect(
+      study.factors?.map((factor) => [factor.column, factor.levels.map((level) => level.value)]),
+    ).toEqual([
+      ["frame_condition", ["gain", "loss"]],
+      ["source_treatment", ["none", "expert", "peer"]],
+    ])
+    expect(study.arms).toHaveLength(6)
+    expect(inferred.yaml).toContain("the arms are every combination of their levels (2×3 = 6)")
+    expect(inferred.yaml).not.toContain("only ")
+    expect(inferred.summary).toContain("frame_condition: factor with 2 levels (guessed)")
+    expect(inferred.yaml).toContain("source: { factor: frame_condition }")
+  })
+
+  it("says when the factors are not fully crossed", () => {
+    const partial = factorial()
+      .split("\n")
+      .filter((line) => !/,loss,peer,/.test(line))
+      .join("\n")
+    const inferred = draft(partial)
+    if ("error" in inferred) throw new Error(inferred.error)
+    expect(inferred.yaml).toContain("only 5 of the 6 combinations occur in the data")
+  })
+
+  it("drafts an observational survey (one arm) when no column looks like an arm", () => {
+    const lines = ["respondent_id,age_group,trust"]
+    for (let i = 0; i < 12; i++)
+      lines.push(`r${i},${["18-34", "55+"][i % 2]},${["Agree", "Disagree"][i % 2]}`)
+    const inferred = draft(`${lines.join("\n")}\n`)
+    if ("error" in inferred) throw new Error(inferred.error)
+    const study = decode(inferred.yaml)
+    expect(study.armColumn).toBeUndefined()
+    expect(study.arms.map((arm) => arm.id)).toEqual(["all"])
+    expect(inferred.yaml).toContain("read as an observational survey with one arm")
+  })
+})

@@ -10,7 +10,14 @@ import {
 } from "node:fs"
 import { basename, join, relative, resolve } from "node:path"
 import { InputError } from "@standin/core"
-import { decodeCsvBytes, findStudyFile, inferStudy, parseCsvText, sha256 } from "@standin/study"
+import {
+  dataDelimiter,
+  decodeCsvBytes,
+  findStudyFile,
+  inferStudy,
+  parseCsvText,
+  sha256,
+} from "@standin/study"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { checkOutputFolder } from "../paths.js"
@@ -74,7 +81,7 @@ export const studyInitHandler = (input: StudyInitInput) =>
     const decoded = decodeCsvBytes(bytes)
     if ("error" in decoded)
       return yield* new InputError({ flag: "--from", message: `--from ${input.from}: ${decoded.error}.` })
-    const parsed = parseCsvText(decoded.text)
+    const parsed = parseCsvText(decoded.text, dataDelimiter({ file: from }))
     if ("error" in parsed) {
       return yield* new InputError({
         flag: "--from",
