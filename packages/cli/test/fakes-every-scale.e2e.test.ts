@@ -158,6 +158,63 @@ describe("the fake vendors answer every scale", () => {
     // The results record which definition and which data they came from.
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
     expect(results.study.definitionSha256).toMatch(/^[0-9a-f]{64}$/)
-    expect(results.manifest.data.sha256).toBe("e5306522c1d3de2f3ec03e7de2e1fc6eeab569dacd2c0a8d29b5319280f3f253")
+    expect(results.manifest.data.sha256).toBe(
+      "e5306522c1d3de2f3ec03e7de2e1fc6eeab569dacd2c0a8d29b5319280f3f253",
+    )
+  })
+
+  it("asks each twin on the wire exactly the items its human was asked (skip logic)", async () => {
+    const data = `id,arm,q1,q2,q3
+${Array.from({ length: 24 }, (_, i) => `r${i},${i % 2 === 0 ? "shown" : "hidden"},${i % 3 === 0 ? "Yes" : "No"},${i % 3 === 0 ? "Often" : "FILLER"},${i % 2 === 0 ? "Agree" : ""}`).join("\n")}
+`
+    const dir = tempDir("fakes-skip")
+    writeFileSync(join(dir, "data.csv"), data)
+    writeFileSync(
+      join(dir, "study.yaml"),
+      `formatVersion: 2
+id: screener
+version: 1.0.0
+title: Screener
+citation: made up
+data: { file: data.csv, sha256: ${createHash("sha256").update(data).digest("hex")} }
+respondentId: id
+armColumn: arm
+arms:
+  - { id: shown, label: Shown, value: shown, stimulus: Here is your data. }
+  - { id: hidden, label: Hidden, value: hidden }
+items:
+  - { id: q1, column: q1, label: Uses, wording: Do you use it?, role: action, scale: { binary: ["No", "Yes"] } }
+  - { id: q2, column: q2, label: Often, wording: How often?, role: covariate, scale: { likert: [Rarely, Often] }, askedIf: 'q1 == "Yes"' }
+  - { id: q3, column: q3, label: Shown, wording: Did it surprise you?, role: belief, scale: { likert: [Disagree, Agree] }, askedIf: 'arm == "shown"' }
+pages:
+  - { id: screen, items: [q1] }
+  - { id: follow, items: [q2, q3] }
+`,
+    )
+    const out = tempDir("fakes-skip-out")
+    const before = fake.log.entries.length
+    const result = await run(dir, out)
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    const rows = synthetic(out)
+    expect(rows).toHaveLength(12)
+    const requests = fake.log.entries
+      .slice(before)
+      .filter((entry) => entry.path.endsWith("/chat/completions"))
+      .map(
+        (entry) =>
+          entry.body as { response_format?: { json_schema?: { schema?: { required?: Array<string> } } } },
+      )
+    const asked = requests.map((body) => body.response_format?.json_schema?.schema?.required ?? [])
+    // Hidden twins whose human said No are asked page 1 only; the rest two pages, page 2 without skipped items.
+    expect(asked.every((ids) => ids.length > 0)).toBe(true)
+    expect(asked.some((ids) => ids.join() === "q3")).toBe(true)
+    expect(asked.some((ids) => ids.join() === "q2")).toBe(true)
+    expect(asked.some((ids) => ids.join() === "q2,q3")).toBe(true)
+    for (const row of rows) {
+      expect(row.valid, row.raw).toBe("true")
+      if (row.arm === "hidden") expect(row.q3).toBe("")
+    }
+    expect(requests.length).toBeLessThan(rows.length * 2)
   })
 })

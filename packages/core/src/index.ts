@@ -208,6 +208,7 @@ export {
   StimulusRow,
   StimulusTable,
   StudyDefinition,
+  twinPages,
   VariableCoding,
   VariableSource,
 } from "./study.js"
@@ -221,9 +222,11 @@ export {
   levelScore,
   type NameTarget,
   nameTargets,
+  skippedItems,
   sourceIsNumeric,
   sourceLevels,
   sourceNumber,
   sourceValue,
+  twinOf,
   type VariableRow,
 } from "./variables.js"

@@ -19,6 +19,8 @@ export const Twin = Schema.Struct({
   id: Schema.String,
   arm: Schema.String,
   persona: Persona,
+  /** Items its human was not asked (skip logic): the twin is not asked them either. */
+  skipped: Schema.optionalKey(Schema.Array(Schema.String)),
 })
 export type Twin = typeof Twin.Type
 

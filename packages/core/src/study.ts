@@ -29,6 +29,12 @@ export const Item = Schema.Struct({
   labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
   /** Cells read as a missing answer for this item, besides the study's `missingCodes`. Never an option. */
   missing: Schema.optionalKey(Schema.Array(Schema.String)),
+  /**
+   * Skip logic: the item is asked only when this expression holds for the respondent (`arm == "shown"`,
+   * `q3 == "Yes"`, `age >= 18`), read from their arm, factors, persona and answers to earlier items. A twin is
+   * asked exactly what its human was asked; a human's cell for an item not asked is ignored (missing).
+   */
+  askedIf: Schema.optionalKey(Schema.String),
 })
 export type Item = typeof Item.Type
 
@@ -369,6 +375,22 @@ export const instrumentPages = (study: StudyDefinition): ReadonlyArray<Instrumen
     }),
   }))
 }
+
+/**
+ * The pages as one twin answers them: only the items it is asked (its `skipped` items left out), and only
+ * the pages that keep at least one item, each with its index among the study's pages.
+ */
+export const twinPages = (
+  study: StudyDefinition,
+  twin: { readonly skipped?: ReadonlyArray<string> | undefined },
+): ReadonlyArray<InstrumentPage & { readonly index: number }> =>
+  instrumentPages(study).flatMap((page, index) => {
+    const items =
+      twin.skipped === undefined || twin.skipped.length === 0
+        ? page.items
+        : page.items.filter((item) => !twin.skipped!.includes(item.id))
+    return items.length === 0 ? [] : [{ ...page, items, index }]
+  })
 
 /** The options of an item in the order respondents saw them (empty for numeric items). */
 export const optionsAsShown = (item: Item): ReadonlyArray<string> =>

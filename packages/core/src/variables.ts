@@ -586,3 +586,43 @@ export const sourceIsNumeric = (study: StudyDefinition, source: AnalysisVariable
       return false
   }
 }
+
+/**
+ * The items a respondent was not asked, in the study's item order: those whose `askedIf` does not hold
+ * (0, or unknown because what it reads is missing; any other number holds). Each condition reads the answers with the items
+ * skipped before it already treated as missing.
+ */
+export const skippedItems = (study: StudyDefinition, row: VariableRow): Array<string> => {
+  if (!study.items.some((item) => item.askedIf !== undefined)) return []
+  const answers: Record<string, AnswerValue> = { ...row.answers }
+  const skipped: Array<string> = []
+  for (const item of study.items) {
+    if (item.askedIf === undefined) continue
+    const holds = evaluateExpression(study, item.askedIf, { ...row, answers })
+    if (typeof holds !== "number" || holds === 0) {
+      skipped.push(item.id)
+      answers[item.id] = null
+    }
+  }
+  return skipped
+}
+
+/** The twin of a respondent: its arm, persona and the items its human was not asked; never its answers. */
+export const twinOf = (
+  study: StudyDefinition,
+  respondent: VariableRow,
+  id: string,
+): {
+  readonly id: string
+  readonly arm: string
+  readonly persona: Persona
+  readonly skipped?: Array<string>
+} => {
+  const skipped = skippedItems(study, respondent)
+  return {
+    id,
+    arm: respondent.arm,
+    persona: respondent.persona,
+    ...(skipped.length === 0 ? {} : { skipped }),
+  }
+}

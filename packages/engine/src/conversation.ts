@@ -1,5 +1,5 @@
 import type { AnswerValue, ChatMessage, ExperimentShape, Persona, RenderOptions, Twin } from "@standin/core"
-import { answerTurn, instrumentPages } from "@standin/core"
+import { answerTurn, instrumentPages, twinPages } from "@standin/core"
 
 /** One turn of a twin's conversation with the instrument, with the page it belongs to (none for the system turn). */
 export interface InstrumentTurn {
@@ -22,17 +22,18 @@ export const instrumentConversation = (
   },
 ): ReadonlyArray<InstrumentTurn> => {
   const { answers, ...render } = options
-  const pages = instrumentPages(experiment.definition)
-  const history = pages.map((page) =>
+  const history = instrumentPages(experiment.definition).map((page) =>
     Object.fromEntries(page.items.map((item) => [item.id, answers?.[item.id] ?? null])),
   )
   const turns: Array<InstrumentTurn> = []
-  for (const [index, page] of pages.entries()) {
+  // Skip logic: only the pages (and items) the twin is asked.
+  for (const [position, page] of twinPages(experiment.definition, twin).entries()) {
+    const index = page.index
     const prompt = experiment.renderPrompt(twin, {
       ...render,
       ...(index === 0 ? {} : { page: index, history: history.slice(0, index) }),
     })
-    if (index === 0)
+    if (position === 0)
       for (const message of prompt.messages.filter((m) => m.role === "system"))
         turns.push({ role: "system", content: message.content })
     turns.push({ role: "user", page: page.id, content: prompt.messages.at(-1)!.content })

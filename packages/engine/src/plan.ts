@@ -4,13 +4,14 @@ import {
   type GenerationSettings,
   HoldoutData,
   type InputError,
-  instrumentPages,
   type OptionOrderMode,
   PilotData,
   type PilotDesign,
   Provider,
   type StudyDataError,
   type Twin,
+  twinOf,
+  twinPages,
 } from "@standin/core"
 import { callKey, type StoreError, type StoreShape } from "@standin/store"
 import { Context, Effect, Layer } from "effect"
@@ -96,12 +97,8 @@ export const planRun = (
       options.split ??
       (yield* splitRespondents(study, human.respondents, options.pilot, options.seed, options.holdoutCap))
     const twins: ReadonlyArray<Twin> = [
-      ...split.holdout.map((respondent, index) => ({
-        id: twinIdFor(index),
-        arm: respondent.arm,
-        persona: respondent.persona,
-      })),
-      ...(options.ppi === undefined ? [] : pilotTwins(split.pilot)),
+      ...split.holdout.map((respondent, index) => twinOf(study, respondent, twinIdFor(index))),
+      ...(options.ppi === undefined ? [] : pilotTwins(split.pilot, study)),
     ]
     const prices = options.prices ?? defaultPriceTable
     const data = Layer.merge(
@@ -110,19 +107,20 @@ export const planRun = (
     )
     // Each page is one call. Later pages' prompts hold the earlier answers, unknown before the run: they are
     // estimated with the answers left empty, and counted as cached when the twin's first page is.
-    const pages = instrumentPages(study)
-    const prompts = twins.map((twin) => {
+    // Skip logic: a twin is asked only the pages that keep an item its human was asked.
+    const asked = twins.map((twin) => twinPages(study, twin))
+    const prompts = twins.map((twin, index) => {
       const optionOrders = optionOrdersFor(study, options.optionOrder ?? "as-shown", options.seed, twin.id)
-      return pages.map((_, page) =>
+      return asked[index]!.map(({ index: page }) =>
         experiment.renderPrompt(twin, {
           elicitation: options.elicitation,
           includeDemographics: options.includeDemographics,
-          ...(page === 0 ? {} : { page, history: pages.slice(0, page).map(() => ({})) }),
+          ...(page === 0 ? {} : { page, history: Array.from({ length: page }, () => ({})) }),
           ...(optionOrders === undefined ? {} : { optionOrders }),
         }),
       )
     })
-    const calls = twins.length * options.replicates * pages.length
+    const calls = options.replicates * asked.reduce((total, pages) => total + pages.length, 0)
     const plans: Array<ProviderPlan> = []
     for (const selection of options.providers) {
       const { descriptor } = selection.plugin
@@ -155,7 +153,7 @@ export const planRun = (
       let outputTokens = 0
       for (const [index, twin] of twins.entries()) {
         for (let replicate = 0; replicate < options.replicates; replicate++) {
-          const requests = prompts[index]!.map((prompt, page) =>
+          const requests = prompts[index]!.map((prompt, position) =>
             callRequest(
               {
                 provider: { model: selection.spec.model },
@@ -168,7 +166,7 @@ export const planRun = (
               prompt,
               replicate,
               0,
-              { index: page, items: pages[page]!.items },
+              { index: asked[index]![position]!.index, items: asked[index]![position]!.items },
             ),
           )
           if (options.store !== undefined && options.fresh !== true) {

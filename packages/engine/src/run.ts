@@ -23,7 +23,6 @@ import {
   FailureReason,
   HoldoutData,
   InputError,
-  instrumentPages,
   type MetricError,
   PilotData,
   Provider,
@@ -31,6 +30,8 @@ import {
   scaleOptions,
   scrubUrlCredentials,
   slugify,
+  twinOf,
+  twinPages,
   withoutUrlCredentials,
 } from "@standin/core"
 import { Context, Effect, Layer } from "effect"
@@ -289,11 +290,9 @@ export const runStudy = <E>(
       }
     }
     emit({ _tag: "Split", pilot: split.pilot.length, holdout: split.holdout.length })
-    const twins: ReadonlyArray<Twin> = split.holdout.map((respondent, index) => ({
-      id: twinIdFor(index),
-      arm: respondent.arm,
-      persona: respondent.persona,
-    }))
+    const twins: ReadonlyArray<Twin> = split.holdout.map((respondent, index) =>
+      twinOf(study, respondent, twinIdFor(index)),
+    )
     const holdout: ReadonlyArray<Respondent> = split.holdout.map((respondent, index) => ({
       ...respondent,
       id: twinIdFor(index),
@@ -366,7 +365,7 @@ export const runStudy = <E>(
         continue
       }
       // the pilot's own twins (worth.ts) ride along with the first pass and are never scored
-      const ownPilot = withPpi(selection) ? pilotTwins(pilotOf(selection)) : []
+      const ownPilot = withPpi(selection) ? pilotTwins(pilotOf(selection), study) : []
       const total = (twins.length + ownPilot.length) * options.replicates
       let done = 0
       const synthetic: Array<SyntheticRespondent> = []
@@ -379,7 +378,9 @@ export const runStudy = <E>(
           options.executor === undefined
             ? (directExecutor(provider) as CallExecutor<E>)
             : yield* options.executor(provider, selection, {
-                calls: passTwins.length * options.replicates * instrumentPages(study).length,
+                calls:
+                  options.replicates *
+                  passTwins.reduce((total, twin) => total + twinPages(study, twin).length, 0),
               })
         const result = yield* simulate(
           {

@@ -17,6 +17,7 @@ import {
   InputError,
   instrumentPages,
   ProviderError,
+  twinPages,
   unsupportedElicitation,
 } from "@standin/core"
 import { Effect } from "effect"
@@ -160,7 +161,14 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
         const history: Array<Record<string, AnswerValue>> = []
         const turns: Array<{ page: string; raw: string; attempts: number }> = []
         let raw = ""
-        for (const [pageIndex, page] of pages.entries()) {
+        const askedPages = twinPages(study, twin)
+        for (const [pageIndex, studyPage] of pages.entries()) {
+          // Skip logic: the twin is asked what its human was asked; a page with nothing left is not shown.
+          const page = askedPages.find((candidate) => candidate.index === pageIndex)
+          if (page === undefined) {
+            history.push({})
+            continue
+          }
           const prompt = experiment.renderPrompt(twin, {
             elicitation: options.elicitation,
             includeDemographics: options.includeDemographics,
@@ -220,9 +228,9 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
           if (failure !== undefined || last === undefined) break
           invalidItems.push(...last.parsed.invalidItems)
           history.push(last.parsed.answers)
-          turns.push({ page: page.id, raw: last.text, attempts: pageCalls })
+          turns.push({ page: studyPage.id, raw: last.text, attempts: pageCalls })
         }
-        const answered = failure === undefined && turns.length === pages.length
+        const answered = failure === undefined && turns.length === askedPages.length
         const respondent: SyntheticRespondent = {
           twinId: twin.id,
           replicate,

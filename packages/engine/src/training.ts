@@ -5,7 +5,7 @@ import type {
   StudyDefinition,
   TrainingExample,
 } from "@standin/core"
-import { answerTurn, FinetuneError, instrumentPages } from "@standin/core"
+import { answerTurn, FinetuneError, instrumentPages, twinOf, twinPages } from "@standin/core"
 import { Effect } from "effect"
 import { shuffled, streamFor } from "./random.js"
 
@@ -35,26 +35,26 @@ export const buildTrainingSet = (
 ): TrainingSet => {
   const study = experiment.definition
   const examples = pilot.map((respondent, index): TrainingExample => {
-    const pages = instrumentPages(study)
-    const history: ReadonlyArray<Record<string, AnswerValue>> = pages.map((page) =>
+    const history: ReadonlyArray<Record<string, AnswerValue>> = instrumentPages(study).map((page) =>
       Object.fromEntries(page.items.map((item) => [item.id, respondent.answers[item.id] ?? null])),
     )
-    const last = pages.length - 1
+    // Skip logic: the twin is trained on the pages and items its human was asked.
+    const twin = twinOf(study, respondent, pilotKeyFor(index))
+    const asked = twinPages(study, twin)
+    const lastPage = asked[asked.length - 1] ?? { ...instrumentPages(study)[0]!, index: 0 }
+    const last = lastPage.index
     // The last page's prompt holds the whole conversation before it, with the human's answers as history.
-    const prompt = experiment.renderPrompt(
-      { id: pilotKeyFor(index), arm: respondent.arm, persona: respondent.persona },
-      {
-        elicitation: "sample",
-        includeDemographics: options.includeDemographics,
-        ...(last === 0 ? {} : { page: last, history: history.slice(0, last) }),
-      },
-    )
+    const prompt = experiment.renderPrompt(twin, {
+      elicitation: "sample",
+      includeDemographics: options.includeDemographics,
+      ...(last === 0 ? {} : { page: last, history: history.slice(0, last) }),
+    })
     return {
       respondentKey: pilotKeyFor(index),
       messages: [
         ...prompt.messages,
         answerTurn(
-          pages[last]!.items.map((item) => item.id),
+          lastPage.items.map((item) => item.id),
           respondent.answers,
         ),
       ],

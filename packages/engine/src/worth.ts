@@ -18,6 +18,7 @@ import type {
   SyntheticRespondent,
   Twin,
 } from "@standin/core"
+import { twinOf } from "@standin/core"
 import {
   classicalMean,
   classicalMeanDifference,
@@ -42,12 +43,12 @@ export const defaultHumanCostUsd = 2.5
 export const pilotTwinIdFor = (index: number): string => `p${String(index + 1).padStart(5, "0")}`
 
 /** The twins of the pilot respondents (pseudonymous ids; persona and arm only, as for any twin). */
-export const pilotTwins = (pilot: ReadonlyArray<Respondent>): ReadonlyArray<Twin> =>
-  pilot.map((respondent, index) => ({
-    id: pilotTwinIdFor(index),
-    arm: respondent.arm,
-    persona: respondent.persona,
-  }))
+export const pilotTwins = (pilot: ReadonlyArray<Respondent>, study?: StudyDefinition): ReadonlyArray<Twin> =>
+  pilot.map((respondent, index) =>
+    study === undefined
+      ? { id: pilotTwinIdFor(index), arm: respondent.arm, persona: respondent.persona }
+      : twinOf(study, respondent, pilotTwinIdFor(index)),
+  )
 
 /** Separates the pilot twins' answers from the holdout twins' (which alone are scored). */
 export const separatePilotTwins = (

@@ -1,5 +1,5 @@
 import type { AnswerValue, DataSource, Item, Persona, Respondent, StudyDefinition } from "@standin/core"
-import { StudyDataError } from "@standin/core"
+import { StudyDataError, skippedItems } from "@standin/core"
 import { parse } from "csv-parse/sync"
 import { Effect } from "effect"
 import { formatProblem, type StudyProblem } from "./problems.js"
@@ -330,6 +330,7 @@ export const inspectTable = (study: StudyDefinition, file: string, table: CsvTab
       }
     }
     const answers: Record<string, AnswerValue> = {}
+    const offScale = new Map<string, string>()
     for (const item of study.items) {
       const raw = cell(item.column)
       if (raw === undefined) continue
@@ -338,8 +339,18 @@ export const inspectTable = (study: StudyDefinition, file: string, table: CsvTab
         continue
       }
       const parsed = parseAnswerCell(item, item.labels?.[raw] ?? raw)
-      if ("error" in parsed) fail("value-outside-scale", item.column, parsed.error)
-      else answers[item.id] = parsed.value
+      if ("error" in parsed) {
+        offScale.set(item.id, parsed.error)
+        answers[item.id] = null
+      } else answers[item.id] = parsed.value
+    }
+    // Skip logic: an item this respondent was not asked is missing, whatever its cell holds (often filler).
+    const notAsked =
+      arm === undefined ? [] : skippedItems(study, { arm, persona: persona as Persona, answers })
+    for (const id of notAsked) answers[id] = null
+    for (const item of study.items) {
+      const error = offScale.get(item.id)
+      if (error !== undefined && !notAsked.includes(item.id)) fail("value-outside-scale", item.column, error)
     }
     if (problems.length === before && id !== undefined && arm !== undefined) {
       respondents.push({ id, row: record.row, arm, persona: persona as Persona, answers })

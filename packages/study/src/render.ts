@@ -13,7 +13,7 @@ import type {
   StudyDefinition,
   Twin,
 } from "@standin/core"
-import { answerTurn, instrumentPages, optionsAsShown } from "@standin/core"
+import { answerTurn, instrumentPages, optionsAsShown, twinPages } from "@standin/core"
 
 export interface RendererOverrides {
   /** Replaces the system message. */
@@ -157,6 +157,14 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
   const armById = new Map(study.arms.map((arm) => [arm.id, arm]))
   const pages = instrumentPages(study)
   const schemaName = `${study.id.replace(/[^a-zA-Z0-9_-]/g, "_")}_answers`
+  /** A page as this twin is asked it: without the items its human was not asked (skip logic). */
+  const pageFor = (twin: Twin, index: number): InstrumentPage => {
+    const page = pages[index]!
+    const skipped = twin.skipped
+    if (skipped === undefined || skipped.length === 0) return page
+    return { ...page, items: page.items.filter((item) => !skipped.includes(item.id)) }
+  }
+  const visible = (twin: Twin) => twinPages(study, twin)
 
   const shownOf = (item: Item, options: RenderOptions): ReadonlyArray<string> =>
     options.optionOrders?.[item.id] ?? optionsAsShown(item)
@@ -180,7 +188,8 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
   /** What a page shows before its questions; the first page opens with the preamble and the persona. */
   const head = (twin: Twin, options: RenderOptions, index: number): Array<string> => {
     const parts: Array<string> = []
-    if (index === 0) {
+    // The first page the twin is asked opens the conversation (page 1 unless skip logic left it out).
+    if (index === (visible(twin)[0]?.index ?? 0)) {
       if (study.preamble.trim() !== "") parts.push(study.preamble.trim())
       if (options.includeDemographics) {
         const lines = study.persona
@@ -201,7 +210,7 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
   }
 
   const pageTurn = (twin: Twin, options: RenderOptions, index: number): string => {
-    const page = pages[index]!
+    const page = pageFor(twin, index)
     const verbalized = options.elicitation === "verbalized"
     const questions = page.items.map(
       (item, position) =>
@@ -216,16 +225,18 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
 
   return (twin: Twin, options: RenderOptions): RenderedPrompt => {
     const index = Math.min(Math.max(0, options.page ?? 0), pages.length - 1)
-    const page = pages[index]!
+    const page = pageFor(twin, index)
+    const skipping = page.items.length !== pages[index]!.items.length
     const verbalized = options.elicitation === "verbalized"
-    // The conversation before this page: each earlier page and the answers given to it.
+    // The conversation before this page: each earlier page the twin was asked and the answers given to it.
     const earlier: Array<ChatMessage> = []
-    for (let k = 0; k < index; k++) {
-      earlier.push({ role: "user", content: pageTurn(twin, options, k) })
+    for (const shown of visible(twin)) {
+      if (shown.index >= index) break
+      earlier.push({ role: "user", content: pageTurn(twin, options, shown.index) })
       earlier.push(
         answerTurn(
-          pages[k]!.items.map((item) => item.id),
-          options.history?.[k] ?? {},
+          shown.items.map((item) => item.id),
+          options.history?.[shown.index] ?? {},
         ),
       )
     }
@@ -236,11 +247,12 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
     ]
     const reordered =
       options.optionOrders !== undefined && page.items.some((item) => options.optionOrders?.[item.id])
-    const responseSchema = reordered
-      ? answerSchema(page, verbalized, options)
-      : verbalized
-        ? schemas[index]!.distributions
-        : schemas[index]!.answers
+    const responseSchema =
+      reordered || skipping
+        ? answerSchema(page, verbalized, options)
+        : verbalized
+          ? schemas[index]!.distributions
+          : schemas[index]!.answers
     const perItem: Array<ItemPrompt> = []
     if (options.elicitation === "logprobs") {
       const context = head(twin, options, index)

@@ -1,7 +1,10 @@
 import type { AnalysisVariable, StimulusContent, StudyDefinition } from "@standin/core"
 import {
   checkExpression,
+  expressionNames,
+  isExpressionError,
   isExpressionProblem,
+  parseExpression,
   scaleOptions,
   sourceIsNumeric,
   sourceLevels,
@@ -100,6 +103,7 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
   problems.push(...validateDesign(study))
   problems.push(...validateCodes(study))
   problems.push(...validateDerived(study))
+  problems.push(...validateSkipLogic(study))
   if (study.items.length === 0) push("items", "a study needs at least one item")
   for (const id of duplicates(study.items.map((i) => i.id))) push("items", `duplicate item id "${id}"`)
   for (const id of duplicates(study.arms.map((a) => a.id))) push("arms", `duplicate arm id "${id}"`)
@@ -282,7 +286,7 @@ const version2Fields = (study: StudyDefinition): Array<string> => {
       if (attribute[key] !== undefined) fields.push(`persona[${index}].${key}`)
   })
   study.items.forEach((item, index) => {
-    for (const key of ["labels", "missing"] as const)
+    for (const key of ["labels", "missing", "askedIf"] as const)
       if (item[key] !== undefined) fields.push(`items[${index}].${key}`)
   })
   study.analyses.forEach((analysis, index) => {
@@ -420,6 +424,48 @@ const validateDerived = (study: StudyDefinition): Array<DefinitionProblem> => {
       problems.push({
         field: `derived[${index}].expression`,
         message: `at character ${type.column} of ${JSON.stringify(variable.expression)}: ${type.message}`,
+      })
+  })
+  return problems
+}
+
+/**
+ * Skip conditions: each parses to a yes/no, and reads only what is known before its item is asked — the
+ * arm, factors, persona and items asked before it (in the study's item order).
+ */
+const validateSkipLogic = (study: StudyDefinition): Array<DefinitionProblem> => {
+  const problems: Array<DefinitionProblem> = []
+  study.items.forEach((item, index) => {
+    if (item.askedIf === undefined) return
+    const field = `items[${index}].askedIf`
+    const parsed = parseExpression(item.askedIf)
+    if (isExpressionError(parsed)) {
+      problems.push({
+        field,
+        message: `at character ${parsed.column} of ${JSON.stringify(item.askedIf)}: ${parsed.message}`,
+      })
+      return
+    }
+    const later = new Set(study.items.slice(index).map((other) => other.id))
+    for (const { name, at } of expressionNames(parsed)) {
+      const derived = study.derived?.some((variable) => variable.id === name) ?? false
+      if (later.has(name) || derived)
+        problems.push({
+          field,
+          message: `at character ${at + 1}: "${name}" ${derived ? "is a derived variable" : name === item.id ? "is this item itself" : "is asked after this item"}; a condition reads only the arm, factors, persona and earlier items`,
+        })
+    }
+    if (problems.some((problem) => problem.field === field)) return
+    const type = checkExpression(study, item.askedIf)
+    if (isExpressionProblem(type))
+      problems.push({
+        field,
+        message: `at character ${type.column} of ${JSON.stringify(item.askedIf)}: ${type.message}`,
+      })
+    else if (type.type !== "number")
+      problems.push({
+        field,
+        message: `must be a condition (e.g. q1 == "Yes"), not a ${type.type}`,
       })
   })
   return problems
