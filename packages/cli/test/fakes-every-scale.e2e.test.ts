@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type FakeServer, startOpenAiFake } from "@standin/testkit/fakes"
-import { repoRoot, standinAsync, tempDir } from "./helpers.js"
+import { repoRoot, standin, standinAsync, tempDir } from "./helpers.js"
 
 /**
  * The loopback OpenAI fake answers every kind of item the study format has — options, several options,
@@ -216,5 +216,59 @@ pages:
       if (row.arm === "hidden") expect(row.q3).toBe("")
     }
     expect(requests.length).toBeLessThan(rows.length * 2)
+  })
+
+  it("runs an observational vote-choice survey end to end: TSV, no id column, no arms, missing codes", async () => {
+    const parties = ["Left", "Centre", "Right"]
+    const data = `age\tideology\tvote\n${Array.from(
+      { length: 40 },
+      (_, i) =>
+        `${i % 9 === 0 ? "NA" : 20 + ((i * 7) % 60)}\t${(i % 7) + 1}\t${i % 11 === 0 ? "Prefer not to say" : parties[(i * 5) % 3]}`,
+    ).join("\n")}\n`
+    const dir = tempDir("fakes-vote")
+    writeFileSync(join(dir, "vote.tsv"), data)
+    writeFileSync(
+      join(dir, "study.yaml"),
+      `formatVersion: 2
+id: vote-choice
+version: 1.0.0
+title: Vote choice
+citation: made up
+data: { file: vote.tsv, sha256: ${createHash("sha256").update(data).digest("hex")} }
+missingCodes: ["NA", "Prefer not to say"]
+persona:
+  - { id: age, column: age, label: Age, numeric: { unit: years } }
+  - { id: ideology, column: ideology, label: Ideology (1 left to 7 right), numeric: {} }
+items:
+  - { id: vote, column: vote, label: Vote, wording: Which party did you vote for?, role: action, scale: { categorical: [Left, Centre, Right] } }
+`,
+    )
+    const check = standin(["study", "check", dir])
+    expect(check.stdout).toContain("has no problems")
+    const out = tempDir("fakes-vote-out")
+    const before = fake.log.entries.length
+    const result = await run(dir, out)
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    const rows = synthetic(out)
+    expect(rows).toHaveLength(12)
+    for (const row of rows) {
+      expect(row.valid, row.raw).toBe("true")
+      expect(row.arm).toBe("all")
+    }
+    // A twin whose human's age is NA is told no age; the others are told it in years.
+    const prompts = fake.log.entries
+      .slice(before)
+      .filter((entry) => entry.path.endsWith("/chat/completions"))
+      .map((entry) => (entry.body as { messages: Array<{ content: string }> }).messages[1]!.content)
+    expect(prompts.every((prompt) => /- Age: \d+ years\n/.test(prompt) || !prompt.includes("- Age:"))).toBe(
+      true,
+    )
+    expect(prompts.some((prompt) => /- Age: \d+ years\n/.test(prompt))).toBe(true)
+    expect(prompts.every((prompt) => !prompt.includes("NA") && !prompt.includes("Prefer not to say"))).toBe(
+      true,
+    )
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+    expect(results.study.arms).toEqual([{ id: "all", label: "All respondents" }])
   })
 })
