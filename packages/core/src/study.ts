@@ -35,6 +35,11 @@ export const Item = Schema.Struct({
    * asked exactly what its human was asked; a human's cell for an item not asked is ignored (missing).
    */
   askedIf: Schema.optionalKey(Schema.String),
+  /**
+   * Options that differed by arm: arm id → the options that arm was offered, in the order shown (a subset of
+   * the scale's options). Arms not listed were offered the scale's options.
+   */
+  optionsByArm: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
 })
 export type Item = typeof Item.Type
 
@@ -392,9 +397,14 @@ export const twinPages = (
     return items.length === 0 ? [] : [{ ...page, items, index }]
   })
 
-/** The options of an item in the order respondents saw them (empty for numeric items). */
-export const optionsAsShown = (item: Item): ReadonlyArray<string> =>
-  item.optionOrder ?? (item.scale._tag === "Numeric" ? [] : (item.scale.options as ReadonlyArray<string>))
+/**
+ * The options of an item in the order respondents saw them (empty for numeric items); given an arm, the options
+ * that arm was offered when they differed by arm (`optionsByArm`).
+ */
+export const optionsAsShown = (item: Item, arm?: string): ReadonlyArray<string> =>
+  (arm === undefined ? undefined : item.optionsByArm?.[arm]) ??
+  item.optionOrder ??
+  (item.scale._tag === "Numeric" ? [] : (item.scale.options as ReadonlyArray<string>))
 
 /** How options are ordered in prompts: as the respondents saw them, reversed, or shuffled per twin (seeded). */
 export const OptionOrderMode = Schema.Literals(["as-shown", "reversed", "shuffled"])

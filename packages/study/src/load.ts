@@ -339,8 +339,20 @@ export const inspectTable = (study: StudyDefinition, file: string, table: CsvTab
         continue
       }
       const parsed = parseAnswerCell(item, item.labels?.[raw] ?? raw)
+      const offered = arm === undefined ? undefined : item.optionsByArm?.[arm]
       if ("error" in parsed) {
         offScale.set(item.id, parsed.error)
+        answers[item.id] = null
+      } else if (
+        offered !== undefined &&
+        (Array.isArray(parsed.value) ? parsed.value : [parsed.value]).some(
+          (value) => typeof value === "string" && !offered.includes(value),
+        )
+      ) {
+        offScale.set(
+          item.id,
+          `${describeValue(String(parsed.value))} was not offered in arm "${arm}" (its options: ${offered.map((o) => JSON.stringify(o)).join(", ")})`,
+        )
         answers[item.id] = null
       } else answers[item.id] = parsed.value
     }

@@ -166,13 +166,22 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
   }
   const visible = (twin: Twin) => twinPages(study, twin)
 
-  const shownOf = (item: Item, options: RenderOptions): ReadonlyArray<string> =>
-    options.optionOrders?.[item.id] ?? optionsAsShown(item)
+  /** The options shown for an item: the arm's own when they differed by arm, reordered as the run asks. */
+  const shownOf = (item: Item, options: RenderOptions, arm?: string): ReadonlyArray<string> => {
+    const offered = optionsAsShown(item, arm)
+    const order = options.optionOrders?.[item.id]
+    return order === undefined ? offered : order.filter((option) => offered.includes(option))
+  }
 
-  const answerSchema = (page: InstrumentPage, verbalized: boolean, options: RenderOptions): JsonSchema => ({
+  const answerSchema = (
+    page: InstrumentPage,
+    verbalized: boolean,
+    options: RenderOptions,
+    arm?: string,
+  ): JsonSchema => ({
     type: "object",
     properties: Object.fromEntries(
-      page.items.map((item) => [item.id, itemAnswerSchema(item, shownOf(item, options), verbalized)]),
+      page.items.map((item) => [item.id, itemAnswerSchema(item, shownOf(item, options, arm), verbalized)]),
     ),
     required: page.items.map((item) => item.id),
     additionalProperties: false,
@@ -214,7 +223,7 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
     const verbalized = options.elicitation === "verbalized"
     const questions = page.items.map(
       (item, position) =>
-        `${position + 1}. [${item.id}] ${item.wording.trim()}\n   ${optionLine(item, shownOf(item, options))}`,
+        `${position + 1}. [${item.id}] ${item.wording.trim()}\n   ${optionLine(item, shownOf(item, options, twin.arm))}`,
     )
     const ids = page.items.map((item) => item.id).join(", ")
     const instruction = verbalized
@@ -226,7 +235,10 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
   return (twin: Twin, options: RenderOptions): RenderedPrompt => {
     const index = Math.min(Math.max(0, options.page ?? 0), pages.length - 1)
     const page = pageFor(twin, index)
-    const skipping = page.items.length !== pages[index]!.items.length
+    // Skip logic or options that differ by arm: this twin's page needs its own answer schema.
+    const skipping =
+      page.items.length !== pages[index]!.items.length ||
+      page.items.some((item) => item.optionsByArm?.[twin.arm] !== undefined)
     const verbalized = options.elicitation === "verbalized"
     // The conversation before this page: each earlier page the twin was asked and the answers given to it.
     const earlier: Array<ChatMessage> = []
@@ -249,7 +261,7 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
       options.optionOrders !== undefined && page.items.some((item) => options.optionOrders?.[item.id])
     const responseSchema =
       reordered || skipping
-        ? answerSchema(page, verbalized, options)
+        ? answerSchema(page, verbalized, options, twin.arm)
         : verbalized
           ? schemas[index]!.distributions
           : schemas[index]!.answers
@@ -257,7 +269,7 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
     if (options.elicitation === "logprobs") {
       const context = head(twin, options, index)
       for (const item of page.items) {
-        const choices = shownOf(item, options)
+        const choices = shownOf(item, options, twin.arm)
         if (choices.length === 0 || item.scale._tag === "MultiSelect") continue
         const labels = optionLabels(choices.length)
         const listed = choices

@@ -124,6 +124,20 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
   })
   study.items.forEach((item, index) => {
     const options = scaleOptions(item.scale)
+    for (const [arm, offered] of Object.entries(item.optionsByArm ?? {})) {
+      const field = `items[${index}].optionsByArm`
+      if (!study.arms.some((candidate) => candidate.id === arm))
+        push(field, `unknown arm "${arm}" (arms: ${study.arms.map((a) => a.id).join(", ")})`)
+      if (item.scale._tag === "Numeric") push(field, "a numeric item has no options to vary by arm")
+      if (offered.length < 2) push(`${field}.${arm}`, "an arm needs at least two options")
+      for (const option of offered)
+        if (!options.includes(option))
+          push(
+            `${field}.${arm}`,
+            `"${option}" is not an option of ${item.id}: list every option any arm saw in the scale, and each arm's own here`,
+          )
+      for (const option of duplicates(offered)) push(`${field}.${arm}`, `duplicate option "${option}"`)
+    }
     if (item.default !== undefined && !options.includes(item.default))
       push(`items[${index}].default`, `"${item.default}" is not an option of ${item.id}`)
     if (item.optionOrder !== undefined) {
@@ -286,7 +300,7 @@ const version2Fields = (study: StudyDefinition): Array<string> => {
       if (attribute[key] !== undefined) fields.push(`persona[${index}].${key}`)
   })
   study.items.forEach((item, index) => {
-    for (const key of ["labels", "missing", "askedIf"] as const)
+    for (const key of ["labels", "missing", "askedIf", "optionsByArm"] as const)
       if (item[key] !== undefined) fields.push(`items[${index}].${key}`)
   })
   study.analyses.forEach((analysis, index) => {
