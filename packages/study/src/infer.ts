@@ -788,6 +788,25 @@ export const inferStudy = (
       ? "the data file sits in this folder; sha256 pins its exact bytes"
       : `the data is not copied here: put it at $STANDIN_DATA_DIR/${options.id}/${options.dataFile} (sha256 pins its exact bytes)`,
   )
+  // Items empty in every row of some arms and answered in others look asked only in those arms.
+  if (armProfile !== undefined) {
+    items.forEach((item, index) => {
+      const cells = byName.get(item.column as string)!.cells
+      const answeredIn = arms.filter((arm) =>
+        armProfile.cells.some((value, row) => value === arm.value && cells[row] !== ""),
+      )
+      if (answeredIn.length === 0 || answeredIn.length === arms.length) return
+      const condition =
+        answeredIn.length === 1
+          ? `arm == "${answeredIn[0]!.id}"`
+          : answeredIn.map((arm) => `arm == "${arm.id}"`).join(" or ")
+      note(
+        ["items", index],
+        `guessed: asked only in arm${answeredIn.length === 1 ? "" : "s"} ${answeredIn.map((arm) => arm.id).join(", ")} (empty in every row of the others): declare askedIf: '${condition}' (with formatVersion: 2) so twins in other arms are not asked it`,
+      )
+      summary.push(`${item.column}: looks asked only in ${answeredIn.map((arm) => arm.id).join(", ")}`)
+    })
+  }
   if (armColumn !== undefined)
     note(
       ["armColumn"],

@@ -302,4 +302,21 @@ describe("inferStudy proposes the design: factors, or no arms at all", () => {
     expect(study.arms.map((arm) => arm.id)).toEqual(["all"])
     expect(inferred.yaml).toContain("read as an observational survey with one arm")
   })
+
+  it("says when an item looks asked only in some arms, and how to declare it", () => {
+    const lines = ["respondent_id,condition,trust,followup"]
+    for (let i = 0; i < 12; i++) {
+      const arm = ["control", "shown", "told"][i % 3]!
+      lines.push(
+        `r${i},${arm},${["Agree", "Disagree"][i % 2]},${arm === "control" ? "" : ["Yes", "No"][i % 2]}`,
+      )
+    }
+    const inferred = draft(`${lines.join("\n")}\n`)
+    if ("error" in inferred) throw new Error(inferred.error)
+    expect(inferred.yaml).toContain(
+      `# guessed: asked only in arms shown, told (empty in every row of the others): declare askedIf: 'arm == "shown" or arm == "told"' (with formatVersion: 2)`,
+    )
+    expect(inferred.yaml).not.toMatch(/asked only in .*\n.*id: trust/)
+    expect(inferred.summary).toContain("followup: looks asked only in shown, told")
+  })
 })
