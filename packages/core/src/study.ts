@@ -297,6 +297,14 @@ export const DataSource = Schema.Struct({
   delimiter: Schema.optionalKey(Schema.Literals([",", "\t", ";"])),
   /** The file's text encoding when it is not UTF-8 (`windows-1252`, `latin1`, `utf-16le`). */
   encoding: Schema.optionalKey(Schema.Literals(["utf-8", "windows-1252", "latin1", "utf-16le"])),
+  /**
+   * A long-format file (one row per respondent × question): the columns holding the respondent, the question
+   * and the answer. It is reshaped to one row per respondent, one column per question (named by the question
+   * cells, which items name as their `column`); every other column must be constant per respondent.
+   */
+  long: Schema.optionalKey(
+    Schema.Struct({ respondent: Schema.String, question: Schema.String, answer: Schema.String }),
+  ),
 })
 export type DataSource = typeof DataSource.Type
 

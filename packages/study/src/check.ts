@@ -4,7 +4,7 @@ import type { AnalysisVariable, Respondent, StudyDefinition } from "@standin/cor
 import { checkExpression, isExpressionProblem, sourceNumber, sourceValue } from "@standin/core"
 import { Effect, Result } from "effect"
 import { readStudyFolder } from "./folder.js"
-import { dataDelimiter, decodeCsvBytes, inspectTable, parseCsvText, splitMulti } from "./load.js"
+import { dataDelimiter, decodeCsvBytes, inspectTable, parseCsvText, reshapeLong, splitMulti } from "./load.js"
 import type { StudyProblem } from "./problems.js"
 import { dataLocations, localDataCandidates, resolveDataFile, sha256 } from "./resolve-data.js"
 
@@ -310,7 +310,19 @@ export const checkStudyFolder = (
       })
       return { ...empty, dataFile, problems }
     }
-    const table = parsed.table
+    const long = study.data.long
+    const reshaped = long === undefined ? { table: parsed.table } : reshapeLong(parsed.table, long)
+    if ("error" in reshaped) {
+      problems.push({
+        kind: "invalid-csv",
+        file: dataName,
+        ...(reshaped.row === undefined ? {} : { row: reshaped.row }),
+        ...(reshaped.column === undefined ? {} : { column: reshaped.column }),
+        message: `cannot reshape the long-format file (data.long): ${reshaped.error}`,
+      })
+      return { ...empty, dataFile, problems }
+    }
+    const table = reshaped.table
     const inspection = inspectTable(study, dataName, table)
     const capped = capRowProblems(inspection.problems, options.maxRowsPerProblem ?? 5)
     problems.push(...capped.kept)

@@ -9,7 +9,7 @@ import {
   StudyDefinitionError,
 } from "@standin/core"
 import { Effect, Layer, Schema } from "effect"
-import { dataDelimiter, decodeCsvBytes, parseCsv, respondentsFromTable } from "./load.js"
+import { dataDelimiter, decodeCsvBytes, parseCsv, reshapeLong, respondentsFromTable } from "./load.js"
 import { makeRenderer, type RendererOverrides } from "./render.js"
 import { dataLocations, resolveDataFile } from "./resolve-data.js"
 import { validateDefinition } from "./validate.js"
@@ -47,7 +47,18 @@ export const loadHumanData = (definition: StudyDefinition, options: DefineStudyO
         file: resolved.path,
         message: `${resolved.path}: ${decoded.error}.`,
       })
-    const table = yield* parseCsv(definition.id, resolved.path, decoded.text, dataDelimiter(definition.data))
+    const parsed = yield* parseCsv(definition.id, resolved.path, decoded.text, dataDelimiter(definition.data))
+    const long = definition.data.long
+    const reshaped = long === undefined ? { table: parsed } : reshapeLong(parsed, long)
+    if ("error" in reshaped)
+      return yield* new StudyDataError({
+        study: definition.id,
+        file: resolved.path,
+        ...(reshaped.row === undefined ? {} : { row: reshaped.row }),
+        ...(reshaped.column === undefined ? {} : { column: reshaped.column }),
+        message: `${resolved.path}${reshaped.row === undefined ? "" : `, row ${reshaped.row}`}: cannot reshape the long-format file: ${reshaped.error}.`,
+      })
+    const table = reshaped.table
     const respondents = yield* respondentsFromTable(definition, resolved.path, table)
     const data: HumanData = {
       respondents,

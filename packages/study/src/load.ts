@@ -115,6 +115,85 @@ export const parseCsv = (
       )
 }
 
+/**
+ * Reshapes a long-format table (one row per respondent × question) to one row per respondent, one column per
+ * question, in the order respondents and questions first appear. Every other column must hold one value per
+ * respondent. Each wide row keeps the spreadsheet row of its respondent's first long row, for messages.
+ */
+export const reshapeLong = (
+  table: CsvTable,
+  long: { readonly respondent: string; readonly question: string; readonly answer: string },
+):
+  | { readonly table: CsvTable }
+  | { readonly error: string; readonly row?: number; readonly column?: string } => {
+  const index = (name: string) => table.header.findIndex((cell) => cell.trim() === name)
+  const [who, what, value] = [index(long.respondent), index(long.question), index(long.answer)]
+  for (const [name, at, role] of [
+    [long.respondent, who, "respondent"],
+    [long.question, what, "question"],
+    [long.answer, value, "answer"],
+  ] as const)
+    if (at === -1)
+      return { error: `the header has no column "${name}" (data.long.${role})`, row: 1, column: name }
+  const constant = table.header.map((_, i) => i).filter((i) => i !== who && i !== what && i !== value)
+  const questions: Array<string> = []
+  const people = new Map<
+    string,
+    { row: number; fixed: Array<string>; answers: Map<string, { cell: string; row: number }> }
+  >()
+  for (const record of table.records) {
+    const id = (record.cells[who] ?? "").trim()
+    const question = (record.cells[what] ?? "").trim()
+    if (question === "")
+      return { error: "the question cell is empty", row: record.row, column: long.question }
+    if (!questions.includes(question)) questions.push(question)
+    const fixed = constant.map((i) => record.cells[i] ?? "")
+    const person = people.get(id)
+    if (person === undefined) {
+      people.set(id, {
+        row: record.row,
+        fixed,
+        answers: new Map([[question, { cell: record.cells[value] ?? "", row: record.row }]]),
+      })
+      continue
+    }
+    const differs = constant.findIndex((_, k) => fixed[k] !== person.fixed[k])
+    if (differs !== -1)
+      return {
+        error: `respondent ${JSON.stringify(id)} has ${JSON.stringify(fixed[differs])} here but ${JSON.stringify(person.fixed[differs])} in row ${person.row}: a column other than the question and the answer holds one value per respondent`,
+        row: record.row,
+        column: table.header[constant[differs]!]!,
+      }
+    const earlier = person.answers.get(question)
+    if (earlier !== undefined)
+      return {
+        error: `respondent ${JSON.stringify(id)} answers ${JSON.stringify(question)} twice (also in row ${earlier.row})`,
+        row: record.row,
+        column: long.question,
+      }
+    person.answers.set(question, { cell: record.cells[value] ?? "", row: record.row })
+  }
+  const clash = questions.find((question) => constant.some((i) => table.header[i]!.trim() === question))
+  if (clash !== undefined)
+    return {
+      error: `the question "${clash}" has the name of another column of the file`,
+      column: long.question,
+    }
+  return {
+    table: {
+      header: [long.respondent, ...constant.map((i) => table.header[i]!), ...questions],
+      records: [...people.entries()].map(([id, person]) => ({
+        row: person.row,
+        cells: [
+          id,
+          ...person.fixed,
+          ...questions.map((question) => person.answers.get(question)?.cell ?? ""),
+        ],
+      })),
+    },
+  }
+}
+
 const describeValue = (value: string): string => (value === "" ? "an empty cell" : JSON.stringify(value))
 
 /** Parses one cell into an answer on the item's scale, or explains why it cannot. Empty cells are missing (null). */

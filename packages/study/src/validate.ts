@@ -226,6 +226,17 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
     ...study.items.map((i) => i.column),
   ]
   for (const column of duplicates(columns)) push("columns", `the column "${column}" is used twice`)
+  const long = study.data.long
+  if (long !== undefined) {
+    if (study.respondentId !== long.respondent)
+      push(
+        "respondentId",
+        `a long-format file is reshaped by its respondent column: set respondentId to "${long.respondent}" (data.long.respondent)`,
+      )
+    const roles = [long.respondent, long.question, long.answer]
+    if (new Set(roles).size !== 3)
+      push("data.long", "the respondent, question and answer columns must be three different columns")
+  }
   if (study.respondentId !== undefined && !study.privateColumns.includes(study.respondentId)) {
     push("privateColumns", `the respondent id column "${study.respondentId}" must be private`)
   }
@@ -293,7 +304,7 @@ const version2Fields = (study: StudyDefinition): Array<string> => {
   if (study.armColumn === undefined) fields.push("armColumn")
   for (const key of ["factors", "missingCodes", "derived", "private"] as const)
     if (study[key] !== undefined) fields.push(key)
-  for (const key of ["delimiter", "encoding"] as const)
+  for (const key of ["delimiter", "encoding", "long"] as const)
     if (study.data[key] !== undefined) fields.push(`data.${key}`)
   study.persona.forEach((attribute, index) => {
     for (const key of ["numeric", "labels", "missing", "ordered"] as const)

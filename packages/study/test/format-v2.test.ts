@@ -280,4 +280,48 @@ items:
       ).toBe(true)
     }),
   )
+
+  it.effect("a long-format file (one row per respondent × question) reshaped as declared", () =>
+    Effect.gen(function* () {
+      const data = `pid,age,question,answer
+p1,34,vote,Left
+p1,34,turnout,Yes
+p2,51,turnout,No
+p2,51,vote,Prefer not to say
+p3,68,vote,Right
+`
+      const study = `formatVersion: 2
+id: vote-long
+version: 1.0.0
+title: Vote (long)
+citation: made up
+data: { file: answers.csv, sha256: ${sha256(data)}, long: { respondent: pid, question: question, answer: answer } }
+respondentId: pid
+persona:
+  - { id: age, column: age, label: Age, numeric: { unit: years } }
+items:
+  - { id: vote, column: vote, label: Vote, wording: Whom did you vote for?, role: action, scale: { categorical: [Left, Centre, Right] }, missing: ["Prefer not to say"] }
+  - { id: turnout, column: turnout, label: Turnout, wording: Did you vote?, role: action, scale: { binary: ["No", "Yes"] } }
+`
+      const dir = mkdtempSync(join(tmpdir(), "standin-long-"))
+      writeFileSync(join(dir, "answers.csv"), data)
+      writeFileSync(join(dir, "study.yaml"), study)
+      const report = yield* check(dir)
+      expect(report.problems.map(formatProblem)).toEqual([])
+      expect([report.rows, report.respondents]).toEqual([3, 3])
+      const { respondents } = yield* humans(dir)
+      expect(respondents.map((r) => [r.id, r.row, r.persona.age, r.answers])).toEqual([
+        ["p1", 2, "34", { vote: "Left", turnout: "Yes" }],
+        ["p2", 4, "51", { vote: null, turnout: "No" }],
+        ["p3", 6, "68", { vote: "Right", turnout: null }],
+      ])
+      // A respondent whose age differs between their rows cannot be reshaped: the check names the row.
+      const bad = data.replace("p2,51,vote", "p2,52,vote")
+      writeFileSync(join(dir, "answers.csv"), bad)
+      writeFileSync(join(dir, "study.yaml"), study.replace(sha256(data), sha256(bad)))
+      expect((yield* check(dir)).problems.map(formatProblem)).toEqual([
+        'answers.csv, row 5, column "age": cannot reshape the long-format file (data.long): respondent "p2" has "52" here but "51" in row 4: a column other than the question and the answer holds one value per respondent',
+      ])
+    }),
+  )
 })
