@@ -115,7 +115,8 @@ const shapeItem = (id: string, schema: unknown): ShapeItem | undefined => {
   if (!isRecord(schema)) return undefined
   const options = enumOf(schema)
   if (options !== undefined) return { id, kind: "choice", options }
-  const type = schema.type
+  // Gemini's OpenAPI subset (`responseSchema`) spells types in capitals.
+  const type = typeof schema.type === "string" ? schema.type.toLowerCase() : schema.type
   if (type === "array") {
     const inner = enumOf(schema.items)
     return inner === undefined ? undefined : { id, kind: "multi", options: inner }

@@ -115,3 +115,72 @@ describe("the default responder", () => {
     expect(answerDistribution(options, lines, 1)).toEqual(warm)
   })
 })
+
+describe("the default responder answers every kind of item", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      minutes: { type: "integer", minimum: 0, maximum: 180 },
+      share: { type: "number", minimum: 0, maximum: 1 },
+      tools: { type: "array", items: { type: "string", enum: ["email", "chat", "video"] }, minItems: 1 },
+      why: { type: "string" },
+      mode: { type: "string", enum: ["office", "home"] },
+    },
+    required: ["minutes", "share", "tools", "why", "mode"],
+  }
+  const ask = (persona: string, seed: number, body = schema) =>
+    JSON.parse(
+      (
+        defaultResponder(
+          base({
+            schema: body,
+            seed,
+            messages: [{ role: "user", content: `About you:\n- Age: ${persona}` }],
+          }),
+          { rng: new Rng(1), seed: 9 },
+        ) as { text: string }
+      ).text,
+    ) as { minutes: number; share: number; tools: Array<string>; why: string; mode: string }
+
+  it("gives whole and decimal numbers in range, non-empty selections, text and options, seeded", () => {
+    const seen = new Set<number>()
+    for (let seed = 0; seed < 40; seed++) {
+      const answer = ask(`${20 + (seed % 5)}`, seed)
+      expect(Number.isInteger(answer.minutes)).toBe(true)
+      expect(answer.minutes).toBeGreaterThanOrEqual(0)
+      expect(answer.minutes).toBeLessThanOrEqual(180)
+      expect(answer.share).toBeGreaterThanOrEqual(0)
+      expect(answer.share).toBeLessThanOrEqual(1)
+      expect(answer.tools.length).toBeGreaterThan(0)
+      expect(new Set(answer.tools).size).toBe(answer.tools.length)
+      for (const tool of answer.tools) expect(["email", "chat", "video"]).toContain(tool)
+      expect(answer.why.length).toBeGreaterThan(0)
+      expect(["office", "home"]).toContain(answer.mode)
+      seen.add(answer.minutes)
+      expect(ask(`${20 + (seed % 5)}`, seed)).toEqual(answer)
+    }
+    expect(seen.size).toBeGreaterThan(10)
+    expect(surveyShape(base({ schema }))._tag).toBe("Sample")
+  })
+
+  it("reads Gemini's capitalised types, and numbers next to stated distributions", () => {
+    const gemini = { type: "OBJECT", properties: { age: { type: "INTEGER", minimum: 18, maximum: 99 } } }
+    const answer = ask("30", 1, gemini as typeof schema) as unknown as { age: number }
+    expect(answer.age).toBeGreaterThanOrEqual(18)
+    expect(answer.age).toBeLessThanOrEqual(99)
+    const mixed = {
+      type: "object",
+      properties: {
+        hours: { type: "number", minimum: 0, maximum: 12 },
+        agree: { type: "object", properties: { No: { type: "number" }, Yes: { type: "number" } } },
+      },
+    }
+    expect(surveyShape(base({ schema: mixed }))._tag).toBe("Verbalized")
+    const stated = ask("30", 2, mixed as typeof schema) as unknown as {
+      hours: number
+      agree: Record<string, number>
+    }
+    expect(stated.hours).toBeLessThanOrEqual(12)
+    expect(stated.agree.No! + stated.agree.Yes!).toBeCloseTo(1, 5)
+  })
+})
