@@ -21,6 +21,44 @@ export type NameTarget =
   | { readonly kind: "arm" }
   | { readonly kind: "derived"; readonly id: string; readonly expression: string }
 
+const targetsCache = new WeakMap<StudyDefinition, Map<string, ReadonlyArray<NameTarget>>>()
+
+/** nameTargets, remembered per study: expressions are evaluated for every respondent. */
+const cachedTargets = (study: StudyDefinition, name: string): ReadonlyArray<NameTarget> => {
+  let cache = targetsCache.get(study)
+  if (cache === undefined) {
+    cache = new Map()
+    targetsCache.set(study, cache)
+  }
+  let targets = cache.get(name)
+  if (targets === undefined) {
+    targets = nameTargets(study, name)
+    cache.set(name, targets)
+  }
+  return targets
+}
+
+const scoreCache = new WeakMap<Item | PersonaAttribute, Map<string, number | undefined>>()
+
+/** The score of an item's option or an ordered attribute's level, remembered per item or attribute. */
+const cachedScore = (owner: Item | PersonaAttribute, level: string): number | undefined => {
+  let cache = scoreCache.get(owner)
+  if (cache === undefined) {
+    cache = new Map()
+    scoreCache.set(owner, cache)
+  }
+  if (!cache.has(level)) {
+    const score =
+      "scale" in owner
+        ? owner.scale._tag === "Likert" || owner.scale._tag === "Binary"
+          ? levelScore(owner.scale.options, owner.labels, level, owner.scale._tag === "Binary")
+          : undefined
+        : levelScore(owner.levels, owner.labels, level)
+    cache.set(level, score)
+  }
+  return cache.get(level)
+}
+
 /** The targets a name could mean, in order: derived variables, items, persona attributes, factors, `arm`. */
 export const nameTargets = (study: StudyDefinition, name: string): Array<NameTarget> => {
   const out: Array<NameTarget> = []
@@ -76,15 +114,11 @@ const scoreRange = (target: NameTarget): readonly [number, number] | undefined =
     const scale = target.item.scale
     if (scale._tag === "Numeric") return [scale.min, scale.max]
     if (scale._tag !== "Likert" && scale._tag !== "Binary") return undefined
-    const scores = (scale.options as ReadonlyArray<string>).map(
-      (option) => levelScore(scale.options, target.item.labels, option, scale._tag === "Binary")!,
-    )
+    const scores = (scale.options as ReadonlyArray<string>).map((option) => cachedScore(target.item, option)!)
     return [Math.min(...scores), Math.max(...scores)]
   }
   if (target.kind === "persona" && target.attribute.ordered === true) {
-    const scores = target.attribute.levels.map(
-      (level) => levelScore(target.attribute.levels, target.attribute.labels, level)!,
-    )
+    const scores = target.attribute.levels.map((level) => cachedScore(target.attribute, level)!)
     return [Math.min(...scores), Math.max(...scores)]
   }
   return undefined
@@ -324,15 +358,14 @@ const nameValue = (study: StudyDefinition, target: NameTarget, row: VariableRow,
       if (typeof answer === "number") return answer
       const scale = target.item.scale
       if (label || (scale._tag !== "Likert" && scale._tag !== "Binary")) return answer
-      return levelScore(scale.options, target.item.labels, answer, scale._tag === "Binary") ?? null
+      return cachedScore(target.item, answer) ?? null
     }
     case "persona": {
       const value = row.persona[target.attribute.id]
       if (value === undefined || typeof value !== "string") return null
       if (label) return value
       if (target.attribute.numeric !== undefined) return Number(value)
-      if (target.attribute.ordered === true)
-        return levelScore(target.attribute.levels, target.attribute.labels, value) ?? null
+      if (target.attribute.ordered === true) return cachedScore(target.attribute, value) ?? null
       return value
     }
     case "factor":
@@ -350,7 +383,7 @@ const evaluate = (study: StudyDefinition, expression: Expression, row: VariableR
   const name = (inner: Expression, label: boolean): Value => {
     if (inner._tag !== "Name") return evaluate(study, inner, row)
     // An unknown name (validation reports it) is missing, never a crash.
-    const target = nameTargets(study, inner.name)[0]
+    const target = cachedTargets(study, inner.name)[0]
     return target === undefined ? null : nameValue(study, target, row, label)
   }
   switch (expression._tag) {
@@ -425,7 +458,7 @@ const evaluate = (study: StudyDefinition, expression: Expression, row: VariableR
         case "reverse": {
           const arg = args[0]!
           if (arg._tag !== "Name") return null
-          const target = nameTargets(study, arg.name)[0]
+          const target = cachedTargets(study, arg.name)[0]
           if (target === undefined) return null
           const range = scoreRange(target)
           const value = nameValue(study, target, row, false)
