@@ -128,7 +128,7 @@ describe("the default responder answers every kind of item", () => {
     },
     required: ["minutes", "share", "tools", "why", "mode"],
   }
-  const ask = (persona: string, seed: number, body = schema) =>
+  const ask = (persona: string, seed: number, body: Record<string, unknown> = schema) =>
     JSON.parse(
       (
         defaultResponder(
@@ -165,7 +165,7 @@ describe("the default responder answers every kind of item", () => {
 
   it("reads Gemini's capitalised types, and numbers next to stated distributions", () => {
     const gemini = { type: "OBJECT", properties: { age: { type: "INTEGER", minimum: 18, maximum: 99 } } }
-    const answer = ask("30", 1, gemini as typeof schema) as unknown as { age: number }
+    const answer = ask("30", 1, gemini) as unknown as { age: number }
     expect(answer.age).toBeGreaterThanOrEqual(18)
     expect(answer.age).toBeLessThanOrEqual(99)
     const mixed = {
@@ -176,7 +176,7 @@ describe("the default responder answers every kind of item", () => {
       },
     }
     expect(surveyShape(base({ schema: mixed }))._tag).toBe("Verbalized")
-    const stated = ask("30", 2, mixed as typeof schema) as unknown as {
+    const stated = ask("30", 2, mixed) as unknown as {
       hours: number
       agree: Record<string, number>
     }
