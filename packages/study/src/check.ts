@@ -384,6 +384,24 @@ export const checkStudyFolder = (
       }
     })
     const respondents = inspection.respondents
+    // A combination of factor levels nobody is in: the design is not fully crossed.
+    if (study.factors !== undefined && respondents.length > 0) {
+      const occupied = new Set(respondents.map((respondent) => respondent.arm))
+      study.arms.forEach((arm, index) => {
+        if (occupied.has(arm.id)) return
+        problems.push(
+          inStudyFile({
+            kind: "arm-without-respondents",
+            field: "factors",
+            message: `no valid row of ${dataName} is in arm "${arm.id}" (${Object.entries(arm.factors ?? {})
+              .map(([factor, level]) => `${factor} = ${level}`)
+              .join(
+                ", ",
+              )}): if the design is not fully crossed, list the arms that occur under \`arms\`, each with its \`factors\` (arm ${index + 1} of ${study.arms.length})`,
+          }),
+        )
+      })
+    }
     if (respondents.length > 0) problems.push(...analysisDataProblems(study, respondents).map(inStudyFile))
 
     const definitionSound = !problems.some((problem) => problem.kind === "definition")

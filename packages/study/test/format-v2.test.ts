@@ -208,6 +208,32 @@ describe("study check explains each new mistake (file, line, field, what to do)"
     )
   }
 
+  it.effect("a combination of factor levels nobody is in", () =>
+    Effect.gen(function* () {
+      const data = readFileSync(join(fixture, "data.csv"), "utf8")
+        .split("\n")
+        .filter((line) => !/^R\d+,2,2,/.test(line))
+        .join("\n")
+      const lines = yield* problemLines(edited((yaml) => yaml, data))
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /^study\.yaml:\d+: factors: no valid row of data\.csv is in arm "loss\.peer" \(frame = loss, source = peer\): if the design is not fully crossed, list the arms that occur under `arms`/,
+        ),
+      )
+      // Listing the five arms that occur, each with its factors, fixes it.
+      const five = ["gain.none", "gain.expert", "gain.peer", "loss.none", "loss.expert"]
+        .map((id) => {
+          const [frame, source] = id.split(".")
+          return `  - { id: ${id}, label: ${id}, value: ${id}, factors: { frame: ${frame}, source: ${source} } }`
+        })
+        .join("\n")
+      const listed = yield* problemLines(
+        edited((yaml) => yaml.replace("persona:\n", `arms:\n${five}\npersona:\n`), data),
+      )
+      expect(listed).toEqual([])
+    }),
+  )
+
   it.effect("data mistakes: a factor value that is no level, a numeric attribute that is no number", () =>
     Effect.gen(function* () {
       const data = readFileSync(join(fixture, "data.csv"), "utf8")
