@@ -25,9 +25,19 @@ export interface CeilingHalves {
   readonly donors: ReadonlyArray<Respondent>
 }
 
+/**
+ * How many independent halvings the ceiling's fidelity figure averages. One halving's ceiling is one draw of
+ * "another sample of the same size", and its two halves are the same two samples swapped, so their average keeps all
+ * of that draw's noise: on the bundled study (pilot 6,200, holdout 6,000) one halving's subgroup headline varied
+ * with SD 0.015 from halving to halving (3× the pilot-cell baseline's, whose halves are scored against independent
+ * donors), enough to move a fidelity by ±0.07. Every halving is an honest ceiling of the same expectation; averaging
+ * K of them divides that variance by about K. Five keeps the ceiling's share of a fidelity's noise small at the cost
+ * of 2K cheap baseline passes.
+ */
+export const ceilingHalvingCount = 5
+
 /** What "1" means, for the manifest, the terminal summary and the docs. */
-export const ceilingDescription =
-  "Fidelity 1 is another sample of different real people of the same size: the holdout is split once (seeded, stratified on arm and persona cell) into halves A and B; the ceiling answers each of half A's twins with a distinct half-B donor of the same arm and persona cell (backing off to a coarser cell only where the cell has no donor, as the pilot-cell baseline does), and half B's with half-A donors, and is scored against each half's own humans, so the people scored are never donors; its fidelity figure is the mean over 5 such halvings (the first is the one every entry is scored on), so one halving's luck does not move every fidelity. It is not test–retest agreement. Fidelity compares like with like: the floor and every model are scored the same way, on each half's humans with their own twins of those people, and the two halves' figures are averaged, so every figure is compared at one sample size (n/2 against n/2) while all the data is used. The entries' reported metric scores are on the whole holdout (the ceiling's: half A's), where the metrics' bias-corrected distances keep the sizes on one scale."
+export const ceilingDescription = `Fidelity 1 is another sample of different real people of the same size: the holdout is split (seeded, stratified on arm and persona cell) into halves A and B; the ceiling answers each of half A's twins with a distinct half-B donor of the same arm and persona cell (backing off to a coarser cell only where the cell has no donor, as the pilot-cell baseline does), and half B's with half-A donors, and is scored against each half's own humans, so the people scored are never donors; its fidelity figure is the mean over ${ceilingHalvingCount} such halvings (the first is the one every entry is scored on), so one halving's luck does not move every fidelity. It is not test–retest agreement. Fidelity compares like with like: the floor and every model are scored the same way, on each half's humans with their own twins of those people, and the two halves' figures are averaged, so every figure is compared at one sample size (n/2 against n/2) while all the data is used. The entries' reported metric scores are on the whole holdout (the ceiling's: half A's), where the metrics' bias-corrected distances keep the sizes on one scale.`
 
 /** A persona cell over the given attributes; multi-select levels are sorted and joined (as the baselines key it). */
 const cellOf = (persona: Persona, attributes: ReadonlyArray<string>): string =>
@@ -79,17 +89,6 @@ export const ceilingHalves = (
     donors: holdout.filter((_, index) => !inA.has(index)),
   }
 }
-
-/**
- * How many independent halvings the ceiling's fidelity figure averages. One halving's ceiling is one draw of
- * "another sample of the same size", and its two halves are the same two samples swapped, so their average keeps all
- * of that draw's noise: on the bundled study (pilot 6,200, holdout 6,000) one halving's subgroup headline varied
- * with SD 0.015 from halving to halving (3× the pilot-cell baseline's, whose halves are scored against independent
- * donors), enough to move a fidelity by ±0.07. Every halving is an honest ceiling of the same expectation; averaging
- * K of them divides that variance by about K. Five keeps the ceiling's share of a fidelity's noise small at the cost
- * of 2K cheap baseline passes.
- */
-export const ceilingHalvingCount = 5
 
 /** The ceiling's halvings: the first with the run's seed (the one the ceiling's reported scores use), then K − 1 more. */
 export const ceilingHalvings = (
