@@ -172,6 +172,7 @@ export {
 export {
   AnalysisFamily,
   AnalysisSpec,
+  AnalysisSubset,
   AnalysisVariable,
   Arm,
   BeliefActionPair,
@@ -190,6 +191,7 @@ export {
   ReferenceAnalysis,
   ReferenceCoefficient,
   ReferenceResults,
+  StandardErrors,
   Stimulus,
   StimulusContent,
   StimulusImage,
