@@ -1,17 +1,8 @@
-import { existsSync, readFileSync } from "node:fs"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import type { AnalysisSpec, SyntheticRespondent } from "@standin/core"
+import type { SyntheticRespondent } from "@standin/core"
 import type { Coefficient } from "@standin/stats"
 import { MetricContract } from "@standin/testkit/metric-contract"
-import {
-  berkeAnalysis,
-  berkeLikeStudy,
-  berkeRespondentsFromCsv,
-  metricFixture,
-  simulateHumans,
-} from "@standin/testkit/metric-fixture"
+import { metricFixture } from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
 import { compareCoefficients, metric } from "../src/index.js"
 
