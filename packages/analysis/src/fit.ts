@@ -344,7 +344,7 @@ const fitModel = (prepared: PreparedAnalysis, options: RefitOptions): Outcome<Mo
     return invalid(
       spec,
       spec.outcome.id,
-      `${se} standard errors are not defined for a ${spec.family} analysis; use HC0 or HC1.`,
+      `${se} standard errors are not defined for ${spec.family === "ordinal" ? "an" : "a"} ${spec.family} analysis; use HC0 or HC1.`,
     )
   }
   const common = {
