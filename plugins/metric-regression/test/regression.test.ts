@@ -1,8 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import type { SyntheticRespondent } from "@standin/core"
+import type { AnalysisSpec, SyntheticRespondent } from "@standin/core"
 import type { Coefficient } from "@standin/stats"
 import { MetricContract } from "@standin/testkit/metric-contract"
-import { metricFixture } from "@standin/testkit/metric-fixture"
+import {
+  berkeAnalysis,
+  berkeLikeStudy,
+  identicalSynthetic,
+  metricFixture,
+} from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
 import { compareCoefficients, metric } from "../src/index.js"
 
@@ -137,5 +142,114 @@ describe("regression metric", () => {
       expect(analyses[0]!.human.coefficients.map((c) => c.term)).not.toContain("gender[Other]")
       expect(analyses[0]!.human.n).toBeLessThanOrEqual(400 - others)
     }),
+  )
+})
+
+describe("regression metric: probit, multinomial and ordinal analyses, subsets and robust SEs", () => {
+  const gender: AnalysisSpec["predictors"][number] = {
+    id: "gender",
+    source: { _tag: "Persona", attribute: "gender" },
+    coding: { _tag: "Categorical", reference: "Male" },
+  }
+  const showdata = berkeAnalysis.predictors.find((p) => p.id === "showdata")!
+  const older: AnalysisSpec["predictors"][number] = {
+    id: "older",
+    source: { _tag: "Persona", attribute: "age" },
+    coding: { _tag: "Indicator", levels: ["45 - 54 years", "55 - 64 years", "65 or older"] },
+  }
+  const understand = { id: "understand", source: { _tag: "Item" as const, item: "understand" } }
+  const analyses: ReadonlyArray<AnalysisSpec> = [
+    { ...berkeAnalysis, id: "share-probit", family: "probit", se: "HC1" },
+    {
+      id: "understand-multinomial",
+      label: "Understanding (multinomial)",
+      family: "multinomial",
+      outcome: {
+        ...understand,
+        coding: {
+          _tag: "Categorical",
+          reference: "Disagree",
+          recode: {
+            "Strongly disagree": "Disagree",
+            "Somewhat disagree": "Disagree",
+            "Somewhat agree": "Agree",
+            "Strongly agree": "Agree",
+          },
+        },
+      },
+      predictors: [showdata, gender, older],
+      interactions: [["showdata", "gender"]],
+      treatment: "showdata",
+    },
+    {
+      id: "understand-ordinal",
+      label: "Understanding (ordered logit), women and men",
+      family: "ordinal",
+      outcome: { ...understand, coding: { _tag: "Categorical", reference: "Strongly disagree" } },
+      predictors: [showdata, gender, older],
+      interactions: [],
+      subset: [{ source: { _tag: "Persona", attribute: "gender" }, levels: ["Female", "Male"] }],
+      se: "HC0",
+    },
+  ]
+  const study = { ...berkeLikeStudy, analyses }
+  type Details = {
+    analyses: ReadonlyArray<{
+      analysis: string
+      human: { n: number; coefficients: ReadonlyArray<{ term: string }> }
+      comparison: { terms: ReadonlyArray<{ term: string }> } | null
+    }>
+  }
+
+  it.effect(
+    "with identical twins every family recovers every sign; multinomial terms are per level, thresholds and intercepts are left out",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 3000, seed: 47, metric: { resamples: 0 } })
+        const human = input.human
+        const score = yield* metric.score({ ...input, study, synthetic: identicalSynthetic(human) })
+        const details = score.details as Details
+        for (const analysis of analyses) {
+          const f1 = score.measures.find((m) => m.key === `sign-f1|analysis=${analysis.id}`)!
+          expect(f1.value, analysis.id).toBe(1)
+        }
+        const byId = Object.fromEntries(details.analyses.map((analysis) => [analysis.analysis, analysis]))
+        const multinomialTerms = byId["understand-multinomial"]!.comparison!.terms.map((term) => term.term)
+        expect(multinomialTerms).toContain("Neutral::showdata")
+        expect(multinomialTerms).toContain("Agree::showdata:gender[Female]")
+        expect(multinomialTerms.some((term) => term.endsWith("(Intercept)"))).toBe(false)
+        // The treatment's column in each outcome level's equation.
+        const treatment = score.measures
+          .filter((m) => m.key.startsWith("treatment-effect-difference|analysis=understand-multinomial"))
+          .map((m) => m.key)
+        expect(treatment).toEqual([
+          "treatment-effect-difference|analysis=understand-multinomial|term=Neutral::showdata",
+          "treatment-effect-difference|analysis=understand-multinomial|term=Agree::showdata",
+        ])
+        const ordinalTerms = byId["understand-ordinal"]!.comparison!.terms.map((term) => term.term)
+        expect(ordinalTerms.sort()).toEqual(["gender[Female]", "older", "showdata"])
+        // Thresholds are reported in the coefficient table, never compared.
+        expect(byId["understand-ordinal"]!.human.coefficients.map((c) => c.term)).toContain(
+          "Strongly disagree|Somewhat disagree",
+        )
+        const others = human.filter((h) => h.persona.gender === "Other").length
+        expect(byId["understand-ordinal"]!.human.n).toBeLessThanOrEqual(human.length - others)
+      }),
+  )
+
+  it.effect(
+    "bootstraps every family (warm-started refits) and scores a distorted model below identical twins",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 3000, seed: 48, distortion: 0.8, metric: { resamples: 12 } })
+        const distorted = yield* metric.score({ ...input, study })
+        const identical = yield* metric.score({ ...input, study, synthetic: identicalSynthetic(input.human) })
+        expect(distorted.headline.value!).toBeLessThan(identical.headline.value!)
+        expect(distorted.headlineReplicates!.filter(Number.isFinite).length).toBeGreaterThanOrEqual(10)
+        for (const analysis of analyses) {
+          const f1 = distorted.measures.find((m) => m.key === `sign-f1|analysis=${analysis.id}`)!
+          expect(f1.ci, analysis.id).toBeDefined()
+        }
+      }),
   )
 })
