@@ -368,26 +368,49 @@ const fitModel = (prepared: PreparedAnalysis, options: RefitOptions): Outcome<Mo
       return fitProbit(design, { ...common, ...start, ...tolerance, covariance: se })
     case "multinomial": {
       const reference = spec.outcome.coding._tag === "Categorical" ? spec.outcome.coding.reference : undefined
+      const outcome = weightedOutcome(prepared.categories!, options.weights)
       return fitMultinomialLogit(design, {
         ...common,
-        ...start,
+        ...(outcome.complete ? start : {}),
         ...tolerance,
-        outcome: prepared.categories!.values,
-        levels: prepared.categories!.levels,
+        outcome: outcome.values,
+        levels: outcome.levels,
         ...(reference !== undefined ? { reference } : {}),
         covariance: se as "classical" | "HC0" | "HC1",
       })
     }
-    case "ordinal":
+    case "ordinal": {
+      const outcome = weightedOutcome(prepared.categories!, options.weights)
       return fitOrderedLogit(design, {
         ...common,
-        ...start,
+        ...(outcome.complete ? start : {}),
         ...tolerance,
-        outcome: prepared.categories!.values,
-        levels: prepared.categories!.levels,
+        outcome: outcome.values,
+        levels: outcome.levels,
         covariance: se as "classical" | "HC0" | "HC1",
       })
+    }
   }
+}
+
+/**
+ * The outcome levels a weighting keeps: a bootstrap resample can leave a rare level with no weight, and a level
+ * nobody holds has no estimate. Such a refit fits the levels it has (its rows of weight 0 are given a kept level,
+ * which they do not count toward); the full-sample warm start, sized for every level, is then not used.
+ */
+const weightedOutcome = (
+  categories: NonNullable<PreparedAnalysis["categories"]>,
+  weights: ArrayLike<number> | undefined,
+): { values: ReadonlyArray<string>; levels: ReadonlyArray<string>; complete: boolean } => {
+  if (weights === undefined) return { ...categories, complete: true }
+  const held = new Set<string>()
+  categories.values.forEach((value, row) => {
+    if (weights[row]! > 0) held.add(value)
+  })
+  if (held.size === categories.levels.length || held.size === 0) return { ...categories, complete: true }
+  const levels = categories.levels.filter((level) => held.has(level))
+  const values = categories.values.map((value) => (held.has(value) ? value : levels[0]!))
+  return { values, levels, complete: false }
 }
 
 /** The coefficient table of a fit, keyed as AnalysisFit.coefficients says, with its constant terms. */
@@ -434,8 +457,8 @@ export const fitPrepared = (
     constantTerms,
     statistic: value.family === "gaussian" ? "t" : "z",
     se: spec.se ?? "classical",
-    ...(prepared.categories ? { outcomeLevels: prepared.categories.levels } : {}),
-    ...(value.family === "multinomial" ? { baseline: value.reference } : {}),
+    ...(value.family === "multinomial" ? { outcomeLevels: value.categories, baseline: value.reference } : {}),
+    ...(value.family === "ordinal" ? { outcomeLevels: value.levels } : {}),
     n: value.n,
     dropped: design.dropped - prepared.outsideSubset,
     outsideSubset: prepared.outsideSubset,

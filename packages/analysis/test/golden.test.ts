@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { effectCoefficients, fitAnalysis } from "../src/index.js"
+import { effectCoefficients, fitAnalysis, fitPrepared, prepareAnalysis } from "../src/index.js"
 import { golden, goldenStudy } from "./golden-study.js"
 
 // statsmodels' ordered logit SEs come from a finite-difference Hessian; everything else is analytic.
@@ -48,5 +48,26 @@ describe("declared analyses against statsmodels (test/golden/make_golden_analysi
     expect(Object.keys(effectCoefficients(ordered.value)).sort()).toEqual(
       ["gender[Male]", "gender[Other]", "income", "treated"].sort(),
     )
+  })
+
+  it("a reweighting that leaves an outcome level without weight (a bootstrap resample) fits the levels it has", () => {
+    for (const family of ["multinomial", "ordinal"] as const) {
+      const spec = golden.analyses.find((analysis) => analysis.spec.family === family)!.spec
+      const prepared = prepareAnalysis(goldenStudy, spec, golden.rows)
+      if (!prepared.ok) throw new Error(prepared.error.message)
+      const { values } = prepared.value.categories!
+      const dropped = family === "multinomial" ? "Lib" : "Neither"
+      const weights = values.map((value) => (value === dropped ? 0 : 1))
+      const full = fitPrepared(prepared.value)
+      if (!full.ok) throw new Error(full.error.message)
+      const refit = fitPrepared(prepared.value, { weights, start: full.value.fit.estimates })
+      if (!refit.ok) throw new Error(refit.error.message)
+      expect(refit.value.outcomeLevels, family).not.toContain(dropped)
+      expect(refit.value.n).toBe(values.length - values.filter((value) => value === dropped).length)
+      expect(
+        Object.keys(refit.value.coefficients).some((term) => term.includes(dropped)),
+        family,
+      ).toBe(false)
+    }
   })
 })
