@@ -297,9 +297,22 @@ export const prepareAnalysis = (
     const code = new Map(outcomeLevels.map((level, index) => [level, index]))
     const key = (value: string | number | boolean) =>
       coded.design.type === "categorical" ? String(value) : String(Number(value))
-    outcomeValues = coded.values.map((value) =>
-      value === null || value === undefined ? null : (code.get(key(value)) ?? null),
-    )
+    const codes: Array<CellValue> = []
+    for (const [row, value] of coded.values.entries()) {
+      if (value === null || value === undefined) codes.push(null)
+      else {
+        const level = code.get(key(value))
+        if (level === undefined && mask.value[row]) {
+          return invalid(
+            spec,
+            spec.outcome.id,
+            `Row ${row} has outcome "${String(value)}", which is not one of its levels (${outcomeLevels.join(", ")}): recode it or declare it.`,
+          )
+        }
+        codes.push(level ?? null)
+      }
+    }
+    outcomeValues = codes
   }
   const outcomeColumn = `\u0000outcome:${spec.outcome.id}`
   frame[outcomeColumn] = outcomeValues.map((value, row) => (mask.value[row] ? value : null))

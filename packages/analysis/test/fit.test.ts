@@ -10,6 +10,7 @@ import {
   simulateHumans,
 } from "@standin/testkit/metric-fixture"
 import { fitAnalysis } from "../src/index.js"
+import { golden, goldenStudy } from "./golden-study.js"
 
 describe("fitAnalysis", () => {
   it("builds the design from an AnalysisSpec: arm indicator, recoded multi-select race, interactions, dropped rows", () => {
@@ -123,4 +124,56 @@ describe("fitAnalysis", () => {
       }
     },
   )
+})
+
+describe("fitAnalysis: typed errors of the newer families", () => {
+  const vote = golden.analyses.find((analysis) => analysis.spec.id === "vote-multinomial")!.spec
+  const agree = golden.analyses.find((analysis) => analysis.spec.id === "agree-ordinal")!.spec
+  const error = (spec: AnalysisSpec, rows = golden.rows) => {
+    const fit = fitAnalysis(goldenStudy, spec, rows)
+    if (fit.ok) throw new Error(`${spec.id} fitted`)
+    return fit.error
+  }
+
+  it("refuses an outcome coding the family cannot model, an ordinal reference that is not the lowest level, and HC3 for a multinomial", () => {
+    expect(
+      error({ ...vote, outcome: { ...vote.outcome, coding: { _tag: "Indicator", levels: ["Lab"] } } }),
+    ).toMatchObject({
+      _tag: "InvalidAnalysis",
+      variable: "vote",
+      message: expect.stringMatching(/categorical/),
+    })
+    expect(
+      error({ ...agree, outcome: { ...agree.outcome, coding: { _tag: "Categorical", reference: "Agree" } } }),
+    ).toMatchObject({
+      _tag: "InvalidAnalysis",
+      message: expect.stringMatching(/lowest level, "Strongly disagree"/),
+    })
+    expect(error({ ...vote, se: "HC3" })).toMatchObject({
+      _tag: "InvalidAnalysis",
+      message: expect.stringMatching(/HC3 standard errors are not defined for a multinomial analysis/),
+    })
+  })
+
+  it("refuses an undeclared outcome level inside the subset, and a subset on an undeclared attribute", () => {
+    const rows = golden.rows.map((row, index) =>
+      index === 5 ? { ...row, answers: { ...row.answers, vote: "Green" } } : row,
+    )
+    expect(error(vote, rows)).toMatchObject({
+      _tag: "InvalidAnalysis",
+      message: expect.stringMatching(/Row 5 has outcome "Green", which is not one of its levels/),
+    })
+    expect(
+      error({ ...vote, subset: [{ source: { _tag: "Persona", attribute: "region" }, levels: ["North"] }] }),
+    ).toMatchObject({ _tag: "InvalidAnalysis", variable: "subset[0]" })
+  })
+
+  it("counts rows outside the subset apart from rows dropped for a missing value", () => {
+    const fit = fitAnalysis(goldenStudy, agree, golden.rows)
+    if (!fit.ok) throw new Error(fit.error.message)
+    const outside = golden.rows.filter((row) => row.persona.age === "55+").length
+    expect(fit.value.outsideSubset).toBe(outside)
+    expect(fit.value.dropped).toBeGreaterThan(0)
+    expect(fit.value.n + fit.value.dropped + outside).toBe(golden.rows.length)
+  })
 })
