@@ -175,6 +175,6 @@ export const analyzeCommand = (
       ),
   ).pipe(
     Command.withDescription(
-      "Fit the study's declared analyses on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
+      "Fit the study's declared analyses (OLS, logit, probit, multinomial or ordered logit; on a subset; classical or HC standard errors) on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
     ),
   )
