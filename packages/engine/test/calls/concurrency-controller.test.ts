@@ -21,12 +21,14 @@ const feed = (ceiling: number, pattern: ReadonlyArray<Tag>, answers: number) => 
 
 /** A fixed pattern with `limited` 429s and `failed` 5xx in every 20 answers, spread out. */
 const pattern = (limited: number, failed: number): ReadonlyArray<Tag> =>
-  Array.from({ length: 20 }, (_, index): Tag =>
-    index % 20 < limited * 2 && index % 2 === 0
-      ? "RateLimited"
-      : index % 20 < (limited + failed) * 2 && index % 2 === 0
-        ? "Failed"
-        : "Succeeded",
+  Array.from(
+    { length: 20 },
+    (_, index): Tag =>
+      index % 20 < limited * 2 && index % 2 === 0
+        ? "RateLimited"
+        : index % 20 < (limited + failed) * 2 && index % 2 === 0
+          ? "Failed"
+          : "Succeeded",
   )
 
 describe("adaptive concurrency controller", () => {

@@ -1,0 +1,103 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import type { RequestLogEntry } from "./request-log.js"
+import { converterChecker, packageDir, parseDeclarations, sdkShapes } from "./sdk-shapes.js"
+
+/**
+ * Checks of captured vendor traffic against the vendors' official SDK packages, for vendors that publish no
+ * OpenAPI document (see `sdk-shapes.ts`). Each returns the problems found (`METHOD path: where: what`), how many
+ * bodies were checked, and the declared types that could not be checked.
+ */
+export interface TrafficReport {
+  readonly problems: ReadonlyArray<string>
+  readonly checked: number
+  readonly unchecked: ReadonlyArray<string>
+}
+
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {}
+
+/** The declared type each `@google/genai` converter converts, for the fields it copies as is. */
+const geminiTypes: Readonly<Record<string, string>> = {
+  contentToMldev: "Content",
+  partToMldev: "Part",
+  generateContentConfigToMldev: "GenerateContentConfig",
+  generateContentParametersToMldev: "GenerateContentParameters",
+  generateContentResponseFromMldev: "GenerateContentResponse",
+  candidateFromMldev: "Candidate",
+  inlinedRequestToMldev: "InlinedRequest",
+  inlinedResponseFromMldev: "InlinedResponse",
+  citationMetadataFromMldev: "CitationMetadata",
+}
+
+/**
+ * Fields of a Gemini batch operation the SDK does not read but the API sends: the long-running operation's
+ * envelope (`google.longrunning.Operation`: name, metadata, done, response, error) and, in its metadata, the
+ * resource's type URL and `batchStats` (request counts).
+ */
+const operationEnvelope = new Set(["name", "metadata", "done", "response", "error"])
+const unreadMetadata = new Set(["@type", "batchStats", "name"])
+
+/**
+ * Gemini (`@google/genai`): `generateContent` requests against `generateContentParametersToMldev` (every field
+ * the SDK can send, those its config hoists to the top included), answers against
+ * `generateContentResponseFromMldev`; `batchGenerateContent` requests against `createBatchJobParametersToMldev`,
+ * batch operations against `batchJobFromMldev` (with the operation envelope), each inlined answer against the
+ * SDK's response converter. Fields copied as is are checked against the SDK's declared types (`genai.d.ts`).
+ */
+export const checkGeminiTraffic = (entries: ReadonlyArray<RequestLogEntry>): TrafficReport => {
+  const dir = packageDir("@google/genai")
+  const source = readFileSync(join(dir, "dist/index.mjs"), "utf8")
+  const shapes = sdkShapes(parseDeclarations([readFileSync(join(dir, "dist/genai.d.ts"), "utf8")]))
+  const converters = converterChecker(source, shapes, (name) => geminiTypes[name.replace(/\$\d+$/, "")])
+  const problems: Array<string> = []
+  const unchecked = new Set<string>()
+  let checked = 0
+  const add = (entry: RequestLogEntry, report: { problems: Array<string>; unchecked: Set<string> }) => {
+    checked++
+    for (const problem of report.problems) problems.push(`${entry.method} ${entry.path}: ${problem}`)
+    for (const type of report.unchecked) unchecked.add(type)
+  }
+  for (const entry of entries) {
+    const path = entry.path.split("?")[0]!
+    const ok = entry.status === 200
+    if (entry.method === "POST" && /:generateContent$/.test(path)) {
+      add(entry, converters.check(entry.body, "generateContentParametersToMldev"))
+      if (ok && typeof entry.response === "object")
+        add(entry, converters.check(entry.response, "generateContentResponseFromMldev"))
+    } else if (entry.method === "POST" && /:batchGenerateContent$/.test(path)) {
+      add(entry, converters.check(entry.body, "createBatchJobParametersToMldev"))
+      if (ok) add(entry, checkOperation(converters, entry.response))
+    } else if (entry.method === "GET" && /\/batches\/[^/:]+$/.test(path) && ok) {
+      add(entry, checkOperation(converters, entry.response))
+    }
+  }
+  return { problems, checked, unchecked: [...unchecked].sort() }
+}
+
+const checkOperation = (converters: ReturnType<typeof converterChecker>, value: unknown) => {
+  const operation = record(value)
+  const problems: Array<string> = []
+  const unchecked = new Set<string>()
+  for (const key of Object.keys(operation))
+    if (!operationEnvelope.has(key)) problems.push(`$: field "${key}" is not part of a batch operation`)
+  const { metadata: _metadata, ...metadata } = { metadata: undefined, ...record(operation.metadata) }
+  const read = Object.fromEntries(Object.entries(metadata).filter(([key]) => !unreadMetadata.has(key)))
+  const report = converters.check({ name: operation.name, metadata: read }, "batchJobFromMldev")
+  problems.push(...report.problems)
+  for (const type of report.unchecked) unchecked.add(type)
+  // the operation's `response` repeats the output: its inlined answers are answers like live ones
+  const output = record(record(operation.response).inlinedResponses).inlinedResponses
+  if (Array.isArray(output))
+    output.forEach((item, index) => {
+      const inner = converters.check(
+        item,
+        "inlinedResponseFromMldev",
+        `$.response.inlinedResponses[${index}]`,
+      )
+      problems.push(...inner.problems)
+    })
+  return { problems, unchecked }
+}
