@@ -191,7 +191,10 @@ export const sdkShapes = (declared: Map<string, Declared>): SdkShapes => {
     if (t.endsWith("[]") || /^Array<.*>$/.test(t)) {
       const element = t.endsWith("[]") ? t.slice(0, -2).replace(/^\((.*)\)$/, "$1") : t.slice(6, -1)
       if (!Array.isArray(value)) problem(`expected an array (${t}), got ${typeof value}`)
-      else value.forEach((item, index) => check(item, element, `${path}[${index}]`, report))
+      else
+        value.forEach((item, index) => {
+          check(item, element, `${path}[${index}]`, report)
+        })
       return report
     }
     if (t === "string" || t === "number" || t === "boolean") {
@@ -375,7 +378,9 @@ export const converterChecker = (
     if (value === null || value === undefined) return
     if (Array.isArray(value)) {
       const element = fieldType?.endsWith("[]") ? fieldType.slice(0, -2) : fieldType
-      value.forEach((item, index) => walk(item, at, converter, `${path}[${index}]`, element, report))
+      value.forEach((item, index) => {
+        walk(item, at, converter, `${path}[${index}]`, element, report)
+      })
       return
     }
     if (at.via !== undefined) {
