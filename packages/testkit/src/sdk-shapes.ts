@@ -32,6 +32,8 @@ export type Declared =
   | {
       readonly kind: "object"
       readonly fields: Map<string, string>
+      /** Members declared without `?`. */
+      readonly required: ReadonlySet<string>
       readonly extends: ReadonlyArray<string>
     }
   | { readonly kind: "enum"; readonly values: ReadonlySet<string> }
@@ -76,6 +78,7 @@ export const parseDeclarations = (sources: ReadonlyArray<string>): Map<string, D
       const name = `${prefix}${head[2]!}`
       const indent = /^(\s*)/.exec(line)![1]!.length
       const fields = new Map<string, string>()
+      const required = new Set<string>()
       const values = new Set<string>()
       for (index++; index < lines.length; index++) {
         const member = lines[index]!
@@ -85,9 +88,12 @@ export const parseDeclarations = (sources: ReadonlyArray<string>): Map<string, D
           if (value !== null) values.add(value[1]!)
           continue
         }
-        const field = /^\s+(?:readonly )?(\w+)\??: (.*)$/.exec(member)
+        // members one level in (those of an inline object type further in belong to that type)
+        if (/^(\s*)/.exec(member)![1]!.length !== indent + 4) continue
+        const field = /^\s+(?:readonly )?(\w+)(\??): (.*)$/.exec(member)
         if (field === null || /^\s+(?:get|set|static|private|protected) /.test(member)) continue
-        const type = field[2]!.trim()
+        if (field[2] === "" && kind === "interface") required.add(field[1]!)
+        const type = field[3]!.trim()
         fields.set(field[1]!, type.endsWith(";") ? type.slice(0, -1) : "unknown")
       }
       declared.set(
@@ -97,6 +103,7 @@ export const parseDeclarations = (sources: ReadonlyArray<string>): Map<string, D
           : {
               kind: "object",
               fields,
+              required,
               extends: (head[3] ?? "")
                 .split(",")
                 .map((part) => part.trim().replace(/<.*$/, ""))
@@ -156,6 +163,16 @@ export const sdkShapes = (declared: Map<string, Declared>): SdkShapes => {
       name = name.slice(dot + 1)
     }
   }
+  const requiredOf = (type: string, seen = new Set<string>()): Set<string> => {
+    const found = lookup(type)
+    if (found === undefined || seen.has(type)) return new Set()
+    if (found.kind === "alias") return requiredOf(found.type, new Set([...seen, type]))
+    if (found.kind !== "object") return new Set()
+    const all = new Set(found.required)
+    for (const parent of found.extends)
+      for (const name of requiredOf(parent, new Set([...seen, type]))) all.add(name)
+    return all
+  }
   const fieldsOf = (type: string, seen = new Set<string>()): Map<string, string> | undefined => {
     const found = lookup(type)
     if (found === undefined || seen.has(type)) return undefined
@@ -201,8 +218,12 @@ export const sdkShapes = (declared: Map<string, Declared>): SdkShapes => {
       if (typeof value !== t) problem(`expected ${t}, got ${JSON.stringify(value)?.slice(0, 80)}`)
       return report
     }
-    if (/^"[^"]*"$/.test(t)) {
+    if (/^"[^"]*"$|^'[^']*'$/.test(t)) {
       if (value !== t.slice(1, -1)) problem(`expected ${t}, got ${JSON.stringify(value)}`)
+      return report
+    }
+    if (/^-?\d+(\.\d+)?$|^true$|^false$/.test(t)) {
+      if (String(value) !== t) problem(`expected ${t}, got ${JSON.stringify(value)}`)
       return report
     }
     if (/^(unknown|any|object|Record<.*>|\{.*\})$/.test(t)) return report
@@ -222,6 +243,8 @@ export const sdkShapes = (declared: Map<string, Declared>): SdkShapes => {
       return report
     }
     const fields = fieldsOf(t)!
+    for (const name of requiredOf(t))
+      if (!(name in (value as Record<string, unknown>))) problem(`missing required field "${name}" of ${t}`)
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       const field = fields.get(key)
       if (field === undefined) problem(`unknown field "${key}" of ${t}`)

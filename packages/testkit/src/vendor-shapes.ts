@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import type { RequestLogEntry } from "./request-log.js"
-import { converterChecker, packageDir, parseDeclarations, sdkShapes } from "./sdk-shapes.js"
+import { converterChecker, packageDir, parseDeclarations, type SdkShapes, sdkShapes } from "./sdk-shapes.js"
 
 /**
  * Checks of captured vendor traffic against the vendors' official SDK packages, for vendors that publish no
@@ -100,4 +100,96 @@ const checkOperation = (converters: ReturnType<typeof converterChecker>, value: 
       problems.push(...inner.problems)
     })
   return { problems, unchecked }
+}
+
+/** Together's routes and the `together-ai` SDK types of their request and answer bodies (null: not JSON). */
+const togetherRoutes: ReadonlyArray<{
+  readonly method: string
+  readonly pattern: RegExp
+  readonly request: string | null
+  readonly response: string | null
+}> = [
+  {
+    method: "POST",
+    pattern: /^\/v1\/chat\/completions$/,
+    request: "CompletionCreateParamsNonStreaming",
+    response: "ChatCompletion",
+  },
+  { method: "GET", pattern: /^\/v1\/files$/, request: null, response: "FileList" },
+  { method: "GET", pattern: /^\/v1\/files\/[^/]+$/, request: null, response: "FileResponse" },
+  // the upload's first step answers 302 with where the bytes go (no body)
+  { method: "POST", pattern: /^\/v1\/files$/, request: null, response: null },
+  {
+    method: "POST",
+    pattern: /^\/v1\/fine-tunes$/,
+    request: "FineTuningCreateParams",
+    response: "FineTuningCreateResponse",
+  },
+  { method: "GET", pattern: /^\/v1\/fine-tunes$/, request: null, response: "FineTuningListResponse" },
+  { method: "GET", pattern: /^\/v1\/fine-tunes\/[^/]+$/, request: null, response: "FinetuneResponse" },
+  {
+    method: "GET",
+    pattern: /^\/v1\/fine-tunes\/[^/]+\/events$/,
+    request: null,
+    response: "FineTuningListEventsResponse",
+  },
+  {
+    method: "GET",
+    pattern: /^\/v1\/fine-tunes\/[^/]+\/checkpoints$/,
+    request: null,
+    response: "FineTuningListCheckpointsResponse",
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/fine-tunes\/[^/]+\/cancel$/,
+    request: null,
+    response: "FineTuningCancelResponse",
+  },
+]
+
+let together: { readonly chat: SdkShapes; readonly jobs: SdkShapes } | undefined
+/** Two sets of declarations: chat (its `CompletionCreateParams…` shadow the legacy completions' ones), files and jobs. */
+const togetherShapes = () => {
+  if (together !== undefined) return together
+  const dir = join(packageDir("together-ai"), "resources")
+  const load = (files: ReadonlyArray<string>) =>
+    sdkShapes(parseDeclarations(files.map((file) => readFileSync(join(dir, file), "utf8"))))
+  together = {
+    chat: load(["completions.d.ts", "chat/completions.d.ts"]),
+    jobs: load(["files.d.ts", "fine-tuning.d.ts"]),
+  }
+  return together
+}
+
+/**
+ * Together (`together-ai`, whose types are the wire's, snake_case): chat completions, file listings and
+ * fine-tuning jobs, events, checkpoints and cancels, each request and 200 answer against the SDK's declared
+ * types — unknown fields, missing required ones, wrong primitives and literals. A route the table does not
+ * know is a problem too, so new traffic is not silently unchecked.
+ */
+export const checkTogetherTraffic = (entries: ReadonlyArray<RequestLogEntry>): TrafficReport => {
+  const shapes = togetherShapes()
+  const problems: Array<string> = []
+  const unchecked = new Set<string>()
+  let checked = 0
+  for (const entry of entries) {
+    const path = entry.path.split("?")[0]!
+    // the bytes of an upload; and the `refusal` fault, which borrows OpenAI's refusal field (Together has none)
+    if (path.startsWith("/upload/") || entry.fault === "refusal") continue
+    const route = togetherRoutes.find((known) => known.method === entry.method && known.pattern.test(path))
+    if (route === undefined) {
+      problems.push(`${entry.method} ${path}: a route the check does not know`)
+      continue
+    }
+    const add = (value: unknown, type: string, where: string) => {
+      checked++
+      const report = (path === "/v1/chat/completions" ? shapes.chat : shapes.jobs).check(value, type, where)
+      for (const problem of report.problems) problems.push(`${entry.method} ${path}: ${problem}`)
+      for (const type of report.unchecked) unchecked.add(type)
+    }
+    if (route.request !== null && entry.body !== null) add(entry.body, route.request, "request")
+    if (route.response !== null && entry.status === 200 && typeof entry.response === "object")
+      add(entry.response, route.response, "response")
+  }
+  return { problems, checked, unchecked: [...unchecked].sort() }
 }

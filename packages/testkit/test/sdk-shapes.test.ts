@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { RequestLogEntry } from "../src/request-log.js"
-import { checkGeminiTraffic } from "../src/vendor-shapes.js"
+import { checkGeminiTraffic, checkTogetherTraffic } from "../src/vendor-shapes.js"
 
 const entry = (path: string, body: unknown, response?: unknown): RequestLogEntry =>
   ({
@@ -118,5 +118,62 @@ describe("checks against the @google/genai SDK's converters and declared types",
     expect(problems).toMatch(/requests\[0\]\.request: field "extra"/)
     expect(problems).toMatch(/metadata: field "surprise"/)
     expect(report.problems).toHaveLength(2)
+  })
+})
+
+describe("checks against the together-ai SDK's declared types", () => {
+  const chat = (
+    response: unknown,
+    body: unknown = { model: "m", messages: [{ role: "user", content: "x" }] },
+  ) => ({ ...entry("/v1/chat/completions", body, response), vendor: "together" }) as RequestLogEntry
+
+  it("accepts Together's chat completion with logprobs asked as a count", () => {
+    const report = checkTogetherTraffic([
+      chat(
+        {
+          id: "c1",
+          object: "chat.completion",
+          created: 1,
+          model: "m",
+          prompt: [],
+          choices: [
+            {
+              index: 0,
+              finish_reason: "stop",
+              message: { role: "assistant", content: "A" },
+              logprobs: { tokens: ["A"], token_logprobs: [-0.1], top_logprobs: [{ A: -0.1 }] },
+            },
+          ],
+          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+        },
+        { model: "m", messages: [{ role: "user", content: "x" }], logprobs: 5, max_tokens: 1 },
+      ),
+    ])
+    expect(report.problems).toEqual([])
+    expect(report.checked).toBe(2)
+  })
+
+  it("names OpenAI's fields in a Together answer, a missing required field, a wrong literal and an unknown route", () => {
+    const report = checkTogetherTraffic([
+      chat(
+        {
+          id: "c1",
+          object: "chat.completion",
+          created: 1,
+          model: "m",
+          system_fingerprint: "fp",
+          choices: [{ index: 0, finish_reason: "done", message: { role: "assistant", content: "A" } }],
+        },
+        { model: "m", messages: [{ role: "user", content: "x" }], logprobs: true },
+      ),
+      { ...chat(undefined), path: "/v1/somewhere" } as RequestLogEntry,
+    ])
+    const problems = report.problems.join("\n")
+    expect(problems).toMatch(/request\.logprobs: expected number, got true/)
+    expect(problems).toMatch(/response: missing required field "prompt" of ChatCompletion/)
+    expect(problems).toMatch(/response: unknown field "system_fingerprint"/)
+    expect(problems).toMatch(/finish_reason: "done" fits none of/)
+    expect(problems).toMatch(/POST \/v1\/somewhere: a route the check does not know/)
+    expect(report.problems).toHaveLength(5)
   })
 })
