@@ -34,6 +34,8 @@ export type Declared =
       readonly fields: Map<string, string>
       /** Members declared without `?`. */
       readonly required: ReadonlySet<string>
+      /** An index signature (`[k: string]: unknown`): other fields are allowed. */
+      readonly open: boolean
       readonly extends: ReadonlyArray<string>
     }
   | { readonly kind: "enum"; readonly values: ReadonlySet<string> }
@@ -53,8 +55,8 @@ export const parseDeclarations = (sources: ReadonlyArray<string>): Map<string, D
     for (let index = 0; index < lines.length; index++) {
       const line = lines[index]!
       const lineIndent = /^(\s*)/.exec(line)![1]!.length
-      const open = namespaces[namespaces.length - 1]
-      if (open !== undefined && line.trimEnd() === `${" ".repeat(open.indent)}}`) {
+      const innermost = namespaces[namespaces.length - 1]
+      if (innermost !== undefined && line.trimEnd() === `${" ".repeat(innermost.indent)}}`) {
         namespaces.pop()
         continue
       }
@@ -80,6 +82,7 @@ export const parseDeclarations = (sources: ReadonlyArray<string>): Map<string, D
       const fields = new Map<string, string>()
       const required = new Set<string>()
       const values = new Set<string>()
+      let open = false
       for (index++; index < lines.length; index++) {
         const member = lines[index]!
         if (member.trimEnd() === `${" ".repeat(indent)}}`) break
@@ -90,6 +93,10 @@ export const parseDeclarations = (sources: ReadonlyArray<string>): Map<string, D
         }
         // members one level in (those of an inline object type further in belong to that type)
         if (/^(\s*)/.exec(member)![1]!.length !== indent + 4) continue
+        if (/^\s+\[\w+: string\]: /.test(member)) {
+          open = true
+          continue
+        }
         const field = /^\s+(?:readonly )?(\w+)(\??): (.*)$/.exec(member)
         if (field === null || /^\s+(?:get|set|static|private|protected) /.test(member)) continue
         if (field[2] === "" && kind === "interface") required.add(field[1]!)
@@ -104,6 +111,7 @@ export const parseDeclarations = (sources: ReadonlyArray<string>): Map<string, D
               kind: "object",
               fields,
               required,
+              open,
               extends: (head[3] ?? "")
                 .split(",")
                 .map((part) => part.trim().replace(/<.*$/, ""))
@@ -173,6 +181,11 @@ export const sdkShapes = (declared: Map<string, Declared>): SdkShapes => {
       for (const name of requiredOf(parent, new Set([...seen, type]))) all.add(name)
     return all
   }
+  const isOpen = (type: string): boolean => {
+    const found = lookup(type)
+    if (found?.kind === "alias") return isOpen(found.type)
+    return found?.kind === "object" && (found.open || found.extends.some(isOpen))
+  }
   const fieldsOf = (type: string, seen = new Set<string>()): Map<string, string> | undefined => {
     const found = lookup(type)
     if (found === undefined || seen.has(type)) return undefined
@@ -194,13 +207,17 @@ export const sdkShapes = (declared: Map<string, Declared>): SdkShapes => {
     const problem = (text: string) => report.problems.push(`${path}: ${text}`)
     const union = splitTop(type.trim(), "|").filter((part) => part !== "undefined" && part !== "null")
     if (union.length > 1) {
-      // the value must fit one member: try each on a scratch report
-      const fits = union.some((member) => {
+      // the value must fit one member: try each on a scratch report; if none fits, say why the closest does not
+      let closest: Array<string> | undefined
+      for (const member of union) {
         const scratch: ShapeReport = { problems: [], unchecked: report.unchecked }
         check(value, member, path, scratch)
-        return scratch.problems.length === 0
-      })
-      if (!fits) problem(`${JSON.stringify(value)?.slice(0, 80)} fits none of ${type}`)
+        if (scratch.problems.length === 0) return report
+        if (closest === undefined || scratch.problems.length < closest.length) closest = scratch.problems
+      }
+      problem(
+        `${JSON.stringify(value)?.slice(0, 60)} fits none of ${type.slice(0, 120)}${type.length > 120 ? "…" : ""} (closest: ${closest?.join("; ")})`,
+      )
       return report
     }
     const t = union[0] ?? "unknown"
@@ -247,8 +264,9 @@ export const sdkShapes = (declared: Map<string, Declared>): SdkShapes => {
       if (!(name in (value as Record<string, unknown>))) problem(`missing required field "${name}" of ${t}`)
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       const field = fields.get(key)
-      if (field === undefined) problem(`unknown field "${key}" of ${t}`)
-      else check(item, field, `${path}.${key}`, report)
+      if (field === undefined) {
+        if (!isOpen(t)) problem(`unknown field "${key}" of ${t}`)
+      } else check(item, field, `${path}.${key}`, report)
     }
     return report
   }

@@ -193,3 +193,94 @@ export const checkTogetherTraffic = (entries: ReadonlyArray<RequestLogEntry>): T
   }
   return { problems, checked, unchecked: [...unchecked].sort() }
 }
+
+/** Anthropic's routes and the `@anthropic-ai/sdk` types of their bodies (null: not checked; "jsonl": results). */
+const anthropicRoutes: ReadonlyArray<{
+  readonly method: string
+  readonly pattern: RegExp
+  readonly request: string | null
+  readonly response: string | null
+}> = [
+  {
+    method: "POST",
+    pattern: /^\/v1\/messages$/,
+    request: "MessageCreateParamsNonStreaming",
+    response: "Message",
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/messages\/batches$/,
+    request: "BatchCreateParams",
+    response: "MessageBatch",
+  },
+  // a page of batches (`{ data, has_more, first_id, last_id }`): the SDK declares only its items
+  { method: "GET", pattern: /^\/v1\/messages\/batches$/, request: null, response: null },
+  { method: "GET", pattern: /^\/v1\/messages\/batches\/[^/]+$/, request: null, response: "MessageBatch" },
+  {
+    method: "GET",
+    pattern: /^\/v1\/messages\/batches\/[^/]+\/results$/,
+    request: null,
+    response: "MessageBatchIndividualResponse",
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/messages\/batches\/[^/]+\/cancel$/,
+    request: null,
+    response: "MessageBatch",
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/v1\/messages\/batches\/[^/]+$/,
+    request: null,
+    response: "DeletedMessageBatch",
+  },
+]
+
+let anthropic: SdkShapes | undefined
+
+/**
+ * Anthropic (`@anthropic-ai/sdk`, whose types are the wire's): messages and message batches, each request and 200
+ * answer against the SDK's declared types; a batch's results (JSON lines) line by line as
+ * `MessageBatchIndividualResponse`.
+ */
+export const checkAnthropicTraffic = (entries: ReadonlyArray<RequestLogEntry>): TrafficReport => {
+  if (anthropic === undefined) {
+    const dir = join(packageDir("@anthropic-ai/sdk"), "resources")
+    anthropic = sdkShapes(
+      parseDeclarations(
+        ["shared.d.ts", "messages/messages.d.ts", "messages/batches.d.ts"].map((file) =>
+          readFileSync(join(dir, file), "utf8"),
+        ),
+      ),
+    )
+  }
+  const shapes = anthropic
+  const problems: Array<string> = []
+  const unchecked = new Set<string>()
+  let checked = 0
+  for (const entry of entries) {
+    const path = entry.path.split("?")[0]!
+    const route = anthropicRoutes.find((known) => known.method === entry.method && known.pattern.test(path))
+    if (route === undefined) {
+      problems.push(`${entry.method} ${path}: a route the check does not know`)
+      continue
+    }
+    const add = (value: unknown, type: string, where: string) => {
+      checked++
+      const report = shapes.check(value, type, where)
+      for (const problem of report.problems) problems.push(`${entry.method} ${path}: ${problem}`)
+      for (const type of report.unchecked) unchecked.add(type)
+    }
+    if (route.request !== null && entry.body !== null) add(entry.body, route.request, "request")
+    if (route.response === null || entry.status !== 200) continue
+    if (typeof entry.response === "string")
+      entry.response
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .forEach((line, index) => {
+          add(JSON.parse(line), route.response!, `response line ${index + 1}`)
+        })
+    else if (typeof entry.response === "object") add(entry.response, route.response, "response")
+  }
+  return { problems, checked, unchecked: [...unchecked].sort() }
+}
