@@ -5,10 +5,10 @@ import { AnthropicOptions } from "./options.js"
 import { make } from "./provider.js"
 
 /** The key from ANTHROPIC_API_KEY, as a Redacted; a missing or empty variable is a PluginConfigError naming it. */
-export const apiKey = requiredApiKey(descriptor.id, ["ANTHROPIC_API_KEY"], "use Claude models")
+export const apiKey = requiredApiKey(descriptor.id, descriptor.keyEnv, "use Claude models")
 
 /** spec.baseUrl, else ANTHROPIC_BASE_URL, else the SDK's default. */
-export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "ANTHROPIC_BASE_URL")
+export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, descriptor.baseUrlEnv)
 
 /** The Anthropic provider for `anthropic:<model>`. */
 export const layer = vendorProviderLayer({

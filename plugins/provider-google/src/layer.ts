@@ -8,10 +8,10 @@ import { make } from "./provider.js"
  * The key from GOOGLE_API_KEY or GEMINI_API_KEY (GOOGLE_API_KEY first when both are set, as the SDK
  * itself does), as a Redacted; neither set is a PluginConfigError naming both.
  */
-export const apiKey = requiredApiKey(descriptor.id, ["GOOGLE_API_KEY", "GEMINI_API_KEY"], "use Gemini models")
+export const apiKey = requiredApiKey(descriptor.id, descriptor.keyEnv, "use Gemini models")
 
 /** spec.baseUrl, else GOOGLE_GEMINI_BASE_URL (the SDK's own variable), else the SDK's default. */
-export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "GOOGLE_GEMINI_BASE_URL")
+export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, descriptor.baseUrlEnv)
 
 /** The Gemini provider for `google:<model>`. */
 export const layer = vendorProviderLayer({

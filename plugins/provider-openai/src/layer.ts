@@ -5,10 +5,10 @@ import { OpenAiOptions } from "./options.js"
 import { make } from "./provider.js"
 
 /** The key from OPENAI_API_KEY, as a Redacted; a missing or empty variable is a PluginConfigError naming it. */
-export const apiKey = requiredApiKey(descriptor.id, ["OPENAI_API_KEY"], "use OpenAI models")
+export const apiKey = requiredApiKey(descriptor.id, descriptor.keyEnv, "use OpenAI models")
 
 /** spec.baseUrl, else OPENAI_BASE_URL, else the SDK's default. */
-export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "OPENAI_BASE_URL")
+export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, descriptor.baseUrlEnv)
 
 export const decodeOptions = (spec: ProviderSpec) =>
   decodePluginOptions(descriptor.id, OpenAiOptions, spec.options)
