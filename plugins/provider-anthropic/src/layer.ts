@@ -1,5 +1,5 @@
 import type { ProviderPlugin, ProviderSpec } from "@standin/core"
-import { baseUrlOf, decodePluginOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
+import { baseUrlOf, decodeProviderOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
 import { descriptor } from "./descriptor.js"
 import { AnthropicOptions } from "./options.js"
 import { make } from "./provider.js"
@@ -16,7 +16,7 @@ export const layer = vendorProviderLayer({
   example: "anthropic:claude-sonnet-4-5",
   apiKey,
   baseUrl,
-  options: (spec) => decodePluginOptions(descriptor.id, AnthropicOptions, spec.options),
+  options: (spec) => decodeProviderOptions(descriptor.id, AnthropicOptions, spec.options),
   make,
 })
 

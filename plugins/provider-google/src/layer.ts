@@ -1,5 +1,5 @@
 import type { ProviderPlugin, ProviderSpec } from "@standin/core"
-import { baseUrlOf, decodePluginOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
+import { baseUrlOf, decodeProviderOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
 import { descriptor } from "./descriptor.js"
 import { GoogleOptions } from "./options.js"
 import { make } from "./provider.js"
@@ -19,7 +19,7 @@ export const layer = vendorProviderLayer({
   example: "google:gemini-2.5-flash",
   apiKey,
   baseUrl,
-  options: (spec) => decodePluginOptions(descriptor.id, GoogleOptions, spec.options),
+  options: (spec) => decodeProviderOptions(descriptor.id, GoogleOptions, spec.options),
   make,
 })
 

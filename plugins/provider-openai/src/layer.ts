@@ -1,5 +1,5 @@
 import type { ProviderPlugin, ProviderSpec } from "@standin/core"
-import { baseUrlOf, decodePluginOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
+import { baseUrlOf, decodeProviderOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
 import { descriptor } from "./descriptor.js"
 import { OpenAiOptions } from "./options.js"
 import { make } from "./provider.js"
@@ -11,7 +11,7 @@ export const apiKey = requiredApiKey(descriptor.id, descriptor.keyEnv, "use Open
 export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, descriptor.baseUrlEnv)
 
 export const decodeOptions = (spec: ProviderSpec) =>
-  decodePluginOptions(descriptor.id, OpenAiOptions, spec.options)
+  decodeProviderOptions(descriptor.id, OpenAiOptions, spec.options)
 
 /** The OpenAI provider for `openai:<model>`. */
 export const layer = vendorProviderLayer({

@@ -1,13 +1,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import {
-  Provider,
-  type ProviderPlugin,
-  type ProviderRequest,
-  type ProviderShape,
-  type ProviderSpec,
-} from "@standin/core"
+import { Provider, type ProviderRequest, type ProviderShape, type ProviderSpec } from "@standin/core"
 import {
   type FakeServer,
   fixtureStudy,
@@ -49,7 +43,7 @@ const named: ReadonlyArray<{ readonly file: string; readonly names: ReadonlyArra
   },
   {
     file: "src/layer.ts",
-    names: ["vendorProviderLayer", "requiredApiKey", "baseUrlOf", "decodePluginOptions"],
+    names: ["vendorProviderLayer", "requiredApiKey", "baseUrlOf", "decodeProviderOptions"],
   },
 ]
 
@@ -105,7 +99,8 @@ describe("docs/adding-a-provider.md, step by step", () => {
     // 6. the layer's example
     edit("src/layer.ts", [['example: "openai:gpt-4o-mini"', 'example: "acme:gpt-4o-mini"']])
 
-    const acme = (await import(join(copy, "src/index.ts"))) as { readonly plugin: ProviderPlugin }
+    // the copy has the original's module shape
+    const acme = (await import(join(copy, "src/index.ts"))) as typeof import("../src/index.js")
     expect(acme.plugin.descriptor.id).toBe("acme")
     expect(acme.plugin.descriptor.keyEnv).toEqual(["ACME_API_KEY"])
 
@@ -116,9 +111,7 @@ describe("docs/adding-a-provider.md, step by step", () => {
             Effect.gen(function* () {
               return yield* Provider
             }),
-            acme.plugin
-              .layer(spec)
-              .pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord(env)))),
+            acme.layer(spec).pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord(env)))),
           ),
         ),
       )
