@@ -385,9 +385,7 @@ export const converterChecker = (
         if (field.target !== "toObject") continue
         if (field.path.length > 0 && field.path[0] !== "_url") {
           const at = insert(root, field.path)
-          if (field.via !== undefined && field.parentAt === undefined) at.via = field.via
-          else if (field.via !== undefined && field.parentAt !== undefined && field.path.length > 0)
-            at.via = field.via
+          if (field.via !== undefined) at.via = field.via
         }
         if (field.via !== undefined && field.parentAt !== undefined) {
           // the converter called with our output as its parent hoists fields into it
