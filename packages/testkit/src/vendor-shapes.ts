@@ -6,7 +6,8 @@ import { converterChecker, packageDir, parseDeclarations, type SdkShapes, sdkSha
 /**
  * Checks of captured vendor traffic against the vendors' official SDK packages, for vendors that publish no
  * OpenAPI document (see `sdk-shapes.ts`). Each returns the problems found (`METHOD path: where: what`), how many
- * bodies were checked, and the declared types that could not be checked.
+ * bodies were checked, and the declared types that could not be checked. The SDKs are the testkit's
+ * devDependencies, pinned to the versions the plugins use: these checks are for the repository's own tests.
  */
 export interface TrafficReport {
   readonly problems: ReadonlyArray<string>
