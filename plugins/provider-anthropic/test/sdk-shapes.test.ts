@@ -12,9 +12,10 @@ import { make } from "../src/index.js"
  */
 /**
  * One known divergence, kept visible rather than hidden: the pinned SDK (1.14.0) no longer declares `temperature`,
- * `top_p` or `top_k` on message requests (its changelog speaks of a temperature deprecation), while the plugin
- * still sends `temperature` (or `top_p`) where the model's capability row allows it. Whether the API now refuses
- * them, and for which models, is for the capability table to settle; until then these, and only these, pass.
+ * `top_p` or `top_k` on message requests. The API refuses them (400) on the models released after Opus 4.6, to
+ * which the plugin sends none (their capability rows say `temperature: false`, and the fake refuses them too),
+ * but still accepts them on older models, to which the plugin sends `temperature` (or `top_p`) when asked, as the
+ * contract run does. These two fields, and only these, pass.
  */
 const undeclaredSampling =
   /: unknown field "(temperature|top_p)" of (MessagesAPI\.)?MessageCreateParamsNonStreaming$/
