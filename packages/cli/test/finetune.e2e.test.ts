@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
@@ -265,4 +265,52 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     )
     // Every twin answers the bundled study page by page (two calls), for nine models: give it time.
   }, 300_000)
+
+  it("fails loudly like run: a sweep whose models gave no valid answer exits 4, says why and builds no site", async () => {
+    const fake = await startOpenAiFake({
+      apiKey: PLANTED,
+      seed: 8,
+      jobs: { validatingMs: 0, queuedMs: 0, runningMs: 0 },
+    })
+    servers.push(fake)
+    // every chat completion is refused as an invalid request (not retried); finetuning itself works
+    fake.faults.setRates({ "400": 1 })
+    const out = tempDir("sweep-failed")
+    const result = await standinAsync(
+      [
+        "sweep",
+        "--base",
+        "openai:gpt-4o-mini",
+        "--pilot",
+        "30",
+        "--seed",
+        "3",
+        "--holdout",
+        "60",
+        "--bootstrap",
+        "0",
+        "--store",
+        join(out, "store.sqlite"),
+        "--poll",
+        "0.05",
+        "--rpm",
+        "1000000",
+        "--tpm",
+        "1000000000",
+        "--out",
+        out,
+        "--quiet",
+      ],
+      { OPENAI_API_KEY: PLANTED, OPENAI_BASE_URL: fake.baseUrl },
+    )
+    expect(result.status, result.stderr).toBe(4)
+    expect(result.stderr).toMatch(/failed openai-gpt-4o-mini: no valid answer: 60 of 60 twins failed/)
+    expect(result.stderr).toMatch(/60× invalid-request: /)
+    expect(result.stderr).toMatch(/standin: 2 requested models failed \(exit 4\)/)
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as ResultsFile
+    const models = results.entries.filter((entry) => entry.baseline === undefined)
+    expect(models).toHaveLength(2)
+    for (const entry of models) expect(entry.status, entry.id).toBe("failed")
+    expect(existsSync(join(out, "site"))).toBe(false)
+  })
 })

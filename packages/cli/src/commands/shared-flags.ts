@@ -33,7 +33,7 @@ export const simulationFlags = {
   ),
   concurrency: Flag.Int("concurrency").pipe(
     Flag.withDescription(
-      "Concurrent model calls per provider (adaptive: halved on 429s). Default: the provider's own (openai 64, google 32, anthropic 16, openai-compatible 16).",
+      "Concurrent model calls per provider (adaptive: halved when most recent answers are 429s, regained within a few windows). Default: the provider's own (openai 64, google 32, anthropic 16, openai-compatible 16).",
     ),
     Flag.optional,
   ),

@@ -1,5 +1,5 @@
 import type { GenerationSettings, ResultsFile } from "@standin/core"
-import { runSweep, type SweepEvent } from "@standin/engine"
+import { judgeRun, runSweep, type SweepEvent } from "@standin/engine"
 import { contentHash } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -17,9 +17,10 @@ import {
 } from "./finetune-shared.js"
 import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
+import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
 import { simulationFlags } from "./shared-flags.js"
 
-export interface SweepInput extends FinetuneFlagValues {
+export interface SweepInput extends FinetuneFlagValues, StatusInput {
   readonly study: string
   readonly pilot: string
   readonly pilotArms: string
@@ -100,6 +101,7 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
     const samplings = yield* Effect.forEach(list(input.pilotSampling), parseSampling)
     const { arms } = yield* resolveArms(study, input.pilotArms, seed)
     const resolved = yield* resolveFinetune(catalog, input)
+    yield* rangeFlag("--max-invalid", input.maxInvalid, 0, 1)
     const holdoutSize = Option.isSome(input.holdout)
       ? yield* wholeFlag("--holdout", input.holdout.value, 2)
       : undefined
@@ -192,7 +194,16 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
         }),
     )
     if (called === undefined) return
-    const outcome = called.result
+    // Fails loudly as `standin run` does (run-status.ts): the base model or a finetuned model with no valid twin, or
+    // more failed and invalid twins than --max-invalid, exits 4 and builds no site. A point whose job has not
+    // finished yet (an export waiting for its adapters) is not a failure: the same sweep picks it up later.
+    const verdict = judgeRun(called.result, { maxInvalid: input.maxInvalid })
+    const unfinished = new Set(
+      verdict.results.entries
+        .filter((entry) => entry.status === "skipped" && entry.finetune?.jobId !== undefined)
+        .map((entry) => entry.id),
+    )
+    const outcome = { ...verdict, failed: verdict.failed.filter((entry) => !unfinished.has(entry.id)) }
     const written = writeRunFiles(input.out, study, outcome.results, outcome.entries)
     process.stdout.write(
       `\n${summaryTable(outcome.results)}\n\nlearning curve (overall fidelity, 0 = uniform floor, 1 = human ceiling):\n${curveTable(outcome.results)}\n\n`,
@@ -202,7 +213,8 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
         "finetunes trained by a testkit fake are labelled fake and never appear on a leaderboard.\n",
       )
     if (called.spend !== undefined) process.stdout.write(`${called.spend}\n`)
-    yield* reportResults(input.out, written.resultsPath, input.site)
+    const { site } = reportFailedModels(outcome, input)
+    yield* reportResults(input.out, written.resultsPath, input.site && site)
   })
 
 export const sweepCommand = (
@@ -223,6 +235,7 @@ export const sweepCommand = (
       rpm: callFlags.rpm,
       tpm: callFlags.tpm,
       prices: callFlags.prices,
+      ...statusFlags,
       pilot: Flag.String("pilot").pipe(
         Flag.withDescription("Pilot sizes, comma-separated: counts (30,60,120,240) or fractions (0.25,0.5)."),
         Flag.withDefault("30,60,120,240"),
