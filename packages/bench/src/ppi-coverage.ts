@@ -1,7 +1,10 @@
 /**
  * The validity simulation behind `ppi-bench`: how often 95% PPI, PPI++ and classical intervals cover the true
  * value of a proportion and of a difference between two arms, for a model that is good, useless or biased.
- * Pure and seeded, so the bench prints the same figures on every machine and a test can check one cell.
+ * PPI, PPI++ and classical use the default finite-sample variant (cross-fitted λ, t quantiles); the
+ * reference PPI++ (`ppi_py`'s formula: in-sample λ, z quantiles) is measured beside them to show why the
+ * default differs. Pure and seeded, so the bench prints the same figures on every machine and a test can
+ * check one cell.
  */
 import {
   classicalMean,
@@ -29,7 +32,12 @@ export interface CoverageCell {
 }
 
 export interface CoverageResult extends CoverageCell {
-  readonly coverage: { readonly ppi: number; readonly ppiPlusPlus: number; readonly classical: number }
+  readonly coverage: {
+    readonly ppi: number
+    readonly ppiPlusPlus: number
+    readonly ppiPlusPlusReference: number
+    readonly classical: number
+  }
   /** Mean over replications of the PPI++ interval width over the classical one. */
   readonly widthRatio: number
   readonly meanLambda: number
@@ -80,16 +88,18 @@ export const simulateCoverage = (cell: CoverageCell): CoverageResult => {
     cell.target === "mean" ? armProbability.control : armProbability.treatment - armProbability.control
   let ppi = 0
   let tuned = 0
+  let reference = 0
   let classical = 0
   let ratio = 0
   let lambda = 0
   for (let r = 0; r < cell.replications; r++) {
-    let results: { ppi: PpiScalar; tuned: PpiScalar; classical: PpiScalar }
+    let results: { ppi: PpiScalar; tuned: PpiScalar; reference: PpiScalar; classical: PpiScalar }
     if (cell.target === "mean") {
       const arm = drawArm(cell.model, armProbability.control, cell.n, cell.N, random)
       results = {
         ppi: value(ppiMean(arm, { lambda: 1 })),
         tuned: value(ppiMean(arm)),
+        reference: value(ppiMean(arm, { variant: "reference" })),
         classical: value(classicalMean(arm.y)),
       }
     } else {
@@ -100,19 +110,27 @@ export const simulateCoverage = (cell: CoverageCell): CoverageResult => {
       results = {
         ppi: value(ppiMeanDifference(t, c, { lambda: 1 })),
         tuned: value(ppiMeanDifference(t, c)),
+        reference: value(ppiMeanDifference(t, c, { variant: "reference" })),
         classical: value(classicalMeanDifference(t.y, c.y)),
       }
     }
     ppi += covers(results.ppi, truth)
     tuned += covers(results.tuned, truth)
+    reference += covers(results.reference, truth)
     classical += covers(results.classical, truth)
-    ratio += results.classical.se > 0 ? results.tuned.se / results.classical.se : 1
+    const width = (r: PpiScalar) => r.upper - r.lower
+    ratio += width(results.classical) > 0 ? width(results.tuned) / width(results.classical) : 1
     lambda += results.tuned.lambda
   }
   const k = cell.replications
   return {
     ...cell,
-    coverage: { ppi: ppi / k, ppiPlusPlus: tuned / k, classical: classical / k },
+    coverage: {
+      ppi: ppi / k,
+      ppiPlusPlus: tuned / k,
+      ppiPlusPlusReference: reference / k,
+      classical: classical / k,
+    },
     widthRatio: ratio / k,
     meanLambda: lambda / k,
     truth,
