@@ -23,11 +23,13 @@
  * - uses ddof-1 variances and Student t quantiles with n − 1 degrees of freedom (a difference between arms:
  *   Welch–Satterthwaite degrees of freedom);
  *
- * and for regression coefficients it keeps the reference's point estimate, λ and sandwich covariance but
- * uses t quantiles with n − p degrees of freedom. λ stays clipped to [0, 1] in both variants.
+ * and for regression coefficients it keeps the reference's point estimate and sandwich covariance but uses t
+ * quantiles with n − p degrees of freedom, and centres the interval on the estimate with the estimate's λ.
+ * λ stays clipped to [0, 1] in both variants.
  *
- * As in `ppi_py`, a tuned regression interval re-tunes λ once more at the tuned point estimate, so its centre
- * can differ from `estimate` in the fifth decimal; `lambda` is the value the interval used.
+ * As in `ppi_py`, a tuned regression interval of the reference variant re-tunes λ once more at the tuned point
+ * estimate, so its centre can differ from `estimate` (in the fifth decimal, or far more when λ is unstable, as
+ * under near-separation); `lambda` is the value the interval used.
  */
 
 import { normalQuantile, studentQuantile } from "./distribution.js"
@@ -722,7 +724,14 @@ const ppiGlm = (
   const lambda1 = tuneLambda(stats1.value, n, N, p)
   const estimate = point(link, d.value, lambda1, theta1.value)
   if (!estimate.ok) return estimate
-  // Interval: tune λ again at the tuned estimate, then the λ-interval at that λ (as ppi_py's *_ci).
+  if (variant === "finite-sample") {
+    // One λ for the estimate and its interval, which is centred on the estimate.
+    const stats = glmStats(link, estimate.value, x, y, yhat, xu, yhatU, lambda1 !== 0)
+    if (!stats.ok) return stats
+    const se = sandwichSe(stats.value, lambda1, n, N, p)
+    return succeed(interval("ppi++", lambda1, estimate.value, estimate.value, se, alpha, n, N, df))
+  }
+  // Interval (reference): tune λ again at the tuned estimate, then the λ-interval at that λ (as ppi_py's *_ci).
   const stats2 = glmStats(link, estimate.value, x, y, yhat, xu, yhatU, true)
   if (!stats2.ok) return stats2
   const lambda2 = tuneLambda(stats2.value, n, N, p)

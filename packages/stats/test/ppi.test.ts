@@ -161,18 +161,26 @@ describe("PPI regressions by hand", () => {
     })
   })
 
-  it("regressions: the finite-sample variant keeps the reference's estimate and se, with t(n − p) quantiles", () => {
+  it("regressions: the finite-sample variant keeps the reference's estimate, with t(n − p) quantiles", () => {
     for (const fit of [ppiOls, ppiLogistic]) {
-      const finite = unwrap(fit(input))
-      const reference = unwrap(fit(input, { variant: "reference" }))
+      // a fixed λ: same estimate and se, only the quantile differs
+      const finite = unwrap(fit(input, { lambda: 1 }))
+      const reference = unwrap(fit(input, { lambda: 1, variant: "reference" }))
       expect(finite.df).toBe(n - 3)
       expect(reference.df).toBe(Number.POSITIVE_INFINITY)
       finite.se.forEach((s, a) => {
         expect(s).toBeCloseTo(reference.se[a]!, 12)
         expect(finite.estimate[a]).toBeCloseTo(reference.estimate[a]!, 12)
         // t(117, 0.975) = 1.9804475987 (scipy.stats.t.ppf); z = 1.959963985
-        expect(finite.upper[a]! - finite.lower[a]!).toBeCloseTo(2 * 1.9804475986834 * s, 7)
+        expect(finite.upper[a]! - finite.lower[a]!).toBeCloseTo(2 * 1.9804475986834 * s, 6)
         expect(reference.upper[a]! - reference.lower[a]!).toBeCloseTo(2 * 1.959963984540054 * s, 9)
+      })
+      // tuned: the same point estimate; the interval is centred on it, with the estimate's own λ
+      const tuned = unwrap(fit(input))
+      const tunedReference = unwrap(fit(input, { variant: "reference" }))
+      tuned.estimate.forEach((e, a) => {
+        expect(e).toBeCloseTo(tunedReference.estimate[a]!, 12)
+        expect((tuned.lower[a]! + tuned.upper[a]!) / 2).toBeCloseTo(e, 12)
       })
     }
   })
