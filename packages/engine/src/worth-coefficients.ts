@@ -253,16 +253,14 @@ export const coefficientTargets = (input: CoefficientInput): ReadonlyArray<PpiTa
       fitted = fitOn(input.study, armOnly, spec, labelled, unlabelled, truth, input.alpha)
     }
     if (fitted === undefined) continue
+    const persona = adjusted.filter((variable) => variable.source._tag === "Persona").map((v) => v.id)
     const adjustment =
       design === "adjusted" && withPersona
-        ? `adjusted for ${adjusted
-            .filter((variable) => variable.source._tag === "Persona")
-            .map((variable) => variable.id)
-            .join(", ")}`
+        ? `adjusted for ${persona.join(", ")}`
         : withPersona
-          ? "arm only (the pilot is too small for the persona predictors)"
+          ? `arm only, the pilot being too small to adjust for ${persona.join(", ")}`
           : "arm only"
-    const without = left.length > 0 ? `; without the item predictors ${left.join(", ")}` : ""
+    const without = left.length > 0 ? `; item predictors ${left.join(", ")} left out` : ""
     const correlation = pearson(fitted.y, fitted.yhat)
     fitted.columns.forEach((column, a) => {
       if (column !== treatment.id && !column.startsWith(`${treatment.id}[`)) return

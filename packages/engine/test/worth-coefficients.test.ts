@@ -87,7 +87,7 @@ describe("worth k humans: logistic coefficients", () => {
     expect(t.item).toBe("act")
     expect(t.coding).toBe('log-odds of "Yes"')
     expect(t.label).toBe(
-      "Acting (logistic): treat coefficient (adjusted for group; without the item predictors worried)",
+      "Acting (logistic): treat coefficient (adjusted for group; item predictors worried left out)",
     )
     expect(t.n).toBe(150)
     expect(t.N).toBe(900)
@@ -131,7 +131,7 @@ describe("worth k humans: logistic coefficients", () => {
   it("a pilot too small for the persona predictors falls back to the arm alone, and says so", () => {
     const targets = coefficientTargets(setting(40))
     expect(targets).toHaveLength(1)
-    expect(targets[0]!.label).toMatch(/arm only \(the pilot is too small for the persona predictors\)/)
+    expect(targets[0]!.label).toMatch(/\(arm only, the pilot being too small to adjust for group; /)
   })
 
   it("analyses that are not binomial, have no treatment, or have an item as treatment give no target", () => {
