@@ -277,6 +277,19 @@ export const LearningCurvePoint = Schema.Struct({
   seed: Schema.Number,
   metrics: Schema.Record(Schema.String, Fidelity),
   overall: Fidelity,
+  /**
+   * The n_eff curve (PPI++ on the headline target, the sweep run with prediction-powered inference): what the
+   * base model's twins are worth with this point's pilot as the labelled set (out-of-sample), and the point's
+   * finetuned model on the very pilot it was trained on (in-sample: optimistic). `n` is the pilot size.
+   */
+  worth: Schema.optionalKey(
+    Schema.Struct({
+      target: Schema.String,
+      n: Schema.Number,
+      base: Schema.NullOr(Schema.Number),
+      finetuned: Schema.NullOr(Schema.Number),
+    }),
+  ),
 })
 export type LearningCurvePoint = typeof LearningCurvePoint.Type
 
