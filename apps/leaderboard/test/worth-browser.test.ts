@@ -5,7 +5,7 @@
  */
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import type { PpiSummary, PpiTarget } from "@standin/core"
+import type { LearningCurvePoint, PpiSummary, PpiTarget } from "@standin/core"
 import { Effect } from "effect"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -67,6 +67,8 @@ const ppiFor = (index: number, baseline: string | undefined): PpiSummary => {
 let browser: Browser
 let server: StaticServer
 let model: LeaderboardModel
+/** Distinct (sampling, pilot size) pairs of the sweep's points: one dot each for the base and the finetune. */
+let curvePoints = 0
 
 beforeAll(async () => {
   browser = await launchChromium()
@@ -76,10 +78,20 @@ beforeAll(async () => {
   const file = join(input, study, "results.json")
   const results = JSON.parse(await readFile(file, "utf8")) as {
     entries: Array<{ baseline?: string; ppi?: PpiSummary }>
+    learningCurves?: Array<{ pilotSize: number; sampling: string; worth?: LearningCurvePoint["worth"] }>
   }
   results.entries.forEach((entry, index) => {
     entry.ppi = ppiFor(index, entry.baseline)
   })
+  // the sweep's n_eff curve: the base model worth 1.5 × the pilot, each finetune 2 × (in-sample)
+  curvePoints = new Set((results.learningCurves ?? []).map((p) => `${p.sampling} ${p.pilotSize}`)).size
+  for (const point of results.learningCurves ?? [])
+    point.worth = {
+      target: "share:effect:shown-hidden",
+      n: point.pilotSize,
+      base: 1.5 * point.pilotSize,
+      finetuned: 2 * point.pilotSize,
+    }
   await writeFile(file, JSON.stringify(results))
   const loaded = await Effect.runPromise(loadResults([input]))
   model = aggregate(loaded)
@@ -152,6 +164,21 @@ describe("worth k humans on the site", () => {
     expect(headline).toBe("share:effect:shown-hidden label")
     expect(await page.textContent("#worth")).toBe("Worth k humans")
     await page.screenshot({ path: join(screenshotDir, "model-worth.png"), fullPage: true })
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it("the study page draws the sweep's n_eff curve beside the learning curves", async () => {
+    const { page, errors } = await open(`/study/${study}`)
+    const caption = page.locator("figure:has(figcaption:has-text('Effective sample size'))")
+    await caption.waitFor()
+    expect(await caption.locator("figcaption").first().textContent()).toContain(
+      "PPI++ on share:effect:shown-hidden",
+    )
+    // a dot per series and pilot size: the base model and the finetune at each point
+    expect(curvePoints).toBeGreaterThan(1)
+    expect(await caption.locator("svg circle").count()).toBe(2 * curvePoints)
+    await caption.screenshot({ path: join(screenshotDir, "neff-curve.png") })
     expect(errors).toEqual([])
     await page.close()
   })
