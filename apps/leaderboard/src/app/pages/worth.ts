@@ -53,9 +53,11 @@ export const worthCells = (model: LeaderboardModel, row: Row): Html => {
         ? c.twinCostUsd === null
           ? "price unknown"
           : "—"
-        : c.savingUsd > 0
-          ? `saves ${formatUsd(c.savingUsd)}`
-          : `costs ${formatUsd(-c.savingUsd)} more`
+        : Math.abs(c.savingUsd) < 0.005
+          ? "break-even"
+          : c.savingUsd > 0
+            ? `saves ${formatUsd(c.savingUsd)}`
+            : `costs ${formatUsd(-c.savingUsd)} more`
     const title = `At ${formatUsd(c.humanCostUsd)} a participant: mixed design ${formatUsd(c.mixedDesignUsd)}, humans alone for the same precision ${formatUsd(c.humansAloneUsd)}; ${formatUsd(c.twinCostUsd)} per twin${per === "" ? "" : `; ${per}`}`
     return html`<span class="cost-line" title="${title}">${text}${several ? html` <span class="sub">${study.title}</span>` : ""}</span>`
   })
@@ -93,9 +95,11 @@ export const worthSection = (model: LeaderboardModel, row: Row): Html => {
     <p class="note">${ppi.inSample ? html`<strong>In-sample, optimistic:</strong> ` : ""}${ppi.note} Cost at ${formatUsd(ppi.cost.humanCostUsd)} a participant: ${
       ppi.cost.savingUsd === null
         ? "not available"
-        : ppi.cost.savingUsd > 0
-          ? `the mixed design saves ${formatUsd(ppi.cost.savingUsd)} for the same precision`
-          : `the mixed design costs ${formatUsd(-ppi.cost.savingUsd)} more than humans alone`
+        : Math.abs(ppi.cost.savingUsd) < 0.005
+          ? "the mixed design costs the same as humans alone for the same precision"
+          : ppi.cost.savingUsd > 0
+            ? `the mixed design saves ${formatUsd(ppi.cost.savingUsd)} for the same precision`
+            : `the mixed design costs ${formatUsd(-ppi.cost.savingUsd)} more than humans alone`
     }${ppi.cost.costPerFidelityUsd === null ? "" : `; ${formatUsd(ppi.cost.costPerFidelityUsd)} per unit of fidelity`}.</p>`,
   )}`
 }
