@@ -48,13 +48,16 @@ export const worthCells = (model: LeaderboardModel, row: Row): Html => {
       c.costPerEffectiveParticipantUsd === null
         ? ""
         : `${formatUsd(c.costPerEffectiveParticipantUsd)} per effective participant`
+    const gain = headlineOf(ppi)?.gain
+    // as the terminal: a model that adds less than one participant saves nothing worth a figure
+    const noGain = gain !== null && gain !== undefined && Math.round(gain) < 1
     const text =
       c.savingUsd === null
         ? c.twinCostUsd === null
           ? "price unknown"
           : "—"
-        : Math.abs(c.savingUsd) < 0.005
-          ? "break-even"
+        : Math.abs(c.savingUsd) < 0.005 || (noGain && c.savingUsd > 0)
+          ? "no saving"
           : c.savingUsd > 0
             ? `saves ${formatUsd(c.savingUsd)}`
             : `costs ${formatUsd(-c.savingUsd)} more`
