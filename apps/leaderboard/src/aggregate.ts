@@ -448,6 +448,7 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
         answers,
         ...excluded,
         ...(overall.value === null ? { note: noAnswers } : {}),
+        ...(chosen.entry.ppi === undefined ? {} : { worth: chosen.entry.ppi }),
       }
       const byFamily = familyMetrics.get(study.key)!
       for (const family of study.families) {

@@ -2,7 +2,13 @@
  * The leaderboard model: what `aggregate` computes and the site renders. Plain data and types only
  * (no Node APIs), so the browser app imports it as is.
  */
-import type { AnswerDistributions, LearningCurvePoint, MetricScore, ResultsFile } from "@standin/core"
+import type {
+  AnswerDistributions,
+  LearningCurvePoint,
+  MetricScore,
+  PpiSummary,
+  ResultsFile,
+} from "@standin/core"
 import type { Weights } from "./weights.js"
 
 /** Bumped when the shape of the site's data changes. */
@@ -48,6 +54,8 @@ export interface Cell {
   readonly coverage?: { readonly studies: ReadonlyArray<string>; readonly of: number }
   /** Study cells left out of the cross-study means, and why. */
   readonly excluded?: string
+  /** Study cells: the entry's worth-k-humans figures (its `ppi` block), when the run computed them. */
+  readonly worth?: PpiSummary
 }
 
 export interface Column {

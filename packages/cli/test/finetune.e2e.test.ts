@@ -165,6 +165,9 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     expect(result.stderr).toBe("")
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/learning curve/)
+    // the n_eff curve: a column per point in the terminal, and `worth` on every learning-curve point
+    expect(result.stdout).toMatch(/n_eff base +n_eff finetuned\*/)
+    expect(result.stdout).toMatch(/^worth k humans \(PPI\+\+, vs the pilot alone\):$/m)
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as ResultsFile
     const finetuned = results.entries.filter((entry) => entry.finetune !== undefined)
     const base = results.entries.find((entry) => entry.id === "openai-gpt-4o-mini")
@@ -188,6 +191,12 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     expect(base?.finetune).toBeUndefined()
     expect(results.entries.filter((entry) => entry.baseline === "pilot")).toHaveLength(16)
     const curve = results.learningCurves!
+    for (const point of curve) {
+      expect(point.worth?.n, point.entry).toBe(point.pilotSize)
+      expect(point.worth?.base, point.entry).toBeGreaterThan(0)
+    }
+    // the base model answered for the union of the pilots' people once (nested pilots: 2 seeds × 2 samplings)
+    expect(base?.ppi?.pilotTwins).toBeLessThanOrEqual(4 * 60)
     expect(curve.map((point) => `${point.pilotSize} ${point.sampling} ${point.seed}`).sort()).toEqual(
       [
         "30 random 3",

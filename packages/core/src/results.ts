@@ -128,14 +128,16 @@ export type PpiInterval = typeof PpiInterval.Type
  * their own twins plus the twins of the holdout (PPI++), and from the whole human holdout (the truth check).
  */
 export const PpiTarget = Schema.Struct({
-  /** e.g. `share:mean:hidden`, `share:effect:shown-hidden`. */
+  /** e.g. `share:mean:hidden`, `share:effect:shown-hidden`, `share:coefficient:showdata`. */
   id: Schema.String,
   label: Schema.String,
-  kind: Schema.Literals(["mean", "effect"]),
+  /** An arm's mean, a difference between arms, or a declared logistic analysis's treatment coefficient. */
+  kind: Schema.Literals(["mean", "effect", "coefficient"]),
+  /** The item (for a coefficient: the analysis's outcome item). */
   item: Schema.String,
-  /** The arm (a mean) or `treatment-control` (an effect). */
+  /** The arm (a mean), `treatment-control` (an effect) or the design column (a coefficient). */
   arm: Schema.String,
-  /** How answers became numbers: `proportion "<option>"` or `score 1–k` or `value`. */
+  /** How answers became numbers: `proportion "<option>"`, `score 1–k`, `value` or `log-odds of "<level>"`. */
   coding: Schema.String,
   /** Labelled pairs (pilot humans with a valid twin answer) and unlabelled twins used. */
   n: Schema.Number,
@@ -275,6 +277,19 @@ export const LearningCurvePoint = Schema.Struct({
   seed: Schema.Number,
   metrics: Schema.Record(Schema.String, Fidelity),
   overall: Fidelity,
+  /**
+   * The n_eff curve (PPI++ on the headline target, the sweep run with prediction-powered inference): what the
+   * base model's twins are worth with this point's pilot as the labelled set (out-of-sample), and the point's
+   * finetuned model on the very pilot it was trained on (in-sample: optimistic). `n` is the pilot size.
+   */
+  worth: Schema.optionalKey(
+    Schema.Struct({
+      target: Schema.String,
+      n: Schema.Number,
+      base: Schema.NullOr(Schema.Number),
+      finetuned: Schema.NullOr(Schema.Number),
+    }),
+  ),
 })
 export type LearningCurvePoint = typeof LearningCurvePoint.Type
 

@@ -5,7 +5,7 @@ import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { fmt, summaryTable, table, writeRunFiles } from "../output.js"
+import { fmt, summaryTable, table, worthBlock, writeRunFiles } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import {
   type FinetuneFlagValues,
@@ -43,6 +43,7 @@ export interface SweepInput extends FinetuneFlagValues, StatusInput {
   readonly rpm: Option.Option<number>
   readonly tpm: Option.Option<number>
   readonly prices: Option.Option<string>
+  readonly humanCost: number
 }
 
 const list = (text: string): ReadonlyArray<string> =>
@@ -75,11 +76,24 @@ const reporter = (quiet: boolean) => (event: SweepEvent) => {
   }
 }
 
-/** The learning curve as a table: one row per grid point. */
-export const curveTable = (results: ResultsFile): string =>
-  table(
-    ["entry", "pilot", "sampling", "arms", "seed", "fidelity", "95% CI"],
-    (results.learningCurves ?? []).map((point) => [
+/** The learning curve as a table: one row per grid point, with the n_eff curve when the sweep computed it. */
+export const curveTable = (results: ResultsFile): string => {
+  const curve = results.learningCurves ?? []
+  const worth = curve.some((point) => point.worth !== undefined)
+  const neff = (value: number | null | undefined) =>
+    value === null || value === undefined ? "–" : fmt(value, 0)
+  return table(
+    [
+      "entry",
+      "pilot",
+      "sampling",
+      "arms",
+      "seed",
+      "fidelity",
+      "95% CI",
+      ...(worth ? ["n_eff base", "n_eff finetuned*"] : []),
+    ],
+    curve.map((point) => [
       point.entry,
       String(point.pilotSize),
       point.sampling,
@@ -87,8 +101,17 @@ export const curveTable = (results: ResultsFile): string =>
       String(point.seed),
       fmt(point.overall.value, 2),
       point.overall.ci === null ? "–" : `${fmt(point.overall.ci.lower, 2)}–${fmt(point.overall.ci.upper, 2)}`,
+      ...(worth ? [neff(point.worth?.base), neff(point.worth?.finetuned)] : []),
     ]),
   )
+}
+
+/** What the n_eff columns mean, printed under the curve when it has them. */
+export const curveNote = (results: ResultsFile): string => {
+  const point = (results.learningCurves ?? []).find((candidate) => candidate.worth !== undefined)
+  if (point?.worth === undefined) return ""
+  return `n_eff (PPI++ on ${point.worth.target}): how many pilot participants the pilot plus the model's twins are worth. "base": the base model's twins with that point's pilot as the labelled set; "finetuned*": the point's finetuned model on the very pilot it was trained on (in-sample: optimistic).\n`
+}
 
 export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
   Effect.gen(function* () {
@@ -189,6 +212,7 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
             concurrency: Option.isSome(input.concurrency)
               ? yield* wholeFlag("--concurrency", input.concurrency.value, 1, 1024)
               : 64,
+            ppi: { humanCostUsd: yield* rangeFlag("--human-cost", input.humanCost, 0, 1_000_000) },
             onEvent: reporter(input.quiet),
           })
         }),
@@ -205,8 +229,9 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
     )
     const outcome = { ...verdict, failed: verdict.failed.filter((entry) => !unfinished.has(entry.id)) }
     const written = writeRunFiles(input.out, study, outcome.results, outcome.entries)
+    const worth = worthBlock(outcome.results)
     process.stdout.write(
-      `\n${summaryTable(outcome.results)}\n\nlearning curve (overall fidelity, 0 = uniform floor, 1 = human ceiling):\n${curveTable(outcome.results)}\n\n`,
+      `\n${summaryTable(outcome.results)}\n\nlearning curve (overall fidelity, 0 = uniform floor, 1 = human ceiling):\n${curveTable(outcome.results)}\n${curveNote(outcome.results)}\n${worth === "" ? "" : `${worth}\n\n`}`,
     )
     if (outcome.results.entries.some((entry) => entry.finetune?.fake === true))
       process.stdout.write(
@@ -269,6 +294,12 @@ export const sweepCommand = (
           "Output folder for results.json (with the learning curves) and synthetic/*.csv.",
         ),
         Flag.withDefault("standin-sweep"),
+      ),
+      humanCost: Flag.Finite("human-cost").pipe(
+        Flag.withDescription(
+          "Price of one human participant in USD, for the worth-k-humans cost figures of every entry.",
+        ),
+        Flag.withDefault(2.5),
       ),
     },
     (input) => handle(sweepHandler(catalog, input)),

@@ -5,6 +5,7 @@ import { element, figure, html, setHtml } from "../dom.js"
 import { formatCount, formatInterval, formatNumber, formatUsd } from "../format.js"
 import { href } from "../router.js"
 import { cellMarkup, emptyCellText, kindLabel } from "./overview.js"
+import { worthSection } from "./worth.js"
 
 /** An entry's status as it is: "ok" only when it ran and gave valid answers. */
 export const statusText = (entry: {
@@ -95,6 +96,7 @@ export const renderModel = async (
         </tr>`
       })}</tbody>
     </table></div>
+    ${worthSection(model, row)}
     <h2>Runs</h2>
     <div id="model-runs"><p class="loading" role="status">Loading run details…</p></div>`,
   )

@@ -3,6 +3,7 @@ import { fidelityChart, type ReferenceLine } from "../charts/fidelity.js"
 import { element, figure, type Html, html, setHtml } from "../dom.js"
 import { fidelityColor, formatInterval, formatNumber } from "../format.js"
 import { href } from "../router.js"
+import { worthCells, worthHeaderCells } from "./worth.js"
 
 export const kindLabel: Record<Row["kind"], string> = {
   model: "base model",
@@ -143,12 +144,21 @@ const sortButton = (model: LeaderboardModel, column: Column, label: string): Htm
 const ariaSort = (column: Column): Html =>
   html`${state.key === column.key ? html` aria-sort="${state.descending ? "descending" : "ascending"}"` : ""}`
 
-const rowMarkup = (row: Row, columns: ReadonlyArray<Column>, reference: boolean): Html => {
+const rowMarkup = (
+  model: LeaderboardModel,
+  row: Row,
+  columns: ReadonlyArray<Column>,
+  reference: boolean,
+): Html => {
   const rank = reference ? "ref" : rankText(row.cells[state.key!])
+  const cross = columns.filter((column) => column.study === null)
+  const perStudy = columns.filter((column) => column.study !== null)
   return html`<tr class="${reference ? `reference ${row.kind}` : row.kind}" data-row="${row.key}">
     <td class="rank-column">${rank}</td>
     <th scope="row" class="label"><a href="${href.model(row.key)}">${row.label}</a> <span class="kind kind-${row.kind}">${kindLabel[row.kind]}</span></th>
-    ${columns.map((column) => cellMarkup(row.cells[column.key]))}
+    ${cross.map((column) => cellMarkup(row.cells[column.key]))}
+    ${worthCells(model, row)}
+    ${perStudy.map((column) => cellMarkup(row.cells[column.key]))}
   </tr>`
 }
 
@@ -169,6 +179,7 @@ const headerMarkup = (model: LeaderboardModel, columns: ReadonlyArray<Column>): 
         (column) =>
           html`<th scope="col" rowspan="2"${ariaSort(column)}${column.key === model.crossStudy.headline ? html` class="headline"` : ""}>${sortButton(model, column, column.label)}</th>`,
       )}
+      ${worthHeaderCells()}
       ${groups.map(
         (group) =>
           html`<th scope="colgroup" colspan="${group.columns.length}" class="study-group${group.study.flag === null ? "" : " flagged"}"${group.study.flag === null ? "" : html` title="${group.study.flag}"`}><a href="${href.study(group.study.key)}">${group.study.title}</a>${group.study.flag === null ? "" : html` <span class="flag" aria-label="flagged: ${group.study.flag}">⚑</span>`}</th>`,
@@ -234,7 +245,7 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
     state.key = headline
     state.descending = true
   }
-  const columnCount = () => visibleColumns(model).length + 2
+  const columnCount = () => visibleColumns(model).length + 4
   const distinct = (values: ReadonlyArray<string>) => [...new Set(values)].sort()
   const vendors = distinct(model.rows.map((row) => row.provider))
   const weights = distinct(model.rows.map((row) => row.weights)) as ReadonlyArray<Row["weights"]>
@@ -298,11 +309,11 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
       headerMarkup(model, columns).value +
       html`<tbody class="reference-rows">
         <tr class="section"><th scope="rowgroup" colspan="${columnCount()}">Reference rows (not ranked): the human ceiling, pilot baselines and the uniform floor</th></tr>
-        ${model.reference.map((row) => rowMarkup(row, columns, true))}
+        ${model.reference.map((row) => rowMarkup(model, row, columns, true))}
       </tbody>
       <tbody class="ranked-rows">
         <tr class="section"><th scope="rowgroup" colspan="${columnCount()}">Model configurations, sorted by ${columnName(model, sortedColumn)}${rows.length < filtered.length ? ` (top ${rows.length} of ${filtered.length})` : ""}</th></tr>
-        ${rows.length === 0 ? html`<tr><td colspan="${columnCount()}" class="not-available">No model configuration matches the filters.</td></tr>` : rows.map((row) => rowMarkup(row, columns, false))}
+        ${rows.length === 0 ? html`<tr><td colspan="${columnCount()}" class="not-available">No model configuration matches the filters.</td></tr>` : rows.map((row) => rowMarkup(model, row, columns, false))}
       </tbody>`.value
     count.textContent =
       filtered.length === model.rows.length

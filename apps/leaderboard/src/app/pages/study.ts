@@ -1,5 +1,6 @@
 import type { ChartedEntry, Row, SiteData, StudyData, StudyEntry } from "../../model.js"
 import { modelColor } from "../charts/common.js"
+import { neffCurveChart } from "../charts/neff-curve.js"
 import {
   analysesOf,
   distributionCharts,
@@ -494,6 +495,8 @@ export const renderStudy = async (
           : [{ label: row.label, value: fidelity.value }]
       })
     curves.append(learningCurveChart(charts, data, curveMetric, labels, baselines))
+    const neff = neffCurveChart(charts, data)
+    if (neff !== null) curves.append(neff)
     charts.append(curves)
     // Re-rendering replaced the control that had focus: give it back to its successor.
     if (focused) document.getElementById(focused)?.focus()
