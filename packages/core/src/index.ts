@@ -149,6 +149,7 @@ export {
   RunManifest,
   SplitFigure,
   SplitsSummary,
+  TwinConversation,
 } from "./results.js"
 export {
   AnswerValue,

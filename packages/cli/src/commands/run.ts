@@ -9,6 +9,7 @@ import type {
 import { InputError } from "@standin/core"
 import {
   type BudgetExceeded,
+  conversationsJsonl,
   judgeRun,
   planRun,
   type RunEvent,
@@ -25,7 +26,7 @@ import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { writeRunFiles } from "../output.js"
+import { type ConversationsWriter, writeRunFiles } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import { reportResults } from "./leaderboard.js"
 import { runSummaryText } from "./results.js"
@@ -264,6 +265,14 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     // Each further split keeps its own results (not named results.json: a leaderboard folder scan must not
     // count a split as a run of its own); the run's results.json is split 1 plus the splits summary.
     const splitFiles = others.map((_, k) => `splits/${k + 2}/split-results.json`)
+    // Each model entry's twins, conversation by conversation (the leaderboard's twin browser reads them).
+    const conversations: ConversationsWriter = (entry, synthetic) =>
+      entry.baseline === undefined && entry.status === "ok"
+        ? conversationsJsonl(experiment, synthetic, {
+            elicitation: input.elicitation,
+            includeDemographics: input.demographics,
+          })
+        : null
     others.forEach((other, k) => {
       writeRunFiles(
         join(input.out, "splits", String(k + 2)),
@@ -271,6 +280,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
         other.results,
         other.entries,
         "split-results.json",
+        conversations,
       )
     })
     const results =
@@ -283,7 +293,14 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
               ...splitFiles,
             ]),
           }
-    const written = writeRunFiles(input.out, experiment.definition, results, verdict.entries)
+    const written = writeRunFiles(
+      input.out,
+      experiment.definition,
+      results,
+      verdict.entries,
+      "results.json",
+      conversations,
+    )
     process.stdout.write(`\n${runSummaryText(results)}`)
     if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
     const { site } = reportFailedModels(
