@@ -320,6 +320,8 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
       citation: latest.citation,
       families: orderFamilies(byFamily.keys()),
       runs: studyRuns,
+      // one private run makes the study private on the site
+      ...(files.some((file) => file.results.study.private === true) ? { private: true as const } : {}),
       flag:
         flaggedRuns.length === 0
           ? null

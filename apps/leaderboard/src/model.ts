@@ -2,7 +2,13 @@
  * The leaderboard model: what `aggregate` computes and the site renders. Plain data and types only
  * (no Node APIs), so the browser app imports it as is.
  */
-import type { AnswerDistributions, LearningCurvePoint, MetricScore, ResultsFile } from "@standin/core"
+import type {
+  AnswerDistributions,
+  LearningCurvePoint,
+  MetricScore,
+  ResultsFile,
+  TwinConversation,
+} from "@standin/core"
 import type { Weights } from "./weights.js"
 
 /** Bumped when the shape of the site's data changes. */
@@ -123,6 +129,8 @@ export interface StudySummary {
   readonly runs: ReadonlyArray<RunSummary>
   /** Why the study is left out of cross-study means (floor and ceiling indistinguishable), or null. */
   readonly flag: string | null
+  /** A private study: the site publishes its aggregates only (no twin browser, no synthetic CSV). */
+  readonly private?: true
 }
 
 /** How the cross-study columns were made. */
@@ -183,6 +191,19 @@ export interface StudyEntry {
   readonly download: string | null
   /** Site path of the script that registers this entry's `EntryDetail`. */
   readonly detail: string
+  /**
+   * The twin browser's pages (public studies, entries whose run recorded conversations): the first `shown` of
+   * `total` twins by id, `pageSize` per script, each registering a `TwinConversation` array.
+   */
+  readonly twins?: TwinPages
+}
+
+export interface TwinPages {
+  readonly total: number
+  readonly shown: number
+  readonly pageSize: number
+  /** Site paths, page by page; page k registers `window.__STANDIN_TWINS__["<run>/<entry>/<k>"]`. */
+  readonly pages: ReadonlyArray<string>
 }
 
 /** What the charts need of an entry: every measure and the answer counts (one script per entry). */
@@ -190,6 +211,9 @@ export interface EntryDetail {
   readonly distributions: AnswerDistributions
   readonly scores: ReadonlyArray<MetricScore>
 }
+
+/** One page of an entry's twin browser. */
+export type TwinPage = ReadonlyArray<TwinConversation>
 
 /** An entry with its detail loaded. */
 export type ChartedEntry = StudyEntry & EntryDetail

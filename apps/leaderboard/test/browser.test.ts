@@ -122,6 +122,7 @@ describe("the leaderboard site in chromium", () => {
       expect(sections).toEqual([
         "Scores",
         "Instrument",
+        "Twins",
         "Answer distributions",
         "Subgroup alignment",
         "Heterogeneity",
@@ -152,6 +153,57 @@ describe("the leaderboard site in chromium", () => {
       await page.close()
     })
   }
+
+  it("browses a public study's twins, a page at a time, and shows none of a private study's", async () => {
+    const { page, errors } = await open(`/study/fixture-data-sharing`)
+    const twins = "section[aria-labelledby='twins-title']"
+    await page.waitForSelector(`${twins} details.twin`)
+    // 240 twins recorded, the first 200 by id published, 25 per page.
+    expect(await page.textContent(`${twins} .twin-status`)).toContain(
+      "gpt-4o-mini: twins 1–25 of the first 200 by id",
+    )
+    expect(await page.textContent(`${twins} .twin-status`)).toContain("of its 240")
+    const ids = await page.$$eval(`${twins} details.twin summary code`, (nodes) =>
+      nodes.map((n) => n.textContent),
+    )
+    expect(ids).toHaveLength(25)
+    expect(ids[0]).toBe("t0001")
+    // Twin t0048 answered invalidly: the reason is shown beside the answer, the reply verbatim in its conversation.
+    const invalid = page.locator(`${twins} details.twin`, { hasText: "t0048" })
+    await page.click(`${twins} .twin-next`)
+    await page.waitForSelector(`${twins} details.twin summary code:text-is("t0048")`)
+    expect(await page.textContent(`${twins} .twin-status`)).toContain("twins 26–50")
+    await invalid.locator("summary").click()
+    expect(await invalid.locator(".verdict").textContent()).toBe("invalid: understand")
+    expect(await invalid.locator("table.twin-answers tr.invalid").textContent()).toContain(
+      'invalid: "Maybe later" is not one of the options',
+    )
+    const roles = await invalid.locator("ol.turns li .role").allTextContents()
+    expect(roles.map((role) => role.split(" ·")[0])).toEqual(["system", "user", "model reply"])
+    expect(await invalid.locator("ol.turns li.turn-assistant pre").textContent()).toContain('"Maybe later"')
+    expect(await invalid.locator("ol.turns li.turn-user pre").textContent()).toContain("About you: race ")
+    expect(await invalid.locator("p.persona").textContent()).toContain("Arm:")
+    await page.setViewportSize({ width: 400, height: 900 })
+    const { scroll, client } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }))
+    expect(scroll).toBeLessThanOrEqual(client)
+    await invalid.screenshot({ path: join(screenshotDir, "narrow-twin-invalid.png") })
+    expect(errors).toEqual([])
+    await page.close()
+    // The private study: aggregates only, no twin and no synthetic CSV.
+    const hidden = await open(`/study/fixture-charity-default`)
+    await hidden.page.waitForSelector("table.metric-table")
+    expect(await hidden.page.textContent(`${twins}`)).toContain("This study is private")
+    expect(await hidden.page.$$(`${twins} details.twin`)).toHaveLength(0)
+    expect(await hidden.page.$$(`${twins} select`)).toHaveLength(0)
+    await hidden.page.goto(`${server.url}#/downloads`)
+    await hidden.page.waitForSelector("main table, main ul")
+    expect(await hidden.page.$$("a[href*='fixture-charity-default'][href$='.csv']")).toHaveLength(0)
+    expect(hidden.errors).toEqual([])
+    await hidden.page.close()
+  })
 
   it("says a chart is not available when no model is chosen", async () => {
     const { page, errors } = await open(`/study/${studies[1]}`)
@@ -221,7 +273,8 @@ describe("the leaderboard site in chromium", () => {
       expect(errors).toEqual([])
       await page.close()
     }
-    expect(files.size).toBeGreaterThan(25)
+    // results files, CSVs and synthetic datasets of the two public studies (the private one publishes none)
+    expect(files.size).toBeGreaterThan(20)
     const page = await browser.context.newPage()
     for (const file of files) {
       const response = await page.request.get(new URL(file, server.url).toString())

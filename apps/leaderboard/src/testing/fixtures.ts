@@ -91,6 +91,8 @@ interface StudySpec {
   }>
   readonly analysis: { readonly id: string; readonly label: string; readonly terms: ReadonlyArray<string> }
   readonly treatmentTerm: string
+  /** A private study: its results publish aggregates only (no twin browser, no synthetic CSVs on the site). */
+  readonly private?: boolean
 }
 
 const agree5 = [
@@ -227,8 +229,49 @@ export const fixtureStudies: ReadonlyArray<StudySpec> = [
       terms: ["(Intercept)", "arm[opt-out]", "warm-glow", "gender[Female]", "age[18-24]", "age[65+]"],
     },
     treatmentTerm: "arm[opt-out]",
+    private: true,
   },
 ]
+
+/** Profiles whose twins' conversations the fixtures record (on public studies): a few of their twins answer invalidly. */
+const conversationProfiles: ReadonlySet<string> = new Set(["gpt-4o-mini"])
+/** Every 48th twin of a conversation profile gives an unusable first answer. */
+const invalidTwin = (index: number) => index % 48 === 47
+
+/** A twin's conversation as the engine writes it (one JSON line): a short invented instrument, one page. */
+const fixtureConversation = (
+  study: StudySpec,
+  twin: Twin,
+  answers: Record<string, string>,
+  invalid: boolean,
+): string => {
+  const first = study.items[0]!
+  const page = [
+    `About you: ${study.persona.map((attribute) => `${attribute.id} ${twin.persona[attribute.id]}`).join("; ")}.`,
+    `Arm: ${study.arms.find((arm) => arm.id === twin.arm)!.label}.`,
+    ...study.items.map((item) => `${item.label}? Options: ${item.options.map((o) => `"${o}"`).join(", ")}`),
+    "Answer with a JSON object of item ids to options.",
+  ].join("\n")
+  const given = invalid ? { ...answers, [first.id]: "Maybe later" } : answers
+  return JSON.stringify({
+    twinId: twin.id,
+    replicate: 0,
+    arm: twin.arm,
+    persona: twin.persona,
+    elicitation: "sample",
+    turns: [
+      {
+        role: "system",
+        content: "You are taking part in a research survey. You answer as the person described.",
+      },
+      { role: "user", page: "page-1", content: page },
+      { role: "assistant", page: "page-1", content: JSON.stringify(given), attempts: invalid ? 3 : 1 },
+    ],
+    answers: invalid ? { ...answers, [first.id]: null } : answers,
+    valid: !invalid,
+    invalid: invalid ? { [first.id]: '"Maybe later" is not one of the options' } : {},
+  })
+}
 
 // ---------------------------------------------------------------------------------------------
 // Model profiles
@@ -1150,6 +1193,16 @@ const studyResults = (
     }
     const writesCsv = !failed && !noValid && profile.baseline !== "ceiling"
     const syntheticFile = writesCsv ? `${profile.id}.csv` : null
+    const conversations = writesCsv && study.private !== true && conversationProfiles.has(profile.id)
+    const invalidCount = conversations ? twins.filter((_, i) => invalidTwin(i)).length : 0
+    if (conversations && syntheticCsv) {
+      csvs.push({
+        path: `${study.id}/${profile.id}.conversations.jsonl`,
+        content: twins
+          .map((twin, i) => `${fixtureConversation(study, twin, answers[i]!, invalidTwin(i))}\n`)
+          .join(""),
+      })
+    }
     if (writesCsv && syntheticCsv) {
       const personaIds = study.persona.map((attribute) => attribute.id)
       const lines = [
@@ -1169,8 +1222,10 @@ const studyResults = (
             0,
             twin.arm,
             ...personaIds.map((id) => twin.persona[id]!),
-            ...study.items.map((item) => answers[i]![item.id]!),
-            true,
+            ...study.items.map((item, k) =>
+              conversations && invalidTwin(i) && k === 0 ? "" : answers[i]![item.id]!,
+            ),
+            !(conversations && invalidTwin(i)),
           ]),
         )
       })
@@ -1215,8 +1270,8 @@ const studyResults = (
           : [],
       counts: {
         twins: n,
-        valid: failed || noValid ? 0 : n,
-        invalid: noValid ? n : 0,
+        valid: failed || noValid ? 0 : n - invalidCount,
+        invalid: noValid ? n : invalidCount,
         failed: failed ? n : 0,
         reasks: failed ? 0 : noValid ? n * 2 : Math.round(n * 0.02),
       },
@@ -1229,6 +1284,7 @@ const studyResults = (
           profile.baseline === undefined ? round((tokens * 0.15 + (tokens / 12) * 0.6) / 1e6, 5) : null,
       },
       syntheticFile,
+      ...(conversations ? { conversationsFile: `${profile.id}.conversations.jsonl` } : {}),
       distributions: failed || noValid ? {} : counts,
       scores: scored?.scores ?? [],
       fidelity: { perMetric, overall },
@@ -1271,6 +1327,7 @@ const studyResults = (
         options: item.options,
       })),
       arms: study.arms,
+      ...(study.private === true ? { private: true } : {}),
     },
     manifest: {
       seed,
@@ -1339,17 +1396,26 @@ export const toVersion0 = (results: ResultsFile): ResultsFileV0 => {
     manifest,
     metrics: results.metrics,
     human: results.human,
-    entries: results.entries.map(({ baseline, syntheticFile, failures: _failures, fidelity, ...entry }) => ({
-      ...entry,
-      kind: baseline ?? "model",
-      syntheticCsv: syntheticFile,
-      fidelity: {
-        overall: flat(fidelity.overall),
-        metrics: Object.fromEntries(
-          Object.entries(fidelity.perMetric).map(([metric, value]) => [metric, flat(value)]),
-        ),
-      },
-    })),
+    entries: results.entries.map(
+      ({
+        baseline,
+        syntheticFile,
+        conversationsFile: _conversations,
+        failures: _failures,
+        fidelity,
+        ...entry
+      }) => ({
+        ...entry,
+        kind: baseline ?? "model",
+        syntheticCsv: syntheticFile,
+        fidelity: {
+          overall: flat(fidelity.overall),
+          metrics: Object.fromEntries(
+            Object.entries(fidelity.perMetric).map(([metric, value]) => [metric, flat(value)]),
+          ),
+        },
+      }),
+    ),
   }
 }
 

@@ -14,6 +14,7 @@ import { element, figure, html, select, setHtml } from "../dom.js"
 import { directionText, formatCount, formatInterval, formatNumber } from "../format.js"
 import { href } from "../router.js"
 import { kindLabel, rankText } from "./overview.js"
+import { twinBrowser } from "./twins.js"
 
 const defaultShown = 4
 
@@ -220,6 +221,15 @@ export const renderStudy = async (
     instrument.append(details)
   }
   container.append(instrument)
+
+  // Each twin of the model runs, as it met the instrument (public studies only).
+  const twins = section(
+    "twins",
+    "Twins",
+    "Per twin: the persona, the arm, every answer with its validity (and why an answer was invalid), and the whole conversation: the prompts page by page as the model received them and its replies verbatim.",
+  )
+  twinBrowser(data, listed, twins, summary.private === true)
+  container.append(twins)
 
   // Model picker for the charts; it doubles as their colour key.
   const picker = element("fieldset", { class: "picker" })
