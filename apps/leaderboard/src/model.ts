@@ -221,6 +221,8 @@ export type ChartedEntry = StudyEntry & EntryDetail
 export interface StudyRun {
   readonly summary: RunSummary
   readonly human: ResultsFile["human"]
+  /** `standin run --splits K`: each entry's figures across K pilot/holdout splits (mean, between-split SD, interval). */
+  readonly splits?: Omit<NonNullable<ResultsFile["splits"]>, "files">
   readonly learningCurves: ReadonlyArray<LearningCurvePoint & { readonly row: string }>
 }
 

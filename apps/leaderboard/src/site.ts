@@ -171,9 +171,21 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
         entries: [],
       }
       for (const metric of results.metrics) data.metrics.set(`${metric.id}@${metric.version}`, metric)
+      const splits = results.splits
       data.runs.push({
         summary: run,
         human: results.human,
+        ...(splits === undefined
+          ? {}
+          : {
+              splits: {
+                count: splits.count,
+                seeds: splits.seeds,
+                splitSha256: splits.splitSha256,
+                description: splits.description,
+                figures: splits.figures,
+              },
+            }),
         learningCurves: (results.learningCurves ?? []).flatMap((point) => {
           const row = entryRows.get(entryRefKey(runId, point.entry))
           return row === undefined ? [] : [{ ...point, row }]

@@ -205,6 +205,39 @@ describe("the leaderboard site in chromium", () => {
     await hidden.page.close()
   })
 
+  it("shows a run's fidelities across its splits: mean, interval with the between-split variance, SD", async () => {
+    const [news] = await Effect.runPromise(loadResults([join(fixtureSetDir, "fixture-news-sharing")]))
+    const splits = news!.results.splits!
+    const { page, errors } = await open(`/study/fixture-news-sharing`)
+    await page.waitForSelector("table.splits-table")
+    expect(await page.textContent("section[aria-labelledby='scores-title'] .splits")).toContain(
+      "repeated on 3 pilot/holdout splits (seeds 7, 101, 202)",
+    )
+    const rows = await page.$$eval("table.splits-table tbody tr", (nodes) =>
+      nodes.map((row) => ({
+        label: row.querySelector("th")!.textContent!.trim(),
+        overall: row.querySelector("td")!.textContent!,
+      })),
+    )
+    // fake finetunes (test doubles) never appear
+    const overall = splits.figures.filter(
+      (figure) => figure.figure === "overall" && figure.entry !== "fake-finetune",
+    )
+    expect(rows).toHaveLength(overall.length)
+    // Each row's overall cell: the mean, the interval and the SD as the results file records them.
+    const ceiling = overall.find((figure) => figure.entry === "human-ceiling")!
+    const row = rows.find((candidate) => candidate.label.startsWith("Human split-half"))!
+    expect(row.overall).toContain(ceiling.mean!.toFixed(2))
+    expect(row.overall).toContain(`${ceiling.ci!.lower.toFixed(2)} to ${ceiling.ci!.upper.toFixed(2)}`)
+    expect(row.overall).toContain(`SD ${ceiling.sd!.toFixed(3)}`)
+    expect(errors).toEqual([])
+    await page.close()
+    const other = await open(`/study/fixture-data-sharing`)
+    await other.page.waitForSelector("table.metric-table")
+    expect(await other.page.$$("table.splits-table")).toHaveLength(0)
+    await other.page.close()
+  })
+
   it("says a chart is not available when no model is chosen", async () => {
     const { page, errors } = await open(`/study/${studies[1]}`)
     // Each change redraws the picker, so find the next checked box afresh.
@@ -380,6 +413,51 @@ describe("the leaderboard site in chromium", () => {
     await page.screenshot({ path: join(screenshotDir, "overview-1400x900.png") })
     expect(errors).toEqual([])
     await page.close()
+  })
+
+  it("charts the reference rows, the pilot baselines as lines, on a board with no model (baselines only)", async () => {
+    const results = await Effect.runPromise(loadResults([fixtureSetDir]))
+    const baselinesOnly = results.map((loaded) => ({
+      ...loaded,
+      results: {
+        ...loaded.results,
+        entries: loaded.results.entries.filter((entry) => entry.baseline !== undefined),
+      },
+    }))
+    const out = await temporaryDir("baselines-site")
+    await Effect.runPromise(buildSite({ results: baselinesOnly, out }))
+    const baselines = await serveStatic(out)
+    const page = await browser.context.newPage()
+    await page.setViewportSize({ width: 1400, height: 900 })
+    const errors = watchErrors(page)
+    await page.goto(`${baselines.url}#/`)
+    await page.waitForSelector("#overview-chart svg")
+    expect(await page.textContent("#overview-chart")).not.toContain("Not available")
+    const labels = await page.$$eval("#overview-chart svg g[aria-label='dot'] circle title", (nodes) =>
+      nodes.map((node) => node.textContent!.split(":")[0]),
+    )
+    expect(labels).toEqual([
+      "Human split-half (ceiling)",
+      "Pilot marginal",
+      "Pilot persona cell",
+      "Uniform (floor)",
+    ])
+    const strokes = await page.$$eval("#overview-chart svg g[aria-label='rule'] line", (nodes) =>
+      nodes
+        .filter((line) => line.getAttribute("x1") === line.getAttribute("x2"))
+        .map((line) => line.closest("g")!.getAttribute("stroke")),
+    )
+    expect(strokes).toEqual(expect.arrayContaining(["#b35806", "#1b7837", "#7b3294", "#008080"]))
+    const legend = (await page.textContent("#overview-figure ul.chart-legend"))!
+    expect(legend).toContain("reference row (not ranked)")
+    expect(legend).toContain("Pilot marginal (pilot baseline)")
+    expect(await page.textContent("#overview-figure figcaption")).toContain(
+      "no model configuration on this board yet",
+    )
+    await page.screenshot({ path: join(screenshotDir, "overview-baselines-only.png") })
+    expect(errors).toEqual([])
+    await page.close()
+    await baselines.close()
   })
 
   it('tells "not run on this study" from "ran, 0 valid answers"', async () => {

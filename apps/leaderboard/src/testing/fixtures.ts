@@ -93,6 +93,8 @@ interface StudySpec {
   readonly treatmentTerm: string
   /** A private study: its results publish aggregates only (no twin browser, no synthetic CSVs on the site). */
   readonly private?: boolean
+  /** Run on 3 pilot/holdout splits: the results carry a `splits` summary. */
+  readonly splits?: boolean
 }
 
 const agree5 = [
@@ -194,6 +196,7 @@ export const fixtureStudies: ReadonlyArray<StudySpec> = [
       ],
     },
     treatmentTerm: "arm[accuracy]",
+    splits: true,
   },
   {
     id: "fixture-charity-default",
@@ -1312,6 +1315,47 @@ const studyResults = (
         ],
   )
 
+  // One study was run on 3 pilot/holdout splits (`--splits 3`): each scored figure across them.
+  const splitDraw = random(`${study.id}-${seed}-splits`)
+  const splitSeeds = [seed, 101, 202]
+  const acrossSplits = (entry: string, figure: string, value: number | null) => {
+    if (value === null) return []
+    const values = [value, ...[1, 2].map(() => round(value + 0.04 * splitDraw.normal()))]
+    const mean = values.reduce((a, b) => a + b, 0) / values.length
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1))
+    const half = 4.303 * Math.sqrt(0.0004 + (4 / 3) * sd ** 2)
+    return [
+      {
+        entry,
+        figure,
+        values,
+        mean: round(mean),
+        sd: round(sd),
+        ci: { lower: round(mean - half), upper: round(mean + half), level: 0.95, method: "splits" as const },
+      },
+    ]
+  }
+  const splits: ResultsFile["splits"] = study.splits
+    ? {
+        count: 3,
+        seeds: splitSeeds,
+        splitSha256: splitSeeds.map((s) =>
+          hash(`${study.id}-split-${s}`).toString(16).padStart(8, "0").repeat(8),
+        ),
+        files: ["results.json", "splits/2/split-results.json", "splits/3/split-results.json"],
+        description:
+          "Mean over the splits, between-split SD, and an interval combining the within-split bootstrap variance and the between-split variance by Rubin's rules.",
+        figures: entries
+          .filter((entry) => entry.status === "ok")
+          .flatMap((entry) => [
+            ...acrossSplits(entry.id, "overall", entry.fidelity.overall.value),
+            ...fixtureMetrics.flatMap((metric) =>
+              acrossSplits(entry.id, metric.id, entry.fidelity.perMetric[metric.id]?.value ?? null),
+            ),
+          ]),
+      }
+    : undefined
+
   const results: ResultsFile = {
     schemaVersion: ResultsSchemaVersion,
     generator: { name: "standin", version: "0.1.0" },
@@ -1362,6 +1406,7 @@ const studyResults = (
     human: { n, distributions: humanCounts },
     entries,
     learningCurves,
+    ...(splits === undefined ? {} : { splits }),
   }
   return { results, csvs }
 }
