@@ -101,6 +101,10 @@ export interface RunSummary {
   readonly label: string
   /** The run's design alone, e.g. "pilot n=100 random · holdout 600 · seed 1". */
   readonly design: string
+  /** When the run happened (ISO 8601, from its run-meta.json), and the date as labels show it; absent when not recorded. */
+  readonly startedAt?: string
+  readonly finishedAt?: string
+  readonly date?: string
   /** Metrics whose floor and ceiling this run cannot tell apart (see the methods page). */
   readonly indistinguishable: ReadonlyArray<string>
   readonly study: string

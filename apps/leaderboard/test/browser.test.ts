@@ -261,6 +261,9 @@ describe("the leaderboard site in chromium", () => {
       expect(await page.textContent("h1")).toBe(row.label)
       await page.waitForSelector("table.runs-table")
       expect((await chartMarks(page))[0]).toBeGreaterThan(0)
+      // The data-sharing run recorded when it happened (run-meta.json): its row says so; the others have no date.
+      const runs = (await page.textContent("table.runs-table"))!
+      expect(runs.includes("2026-11-30 14:05 UTC")).toBe(row.cells["fixture-data-sharing"] !== undefined)
       if (row === model.rows[0] || row.kind === "ceiling" || row.label === "claude-haiku-4-5") {
         await shoot(page, `model-${row.key}`)
       }

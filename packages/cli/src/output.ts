@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import type { ResultsEntry, ResultsFile, StudyDefinition } from "@standin/core"
+import type { ResultsEntry, ResultsFile, RunMeta, StudyDefinition } from "@standin/core"
+import { runMetaFileName } from "@standin/core"
 import type { EntryData } from "@standin/engine"
 import { conversationsPath, syntheticCsv, worthLine } from "@standin/engine"
 
@@ -89,6 +90,17 @@ export const writeRunFiles = (
   } finally {
     rmSync(staging, { recursive: true, force: true })
   }
+}
+
+/**
+ * When the run happened, beside results.json (which holds no timestamp, so the same seed gives the same bytes).
+ * Written after the results, atomically.
+ */
+export const writeRunMeta = (out: string, meta: RunMeta): void => {
+  const target = join(resolve(out), runMetaFileName)
+  const temporary = `${target}.${process.pid}.tmp`
+  writeFileSync(temporary, toJson(meta))
+  renameSync(temporary, target)
 }
 
 const pad = (text: string, width: number, right = false) =>

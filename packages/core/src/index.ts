@@ -147,6 +147,8 @@ export {
   ResultsFile,
   ResultsSchemaVersion,
   RunManifest,
+  RunMeta,
+  runMetaFileName,
   SplitFigure,
   SplitsSummary,
   TwinConversation,

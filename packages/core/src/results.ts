@@ -389,3 +389,18 @@ export const TwinConversation = Schema.Struct({
   optionOrders: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
 })
 export type TwinConversation = typeof TwinConversation.Type
+
+/**
+ * When a run happened, kept beside its results (`run-meta.json` next to results.json), never inside them:
+ * results.json stays byte-identical for the same seed, and a date would break that.
+ */
+export const RunMeta = Schema.Struct({
+  schemaVersion: Schema.Literal(1),
+  /** ISO 8601, UTC: when `standin run` started, and when it wrote its results. */
+  startedAt: Schema.String,
+  finishedAt: Schema.String,
+})
+export type RunMeta = typeof RunMeta.Type
+
+/** The run-meta file's name, in the results file's folder. */
+export const runMetaFileName = "run-meta.json"

@@ -1423,7 +1423,21 @@ export const fixtureSet = (options: FixtureSetOptions = {}): ReadonlyArray<Fixtu
       : benchProfiles(options.models)
   return fixtureStudies.flatMap((study) => {
     const { results, csvs } = studyResults(study, profiles, seed, options.syntheticCsv ?? true)
-    return [{ path: `${study.id}/results.json`, content: `${JSON.stringify(results, null, 2)}\n` }, ...csvs]
+    // One run records when it happened (run-meta.json beside its results).
+    const meta =
+      study.id === "fixture-data-sharing"
+        ? [
+            {
+              path: `${study.id}/run-meta.json`,
+              content: `${JSON.stringify({ schemaVersion: 1, startedAt: "2026-11-30T13:52:10.000Z", finishedAt: "2026-11-30T14:05:41.000Z" }, null, 2)}\n`,
+            },
+          ]
+        : []
+    return [
+      { path: `${study.id}/results.json`, content: `${JSON.stringify(results, null, 2)}\n` },
+      ...meta,
+      ...csvs,
+    ]
   })
 }
 

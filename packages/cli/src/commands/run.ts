@@ -27,7 +27,7 @@ import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { configYaml, type FlagShape, flagShape } from "../config-file.js"
 import { defaultTo, parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { type ConversationsWriter, toJson, writeRunFiles } from "../output.js"
+import { type ConversationsWriter, toJson, writeRunFiles, writeRunMeta } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import { buildLeaderboard, reportResults } from "./leaderboard.js"
 import { runSummaryText, summaryRecords } from "./results.js"
@@ -127,6 +127,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       process.stdout.write(configYaml(runFlagShapes, input as unknown as Record<string, unknown>))
       return
     }
+    const startedAt = new Date().toISOString()
     if (!input.dryRun) yield* checkOutputFolder("--out", input.out)
     const experiment = yield* findStudy(catalog, input.study)
     const providerTexts =
@@ -309,6 +310,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       "results.json",
       conversations,
     )
+    writeRunMeta(input.out, { schemaVersion: 1, startedAt, finishedAt: new Date().toISOString() })
     if (!input.json) {
       process.stdout.write(`\n${runSummaryText(results)}`)
       if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)

@@ -159,7 +159,7 @@ export const renderStudy = async (
       <p class="summary">Study <code>${data.study.id}</code> version ${data.study.version} · ${data.study.items.length} items · arms: ${data.study.arms.map((arm) => arm.label).join(", ")} · ${summary.runs.length} ${summary.runs.length === 1 ? "run" : "runs"}:
       ${summary.runs.map(
         (run, i) =>
-          html`${i > 0 ? "; " : ""}<a href="${run.download}" download>${run.id}</a> (holdout ${formatCount(run.holdoutSize)}, pilot ${formatCount(run.pilotSize)}, seed ${run.seed}${run.fromVersion < 1 ? html`, migrated from schema ${run.fromVersion}` : ""})`,
+          html`${i > 0 ? "; " : ""}<a href="${run.download}" download>${run.id}</a> (${run.date === undefined ? "" : `${run.date}, `}holdout ${formatCount(run.holdoutSize)}, pilot ${formatCount(run.pilotSize)}, seed ${run.seed}${run.fromVersion < 1 ? html`, migrated from schema ${run.fromVersion}` : ""})`,
       )}</p>`,
     ),
   )
