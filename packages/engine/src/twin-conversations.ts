@@ -63,7 +63,7 @@ export const twinConversation = (
       reason?.slice(item.length + 2) ??
       (respondent.failure === undefined
         ? "no valid answer"
-        : `not answered: the call failed (${respondent.failure.reason})`)
+        : `the conversation ended on a failed call (${respondent.failure.reason}): every answer counts as invalid`)
   }
   return {
     twinId: respondent.twinId,
