@@ -163,6 +163,20 @@ describe("standin run --config, --print-config, --json and defaults in --help", 
       const results = JSON.parse(readFileSync(join(viaFile, "results.json"), "utf8"))
       expect(results.manifest.seed).toBe(5)
       expect(results.manifest.holdoutCap).toBe(60)
+      // --dry-run --json: the plan as data, nothing run.
+      const planned = standin(["run", "--config", file, "--dry-run", "--json", "--out", join(dir, "never")])
+      expect(planned.status).toBe(0)
+      const plan = JSON.parse(planned.stdout) as {
+        dryRun: boolean
+        holdout: number
+        providers: Array<{ provider: string; baseline: boolean; calls: number }>
+      }
+      expect(plan.dryRun).toBe(true)
+      expect(plan.holdout).toBe(60)
+      expect(plan.providers.map((p) => [p.provider, p.baseline])).toEqual([
+        ["uniform", true],
+        ["pilot-marginal", true],
+      ])
       // `results show --format json` reads the same records back from the file.
       const shown = JSON.parse(standin(["results", "show", viaFile, "--format", "json"]).stdout)
       expect(shown.entries).toEqual(summary.entries)

@@ -265,7 +265,11 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     )
     if (outcome === undefined) return
     if (outcome.result._tag === "Plan") {
-      process.stdout.write(`${planTable(outcome.result.plan, maxReasks)}\n`)
+      process.stdout.write(
+        input.json
+          ? toJson({ dryRun: true, maxReasks, ...outcome.result.plan })
+          : `${planTable(outcome.result.plan, maxReasks)}\n`,
+      )
       return
     }
     // a requested model that produced (almost) nothing fails the run loudly (run-status.ts), in every split
@@ -427,7 +431,7 @@ export const runFlags = {
   ),
   json: Flag.Boolean("json").pipe(
     defaultTo(
-      "Print the summary as JSON on stdout (the study, the results and site paths, and per entry its counts, metric headlines with intervals and fidelity) instead of the table.",
+      "Print the summary as JSON on stdout (the study, the results and site paths, and per entry its counts, metric headlines with intervals and fidelity) instead of the table; with --dry-run, the plan (calls, tokens and cost per provider).",
       false,
     ),
   ),
