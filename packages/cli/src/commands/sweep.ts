@@ -1,5 +1,5 @@
 import type { GenerationSettings, ResultsFile } from "@standin/core"
-import { runSweep, type SweepEvent } from "@standin/engine"
+import { conversationsJsonl, runSweep, type SweepEvent } from "@standin/engine"
 import { contentHash } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -193,7 +193,21 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
     )
     if (called === undefined) return
     const outcome = called.result
-    const written = writeRunFiles(input.out, study, outcome.results, outcome.entries)
+    // Each model entry's twins, conversation by conversation, as `standin run` writes them (the twin browser).
+    const written = writeRunFiles(
+      input.out,
+      study,
+      outcome.results,
+      outcome.entries,
+      "results.json",
+      (entry, synthetic) =>
+        entry.baseline === undefined && entry.status === "ok"
+          ? conversationsJsonl(experiment, synthetic, {
+              elicitation: "sample",
+              includeDemographics: input.demographics,
+            })
+          : null,
+    )
     process.stdout.write(
       `\n${summaryTable(outcome.results)}\n\nlearning curve (overall fidelity, 0 = uniform floor, 1 = human ceiling):\n${curveTable(outcome.results)}\n\n`,
     )
