@@ -189,6 +189,16 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     }
     for (const entry of finetuned) expect(entry.finetune?.fake).toBe(true)
     expect(base?.finetune).toBeUndefined()
+    // Every model entry's twins, conversation by conversation (the leaderboard's twin browser); none for baselines.
+    for (const entry of results.entries) {
+      if (entry.baseline !== undefined) {
+        expect(entry.conversationsFile, entry.id).toBeUndefined()
+        continue
+      }
+      const lines = readFileSync(join(out, entry.conversationsFile!), "utf8").trimEnd().split("\n")
+      expect(lines, entry.id).toHaveLength(240)
+      expect(JSON.parse(lines[0]!).turns[0].role, entry.id).toBe("system")
+    }
     expect(results.entries.filter((entry) => entry.baseline === "pilot")).toHaveLength(16)
     const curve = results.learningCurves!
     for (const point of curve) {

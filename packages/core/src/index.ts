@@ -147,8 +147,11 @@ export {
   ResultsFile,
   ResultsSchemaVersion,
   RunManifest,
+  RunMeta,
+  runMetaFileName,
   SplitFigure,
   SplitsSummary,
+  TwinConversation,
 } from "./results.js"
 export {
   AnswerValue,

@@ -293,6 +293,11 @@ export const StudyDefinition = Schema.Struct({
   figures: Schema.Array(FigureSpec),
   /** Columns that must never leave the machine (ids, free text). */
   privateColumns: Schema.Array(Schema.String),
+  /**
+   * A private study (default false): its results publish aggregates only. The leaderboard then shows no
+   * per-twin data (no twin browser, no synthetic CSV download): personas and answers stay with the researcher.
+   */
+  private: Schema.optionalKey(Schema.Boolean),
   /** Cleaning applied to every cell before validation. */
   trimWhitespace: Schema.Boolean,
   reference: Schema.optionalKey(ReferenceResults),

@@ -678,6 +678,7 @@ export const runStudy = <E>(
           options: [...scaleOptions(item.scale)],
         })),
         arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
+        ...(study.private === true ? { private: true } : {}),
         instrument: exampleInstrument(experiment, options.includeDemographics),
       },
       manifest: {

@@ -1,5 +1,5 @@
 import type { GenerationSettings, ResultsFile } from "@standin/core"
-import { judgeRun, runSweep, type SweepEvent } from "@standin/engine"
+import { conversationsJsonl, judgeRun, runSweep, type SweepEvent } from "@standin/engine"
 import { contentHash } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -228,7 +228,21 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
         .map((entry) => entry.id),
     )
     const outcome = { ...verdict, failed: verdict.failed.filter((entry) => !unfinished.has(entry.id)) }
-    const written = writeRunFiles(input.out, study, outcome.results, outcome.entries)
+    // Each model entry's twins, conversation by conversation, as `standin run` writes them (the twin browser).
+    const written = writeRunFiles(
+      input.out,
+      study,
+      outcome.results,
+      outcome.entries,
+      "results.json",
+      (entry, synthetic) =>
+        entry.baseline === undefined && entry.status === "ok"
+          ? conversationsJsonl(experiment, synthetic, {
+              elicitation: "sample",
+              includeDemographics: input.demographics,
+            })
+          : null,
+    )
     const worth = worthBlock(outcome.results)
     process.stdout.write(
       `\n${summaryTable(outcome.results)}\n\nlearning curve (overall fidelity, 0 = uniform floor, 1 = human ceiling):\n${curveTable(outcome.results)}\n${curveNote(outcome.results)}\n${worth === "" ? "" : `${worth}\n\n`}`,
