@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs"
 import { isAbsolute } from "node:path"
+import { checkAnalyses } from "@standin/analysis"
 import { baselines } from "@standin/baselines"
 import type {
   ExperimentShape,
@@ -25,7 +26,6 @@ import { plugin as openaiCompatible } from "@standin/provider-openai-compatible"
 import { type CheckAnalyses, isStudyFolder, loadStudyFolder } from "@standin/study"
 import { study as fingerprintConsent } from "@standin/study-fingerprint-consent"
 import { Effect } from "effect"
-import { checkAnalysesWithStats } from "./commands/analyze.js"
 
 /**
  * The static catalog of installed plugins. No global registry: what the CLI can run is exactly what is
@@ -39,7 +39,7 @@ export interface Catalog {
   readonly finetuners?: ReadonlyArray<FinetunerPlugin>
   /**
    * Identifiability checks of declared analyses for `standin study check` (rank deficiency, separation),
-   * built on @standin/stats. Absent: `study check` says the analyses were not checked.
+   * from @standin/analysis. Absent: `study check` says the analyses were not checked.
    */
   readonly checkAnalyses?: CheckAnalyses
 }
@@ -49,7 +49,7 @@ export const catalog: Catalog = {
   providers: [...baselines, openai, anthropic, google, openaiCompatible],
   metrics: [divergence, subgroup, heterogeneity, coherence, regression],
   finetuners: [openaiFinetuner, togetherFinetuner, exportFinetuner],
-  checkAnalyses: checkAnalysesWithStats,
+  checkAnalyses,
 }
 
 const suggest = (wanted: string, known: ReadonlyArray<string>): string => {

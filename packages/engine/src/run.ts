@@ -65,6 +65,11 @@ export interface ProviderSelection {
    * draws its own pilot from the pilot pool). Never overlaps the holdout: the engine checks it.
    */
   readonly pilot?: ReadonlyArray<Respondent>
+  /**
+   * The pilot people whose own twins this provider answers for prediction-powered inference, when they are not
+   * its `pilot` (a sweep gives the base model every point's pilot at once). Never given to the provider.
+   */
+  readonly ppiPilot?: ReadonlyArray<Respondent>
   /** A label suffix telling entries of the same provider apart (e.g. the pilot design of a sweep point). */
   readonly tag?: string
 }
@@ -119,6 +124,8 @@ export interface RunOptions<E> {
 export interface EntryData {
   readonly entry: ResultsEntry
   readonly synthetic: ReadonlyArray<SyntheticRespondent>
+  /** With PPI: the answers of the pilot people's own twins (ids `p00001…`, in `ppiPilot`/pilot order). */
+  readonly pilotSynthetic?: ReadonlyArray<SyntheticRespondent>
 }
 
 export interface RunOutcome {
@@ -372,8 +379,9 @@ export const runStudy = <E>(
 
     const taken = new Set<string>()
     const pilotOf = (selection: ProviderSelection) => selection.pilot ?? split.pilot
+    const ppiPilotOf = (selection: ProviderSelection) => selection.ppiPilot ?? pilotOf(selection)
     const withPpi = (selection: ProviderSelection) =>
-      options.ppi !== undefined && pilotOf(selection).length > 0
+      options.ppi !== undefined && ppiPilotOf(selection).length > 0
     const pilotAnswers = new Map<string, ReadonlyArray<SyntheticRespondent>>()
     const simulated: Array<
       | {
@@ -417,7 +425,7 @@ export const runStudy = <E>(
         continue
       }
       // the pilot's own twins (worth.ts) ride along with the first pass and are never scored
-      const ownPilot = withPpi(selection) ? pilotTwins(pilotOf(selection), study) : []
+      const ownPilot = withPpi(selection) ? pilotTwins(ppiPilotOf(selection), study) : []
       const total =
         (passes.reduce((sum, pass) => sum + pass.twins.length, 0) + ownPilot.length) * options.replicates
       let done = 0
@@ -618,14 +626,14 @@ export const runStudy = <E>(
       if (options.ppi === undefined || !withPpi(item.selection)) return { entry, synthetic: item.synthetic }
       const ppi = worthOf({
         study,
-        pilot: pilotOf(item.selection),
+        pilot: ppiPilotOf(item.selection),
         pilotSynthetic,
         holdout,
         holdoutSynthetic: item.synthetic,
         entry,
         settings: options.ppi,
       })
-      return { entry: { ...entry, ppi }, synthetic: item.synthetic }
+      return { entry: { ...entry, ppi }, synthetic: item.synthetic, pilotSynthetic }
     })
 
     const plugins: Array<PluginInstance> = [
@@ -666,7 +674,6 @@ export const runStudy = <E>(
         title: study.title,
         citation: study.citation,
         definitionSha256: definitionSha256(study),
-        ...(study.private === true ? { private: true } : {}),
         items: study.items.map((item) => ({
           id: item.id,
           label: item.label,
@@ -674,6 +681,7 @@ export const runStudy = <E>(
           options: [...scaleOptions(item.scale)],
         })),
         arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
+        ...(study.private === true ? { private: true } : {}),
         instrument: exampleInstrument(experiment, options.includeDemographics),
       },
       manifest: {
