@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { stripVTControlCharacters } from "node:util"
 import { describe, expect, it } from "vitest"
 import { catalogParts, loadCatalog } from "../src/catalog.js"
 import { catalogPartsFor } from "../src/main.js"
@@ -60,6 +61,6 @@ describe("start-up: a command loads only the plugins it uses", () => {
     // with anything else the command line proper answers, in the same words
     const full = standin(["--version", "--log-level", "error"])
     expect(full.status).toBe(0)
-    expect(full.stdout.replace(/\u001b\[[0-9;]*m/g, "")).toBe(`standin v${version}\n`)
+    expect(stripVTControlCharacters(full.stdout)).toBe(`standin v${version}\n`)
   })
 })
