@@ -1,0 +1,66 @@
+import type { Respondent, StudyDataError, Twin } from "@standin/core"
+import { InputError } from "@standin/core"
+import { Effect } from "effect"
+import { ceilingHalves } from "../ceiling.js"
+import { refuseUnsupportedElicitation } from "../simulate.js"
+import { splitRespondents } from "../split.js"
+import type { PreparedRun, RunOptions } from "./types.js"
+
+/** Pseudonymous twin ids: the human's id is private and never leaves the run. */
+export const twinIdFor = (index: number): string => `t${String(index + 1).padStart(5, "0")}`
+
+/**
+ * The run's first phase: refuse an elicitation a provider cannot do, load the human data, split it (seeded) into
+ * pilot and holdout (or take the split given), check that no provider's own pilot holds a holdout respondent, and
+ * make the holdout's twins and the ceiling's halves.
+ */
+export const prepareRun = <E>(
+  options: RunOptions<E>,
+): Effect.Effect<PreparedRun, StudyDataError | InputError> =>
+  Effect.gen(function* () {
+    const { experiment } = options
+    const study = experiment.definition
+    const emit = options.onEvent ?? (() => {})
+    yield* refuseUnsupportedElicitation(options.providers, options.elicitation)
+    const human = yield* experiment.loadHumanData
+    emit({ _tag: "Loaded", respondents: human.respondents.length, origin: human.origin, path: human.path })
+    const split =
+      options.split === undefined
+        ? yield* splitRespondents(study, human.respondents, options.pilot, options.seed, options.holdoutCap)
+        : options.split
+    const holdoutIds = new Set(split.holdout.map((respondent) => respondent.id))
+    for (const selection of options.providers) {
+      const leaked = selection.pilot?.find((respondent) => holdoutIds.has(respondent.id))
+      if (leaked !== undefined) {
+        return yield* new InputError({
+          message: `a pilot given to ${selection.plugin.descriptor.id} holds a holdout respondent (data row ${leaked.row}); pilots and the holdout must never overlap.`,
+        })
+      }
+    }
+    emit({ _tag: "Split", pilot: split.pilot.length, holdout: split.holdout.length })
+    const twins: ReadonlyArray<Twin> = split.holdout.map((respondent, index) => ({
+      id: twinIdFor(index),
+      arm: respondent.arm,
+      persona: respondent.persona,
+    }))
+    const holdout: ReadonlyArray<Respondent> = split.holdout.map((respondent, index) => ({
+      ...respondent,
+      id: twinIdFor(index),
+    }))
+    // The ceiling: the holdout split once into halves A and B. Half A's twins are answered by half-B donors and
+    // half B's by half-A donors; each half is scored only against its own humans, so the people scored are never
+    // donors.
+    const halves = ceilingHalves(study.id, holdout, options.seed)
+    const inHalfA = new Set(halves.scored.map((respondent) => respondent.id))
+    const halfOf = (twinId: string): "a" | "b" => (inHalfA.has(twinId) ? "a" : "b")
+    return {
+      study,
+      human,
+      split,
+      twins,
+      holdout,
+      halves,
+      halfOf,
+      humansOf: { a: halves.scored, b: halves.donors },
+    }
+  })

@@ -1,0 +1,130 @@
+import type {
+  Elicitation,
+  ExperimentShape,
+  GenerationSettings,
+  HumanData,
+  MetricScore,
+  MetricShape,
+  OptionOrderMode,
+  PilotDesign,
+  ProviderPlugin,
+  ProviderShape,
+  ProviderSpec,
+  Respondent,
+  ResultsEntry,
+  ResultsFile,
+  SyntheticRespondent,
+  Twin,
+} from "@standin/core"
+import type { Effect } from "effect"
+import type { CeilingHalves } from "../ceiling.js"
+import type { CallExecutor, SimulationTotals } from "../simulate.js"
+import type { Split } from "../split.js"
+import type { PpiSettings } from "../worth.js"
+
+/** A provider as the run will use it: the plugin, the parsed spec, and the entry label. */
+export interface ProviderSelection {
+  readonly plugin: ProviderPlugin
+  readonly spec: ProviderSpec
+  /** Extra result metadata for finetuned models. */
+  readonly finetune?: ResultsEntry["finetune"]
+  /**
+   * The pilot this provider may learn from, when it is not the run's own (e.g. each point of a sweep
+   * draws its own pilot from the pilot pool). Never overlaps the holdout: the engine checks it.
+   */
+  readonly pilot?: ReadonlyArray<Respondent>
+  /** A label suffix telling entries of the same provider apart (e.g. the pilot design of a sweep point). */
+  readonly tag?: string
+}
+
+export type RunEvent =
+  | { readonly _tag: "Loaded"; readonly respondents: number; readonly origin: string; readonly path: string }
+  | { readonly _tag: "Split"; readonly pilot: number; readonly holdout: number }
+  | { readonly _tag: "ProviderSkipped"; readonly entry: string; readonly reason: string }
+  | { readonly _tag: "ProviderStarted"; readonly entry: string; readonly total: number }
+  | {
+      readonly _tag: "TwinDone"
+      readonly entry: string
+      readonly done: number
+      readonly total: number
+      readonly failed: boolean
+      readonly costUsd: number
+    }
+  | { readonly _tag: "ProviderFinished"; readonly entry: string; readonly totals: SimulationTotals }
+  | { readonly _tag: "Scoring"; readonly entry: string; readonly metric: string }
+
+export interface RunOptions<E> {
+  readonly experiment: ExperimentShape
+  readonly providers: ReadonlyArray<ProviderSelection>
+  readonly metrics: ReadonlyArray<MetricShape>
+  readonly pilot: PilotDesign
+  readonly holdoutCap?: number
+  /** A split made beforehand (e.g. a sweep's fixed holdout and pilot pool); `pilot` then only describes it. */
+  readonly split?: Split
+  readonly seed: number
+  readonly replicates: number
+  readonly elicitation: Elicitation
+  readonly settings: GenerationSettings
+  readonly includeDemographics: boolean
+  readonly maxReasks: number
+  /** How options are ordered in prompts (default "as-shown"); recorded in the manifest when not as shown. */
+  readonly optionOrder?: OptionOrderMode
+  readonly bootstrap: number
+  readonly minCellSize: number
+  readonly concurrency: number
+  /** How calls are executed (cache, rate limits, retries, budget); defaults to calling the provider directly. */
+  readonly executor?: (
+    provider: ProviderShape,
+    selection: ProviderSelection,
+    /** First asks the provider will get (twins × replicates), before re-asks. */
+    plan: { readonly calls: number },
+  ) => Effect.Effect<CallExecutor<E>, E>
+  readonly onEvent?: (event: RunEvent) => void
+  /** Simulate the pilot's own twins too (never scored) and add each entry's `ppi` block (worth.ts). */
+  readonly ppi?: PpiSettings
+}
+
+export interface EntryData {
+  readonly entry: ResultsEntry
+  readonly synthetic: ReadonlyArray<SyntheticRespondent>
+}
+
+export interface RunOutcome {
+  readonly results: ResultsFile
+  readonly entries: ReadonlyArray<EntryData>
+  readonly split: Split
+  readonly holdout: ReadonlyArray<Respondent>
+}
+
+/** What the split phase hands on: the human data split, the twins to simulate and the ceiling's halves. */
+export interface PreparedRun {
+  readonly study: ExperimentShape["definition"]
+  readonly human: HumanData
+  readonly split: Split
+  /** One twin per holdout respondent, in holdout order (pseudonymous ids, see twinIdFor). */
+  readonly twins: ReadonlyArray<Twin>
+  /** The holdout with each respondent's id replaced by its twin's. */
+  readonly holdout: ReadonlyArray<Respondent>
+  readonly halves: CeilingHalves
+  readonly halfOf: (twinId: string) => "a" | "b"
+  readonly humansOf: { readonly a: ReadonlyArray<Respondent>; readonly b: ReadonlyArray<Respondent> }
+}
+
+/** One provider after the simulate phase: its holdout twins' answers, or why it was skipped. */
+export type SimulatedEntry =
+  | {
+      readonly id: string
+      readonly selection: ProviderSelection
+      readonly synthetic: ReadonlyArray<SyntheticRespondent>
+      readonly totals: SimulationTotals
+    }
+  | { readonly id: string; readonly selection: ProviderSelection; readonly skipped: string }
+
+/** One provider after the score phase. */
+export type ScoredEntry =
+  | (Extract<SimulatedEntry, { synthetic: unknown }> & {
+      readonly scores: ReadonlyArray<MetricScore>
+      /** The scores fidelity is computed from: the two halves' scores averaged (see score.ts). */
+      readonly halfScores: ReadonlyArray<MetricScore>
+    })
+  | Extract<SimulatedEntry, { skipped: string }>
