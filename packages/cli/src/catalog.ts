@@ -9,6 +9,7 @@ import type {
   StudyDefinitionError,
 } from "@standin/core"
 import { InputError, parseProviderSpec } from "@standin/core"
+import type { MetricSource } from "@standin/engine"
 import { type CheckAnalyses, isStudyFolder, loadStudyFolder } from "@standin/study"
 import { Effect } from "effect"
 
@@ -20,6 +21,8 @@ export interface Catalog {
   readonly studies: ReadonlyArray<ExperimentShape>
   readonly providers: ReadonlyArray<ProviderPlugin>
   readonly metrics: ReadonlyArray<MetricShape>
+  /** Where scoring worker threads load each metric from, by metric id; a metric without one is scored in-thread. */
+  readonly metricSources?: ReadonlyMap<string, MetricSource>
   /** Finetuners for `standin finetune` and `standin sweep` (none: those commands say so). */
   readonly finetuners?: ReadonlyArray<FinetunerPlugin>
   /**
@@ -85,10 +88,18 @@ export const loadCatalog = async (parts: ReadonlyArray<CatalogPart> = catalogPar
       ? import("./commands/analyze.js").then((m) => m.checkAnalysesWithStats)
       : Promise.resolve(undefined),
   ])
+  // the same modules, resolved from here, for the scoring worker threads (each exports `metric`)
+  const metricSources = new Map<string, MetricSource>(
+    metrics.map((metric) => [
+      metric.descriptor.id,
+      { module: import.meta.resolve(`@standin/metric-${metric.descriptor.id}`), name: "metric" },
+    ]),
+  )
   return {
     studies,
     providers,
     metrics,
+    metricSources,
     ...(finetuners === undefined ? {} : { finetuners }),
     ...(checkAnalyses === undefined ? {} : { checkAnalyses }),
   }

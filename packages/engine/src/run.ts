@@ -11,6 +11,7 @@ export { ENGINE_VERSION } from "./run/report.js"
 export { crossFitted } from "./run/score.js"
 export type {
   EntryData,
+  MetricSource,
   PreparedRun,
   ProviderSelection,
   RunEvent,

@@ -24,7 +24,7 @@ import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
-import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
+import { parsePilotSize, parseSampling, rangeFlag, threadsOf, wholeFlag } from "../options.js"
 import { writeRunFiles } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import { reportResults } from "./leaderboard.js"
@@ -52,6 +52,7 @@ export interface RunInput extends StatusInput {
   readonly optionOrder: OptionOrderMode
   readonly bootstrap: number
   readonly minCell: number
+  readonly threads: Option.Option<number>
   readonly concurrency: Option.Option<number>
   readonly out: string
   readonly quiet: boolean
@@ -134,6 +135,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     yield* rangeFlag("--max-invalid", input.maxInvalid, 0, 1)
     const bootstrap = yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000)
     const minCellSize = yield* wholeFlag("--min-cell", input.minCell, 1)
+    const threads = yield* threadsOf(input.threads)
     const concurrency = Option.isSome(input.concurrency)
       ? yield* wholeFlag("--concurrency", input.concurrency.value, 1, 1024)
       : undefined
@@ -241,6 +243,8 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
                     ...design,
                     seed: splitSeed,
                     metrics: catalog.metrics,
+                    threads,
+                    ...(catalog.metricSources === undefined ? {} : { metricSources: catalog.metricSources }),
                     bootstrap,
                     minCellSize,
                     concurrency: concurrency ?? 64,

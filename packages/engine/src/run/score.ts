@@ -1,6 +1,8 @@
 import type { MetricError, MetricScore } from "@standin/core"
 import { Effect } from "effect"
-import type { PreparedRun, RunOptions, ScoredEntry, SimulatedEntry } from "./types.js"
+import { scoreOnWorkers } from "./score-pool.js"
+import { makeTaskInputs, runTask, type ScorePart, type ScoreTask, type ScoringData } from "./score-tasks.js"
+import type { MetricSource, PreparedRun, RunOptions, ScoredEntry, SimulatedEntry } from "./types.js"
 
 /**
  * Two halves' scores of one metric as one: the headline and each resample's value averaged (null or NaN when either
@@ -39,6 +41,10 @@ export const crossFitted = (a: MetricScore, b: MetricScore): MetricScore => {
  * (and per-resample values) are averaged, so every figure (sign-recovery F1, whose power grows with n,
  * worst-level figures, distances) is compared at one sample size while all the data is used. The entries'
  * reported scores are on the whole holdout, except the ceiling's, which are half A's (donors never scored).
+ *
+ * The work is a list of independent tasks (a metric on an entry's whole holdout or on one half), scored in this
+ * thread or, with `threads` > 1 and every metric's source known, on worker threads; each score is put back in its
+ * place, so the results are the same whatever the thread count.
  */
 export const scoreEntries = <E>(
   options: RunOptions<E>,
@@ -46,47 +52,78 @@ export const scoreEntries = <E>(
   simulated: ReadonlyArray<SimulatedEntry>,
 ): Effect.Effect<ReadonlyArray<ScoredEntry>, MetricError> =>
   Effect.gen(function* () {
-    const { study, holdout, halfOf, humansOf } = prepared
     const emit = options.onEvent ?? (() => {})
-    const metricOptions = {
-      seed: options.seed,
-      resamples: options.bootstrap,
-      alpha: 0.05,
-      minCellSize: options.minCellSize,
+    const entries = simulated.flatMap((item) => ("skipped" in item ? [] : [item]))
+    const isCeiling = (item: (typeof entries)[number]) =>
+      item.selection.plugin.descriptor.baseline === "ceiling"
+    const hasCeiling = entries.some(isCeiling)
+    const data: ScoringData = {
+      study: prepared.study,
+      holdout: prepared.holdout,
+      halfA: prepared.humansOf.a,
+      halfB: prepared.humansOf.b,
+      synthetic: entries.map((item) => item.synthetic),
+      options: {
+        seed: options.seed,
+        resamples: options.bootstrap,
+        alpha: 0.05,
+        minCellSize: options.minCellSize,
+      },
     }
-    const scored: Array<ScoredEntry> = []
-    const hasCeiling = simulated.some(
-      (item) => !("skipped" in item) && item.selection.plugin.descriptor.baseline === "ceiling",
+    // every entry × metric: the ceiling on its halves; the others on the whole holdout and (for fidelity, when
+    // there is a ceiling) on each half
+    const partsOf = (item: (typeof entries)[number]): ReadonlyArray<ScorePart> =>
+      isCeiling(item) ? ["a", "b"] : hasCeiling ? ["whole", "a", "b"] : ["whole"]
+    const tasks: Array<ScoreTask> = []
+    entries.forEach((item, entry) => {
+      options.metrics.forEach((_, metric) => {
+        for (const part of partsOf(item)) tasks.push({ entry, metric, part })
+      })
+    })
+    const announced = new Set<string>()
+    const onStart = (task: ScoreTask) => {
+      const key = `${task.entry}|${task.metric}`
+      if (announced.has(key)) return
+      announced.add(key)
+      emit({
+        _tag: "Scoring",
+        entry: entries[task.entry]!.id,
+        metric: options.metrics[task.metric]!.descriptor.id,
+      })
+    }
+    const sources = options.metrics.map((metric) => options.metricSources?.get(metric.descriptor.id))
+    const threads = Math.max(1, Math.floor(options.threads ?? 1))
+    const scores: ReadonlyArray<MetricScore> =
+      threads > 1 && sources.every((source) => source !== undefined)
+        ? yield* scoreOnWorkers(sources as ReadonlyArray<MetricSource>, data, tasks, threads, onStart)
+        : yield* Effect.suspend(() => {
+            const inputOf = makeTaskInputs(data)
+            return Effect.forEach(tasks, (task) =>
+              Effect.suspend(() => {
+                onStart(task)
+                return runTask(options.metrics, inputOf, task)
+              }),
+            )
+          })
+    const scoreOf = new Map(
+      tasks.map((task, index) => [`${task.entry}|${task.metric}|${task.part}`, scores[index]!]),
     )
-    for (const item of simulated) {
-      if ("skipped" in item) {
-        scored.push(item)
-        continue
-      }
-      const isCeiling = item.selection.plugin.descriptor.baseline === "ceiling"
-      const scores: Array<MetricScore> = []
-      const halfScores: Array<MetricScore> = []
-      const ofHalf = (half: "a" | "b") => item.synthetic.filter((twin) => halfOf(twin.twinId) === half)
-      for (const metric of options.metrics) {
-        emit({ _tag: "Scoring", entry: item.id, metric: metric.descriptor.id })
-        const onHalf = (half: "a" | "b") =>
-          metric.score({ study, human: humansOf[half], synthetic: ofHalf(half), options: metricOptions })
-        if (isCeiling) {
-          const a = yield* onHalf("a")
-          scores.push(a)
-          halfScores.push(crossFitted(a, yield* onHalf("b")))
-          continue
-        }
-        const score = yield* metric.score({
-          study,
-          human: holdout,
-          synthetic: item.synthetic,
-          options: metricOptions,
+    const scored = new Map(
+      entries.map((item, entry) => {
+        const scores: Array<MetricScore> = []
+        const halfScores: Array<MetricScore> = []
+        options.metrics.forEach((_, metric) => {
+          const get = (part: ScorePart) => scoreOf.get(`${entry}|${metric}|${part}`)!
+          if (isCeiling(item)) {
+            scores.push(get("a"))
+            halfScores.push(crossFitted(get("a"), get("b")))
+            return
+          }
+          scores.push(get("whole"))
+          halfScores.push(hasCeiling ? crossFitted(get("a"), get("b")) : get("whole"))
         })
-        scores.push(score)
-        halfScores.push(hasCeiling ? crossFitted(yield* onHalf("a"), yield* onHalf("b")) : score)
-      }
-      scored.push({ ...item, scores, halfScores })
-    }
-    return scored
+        return [item.id, { ...item, scores, halfScores }] as const
+      }),
+    )
+    return simulated.map((item): ScoredEntry => ("skipped" in item ? item : scored.get(item.id)!))
   })

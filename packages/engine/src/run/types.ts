@@ -80,8 +80,22 @@ export interface RunOptions<E> {
     plan: { readonly calls: number },
   ) => Effect.Effect<CallExecutor<E>, E>
   readonly onEvent?: (event: RunEvent) => void
+  /**
+   * Threads scoring runs on (default 1: this thread). With more, the scoring tasks (each metric on each entry and
+   * each ceiling half) run on worker threads, which load the metrics from `metricSources`; the results are the same
+   * bytes whatever the count. Metrics without a source are scored in this thread.
+   */
+  readonly threads?: number
+  /** Where a worker thread loads each metric from, by metric id (see MetricSource). */
+  readonly metricSources?: ReadonlyMap<string, MetricSource>
   /** Simulate the pilot's own twins too (never scored) and add each entry's `ppi` block (worth.ts). */
   readonly ppi?: PpiSettings
+}
+
+/** A module that exports a metric: its resolved URL (e.g. `import.meta.resolve("@standin/metric-divergence")`) and the export's name. */
+export interface MetricSource {
+  readonly module: string
+  readonly name: string
 }
 
 export interface EntryData {
