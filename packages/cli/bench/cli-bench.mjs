@@ -7,7 +7,7 @@
 // run's own default). A missed target is reported as MISS and never fails the bench. The machine's load is
 // printed beside the figures: on a shared machine they mean little without it.
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -29,32 +29,56 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 /** A target's word: a miss is reported, never a failed bench (the other benches still run). */
 const verdict = (met) => (met ? "PASS" : "MISS")
 
-/** Runs `standin args` once and returns its wall-clock seconds (failing loudly when the command fails). */
+// CPU seconds (user + system, every thread) through GNU time when the machine has it: on a loaded machine the
+// wall clock says more about the neighbours than about standin.
+const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined
+const cpuFile = join(directory, "cpu.txt")
+
+/** Runs `standin args` once: wall-clock seconds and CPU seconds (NaN without GNU time); fails loudly on failure. */
 const timed = (args) => {
+  const command =
+    gnuTime === undefined
+      ? [process.execPath, bin, ...args]
+      : [gnuTime, "-o", cpuFile, "-f", "%U %S", process.execPath, bin, ...args]
   const start = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, [bin, ...args], { env, encoding: "utf8", maxBuffer: 1 << 26 })
+  const result = spawnSync(command[0], command.slice(1), { env, encoding: "utf8", maxBuffer: 1 << 26 })
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
   if (result.status !== 0)
     throw new Error(`standin ${args.join(" ")} exited ${result.status}: ${result.stderr.slice(-2000)}`)
-  return { seconds, stdout: result.stdout, stderr: result.stderr }
+  const cpu =
+    gnuTime === undefined
+      ? Number.NaN
+      : readFileSync(cpuFile, "utf8")
+          .trim()
+          .split(/\s+/)
+          .map(Number)
+          .reduce((a, b) => a + b, 0)
+  return { seconds, cpu, stdout: result.stdout, stderr: result.stderr }
 }
 
-const report = (label, seconds, target) =>
+const report = (label, results, target) => {
+  const seconds = median(results.map((result) => result.seconds))
+  const cpu = median(results.map((result) => result.cpu))
   console.log(
-    `  ${label}: ${seconds.toFixed(3)} s (median of ${runs}), ratio to the ${target} s target ${(seconds / target).toFixed(2)}: ${verdict(seconds < target)}`,
+    `  ${label}: ${seconds.toFixed(3)} s wall (median of ${runs}${Number.isNaN(cpu) ? "" : `; ${cpu.toFixed(3)} s CPU`}), ratio to the ${target} s target ${(seconds / target).toFixed(2)}: ${verdict(seconds < target)}`,
   )
+}
 
 try {
   console.log(`standin CLI bench (load average ${load()})`)
   if (parts.has("s")) {
     timed(["--version"]) // warm the file cache
-    const version = median(Array.from({ length: runs }, () => timed(["--version"]).seconds))
-    report("standin --version", version, 0.3)
-    timed(["analyze", "fingerprint-consent"])
-    const analyze = median(
-      Array.from({ length: runs }, () => timed(["analyze", "fingerprint-consent"]).seconds),
+    report(
+      "standin --version",
+      Array.from({ length: runs }, () => timed(["--version"])),
+      0.3,
     )
-    report("standin analyze fingerprint-consent", analyze, 1)
+    timed(["analyze", "fingerprint-consent"])
+    report(
+      "standin analyze fingerprint-consent",
+      Array.from({ length: runs }, () => timed(["analyze", "fingerprint-consent"])),
+      1,
+    )
   }
   if (parts.has("m")) {
     const jobs = Array.from({ length: runs }, (_, index) =>
@@ -71,7 +95,7 @@ try {
     )
     report(
       `main job (bundled study, 4 baselines, 500 resamples${threads === undefined ? "" : `, ${threads} threads`})`,
-      median(jobs.map((job) => job.seconds)),
+      jobs,
       15,
     )
   }

@@ -43,13 +43,22 @@ export const catalogParts: ReadonlyArray<CatalogPart> = [
   "checkAnalyses",
 ]
 
+/** The installed metrics, in the order results list them: each module exports `metric`. */
+const metricModules = [
+  "@standin/metric-divergence",
+  "@standin/metric-subgroup",
+  "@standin/metric-heterogeneity",
+  "@standin/metric-coherence",
+  "@standin/metric-regression",
+] as const
+
 /**
  * The installed plugins, imported only for the parts asked for: `standin analyze` does not load the model SDKs,
  * `standin providers` no metric. A part not asked for is empty (absent for the optional ones).
  */
 export const loadCatalog = async (parts: ReadonlyArray<CatalogPart> = catalogParts): Promise<Catalog> => {
   const wants = new Set(parts)
-  const [studies, providers, metrics, finetuners, checkAnalyses] = await Promise.all([
+  const [studies, providers, loadedMetrics, finetuners, checkAnalyses] = await Promise.all([
     wants.has("studies")
       ? import("@standin/study-fingerprint-consent").then((m) => [m.study.experiment])
       : Promise.resolve([]),
@@ -69,13 +78,13 @@ export const loadCatalog = async (parts: ReadonlyArray<CatalogPart> = catalogPar
         ])
       : Promise.resolve([]),
     wants.has("metrics")
-      ? Promise.all([
-          import("@standin/metric-divergence"),
-          import("@standin/metric-subgroup"),
-          import("@standin/metric-heterogeneity"),
-          import("@standin/metric-coherence"),
-          import("@standin/metric-regression"),
-        ]).then((loaded) => loaded.map((m) => m.metric))
+      ? Promise.all(
+          metricModules.map(async (specifier) => {
+            const { metric } = (await import(specifier)) as { metric: MetricShape }
+            const source: MetricSource = { module: import.meta.resolve(specifier), name: "metric" }
+            return { metric, source }
+          }),
+        )
       : Promise.resolve([]),
     wants.has("finetuners")
       ? Promise.all([
@@ -88,13 +97,9 @@ export const loadCatalog = async (parts: ReadonlyArray<CatalogPart> = catalogPar
       ? import("./commands/analyze.js").then((m) => m.checkAnalysesWithStats)
       : Promise.resolve(undefined),
   ])
-  // the same modules, resolved from here, for the scoring worker threads (each exports `metric`)
-  const metricSources = new Map<string, MetricSource>(
-    metrics.map((metric) => [
-      metric.descriptor.id,
-      { module: import.meta.resolve(`@standin/metric-${metric.descriptor.id}`), name: "metric" },
-    ]),
-  )
+  const metrics = loadedMetrics.map((loaded) => loaded.metric)
+  // where scoring worker threads load each metric from: the same module, resolved from here
+  const metricSources = new Map(loadedMetrics.map((loaded) => [loaded.metric.descriptor.id, loaded.source]))
   return {
     studies,
     providers,
