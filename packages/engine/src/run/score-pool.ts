@@ -55,6 +55,12 @@ export const scoreOnWorkers = (
     (workers) =>
       Effect.callback<ReadonlyArray<MetricScore>, MetricError>((resume) => {
         const scores: Array<MetricScore | undefined> = new Array(tasks.length)
+        // The biggest tasks first (a metric on the whole holdout holds twice a half's people), so that no
+        // worker is left with a long task at the end while the others idle. Only the order of work changes.
+        const order = tasks
+          .map((task, index) => ({ index, big: task.part === "whole" ? 0 : 1 }))
+          .sort((a, b) => a.big - b.big || a.index - b.index)
+          .map((entry) => entry.index)
         let next = 0
         let finished = 0
         let over = false
@@ -66,7 +72,7 @@ export const scoreOnWorkers = (
         const give = (worker: Worker) => {
           if (over) return
           if (next >= tasks.length) return
-          const index = next++
+          const index = order[next++]!
           onStart(tasks[index]!)
           worker.removeAllListeners("message")
           worker.once("message", (answer: Answer) => {
