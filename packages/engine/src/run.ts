@@ -8,7 +8,7 @@ import type { RunOptions, RunOutcome } from "./run/types.js"
 
 export { twinIdFor } from "./run/prepare.js"
 export { ENGINE_VERSION } from "./run/report.js"
-export { crossFitted } from "./run/score.js"
+export { averagedScores, crossFitted } from "./run/score.js"
 export type {
   EntryData,
   MetricSource,

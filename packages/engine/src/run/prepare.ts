@@ -1,7 +1,7 @@
 import type { Respondent, StudyDataError, Twin } from "@standin/core"
 import { InputError } from "@standin/core"
 import { Effect } from "effect"
-import { ceilingHalves } from "../ceiling.js"
+import { ceilingHalvings } from "../ceiling.js"
 import { refuseUnsupportedElicitation } from "../simulate.js"
 import { splitRespondents } from "../split.js"
 import type { PreparedRun, RunOptions } from "./types.js"
@@ -12,7 +12,7 @@ export const twinIdFor = (index: number): string => `t${String(index + 1).padSta
 /**
  * The run's first phase: refuse an elicitation a provider cannot do, load the human data, split it (seeded) into
  * pilot and holdout (or take the split given), check that no provider's own pilot holds a holdout respondent, and
- * make the holdout's twins and the ceiling's halves.
+ * make the holdout's twins and the ceiling's halvings.
  */
 export const prepareRun = <E>(
   options: RunOptions<E>,
@@ -47,20 +47,23 @@ export const prepareRun = <E>(
       ...respondent,
       id: twinIdFor(index),
     }))
-    // The ceiling: the holdout split once into halves A and B. Half A's twins are answered by half-B donors and
-    // half B's by half-A donors; each half is scored only against its own humans, so the people scored are never
-    // donors.
-    const halves = ceilingHalves(study.id, holdout, options.seed)
-    const inHalfA = new Set(halves.scored.map((respondent) => respondent.id))
-    const halfOf = (twinId: string): "a" | "b" => (inHalfA.has(twinId) ? "a" : "b")
+    // The ceiling: the holdout split into halves A and B. Half A's twins are answered by half-B donors and half B's
+    // by half-A donors; each half is scored only against its own humans, so the people scored are never donors. The
+    // ceiling's fidelity figure averages several such halvings (ceiling.ts); the first is the one models are scored on.
+    const halvings = ceilingHalvings(study.id, holdout, options.seed, study.subgroups)
+    const halves = halvings[0]!
+    const inHalfA = halvings.map((halving) => new Set(halving.scored.map((respondent) => respondent.id)))
+    const halfOf = (twinId: string, halving = 0): "a" | "b" => (inHalfA[halving]!.has(twinId) ? "a" : "b")
+    const humansOf = (halving: number) => ({ a: halvings[halving]!.scored, b: halvings[halving]!.donors })
     return {
       study,
       human,
       split,
       twins,
       holdout,
+      halvings,
       halves,
       halfOf,
-      humansOf: { a: halves.scored, b: halves.donors },
+      humansOf,
     }
   })

@@ -20,6 +20,8 @@ export interface ScoreTask {
   /** Index into the run's metrics. */
   readonly metric: number
   readonly part: ScorePart
+  /** For a half: which of the ceiling's halvings (0, the one every entry is scored on, unless the ceiling's). */
+  readonly halving: number
 }
 
 /**
@@ -29,9 +31,13 @@ export interface ScoreTask {
 export interface ScoringData {
   readonly study: StudyDefinition
   readonly holdout: ReadonlyArray<Respondent>
-  readonly halfA: ReadonlyArray<Respondent>
-  readonly halfB: ReadonlyArray<Respondent>
-  readonly synthetic: ReadonlyArray<ReadonlyArray<SyntheticRespondent>>
+  /** Per halving, its halves' humans. */
+  readonly halves: ReadonlyArray<{
+    readonly a: ReadonlyArray<Respondent>
+    readonly b: ReadonlyArray<Respondent>
+  }>
+  /** Per entry, per halving it was asked for (only the ceiling answers more than the first), its twins. */
+  readonly synthetic: ReadonlyArray<ReadonlyArray<ReadonlyArray<SyntheticRespondent>>>
   readonly options: MetricOptions
 }
 
@@ -40,20 +46,22 @@ export interface ScoringData {
  * on the same part gets the very same human array (metrics may reuse human-side work across entries by it).
  */
 export const makeTaskInputs = (data: ScoringData) => {
-  const inHalfA = new Set(data.halfA.map((respondent) => respondent.id))
-  const halves = new Map<
-    number,
+  const inHalfA = data.halves.map((halves) => new Set(halves.a.map((respondent) => respondent.id)))
+  const split = new Map<
+    string,
     { a: ReadonlyArray<SyntheticRespondent>; b: ReadonlyArray<SyntheticRespondent> }
   >()
-  const halvesOf = (entry: number) => {
-    let found = halves.get(entry)
+  const halvesOf = (entry: number, halving: number) => {
+    const key = `${entry}|${halving}`
+    let found = split.get(key)
     if (found === undefined) {
-      const twins = data.synthetic[entry]!
+      const twins = data.synthetic[entry]![halving]!
+      const inA = inHalfA[halving]!
       found = {
-        a: twins.filter((twin) => inHalfA.has(twin.twinId)),
-        b: twins.filter((twin) => !inHalfA.has(twin.twinId)),
+        a: twins.filter((twin) => inA.has(twin.twinId)),
+        b: twins.filter((twin) => !inA.has(twin.twinId)),
       }
-      halves.set(entry, found)
+      split.set(key, found)
     }
     return found
   }
@@ -62,13 +70,13 @@ export const makeTaskInputs = (data: ScoringData) => {
       ? {
           study: data.study,
           human: data.holdout,
-          synthetic: data.synthetic[task.entry]!,
+          synthetic: data.synthetic[task.entry]![0]!,
           options: data.options,
         }
       : {
           study: data.study,
-          human: task.part === "a" ? data.halfA : data.halfB,
-          synthetic: halvesOf(task.entry)[task.part],
+          human: data.halves[task.halving]![task.part],
+          synthetic: halvesOf(task.entry, task.halving)[task.part],
           options: data.options,
         }
 }

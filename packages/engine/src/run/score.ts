@@ -34,6 +34,45 @@ export const crossFitted = (a: MetricScore, b: MetricScore): MetricScore => {
 }
 
 /**
+ * Several halvings' cross-fitted scores of one metric as one (the ceiling's fidelity figure): headline and each
+ * resample's value averaged over the halvings (null or NaN when any could not be scored).
+ */
+export const averagedScores = (scores: ReadonlyArray<MetricScore>): MetricScore => {
+  const first = scores[0]!
+  if (scores.length === 1) return first
+  const values = scores.map((score) => score.headline.value)
+  const value = values.some((v) => v === null)
+    ? null
+    : values.reduce((sum: number, v) => sum + v!, 0) / scores.length
+  const intervals = scores.map((score) => score.headline.ci)
+  const ci = intervals.some((interval) => interval === null)
+    ? null
+    : {
+        lower: intervals.reduce((sum, interval) => sum + interval!.lower, 0) / scores.length,
+        upper: intervals.reduce((sum, interval) => sum + interval!.upper, 0) / scores.length,
+        level: first.headline.ci!.level,
+        method: first.headline.ci!.method,
+        description: `mean of ${scores.length} halvings' bounds`,
+      }
+  const replicates = scores.map((score) => score.headlineReplicates)
+  const length = replicates[0]?.length
+  const aligned = replicates.every((r) => r !== undefined && r.length === length)
+  const { headlineReplicates: _replicates, ...rest } = first
+  return {
+    ...rest,
+    headline: { measure: first.headline.measure, value, ci },
+    ...(aligned && length !== undefined
+      ? {
+          headlineReplicates: Array.from(
+            { length },
+            (_, r) => replicates.reduce((sum, values) => sum + values![r]!, 0) / scores.length,
+          ),
+        }
+      : {}),
+  }
+}
+
+/**
  * The run's third phase: score every simulated entry against the holdout with every metric.
  *
  * Fidelity compares like with like: each half's humans against twins of the same n/2 people — the ceiling's
@@ -60,9 +99,8 @@ export const scoreEntries = <E>(
     const data: ScoringData = {
       study: prepared.study,
       holdout: prepared.holdout,
-      halfA: prepared.humansOf.a,
-      halfB: prepared.humansOf.b,
-      synthetic: entries.map((item) => item.synthetic),
+      halves: prepared.halvings.map((_, halving) => prepared.humansOf(halving)),
+      synthetic: entries.map((item) => [item.synthetic, ...item.furtherHalvings]),
       options: {
         seed: options.seed,
         resamples: options.bootstrap,
@@ -70,14 +108,25 @@ export const scoreEntries = <E>(
         minCellSize: options.minCellSize,
       },
     }
-    // every entry × metric: the ceiling on its halves; the others on the whole holdout and (for fidelity, when
-    // there is a ceiling) on each half
-    const partsOf = (item: (typeof entries)[number]): ReadonlyArray<ScorePart> =>
-      isCeiling(item) ? ["a", "b"] : hasCeiling ? ["whole", "a", "b"] : ["whole"]
+    // every entry × metric: the ceiling on the halves of each of its halvings; the others on the whole holdout
+    // and (for fidelity, when there is a ceiling) on each half of the first halving
+    const partsOf = (item: (typeof entries)[number]): ReadonlyArray<readonly [ScorePart, number]> =>
+      isCeiling(item)
+        ? [item.synthetic, ...item.furtherHalvings].flatMap((_, halving) => [
+            ["a", halving] as const,
+            ["b", halving] as const,
+          ])
+        : hasCeiling
+          ? [
+              ["whole", 0],
+              ["a", 0],
+              ["b", 0],
+            ]
+          : [["whole", 0]]
     const tasks: Array<ScoreTask> = []
     entries.forEach((item, entry) => {
       options.metrics.forEach((_, metric) => {
-        for (const part of partsOf(item)) tasks.push({ entry, metric, part })
+        for (const [part, halving] of partsOf(item)) tasks.push({ entry, metric, part, halving })
       })
     })
     const announced = new Set<string>()
@@ -106,17 +155,23 @@ export const scoreEntries = <E>(
             )
           })
     const scoreOf = new Map(
-      tasks.map((task, index) => [`${task.entry}|${task.metric}|${task.part}`, scores[index]!]),
+      tasks.map((task, index) => [
+        `${task.entry}|${task.metric}|${task.part}|${task.halving}`,
+        scores[index]!,
+      ]),
     )
     const scored = new Map(
       entries.map((item, entry) => {
         const scores: Array<MetricScore> = []
         const halfScores: Array<MetricScore> = []
         options.metrics.forEach((_, metric) => {
-          const get = (part: ScorePart) => scoreOf.get(`${entry}|${metric}|${part}`)!
+          const get = (part: ScorePart, halving = 0) => scoreOf.get(`${entry}|${metric}|${part}|${halving}`)!
           if (isCeiling(item)) {
             scores.push(get("a"))
-            halfScores.push(crossFitted(get("a"), get("b")))
+            const perHalving = [crossFitted(get("a"), get("b"))]
+            for (let halving = 1; halving <= item.furtherHalvings.length; halving++)
+              perHalving.push(crossFitted(get("a", halving), get("b", halving)))
+            halfScores.push(averagedScores(perHalving))
             return
           }
           scores.push(get("whole"))

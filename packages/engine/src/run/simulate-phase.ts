@@ -1,4 +1,4 @@
-import type { ProviderShape, Respondent, SyntheticRespondent } from "@standin/core"
+import type { ProviderShape, Respondent, SyntheticRespondent, Twin } from "@standin/core"
 import { HoldoutData, instrumentPages, PilotData, Provider, slugify } from "@standin/core"
 import { Context, Effect, Layer, type Scope } from "effect"
 import { type CallExecutor, directExecutor, type SimulationTotals, simulate } from "../simulate.js"
@@ -27,7 +27,8 @@ export const withPpi = <E>(options: RunOptions<E>, prepared: PreparedRun, select
 
 /**
  * The run's second phase: simulate one twin (× replicates) per holdout respondent through every provider, in
- * order — baselines and models alike. The ceiling answers each half's twins with the other half as donors. A
+ * order — baselines and models alike. The ceiling answers, for every halving, each half's twins with the other
+ * half as donors. A
  * provider whose plugin refuses its configuration is skipped with the reason. With PPI, the pilot's own twins
  * ride along with the first pass and are returned apart (never scored).
  */
@@ -44,23 +45,33 @@ export const simulateEntries = <E>(
 > =>
   Effect.gen(function* () {
     const { experiment } = options
-    const { study, split, twins, halves, halfOf } = prepared
+    const { study, split, twins, halvings, halfOf } = prepared
     const emit = options.onEvent ?? (() => {})
-    const donorsFor = (people: ReadonlyArray<Respondent>) =>
+    const donorsFor = (people: ReadonlyArray<Respondent>, asked: ReadonlyArray<Twin>) =>
       Layer.succeed(HoldoutData, {
         holdout: people,
         twinIndex: new Map(people.map((r, index) => [r.id, index])),
+        twins: asked,
       })
     const pilotLayer = Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed })
     const noHoldout = Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() })
-    /** What one provider is asked: all twins, or (the ceiling) each half's twins with the other half as donors. */
+    /**
+     * What one provider is asked: all twins, or (the ceiling) for every halving each half's twins with the other
+     * half as donors.
+     */
     const passesFor = (isCeiling: boolean) =>
       isCeiling
-        ? [
-            { twins: twins.filter((twin) => halfOf(twin.id) === "a"), donors: donorsFor(halves.donors) },
-            { twins: twins.filter((twin) => halfOf(twin.id) === "b"), donors: donorsFor(halves.scored) },
-          ]
-        : [{ twins, donors: noHoldout }]
+        ? halvings.flatMap((halving, index) =>
+            (["a", "b"] as const).map((half) => {
+              const asked = twins.filter((twin) => halfOf(twin.id, index) === half)
+              return {
+                halving: index,
+                twins: asked,
+                donors: donorsFor(half === "a" ? halving.donors : halving.scored, asked),
+              }
+            }),
+          )
+        : [{ halving: 0, twins, donors: noHoldout }]
 
     const taken = new Set<string>()
     const pilotAnswers = new Map<string, ReadonlyArray<SyntheticRespondent>>()
@@ -97,9 +108,10 @@ export const simulateEntries = <E>(
       }
       // the pilot's own twins (worth.ts) ride along with the first pass and are never scored
       const ownPilot = withPpi(options, prepared, selection) ? pilotTwins(pilotOf(prepared, selection)) : []
-      const total = (twins.length + ownPilot.length) * options.replicates
+      const total =
+        (passes.reduce((sum, pass) => sum + pass.twins.length, 0) + ownPilot.length) * options.replicates
       let done = 0
-      const synthetic: Array<SyntheticRespondent> = []
+      const byHalving: Array<Array<SyntheticRespondent>> = halvings.map(() => [])
       let totals: SimulationTotals = { calls: 0, cachedCalls: 0, costUsd: 0 }
       emit({ _tag: "ProviderStarted", entry: id, total })
       for (const [index, pass] of passes.entries()) {
@@ -138,7 +150,7 @@ export const simulateEntries = <E>(
           },
           executor,
         )
-        synthetic.push(...result.synthetic)
+        byHalving[pass.halving]!.push(...result.synthetic)
         totals = {
           calls: totals.calls + result.totals.calls,
           cachedCalls: totals.cachedCalls + result.totals.cachedCalls,
@@ -150,11 +162,18 @@ export const simulateEntries = <E>(
       }
       // In holdout order, whatever the passes.
       if (passes.length > 1)
-        synthetic.sort((a, b) => a.twinId.localeCompare(b.twinId) || a.replicate - b.replicate)
+        for (const answers of byHalving)
+          answers.sort((a, b) => a.twinId.localeCompare(b.twinId) || a.replicate - b.replicate)
       emit({ _tag: "ProviderFinished", entry: id, totals })
-      const parts = separatePilotTwins(synthetic, ownPilot)
+      const parts = separatePilotTwins(byHalving[0]!, ownPilot)
       pilotAnswers.set(id, parts.pilot)
-      simulated.push({ id, selection, synthetic: parts.holdout, totals })
+      simulated.push({
+        id,
+        selection,
+        synthetic: parts.holdout,
+        furtherHalvings: isCeiling ? byHalving.slice(1) : [],
+        totals,
+      })
     }
     return { simulated, pilotAnswers }
   })

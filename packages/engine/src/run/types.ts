@@ -119,9 +119,16 @@ export interface PreparedRun {
   readonly twins: ReadonlyArray<Twin>
   /** The holdout with each respondent's id replaced by its twin's. */
   readonly holdout: ReadonlyArray<Respondent>
+  /** The ceiling's halvings of the holdout (ceiling.ts); the first is the one every entry is scored on. */
+  readonly halvings: ReadonlyArray<CeilingHalves>
+  /** The first halving. */
   readonly halves: CeilingHalves
-  readonly halfOf: (twinId: string) => "a" | "b"
-  readonly humansOf: { readonly a: ReadonlyArray<Respondent>; readonly b: ReadonlyArray<Respondent> }
+  /** The half of a twin in a halving (default the first). */
+  readonly halfOf: (twinId: string, halving?: number) => "a" | "b"
+  readonly humansOf: (halving: number) => {
+    readonly a: ReadonlyArray<Respondent>
+    readonly b: ReadonlyArray<Respondent>
+  }
 }
 
 /** One provider after the simulate phase: its holdout twins' answers, or why it was skipped. */
@@ -130,6 +137,8 @@ export type SimulatedEntry =
       readonly id: string
       readonly selection: ProviderSelection
       readonly synthetic: ReadonlyArray<SyntheticRespondent>
+      /** The ceiling's answers for its further halvings (scored for fidelity only). */
+      readonly furtherHalvings: ReadonlyArray<ReadonlyArray<SyntheticRespondent>>
       readonly totals: SimulationTotals
     }
   | { readonly id: string; readonly selection: ProviderSelection; readonly skipped: string }
