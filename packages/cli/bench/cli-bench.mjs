@@ -2,7 +2,8 @@
 // binary, each in a process of its own, as a user runs it:
 //   (s) start-up: `standin --version` (target < 0.3 s) and `standin analyze fingerprint-consent` (target < 1 s);
 //   (m) the main job: `standin run --study fingerprint-consent` with its four baselines at the default 500
-//       bootstrap resamples, no site (target < 15 s), with the seconds spent scoring as the run reports them.
+//       bootstrap resamples, no site (target < 15 s), wall and CPU seconds.
+//   (t) opt-in: the main job on one thread, beside (m), for what scoring on worker threads gains.
 // Parts: STANDIN_BENCH_PARTS (default "sm"); threads for the main job: STANDIN_BENCH_THREADS (default: the
 // run's own default). A missed target is reported as MISS and never fails the bench. The machine's load is
 // printed beside the figures: on a shared machine they mean little without it.
@@ -80,25 +81,29 @@ try {
       1,
     )
   }
-  if (parts.has("m")) {
+  /** The main job, three times, on the run's default threads or on `threadCount`. */
+  const mainJob = (label, threadCount) => {
     const jobs = Array.from({ length: runs }, (_, index) =>
       timed([
         "run",
         "--study",
         "fingerprint-consent",
         "--out",
-        join(directory, `main-${index}`),
+        join(directory, `${label}-${index}`),
         "--no-site",
         "--quiet",
-        ...(threads === undefined ? [] : ["--threads", threads]),
+        ...(threadCount === undefined ? [] : ["--threads", threadCount]),
       ]),
     )
     report(
-      `main job (bundled study, 4 baselines, 500 resamples${threads === undefined ? "" : `, ${threads} threads`})`,
+      `main job (bundled study, 4 baselines, 500 resamples, ${threadCount === undefined ? "default threads" : `${threadCount} thread(s)`})`,
       jobs,
       15,
     )
   }
+  if (parts.has("m")) mainJob("main", threads)
+  // (t) the same on one thread, for the gain of scoring on worker threads (opt-in: three more jobs)
+  if (parts.has("t")) mainJob("one-thread", "1")
   console.log(`  load average after: ${load()}`)
 } finally {
   rmSync(directory, { recursive: true, force: true })
