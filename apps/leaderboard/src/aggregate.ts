@@ -1,4 +1,4 @@
-import type { Fidelity, ResultsEntry, ResultsFile } from "@standin/core"
+import type { Fidelity, ResultsEntry, ResultsFile, RunMeta } from "@standin/core"
 import { checkFloorCeiling } from "./floor-ceiling.js"
 import type { LoadedResults } from "./load.js"
 import {
@@ -127,15 +127,23 @@ export const runDesign = (results: ResultsFile): string => {
   ].join(" · ")
 }
 
-/** What a run was, for people: its models and design (results files hold no date, by design). */
-export const runLabel = (results: ResultsFile): string => {
+/** A run's date for labels, e.g. "2026-12-07 21:40 UTC" (from its run-meta; results files hold no date, by design). */
+export const runDate = (meta: RunMeta | undefined): string | undefined => {
+  const at = meta?.finishedAt ?? meta?.startedAt
+  const time = at === undefined ? Number.NaN : Date.parse(at)
+  return Number.isNaN(time) ? undefined : `${new Date(time).toISOString().slice(0, 16).replace("T", " ")} UTC`
+}
+
+/** What a run was, for people: its models, its date when recorded, and its design. */
+export const runLabel = (results: ResultsFile, meta?: RunMeta): string => {
   const models = results.entries.filter((entry) => entry.baseline === undefined && !isFake(entry))
   const first = models[0]
   const who =
     first === undefined
       ? "baselines only"
       : `${first.provider} ${first.model}${models.length > 1 ? ` +${models.length - 1} more` : ""}`
-  return `${who} · ${runDesign(results)}`
+  const date = runDate(meta)
+  return `${who}${date === undefined ? "" : ` · ${date}`} · ${runDesign(results)}`
 }
 
 /** A URL- and file-safe slug. */
@@ -269,8 +277,15 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
     const verdict = checkFloorCeiling(file.results)
     const run: RunSummary = {
       id,
-      label: runLabel(file.results),
+      label: runLabel(file.results, file.meta),
       design: runDesign(file.results),
+      ...(file.meta === undefined
+        ? {}
+        : {
+            startedAt: file.meta.startedAt,
+            finishedAt: file.meta.finishedAt,
+            ...(runDate(file.meta) === undefined ? {} : { date: runDate(file.meta)! }),
+          }),
       indistinguishable: verdict?.indistinguishable ?? [],
       study: studyKey,
       // Only the file's own folder and name: a published site must not carry the builder's local paths
@@ -320,6 +335,8 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
       citation: latest.citation,
       families: orderFamilies(byFamily.keys()),
       runs: studyRuns,
+      // one private run makes the study private on the site
+      ...(files.some((file) => file.results.study.private === true) ? { private: true as const } : {}),
       flag:
         flaggedRuns.length === 0
           ? null
@@ -448,6 +465,7 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
         answers,
         ...excluded,
         ...(overall.value === null ? { note: noAnswers } : {}),
+        ...(chosen.entry.ppi === undefined ? {} : { worth: chosen.entry.ppi }),
       }
       const byFamily = familyMetrics.get(study.key)!
       for (const family of study.families) {

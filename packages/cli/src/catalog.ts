@@ -27,7 +27,7 @@ export interface Catalog {
   readonly finetuners?: ReadonlyArray<FinetunerPlugin>
   /**
    * Identifiability checks of declared analyses for `standin study check` (rank deficiency, separation),
-   * built on @standin/stats. Absent: `study check` says the analyses were not checked.
+   * from @standin/analysis. Absent: `study check` says the analyses were not checked.
    */
   readonly checkAnalyses?: CheckAnalyses
 }
@@ -94,7 +94,7 @@ export const loadCatalog = async (parts: ReadonlyArray<CatalogPart> = catalogPar
         ]).then((loaded) => loaded.map((m) => m.plugin))
       : Promise.resolve(undefined),
     wants.has("checkAnalyses")
-      ? import("./commands/analyze.js").then((m) => m.checkAnalysesWithStats)
+      ? import("@standin/analysis").then((m) => m.checkAnalyses)
       : Promise.resolve(undefined),
   ])
   const metrics = loadedMetrics.map((loaded) => loaded.metric)

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os"
 import type { PilotDesign } from "@standin/core"
 import { InputError } from "@standin/core"
 import { Effect, Option } from "effect"
+import { Flag } from "effect/cli"
 
 const wholeNumber = /^\d+$/
 
@@ -80,3 +81,18 @@ export const threadsOf = (threads: Option.Option<number>): Effect.Effect<number,
   Option.isSome(threads)
     ? wholeFlag("--threads", threads.value, 1, 256)
     : Effect.succeed(availableParallelism())
+
+const shownDefault = (value: string | number | boolean): string =>
+  typeof value === "boolean" ? (value ? "on" : "off") : String(value)
+
+/**
+ * A flag's default, applied and stated at the end of its description: effect/cli's help does not print
+ * defaults, and a default said only in prose drifts from the one applied.
+ */
+export const defaultTo =
+  <const B extends string | number | boolean>(description: string, value: B) =>
+  <A>(self: Flag.Flag<A>): Flag.Flag<A | B> =>
+    self.pipe(
+      Flag.withDescription(`${description} Default: ${shownDefault(value)}.`),
+      Flag.withDefault(value),
+    )

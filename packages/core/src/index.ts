@@ -147,8 +147,11 @@ export {
   ResultsFile,
   ResultsSchemaVersion,
   RunManifest,
+  RunMeta,
+  runMetaFileName,
   SplitFigure,
   SplitsSummary,
+  TwinConversation,
 } from "./results.js"
 export {
   AnswerValue,
@@ -172,6 +175,7 @@ export {
 export {
   AnalysisFamily,
   AnalysisSpec,
+  AnalysisSubset,
   AnalysisVariable,
   Arm,
   BeliefActionPair,
@@ -190,6 +194,7 @@ export {
   ReferenceAnalysis,
   ReferenceCoefficient,
   ReferenceResults,
+  StandardErrors,
   Stimulus,
   StimulusContent,
   StimulusImage,

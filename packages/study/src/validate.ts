@@ -1,5 +1,6 @@
-import type { AnalysisVariable, StimulusContent, StudyDefinition } from "@standin/core"
+import type { AnalysisVariable, StimulusContent, StudyDefinition, VariableSource } from "@standin/core"
 import { scaleOptions } from "@standin/core"
+import { analysisModelProblems } from "./validate-analysis.js"
 
 export interface DefinitionProblem {
   /** A path into the definition, e.g. `analyses[0].predictors[2].coding.reference`. */
@@ -15,11 +16,10 @@ const duplicates = (values: ReadonlyArray<string>): Array<string> => {
 }
 
 /** The levels a variable's source can take, or undefined for numeric sources. */
-const sourceLevels = (
+export const sourceLevels = (
   study: StudyDefinition,
-  variable: AnalysisVariable,
+  source: VariableSource,
 ): ReadonlyArray<string> | undefined => {
-  const source = variable.source
   switch (source._tag) {
     case "Arm":
       return study.arms.map((arm) => arm.id)
@@ -47,7 +47,7 @@ const checkVariable = (
   if (source._tag === "Item" && !study.items.some((i) => i.id === source.item)) {
     return [{ field: `${field}.source.item`, message: `unknown item "${source.item}"` }]
   }
-  const levels = sourceLevels(study, variable)
+  const levels = sourceLevels(study, variable.source)
   const coding = variable.coding
   if (coding._tag === "Numeric") {
     if (levels !== undefined)
@@ -153,9 +153,7 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
   study.analyses.forEach((analysis, index) => {
     const field = `analyses[${index}]`
     problems.push(...checkVariable(study, analysis.outcome, `${field}.outcome`))
-    if (analysis.family === "binomial" && analysis.outcome.coding._tag !== "Indicator") {
-      push(`${field}.outcome.coding`, "a binomial outcome must be an indicator")
-    }
+    problems.push(...analysisModelProblems(study, analysis, field))
     analysis.predictors.forEach((predictor, p) => {
       problems.push(...checkVariable(study, predictor, `${field}.predictors[${p}]`))
     })

@@ -21,7 +21,7 @@ import { answerDistributions } from "../distributions.js"
 import { metricFidelity, overallFidelity, pairedComparisons, type ResampledFidelity } from "../fidelity.js"
 import { reasksOf, type SimulationTotals } from "../simulate.js"
 import { worthOf } from "../worth.js"
-import { pilotOf, withPpi } from "./simulate-phase.js"
+import { ppiPilotOf, withPpi } from "./simulate-phase.js"
 import type { EntryData, PreparedRun, ProviderSelection, RunOptions, ScoredEntry } from "./types.js"
 
 const ownPackage = createRequire(import.meta.url)("../../package.json") as { version: string }
@@ -192,14 +192,14 @@ export const reportRun = <E>(
       return { entry, synthetic: item.synthetic }
     const ppi = worthOf({
       study,
-      pilot: pilotOf(prepared, item.selection),
+      pilot: ppiPilotOf(prepared, item.selection),
       pilotSynthetic,
       holdout,
       holdoutSynthetic: item.synthetic,
       entry,
       settings: options.ppi,
     })
-    return { entry: { ...entry, ppi }, synthetic: item.synthetic }
+    return { entry: { ...entry, ppi }, synthetic: item.synthetic, pilotSynthetic }
   })
 
   const plugins: Array<PluginInstance> = [
@@ -246,6 +246,7 @@ export const reportRun = <E>(
         options: [...scaleOptions(item.scale)],
       })),
       arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
+      ...(study.private === true ? { private: true } : {}),
       instrument: exampleInstrument(experiment, options.includeDemographics),
     },
     manifest: {

@@ -21,9 +21,13 @@ const entryId = (selection: ProviderSelection, taken: Set<string>): string => {
 export const pilotOf = (prepared: PreparedRun, selection: ProviderSelection): ReadonlyArray<Respondent> =>
   selection.pilot ?? prepared.split.pilot
 
+/** The pilot people whose own twins a provider answers for PPI: its `ppiPilot`, else its pilot. */
+export const ppiPilotOf = (prepared: PreparedRun, selection: ProviderSelection): ReadonlyArray<Respondent> =>
+  selection.ppiPilot ?? pilotOf(prepared, selection)
+
 /** Whether an entry gets a PPI block: PPI asked for and a pilot to learn the correction from. */
 export const withPpi = <E>(options: RunOptions<E>, prepared: PreparedRun, selection: ProviderSelection) =>
-  options.ppi !== undefined && pilotOf(prepared, selection).length > 0
+  options.ppi !== undefined && ppiPilotOf(prepared, selection).length > 0
 
 /**
  * The run's second phase: simulate one twin (× replicates) per holdout respondent through every provider, in
@@ -107,7 +111,9 @@ export const simulateEntries = <E>(
         continue
       }
       // the pilot's own twins (worth.ts) ride along with the first pass and are never scored
-      const ownPilot = withPpi(options, prepared, selection) ? pilotTwins(pilotOf(prepared, selection)) : []
+      const ownPilot = withPpi(options, prepared, selection)
+        ? pilotTwins(ppiPilotOf(prepared, selection))
+        : []
       const total =
         (passes.reduce((sum, pass) => sum + pass.twins.length, 0) + ownPilot.length) * options.replicates
       let done = 0

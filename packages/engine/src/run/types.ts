@@ -33,6 +33,11 @@ export interface ProviderSelection {
    * draws its own pilot from the pilot pool). Never overlaps the holdout: the engine checks it.
    */
   readonly pilot?: ReadonlyArray<Respondent>
+  /**
+   * The pilot people whose own twins this provider answers for prediction-powered inference, when they are not
+   * its `pilot` (a sweep gives the base model every point's pilot at once). Never given to the provider.
+   */
+  readonly ppiPilot?: ReadonlyArray<Respondent>
   /** A label suffix telling entries of the same provider apart (e.g. the pilot design of a sweep point). */
   readonly tag?: string
 }
@@ -101,6 +106,8 @@ export interface MetricSource {
 export interface EntryData {
   readonly entry: ResultsEntry
   readonly synthetic: ReadonlyArray<SyntheticRespondent>
+  /** With PPI: the answers of the pilot people's own twins (ids `p00001…`, in `ppiPilot`/pilot order). */
+  readonly pilotSynthetic?: ReadonlyArray<SyntheticRespondent>
 }
 
 export interface RunOutcome {
