@@ -1,7 +1,5 @@
 import { existsSync } from "node:fs"
 import { isAbsolute } from "node:path"
-import { checkAnalyses } from "@standin/analysis"
-import { baselines } from "@standin/baselines"
 import type {
   ExperimentShape,
   FinetunerPlugin,
@@ -11,30 +9,20 @@ import type {
   StudyDefinitionError,
 } from "@standin/core"
 import { InputError, parseProviderSpec } from "@standin/core"
-import { plugin as exportFinetuner } from "@standin/finetuner-export"
-import { plugin as openaiFinetuner } from "@standin/finetuner-openai"
-import { plugin as togetherFinetuner } from "@standin/finetuner-together"
-import { metric as coherence } from "@standin/metric-coherence"
-import { metric as divergence } from "@standin/metric-divergence"
-import { metric as heterogeneity } from "@standin/metric-heterogeneity"
-import { metric as regression } from "@standin/metric-regression"
-import { metric as subgroup } from "@standin/metric-subgroup"
-import { plugin as anthropic } from "@standin/provider-anthropic"
-import { plugin as google } from "@standin/provider-google"
-import { plugin as openai } from "@standin/provider-openai"
-import { plugin as openaiCompatible } from "@standin/provider-openai-compatible"
+import type { MetricSource } from "@standin/engine"
 import { type CheckAnalyses, isStudyFolder, loadStudyFolder } from "@standin/study"
-import { study as fingerprintConsent } from "@standin/study-fingerprint-consent"
 import { Effect } from "effect"
 
 /**
- * The static catalog of installed plugins. No global registry: what the CLI can run is exactly what is
+ * The catalog of installed plugins. No global registry: what the CLI can run is exactly what is
  * listed here, and ids resolve through the pure functions below.
  */
 export interface Catalog {
   readonly studies: ReadonlyArray<ExperimentShape>
   readonly providers: ReadonlyArray<ProviderPlugin>
   readonly metrics: ReadonlyArray<MetricShape>
+  /** Where scoring worker threads load each metric from, by metric id; a metric without one is scored in-thread. */
+  readonly metricSources?: ReadonlyMap<string, MetricSource>
   /** Finetuners for `standin finetune` and `standin sweep` (none: those commands say so). */
   readonly finetuners?: ReadonlyArray<FinetunerPlugin>
   /**
@@ -44,12 +32,82 @@ export interface Catalog {
   readonly checkAnalyses?: CheckAnalyses
 }
 
-export const catalog: Catalog = {
-  studies: [fingerprintConsent.experiment],
-  providers: [...baselines, openai, anthropic, google, openaiCompatible],
-  metrics: [divergence, subgroup, heterogeneity, coherence, regression],
-  finetuners: [openaiFinetuner, togetherFinetuner, exportFinetuner],
-  checkAnalyses,
+/** The parts of the catalog a command may need; each is loaded only when asked for (start-up time). */
+export type CatalogPart = "studies" | "providers" | "metrics" | "finetuners" | "checkAnalyses"
+
+export const catalogParts: ReadonlyArray<CatalogPart> = [
+  "studies",
+  "providers",
+  "metrics",
+  "finetuners",
+  "checkAnalyses",
+]
+
+/** The installed metrics, in the order results list them: each module exports `metric`. */
+const metricModules = [
+  "@standin/metric-divergence",
+  "@standin/metric-subgroup",
+  "@standin/metric-heterogeneity",
+  "@standin/metric-coherence",
+  "@standin/metric-regression",
+] as const
+
+/**
+ * The installed plugins, imported only for the parts asked for: `standin analyze` does not load the model SDKs,
+ * `standin providers` no metric. A part not asked for is empty (absent for the optional ones).
+ */
+export const loadCatalog = async (parts: ReadonlyArray<CatalogPart> = catalogParts): Promise<Catalog> => {
+  const wants = new Set(parts)
+  const [studies, providers, loadedMetrics, finetuners, checkAnalyses] = await Promise.all([
+    wants.has("studies")
+      ? import("@standin/study-fingerprint-consent").then((m) => [m.study.experiment])
+      : Promise.resolve([]),
+    wants.has("providers")
+      ? Promise.all([
+          import("@standin/baselines"),
+          import("@standin/provider-openai"),
+          import("@standin/provider-anthropic"),
+          import("@standin/provider-google"),
+          import("@standin/provider-openai-compatible"),
+        ]).then(([b, openai, anthropic, google, compatible]) => [
+          ...b.baselines,
+          openai.plugin,
+          anthropic.plugin,
+          google.plugin,
+          compatible.plugin,
+        ])
+      : Promise.resolve([]),
+    wants.has("metrics")
+      ? Promise.all(
+          metricModules.map(async (specifier) => {
+            const { metric } = (await import(specifier)) as { metric: MetricShape }
+            const source: MetricSource = { module: import.meta.resolve(specifier), name: "metric" }
+            return { metric, source }
+          }),
+        )
+      : Promise.resolve([]),
+    wants.has("finetuners")
+      ? Promise.all([
+          import("@standin/finetuner-openai"),
+          import("@standin/finetuner-together"),
+          import("@standin/finetuner-export"),
+        ]).then((loaded) => loaded.map((m) => m.plugin))
+      : Promise.resolve(undefined),
+    wants.has("checkAnalyses")
+      ? import("@standin/analysis").then((m) => m.checkAnalyses)
+      : Promise.resolve(undefined),
+  ])
+  const metrics = loadedMetrics.map((loaded) => loaded.metric)
+  // where scoring worker threads load each metric from: the same module, resolved from here
+  const metricSources = new Map(loadedMetrics.map((loaded) => [loaded.metric.descriptor.id, loaded.source]))
+  return {
+    studies,
+    providers,
+    metrics,
+    metricSources,
+    ...(finetuners === undefined ? {} : { finetuners }),
+    ...(checkAnalyses === undefined ? {} : { checkAnalyses }),
+  }
 }
 
 const suggest = (wanted: string, known: ReadonlyArray<string>): string => {

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
-import { type Catalog, catalog as defaultCatalog } from "./catalog.js"
+import { type Catalog, type CatalogPart, catalogParts, loadCatalog } from "./catalog.js"
 import { analyzeCommand } from "./commands/analyze.js"
 import { finetuneCommand } from "./commands/finetune.js"
 import { leaderboardCommand } from "./commands/leaderboard.js"
@@ -41,7 +41,7 @@ const handle = (effect: Effect.Effect<void, unknown>): Effect.Effect<void> =>
     }),
   )
 
-export const makeCli = (catalog: Catalog = defaultCatalog) =>
+export const makeCli = (catalog: Catalog) =>
   Command.make("standin").pipe(
     Command.withDescription(
       "standin tells you whether a language model — as is, or finetuned on a small pilot sample of your participants — can stand in for the human participants of a survey or behavioural experiment.",
@@ -60,21 +60,46 @@ export const makeCli = (catalog: Catalog = defaultCatalog) =>
     ]),
   )
 
-export const runCli = (args: ReadonlyArray<string>, catalog: Catalog = defaultCatalog) => {
-  const run = (argv: ReadonlyArray<string>) =>
-    Command.runWith(makeCli(catalog), { version: CLI_VERSION })(argv)
-  // `standin run --config <file>`: the file's flags go in front of the command line's own (config-file.ts).
-  const command = args.findIndex((arg) => !arg.startsWith("-"))
-  if (command === -1 || args[command] !== "run") return run(args)
-  return withConfigFile(args.slice(command + 1), runFlagShapes).pipe(
-    Effect.matchEffect({
-      onFailure: (error) =>
-        Effect.sync(() => {
-          const failure = describeFailure(error)
-          process.stderr.write(`${failure.message}\n`)
-          process.exitCode = failure.exitCode
-        }),
-      onSuccess: (rest) => run([...args.slice(0, command + 1), ...rest]),
-    }),
-  )
+/** The catalog parts each command's handler uses; a command not listed gets the whole catalog. */
+const partsOf: Readonly<Record<string, ReadonlyArray<CatalogPart>>> = {
+  analyze: ["studies"],
+  studies: ["studies"],
+  study: ["studies", "checkAnalyses"],
+  providers: ["providers"],
+  leaderboard: [],
+  results: [],
+  open: [],
 }
+
+/** What the command named first in `args` needs from the catalog (everything when no command is named). */
+export const catalogPartsFor = (args: ReadonlyArray<string>): ReadonlyArray<CatalogPart> => {
+  const commands = new Set(["run", "finetune", "sweep", ...Object.keys(partsOf)])
+  const command = args.find((arg) => commands.has(arg))
+  return command === undefined ? catalogParts : (partsOf[command] ?? catalogParts)
+}
+
+/** Runs the command line; without a catalog, loads only the installed plugins the command needs. */
+export const runCli = (args: ReadonlyArray<string>, catalog?: Catalog) =>
+  Effect.flatMap(
+    catalog === undefined
+      ? Effect.promise(() => loadCatalog(catalogPartsFor(args)))
+      : Effect.succeed(catalog),
+    (loaded) => {
+      const run = (argv: ReadonlyArray<string>) =>
+        Command.runWith(makeCli(loaded), { version: CLI_VERSION })(argv)
+      // `standin run --config <file>`: the file's flags go in front of the command line's own (config-file.ts).
+      const command = args.findIndex((arg) => !arg.startsWith("-"))
+      if (command === -1 || args[command] !== "run") return run(args)
+      return withConfigFile(args.slice(command + 1), runFlagShapes).pipe(
+        Effect.matchEffect({
+          onFailure: (error) =>
+            Effect.sync(() => {
+              const failure = describeFailure(error)
+              process.stderr.write(`${failure.message}\n`)
+              process.exitCode = failure.exitCode
+            }),
+          onSuccess: (rest) => run([...args.slice(0, command + 1), ...rest]),
+        }),
+      )
+    },
+  )

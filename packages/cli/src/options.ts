@@ -1,6 +1,7 @@
+import { availableParallelism } from "node:os"
 import type { PilotDesign } from "@standin/core"
 import { InputError } from "@standin/core"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 
 const wholeNumber = /^\d+$/
@@ -74,6 +75,12 @@ export const rangeFlag = (
     : Effect.fail(
         new InputError({ flag, message: `${flag} must be between ${min} and ${max}, got ${value}.` }),
       )
+
+/** `--threads`: a whole number from 1 to 256; absent, the machine's cores. */
+export const threadsOf = (threads: Option.Option<number>): Effect.Effect<number, InputError> =>
+  Option.isSome(threads)
+    ? wholeFlag("--threads", threads.value, 1, 256)
+    : Effect.succeed(availableParallelism())
 
 const shownDefault = (value: string | number | boolean): string =>
   typeof value === "boolean" ? (value ? "on" : "off") : String(value)

@@ -127,6 +127,9 @@ export interface SweepOptions<E> {
   readonly maxReasks: number
   readonly bootstrap: number
   readonly minCellSize: number
+  /** Scoring threads and where workers load the metrics from: as `RunOptions.threads` and `metricSources`. */
+  readonly threads?: number
+  readonly metricSources?: RunOptions<E>["metricSources"]
   readonly concurrency: number
   /** How model calls are executed (cache, rate limits, retries, budget): as `RunOptions.executor`. */
   readonly executor?: RunOptions<E>["executor"]
@@ -308,6 +311,8 @@ export const runSweep = <E>(
       maxReasks: options.maxReasks,
       bootstrap: options.bootstrap,
       minCellSize: options.minCellSize,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      ...(options.metricSources === undefined ? {} : { metricSources: options.metricSources }),
       concurrency: options.concurrency,
       ...(options.executor === undefined ? {} : { executor: options.executor }),
       ...(options.ppi === undefined ? {} : { ppi: options.ppi }),

@@ -52,6 +52,12 @@ export interface Figure {
 /** What `compute` is evaluating: the full sample (every weight 1) or one bootstrap resample. */
 export interface ComputeContext {
   readonly resample: boolean
+  /**
+   * The resample's number (0, 1, …) when `resample`: with the seed and the twins' ids it fixes the weights, so
+   * work that depends only on the human side (the same for every entry scored against the same humans) can be
+   * kept and reused by it.
+   */
+  readonly round?: number
 }
 
 const qualifierOrder = ["analysis", "pair", "item", "arm", "attribute", "level", "term"] as const
@@ -122,7 +128,7 @@ export const bootstrapFigures = (
   const weights = new Float64Array(twins)
   for (let round = 0; round < resamples; round++) {
     poissonWeights(options.seed, hashes, round, weights)
-    const values = compute(weights, { resample: true })
+    const values = compute(weights, { resample: true, round })
     for (let index = 0; index < count; index++) {
       const value = values[index]?.value ?? Number.NaN
       replicates[index]![round] = Number.isFinite(value) ? value : Number.NaN

@@ -64,6 +64,8 @@ export const treatmentTerms = (spec: AnalysisSpec, terms: ReadonlyArray<string>)
 
 interface PreparedPair {
   readonly spec: AnalysisSpec
+  /** The human side's bootstrap refits by resample number, shared by every entry scored on the same humans. */
+  readonly humanRefits: Map<number, AnalysisFit | AnalysisError>
   /** Rare levels left out of both fits (fewer than minCellSize humans). */
   readonly excludeLevels: Readonly<Record<string, ReadonlyArray<string>>>
   readonly human: PreparedAnalysis | AnalysisError
@@ -103,17 +105,62 @@ export const rareLevels = (
   return rare
 }
 
+/**
+ * The human side of an analysis: its design, its full-sample fit and its bootstrap refits. It depends only on the
+ * humans, the study, the seed and the options — never on the twins — so every entry scored against the same human
+ * array (the holdout, or one ceiling half) shares it: it is computed once per run and kept, keyed by that array
+ * (see humanSide), instead of once per entry.
+ */
+interface HumanSide {
+  readonly excludeLevels: Readonly<Record<string, ReadonlyArray<string>>>
+  readonly human: PreparedAnalysis | AnalysisError
+  readonly humanTwin: Int32Array
+  readonly humanFit: AnalysisFit | AnalysisError
+  /** Bootstrap refits by resample number. */
+  readonly refits: Map<number, AnalysisFit | AnalysisError>
+}
+
+const humanSides = new WeakMap<ReadonlyArray<unknown>, Map<string, HumanSide>>()
+
+const humanSide = (
+  input: MetricInput,
+  spec: AnalysisSpec,
+  rows: ReturnType<typeof analysisRows>,
+): HumanSide => {
+  let byKey = humanSides.get(input.human)
+  if (byKey === undefined) {
+    byKey = new Map()
+    humanSides.set(input.human, byKey)
+  }
+  const { seed, alpha, minCellSize } = input.options
+  const key = JSON.stringify([input.study.id, input.study.version, spec.id, seed, alpha, minCellSize])
+  const kept = byKey.get(key)
+  if (kept !== undefined) return kept
+  const excludeLevels = rareLevels(input, spec, rows.human)
+  const prepared = prepareAnalysis(input.study, spec, rows.human, { excludeLevels })
+  const human = prepared.ok ? prepared.value : prepared.error
+  const fitted = prepared.ok ? fitPrepared(prepared.value, { alpha }) : undefined
+  const side: HumanSide = {
+    excludeLevels,
+    human,
+    humanTwin: prepared.ok ? prepared.value.design.rows : new Int32Array(0),
+    humanFit: fitted === undefined ? (human as AnalysisError) : fitted.ok ? fitted.value : fitted.error,
+    refits: new Map(),
+  }
+  byKey.set(key, side)
+  return side
+}
+
 const preparePair = (
   input: MetricInput,
   spec: AnalysisSpec,
   rows: ReturnType<typeof analysisRows>,
 ): PreparedPair => {
-  const excludeLevels = rareLevels(input, spec, rows.human)
-  const human = prepareAnalysis(input.study, spec, rows.human, { excludeLevels })
+  const side = humanSide(input, spec, rows)
+  const { excludeLevels, humanTwin, humanFit } = side
+  const humanPrepared = side.human
   const synthetic = prepareAnalysis(input.study, spec, rows.synthetic, { excludeLevels })
-  const humanPrepared = human.ok ? human.value : human.error
   const syntheticPrepared = synthetic.ok ? synthetic.value : synthetic.error
-  const humanTwin = human.ok ? human.value.design.rows : new Int32Array(0)
   const syntheticTwin = synthetic.ok
     ? Int32Array.from(synthetic.value.design.rows, (row) => rows.syntheticTwin[row]!)
     : new Int32Array(0)
@@ -122,7 +169,6 @@ const preparePair = (
     const result = fitPrepared(prepared, { alpha: input.options.alpha })
     return result.ok ? result.value : result.error
   }
-  const humanFit = fit(humanPrepared)
   const syntheticFit = fit(syntheticPrepared)
   const terms =
     !isError(humanFit) && !isError(syntheticFit)
@@ -134,6 +180,7 @@ const preparePair = (
         : []
   return {
     spec,
+    humanRefits: side.refits,
     excludeLevels,
     human: humanPrepared,
     synthetic: syntheticPrepared,
@@ -160,8 +207,11 @@ const rowWeights = (twinOfRow: Int32Array, weights: Float64Array): Float64Array 
  */
 export const bootstrapTolerance = 1e-3
 
-/** Refit both sides for one weighting of the twins (warm-started from the full-sample fits). */
-const refit = (pair: PreparedPair, weights: Float64Array, full: boolean, alpha: number) => {
+/**
+ * Refit both sides for one weighting of the twins (warm-started from the full-sample fits). The human side of
+ * resample `round` is the same for every entry: refitted once and then reused.
+ */
+const refit = (pair: PreparedPair, weights: Float64Array, full: boolean, alpha: number, round?: number) => {
   if (full) return { human: pair.humanFit, synthetic: pair.syntheticFit }
   const side = (
     prepared: PreparedAnalysis | AnalysisError,
@@ -178,10 +228,15 @@ const refit = (pair: PreparedPair, weights: Float64Array, full: boolean, alpha: 
     })
     return result.ok ? result.value : result.error
   }
-  return {
-    human: side(pair.human, pair.humanFit, pair.humanTwin),
-    synthetic: side(pair.synthetic, pair.syntheticFit, pair.syntheticTwin),
+  const humanRefit = () => side(pair.human, pair.humanFit, pair.humanTwin)
+  let human: AnalysisFit | AnalysisError
+  if (round === undefined) human = humanRefit()
+  else {
+    const kept = pair.humanRefits.get(round)
+    human = kept ?? humanRefit()
+    if (kept === undefined) pair.humanRefits.set(round, human)
   }
+  return { human, synthetic: side(pair.synthetic, pair.syntheticFit, pair.syntheticTwin) }
 }
 
 const allOnes = (weights: Float64Array): boolean => {
@@ -206,8 +261,9 @@ const analysisFigures = (
   pair: PreparedPair,
   weights: Float64Array,
   alpha: number,
+  round?: number,
 ): { figures: Array<Figure>; f1: number } => {
-  const fits = refit(pair, weights, allOnes(weights), alpha)
+  const fits = refit(pair, weights, allOnes(weights), alpha, round)
   const analysis = pair.spec.id
   const problem = isError(fits.human)
     ? `the human fit failed: ${describeError(fits.human)}`
@@ -386,11 +442,11 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
   const result = bootstrapFigures(
     input.human.map((respondent) => respondent.id),
     input.options,
-    (weights) => {
+    (weights, context) => {
       const figures: Array<Figure> = []
       const f1s: Array<number> = []
       for (const pair of pairs) {
-        const analysis = analysisFigures(pair, weights, input.options.alpha)
+        const analysis = analysisFigures(pair, weights, input.options.alpha, context.round)
         figures.push(...analysis.figures)
         f1s.push(analysis.f1)
       }

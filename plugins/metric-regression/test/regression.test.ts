@@ -65,6 +65,23 @@ describe("compareCoefficients", () => {
 })
 
 describe("regression metric", () => {
+  it.effect(
+    "shares the human side's fits across entries scored on the same humans, with the same scores",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 800, seed: 45, distortion: 0.3, metric: { resamples: 20 } })
+        const other = metricFixture({ n: 800, seed: 45, distortion: 0.6, metric: { resamples: 20 } })
+        // two entries scored against one human array (as a run scores its entries): the second reuses the first's
+        // human fits and refits; each must equal its score against a fresh copy of the humans (nothing reused)
+        const first = yield* metric.score(input)
+        const second = yield* metric.score({ ...other, human: input.human })
+        const fresh = (of: typeof input) => metric.score({ ...of, human: input.human.map((h) => ({ ...h })) })
+        expect(JSON.stringify(first)).toBe(JSON.stringify(yield* fresh(input)))
+        expect(JSON.stringify(second)).toBe(JSON.stringify(yield* fresh({ ...other, human: input.human })))
+        expect(JSON.stringify(second)).not.toBe(JSON.stringify(first))
+      }),
+  )
+
   it.effect("puts both coefficient tables in details and scores the treatment effect", () =>
     Effect.gen(function* () {
       const input = metricFixture({ n: 1500, seed: 43, distortion: 0.3, metric: { resamples: 30 } })

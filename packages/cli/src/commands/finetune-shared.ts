@@ -11,7 +11,6 @@ import {
   scrubUrlCredentials,
 } from "@standin/core"
 import { chooseArm, type FinetuneJobEvent } from "@standin/engine"
-import { DEFAULT_BASE_URL as TOGETHER_URL } from "@standin/finetuner-together"
 import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import { type Catalog, findProvider } from "../catalog.js"
@@ -152,7 +151,9 @@ export const resolveFinetune = (
     } else if (found.spec.baseUrl !== undefined) options.baseUrl = found.spec.baseUrl
     if (wanted === "together" && found.spec.provider === "openai-compatible") {
       // The base model runs on Together too, with the Together key.
-      const baseUrl = found.spec.baseUrl ?? process.env.TOGETHER_BASE_URL ?? TOGETHER_URL
+      // imported here, not at start-up: the Together plugin loads its SDK
+      const { DEFAULT_BASE_URL } = yield* Effect.promise(() => import("@standin/finetuner-together"))
+      const baseUrl = found.spec.baseUrl ?? process.env.TOGETHER_BASE_URL ?? DEFAULT_BASE_URL
       base = {
         ...found,
         spec: {

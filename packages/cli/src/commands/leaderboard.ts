@@ -1,5 +1,4 @@
 import { join, relative, resolve } from "node:path"
-import { buildSite, loadResults } from "@standin/leaderboard"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { checkOutputFolder } from "../paths.js"
@@ -14,6 +13,8 @@ export const shownPath = (path: string): string => {
 export const buildLeaderboard = (results: ReadonlyArray<string>, out: string) =>
   Effect.gen(function* () {
     yield* checkOutputFolder("--out", out)
+    // the site builder is loaded only by the commands that build a site (start-up time)
+    const { buildSite, loadResults } = yield* Effect.promise(() => import("@standin/leaderboard"))
     const loaded = yield* loadResults(results.map((path) => resolve(path)))
     const site = yield* buildSite({ results: loaded, out: resolve(out) })
     return { site, runs: loaded.length }

@@ -26,7 +26,7 @@ import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
 import { configYaml, type FlagShape, flagShape } from "../config-file.js"
-import { defaultTo, parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
+import { defaultTo, parsePilotSize, parseSampling, rangeFlag, threadsOf, wholeFlag } from "../options.js"
 import { type ConversationsWriter, toJson, writeRunFiles, writeRunMeta } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import { buildLeaderboard, reportResults } from "./leaderboard.js"
@@ -54,6 +54,7 @@ export interface RunInput extends StatusInput {
   readonly optionOrder: OptionOrderMode
   readonly bootstrap: number
   readonly minCell: number
+  readonly threads: Option.Option<number>
   readonly concurrency: Option.Option<number>
   readonly out: string
   readonly quiet: boolean
@@ -144,6 +145,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     yield* rangeFlag("--max-invalid", input.maxInvalid, 0, 1)
     const bootstrap = yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000)
     const minCellSize = yield* wholeFlag("--min-cell", input.minCell, 1)
+    const threads = yield* threadsOf(input.threads)
     const concurrency = Option.isSome(input.concurrency)
       ? yield* wholeFlag("--concurrency", input.concurrency.value, 1, 1024)
       : undefined
@@ -251,6 +253,8 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
                     ...design,
                     seed: splitSeed,
                     metrics: catalog.metrics,
+                    threads,
+                    ...(catalog.metricSources === undefined ? {} : { metricSources: catalog.metricSources }),
                     bootstrap,
                     minCellSize,
                     concurrency: concurrency ?? 64,

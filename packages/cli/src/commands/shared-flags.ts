@@ -30,6 +30,12 @@ export const simulationFlags = {
     ),
     Flag.optional,
   ),
+  threads: Flag.Int("threads").pipe(
+    Flag.withDescription(
+      "Worker threads for scoring (each metric on each entry is one task); the results are the same bytes whatever the count. Default: the machine's cores.",
+    ),
+    Flag.optional,
+  ),
   quiet: Flag.Boolean("quiet").pipe(defaultTo("No progress output.", false)),
   site: Flag.Boolean("site").pipe(
     defaultTo("Build the leaderboard site for the results into <out>/site (--no-site skips it).", true),

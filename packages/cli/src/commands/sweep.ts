@@ -4,7 +4,7 @@ import { contentHash } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
-import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
+import { parsePilotSize, parseSampling, rangeFlag, threadsOf, wholeFlag } from "../options.js"
 import { fmt, summaryTable, table, worthBlock, writeRunFiles } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import {
@@ -34,6 +34,7 @@ export interface SweepInput extends FinetuneFlagValues, StatusInput {
   readonly maxReasks: number
   readonly bootstrap: number
   readonly minCell: number
+  readonly threads: Option.Option<number>
   readonly concurrency: Option.Option<number>
   readonly out: string
   readonly quiet: boolean
@@ -209,6 +210,8 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
             maxReasks: yield* wholeFlag("--max-reasks", input.maxReasks, 0, 10),
             bootstrap: yield* wholeFlag("--bootstrap", input.bootstrap, 0, 100_000),
             minCellSize: yield* wholeFlag("--min-cell", input.minCell, 1),
+            threads: yield* threadsOf(input.threads),
+            ...(catalog.metricSources === undefined ? {} : { metricSources: catalog.metricSources }),
             concurrency: Option.isSome(input.concurrency)
               ? yield* wholeFlag("--concurrency", input.concurrency.value, 1, 1024)
               : 64,
