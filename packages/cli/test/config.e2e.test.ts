@@ -12,8 +12,8 @@ const flagLines = (help: string): Array<string> =>
     .filter((line) => line.trimStart().startsWith("--"))
 
 describe("standin run --config, --print-config, --json and defaults in --help", () => {
-  it("--help states every flag's default (run, providers, studies)", () => {
-    for (const command of [["run"], ["providers"], ["studies"]]) {
+  it("--help states every flag's default (run, sweep, finetune, providers, studies)", () => {
+    for (const command of [["run"], ["sweep"], ["finetune"], ["providers"], ["studies"]]) {
       const help = standin([...command, "--help"])
       expect(help.status, command.join(" ")).toBe(0)
       const lines = flagLines(help.stdout)

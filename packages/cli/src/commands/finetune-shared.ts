@@ -14,13 +14,13 @@ import { chooseArm, type FinetuneJobEvent } from "@standin/engine"
 import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import { type Catalog, findProvider } from "../catalog.js"
-import { rangeFlag, wholeFlag } from "../options.js"
+import { defaultTo, rangeFlag, wholeFlag } from "../options.js"
 
 /** Flags `standin finetune` and `standin sweep` share: the base model, the finetuner and its hyperparameters. */
 export const finetuneFlags = {
   base: Flag.String("base").pipe(
     Flag.withDescription(
-      "The base model to finetune, as a provider reference: openai:gpt-4o-mini-2024-07-18, openai-compatible:meta-llama/Meta-Llama-3.1-8B-Instruct-Reference (with --finetuner together), openai-compatible:<model>@http://127.0.0.1:8000/v1 (with --finetuner export).",
+      "The base model to finetune, as a provider reference: openai:gpt-4o-mini-2024-07-18, openai-compatible:meta-llama/Meta-Llama-3.1-8B-Instruct-Reference (with --finetuner together), openai-compatible:<model>@http://127.0.0.1:8000/v1 (with --finetuner export). Default: none (required).",
     ),
   ),
   finetuner: Flag.String("finetuner").pipe(
@@ -30,29 +30,38 @@ export const finetuneFlags = {
     Flag.optional,
   ),
   validation: Flag.Finite("validation").pipe(
-    Flag.withDescription("Share of the pilot held back as a validation file (0–0.5)."),
-    Flag.withDefault(0),
+    defaultTo("Share of the pilot held back as a validation file (0–0.5).", 0),
   ),
-  epochs: Flag.Int("epochs").pipe(Flag.withDescription("Training epochs."), Flag.optional),
-  batchSize: Flag.Int("batch-size").pipe(Flag.withDescription("Training batch size."), Flag.optional),
+  epochs: Flag.Int("epochs").pipe(
+    Flag.withDescription("Training epochs. Default: 3 (every finetuner)."),
+    Flag.optional,
+  ),
+  batchSize: Flag.Int("batch-size").pipe(
+    Flag.withDescription(
+      "Training batch size. Default: the vendor's own for openai and together; 4 for export.",
+    ),
+    Flag.optional,
+  ),
   learningRate: Flag.Finite("learning-rate").pipe(
-    Flag.withDescription("Learning rate (Together, self-hosted)."),
+    Flag.withDescription(
+      "Learning rate (Together, self-hosted). Default: 0.00001 (together), 0.0002 (export).",
+    ),
     Flag.optional,
   ),
   learningRateMultiplier: Flag.Finite("learning-rate-multiplier").pipe(
-    Flag.withDescription("Learning-rate multiplier (OpenAI)."),
+    Flag.withDescription("Learning-rate multiplier (OpenAI). Default: OpenAI's own."),
     Flag.optional,
   ),
   loraRank: Flag.Int("lora-rank").pipe(
-    Flag.withDescription("LoRA rank (Together, self-hosted)."),
+    Flag.withDescription("LoRA rank (Together, self-hosted). Default: 8 (together), 16 (export)."),
     Flag.optional,
   ),
   loraAlpha: Flag.Int("lora-alpha").pipe(
-    Flag.withDescription("LoRA alpha (Together, self-hosted)."),
+    Flag.withDescription("LoRA alpha (Together, self-hosted). Default: 16 (together), 32 (export)."),
     Flag.optional,
   ),
   suffix: Flag.String("suffix").pipe(
-    Flag.withDescription("Suffix for the trained model's name."),
+    Flag.withDescription("Suffix for the trained model's name. Default: none (the vendor names the model)."),
     Flag.optional,
   ),
   store: Flag.String("store").pipe(
@@ -62,13 +71,9 @@ export const finetuneFlags = {
     Flag.optional,
   ),
   exportDir: Flag.String("export-dir").pipe(
-    Flag.withDescription("Where --finetuner export writes its datasets and configs."),
-    Flag.withDefault("standin-finetunes"),
+    defaultTo("Where --finetuner export writes its datasets and configs.", "standin-finetunes"),
   ),
-  poll: Flag.Finite("poll").pipe(
-    Flag.withDescription("Seconds between status polls of a running job."),
-    Flag.withDefault(30),
-  ),
+  poll: Flag.Finite("poll").pipe(defaultTo("Seconds between status polls of a running job.", 30)),
 } as const
 
 export interface FinetuneFlagValues {

@@ -5,7 +5,7 @@ import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { storePath } from "../calls.js"
 import { type Catalog, findStudy } from "../catalog.js"
-import { parsePilotSize, parseSampling, wholeFlag } from "../options.js"
+import { defaultTo, parsePilotSize, parseSampling, wholeFlag } from "../options.js"
 import {
   bytes,
   type FinetuneFlagValues,
@@ -185,47 +185,38 @@ export const finetuneCommand = (
     "finetune",
     {
       study: Flag.String("study").pipe(
-        Flag.withDescription("Study: an installed study id or the path of a study folder."),
-        Flag.withDefault("fingerprint-consent"),
+        defaultTo("Study: an installed study id or the path of a study folder.", "fingerprint-consent"),
       ),
       ...finetuneFlags,
       pilot: Flag.String("pilot").pipe(
-        Flag.withDescription("Pilot size: a count (30) or a fraction (0.25 or 25%) of the arm-scoped data."),
-        Flag.withDefault("30"),
+        defaultTo("Pilot size: a count (30) or a fraction (0.25 or 25%) of the arm-scoped data.", "30"),
       ),
       pilotArms: Flag.String("pilot-arms").pipe(
-        Flag.withDescription('"all" arms, "one" arm (chosen by --seed, and said which), or an arm id.'),
-        Flag.withDefault("all"),
+        defaultTo('"all" arms, "one" arm (chosen by --seed, and said which), or an arm id.', "all"),
       ),
       pilotSampling: Flag.String("pilot-sampling").pipe(
-        Flag.withDescription('"random" or "balanced:<persona attribute>" (e.g. balanced:race).'),
-        Flag.withDefault("random"),
+        defaultTo('"random" or "balanced:<persona attribute>" (e.g. balanced:race).', "random"),
       ),
       demographics: Flag.Boolean("demographics").pipe(
-        Flag.withDescription("Train with the persona in the prompt; --no-demographics is the ablation."),
-        Flag.withDefault(true),
+        defaultTo("Train with the persona in the prompt; --no-demographics is the ablation.", true),
       ),
       seed: Flag.Int("seed").pipe(
-        Flag.withDescription("Seed for the pilot draw, the validation split and the vendor's training seed."),
-        Flag.withDefault(1),
+        defaultTo("Seed for the pilot draw, the validation split and the vendor's training seed.", 1),
       ),
       dryRun: Flag.Boolean("dry-run").pipe(
-        Flag.withDescription(
+        defaultTo(
           "Prepare the training file and print its size, tokens and estimated cost; upload nothing.",
+          false,
         ),
-        Flag.withDefault(false),
       ),
       cancel: Flag.Boolean("cancel").pipe(
-        Flag.withDescription("Cancel the job this exact finetune started (found in --store)."),
-        Flag.withDefault(false),
+        defaultTo("Cancel the job this exact finetune started (found in --store).", false),
       ),
       retry: Flag.Boolean("retry").pipe(
-        Flag.withDescription("Start a new job when this finetune's stored job failed or was cancelled."),
-        Flag.withDefault(false),
+        defaultTo("Start a new job when this finetune's stored job failed or was cancelled.", false),
       ),
       wait: Flag.Boolean("wait").pipe(
-        Flag.withDescription("Poll until the job ends (--no-wait submits, or resumes, and returns)."),
-        Flag.withDefault(true),
+        defaultTo("Poll until the job ends (--no-wait submits, or resumes, and returns).", true),
       ),
     },
     (input) => handle(finetuneHandler(catalog, input)),

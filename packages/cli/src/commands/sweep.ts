@@ -4,7 +4,7 @@ import { contentHash } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
-import { parsePilotSize, parseSampling, rangeFlag, threadsOf, wholeFlag } from "../options.js"
+import { defaultTo, parsePilotSize, parseSampling, rangeFlag, threadsOf, wholeFlag } from "../options.js"
 import { fmt, summaryTable, table, worthBlock, writeRunFiles } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import {
@@ -267,8 +267,7 @@ export const sweepCommand = (
     "sweep",
     {
       study: Flag.String("study").pipe(
-        Flag.withDescription("Study: an installed study id or the path of a study folder."),
-        Flag.withDefault("fingerprint-consent"),
+        defaultTo("Study: an installed study id or the path of a study folder.", "fingerprint-consent"),
       ),
       ...finetuneFlags,
       ...simulationFlags,
@@ -279,44 +278,40 @@ export const sweepCommand = (
       prices: callFlags.prices,
       ...statusFlags,
       pilot: Flag.String("pilot").pipe(
-        Flag.withDescription("Pilot sizes, comma-separated: counts (30,60,120,240) or fractions (0.25,0.5)."),
-        Flag.withDefault("30,60,120,240"),
+        defaultTo(
+          "Pilot sizes, comma-separated: counts (30,60,120,240) or fractions (0.25,0.5).",
+          "30,60,120,240",
+        ),
       ),
       pilotArms: Flag.String("pilot-arms").pipe(
-        Flag.withDescription(
-          '"all" arms, "one" arm (chosen by --seed), or an arm id: the scope of every pilot.',
-        ),
-        Flag.withDefault("all"),
+        defaultTo('"all" arms, "one" arm (chosen by --seed), or an arm id: the scope of every pilot.', "all"),
       ),
       pilotSampling: Flag.String("pilot-sampling").pipe(
-        Flag.withDescription('Sampling schemes, comma-separated: "random" and/or "balanced:<attribute>".'),
-        Flag.withDefault("random"),
+        defaultTo('Sampling schemes, comma-separated: "random" and/or "balanced:<attribute>".', "random"),
       ),
       seeds: Flag.Int("seeds").pipe(
-        Flag.withDescription("Replicate seeds per (size, sampling): --seed, --seed+1, …"),
-        Flag.withDefault(1),
+        defaultTo("Replicate seeds per (size, sampling): --seed, --seed+1, …", 1),
       ),
       seed: Flag.Int("seed").pipe(
-        Flag.withDescription("Seed of the fixed holdout, the first replicate, sampling and bootstrap."),
-        Flag.withDefault(1),
+        defaultTo("Seed of the fixed holdout, the first replicate, sampling and bootstrap.", 1),
       ),
       holdout: Flag.Int("holdout").pipe(
         Flag.withDescription(
-          "Respondents in the fixed holdout (default: half the data); the rest is the pilot pool. Recorded as holdoutSize in results.json (holdoutCap stays null: unlike `standin run --holdout`, it caps nothing).",
+          "Respondents in the fixed holdout; the rest is the pilot pool. Recorded as holdoutSize in results.json (holdoutCap stays null: unlike `standin run --holdout`, it caps nothing). Default: half the data.",
         ),
         Flag.optional,
       ),
       out: Flag.String("out").pipe(
-        Flag.withDescription(
+        defaultTo(
           "Output folder for results.json (with the learning curves) and synthetic/*.csv.",
+          "standin-sweep",
         ),
-        Flag.withDefault("standin-sweep"),
       ),
       humanCost: Flag.Finite("human-cost").pipe(
-        Flag.withDescription(
+        defaultTo(
           "Price of one human participant in USD, for the worth-k-humans cost figures of every entry.",
+          2.5,
         ),
-        Flag.withDefault(2.5),
       ),
     },
     (input) => handle(sweepHandler(catalog, input)),
