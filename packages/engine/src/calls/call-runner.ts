@@ -103,6 +103,12 @@ export interface CallRunner {
   readonly budget: Budget
 }
 
+/** A spec's options for its own provider, in either shape: `options[providerId]` or (deprecated) flat. */
+const ownOptions = (spec: ProviderSpec): unknown => {
+  const own = spec.options?.[spec.provider]
+  return typeof own === "object" && own !== null && !Array.isArray(own) ? own : spec.options
+}
+
 /** The parts of a request that make up its cache key. */
 export const callKeyParts = (
   spec: ProviderSpec,
@@ -122,9 +128,10 @@ export const callKeyParts = (
   attempt: request.attempt,
   seed: request.settings.seed ?? null,
   twinId: request.twin.id,
-  // every vendor option, whatever its shape (a plugin's flat options, or `{ [providerId]: … }`): two specs that
-  // differ only in vendor options must not share answers (secrets are dropped when the key is made)
-  providerOptions: spec.options,
+  // every vendor option: two specs that differ only in vendor options must not share answers (secrets are dropped
+  // when the key is made). Both shapes key alike — `{ [providerId]: … }` and the deprecated flat one — so moving a
+  // spec to the new shape pays for nothing again.
+  providerOptions: ownOptions(spec),
   extra,
 })
 

@@ -133,6 +133,12 @@ describe("CallRunner cache", () => {
           spec: { ...spec, options: { structuredOutput: "json_schema" } },
         })
         expect(tool.keyOf(request(1))).not.toBe(schema.keyOf(request(1)))
+        // the two shapes of the same options key alike: moving a spec to providerOptions[id] pays nothing again
+        const flat = yield* makeCallRunner({
+          provider: fake.shape,
+          spec: { ...spec, options: { effort: "low" } },
+        })
+        expect(flat.keyOf(request(1))).toBe(b.keyOf(request(1)))
       }),
     )
   })
