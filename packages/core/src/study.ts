@@ -40,6 +40,12 @@ export const Item = Schema.Struct({
    * the scale's options). Arms not listed were offered the scale's options.
    */
   optionsByArm: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
+  /**
+   * The text is a reconstruction, not the original (the original wording or stimulus was not available):
+   * `reconstructedFrom` names the description it was written from. Shown by `standin study show`.
+   */
+  reconstructed: Schema.optionalKey(Schema.Boolean),
+  reconstructedFrom: Schema.optionalKey(Schema.String),
 })
 export type Item = typeof Item.Type
 
@@ -112,6 +118,12 @@ export const Arm = Schema.Struct({
   stimulus: Schema.String,
   /** For a cell of a factorial design: factor id → level id (the arm is that combination). */
   factors: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /**
+   * The text is a reconstruction, not the original (the original stimulus was not available):
+   * `reconstructedFrom` names the description it was written from. Shown by `standin study show`.
+   */
+  reconstructed: Schema.optionalKey(Schema.Boolean),
+  reconstructedFrom: Schema.optionalKey(Schema.String),
 })
 export type Arm = typeof Arm.Type
 
@@ -358,6 +370,11 @@ export const StudyDefinition = Schema.Struct({
   /** Cleaning applied to every cell before validation. */
   trimWhitespace: Schema.Boolean,
   reference: Schema.optionalKey(ReferenceResults),
+  /**
+   * What the study can and cannot measure (e.g. "two demographics: weak for subgroup alignment"), one note per
+   * entry; shown by `standin study show` and `standin studies`.
+   */
+  notes: Schema.optionalKey(Schema.Array(Schema.String)),
 })
 export type StudyDefinition = typeof StudyDefinition.Type
 

@@ -30,6 +30,7 @@ import { checkOutputFolder } from "../paths.js"
 import { reportResults } from "./leaderboard.js"
 import { runSummaryText } from "./results.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
+import { runStudies, studyList } from "./run-many.js"
 import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
 import { simulationFlags } from "./shared-flags.js"
 
@@ -307,7 +308,7 @@ export const runCommand = (
     {
       study: Flag.String("study").pipe(
         Flag.withDescription(
-          "Study to run: an installed study id (see `standin studies`) or the path of a study folder (one holding study.yaml; see `standin study init`).",
+          "Study to run: an installed study id (see `standin studies`) or the path of a study folder (one holding study.yaml; see `standin study init`). `all` runs every installed study, and a comma list (a,b) the ones named, each into --out/<study>/ with one site over all of them.",
         ),
         Flag.withDefault("fingerprint-consent"),
       ),
@@ -378,7 +379,14 @@ export const runCommand = (
       ...callFlags,
       ...statusFlags,
     },
-    (input) => handle(runHandler(catalog, input)),
+    (input) => {
+      const studies = studyList(catalog, input.study)
+      return handle(
+        studies === undefined
+          ? runHandler(catalog, input)
+          : runStudies(catalog, input, studies, (one) => runHandler(catalog, one)),
+      )
+    },
   ).pipe(
     Command.withDescription(
       "Run a study: split the human data into pilot and holdout (seeded), simulate a synthetic twin of every holdout respondent with each provider, score the twins against the real answers with every metric, and write results.json and one synthetic CSV per provider.",
