@@ -1,4 +1,4 @@
-import type { Fidelity, ResultsEntry, ResultsFile } from "@standin/core"
+import type { Fidelity, ResultsEntry, ResultsFile, RunMeta } from "@standin/core"
 import { checkFloorCeiling } from "./floor-ceiling.js"
 import type { LoadedResults } from "./load.js"
 import {
@@ -31,7 +31,7 @@ export const familyOrder: ReadonlyArray<string> = [
 
 export const methods: Methods = {
   normalisation:
-    "Each metric's headline is normalised within its own run as fidelity = (floor − model) / (floor − ceiling), where the floor is the uniform baseline's score and the ceiling the human split-half's score. 0 is as good as answering uniformly at random; 1 is as good as another sample of different real people of this size — not test–retest agreement: the holdout is split once (seeded, within arms) into halves, and the ceiling is each half's people scored against answers copied from donors in the other half, so the people scored are never donors; for fidelity the floor and every model are scored the same way, half by half with their own twins, and the halves averaged, so every figure is compared at one sample size. The formula is the same for lower- and higher-is-better measures; a value below 0 (worse than uniform) or above 1 (closer to the holdout than another sample of people) is shown as it is and flagged. Invalid or refused answers count at the floor: a fidelity f ≥ 0 becomes (valid-answer rate) × f. From results version 2 on, the interval is the percentile interval of the fidelity recomputed on every bootstrap resample (floor, ceiling and model on the same resample), and the overall interval is that of the per-resample mean over metrics; version 1 runs held floor and ceiling fixed.",
+    "Each metric's headline is normalised within its own run as fidelity = (floor − model) / (floor − ceiling), where the floor is the uniform baseline's score and the ceiling the human split-half's score. 0 is as good as answering uniformly at random; 1 is as good as another sample of different real people of this size — not test–retest agreement: the holdout is split (seeded, stratified on arm and persona cell) into halves, and the ceiling is each half's people scored against answers copied from distinct donors of the same arm and persona cell in the other half (backing off to a coarser cell only where the cell has no donor), so the people scored are never donors and no donor is counted twice; the ceiling's figure is the mean over five such halvings; for fidelity the floor and every model are scored the same way, half by half with their own twins, and the halves averaged, so every figure is compared at one sample size. The formula is the same for lower- and higher-is-better measures; a value below 0 (worse than uniform) or above 1 (closer to the holdout than another sample of people) is shown as it is and flagged. Invalid or refused answers count at the floor: a fidelity f ≥ 0 becomes (valid-answer rate) × f. From results version 2 on, the interval is the percentile interval of the fidelity recomputed on every bootstrap resample (floor, ceiling and model on the same resample), and the overall interval is that of the per-resample mean over metrics; version 1 runs held floor and ceiling fixed.",
   tieRule:
     "Within a column, a ranked row's rank is 1 + the number of ranked rows whose whole interval lies above its own (their lower bound is greater than its upper bound). Rows whose intervals overlap cannot be told apart and share ranks; a row without an interval counts as the interval [value, value]. Rows without a value, rows whose run failed or was skipped, and reference rows (floor, pilot baselines, human ceiling) are not ranked.",
   aggregation: [
@@ -127,15 +127,23 @@ export const runDesign = (results: ResultsFile): string => {
   ].join(" · ")
 }
 
-/** What a run was, for people: its models and design (results files hold no date, by design). */
-export const runLabel = (results: ResultsFile): string => {
+/** A run's date for labels, e.g. "2026-12-07 21:40 UTC" (from its run-meta; results files hold no date, by design). */
+export const runDate = (meta: RunMeta | undefined): string | undefined => {
+  const at = meta?.finishedAt ?? meta?.startedAt
+  const time = at === undefined ? Number.NaN : Date.parse(at)
+  return Number.isNaN(time) ? undefined : `${new Date(time).toISOString().slice(0, 16).replace("T", " ")} UTC`
+}
+
+/** What a run was, for people: its models, its date when recorded, and its design. */
+export const runLabel = (results: ResultsFile, meta?: RunMeta): string => {
   const models = results.entries.filter((entry) => entry.baseline === undefined && !isFake(entry))
   const first = models[0]
   const who =
     first === undefined
       ? "baselines only"
       : `${first.provider} ${first.model}${models.length > 1 ? ` +${models.length - 1} more` : ""}`
-  return `${who} · ${runDesign(results)}`
+  const date = runDate(meta)
+  return `${who}${date === undefined ? "" : ` · ${date}`} · ${runDesign(results)}`
 }
 
 /** A URL- and file-safe slug. */
@@ -269,8 +277,15 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
     const verdict = checkFloorCeiling(file.results)
     const run: RunSummary = {
       id,
-      label: runLabel(file.results),
+      label: runLabel(file.results, file.meta),
       design: runDesign(file.results),
+      ...(file.meta === undefined
+        ? {}
+        : {
+            startedAt: file.meta.startedAt,
+            finishedAt: file.meta.finishedAt,
+            ...(runDate(file.meta) === undefined ? {} : { date: runDate(file.meta)! }),
+          }),
       indistinguishable: verdict?.indistinguishable ?? [],
       study: studyKey,
       // Only the file's own folder and name: a published site must not carry the builder's local paths
@@ -320,6 +335,8 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
       citation: latest.citation,
       families: orderFamilies(byFamily.keys()),
       runs: studyRuns,
+      // one private run makes the study private on the site
+      ...(files.some((file) => file.results.study.private === true) ? { private: true as const } : {}),
       flag:
         flaggedRuns.length === 0
           ? null
@@ -448,6 +465,7 @@ export const aggregateDetailed = (loaded: ReadonlyArray<LoadedResults>): Aggrega
         answers,
         ...excluded,
         ...(overall.value === null ? { note: noAnswers } : {}),
+        ...(chosen.entry.ppi === undefined ? {} : { worth: chosen.entry.ppi }),
       }
       const byFamily = familyMetrics.get(study.key)!
       for (const family of study.families) {

@@ -1,6 +1,12 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises"
-import { isAbsolute, join, relative, resolve } from "node:path"
-import { findUrlCredentials, ResultsFile, ResultsSchemaVersion } from "@standin/core"
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path"
+import {
+  findUrlCredentials,
+  ResultsFile,
+  ResultsSchemaVersion,
+  RunMeta,
+  runMetaFileName,
+} from "@standin/core"
 import { Effect, Result, Schema, SchemaIssue } from "effect"
 import { LeaderboardError } from "./errors.js"
 import { migrations, oldestSupportedVersion } from "./migrations.js"
@@ -14,6 +20,8 @@ export interface LoadedResults {
   /** The `schemaVersion` the file was written with (older files were migrated). */
   readonly fromVersion: number
   readonly results: ResultsFile
+  /** When the run happened (its `run-meta.json`, beside a results.json), if recorded. */
+  readonly meta?: RunMeta
 }
 
 /** The file name `loadResults` looks for inside folders. */
@@ -157,6 +165,28 @@ const findResultsFiles = (folder: string): Effect.Effect<ReadonlyArray<string>, 
     return found
   })
 
+const decodeMeta = Schema.decodeUnknownResult(RunMeta)
+
+/** A run's `run-meta.json` (when it ran), if the folder has one; a malformed one fails, naming the file. */
+const readRunMeta = (folder: string): Effect.Effect<RunMeta | undefined, LeaderboardError> =>
+  Effect.gen(function* () {
+    const path = join(folder, runMetaFileName)
+    const text = yield* Effect.promise(() => readFile(path, "utf8").catch(() => null))
+    if (text === null) return undefined
+    const problem = (message: string) =>
+      new LeaderboardError({ reason: "invalid-results", file: displayPath(path), message })
+    let raw: unknown
+    try {
+      raw = JSON.parse(text)
+    } catch (cause) {
+      return yield* problem(`not valid JSON: ${cause instanceof Error ? cause.message : String(cause)}`)
+    }
+    const decoded = decodeMeta(raw)
+    if (Result.isFailure(decoded))
+      return yield* problem(`not a run-meta file: ${describeSchemaError(decoded.failure)}`)
+    return decoded.success
+  })
+
 /** Reads, parses and decodes one results file (any supported version). */
 export const loadResultsFile = (path: string): Effect.Effect<LoadedResults, LeaderboardError> =>
   Effect.gen(function* () {
@@ -176,7 +206,8 @@ export const loadResultsFile = (path: string): Effect.Effect<LoadedResults, Lead
         }),
     })
     const { results, fromVersion } = yield* decodeResults(raw, source)
-    return { path: absolute, source, fromVersion, results }
+    const meta = basename(absolute) === resultsFileName ? yield* readRunMeta(dirname(absolute)) : undefined
+    return { path: absolute, source, fromVersion, results, ...(meta === undefined ? {} : { meta }) }
   })
 
 /**

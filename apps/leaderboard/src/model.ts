@@ -2,7 +2,14 @@
  * The leaderboard model: what `aggregate` computes and the site renders. Plain data and types only
  * (no Node APIs), so the browser app imports it as is.
  */
-import type { AnswerDistributions, LearningCurvePoint, MetricScore, ResultsFile } from "@standin/core"
+import type {
+  AnswerDistributions,
+  LearningCurvePoint,
+  MetricScore,
+  PpiSummary,
+  ResultsFile,
+  TwinConversation,
+} from "@standin/core"
 import type { Weights } from "./weights.js"
 
 /** Bumped when the shape of the site's data changes. */
@@ -48,6 +55,8 @@ export interface Cell {
   readonly coverage?: { readonly studies: ReadonlyArray<string>; readonly of: number }
   /** Study cells left out of the cross-study means, and why. */
   readonly excluded?: string
+  /** Study cells: the entry's worth-k-humans figures (its `ppi` block), when the run computed them. */
+  readonly worth?: PpiSummary
 }
 
 export interface Column {
@@ -95,6 +104,10 @@ export interface RunSummary {
   readonly label: string
   /** The run's design alone, e.g. "pilot n=100 random · holdout 600 · seed 1". */
   readonly design: string
+  /** When the run happened (ISO 8601, from its run-meta.json), and the date as labels show it; absent when not recorded. */
+  readonly startedAt?: string
+  readonly finishedAt?: string
+  readonly date?: string
   /** Metrics whose floor and ceiling this run cannot tell apart (see the methods page). */
   readonly indistinguishable: ReadonlyArray<string>
   readonly study: string
@@ -123,6 +136,8 @@ export interface StudySummary {
   readonly runs: ReadonlyArray<RunSummary>
   /** Why the study is left out of cross-study means (floor and ceiling indistinguishable), or null. */
   readonly flag: string | null
+  /** A private study: the site publishes its aggregates only (no twin browser, no synthetic CSV). */
+  readonly private?: true
 }
 
 /** How the cross-study columns were made. */
@@ -183,6 +198,19 @@ export interface StudyEntry {
   readonly download: string | null
   /** Site path of the script that registers this entry's `EntryDetail`. */
   readonly detail: string
+  /**
+   * The twin browser's pages (public studies, entries whose run recorded conversations): the first `shown` of
+   * `total` twins by id, `pageSize` per script, each registering a `TwinConversation` array.
+   */
+  readonly twins?: TwinPages
+}
+
+export interface TwinPages {
+  readonly total: number
+  readonly shown: number
+  readonly pageSize: number
+  /** Site paths, page by page; page k registers `window.__STANDIN_TWINS__["<run>/<entry>/<k>"]`. */
+  readonly pages: ReadonlyArray<string>
 }
 
 /** What the charts need of an entry: every measure and the answer counts (one script per entry). */
@@ -191,12 +219,17 @@ export interface EntryDetail {
   readonly scores: ReadonlyArray<MetricScore>
 }
 
+/** One page of an entry's twin browser. */
+export type TwinPage = ReadonlyArray<TwinConversation>
+
 /** An entry with its detail loaded. */
 export type ChartedEntry = StudyEntry & EntryDetail
 
 export interface StudyRun {
   readonly summary: RunSummary
   readonly human: ResultsFile["human"]
+  /** `standin run --splits K`: each entry's figures across K pilot/holdout splits (mean, between-split SD, interval). */
+  readonly splits?: Omit<NonNullable<ResultsFile["splits"]>, "files">
   readonly learningCurves: ReadonlyArray<LearningCurvePoint & { readonly row: string }>
 }
 

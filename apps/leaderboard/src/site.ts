@@ -2,12 +2,21 @@ import { access, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import { ResultsSchemaVersion } from "@standin/core"
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { aggregateDetailed, entryRefKey, slug } from "./aggregate.js"
 import { leaderboardCsv, longCsv } from "./csv.js"
 import { LeaderboardError } from "./errors.js"
 import type { LoadedResults } from "./load.js"
-import type { EntryDetail, MetricDescriptorData, SiteData, StudyData, StudyEntry, StudyRun } from "./model.js"
+import type {
+  EntryDetail,
+  MetricDescriptorData,
+  SiteData,
+  StudyData,
+  StudyEntry,
+  StudyRun,
+  TwinPages,
+} from "./model.js"
+import { twinPages, twinsPerPage } from "./twins.js"
 
 export interface BuildSiteOptions {
   /** Loaded results files (see `loadResults`). */
@@ -143,8 +152,9 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
       const runId = runIds[index]!
       const studyKey = studyKeys[index]!
       const run = runById.get(runId)!
-      // A private study publishes aggregates only: no example conversation (a real persona), no synthetic CSV.
-      const isPrivate = loaded.results.study.private === true
+      // A private study publishes aggregates only: no example conversation (a real persona), no synthetic CSV,
+      // no twin conversations (one private run makes the study private on the site).
+      const isPrivate = model.studies.find((study) => study.key === studyKey)?.private === true
       const results = isPrivate ? withoutHumanRows(loaded.results) : loaded.results
       if (isPrivate && loaded.results.study.instrument !== undefined)
         warnings.push(
@@ -169,9 +179,21 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
         entries: [],
       }
       for (const metric of results.metrics) data.metrics.set(`${metric.id}@${metric.version}`, metric)
+      const splits = results.splits
       data.runs.push({
         summary: run,
         human: results.human,
+        ...(splits === undefined
+          ? {}
+          : {
+              splits: {
+                count: splits.count,
+                seeds: splits.seeds,
+                splitSha256: splits.splitSha256,
+                description: splits.description,
+                figures: splits.figures,
+              },
+            }),
         learningCurves: (results.learningCurves ?? []).flatMap((point) => {
           const row = entryRows.get(entryRefKey(runId, point.entry))
           return row === undefined ? [] : [{ ...point, row }]
@@ -231,6 +253,48 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
         usedDetails.add(detailName)
         const detail = `data/entries/${runId}/${detailName}.js`
         const detailValue: EntryDetail = { distributions: entry.distributions, scores: entry.scores }
+        let twins: TwinPages | undefined
+        if (entry.conversationsFile !== undefined && !isPrivate) {
+          const source = syntheticPath(loaded.path, entry.conversationsFile)
+          const text =
+            source === null
+              ? null
+              : yield* Effect.tryPromise({
+                  try: () => readFile(source, "utf8"),
+                  catch: (cause) => cause,
+                }).pipe(Effect.catch(() => Effect.succeed(null)))
+          if (text === null) {
+            const problem =
+              source === null
+                ? `entry "${entry.id}": conversationsFile "${entry.conversationsFile}" must be a path inside the results file's folder`
+                : `entry "${entry.id}": conversations "${entry.conversationsFile}" not found next to the results file`
+            if (options.missingSynthetic !== "skip") {
+              return yield* new LeaderboardError({
+                reason: "missing-synthetic",
+                file: loaded.source,
+                message: problem,
+              })
+            }
+            warnings.push(`${loaded.source}: ${problem}; published without its twin browser`)
+          } else {
+            const read = twinPages(source!, text)
+            if (Result.isFailure(read)) return yield* read.failure
+            const pages = read.success.pages.map((page, k) => {
+              const path = `data/twins/${runId}/${detailName}-${k + 1}.js`
+              files.set(
+                path,
+                `window.__STANDIN_TWINS__ = window.__STANDIN_TWINS__ || {};\n${script(`window.__STANDIN_TWINS__[${JSON.stringify(`${entryRefKey(runId, entry.id)}/${k + 1}`)}]`, page)}`,
+              )
+              return path
+            })
+            twins = {
+              total: read.success.total,
+              shown: read.success.pages.reduce((sum, page) => sum + page.length, 0),
+              pageSize: twinsPerPage,
+              pages,
+            }
+          }
+        }
         files.set(
           detail,
           `window.__STANDIN_ENTRIES__ = window.__STANDIN_ENTRIES__ || {};\n${script(`window.__STANDIN_ENTRIES__[${JSON.stringify(entryRefKey(runId, entry.id))}]`, detailValue)}`,
@@ -250,6 +314,7 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
           warnings: entry.warnings,
           modelVersions: entry.modelVersions,
           download,
+          ...(twins === undefined ? {} : { twins }),
         })
       }
       data.study = results.study
@@ -352,7 +417,10 @@ const withoutHumanRows = (results: LoadedResults["results"]): LoadedResults["res
   return {
     ...results,
     study,
-    entries: results.entries.map((entry) => ({ ...entry, syntheticFile: null })),
+    entries: results.entries.map(({ conversationsFile: _conversations, ...entry }) => ({
+      ...entry,
+      syntheticFile: null,
+    })),
   }
 }
 

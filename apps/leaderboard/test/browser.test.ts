@@ -122,6 +122,7 @@ describe("the leaderboard site in chromium", () => {
       expect(sections).toEqual([
         "Scores",
         "Instrument",
+        "Twins",
         "Answer distributions",
         "Subgroup alignment",
         "Heterogeneity",
@@ -153,6 +154,90 @@ describe("the leaderboard site in chromium", () => {
     })
   }
 
+  it("browses a public study's twins, a page at a time, and shows none of a private study's", async () => {
+    const { page, errors } = await open(`/study/fixture-data-sharing`)
+    const twins = "section[aria-labelledby='twins-title']"
+    await page.waitForSelector(`${twins} details.twin`)
+    // 240 twins recorded, the first 200 by id published, 25 per page.
+    expect(await page.textContent(`${twins} .twin-status`)).toContain(
+      "gpt-4o-mini: twins 1–25 of the first 200 by id",
+    )
+    expect(await page.textContent(`${twins} .twin-status`)).toContain("of its 240")
+    const ids = await page.$$eval(`${twins} details.twin summary code`, (nodes) =>
+      nodes.map((n) => n.textContent),
+    )
+    expect(ids).toHaveLength(25)
+    expect(ids[0]).toBe("t0001")
+    // Twin t0048 answered invalidly: the reason is shown beside the answer, the reply verbatim in its conversation.
+    const invalid = page.locator(`${twins} details.twin`, { hasText: "t0048" })
+    await page.click(`${twins} .twin-next`)
+    await page.waitForSelector(`${twins} details.twin summary code:text-is("t0048")`)
+    expect(await page.textContent(`${twins} .twin-status`)).toContain("twins 26–50")
+    await invalid.locator("summary").click()
+    expect(await invalid.locator(".verdict").textContent()).toBe("invalid: understand")
+    expect(await invalid.locator("table.twin-answers tr.invalid").textContent()).toContain(
+      'invalid: "Maybe later" is not one of the options',
+    )
+    const roles = await invalid.locator("ol.turns li .role").allTextContents()
+    expect(roles.map((role) => role.split(" ·")[0])).toEqual(["system", "user", "model reply"])
+    expect(await invalid.locator("ol.turns li.turn-assistant pre").textContent()).toContain('"Maybe later"')
+    expect(await invalid.locator("ol.turns li.turn-user pre").textContent()).toContain("About you: race ")
+    expect(await invalid.locator("p.persona").textContent()).toContain("Arm:")
+    await page.setViewportSize({ width: 400, height: 900 })
+    const { scroll, client } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }))
+    expect(scroll).toBeLessThanOrEqual(client)
+    await invalid.screenshot({ path: join(screenshotDir, "narrow-twin-invalid.png") })
+    expect(errors).toEqual([])
+    await page.close()
+    // The private study: aggregates only, no twin and no synthetic CSV.
+    const hidden = await open(`/study/fixture-charity-default`)
+    await hidden.page.waitForSelector("table.metric-table")
+    expect(await hidden.page.textContent(`${twins}`)).toContain("This study is private")
+    expect(await hidden.page.$$(`${twins} details.twin`)).toHaveLength(0)
+    expect(await hidden.page.$$(`${twins} select`)).toHaveLength(0)
+    await hidden.page.goto(`${server.url}#/downloads`)
+    await hidden.page.waitForSelector("main table, main ul")
+    expect(await hidden.page.$$("a[href*='fixture-charity-default'][href$='.csv']")).toHaveLength(0)
+    expect(hidden.errors).toEqual([])
+    await hidden.page.close()
+  })
+
+  it("shows a run's fidelities across its splits: mean, interval with the between-split variance, SD", async () => {
+    const [news] = await Effect.runPromise(loadResults([join(fixtureSetDir, "fixture-news-sharing")]))
+    const splits = news!.results.splits!
+    const { page, errors } = await open(`/study/fixture-news-sharing`)
+    await page.waitForSelector("table.splits-table")
+    expect(await page.textContent("section[aria-labelledby='scores-title'] .splits")).toContain(
+      "repeated on 3 pilot/holdout splits (seeds 7, 101, 202)",
+    )
+    const rows = await page.$$eval("table.splits-table tbody tr", (nodes) =>
+      nodes.map((row) => ({
+        label: row.querySelector("th")!.textContent!.trim(),
+        overall: row.querySelector("td")!.textContent!,
+      })),
+    )
+    // fake finetunes (test doubles) never appear
+    const overall = splits.figures.filter(
+      (figure) => figure.figure === "overall" && figure.entry !== "fake-finetune",
+    )
+    expect(rows).toHaveLength(overall.length)
+    // Each row's overall cell: the mean, the interval and the SD as the results file records them.
+    const ceiling = overall.find((figure) => figure.entry === "human-ceiling")!
+    const row = rows.find((candidate) => candidate.label.startsWith("Human split-half"))!
+    expect(row.overall).toContain(ceiling.mean!.toFixed(2))
+    expect(row.overall).toContain(`${ceiling.ci!.lower.toFixed(2)} to ${ceiling.ci!.upper.toFixed(2)}`)
+    expect(row.overall).toContain(`SD ${ceiling.sd!.toFixed(3)}`)
+    expect(errors).toEqual([])
+    await page.close()
+    const other = await open(`/study/fixture-data-sharing`)
+    await other.page.waitForSelector("table.metric-table")
+    expect(await other.page.$$("table.splits-table")).toHaveLength(0)
+    await other.page.close()
+  })
+
   it("says a chart is not available when no model is chosen", async () => {
     const { page, errors } = await open(`/study/${studies[1]}`)
     // Each change redraws the picker, so find the next checked box afresh.
@@ -176,6 +261,9 @@ describe("the leaderboard site in chromium", () => {
       expect(await page.textContent("h1")).toBe(row.label)
       await page.waitForSelector("table.runs-table")
       expect((await chartMarks(page))[0]).toBeGreaterThan(0)
+      // The data-sharing run recorded when it happened (run-meta.json): its row says so; the others have no date.
+      const runs = (await page.textContent("table.runs-table"))!
+      expect(runs.includes("2026-11-30 14:05 UTC")).toBe(row.cells["fixture-data-sharing"] !== undefined)
       if (row === model.rows[0] || row.kind === "ceiling" || row.label === "claude-haiku-4-5") {
         await shoot(page, `model-${row.key}`)
       }
@@ -221,7 +309,8 @@ describe("the leaderboard site in chromium", () => {
       expect(errors).toEqual([])
       await page.close()
     }
-    expect(files.size).toBeGreaterThan(25)
+    // results files, CSVs and synthetic datasets of the two public studies (the private one publishes none)
+    expect(files.size).toBeGreaterThan(20)
     const page = await browser.context.newPage()
     for (const file of files) {
       const response = await page.request.get(new URL(file, server.url).toString())
@@ -327,6 +416,51 @@ describe("the leaderboard site in chromium", () => {
     await page.screenshot({ path: join(screenshotDir, "overview-1400x900.png") })
     expect(errors).toEqual([])
     await page.close()
+  })
+
+  it("charts the reference rows, the pilot baselines as lines, on a board with no model (baselines only)", async () => {
+    const results = await Effect.runPromise(loadResults([fixtureSetDir]))
+    const baselinesOnly = results.map((loaded) => ({
+      ...loaded,
+      results: {
+        ...loaded.results,
+        entries: loaded.results.entries.filter((entry) => entry.baseline !== undefined),
+      },
+    }))
+    const out = await temporaryDir("baselines-site")
+    await Effect.runPromise(buildSite({ results: baselinesOnly, out }))
+    const baselines = await serveStatic(out)
+    const page = await browser.context.newPage()
+    await page.setViewportSize({ width: 1400, height: 900 })
+    const errors = watchErrors(page)
+    await page.goto(`${baselines.url}#/`)
+    await page.waitForSelector("#overview-chart svg")
+    expect(await page.textContent("#overview-chart")).not.toContain("Not available")
+    const labels = await page.$$eval("#overview-chart svg g[aria-label='dot'] circle title", (nodes) =>
+      nodes.map((node) => node.textContent!.split(":")[0]),
+    )
+    expect(labels).toEqual([
+      "Human split-half (ceiling)",
+      "Pilot marginal",
+      "Pilot persona cell",
+      "Uniform (floor)",
+    ])
+    const strokes = await page.$$eval("#overview-chart svg g[aria-label='rule'] line", (nodes) =>
+      nodes
+        .filter((line) => line.getAttribute("x1") === line.getAttribute("x2"))
+        .map((line) => line.closest("g")!.getAttribute("stroke")),
+    )
+    expect(strokes).toEqual(expect.arrayContaining(["#b35806", "#1b7837", "#7b3294", "#008080"]))
+    const legend = (await page.textContent("#overview-figure ul.chart-legend"))!
+    expect(legend).toContain("reference row (not ranked)")
+    expect(legend).toContain("Pilot marginal (pilot baseline)")
+    expect(await page.textContent("#overview-figure figcaption")).toContain(
+      "no model configuration on this board yet",
+    )
+    await page.screenshot({ path: join(screenshotDir, "overview-baselines-only.png") })
+    expect(errors).toEqual([])
+    await page.close()
+    await baselines.close()
   })
 
   it('tells "not run on this study" from "ran, 0 valid answers"', async () => {

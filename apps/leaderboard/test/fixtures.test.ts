@@ -22,7 +22,9 @@ describe("fixture generator", () => {
 
   it("makes 3 studies × N model rows for the bench that decode with core's schema", () => {
     const files = fixtureSet({ models: 50, syntheticCsv: false })
-    const results = files.map((file) => Schema.decodeUnknownSync(ResultsFile)(JSON.parse(file.content)))
+    const results = files
+      .filter((file) => file.path.endsWith("/results.json"))
+      .map((file) => Schema.decodeUnknownSync(ResultsFile)(JSON.parse(file.content)))
     expect(results).toHaveLength(3)
     for (const file of results) {
       expect(file.entries.filter((entry) => entry.baseline === undefined)).toHaveLength(50)

@@ -4,6 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ResultsFile, ResultsSchemaVersion } from "@standin/core"
 import { Effect, Schema } from "effect"
 import {
+  aggregate,
   decodeResults,
   loadResults,
   migrateV0toV1,
@@ -36,6 +37,35 @@ describe("loadResults", () => {
       const loaded = yield* loadResults([studyFile(studies[1]), fixtureSetDir])
       expect(loaded).toHaveLength(3)
       expect(loaded[0]!.results.study.id).toBe(studies[1])
+    }),
+  )
+
+  it.effect("reads when a run happened from its run-meta.json, and labels the run with the date", () =>
+    Effect.gen(function* () {
+      const loaded = yield* loadResults([fixtureSetDir])
+      expect(loaded.map((file) => file.meta?.finishedAt ?? null)).toEqual([
+        null,
+        "2026-11-30T14:05:41.000Z",
+        null,
+      ])
+      const model = aggregate(loaded)
+      const run = model.studies.find((study) => study.key === "fixture-data-sharing")!.runs[0]!
+      expect(run.date).toBe("2026-11-30 14:05 UTC")
+      expect(run.startedAt).toBe("2026-11-30T13:52:10.000Z")
+      expect(run.label).toBe(`openai gpt-4o-mini-2024-07-18 +6 more · 2026-11-30 14:05 UTC · ${run.design}`)
+      const other = model.studies.find((study) => study.key === "fixture-news-sharing")!.runs[0]!
+      expect(other.date).toBeUndefined()
+      expect(other.label).not.toMatch(/UTC/)
+      // A malformed run-meta.json is named, not ignored.
+      const dir = yield* Effect.promise(() => temporaryDir("bad-meta"))
+      yield* Effect.promise(() => copyFile(studyFile(studies[1]), join(dir, "results.json")))
+      yield* Effect.promise(() =>
+        writeFile(join(dir, "run-meta.json"), '{"schemaVersion": 1, "startedAt": 5}'),
+      )
+      const error = yield* Effect.flip(loadResults([dir]))
+      expect(error.reason).toBe("invalid-results")
+      expect(error.file).toContain("run-meta.json")
+      expect(error.message).toMatch(/^not a run-meta file: /)
     }),
   )
 

@@ -56,6 +56,24 @@ describe.runIf(hasData)("the main job's leaderboard", () => {
     expect(references.join(" | ")).toMatch(/Uniform/)
     expect(references.join(" | ")).toMatch(/Pilot marginal/)
     expect(references.join(" | ")).toMatch(/Pilot persona cell/)
+    // No model on the board: the chart shows the reference rows, the pilot baselines also as lines in the chart.
+    await page.waitForSelector("#overview-chart svg")
+    expect(await page.textContent("#overview-chart")).not.toContain("Not available")
+    const dots = await page.$$eval("#overview-chart svg g[aria-label='dot'] circle", (nodes) => nodes.length)
+    expect(dots).toBe(references.length)
+    const rules = await page.$$eval("#overview-chart svg g[aria-label='rule'] line", (nodes) =>
+      nodes
+        .filter((line) => line.getAttribute("x1") === line.getAttribute("x2"))
+        .map((line) => line.closest("g")!.getAttribute("stroke")),
+    )
+    // the floor, the ceiling and one line per pilot baseline (pilot marginal, pilot persona cell)
+    expect(rules).toEqual(expect.arrayContaining(["#b35806", "#1b7837", "#7b3294", "#008080"]))
+    const legend = (await page.textContent("#overview-figure ul.chart-legend"))!
+    expect(legend).toContain("reference row (not ranked)")
+    expect(legend).toMatch(/Pilot marginal.*\(pilot baseline\)/)
+    expect(await page.textContent("#overview-figure figcaption")).toContain(
+      "no model configuration on this board yet",
+    )
     await page.screenshot({ path: join(screenshotDir, "main-job-overview.png"), fullPage: true })
     expect(errors).toEqual([])
     await page.close()

@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { runInNewContext } from "node:vm"
 import { describe, expect, it } from "@effect/vitest"
+import type { TwinConversation } from "@standin/core"
 import { Effect } from "effect"
 import {
   buildSite,
@@ -59,8 +60,11 @@ describe("buildSite", () => {
         expect((yield* Effect.promise(() => readFile(join(out, download.path)))).equals(original)).toBe(true)
       }
       // Each synthetic CSV copied byte for byte; none for the ceiling (human data), the fake finetune, a
-      // failed entry or one without a valid answer: three baselines and six models per study.
-      expect(data.downloads.synthetic).toHaveLength(9 + 9 + 9)
+      // failed entry or one without a valid answer: three baselines and six models per public study, and none
+      // of the private study (fixture-charity-default), which publishes aggregates only.
+      expect(data.downloads.synthetic).toHaveLength(9 + 9)
+      expect(data.downloads.synthetic.some((item) => item.study === "fixture-charity-default")).toBe(false)
+      expect(data.leaderboard.studies.map((study) => study.private ?? false)).toEqual([true, false, false])
       expect(
         data.downloads.synthetic.some(
           (item) => item.entry === "fake-finetune" || item.entry === "human-ceiling",
@@ -99,6 +103,49 @@ describe("buildSite", () => {
         expect(Object.keys(entry.headlines)).toEqual(source.scores.map((score) => score.metric))
         expect("scores" in entry).toBe(false)
       }
+      // The twin browser's pages: the first 200 of gpt-4o-mini's 240 twins by id, 25 per script.
+      const withTwins = study.entries.filter((entry) => entry.twins !== undefined)
+      expect(withTwins.map((entry) => entry.ref.entry)).toEqual(["gpt-4o-mini"])
+      const twins = withTwins[0]!.twins!
+      expect({ total: twins.total, shown: twins.shown, pageSize: twins.pageSize }).toEqual({
+        total: 240,
+        shown: 200,
+        pageSize: 25,
+      })
+      expect(twins.pages).toHaveLength(8)
+      const lines = (yield* Effect.promise(() =>
+        readFile(join(fixtureSetDir, studies[1], "gpt-4o-mini.conversations.jsonl"), "utf8"),
+      ))
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as TwinConversation)
+      const holder: { __STANDIN_TWINS__?: Record<string, ReadonlyArray<TwinConversation>> } = {}
+      for (const path of twins.pages)
+        runInNewContext(yield* Effect.promise(() => readFile(join(out, path), "utf8")), { window: holder })
+      const published = Object.keys(holder.__STANDIN_TWINS__!)
+        .sort((a, b) => Number(a.split("/").at(-1)) - Number(b.split("/").at(-1)))
+        .flatMap((key) => holder.__STANDIN_TWINS__![key]!)
+      expect(published).toEqual(lines.slice(0, 200))
+      // The private study's entries have no twin pages, and no twin script of it is written.
+      expect(files.some((file) => file.startsWith("data/twins/") && file.includes("charity"))).toBe(false)
+    }),
+  )
+
+  it.effect("names the conversations file and line that is not a twin's conversation", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.promise(() => temporaryDir("bad-twins"))
+      const source = join(fixtureSetDir, "fixture-data-sharing")
+      yield* Effect.promise(() => cp(source, dir, { recursive: true }))
+      const file = join(dir, "gpt-4o-mini.conversations.jsonl")
+      const lines = (yield* Effect.promise(() => readFile(file, "utf8"))).split("\n")
+      lines[2] = JSON.stringify({ ...JSON.parse(lines[2]!), valid: "yes" })
+      yield* Effect.promise(() => writeFile(file, lines.join("\n")))
+      const results = yield* loadResults([dir])
+      const out = yield* Effect.promise(() => temporaryDir("bad-twins-out"))
+      const error = yield* Effect.flip(buildSite({ results, out }))
+      expect(error.reason).toBe("invalid-results")
+      expect(error.file).toBe(file)
+      expect(error.message).toMatch(/^line 3: not a twin's conversation: .*valid/)
     }),
   )
 

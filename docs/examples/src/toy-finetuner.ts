@@ -153,7 +153,11 @@ export const toyFinetuner: FinetunerPlugin = {
         providerSpec: (job, status) =>
           Effect.flatMap(find(job), (found) =>
             status.state === "succeeded"
-              ? Effect.succeed({ provider: "toy", model: "canned", options: { answers: found.answers } })
+              ? Effect.succeed({
+                  provider: "toy",
+                  model: "canned",
+                  options: { toy: { answers: found.answers } },
+                })
               : Effect.fail(
                   fail("job-failed", `job ${job.jobId} has not succeeded (${status.state})`, job.jobId),
                 ),

@@ -82,7 +82,12 @@ export const toyProvider: ProviderPlugin = {
           })
         }
         const model = spec.model as ToyModel
-        const options = yield* Schema.decodeUnknownEffect(ToyOptions)(spec.options ?? {}, {
+        // vendor options have one shape, providerOptions[providerId]: the toy's are `spec.options.toy` (flat
+        // options at the top of `spec.options`, the shape of before, are still read)
+        const own = spec.options?.toy
+        const mine =
+          typeof own === "object" && own !== null && !Array.isArray(own) ? own : (spec.options ?? {})
+        const options = yield* Schema.decodeUnknownEffect(ToyOptions)(mine, {
           onExcessProperty: "error",
         }).pipe(
           Effect.mapError(

@@ -101,6 +101,42 @@ export const coveragePanels = (n: number, distance: number, seed: number) => {
   return { human, synthetic: twins }
 }
 
+/** Total variation distance between two distributions on the same options. */
+export const totalVariation = (p: ReadonlyArray<number>, q: ReadonlyArray<number>): number =>
+  p.reduce((sum, value, index) => sum + Math.abs(value - q[index]!), 0) / 2
+
+/** Wasserstein-1 between two distributions on ordered options 0..k−1, divided by k − 1 (the metric's scale). */
+export const normalisedWasserstein = (p: ReadonlyArray<number>, q: ReadonlyArray<number>): number => {
+  let cumulative = 0
+  let total = 0
+  for (let index = 0; index < p.length - 1; index++) {
+    cumulative += p[index]! - q[index]!
+    total += Math.abs(cumulative)
+  }
+  return total / Math.max(1, p.length - 1)
+}
+
+/** The true per-item distances of a cell, for the measures the divergence metric reports per item. */
+export const trueDistances = (distance: number) =>
+  Object.fromEntries(
+    coverageStudy.items.map((item) => {
+      const p = humanDistributions[item.id]!
+      const q = shifted(p, directions[item.id]!, distance)
+      return [
+        item.id,
+        {
+          "js-distance": distance,
+          "total-variation": totalVariation(p, q),
+          wasserstein: normalisedWasserstein(p, q),
+        },
+      ]
+    }),
+  ) as Record<string, Record<"js-distance" | "total-variation" | "wasserstein", number>>
+
+/** The per-item measures whose intervals the simulation checks besides the headline. */
+export const itemMeasures = ["js-distance", "total-variation", "wasserstein"] as const
+export type ItemMeasure = (typeof itemMeasures)[number]
+
 export interface CoverageCell {
   readonly n: number
   /** The true JS distance of every item (and so of the headline, their root mean square). */
@@ -116,6 +152,11 @@ export interface CoverageResult {
   readonly coverage: number
   /** The same for each item's pooled JS distance (items the metric reports as `js-distance|item=…|arm=all`). */
   readonly itemCoverage: Readonly<Record<string, number>>
+  /**
+   * Per measure (JS distance, total variation, W1/(k − 1)) and item, the share of replications whose pooled interval
+   * (`<measure>|item=…|arm=all`) contains that measure's true value (for a true distance of 0: includes 0).
+   */
+  readonly measureCoverage: Readonly<Record<ItemMeasure, Readonly<Record<string, number>>>>
   readonly meanEstimate: number
   readonly meanWidth: number
   /** Replications whose interval lies wholly above / below the truth. */
@@ -136,6 +177,10 @@ export const coverageCell = async (metric: MetricShape, cell: CoverageCell): Pro
   const itemFound: Record<string, number> = Object.fromEntries(
     coverageStudy.items.map((item) => [item.id, 0]),
   )
+  const truths = trueDistances(cell.distance)
+  const measureCovered = Object.fromEntries(
+    itemMeasures.map((measure) => [measure, {} as Record<string, number>]),
+  ) as Record<ItemMeasure, Record<string, number>>
   for (let replication = 0; replication < cell.replications; replication++) {
     const seed = (cell.seed * 100_003 + replication * 7919) >>> 0
     const { human, synthetic } = coveragePanels(cell.n, cell.distance, seed)
@@ -158,6 +203,13 @@ export const coverageCell = async (metric: MetricShape, cell: CoverageCell): Pro
       if (measure) itemFound[item.id]! += 1
       if (measure?.ci && measure.ci.lower <= cell.distance && cell.distance <= measure.ci.upper)
         itemCovered[item.id]! += 1
+      for (const name of itemMeasures) {
+        const found = score.measures.find((m) => m.key === `${name}|item=${item.id}|arm=all`)
+        if (!found?.ci) continue
+        const truth = truths[item.id]![name]
+        const tally = measureCovered[name]
+        tally[item.id] = (tally[item.id] ?? 0) + (found.ci.lower <= truth && truth <= found.ci.upper ? 1 : 0)
+      }
     }
   }
   return {
@@ -168,6 +220,14 @@ export const coverageCell = async (metric: MetricShape, cell: CoverageCell): Pro
         .filter(([item]) => itemFound[item]! > 0)
         .map(([item, count]) => [item, count / cell.replications]),
     ),
+    measureCoverage: Object.fromEntries(
+      itemMeasures.map((name) => [
+        name,
+        Object.fromEntries(
+          Object.entries(measureCovered[name]).map(([item, count]) => [item, count / cell.replications]),
+        ),
+      ]),
+    ) as Record<ItemMeasure, Record<string, number>>,
     meanEstimate: estimates / cell.replications,
     meanWidth: widths / cell.replications,
     above,
@@ -178,3 +238,7 @@ export const coverageCell = async (metric: MetricShape, cell: CoverageCell): Pro
 /** The target: 0.93–0.97 when the true distance is above 0; at 0, the interval includes 0 at least 93% of the time. */
 export const meetsTarget = (result: CoverageResult): boolean =>
   result.cell.distance > 0 ? result.coverage >= 0.93 && result.coverage <= 0.97 : result.coverage >= 0.93
+
+/** The same target for one item measure's coverage (`covered` at the cell's true distance). */
+export const coverageMeetsTarget = (distance: number, coverage: number): boolean =>
+  distance > 0 ? coverage >= 0.93 && coverage <= 0.97 : coverage >= 0.93

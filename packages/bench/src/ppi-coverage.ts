@@ -1,14 +1,20 @@
 /**
  * The validity simulation behind `ppi-bench`: how often 95% PPI, PPI++ and classical intervals cover the true
  * value of a proportion and of a difference between two arms, for a model that is good, useless or biased.
- * Pure and seeded, so the bench prints the same figures on every machine and a test can check one cell.
+ * PPI, PPI++ and classical use the default finite-sample variant (cross-fitted λ, t quantiles); the
+ * reference PPI++ (`ppi_py`'s formula: in-sample λ, z quantiles) is measured beside them to show why the
+ * default differs. Pure and seeded, so the bench prints the same figures on every machine and a test can
+ * check one cell.
  */
 import {
+  classicalLogistic,
   classicalMean,
   classicalMeanDifference,
   type MeanInput,
   makeRandom,
+  type PpiCoefficients,
   type PpiScalar,
+  ppiLogistic,
   ppiMean,
   ppiMeanDifference,
   type Random,
@@ -29,7 +35,12 @@ export interface CoverageCell {
 }
 
 export interface CoverageResult extends CoverageCell {
-  readonly coverage: { readonly ppi: number; readonly ppiPlusPlus: number; readonly classical: number }
+  readonly coverage: {
+    readonly ppi: number
+    readonly ppiPlusPlus: number
+    readonly ppiPlusPlusReference: number
+    readonly classical: number
+  }
   /** Mean over replications of the PPI++ interval width over the classical one. */
   readonly widthRatio: number
   readonly meanLambda: number
@@ -80,16 +91,18 @@ export const simulateCoverage = (cell: CoverageCell): CoverageResult => {
     cell.target === "mean" ? armProbability.control : armProbability.treatment - armProbability.control
   let ppi = 0
   let tuned = 0
+  let reference = 0
   let classical = 0
   let ratio = 0
   let lambda = 0
   for (let r = 0; r < cell.replications; r++) {
-    let results: { ppi: PpiScalar; tuned: PpiScalar; classical: PpiScalar }
+    let results: { ppi: PpiScalar; tuned: PpiScalar; reference: PpiScalar; classical: PpiScalar }
     if (cell.target === "mean") {
       const arm = drawArm(cell.model, armProbability.control, cell.n, cell.N, random)
       results = {
         ppi: value(ppiMean(arm, { lambda: 1 })),
         tuned: value(ppiMean(arm)),
+        reference: value(ppiMean(arm, { variant: "reference" })),
         classical: value(classicalMean(arm.y)),
       }
     } else {
@@ -100,19 +113,27 @@ export const simulateCoverage = (cell: CoverageCell): CoverageResult => {
       results = {
         ppi: value(ppiMeanDifference(t, c, { lambda: 1 })),
         tuned: value(ppiMeanDifference(t, c)),
+        reference: value(ppiMeanDifference(t, c, { variant: "reference" })),
         classical: value(classicalMeanDifference(t.y, c.y)),
       }
     }
     ppi += covers(results.ppi, truth)
     tuned += covers(results.tuned, truth)
+    reference += covers(results.reference, truth)
     classical += covers(results.classical, truth)
-    ratio += results.classical.se > 0 ? results.tuned.se / results.classical.se : 1
+    const width = (r: PpiScalar) => r.upper - r.lower
+    ratio += width(results.classical) > 0 ? width(results.tuned) / width(results.classical) : 1
     lambda += results.tuned.lambda
   }
   const k = cell.replications
   return {
     ...cell,
-    coverage: { ppi: ppi / k, ppiPlusPlus: tuned / k, classical: classical / k },
+    coverage: {
+      ppi: ppi / k,
+      ppiPlusPlus: tuned / k,
+      ppiPlusPlusReference: reference / k,
+      classical: classical / k,
+    },
     widthRatio: ratio / k,
     meanLambda: lambda / k,
     truth,
@@ -124,3 +145,81 @@ export const coverageBand = { lower: 0.93, upper: 0.97 } as const
 
 export const withinBand = (coverage: number): boolean =>
   coverage >= coverageBand.lower && coverage <= coverageBand.upper
+
+export interface LogisticCell {
+  readonly model: ModelKind
+  /** Labelled (pilot) size. */
+  readonly n: number
+  /** Unlabelled (twins only) size. */
+  readonly N: number
+  readonly replications: number
+  readonly seed: number
+}
+
+export interface LogisticResult extends LogisticCell {
+  /** Coverage of the treatment coefficient by the default PPI++ and classical (pilot-only) intervals. */
+  readonly coverage: { readonly ppiPlusPlus: number; readonly classical: number }
+  /** Replications where a fit failed (separation in a small pilot), left out of the coverage. */
+  readonly failed: number
+  readonly truth: number
+}
+
+/** The true logistic model: intercept, treatment (a fair coin) and a standard normal covariate. */
+const logisticBeta = [-0.2, 0.6, 0.4] as const
+
+const standardNormal = (random: Random): number => {
+  const u = random.nextFloat() || Number.MIN_VALUE
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextFloat())
+}
+
+/**
+ * Coverage of the treatment coefficient of a logistic regression (y ~ 1 + treat + covariate, the true model),
+ * the twins drawn as in `simulateCoverage` from each person's own outcome probability.
+ */
+export const simulateLogisticCoverage = (cell: LogisticCell): LogisticResult => {
+  const random = makeRandom(cell.seed)
+  const draw = (size: number) => {
+    const x: Array<Array<number>> = []
+    const y: Array<number> = []
+    const yhat: Array<number> = []
+    for (let i = 0; i < size; i++) {
+      const row = [1, random.nextFloat() < 0.5 ? 1 : 0, standardNormal(random)]
+      const p = 1 / (1 + Math.exp(-(logisticBeta[0] + logisticBeta[1] * row[1]! + logisticBeta[2] * row[2]!)))
+      const outcome = random.nextFloat() < p ? 1 : 0
+      x.push(row)
+      y.push(outcome)
+      yhat.push(twin(cell.model, outcome, p, random))
+    }
+    return { x, y, yhat }
+  }
+  const truth = logisticBeta[1]
+  let tuned = 0
+  let classical = 0
+  let failed = 0
+  for (let r = 0; r < cell.replications; r++) {
+    const labelled = draw(cell.n)
+    const unlabelled = draw(cell.N)
+    const ppi = ppiLogistic({
+      x: labelled.x,
+      y: labelled.y,
+      yhat: labelled.yhat,
+      xUnlabelled: unlabelled.x,
+      yhatUnlabelled: unlabelled.yhat,
+    })
+    const alone = classicalLogistic(labelled.x, labelled.y)
+    if (!ppi.ok || !alone.ok) {
+      failed++
+      continue
+    }
+    const hit = (c: PpiCoefficients) => (c.lower[1]! <= truth && truth <= c.upper[1]! ? 1 : 0)
+    tuned += hit(ppi.value)
+    classical += hit(alone.value)
+  }
+  const k = cell.replications - failed
+  return {
+    ...cell,
+    coverage: { ppiPlusPlus: k > 0 ? tuned / k : Number.NaN, classical: k > 0 ? classical / k : Number.NaN },
+    failed,
+    truth,
+  }
+}

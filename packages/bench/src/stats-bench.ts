@@ -8,16 +8,12 @@ import { availableParallelism } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
+import { type AnalysisRow, fitPrepared, prepareAnalysis } from "@standin/analysis"
 import type { MetricInput, MetricShape } from "@standin/core"
 import { metric as coherence } from "@standin/metric-coherence"
 import { metric as divergence } from "@standin/metric-divergence"
 import { metric as heterogeneity } from "@standin/metric-heterogeneity"
-import {
-  type AnalysisRow,
-  fitPrepared,
-  prepareAnalysis,
-  metric as regression,
-} from "@standin/metric-regression"
+import { metric as regression } from "@standin/metric-regression"
 import { metric as subgroup } from "@standin/metric-subgroup"
 import {
   berkeAnalysis,

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs"
 import { isAbsolute } from "node:path"
+import { checkAnalyses } from "@standin/analysis"
 import { baselines } from "@standin/baselines"
 import type {
   ExperimentShape,
@@ -23,9 +24,11 @@ import { plugin as google } from "@standin/provider-google"
 import { plugin as openai } from "@standin/provider-openai"
 import { plugin as openaiCompatible } from "@standin/provider-openai-compatible"
 import { type CheckAnalyses, isStudyFolder, loadStudyFolder } from "@standin/study"
+import { study as anes1996Vote } from "@standin/study-anes1996-vote"
+import { study as bepsUkVote } from "@standin/study-beps-uk-vote"
+import { study as brader2008 } from "@standin/study-brader2008-immigration-framing"
 import { study as fingerprintConsent } from "@standin/study-fingerprint-consent"
 import { Effect } from "effect"
-import { checkAnalysesWithStats } from "./commands/analyze.js"
 
 /**
  * The static catalog of installed plugins. No global registry: what the CLI can run is exactly what is
@@ -39,17 +42,22 @@ export interface Catalog {
   readonly finetuners?: ReadonlyArray<FinetunerPlugin>
   /**
    * Identifiability checks of declared analyses for `standin study check` (rank deficiency, separation),
-   * built on @standin/stats. Absent: `study check` says the analyses were not checked.
+   * from @standin/analysis. Absent: `study check` says the analyses were not checked.
    */
   readonly checkAnalyses?: CheckAnalyses
 }
 
 export const catalog: Catalog = {
-  studies: [fingerprintConsent.experiment],
+  studies: [
+    fingerprintConsent.experiment,
+    anes1996Vote.experiment,
+    bepsUkVote.experiment,
+    brader2008.experiment,
+  ],
   providers: [...baselines, openai, anthropic, google, openaiCompatible],
   metrics: [divergence, subgroup, heterogeneity, coherence, regression],
   finetuners: [openaiFinetuner, togetherFinetuner, exportFinetuner],
-  checkAnalyses: checkAnalysesWithStats,
+  checkAnalyses,
 }
 
 const suggest = (wanted: string, known: ReadonlyArray<string>): string => {

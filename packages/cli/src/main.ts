@@ -8,10 +8,11 @@ import { leaderboardCommand } from "./commands/leaderboard.js"
 import { openCommand } from "./commands/open.js"
 import { providersCommand } from "./commands/providers.js"
 import { resultsCommand } from "./commands/results.js"
-import { runCommand } from "./commands/run.js"
+import { runCommand, runFlagShapes } from "./commands/run.js"
 import { studiesCommand } from "./commands/studies.js"
 import { studyCommand } from "./commands/study.js"
 import { sweepCommand } from "./commands/sweep.js"
+import { withConfigFile } from "./config-file.js"
 import { describeFailure, describeFileError } from "./errors.js"
 
 export const CLI_VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version
@@ -59,5 +60,21 @@ export const makeCli = (catalog: Catalog = defaultCatalog) =>
     ]),
   )
 
-export const runCli = (args: ReadonlyArray<string>, catalog: Catalog = defaultCatalog) =>
-  Command.runWith(makeCli(catalog), { version: CLI_VERSION })(args)
+export const runCli = (args: ReadonlyArray<string>, catalog: Catalog = defaultCatalog) => {
+  const run = (argv: ReadonlyArray<string>) =>
+    Command.runWith(makeCli(catalog), { version: CLI_VERSION })(argv)
+  // `standin run --config <file>`: the file's flags go in front of the command line's own (config-file.ts).
+  const command = args.findIndex((arg) => !arg.startsWith("-"))
+  if (command === -1 || args[command] !== "run") return run(args)
+  return withConfigFile(args.slice(command + 1), runFlagShapes).pipe(
+    Effect.matchEffect({
+      onFailure: (error) =>
+        Effect.sync(() => {
+          const failure = describeFailure(error)
+          process.stderr.write(`${failure.message}\n`)
+          process.exitCode = failure.exitCode
+        }),
+      onSuccess: (rest) => run([...args.slice(0, command + 1), ...rest]),
+    }),
+  )
+}

@@ -1,6 +1,7 @@
 import type { PilotDesign } from "@standin/core"
 import { InputError } from "@standin/core"
 import { Effect } from "effect"
+import { Flag } from "effect/cli"
 
 const wholeNumber = /^\d+$/
 
@@ -73,3 +74,18 @@ export const rangeFlag = (
     : Effect.fail(
         new InputError({ flag, message: `${flag} must be between ${min} and ${max}, got ${value}.` }),
       )
+
+const shownDefault = (value: string | number | boolean): string =>
+  typeof value === "boolean" ? (value ? "on" : "off") : String(value)
+
+/**
+ * A flag's default, applied and stated at the end of its description: effect/cli's help does not print
+ * defaults, and a default said only in prose drifts from the one applied.
+ */
+export const defaultTo =
+  <const B extends string | number | boolean>(description: string, value: B) =>
+  <A>(self: Flag.Flag<A>): Flag.Flag<A | B> =>
+    self.pipe(
+      Flag.withDescription(`${description} Default: ${shownDefault(value)}.`),
+      Flag.withDefault(value),
+    )

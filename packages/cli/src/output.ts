@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import type { ResultsFile, StudyDefinition } from "@standin/core"
+import type { ResultsEntry, ResultsFile, RunMeta, StudyDefinition } from "@standin/core"
+import { runMetaFileName } from "@standin/core"
 import type { EntryData } from "@standin/engine"
-import { syntheticCsv, worthLine } from "@standin/engine"
+import { conversationsPath, syntheticCsv, worthLine } from "@standin/engine"
 
 /** Stable JSON: keys in insertion order (the engine builds objects deterministically), two-space indent. */
 export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
@@ -24,26 +25,62 @@ const withoutReplicates = (results: ResultsFile): ResultsFile => ({
   })),
 })
 
+/**
+ * Renders a model entry's conversations file (JSON lines); null for none (baselines answer without a
+ * conversation). See `conversationsJsonl` in @standin/engine.
+ */
+export type ConversationsWriter = (entry: ResultsEntry, synthetic: EntryData["synthetic"]) => string | null
+
 export const writeRunFiles = (
   out: string,
   study: StudyDefinition,
   results: ResultsFile,
   entries: ReadonlyArray<EntryData>,
   resultsName = "results.json",
+  conversations?: ConversationsWriter,
 ): { readonly resultsPath: string; readonly files: ReadonlyArray<string> } => {
   const root = resolve(out)
   mkdirSync(root, { recursive: true })
   const staging = mkdtempSync(join(root, ".standin-staging-"))
   try {
     const files: Array<string> = []
+    const conversationFiles = new Map<string, string>()
+    const write = (file: string, content: string) => {
+      const path = join(staging, file)
+      mkdirSync(dirname(path), { recursive: true })
+      writeFileSync(path, content)
+      files.push(file)
+    }
     for (const { entry, synthetic } of entries) {
       if (entry.syntheticFile === null) continue
-      const path = join(staging, entry.syntheticFile)
-      mkdirSync(dirname(path), { recursive: true })
-      writeFileSync(path, syntheticCsv(study, synthetic))
-      files.push(entry.syntheticFile)
+      write(entry.syntheticFile, syntheticCsv(study, synthetic))
+      const lines = conversations?.(entry, synthetic) ?? null
+      if (lines === null) continue
+      const file = conversationsPath(entry.syntheticFile)
+      write(file, lines)
+      conversationFiles.set(entry.id, file)
     }
-    writeFileSync(join(staging, resultsName), toJson(withoutReplicates(results)))
+    const recorded =
+      conversationFiles.size === 0
+        ? results
+        : {
+            ...results,
+            entries: results.entries.map((entry) => {
+              const file = conversationFiles.get(entry.id)
+              if (file === undefined) return entry
+              // beside syntheticFile, in the schema's key order
+              const { distributions, scores, fidelity, ppi, ...head } = entry
+              return {
+                ...head,
+                conversationsFile: file,
+                distributions,
+                scores,
+                fidelity,
+                ...(ppi === undefined ? {} : { ppi }),
+              }
+            }),
+          }
+    writeFileSync(join(staging, resultsName), toJson(withoutReplicates(recorded)))
     for (const file of files) {
       mkdirSync(dirname(join(root, file)), { recursive: true })
       renameSync(join(staging, file), join(root, file))
@@ -53,6 +90,17 @@ export const writeRunFiles = (
   } finally {
     rmSync(staging, { recursive: true, force: true })
   }
+}
+
+/**
+ * When the run happened, beside results.json (which holds no timestamp, so the same seed gives the same bytes).
+ * Written after the results, atomically.
+ */
+export const writeRunMeta = (out: string, meta: RunMeta): void => {
+  const target = join(resolve(out), runMetaFileName)
+  const temporary = `${target}.${process.pid}.tmp`
+  writeFileSync(temporary, toJson(meta))
+  renameSync(temporary, target)
 }
 
 const pad = (text: string, width: number, right = false) =>

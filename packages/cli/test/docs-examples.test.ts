@@ -197,7 +197,9 @@ describe("docs/adding-a-finetuner.md: the toy finetuner", () => {
         expect(spec).toEqual({
           provider: "toy",
           model: "canned",
-          options: { answers: { safe: modal("safe"), joined: modal("joined"), minutes: modal("minutes") } },
+          options: {
+            toy: { answers: { safe: modal("safe"), joined: modal("joined"), minutes: modal("minutes") } },
+          },
         })
         const outcome = yield* run(experiment, [...floorAndCeiling, { plugin: toyProvider, spec }])
         const tuned = entry(outcome, "toy-canned")

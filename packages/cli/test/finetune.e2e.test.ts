@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "@effect/vitest"
@@ -165,6 +165,9 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     expect(result.stderr).toBe("")
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/learning curve/)
+    // the n_eff curve: a column per point in the terminal, and `worth` on every learning-curve point
+    expect(result.stdout).toMatch(/n_eff base +n_eff finetuned\*/)
+    expect(result.stdout).toMatch(/^worth k humans \(PPI\+\+, vs the pilot alone\):$/m)
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as ResultsFile
     const finetuned = results.entries.filter((entry) => entry.finetune !== undefined)
     const base = results.entries.find((entry) => entry.id === "openai-gpt-4o-mini")
@@ -186,8 +189,24 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     }
     for (const entry of finetuned) expect(entry.finetune?.fake).toBe(true)
     expect(base?.finetune).toBeUndefined()
+    // Every model entry's twins, conversation by conversation (the leaderboard's twin browser); none for baselines.
+    for (const entry of results.entries) {
+      if (entry.baseline !== undefined) {
+        expect(entry.conversationsFile, entry.id).toBeUndefined()
+        continue
+      }
+      const lines = readFileSync(join(out, entry.conversationsFile!), "utf8").trimEnd().split("\n")
+      expect(lines, entry.id).toHaveLength(240)
+      expect(JSON.parse(lines[0]!).turns[0].role, entry.id).toBe("system")
+    }
     expect(results.entries.filter((entry) => entry.baseline === "pilot")).toHaveLength(16)
     const curve = results.learningCurves!
+    for (const point of curve) {
+      expect(point.worth?.n, point.entry).toBe(point.pilotSize)
+      expect(point.worth?.base, point.entry).toBeGreaterThan(0)
+    }
+    // the base model answered for the union of the pilots' people once (nested pilots: 2 seeds × 2 samplings)
+    expect(base?.ppi?.pilotTwins).toBeLessThanOrEqual(4 * 60)
     expect(curve.map((point) => `${point.pilotSize} ${point.sampling} ${point.seed}`).sort()).toEqual(
       [
         "30 random 3",
@@ -265,4 +284,52 @@ describe.runIf(hasData)("standin finetune and standin sweep against the loopback
     )
     // Every twin answers the bundled study page by page (two calls), for nine models: give it time.
   }, 300_000)
+
+  it("fails loudly like run: a sweep whose models gave no valid answer exits 4, says why and builds no site", async () => {
+    const fake = await startOpenAiFake({
+      apiKey: PLANTED,
+      seed: 8,
+      jobs: { validatingMs: 0, queuedMs: 0, runningMs: 0 },
+    })
+    servers.push(fake)
+    // every chat completion is refused as an invalid request (not retried); finetuning itself works
+    fake.faults.setRates({ "400": 1 })
+    const out = tempDir("sweep-failed")
+    const result = await standinAsync(
+      [
+        "sweep",
+        "--base",
+        "openai:gpt-4o-mini",
+        "--pilot",
+        "30",
+        "--seed",
+        "3",
+        "--holdout",
+        "60",
+        "--bootstrap",
+        "0",
+        "--store",
+        join(out, "store.sqlite"),
+        "--poll",
+        "0.05",
+        "--rpm",
+        "1000000",
+        "--tpm",
+        "1000000000",
+        "--out",
+        out,
+        "--quiet",
+      ],
+      { OPENAI_API_KEY: PLANTED, OPENAI_BASE_URL: fake.baseUrl },
+    )
+    expect(result.status, result.stderr).toBe(4)
+    expect(result.stderr).toMatch(/failed openai-gpt-4o-mini: no valid answer: 60 of 60 twins failed/)
+    expect(result.stderr).toMatch(/60× invalid-request: /)
+    expect(result.stderr).toMatch(/standin: 2 requested models failed \(exit 4\)/)
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as ResultsFile
+    const models = results.entries.filter((entry) => entry.baseline === undefined)
+    expect(models).toHaveLength(2)
+    for (const entry of models) expect(entry.status, entry.id).toBe("failed")
+    expect(existsSync(join(out, "site"))).toBe(false)
+  })
 })

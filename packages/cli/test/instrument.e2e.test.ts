@@ -207,6 +207,36 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
       )
       expect(messagesOf(perception!)[3]!.content).toContain(`Options: ${listed(orders[index]!.concern!)}`)
     }
+    // Each twin's conversation file holds what the vendor received, page by page, and the replies verbatim.
+    const entry = results.entries.find((e: { id: string }) => e.id === "openai-gpt-4o-mini")
+    expect(entry.conversationsFile).toBe("synthetic/openai-gpt-4o-mini.conversations.jsonl")
+    const jsonl = readFileSync(join(a, entry.conversationsFile), "utf8")
+    expect(readFileSync(join(b, entry.conversationsFile), "utf8")).toBe(jsonl)
+    const conversations = jsonl
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+    expect(conversations.map((c) => c.twinId)).toEqual(rows.map((row) => row.twin_id))
+    for (const [index, conversation] of conversations.entries()) {
+      const row = rows[index]!
+      const seed = deriveSeed(7, "call", row.twin_id!, 0, 0) % 2_147_483_647
+      const calls = entries.filter((e) => (e.body as { seed?: number }).seed === seed)
+      const last = messagesOf(calls.at(-1)!)
+      const turns = conversation.turns as Array<{ role: string; content: string; carried?: string }>
+      // The last call's messages are the conversation up to its page: system, page 1, answer as carried, page 2.
+      expect(turns.map((turn) => turn.role)).toEqual(["system", "user", "assistant", "user", "assistant"])
+      expect(last.map((m) => m.content)).toEqual([
+        turns[0]!.content,
+        turns[1]!.content,
+        turns[2]!.carried,
+        turns[3]!.content,
+      ])
+      const replies = JSON.parse(row.turns!) as Array<{ raw: string }>
+      expect([turns[2]!.content, turns[4]!.content]).toEqual(replies.map((reply) => reply.raw))
+      expect(conversation.valid).toBe(row.valid === "true")
+      expect(conversation.arm).toBe(row.arm)
+      expect(conversation.optionOrders).toEqual(orders[index])
+    }
   })
 
   it("study show prints the same conversation with no model call", () => {

@@ -34,16 +34,30 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
         .sort(),
     ).toEqual([
       "results.json",
+      "run-meta.json",
       "synthetic/human-split-half.csv",
       "synthetic/pilot-cell.csv",
       "synthetic/pilot-marginal.csv",
       "synthetic/uniform.csv",
     ])
     expect(first["site/index.html"]).toBeDefined()
-    // The site names the folder its results came from; everything else must match byte for byte.
+    // The site names the folder its results came from, and run-meta.json when the run happened (which is why
+    // it is not in results.json); everything else must match byte for byte.
     const withoutSite = (files: Record<string, string>) =>
-      Object.fromEntries(Object.entries(files).filter(([file]) => !file.startsWith("site/")))
+      Object.fromEntries(
+        Object.entries(files).filter(([file]) => !file.startsWith("site/") && file !== "run-meta.json"),
+      )
     expect(withoutSite(filesOf(b))).toEqual(withoutSite(first))
+    const meta = JSON.parse(first["run-meta.json"]!)
+    expect(Object.keys(meta)).toEqual(["schemaVersion", "startedAt", "finishedAt"])
+    expect(meta.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(Date.parse(meta.finishedAt)).toBeGreaterThanOrEqual(Date.parse(meta.startedAt))
+    expect(first["results.json"]).not.toContain(meta.startedAt.slice(0, 10))
+    // The run's site labels the run with its date.
+    expect(first["site/data.js"]).toContain(`"finishedAt":"${meta.finishedAt}"`)
+    expect(first["site/data.js"]).toContain(
+      `${meta.finishedAt.slice(0, 10)} ${meta.finishedAt.slice(11, 16)} UTC`,
+    )
     const resultsA = JSON.parse(first["results.json"]!)
     const resultsC = JSON.parse(readFileSync(join(c, "results.json"), "utf8"))
     expect(resultsC.manifest.splitSha256).not.toBe(resultsA.manifest.splitSha256)

@@ -43,10 +43,11 @@ beforeAll(async () => {
 })
 afterAll(() => fake?.close())
 
+/** A run's output files; run-meta.json (when the run happened) differs from run to run by design. */
 const files = (dir: string): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }))
-    if (entry.isFile())
+    if (entry.isFile() && entry.name !== "run-meta.json")
       out[join(entry.parentPath, entry.name).slice(dir.length)] = readFileSync(
         join(entry.parentPath, entry.name),
         "utf8",

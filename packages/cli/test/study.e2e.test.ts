@@ -221,7 +221,8 @@ const filesOf = (dir: string): Record<string, string> => {
     for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
       const path = join(sub, entry.name)
       if (entry.isDirectory()) walk(path)
-      else out[path] = readFileSync(join(dir, path), "utf8")
+      // run-meta.json says when the run happened: it differs from run to run by design
+      else if (entry.name !== "run-meta.json") out[path] = readFileSync(join(dir, path), "utf8")
     }
   }
   walk("")

@@ -156,8 +156,11 @@ export {
   ResultsFile,
   ResultsSchemaVersion,
   RunManifest,
+  RunMeta,
+  runMetaFileName,
   SplitFigure,
   SplitsSummary,
+  TwinConversation,
 } from "./results.js"
 export {
   AnswerValue,
@@ -181,6 +184,7 @@ export {
 export {
   AnalysisFamily,
   AnalysisSpec,
+  AnalysisSubset,
   AnalysisVariable,
   Arm,
   BeliefActionPair,
@@ -202,6 +206,7 @@ export {
   ReferenceAnalysis,
   ReferenceCoefficient,
   ReferenceResults,
+  StandardErrors,
   Stimulus,
   StimulusContent,
   StimulusImage,

@@ -150,8 +150,8 @@ export interface PilotDataShape {
 export class PilotData extends Context.Service<PilotData, PilotDataShape>()("@standin/core/PilotData") {}
 
 /**
- * The split-half ceiling's donors: half B of the holdout (the engine splits the holdout once, seeded, within
- * arms, and asks the ceiling only for half A's twins, so the people scored are never donors). The engine
+ * The split-half ceiling's donors: half B of the holdout (the engine splits the holdout once, seeded, stratified
+ * on arm and persona cell, and asks the ceiling only for half A's twins, so the people scored are never donors). The engine
  * provides it solely to providers whose descriptor says `baseline: "ceiling"`; it never reaches a model.
  */
 export interface HoldoutDataShape {
@@ -159,6 +159,11 @@ export interface HoldoutDataShape {
   readonly holdout: ReadonlyArray<Respondent>
   /** Donor twin id → index in `holdout`. */
   readonly twinIndex: ReadonlyMap<string, number>
+  /**
+   * The twins this build will be asked for (the other half), so the ceiling can match each to a distinct donor
+   * of its cell. Without it, donors are drawn per twin (with replacement).
+   */
+  readonly twins?: ReadonlyArray<Pick<Twin, "id" | "arm" | "persona">>
 }
 export class HoldoutData extends Context.Service<HoldoutData, HoldoutDataShape>()(
   "@standin/core/HoldoutData",

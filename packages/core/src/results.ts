@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { ConfidenceInterval, MetricScore } from "./metric.js"
 import { GenerationSettings } from "./provider.js"
 import { Elicitation, FailureReason } from "./respondent.js"
+import { AnswerValue } from "./scale.js"
 
 /**
  * Version of results.json. Bump on breaking change and add a migration in the leaderboard.
@@ -128,14 +129,16 @@ export type PpiInterval = typeof PpiInterval.Type
  * their own twins plus the twins of the holdout (PPI++), and from the whole human holdout (the truth check).
  */
 export const PpiTarget = Schema.Struct({
-  /** e.g. `share:mean:hidden`, `share:effect:shown-hidden`. */
+  /** e.g. `share:mean:hidden`, `share:effect:shown-hidden`, `share:coefficient:showdata`. */
   id: Schema.String,
   label: Schema.String,
-  kind: Schema.Literals(["mean", "effect"]),
+  /** An arm's mean, a difference between arms, or a declared logistic analysis's treatment coefficient. */
+  kind: Schema.Literals(["mean", "effect", "coefficient"]),
+  /** The item (for a coefficient: the analysis's outcome item). */
   item: Schema.String,
-  /** The arm (a mean) or `treatment-control` (an effect). */
+  /** The arm (a mean), `treatment-control` (an effect) or the design column (a coefficient). */
   arm: Schema.String,
-  /** How answers became numbers: `proportion "<option>"` or `score 1–k` or `value`. */
+  /** How answers became numbers: `proportion "<option>"`, `score 1–k`, `value` or `log-odds of "<level>"`. */
   coding: Schema.String,
   /** Labelled pairs (pilot humans with a valid twin answer) and unlabelled twins used. */
   n: Schema.Number,
@@ -222,6 +225,12 @@ export const ResultsEntry = Schema.Struct({
     costUsd: Schema.NullOr(Schema.Number),
   }),
   syntheticFile: Schema.NullOr(Schema.String),
+  /**
+   * Each twin's whole conversation (JSON lines, next to the synthetic CSV): the prompts page by page as the model
+   * received them, its replies verbatim, the parsed answers, validity and why an answer was invalid. Model entries
+   * only (baselines answer without a conversation); absent in older results.
+   */
+  conversationsFile: Schema.optionalKey(Schema.String),
   distributions: AnswerDistributions,
   scores: Schema.Array(MetricScore),
   fidelity: Schema.Struct({
@@ -275,6 +284,19 @@ export const LearningCurvePoint = Schema.Struct({
   seed: Schema.Number,
   metrics: Schema.Record(Schema.String, Fidelity),
   overall: Fidelity,
+  /**
+   * The n_eff curve (PPI++ on the headline target, the sweep run with prediction-powered inference): what the
+   * base model's twins are worth with this point's pilot as the labelled set (out-of-sample), and the point's
+   * finetuned model on the very pilot it was trained on (in-sample: optimistic). `n` is the pilot size.
+   */
+  worth: Schema.optionalKey(
+    Schema.Struct({
+      target: Schema.String,
+      n: Schema.Number,
+      base: Schema.NullOr(Schema.Number),
+      finetuned: Schema.NullOr(Schema.Number),
+    }),
+  ),
 })
 export type LearningCurvePoint = typeof LearningCurvePoint.Type
 
@@ -317,8 +339,6 @@ export const ResultsFile = Schema.Struct({
     citation: Schema.String,
     /** sha256 of the decoded study definition as canonical JSON; runs of one id and version should agree. */
     definitionSha256: Schema.optionalKey(Schema.String),
-    /** A private study: its site pages and downloads hold no human-derived rows, only aggregates. */
-    private: Schema.optionalKey(Schema.Boolean),
     items: Schema.Array(
       Schema.Struct({
         id: Schema.String,
@@ -328,6 +348,8 @@ export const ResultsFile = Schema.Struct({
       }),
     ),
     arms: Schema.Array(Schema.Struct({ id: Schema.String, label: Schema.String })),
+    /** Set (true) for a private study: publish aggregates only (see StudyDefinition.private). */
+    private: Schema.optionalKey(Schema.Boolean),
     /** The instrument as each arm saw it: an example twin's conversation, turn by turn (no model answers). */
     instrument: Schema.optionalKey(
       Schema.Array(
@@ -352,3 +374,50 @@ export const ResultsFile = Schema.Struct({
   splits: Schema.optionalKey(SplitsSummary),
 })
 export type ResultsFile = typeof ResultsFile.Type
+
+/**
+ * One line of an entry's conversations file (`conversationsFile`): one twin (× replicate) as the model met the
+ * instrument. `turns` holds the system message, each page as the user turn the model received and, after each
+ * page it answered, the reply verbatim (`carried`: how that page's answers were restated to the model on later
+ * pages). A page whose call failed for good has its user turn and no reply.
+ */
+export const TwinConversation = Schema.Struct({
+  twinId: Schema.String,
+  replicate: Schema.Number,
+  arm: Schema.String,
+  persona: Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Array(Schema.String)])),
+  elicitation: Schema.String,
+  turns: Schema.Array(
+    Schema.Struct({
+      role: Schema.Literals(["system", "user", "assistant"]),
+      page: Schema.optionalKey(Schema.String),
+      content: Schema.String,
+      /** Calls this reply took (re-asks included). */
+      attempts: Schema.optionalKey(Schema.Number),
+      carried: Schema.optionalKey(Schema.String),
+    }),
+  ),
+  /** Parsed answers by item id (null: invalid or unanswered). */
+  answers: Schema.Record(Schema.String, AnswerValue),
+  valid: Schema.Boolean,
+  /** Why each invalid item was invalid (item id → reason), as the answer parser said. */
+  invalid: Schema.Record(Schema.String, Schema.String),
+  failure: Schema.optionalKey(Schema.Struct({ reason: Schema.String, message: Schema.String })),
+  optionOrders: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
+})
+export type TwinConversation = typeof TwinConversation.Type
+
+/**
+ * When a run happened, kept beside its results (`run-meta.json` next to results.json), never inside them:
+ * results.json stays byte-identical for the same seed, and a date would break that.
+ */
+export const RunMeta = Schema.Struct({
+  schemaVersion: Schema.Literal(1),
+  /** ISO 8601, UTC: when `standin run` started, and when it wrote its results. */
+  startedAt: Schema.String,
+  finishedAt: Schema.String,
+})
+export type RunMeta = typeof RunMeta.Type
+
+/** The run-meta file's name, in the results file's folder. */
+export const runMetaFileName = "run-meta.json"

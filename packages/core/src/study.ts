@@ -242,10 +242,35 @@ export const AnalysisVariable = Schema.Struct({
 })
 export type AnalysisVariable = typeof AnalysisVariable.Type
 
-export const AnalysisFamily = Schema.Literals(["binomial", "gaussian"])
+/**
+ * The model a declared analysis fits.
+ * - gaussian: OLS (numeric or indicator outcome).
+ * - binomial: logistic regression (indicator outcome).
+ * - probit: binary probit regression (indicator outcome).
+ * - multinomial: baseline-category multinomial logit (categorical outcome; its `reference` is the baseline).
+ *   Coefficients are keyed `<outcome level>::<column>`, e.g. `Dem::income` or `Dem::(Intercept)`.
+ * - ordinal: proportional-odds (ordered) logit (categorical outcome whose declared levels run from lowest to
+ *   highest, its `reference` the lowest; or a numeric outcome, ordered by value). The intercept gives way to
+ *   thresholds keyed `<level>|<next level>`.
+ */
+export const AnalysisFamily = Schema.Literals(["binomial", "gaussian", "probit", "multinomial", "ordinal"])
 export type AnalysisFamily = typeof AnalysisFamily.Type
 
-/** A declared regression: `outcome ~ predictors + interactions`, logistic (binomial) or OLS (gaussian). */
+/** Keep only the respondents whose source value is one of `levels` (a multi-select value: any of them). */
+export const AnalysisSubset = Schema.Struct({
+  source: VariableSource,
+  levels: Schema.Array(Schema.String),
+})
+export type AnalysisSubset = typeof AnalysisSubset.Type
+
+/**
+ * Standard errors: classical (the default) or heteroskedasticity-consistent HC0–HC3 (White; MacKinnon & White).
+ * Multinomial and ordinal analyses take HC0 or HC1 only (leverage corrections have no standard definition there).
+ */
+export const StandardErrors = Schema.Literals(["classical", "HC0", "HC1", "HC2", "HC3"])
+export type StandardErrors = typeof StandardErrors.Type
+
+/** A declared regression: `outcome ~ predictors + interactions`, fitted as `family` says. */
 export const AnalysisSpec = Schema.Struct({
   id: Schema.String,
   label: Schema.String,
@@ -255,10 +280,17 @@ export const AnalysisSpec = Schema.Struct({
   interactions: Schema.Array(Schema.Tuple([Schema.String, Schema.String])),
   /** The predictor whose coefficient is the treatment effect, for treatment-effect recovery. */
   treatment: Schema.optionalKey(Schema.String),
+  /** Fit on the respondents meeting every condition (e.g. one arm, or one arm and one level of an item). */
+  subset: Schema.optionalKey(Schema.Array(AnalysisSubset)),
+  /** Standard errors (default "classical"). */
+  se: Schema.optionalKey(StandardErrors),
 })
 export type AnalysisSpec = typeof AnalysisSpec.Type
 
-/** A published coefficient, keyed by the design column name (e.g. `gender[Female]`, `s1:s2`). */
+/**
+ * A published coefficient, keyed by the design column name (e.g. `gender[Female]`, `s1:s2`); in a multinomial
+ * analysis by `<outcome level>::<column>` (`Dem::income`), and an ordinal analysis's thresholds by `low|high`.
+ */
 export const ReferenceCoefficient = Schema.Struct({
   estimate: Schema.Number,
   se: Schema.optionalKey(Schema.Number),
@@ -348,8 +380,6 @@ export const StudyDefinition = Schema.Struct({
   missingCodes: Schema.optionalKey(Schema.Array(Schema.String)),
   /** Variables computed from answers, persona and arm, for analyses; never shown to a model. */
   derived: Schema.optionalKey(Schema.Array(DerivedVariable)),
-  /** A private study: the site publishes no human-derived rows (personas, answers), only aggregates. */
-  private: Schema.optionalKey(Schema.Boolean),
   persona: Schema.Array(PersonaAttribute),
   /** Persona attribute ids used for subgroup alignment. */
   subgroups: Schema.Array(Schema.String),
@@ -367,6 +397,11 @@ export const StudyDefinition = Schema.Struct({
   figures: Schema.Array(FigureSpec),
   /** Columns that must never leave the machine (ids, free text). */
   privateColumns: Schema.Array(Schema.String),
+  /**
+   * A private study (default false): its results publish aggregates only. The leaderboard then shows no
+   * per-twin data (no twin browser, no synthetic CSV download): personas and answers stay with the researcher.
+   */
+  private: Schema.optionalKey(Schema.Boolean),
   /** Cleaning applied to every cell before validation. */
   trimWhitespace: Schema.Boolean,
   reference: Schema.optionalKey(ReferenceResults),

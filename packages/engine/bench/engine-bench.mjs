@@ -5,9 +5,14 @@
 //       to the bare `openai` SDK calling the same fake in a loop at the same concurrency (target ≥ 0.7),
 //       with CPU ms per call on each side;
 //   (c) peak RSS of a 200,000-call run from the cache, in a process of its own (target < 1 GB);
-//   (d) replay of a fully cached run, answers/s (target ≥ 50,000).
+//   (d) replay of a fully cached run, answers/s (target ≥ 50,000);
+//   (e) throughput under heavy faults (15% 429s with retry-after 1 s, 15% 500s) against none, same fake latency
+//       (100 ms) and concurrency 64, as a ratio (target ≥ 0.5: a call meets 0.43 faults on average, so 0.7 is
+//       the most retries allow, less the backoff tail of the unluckiest calls), with the limiter's lowest
+//       adaptive concurrency (issue 18: it used to collapse to 1–5 under random 429s, a 16× slowdown).
 // The fake runs in its own process, as a vendor would. Sizes: STANDIN_BENCH_CALLS (a, b; default 12,800:
-// 200 rounds of 64, so that the first and the last weigh little), STANDIN_BENCH_CACHED (c, d; default 200,000).
+// 200 rounds of 64, so that the first and the last weigh little), STANDIN_BENCH_CACHED (c, d; default 200,000),
+// STANDIN_BENCH_FAULT_CALLS (e; default 6,400).
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -25,7 +30,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 const fakeBin = resolve(here, "../../testkit/dist/bin.js")
 const liveCalls = Number(process.env.STANDIN_BENCH_CALLS ?? 12_800)
 const cachedCalls = Number(process.env.STANDIN_BENCH_CACHED ?? 200_000)
-const parts = new Set((process.env.STANDIN_BENCH_PARTS ?? "abcd").split(""))
+const faultCalls = Number(process.env.STANDIN_BENCH_FAULT_CALLS ?? 6_400)
+const parts = new Set((process.env.STANDIN_BENCH_PARTS ?? "abcde").split(""))
 const concurrency = 64
 const format = (value) => Math.round(value).toLocaleString("en-US")
 const ratio = (value) => value.toFixed(2)
@@ -59,11 +65,11 @@ const simulation = (provider, twins, extra = {}) => ({
 })
 
 /** Starts `standin-fake` in its own process; resolves with its SDK base URL and a way to stop it. */
-const startFake = (latencyMs) =>
+const startFake = (latencyMs, extra = []) =>
   new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      [fakeBin, "--vendor", "openai", "--port", "0", "--latency-ms", String(latencyMs)],
+      [fakeBin, "--vendor", "openai", "--port", "0", "--latency-ms", String(latencyMs), ...extra],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -97,8 +103,11 @@ const timed = async (run) => {
   }
 }
 
-/** A run's calls through standin: simulate → call runner (fresh store: every call paid) → OpenAI provider. */
-const standinRun = (baseUrl, twins, directory) =>
+/**
+ * A run's calls through standin: simulate → call runner (fresh store: every call paid) → OpenAI provider. With
+ * `watch`, the limiter's adaptive concurrency is sampled every 100 ms and its lowest value reported to it.
+ */
+const standinRun = (baseUrl, twins, directory, watch) =>
   Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {
@@ -112,12 +121,18 @@ const standinRun = (baseUrl, twins, directory) =>
           runId: "bench",
           limits: { maxConcurrency: concurrency, requestsPerMinute: null, tokensPerMinute: null },
         })
+        const sampler =
+          watch === undefined
+            ? undefined
+            : setInterval(() => {
+                Effect.runPromise(runner.limiter.state).then((state) => watch(state.concurrency))
+              }, 100)
         // as `standin run` does: twice as many twins at once as the limiter lets calls out
         const { synthetic } = yield* simulate(simulation(provider, twins), {
           call: runner.call,
           concurrency: 2 * concurrency,
           finish: runner.flush,
-        })
+        }).pipe(Effect.ensuring(Effect.sync(() => clearInterval(sampler))))
         return synthetic.filter((respondent) => respondent.failure === undefined).length
       }),
     ),
@@ -335,6 +350,35 @@ const benchB = async () => {
   }
 }
 
+/** (e) the same run against a clean fake and against one failing 30% of calls (15% 429s, 15% 500s). */
+const benchE = async () => {
+  const faults = "429:0.15,500:0.15"
+  const clean = await startFake(100)
+  let cleanRun
+  try {
+    await standinRun(clean.baseUrl, fixtureTwins(concurrency * 2, 1), directory) // warm up
+    cleanRun = await timed(() => standinRun(clean.baseUrl, fixtureTwins(faultCalls, 6), directory))
+  } finally {
+    await clean.close()
+  }
+  const faulty = await startFake(100, ["--faults", faults, "--seed", "18"])
+  try {
+    let lowest = concurrency
+    const faultyRun = await timed(() =>
+      standinRun(faulty.baseUrl, fixtureTwins(faultCalls, 6), directory, (now) => {
+        lowest = Math.min(lowest, now)
+      }),
+    )
+    const cleanRate = faultCalls / cleanRun.seconds
+    const faultyRate = faultCalls / faultyRun.seconds
+    console.log(
+      `(e) ${format(faultCalls)} calls, 100 ms latency, concurrency ${concurrency}: no faults ${format(cleanRate)} calls/s; faults ${faults} ${format(faultyRate)} calls/s (${format(faultyRun.value)} answered, lowest adaptive concurrency ${lowest}); ratio ${ratio(faultyRate / cleanRate)} (target ≥ 0.5: ${verdict(faultyRate / cleanRate >= 0.5)})`,
+    )
+  } finally {
+    await faulty.close()
+  }
+}
+
 /** (c) and (d): fill a cache, then replay it (a whole run in its own process; the call layer here). */
 const benchCD = async () => {
   const path = join(directory, "cached.sqlite")
@@ -366,6 +410,7 @@ try {
   if (parts.has("a")) await benchA()
   if (parts.has("b")) await benchB()
   if (parts.has("c") || parts.has("d")) await benchCD()
+  if (parts.has("e")) await benchE()
 } finally {
   rmSync(directory, { recursive: true, force: true })
 }

@@ -1,3 +1,12 @@
+// The study's descriptive figures moved to @standin/analysis (with its analyses); re-exported for engine users.
+export {
+  type ArmSummary,
+  armSummaries,
+  type BeliefActionSummary,
+  beliefActionSummaries,
+  computeFigure,
+  type FigureValue,
+} from "@standin/analysis"
 export * from "./answers.js"
 export * from "./calls/index.js"
 export * from "./ceiling.js"
@@ -6,7 +15,6 @@ export * from "./csv.js"
 export * from "./definition-hash.js"
 export * from "./distributions.js"
 export * from "./fidelity.js"
-export * from "./figures.js"
 export * from "./finetune.js"
 export * from "./option-order.js"
 export * from "./plan.js"
@@ -18,4 +26,5 @@ export * from "./splits.js"
 export * from "./status.js"
 export * from "./sweep.js"
 export * from "./training.js"
+export * from "./twin-conversations.js"
 export * from "./worth.js"

@@ -35,7 +35,7 @@ import {
   withoutUrlCredentials,
 } from "@standin/core"
 import { Context, Effect, Layer } from "effect"
-import { ceilingDescription, ceilingHalves } from "./ceiling.js"
+import { ceilingDescription, ceilingHalvings } from "./ceiling.js"
 import { exampleInstrument } from "./conversation.js"
 import { definitionSha256 } from "./definition-hash.js"
 import { answerDistributions } from "./distributions.js"
@@ -65,6 +65,11 @@ export interface ProviderSelection {
    * draws its own pilot from the pilot pool). Never overlaps the holdout: the engine checks it.
    */
   readonly pilot?: ReadonlyArray<Respondent>
+  /**
+   * The pilot people whose own twins this provider answers for prediction-powered inference, when they are not
+   * its `pilot` (a sweep gives the base model every point's pilot at once). Never given to the provider.
+   */
+  readonly ppiPilot?: ReadonlyArray<Respondent>
   /** A label suffix telling entries of the same provider apart (e.g. the pilot design of a sweep point). */
   readonly tag?: string
 }
@@ -119,6 +124,8 @@ export interface RunOptions<E> {
 export interface EntryData {
   readonly entry: ResultsEntry
   readonly synthetic: ReadonlyArray<SyntheticRespondent>
+  /** With PPI: the answers of the pilot people's own twins (ids `p00001…`, in `ppiPilot`/pilot order). */
+  readonly pilotSynthetic?: ReadonlyArray<SyntheticRespondent>
 }
 
 export interface RunOutcome {
@@ -248,6 +255,45 @@ export const crossFitted = (a: MetricScore, b: MetricScore): MetricScore => {
   }
 }
 
+/**
+ * Several halvings' cross-fitted scores of one metric as one (the ceiling's fidelity figure): headline and each
+ * resample's value averaged over the halvings (null or NaN when any could not be scored).
+ */
+export const averagedScores = (scores: ReadonlyArray<MetricScore>): MetricScore => {
+  const first = scores[0]!
+  if (scores.length === 1) return first
+  const values = scores.map((score) => score.headline.value)
+  const value = values.some((v) => v === null)
+    ? null
+    : values.reduce((sum: number, v) => sum + v!, 0) / scores.length
+  const intervals = scores.map((score) => score.headline.ci)
+  const ci = intervals.some((interval) => interval === null)
+    ? null
+    : {
+        lower: intervals.reduce((sum, interval) => sum + interval!.lower, 0) / scores.length,
+        upper: intervals.reduce((sum, interval) => sum + interval!.upper, 0) / scores.length,
+        level: first.headline.ci!.level,
+        method: first.headline.ci!.method,
+        description: `mean of ${scores.length} halvings' bounds`,
+      }
+  const replicates = scores.map((score) => score.headlineReplicates)
+  const length = replicates[0]?.length
+  const aligned = replicates.every((r) => r !== undefined && r.length === length)
+  const { headlineReplicates: _replicates, ...rest } = first
+  return {
+    ...rest,
+    headline: { measure: first.headline.measure, value, ci },
+    ...(aligned && length !== undefined
+      ? {
+          headlineReplicates: Array.from(
+            { length },
+            (_, r) => replicates.reduce((sum, values) => sum + values![r]!, 0) / scores.length,
+          ),
+        }
+      : {}),
+  }
+}
+
 /** The overall fidelity, flagged when some metric could not be normalised and so is not in its mean. */
 const withLeftOut = (overall: Fidelity, perMetric: ReadonlyMap<string, ResampledFidelity>): Fidelity => {
   const left = [...perMetric].filter(([, f]) => f.fidelity.value === null).map(([metric]) => metric)
@@ -297,39 +343,53 @@ export const runStudy = <E>(
       ...respondent,
       id: twinIdFor(index),
     }))
-    // The ceiling: the holdout split once into halves A and B. Half A's twins are answered by half-B donors and
-    // half B's by half-A donors; each half is scored only against its own humans, so the people scored are never
-    // donors.
-    const halves = ceilingHalves(study.id, holdout, options.seed)
-    const inHalfA = new Set(halves.scored.map((respondent) => respondent.id))
-    const halfOf = (twinId: string): "a" | "b" => (inHalfA.has(twinId) ? "a" : "b")
-    const humansOf = { a: halves.scored, b: halves.donors }
-    const donorsFor = (people: ReadonlyArray<Respondent>) =>
+    // The ceiling: the holdout split into halves A and B. Half A's twins are answered by half-B donors and half B's
+    // by half-A donors; each half is scored only against its own humans, so the people scored are never donors. The
+    // ceiling's fidelity figure averages several such halvings (ceiling.ts); the first is the one models are scored on.
+    const halvings = ceilingHalvings(study.id, holdout, options.seed, study.subgroups)
+    const halves = halvings[0]!
+    const inHalfA = halvings.map((halving) => new Set(halving.scored.map((respondent) => respondent.id)))
+    const halfOf = (twinId: string, halving = 0): "a" | "b" => (inHalfA[halving]!.has(twinId) ? "a" : "b")
+    const humansOf = (halving: number) => ({ a: halvings[halving]!.scored, b: halvings[halving]!.donors })
+    const donorsFor = (people: ReadonlyArray<Respondent>, asked: ReadonlyArray<Twin>) =>
       Layer.succeed(HoldoutData, {
         holdout: people,
         twinIndex: new Map(people.map((r, index) => [r.id, index])),
+        twins: asked,
       })
     const pilotLayer = Layer.succeed(PilotData, { study, pilot: split.pilot, seed: options.seed })
     const noHoldout = Layer.succeed(HoldoutData, { holdout: [], twinIndex: new Map() })
-    /** What one provider is asked: all twins, or (the ceiling) each half's twins with the other half as donors. */
+    /**
+     * What one provider is asked: all twins, or (the ceiling) for every halving each half's twins with the other
+     * half as donors.
+     */
     const passesFor = (isCeiling: boolean) =>
       isCeiling
-        ? [
-            { twins: twins.filter((twin) => halfOf(twin.id) === "a"), donors: donorsFor(halves.donors) },
-            { twins: twins.filter((twin) => halfOf(twin.id) === "b"), donors: donorsFor(halves.scored) },
-          ]
-        : [{ twins, donors: noHoldout }]
+        ? halvings.flatMap((halving, index) =>
+            (["a", "b"] as const).map((half) => {
+              const asked = twins.filter((twin) => halfOf(twin.id, index) === half)
+              return {
+                halving: index,
+                twins: asked,
+                donors: donorsFor(half === "a" ? halving.donors : halving.scored, asked),
+              }
+            }),
+          )
+        : [{ halving: 0, twins, donors: noHoldout }]
 
     const taken = new Set<string>()
     const pilotOf = (selection: ProviderSelection) => selection.pilot ?? split.pilot
+    const ppiPilotOf = (selection: ProviderSelection) => selection.ppiPilot ?? pilotOf(selection)
     const withPpi = (selection: ProviderSelection) =>
-      options.ppi !== undefined && pilotOf(selection).length > 0
+      options.ppi !== undefined && ppiPilotOf(selection).length > 0
     const pilotAnswers = new Map<string, ReadonlyArray<SyntheticRespondent>>()
     const simulated: Array<
       | {
           id: string
           selection: ProviderSelection
           synthetic: ReadonlyArray<SyntheticRespondent>
+          /** The ceiling's answers for its further halvings (scored for fidelity only). */
+          furtherHalvings: ReadonlyArray<ReadonlyArray<SyntheticRespondent>>
           totals: SimulationTotals
         }
       | { id: string; selection: ProviderSelection; skipped: string }
@@ -365,10 +425,11 @@ export const runStudy = <E>(
         continue
       }
       // the pilot's own twins (worth.ts) ride along with the first pass and are never scored
-      const ownPilot = withPpi(selection) ? pilotTwins(pilotOf(selection), study) : []
-      const total = (twins.length + ownPilot.length) * options.replicates
+      const ownPilot = withPpi(selection) ? pilotTwins(ppiPilotOf(selection), study) : []
+      const total =
+        (passes.reduce((sum, pass) => sum + pass.twins.length, 0) + ownPilot.length) * options.replicates
       let done = 0
-      const synthetic: Array<SyntheticRespondent> = []
+      const byHalving: Array<Array<SyntheticRespondent>> = halvings.map(() => [])
       let totals: SimulationTotals = { calls: 0, cachedCalls: 0, costUsd: 0 }
       emit({ _tag: "ProviderStarted", entry: id, total })
       for (const [index, pass] of passes.entries()) {
@@ -409,7 +470,7 @@ export const runStudy = <E>(
           },
           executor,
         )
-        synthetic.push(...result.synthetic)
+        byHalving[pass.halving]!.push(...result.synthetic)
         totals = {
           calls: totals.calls + result.totals.calls,
           cachedCalls: totals.cachedCalls + result.totals.cachedCalls,
@@ -421,11 +482,18 @@ export const runStudy = <E>(
       }
       // In holdout order, whatever the passes.
       if (passes.length > 1)
-        synthetic.sort((a, b) => a.twinId.localeCompare(b.twinId) || a.replicate - b.replicate)
+        for (const answers of byHalving)
+          answers.sort((a, b) => a.twinId.localeCompare(b.twinId) || a.replicate - b.replicate)
       emit({ _tag: "ProviderFinished", entry: id, totals })
-      const parts = separatePilotTwins(synthetic, ownPilot)
+      const parts = separatePilotTwins(byHalving[0]!, ownPilot)
       pilotAnswers.set(id, parts.pilot)
-      simulated.push({ id, selection, synthetic: parts.holdout, totals })
+      simulated.push({
+        id,
+        selection,
+        synthetic: parts.holdout,
+        furtherHalvings: isCeiling ? byHalving.slice(1) : [],
+        totals,
+      })
     }
 
     const metricOptions = {
@@ -462,15 +530,26 @@ export const runStudy = <E>(
       const isCeiling = item.selection.plugin.descriptor.baseline === "ceiling"
       const scores: Array<MetricScore> = []
       const halfScores: Array<MetricScore> = []
-      const ofHalf = (half: "a" | "b") => item.synthetic.filter((twin) => halfOf(twin.twinId) === half)
+      const answersOf = (halving: number) =>
+        halving === 0 ? item.synthetic : item.furtherHalvings[halving - 1]!
+      const ofHalf = (half: "a" | "b", halving: number) =>
+        answersOf(halving).filter((twin) => halfOf(twin.twinId, halving) === half)
       for (const metric of options.metrics) {
         emit({ _tag: "Scoring", entry: item.id, metric: metric.descriptor.id })
-        const onHalf = (half: "a" | "b") =>
-          metric.score({ study, human: humansOf[half], synthetic: ofHalf(half), options: metricOptions })
+        const onHalf = (half: "a" | "b", halving = 0) =>
+          metric.score({
+            study,
+            human: humansOf(halving)[half],
+            synthetic: ofHalf(half, halving),
+            options: metricOptions,
+          })
         if (isCeiling) {
           const a = yield* onHalf("a")
           scores.push(a)
-          halfScores.push(crossFitted(a, yield* onHalf("b")))
+          const perHalving = [crossFitted(a, yield* onHalf("b"))]
+          for (let halving = 1; halving <= item.furtherHalvings.length; halving++)
+            perHalving.push(crossFitted(yield* onHalf("a", halving), yield* onHalf("b", halving)))
+          halfScores.push(averagedScores(perHalving))
           continue
         }
         const score = yield* metric.score({
@@ -547,14 +626,14 @@ export const runStudy = <E>(
       if (options.ppi === undefined || !withPpi(item.selection)) return { entry, synthetic: item.synthetic }
       const ppi = worthOf({
         study,
-        pilot: pilotOf(item.selection),
+        pilot: ppiPilotOf(item.selection),
         pilotSynthetic,
         holdout,
         holdoutSynthetic: item.synthetic,
         entry,
         settings: options.ppi,
       })
-      return { entry: { ...entry, ppi }, synthetic: item.synthetic }
+      return { entry: { ...entry, ppi }, synthetic: item.synthetic, pilotSynthetic }
     })
 
     const plugins: Array<PluginInstance> = [
@@ -595,7 +674,6 @@ export const runStudy = <E>(
         title: study.title,
         citation: study.citation,
         definitionSha256: definitionSha256(study),
-        ...(study.private === true ? { private: true } : {}),
         items: study.items.map((item) => ({
           id: item.id,
           label: item.label,
@@ -603,6 +681,7 @@ export const runStudy = <E>(
           options: [...scaleOptions(item.scale)],
         })),
         arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
+        ...(study.private === true ? { private: true } : {}),
         instrument: exampleInstrument(experiment, options.includeDemographics),
       },
       manifest: {

@@ -23,6 +23,8 @@ import { type FinetuneJobEvent, type FinetuneOutcome, prepareFinetune, runFinetu
 import { shuffled, streamFor } from "./random.js"
 import { type ProviderSelection, type RunEvent, type RunOptions, type RunOutcome, runStudy } from "./run.js"
 import { type Split, splitRespondents } from "./split.js"
+import { pointWorth, unionOfPilots } from "./sweep-worth.js"
+import type { PpiSettings } from "./worth.js"
 
 /**
  * A sweep: the learning curve of finetuning. One fixed holdout is drawn for the whole sweep (from the seed);
@@ -128,6 +130,11 @@ export interface SweepOptions<E> {
   readonly concurrency: number
   /** How model calls are executed (cache, rate limits, retries, budget): as `RunOptions.executor`. */
   readonly executor?: RunOptions<E>["executor"]
+  /**
+   * Prediction-powered inference: every entry gets a `ppi` block and each learning-curve point its `worth`
+   * (the n_eff curve). The base model and the run-once baselines answer for the union of the points' pilots.
+   */
+  readonly ppi?: PpiSettings
   readonly onEvent?: (event: SweepEvent) => void
 }
 
@@ -244,7 +251,10 @@ export const runSweep = <E>(
     const pilotBaselines = options.baselines.filter(
       (selection) => selection.plugin.descriptor.baseline === "pilot",
     )
-    const selections: Array<ProviderSelection> = [...floorAndCeiling, options.base]
+    const union = unionOfPilots(pilots)
+    const withUnion = (selection: ProviderSelection): ProviderSelection =>
+      options.ppi === undefined ? selection : { ...selection, ppiPilot: union }
+    const selections: Array<ProviderSelection> = [...floorAndCeiling, options.base].map(withUnion)
     points.forEach((point, index) => {
       const pilot = pilots[index]!
       const outcome = finetunes[index]!
@@ -300,9 +310,41 @@ export const runSweep = <E>(
       minCellSize: options.minCellSize,
       concurrency: options.concurrency,
       ...(options.executor === undefined ? {} : { executor: options.executor }),
+      ...(options.ppi === undefined ? {} : { ppi: options.ppi }),
       onEvent: (event) => emit({ _tag: "Run", event }),
     })
 
+    // Entries come in the selections' order; the base model is the one selection that is options.base.
+    const baseIndex = selections.findIndex(
+      (selection) =>
+        selection.plugin === options.base.plugin &&
+        selection.finetune === undefined &&
+        selection.plugin.descriptor.baseline === undefined,
+    )
+    const baseData = baseIndex < 0 ? undefined : outcome.entries[baseIndex]
+    const pilotOfEntry = new Map(
+      selections.flatMap((selection, index) => {
+        const data = outcome.entries[index]
+        return data === undefined || selection.finetune === undefined || selection.pilot === undefined
+          ? []
+          : [[data.entry.id, { pilot: selection.pilot, data }] as const]
+      }),
+    )
+
+    const worthOfPoint = (id: string): Pick<LearningCurvePoint, "worth"> => {
+      const point = pilotOfEntry.get(id)
+      if (options.ppi === undefined || point === undefined) return {}
+      const worth = pointWorth({
+        study,
+        pilot: point.pilot,
+        union,
+        base: baseData,
+        finetuned: point.data,
+        holdout: outcome.holdout,
+        settings: options.ppi,
+      })
+      return worth === undefined ? {} : { worth }
+    }
     const learningCurves: Array<LearningCurvePoint> = outcome.results.entries.flatMap((entry) => {
       const info = entry.finetune
       if (info === undefined) return []
@@ -317,6 +359,7 @@ export const runSweep = <E>(
           seed: info.seed,
           metrics: entry.fidelity.perMetric,
           overall: entry.fidelity.overall,
+          ...worthOfPoint(entry.id),
         },
       ]
     })

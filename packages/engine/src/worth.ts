@@ -28,6 +28,10 @@ import {
   ppiMean,
   ppiMeanDifference,
 } from "@standin/stats"
+import { coefficientTargets } from "./worth-coefficients.js"
+import { type Coding, pilotTwinIdFor, twinPredictions } from "./worth-twins.js"
+
+export { pilotTwinIdFor } from "./worth-twins.js"
 
 /** What the run needs to know to add pilot twins and the `ppi` block. */
 export interface PpiSettings {
@@ -38,9 +42,6 @@ export interface PpiSettings {
 }
 
 export const defaultHumanCostUsd = 2.5
-
-/** Pilot twin ids: apart from the holdout's `t00001…`, so they are never confused with a scored twin. */
-export const pilotTwinIdFor = (index: number): string => `p${String(index + 1).padStart(5, "0")}`
 
 /** The twins of the pilot respondents (pseudonymous ids; persona and arm only, as for any twin). */
 export const pilotTwins = (pilot: ReadonlyArray<Respondent>, study?: StudyDefinition): ReadonlyArray<Twin> =>
@@ -63,12 +64,6 @@ export const separatePilotTwins = (
     holdout: synthetic.filter((respondent) => !ids.has(respondent.twinId)),
     pilot: synthetic.filter((respondent) => ids.has(respondent.twinId)),
   }
-}
-
-/** A numeric coding of an item's answers: a proportion of one option, an ordered score, or the value. */
-interface Coding {
-  readonly label: string
-  readonly code: (value: AnswerValue) => number | null
 }
 
 const codingsOf = (item: Item): ReadonlyArray<Coding> => {
@@ -104,48 +99,6 @@ const codingsOf = (item: Item): ReadonlyArray<Coding> => {
     case "MultiSelect":
       return []
   }
-}
-
-/**
- * The twin's prediction for an item: the mean over replicates of its coded answer, or — when the answer was
- * drawn from a distribution (logprobs or verbalized elicitation) — of the distribution's expected coded value,
- * which predicts better than one draw from it. Twins with no valid answer have no prediction.
- */
-const twinPredictions = (
-  synthetic: ReadonlyArray<SyntheticRespondent>,
-  item: Item,
-  coding: Coding,
-): Map<string, { arm: string; value: number }> => {
-  const sums = new Map<string, { arm: string; sum: number; count: number }>()
-  for (const respondent of synthetic) {
-    const drawn = coding.code(respondent.answers[item.id] ?? null)
-    if (drawn === null) continue
-    const value = expectedValue(respondent.distributions?.[item.id], coding) ?? drawn
-    const entry = sums.get(respondent.twinId)
-    if (entry === undefined) sums.set(respondent.twinId, { arm: respondent.arm, sum: value, count: 1 })
-    else {
-      entry.sum += value
-      entry.count++
-    }
-  }
-  return new Map([...sums].map(([id, { arm, sum, count }]) => [id, { arm, value: sum / count }]))
-}
-
-/** Σ p(option) · code(option) over the options the coding knows, renormalised; undefined without mass. */
-const expectedValue = (
-  distribution: Record<string, number> | undefined,
-  coding: Coding,
-): number | undefined => {
-  if (distribution === undefined) return undefined
-  let mass = 0
-  let sum = 0
-  for (const [option, p] of Object.entries(distribution)) {
-    const code = coding.code(option)
-    if (code === null || !(p > 0)) continue
-    mass += p
-    sum += p * code
-  }
-  return mass > 0 ? sum / mass : undefined
 }
 
 const toInterval = (r: PpiScalar) => ({ estimate: r.estimate, se: r.se, lower: r.lower, upper: r.upper })
@@ -218,8 +171,8 @@ export const worthOf = (input: WorthInput): PpiSummary => {
   for (const item of study.items) {
     const codings = codingsOf(item)
     for (const coding of codings) {
-      const pilotPredictions = twinPredictions(input.pilotSynthetic, item, coding)
-      const holdoutPredictions = twinPredictions(input.holdoutSynthetic, item, coding)
+      const pilotPredictions = twinPredictions(input.pilotSynthetic, item.id, coding)
+      const holdoutPredictions = twinPredictions(input.holdoutSynthetic, item.id, coding)
       const arms = new Map<string, ArmData>()
       for (const arm of study.arms) {
         const y: Array<number> = []
@@ -295,6 +248,16 @@ export const worthOf = (input: WorthInput): PpiSummary => {
       }
     }
   }
+  targets.push(
+    ...coefficientTargets({
+      study,
+      pilot: input.pilot,
+      pilotSynthetic: input.pilotSynthetic,
+      holdout: input.holdout,
+      holdoutSynthetic: input.holdoutSynthetic,
+      alpha,
+    }),
+  )
   headline ??= targets[0]?.id ?? null
   const { inSample, note } = noteFor(entry)
   const pilotTwinCount = new Set(input.pilotSynthetic.map((r) => r.twinId)).size

@@ -500,4 +500,91 @@ describe("a sweep", () => {
       await instant.close()
     }
   })
+
+  it("with PPI: the base model answers for the union of the pilots once, and every point gets its n_eff", async () => {
+    const instant = await startOpenAiFake({
+      apiKey: plantedKey,
+      seed: 5,
+      jobs: { validatingMs: 0, queuedMs: 0, runningMs: 0 },
+    })
+    try {
+      const events: Array<SweepEvent> = []
+      const outcome = await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const store = yield* makeStore(":memory:")
+            const ft = yield* Effect.provide(getFinetuner, openAiFinetuner({ baseUrl: instant.baseUrl }))
+            return yield* runSweep({
+              experiment,
+              finetuner: ft,
+              base: {
+                plugin: openAiProvider,
+                spec: { provider: "openai", model: "gpt-4o-mini", baseUrl: instant.baseUrl },
+              },
+              baselines: [uniform, pilotCell].map((plugin) => ({
+                plugin,
+                spec: { provider: plugin.descriptor.id, model: "v1" },
+              })),
+              servedBy: openAiProvider,
+              metrics: [],
+              sizes: [
+                { _tag: "Count", count: 30 },
+                { _tag: "Count", count: 60 },
+              ],
+              samplings: [{ _tag: "Random" }],
+              arms: "all",
+              seeds: 1,
+              seed: 3,
+              holdoutSize: 100,
+              includeDemographics: true,
+              hyperparameters: { epochs: 1 },
+              validationFraction: 0,
+              store,
+              pollInterval: "1 millis",
+              replicates: 1,
+              elicitation: "sample",
+              settings: { temperature: 1, seed: 1 },
+              maxReasks: 0,
+              bootstrap: 0,
+              minCellSize: 5,
+              concurrency: 8,
+              ppi: { humanCostUsd: 2.5 },
+              onEvent: (event) => events.push(event),
+            })
+          }),
+        ).pipe(
+          Effect.provide(
+            ConfigProvider.layer(ConfigProvider.fromEnv({ env: { OPENAI_API_KEY: plantedKey } })),
+          ),
+        ),
+      )
+      const started = new Map(
+        events.flatMap((event) =>
+          event._tag === "Run" && event.event._tag === "ProviderStarted"
+            ? [[event.event.entry, event.event.total] as const]
+            : [],
+        ),
+      )
+      // nested pilots: the union is the larger pilot, so the base model answers 100 holdout + 60 pilot twins
+      expect(started.get("openai-gpt-4o-mini")).toBe(160)
+      const base = outcome.results.entries.find((entry) => entry.id === "openai-gpt-4o-mini")!
+      expect(base.ppi?.pilotTwins).toBe(60)
+      const curve = outcome.results.learningCurves ?? []
+      expect(curve.map((point) => [point.pilotSize, point.worth?.n])).toEqual([
+        [30, 30],
+        [60, 60],
+      ])
+      for (const point of curve) {
+        expect(point.worth?.target).toBe(base.ppi?.headline)
+        expect(point.worth?.base).toBeGreaterThan(0)
+        expect(point.worth?.finetuned).toBeGreaterThan(0)
+        // the finetuned model answered for its own pilot's twins: its ppi block says it is in-sample
+        const finetuned = outcome.results.entries.find((entry) => entry.id === point.entry)!
+        expect(finetuned.ppi?.inSample).toBe(true)
+        expect(finetuned.ppi?.pilotTwins).toBe(point.pilotSize)
+      }
+    } finally {
+      await instant.close()
+    }
+  })
 })

@@ -13,7 +13,7 @@ import {
 } from "@standin/core"
 import { defineStudy } from "@standin/study"
 import { Effect, Layer, Schema } from "effect"
-import { ceilingHalves } from "../src/ceiling.js"
+import { ceilingHalves, ceilingHalvingCount } from "../src/ceiling.js"
 import { deriveSeed, mulberry32 } from "../src/random.js"
 import { runStudy, twinIdFor } from "../src/run.js"
 import { combineSplits, splitSeeds } from "../src/splits.js"
@@ -121,6 +121,42 @@ describe("the human ceiling does not leak", () => {
     expect(ceilingHalves("fixture", holdout, 8).scored).not.toEqual(halves.scored)
   })
 
+  it("stratifies the halves on arm and persona cell, so a twin's cell has as many donors as twins (±1)", () => {
+    const holdout = respondents.map((r, i) => ({ ...r, id: twinIdFor(i) }))
+    const attributes = fixtureStudy.subgroups
+    const halves = ceilingHalves("fixture", holdout, 7, attributes)
+    const cellOf = (r: Respondent) =>
+      JSON.stringify([
+        r.arm,
+        ...attributes.map((a) => {
+          const value = r.persona[a]
+          return typeof value === "string" ? value : [...(value ?? [])].sort().join("|")
+        }),
+      ])
+    const counts = new Map<string, [number, number]>()
+    for (const [side, people] of [halves.scored, halves.donors].entries())
+      for (const r of people) {
+        const count = counts.get(cellOf(r)) ?? [0, 0]
+        count[side]! += 1
+        counts.set(cellOf(r), count)
+      }
+    expect(counts.size).toBeGreaterThan(4)
+    for (const [a, b] of counts.values()) expect(Math.abs(a - b)).toBeLessThanOrEqual(1)
+    for (const arm of ["control", "treated"]) {
+      const a = halves.scored.filter((r) => r.arm === arm).length
+      const b = halves.donors.filter((r) => r.arm === arm).length
+      expect(Math.abs(a - b)).toBeLessThanOrEqual(1)
+    }
+    // Without the attributes only the arms are balanced, and the cells come out uneven.
+    const byArm = ceilingHalves("fixture", holdout, 7)
+    const uneven = [...counts.keys()].some((cell) => {
+      const a = byArm.scored.filter((r) => cellOf(r) === cell).length
+      const b = byArm.donors.filter((r) => cellOf(r) === cell).length
+      return Math.abs(a - b) > 1
+    })
+    expect(uneven).toBe(true)
+  })
+
   it("answers each half's twins with the other half's donors and never scores a donor", async () => {
     /** Per build of the ceiling: the donors the engine handed it and the twins it was then asked about. */
     const builds: Array<{ donors: Array<Respondent>; asked: Array<string> }> = []
@@ -148,18 +184,22 @@ describe("the human ceiling does not leak", () => {
     const calls: Array<MetricInput> = []
     const outcome = await run([spec(uniform), spec(pilotMarginal), spec(recordingCeiling)], calls)
     const ceilingEntry = outcome.entries.find((data) => data.entry.baseline === "ceiling")!
-    expect(builds).toHaveLength(2)
+    // Two builds (one per half) for each of the ceiling's halvings, halving 0 first.
+    expect(builds).toHaveLength(2 * ceilingHalvingCount)
     const halves = builds.map((build) => new Set(build.asked))
     for (const [index, build] of builds.entries()) {
       const donorIds = new Set(build.donors.map((d) => d.id))
-      // A build's twins are never its own donors, and its donors are exactly the other half.
+      const other = index % 2 === 0 ? index + 1 : index - 1
+      // A build's twins are never its own donors, and its donors are exactly the other half of its halving.
       expect([...halves[index]!].filter((id) => donorIds.has(id))).toEqual([])
-      expect(donorIds).toEqual(halves[1 - index])
+      expect(donorIds).toEqual(halves[other])
+      expect(halves[index]!.size + halves[other]!.size).toBe(outcome.holdout.length)
     }
-    expect(halves[0]!.size + halves[1]!.size).toBe(outcome.holdout.length)
-    // Every ceiling answer vector is one of its donors', of the same arm.
+    // The halvings differ.
+    expect(halves[2]).not.toEqual(halves[0])
+    // Every ceiling answer vector is one of its donors', of the same arm (the entry's answers: halving 0).
     for (const twin of ceilingEntry.synthetic) {
-      const build = builds.find((b) => b.asked.includes(twin.twinId))!
+      const build = builds.slice(0, 2).find((b) => b.asked.includes(twin.twinId))!
       expect(
         build.donors.some(
           (donor) =>
@@ -176,8 +216,9 @@ describe("the human ceiling does not leak", () => {
     expect(ceilingCalls.length).toBeGreaterThan(0)
     for (const call of ceilingCalls) {
       const humans = new Set(call.human.map((h) => h.id))
-      const half = halves.find((h) => h.has(call.human[0]!.id))!
-      expect(humans).toEqual(half)
+      // The humans are exactly one half of some halving, and the twins scored are that half's.
+      const half = halves.find((h) => h.size === humans.size && [...h].every((id) => humans.has(id)))
+      expect(half).toBeDefined()
       expect(new Set(call.synthetic.map((s) => s.twinId))).toEqual(half)
     }
     // The floor and the models are scored on the whole holdout (their reported scores) and, for fidelity, on

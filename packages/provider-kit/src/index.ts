@@ -2,8 +2,12 @@ export { type Ask, generateFor } from "./generate-for.js"
 export {
   baseUrlOf,
   decodePluginOptions,
+  decodeProviderOptions,
+  flatOptionsWarning,
   optionalApiKey,
   optionalEnv,
+  providerOptionsFor,
+  providerOptionsOf,
   requiredApiKey,
   requireModel,
   vendorFinetunerLayer,

@@ -67,6 +67,59 @@ export const requireModel = (plugin: string, spec: ProviderSpec, example: string
       )
     : Effect.void
 
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * A provider's own vendor options. They have one shape: `spec.options[providerId]` (`providerOptions.openai`,
+ * `providerOptions["openai-compatible"]`), so one options map can serve several providers. The flat shape (the
+ * plugin's options at the top of `spec.options`), accepted before, is still read; `deprecated` says so.
+ */
+export const providerOptionsFor = (
+  providerId: string,
+  options: Readonly<Record<string, unknown>> | undefined,
+): { readonly options: Readonly<Record<string, unknown>>; readonly deprecated: boolean } => {
+  if (options === undefined || Object.keys(options).length === 0) return { options: {}, deprecated: false }
+  const own = options[providerId]
+  if (isRecord(own)) return { options: own, deprecated: false }
+  return { options, deprecated: true }
+}
+
+const warned = new Set<string>()
+
+/** The deprecation message of flat vendor options, logged once per provider and process. */
+export const flatOptionsWarning = (providerId: string): string =>
+  `vendor options for ${providerId} at the top of spec.options are deprecated: put them under providerOptions["${providerId}"] (spec.options["${providerId}"])`
+
+/** `providerOptionsFor`, logging the deprecation (once per provider) when the flat shape is met. */
+export const providerOptionsOf = (
+  providerId: string,
+  options: Readonly<Record<string, unknown>> | undefined,
+) =>
+  Effect.suspend(() => {
+    const found = providerOptionsFor(providerId, options)
+    if (!found.deprecated || warned.has(providerId)) return Effect.succeed(found.options)
+    warned.add(providerId)
+    return Effect.as(Effect.logWarning(flatOptionsWarning(providerId)), found.options)
+  })
+
+/** A provider's vendor options (`spec.options[providerId]`, see `providerOptionsFor`), decoded strictly. */
+export const decodeProviderOptions = <S extends Schema.Constraint>(
+  providerId: string,
+  schema: S,
+  options: Readonly<Record<string, unknown>> | undefined,
+) =>
+  Effect.flatMap(providerOptionsOf(providerId, options), (own) =>
+    Effect.mapError(
+      decodePluginOptions(providerId, schema, own),
+      (error) =>
+        new PluginConfigError({
+          plugin: providerId,
+          message: error.message.replace("invalid options", `invalid providerOptions["${providerId}"]`),
+        }),
+    ),
+  )
+
 /** A plugin's options (a provider's `spec.options`, a finetuner's config), decoded strictly: unknown fields are errors. */
 export const decodePluginOptions = <S extends Schema.Constraint>(
   plugin: string,

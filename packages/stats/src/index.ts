@@ -85,10 +85,12 @@ export {
 } from "./permutation.js"
 export { hashId, idHashes, poissonOne, poissonWeights } from "./poisson-bootstrap.js"
 export {
+  type ClassicalOptions,
   classicalLogistic,
   classicalMean,
   classicalMeanDifference,
   classicalOls,
+  crossFittedLambdas,
   differenceOfScalars,
   effectiveSampleSize,
   type MeanInput,
@@ -97,6 +99,7 @@ export {
   type PpiMethod,
   type PpiOptions,
   type PpiScalar,
+  type PpiVariant,
   ppiLogistic,
   ppiMean,
   ppiMeanDifference,

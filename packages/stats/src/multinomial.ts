@@ -1,33 +1,23 @@
-import { codeOutcome } from "./categorical-outcome.js"
+import {
+  type CategoricalFitOptions,
+  type CategoricalFitSummary,
+  categoricalLikelihoodSummary,
+  weightedCategories,
+} from "./categorical-outcome.js"
 import { waldTable } from "./coefficient-table.js"
 import type { Design } from "./design.js"
-import { frequencyWeights, maxAbs, rankDeficiency } from "./kernels.js"
-import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
+import { maxAbs, rankDeficiency } from "./kernels.js"
+import { cholesky, choleskyInverse } from "./linear-algebra.js"
+import { newtonMaximise } from "./newton.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 import type { Coefficient, FitError } from "./regression.js"
 import { scoreSandwich } from "./robust.js"
 
-export interface MultinomialLogitOptions {
-  /** The outcome category of each design row (frame values at `design.rows`). */
-  readonly outcome: ReadonlyArray<string | number | null | undefined>
+export interface MultinomialLogitOptions extends CategoricalFitOptions {
   /** Category order (default: sorted distinct values). */
   readonly levels?: ReadonlyArray<string>
   /** The baseline category (default: the first level, as R's nnet::multinom and statsmodels' MNLogit). */
   readonly reference?: string
-  /** Frequency weights: weight w counts a row w times. */
-  readonly weights?: ArrayLike<number>
-  /** Starting estimates, equation-major ((K − 1)·p). */
-  readonly start?: ArrayLike<number>
-  /** 1 − confidence level of the reported intervals (default 0.05). */
-  readonly alpha?: number
-  readonly maxIterations?: number
-  /** Convergence: the largest Newton step below this (default 1e-10). */
-  readonly tolerance?: number
-  /**
-   * "classical" (default): the inverse information. "HC0": the sandwich with per-row score vectors, as
-   * statsmodels' MNLogit(cov_type="HC0"); "HC1" scales it by n/(n − (K − 1)p).
-   */
-  readonly covariance?: "classical" | "HC0" | "HC1"
 }
 
 export interface MultinomialEquation {
@@ -36,7 +26,7 @@ export interface MultinomialEquation {
   readonly coefficients: ReadonlyArray<Coefficient>
 }
 
-export interface MultinomialLogitFit {
+export interface MultinomialLogitFit extends Omit<CategoricalFitSummary, "coefficients"> {
   readonly family: "multinomial"
   /** Every category, in level order (the reference included). */
   readonly categories: ReadonlyArray<string>
@@ -46,24 +36,6 @@ export interface MultinomialLogitFit {
   readonly equations: ReadonlyArray<MultinomialEquation>
   /** Equation-major: estimates[k·p + j] is column j of equation k. */
   readonly estimates: Float64Array
-  readonly standardErrors: Float64Array
-  /** Row-major covariance of `estimates` ((K − 1)p square), as `covarianceType` says. */
-  readonly covariance: Float64Array
-  readonly covarianceType: "classical" | "HC0" | "HC1"
-  /** Weighted count of each category, in `categories` order. */
-  readonly counts: ReadonlyArray<number>
-  readonly n: number
-  readonly logLikelihood: number
-  /** Intercept-only log-likelihood Σ n_k log(n_k / n). */
-  readonly nullLogLikelihood: number
-  /** Residual deviance −2ℓ (what R's multinom prints). */
-  readonly deviance: number
-  /** McFadden's pseudo-R²: 1 − ℓ/ℓ₀. */
-  readonly pseudoR2: number
-  /** −2ℓ + 2(K − 1)p. */
-  readonly aic: number
-  readonly iterations: number
-  readonly level: number
 }
 
 /**
@@ -74,33 +46,23 @@ export const fitMultinomialLogit = (
   design: Design,
   options: MultinomialLogitOptions,
 ): Outcome<MultinomialLogitFit, FitError> => {
-  const coded = codeOutcome(options.outcome, design.n, options.levels, "multinomial")
-  if ("error" in coded) return fail(coded.error)
-  const reference = options.reference ?? coded.coded.levels[0]!
-  const referenceIndex = coded.coded.levels.indexOf(reference)
+  const outcome = weightedCategories(design, options.outcome, options.levels, options.weights, "multinomial")
+  if ("error" in outcome) return fail(outcome.error)
+  const { levels: categories, codes, weights, n, counts } = outcome.value
+  const reference = options.reference ?? categories[0]!
+  const referenceIndex = categories.indexOf(reference)
   if (referenceIndex < 0) {
     return fail({
       _tag: "InvalidOutcome",
-      message: `The reference category "${reference}" is not one of the levels ${coded.coded.levels.join(", ")}.`,
+      message: `The reference category "${reference}" is not one of the levels ${categories.join(", ")}.`,
     })
   }
-  // Reorder so the reference is code 0 (the equations keep level order).
-  const categories = coded.coded.levels
+  // The equations keep level order; the reference has none.
   const others = categories.filter((_, k) => k !== referenceIndex)
   const K = categories.length
-  if (K < 2) {
-    return fail({
-      _tag: "ConstantOutcome",
-      value: 0,
-      message: `Every observation is "${categories[0]}": nothing to model.`,
-    })
-  }
   const equationOf = new Int32Array(K) // category code → equation index, −1 for the reference
   let next = 0
   for (let k = 0; k < K; k++) equationOf[k] = k === referenceIndex ? -1 : next++
-  const resolved = frequencyWeights(design, options.weights)
-  if ("error" in resolved) return fail(resolved.error)
-  const { weights, n } = resolved
   const { p, rowStart, columnIndex, values } = design
   const E = K - 1
   const P = E * p
@@ -112,19 +74,9 @@ export const fitMultinomialLogit = (
       message: `${n} observations cannot identify ${P} coefficients.`,
     })
   }
-  const counts = new Array<number>(K).fill(0)
-  for (let i = 0; i < design.n; i++) counts[coded.coded.codes[i]!]! += weights[i]!
-  const empty = categories.filter((_, k) => counts[k] === 0)
-  if (empty.length > 0) {
-    return fail({
-      _tag: "InvalidOutcome",
-      message: `No observation has category ${empty.map((c) => `"${c}"`).join(", ")}: leave it out of the levels.`,
-    })
-  }
   const rank = rankDeficiency(design, weights)
   if (rank) return fail(rank)
 
-  const codes = coded.coded.codes
   const probabilities = new Float64Array(design.n * E)
   /** Fill the fitted probabilities of the non-reference categories; return the log-likelihood. */
   const evaluate = (beta: ArrayLike<number>, out: Float64Array): number => {
@@ -151,6 +103,7 @@ export const fitMultinomialLogit = (
     return sum
   }
   const informationAndScore = (): { information: Float64Array; score: Float64Array } => {
+    // At the accepted estimates, whose fitted probabilities `probabilities` holds.
     const information = new Float64Array(P * P)
     const score = new Float64Array(P)
     for (let i = 0; i < design.n; i++) {
@@ -190,42 +143,18 @@ export const fitMultinomialLogit = (
         if (equationOf[k]! >= 0)
           beta[equationOf[k]! * p + intercept] = Math.log(counts[k]! / counts[referenceIndex]!)
   }
-  let logLikelihood = evaluate(beta, probabilities)
-  const maxIterations = options.maxIterations ?? 100
-  const tolerance = options.tolerance ?? 1e-10
   const trial = new Float64Array(design.n * E)
-  let factor: Float64Array | null = null
-  let converged = false
-  let iterations = 0
-  let lastStep = new Float64Array(P)
-  for (iterations = 1; iterations <= maxIterations; iterations++) {
-    const { information, score } = informationAndScore()
-    const decomposition = cholesky(information, P)
-    if (decomposition.dependent.length > 0) break
-    factor = decomposition.factor
-    const step = choleskySolve(factor, P, score)
-    let scale = 1
-    let accepted = false
-    for (let halving = 0; halving < 50; halving++) {
-      const candidate = beta.map((value, j) => value + scale * step[j]!)
-      const candidateLikelihood = evaluate(candidate, trial)
-      if (candidateLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) {
-        beta.set(candidate)
-        probabilities.set(trial)
-        logLikelihood = candidateLikelihood
-        accepted = true
-        break
-      }
-      scale /= 2
-    }
-    lastStep = step.map((value) => value * scale)
-    if (!accepted || maxAbs(lastStep) < tolerance) {
-      // No ascent left even on a tiny step: the likelihood is at its numerical maximum.
-      converged = true
-      break
-    }
-  }
-  if (!converged || factor === null) {
+  const result = newtonMaximise(
+    {
+      logLikelihood: (candidate) => evaluate(candidate, trial),
+      accept: () => probabilities.set(trial),
+      derivatives: informationAndScore,
+    },
+    beta,
+    { maxIterations: options.maxIterations ?? 100, tolerance: options.tolerance ?? 1e-10, halvings: 50 },
+  )
+  const { logLikelihood, iterations, lastStep } = result
+  if (!result.converged) {
     let saturated = false
     for (let i = 0; i < probabilities.length; i++)
       if (probabilities[i]! < 1e-10 || probabilities[i]! > 1 - 1e-10) saturated = true
@@ -245,8 +174,8 @@ export const fitMultinomialLogit = (
     }
     return fail({
       _tag: "NotConverged",
-      iterations: maxIterations,
-      message: `Newton–Raphson did not converge in ${maxIterations} iterations.`,
+      iterations,
+      message: `Newton–Raphson did not converge in ${iterations} iterations.`,
     })
   }
   // The information at the final estimates.
@@ -283,8 +212,6 @@ export const fitMultinomialLogit = (
       .slice(e * p, (e + 1) * p)
       .map((row, j) => ({ ...row, term: design.columns[j]! })),
   }))
-  let nullLogLikelihood = 0
-  for (let k = 0; k < K; k++) nullLogLikelihood += counts[k]! * Math.log(counts[k]! / n)
   return succeed({
     family: "multinomial",
     categories,
@@ -295,13 +222,7 @@ export const fitMultinomialLogit = (
     standardErrors,
     covariance,
     covarianceType,
-    counts,
-    n,
-    logLikelihood,
-    nullLogLikelihood,
-    deviance: -2 * logLikelihood,
-    pseudoR2: 1 - logLikelihood / nullLogLikelihood,
-    aic: -2 * logLikelihood + 2 * P,
+    ...categoricalLikelihoodSummary(counts, n, logLikelihood, P),
     iterations,
     level: 1 - alpha,
   })

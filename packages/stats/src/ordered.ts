@@ -1,56 +1,35 @@
-import { codeOutcome } from "./categorical-outcome.js"
+import {
+  type CategoricalFitOptions,
+  type CategoricalFitSummary,
+  categoricalLikelihoodSummary,
+  weightedCategories,
+} from "./categorical-outcome.js"
 import { waldTable } from "./coefficient-table.js"
 import type { Design } from "./design.js"
-import { frequencyWeights, maxAbs, rankDeficiency } from "./kernels.js"
-import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
+import { rankDeficiency } from "./kernels.js"
+import { cholesky, choleskyInverse } from "./linear-algebra.js"
+import { newtonMaximise } from "./newton.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 import type { Coefficient, FitError } from "./regression.js"
 import { scoreSandwich } from "./robust.js"
 
-export interface OrderedLogitOptions {
-  /** The outcome of each design row (frame values at `design.rows`). */
-  readonly outcome: ReadonlyArray<string | number | null | undefined>
+export interface OrderedLogitOptions extends CategoricalFitOptions {
   /** The categories from lowest to highest (default: numbers in numeric order, else sorted strings). */
   readonly levels?: ReadonlyArray<string>
-  readonly weights?: ArrayLike<number>
-  /** 1 − confidence level of the reported intervals (default 0.05). */
-  readonly alpha?: number
-  readonly maxIterations?: number
-  /** Convergence: the largest Newton step below this (default 1e-10). */
-  readonly tolerance?: number
-  /**
-   * "classical" (default): the inverse information. "HC0": the sandwich with per-row score vectors, as
-   * statsmodels' OrderedModel(...).fit(cov_type="HC0"); "HC1" scales it by n/(n − P).
-   */
-  readonly covariance?: "classical" | "HC0" | "HC1"
 }
 
-export interface OrderedLogitFit {
+export interface OrderedLogitFit extends CategoricalFitSummary {
   readonly family: "ordinal"
   readonly link: "logit"
   readonly levels: ReadonlyArray<string>
   /** The slope columns (the design's columns without `(Intercept)`: the thresholds take its place). */
   readonly columns: ReadonlyArray<string>
+  /** The slopes. */
   readonly coefficients: ReadonlyArray<Coefficient>
   /** Cutpoints θ_1 < … < θ_{J−1}, named "low|high" as R's MASS::polr. P(y ≤ j) = F(θ_j − x'β). */
   readonly thresholds: ReadonlyArray<Coefficient>
   /** Slopes then thresholds. */
   readonly estimates: Float64Array
-  readonly standardErrors: Float64Array
-  /** Row-major covariance of `estimates`, as `covarianceType` says. */
-  readonly covariance: Float64Array
-  readonly covarianceType: "classical" | "HC0" | "HC1"
-  readonly counts: ReadonlyArray<number>
-  readonly n: number
-  readonly logLikelihood: number
-  /** Thresholds-only log-likelihood Σ n_j log(n_j / n). */
-  readonly nullLogLikelihood: number
-  /** −2ℓ (R's polr "Residual Deviance"). */
-  readonly deviance: number
-  readonly pseudoR2: number
-  readonly aic: number
-  readonly iterations: number
-  readonly level: number
 }
 
 const logistic = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
@@ -65,29 +44,10 @@ export const fitOrderedLogit = (
   design: Design,
   options: OrderedLogitOptions,
 ): Outcome<OrderedLogitFit, FitError> => {
-  const coded = codeOutcome(options.outcome, design.n, options.levels, "ordinal")
-  if ("error" in coded) return fail(coded.error)
-  const { levels, codes } = coded.coded
+  const outcome = weightedCategories(design, options.outcome, options.levels, options.weights, "ordinal")
+  if ("error" in outcome) return fail(outcome.error)
+  const { levels, codes, weights, n, counts } = outcome.value
   const J = levels.length
-  if (J < 2) {
-    return fail({
-      _tag: "ConstantOutcome",
-      value: 0,
-      message: `Every observation is "${levels[0]}": nothing to model.`,
-    })
-  }
-  const resolved = frequencyWeights(design, options.weights)
-  if ("error" in resolved) return fail(resolved.error)
-  const { weights, n } = resolved
-  const counts = new Array<number>(J).fill(0)
-  for (let i = 0; i < design.n; i++) counts[codes[i]!]! += weights[i]!
-  const empty = levels.filter((_, j) => counts[j] === 0)
-  if (empty.length > 0) {
-    return fail({
-      _tag: "InvalidOutcome",
-      message: `No observation has level ${empty.map((c) => `"${c}"`).join(", ")}: leave it out of the levels (or merge it).`,
-    })
-  }
   const intercept = design.columns.indexOf("(Intercept)")
   // Slope index of each design column (−1: the intercept, which the thresholds replace).
   const slopeOf = new Int32Array(design.p)
@@ -211,44 +171,22 @@ export const fitOrderedLogit = (
     cumulative += counts[t]!
     theta[p + t] = Math.log(cumulative / (n - cumulative))
   }
-  let logLikelihood = logLikelihoodAt(theta)
-  const nullLogLikelihood = logLikelihood
+  // A warm start whose thresholds are out of order lies outside the parameter space: start from the null fit.
+  if (options.start && logLikelihoodAt(options.start) > Number.NEGATIVE_INFINITY)
+    for (let k = 0; k < P; k++) theta[k] = options.start[k]!
   const maxIterations = options.maxIterations ?? 100
-  const tolerance = options.tolerance ?? 1e-10
-  let converged = false
-  let iterations = 0
-  for (iterations = 1; iterations <= maxIterations; iterations++) {
-    const { information, score } = derivatives(theta)
-    const { factor, dependent } = cholesky(information, P)
-    if (dependent.length > 0) break
-    const step = choleskySolve(factor, P, score)
-    let scale = 1
-    let accepted = false
-    let lastStep = 0
-    for (let halving = 0; halving < 60; halving++) {
-      const candidate = theta.map((value, k) => value + scale * step[k]!)
-      const candidateLikelihood = logLikelihoodAt(candidate)
-      if (candidateLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) {
-        theta.set(candidate)
-        logLikelihood = candidateLikelihood
-        accepted = true
-        break
-      }
-      scale /= 2
-    }
-    lastStep = scale * maxAbs(step)
-    if (!accepted || lastStep < tolerance) {
-      converged = true
-      break
-    }
-  }
+  const { logLikelihood, converged, iterations } = newtonMaximise(
+    { logLikelihood: logLikelihoodAt, derivatives: (at) => derivatives(at) },
+    theta,
+    { maxIterations, tolerance: options.tolerance ?? 1e-10, halvings: 60 },
+  )
   const covarianceType = options.covariance ?? "classical"
   const rowScores = covarianceType === "classical" ? undefined : new Float64Array(design.n * P)
   const final = cholesky(derivatives(theta, rowScores).information, P)
   if (!converged || final.dependent.length > 0) {
     return fail({
       _tag: "NotConverged",
-      iterations: Math.min(iterations, maxIterations),
+      iterations,
       message: `Newton–Raphson did not converge in ${maxIterations} iterations (a level predicted perfectly by a column separates the data: pool levels or drop the column).`,
     })
   }
@@ -274,13 +212,7 @@ export const fitOrderedLogit = (
     standardErrors,
     covariance,
     covarianceType,
-    counts,
-    n,
-    logLikelihood,
-    nullLogLikelihood,
-    deviance: -2 * logLikelihood,
-    pseudoR2: 1 - logLikelihood / nullLogLikelihood,
-    aic: -2 * logLikelihood + 2 * P,
+    ...categoricalLikelihoodSummary(counts, n, logLikelihood, P),
     iterations,
     level: 1 - alpha,
   })

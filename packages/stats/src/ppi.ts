@@ -9,17 +9,37 @@
  *   the labelled humans minus λ × the estimate on the labelled predictions. λ = 1 is classical PPI, λ = 0 the
  *   classical (humans-only) estimator, and PPI++ picks the λ that minimises the total asymptotic variance,
  *   clipped to [0, 1] (so a useless model falls back to the humans alone);
- * - intervals are normal (z) intervals, two-sided at level 1 − α.
+ * - intervals are two-sided at level 1 − α.
  *
- * As in `ppi_py`, a tuned regression interval re-tunes λ once more at the tuned point estimate, so its centre
- * can differ from `estimate` in the fifth decimal; `lambda` is the value the interval used.
+ * Two variants. `variant: "reference"` is `ppi_py`'s formula exactly (normal quantiles, ddof-0 variances, λ
+ * tuned on the same labelled units it weights) and reproduces its numbers. The default, `"finite-sample"`,
+ * is the one the engine uses: with pilots of 50 or fewer per arm the reference's PPI++ intervals cover only
+ * 0.91–0.93 of the time for a nominal 0.95, because λ tuned in-sample rewards the labelled units' chance
+ * agreement and z quantiles ignore the variance's own noise. So for means and arm differences it
+ *
+ * - cross-fits λ: the labelled units are dealt round-robin into K = min(10, n) folds and each fold's units are
+ *   rectified with the λ tuned on the other folds (and all unlabelled units); the unlabelled term uses the
+ *   labelled units' average λ, so the estimator stays unbiased for any λs;
+ * - uses ddof-1 variances and Student t quantiles with n − 1 degrees of freedom (a difference between arms:
+ *   Welch–Satterthwaite degrees of freedom);
+ *
+ * and for regression coefficients it keeps the reference's point estimate and sandwich covariance but uses t
+ * quantiles with n − p degrees of freedom, and centres the interval on the estimate with the estimate's λ.
+ * λ stays clipped to [0, 1] in both variants.
+ *
+ * As in `ppi_py`, a tuned regression interval of the reference variant re-tunes λ once more at the tuned point
+ * estimate, so its centre can differ from `estimate` (in the fifth decimal, or far more when λ is unstable, as
+ * under near-separation); `lambda` is the value the interval used.
  */
 
-import { normalQuantile } from "./distribution.js"
+import { normalQuantile, studentQuantile } from "./distribution.js"
 import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 
 export type PpiMethod = "classical" | "ppi" | "ppi++"
+
+/** `"finite-sample"` (the default): cross-fitted λ and t quantiles; `"reference"`: `ppi_py`'s formula. */
+export type PpiVariant = "finite-sample" | "reference"
 
 /** One scalar estimand (a mean, a proportion, a difference between arms). */
 export interface PpiScalar {
@@ -33,6 +53,8 @@ export interface PpiScalar {
   /** Labelled and unlabelled sizes (N = 0 for classical). */
   readonly n: number
   readonly N: number
+  /** Degrees of freedom of the t quantile the interval used (Infinity: a normal quantile). */
+  readonly df: number
 }
 
 /** A vector of regression coefficients, one entry per design column. */
@@ -45,6 +67,8 @@ export interface PpiCoefficients {
   readonly upper: ReadonlyArray<number>
   readonly n: number
   readonly N: number
+  /** Degrees of freedom of the t quantile the intervals used (Infinity: a normal quantile). */
+  readonly df: number
 }
 
 export type PpiError =
@@ -57,6 +81,14 @@ export interface PpiOptions {
   readonly alpha?: number
   /** "tuned" (PPI++, the default), or a fixed λ: 1 is classical PPI, 0 the humans-only estimator. */
   readonly lambda?: number | "tuned"
+  /** "finite-sample" (default) or "reference" (`ppi_py`'s formula, to reproduce its numbers). */
+  readonly variant?: PpiVariant
+}
+
+/** Options of the humans-only (classical) intervals. */
+export interface ClassicalOptions {
+  readonly alpha?: number
+  readonly variant?: PpiVariant
 }
 
 export interface MeanInput {
@@ -81,6 +113,15 @@ const invalid = (message: string): Outcome<never, PpiError> => fail({ _tag: "Inv
 
 const zFor = (alpha: number): number => normalQuantile(1 - alpha / 2)
 
+/** The two-sided quantile: Student t with `df` degrees of freedom, or normal when df is infinite. */
+const quantileFor = (alpha: number, df: number): number =>
+  Number.isFinite(df) ? studentQuantile(1 - alpha / 2, df) : zFor(alpha)
+
+const checkVariant = (variant: PpiVariant): string | undefined =>
+  variant === "finite-sample" || variant === "reference"
+    ? undefined
+    : `variant must be "finite-sample" or "reference", got ${String(variant)}`
+
 const checkAlpha = (alpha: number): string | undefined =>
   alpha > 0 && alpha < 1 ? undefined : `alpha must lie in (0, 1), got ${alpha}`
 
@@ -101,36 +142,57 @@ const mean = (values: ArrayLike<number>): number => {
   return sum / values.length
 }
 
-/** Population (ddof = 0) variance, as numpy's `std()`. */
-const variance0 = (values: ArrayLike<number>): number => {
+/** Sum of squared deviations from the mean. */
+const sumOfSquares = (values: ArrayLike<number>): number => {
   const m = mean(values)
   let sum = 0
   for (let i = 0; i < values.length; i++) sum += (values[i]! - m) ** 2
-  return sum / values.length
+  return sum
+}
+
+/** Population (ddof = 0) variance, as numpy's `std()`. */
+const variance0 = (values: ArrayLike<number>): number => sumOfSquares(values) / values.length
+
+/** Sample (ddof = 1) variance. */
+const variance1 = (values: ArrayLike<number>): number => sumOfSquares(values) / (values.length - 1)
+
+const scalar = (
+  method: PpiMethod,
+  lambda: number,
+  estimate: number,
+  se: number,
+  alpha: number,
+  df: number,
+  n: number,
+  N: number,
+): PpiScalar => {
+  const q = quantileFor(alpha, df)
+  return { method, lambda, estimate, se, lower: estimate - q * se, upper: estimate + q * se, n, N, df }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Means and proportions
 
-/** The classical interval for a mean from the labelled humans alone: ȳ ± z · sd(y) / √n (sd with ddof 0). */
-export const classicalMean = (y: ArrayLike<number>, options: { readonly alpha?: number } = {}) => {
+/**
+ * The classical interval for a mean from the labelled humans alone: ȳ ± t(n − 1) · sd(y) / √n with the
+ * ddof-1 sd (the textbook t interval), or with `variant: "reference"` ȳ ± z · sd(y) / √n with the ddof-0 sd
+ * (`ppi_py`'s `classical_mean_ci`).
+ */
+export const classicalMean = (y: ArrayLike<number>, options: ClassicalOptions = {}) => {
   const alpha = options.alpha ?? 0.05
+  const variant = options.variant ?? "finite-sample"
   const problem =
-    checkAlpha(alpha) ?? finiteAll(y, "y") ?? (y.length < 2 ? "need at least 2 labelled units" : undefined)
+    checkAlpha(alpha) ??
+    checkVariant(variant) ??
+    finiteAll(y, "y") ??
+    (y.length < 2 ? "need at least 2 labelled units" : undefined)
   if (problem !== undefined) return invalid(problem)
-  const estimate = mean(y)
-  const se = Math.sqrt(variance0(y) / y.length)
-  const z = zFor(alpha)
-  return succeed<PpiScalar>({
-    method: "classical",
-    lambda: 0,
-    estimate,
-    se,
-    lower: estimate - z * se,
-    upper: estimate + z * se,
-    n: y.length,
-    N: 0,
-  })
+  const n = y.length
+  const reference = variant === "reference"
+  const se = Math.sqrt((reference ? variance0(y) : variance1(y)) / n)
+  return succeed<PpiScalar>(
+    scalar("classical", 0, mean(y), se, alpha, reference ? Number.POSITIVE_INFINITY : n - 1, n, 0),
+  )
 }
 
 const checkMeanInput = (input: MeanInput): string | undefined =>
@@ -148,75 +210,138 @@ const checkMeanInput = (input: MeanInput): string | undefined =>
  * The PPI++ λ for a mean (`ppi_py`'s `_calc_lam_glm` with an identity Hessian): the labelled covariance of
  * y and ŷ over (1 + n/N) times the variance of ŷ pooled over both sets, clipped to [0, 1].
  */
-export const ppiMeanLambda = (input: MeanInput): number => {
-  const { y, yhat, yhatUnlabelled } = input
-  const n = y.length
-  const N = yhatUnlabelled.length
+export const ppiMeanLambda = (input: MeanInput): number =>
+  lambdaOn(input.y, input.yhat, unlabelledMoments(input.yhatUnlabelled))
+
+interface Moments {
+  readonly count: number
+  readonly mean: number
+  /** Sum of squared deviations from the mean. */
+  readonly ss: number
+}
+
+const unlabelledMoments = (values: ArrayLike<number>): Moments => ({
+  count: values.length,
+  mean: mean(values),
+  ss: sumOfSquares(values),
+})
+
+/** λ from labelled pairs and the unlabelled predictions' moments, the two sets' ŷ pooled by Chan's formula. */
+const lambdaOn = (y: ArrayLike<number>, yhat: ArrayLike<number>, u: Moments): number => {
+  const m = y.length
+  if (m === 0) return 0
   const my = mean(y)
   const mh = mean(yhat)
   let cov = 0
-  for (let i = 0; i < n; i++) cov += (y[i]! - my) * (yhat[i]! - mh)
-  cov /= n
-  let pooledSum = 0
-  for (let i = 0; i < n; i++) pooledSum += yhat[i]!
-  for (let j = 0; j < N; j++) pooledSum += yhatUnlabelled[j]!
-  const pooledMean = pooledSum / (n + N)
-  let pooledSs = 0
-  for (let i = 0; i < n; i++) pooledSs += (yhat[i]! - pooledMean) ** 2
-  for (let j = 0; j < N; j++) pooledSs += (yhatUnlabelled[j]! - pooledMean) ** 2
-  const pooledVar = pooledSs / (n + N - 1)
-  const denominator = (1 + n / N) * pooledVar
+  let ssHat = 0
+  for (let i = 0; i < m; i++) {
+    cov += (y[i]! - my) * (yhat[i]! - mh)
+    ssHat += (yhat[i]! - mh) ** 2
+  }
+  cov /= m
+  const pooledSs = ssHat + u.ss + ((m * u.count) / (m + u.count)) * (mh - u.mean) ** 2
+  const pooledVar = pooledSs / (m + u.count - 1)
+  const denominator = (1 + m / u.count) * pooledVar
   if (!(denominator > 0)) return 0
   return clip01(cov / denominator)
+}
+
+/** Number of cross-fitting folds for the finite-sample λ. */
+const crossFitFolds = 10
+
+/**
+ * Cross-fitted λs: unit i is in fold i mod K (K = min(10, n)); its λ is `ppiMeanLambda` of the other folds'
+ * labelled pairs with every unlabelled prediction, so no unit's own agreement with its twin sets its weight.
+ */
+export const crossFittedLambdas = (input: MeanInput): Float64Array => {
+  const { y, yhat, yhatUnlabelled } = input
+  const n = y.length
+  const folds = Math.min(crossFitFolds, n)
+  const u = unlabelledMoments(yhatUnlabelled)
+  const perFold = new Float64Array(folds)
+  for (let k = 0; k < folds; k++) {
+    const ys: Array<number> = []
+    const hs: Array<number> = []
+    for (let i = 0; i < n; i++)
+      if (i % folds !== k) {
+        ys.push(y[i]!)
+        hs.push(yhat[i]!)
+      }
+    perFold[k] = lambdaOn(ys, hs, u)
+  }
+  const out = new Float64Array(n)
+  for (let i = 0; i < n; i++) out[i] = perFold[i % folds]!
+  return out
 }
 
 const clip01 = (x: number): number => (Number.isNaN(x) ? 0 : Math.min(1, Math.max(0, x)))
 
 /**
- * PPI / PPI++ estimate and interval for a mean (a proportion when the answers are 0/1):
- * θ̂ = λ·mean(ŷ_unlabelled) + mean(y − λ·ŷ), se² = var(λ·ŷ_unlabelled)/N + var(y − λ·ŷ)/n (ddof 0).
+ * PPI / PPI++ estimate and interval for a mean (a proportion when the answers are 0/1). With unit i weighted
+ * by λᵢ and λ̄ their average: θ̂ = λ̄·mean(ŷ_unlabelled) + mean(y − λᵢ·ŷ), se² = λ̄²·var(ŷ_unlabelled)/N +
+ * var(y − λᵢ·ŷ)/n. The reference variant has one λ for every unit (tuned on all of them), ddof-0 variances
+ * and a z interval; the finite-sample variant cross-fits a tuned λ, uses ddof-1 variances and t(n − 1). A
+ * fixed λ is the same for every unit in both.
  */
 export const ppiMean = (input: MeanInput, options: PpiOptions = {}): Outcome<PpiScalar, PpiError> => {
   const alpha = options.alpha ?? 0.05
   const requested = options.lambda ?? "tuned"
-  const problem = checkAlpha(alpha) ?? checkLambda(requested) ?? checkMeanInput(input)
+  const variant = options.variant ?? "finite-sample"
+  const problem =
+    checkAlpha(alpha) ?? checkLambda(requested) ?? checkVariant(variant) ?? checkMeanInput(input)
   if (problem !== undefined) return invalid(problem)
-  const lambda = requested === "tuned" ? ppiMeanLambda(input) : requested
   const { y, yhat, yhatUnlabelled } = input
   const n = y.length
   const N = yhatUnlabelled.length
+  const reference = variant === "reference"
+  const lambdas =
+    requested !== "tuned"
+      ? new Float64Array(n).fill(requested)
+      : reference
+        ? new Float64Array(n).fill(ppiMeanLambda(input))
+        : crossFittedLambdas(input)
+  const lambda = mean(lambdas)
   const rectifier = new Float64Array(n)
-  for (let i = 0; i < n; i++) rectifier[i] = y[i]! - lambda * yhat[i]!
+  for (let i = 0; i < n; i++) rectifier[i] = y[i]! - lambdas[i]! * yhat[i]!
   const estimate = lambda * mean(yhatUnlabelled) + mean(rectifier)
-  const se = Math.sqrt((lambda * lambda * variance0(yhatUnlabelled)) / N + variance0(rectifier) / n)
-  const z = zFor(alpha)
-  return succeed({
-    method: requested === "tuned" ? "ppi++" : lambda === 0 ? "classical" : "ppi",
-    lambda,
-    estimate,
-    se,
-    lower: estimate - z * se,
-    upper: estimate + z * se,
-    n,
-    N,
-  })
+  const variance = reference ? variance0 : variance1
+  const se = Math.sqrt((lambda * lambda * variance(yhatUnlabelled)) / N + variance(rectifier) / n)
+  const method = requested === "tuned" ? "ppi++" : lambda === 0 ? "classical" : "ppi"
+  // Cross-fitted λs are not chosen to shrink this interval, so with a useless model they add a little noise:
+  // PPI++ then falls back to the humans alone (λ = 0), never reporting a wider interval than theirs.
+  if (requested === "tuned" && !reference) {
+    const humansSe = Math.sqrt(variance1(y) / n)
+    if (humansSe <= se) return succeed(scalar("ppi++", 0, mean(y), humansSe, alpha, n - 1, n, N))
+  }
+  return succeed(
+    scalar(method, lambda, estimate, se, alpha, reference ? Number.POSITIVE_INFINITY : n - 1, n, N),
+  )
 }
 
-/** Two independent samples' estimates combined into treatment − control, se added in quadrature. */
+/**
+ * Two independent samples' estimates combined into treatment − control, se added in quadrature. The degrees
+ * of freedom are Welch–Satterthwaite's (se⁴ / Σ seₖ⁴/dfₖ), infinite when either arm's interval was normal.
+ */
 export const differenceOfScalars = (treatment: PpiScalar, control: PpiScalar, alpha = 0.05): PpiScalar => {
   const estimate = treatment.estimate - control.estimate
-  const se = Math.sqrt(treatment.se ** 2 + control.se ** 2)
-  const z = zFor(alpha)
-  return {
-    method: treatment.method,
-    lambda: (treatment.lambda + control.lambda) / 2,
+  const variance = treatment.se ** 2 + control.se ** 2
+  const pieces = treatment.se ** 4 / treatment.df + control.se ** 4 / control.df
+  const df =
+    Number.isFinite(treatment.df) && Number.isFinite(control.df)
+      ? pieces > 0
+        ? variance ** 2 / pieces
+        : Math.min(treatment.df, control.df)
+      : Number.POSITIVE_INFINITY
+  return scalar(
+    treatment.method,
+    (treatment.lambda + control.lambda) / 2,
     estimate,
-    se,
-    lower: estimate - z * se,
-    upper: estimate + z * se,
-    n: treatment.n + control.n,
-    N: treatment.N + control.N,
-  }
+    Math.sqrt(variance),
+    alpha,
+    df,
+    treatment.n + control.n,
+    treatment.N + control.N,
+  )
 }
 
 /**
@@ -240,7 +365,7 @@ export const ppiMeanDifference = (
 export const classicalMeanDifference = (
   treatment: ArrayLike<number>,
   control: ArrayLike<number>,
-  options: { readonly alpha?: number } = {},
+  options: ClassicalOptions = {},
 ): Outcome<PpiScalar, PpiError> => {
   const t = classicalMean(treatment, options)
   if (!t.ok) return invalid(`treatment arm: ${t.error.message}`)
@@ -456,19 +581,25 @@ const interval = (
   alpha: number,
   n: number,
   N: number,
+  df: number,
 ): PpiCoefficients => {
-  const z = zFor(alpha)
+  const q = quantileFor(alpha, df)
   return {
     method,
     lambda,
     estimate: Array.from(estimate),
     se,
-    lower: se.map((s, a) => centre[a]! - z * s),
-    upper: se.map((s, a) => centre[a]! + z * s),
+    lower: se.map((s, a) => centre[a]! - q * s),
+    upper: se.map((s, a) => centre[a]! + q * s),
     n,
     N,
+    df,
   }
 }
+
+/** Degrees of freedom of a regression interval: n − p, or infinite (normal) for the reference variant. */
+const regressionDf = (variant: PpiVariant, n: number, p: number): number =>
+  variant === "reference" ? Number.POSITIVE_INFINITY : n - p
 
 interface Prepared {
   readonly x: Matrix
@@ -555,7 +686,8 @@ const ppiGlm = (
 ): Outcome<PpiCoefficients, PpiError> => {
   const alpha = options.alpha ?? 0.05
   const requested = options.lambda ?? "tuned"
-  const problem = checkAlpha(alpha) ?? checkLambda(requested)
+  const variant = options.variant ?? "finite-sample"
+  const problem = checkAlpha(alpha) ?? checkLambda(requested) ?? checkVariant(variant)
   if (problem !== undefined) return invalid(problem)
   const d = prepare(input, link === "logit")
   if (!d.ok) return d
@@ -563,6 +695,7 @@ const ppiGlm = (
   const n = x.rows
   const N = xu.rows
   const p = x.p
+  const df = regressionDf(variant, n, p)
   if (requested !== "tuned") {
     const theta = point(link, d.value, requested)
     if (!theta.ok) return theta
@@ -570,7 +703,17 @@ const ppiGlm = (
     if (!stats.ok) return stats
     const se = sandwichSe(stats.value, requested, n, N, p)
     return succeed(
-      interval(requested === 0 ? "classical" : "ppi", requested, theta.value, theta.value, se, alpha, n, N),
+      interval(
+        requested === 0 ? "classical" : "ppi",
+        requested,
+        theta.value,
+        theta.value,
+        se,
+        alpha,
+        n,
+        N,
+        df,
+      ),
     )
   }
   // Point estimate: tune λ at the PPI (λ = 1) estimate, then re-estimate.
@@ -581,7 +724,14 @@ const ppiGlm = (
   const lambda1 = tuneLambda(stats1.value, n, N, p)
   const estimate = point(link, d.value, lambda1, theta1.value)
   if (!estimate.ok) return estimate
-  // Interval: tune λ again at the tuned estimate, then the λ-interval at that λ (as ppi_py's *_ci).
+  if (variant === "finite-sample") {
+    // One λ for the estimate and its interval, which is centred on the estimate.
+    const stats = glmStats(link, estimate.value, x, y, yhat, xu, yhatU, lambda1 !== 0)
+    if (!stats.ok) return stats
+    const se = sandwichSe(stats.value, lambda1, n, N, p)
+    return succeed(interval("ppi++", lambda1, estimate.value, estimate.value, se, alpha, n, N, df))
+  }
+  // Interval (reference): tune λ again at the tuned estimate, then the λ-interval at that λ (as ppi_py's *_ci).
   const stats2 = glmStats(link, estimate.value, x, y, yhat, xu, yhatU, true)
   if (!stats2.ok) return stats2
   const lambda2 = tuneLambda(stats2.value, n, N, p)
@@ -590,17 +740,21 @@ const ppiGlm = (
   const stats3 = glmStats(link, centre.value, x, y, yhat, xu, yhatU, lambda2 !== 0)
   if (!stats3.ok) return stats3
   const se = sandwichSe(stats3.value, lambda2, n, N, p)
-  return succeed(interval("ppi++", lambda2, estimate.value, centre.value, se, alpha, n, N))
+  return succeed(interval("ppi++", lambda2, estimate.value, centre.value, se, alpha, n, N, df))
 }
 
-/** The classical OLS interval on the labelled humans: HC0 sandwich standard errors, normal quantiles. */
+/**
+ * The classical OLS interval on the labelled humans: HC0 sandwich standard errors, t(n − p) quantiles
+ * (normal quantiles with `variant: "reference"`, as `ppi_py`).
+ */
 export const classicalOls = (
   x: ReadonlyArray<ArrayLike<number>>,
   y: ArrayLike<number>,
-  options: { readonly alpha?: number } = {},
+  options: ClassicalOptions = {},
 ): Outcome<PpiCoefficients, PpiError> => {
   const alpha = options.alpha ?? 0.05
-  const problem = checkAlpha(alpha) ?? finiteAll(y, "y")
+  const variant = options.variant ?? "finite-sample"
+  const problem = checkAlpha(alpha) ?? checkVariant(variant) ?? finiteAll(y, "y")
   if (problem !== undefined) return invalid(problem)
   const m = toMatrix(x, "x")
   if (!m.ok) return m
@@ -624,7 +778,9 @@ export const classicalOls = (
   if (!inverse.ok) return inverse
   const cov = multiply(multiply(inverse.value, meat, p), inverse.value, p)
   const se = Array.from({ length: p }, (_, a) => Math.sqrt(cov[a * p + a]!))
-  return succeed(interval("classical", 0, theta.value, theta.value, se, alpha, n, 0))
+  return succeed(
+    interval("classical", 0, theta.value, theta.value, se, alpha, n, 0, regressionDf(variant, n, p)),
+  )
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -708,14 +864,18 @@ const logisticPoint = (
   return fail({ _tag: "NotConverged", message: "logistic PPI estimate did not converge in 200 Newton steps" })
 }
 
-/** The classical logistic interval on the labelled humans: MLE with the sandwich covariance of `ppi_py`. */
+/**
+ * The classical logistic interval on the labelled humans: MLE with the sandwich covariance of `ppi_py`,
+ * t(n − p) quantiles (normal with `variant: "reference"`).
+ */
 export const classicalLogistic = (
   x: ReadonlyArray<ArrayLike<number>>,
   y: ArrayLike<number>,
-  options: { readonly alpha?: number } = {},
+  options: ClassicalOptions = {},
 ): Outcome<PpiCoefficients, PpiError> => {
   const alpha = options.alpha ?? 0.05
-  const problem = checkAlpha(alpha)
+  const variant = options.variant ?? "finite-sample"
+  const problem = checkAlpha(alpha) ?? checkVariant(variant)
   if (problem !== undefined) return invalid(problem)
   // λ = 0 ignores predictions and the unlabelled set; pass the labelled set in both roles.
   const d = prepare({ x, y, yhat: y, xUnlabelled: x, yhatUnlabelled: y }, true)
@@ -726,7 +886,19 @@ export const classicalLogistic = (
   const stats = glmStats("logit", theta.value, m, y, y, m, y, false)
   if (!stats.ok) return stats
   const se = sandwichSe(stats.value, 0, m.rows, m.rows, m.p)
-  return succeed(interval("classical", 0, theta.value, theta.value, se, alpha, m.rows, 0))
+  return succeed(
+    interval(
+      "classical",
+      0,
+      theta.value,
+      theta.value,
+      se,
+      alpha,
+      m.rows,
+      0,
+      regressionDf(variant, m.rows, m.p),
+    ),
+  )
 }
 
 /**

@@ -4,13 +4,13 @@ import { normalQuantile } from "./distribution.js"
 import {
   frequencyWeights,
   linearPredictorOf,
-  maxAbs,
   rankDeficiency,
   separatingIndicators,
   weightedColumnSums,
   weightedCrossProduct,
 } from "./kernels.js"
-import { cholesky, choleskyInverse, choleskySolve } from "./linear-algebra.js"
+import { cholesky, choleskyInverse } from "./linear-algebra.js"
+import { newtonMaximise } from "./newton.js"
 import { logNormalCdf, normalCdfPrecise, normalDensity, normalHazardRatio } from "./normal.js"
 import { fail, type Outcome, succeed } from "./outcome.js"
 import { binaryOutcomeProblem, type Coefficient, type FitOptions } from "./regression.js"
@@ -117,47 +117,36 @@ export const fitProbit = (design: Design, options: ProbitOptions = {}): Outcome<
     if (intercept >= 0) beta[intercept] = normalQuantile(mean)
   }
   let eta = linearPredictorOf(design, beta)
-  let logLikelihood = logLikelihoodAt(eta)
-  const maxIterations = options.maxIterations ?? 100
-  const tolerance = options.tolerance ?? 1e-10
+  let candidateEta = eta
   const rowScore = new Float64Array(design.n)
   const rowCurvature = new Float64Array(design.n)
-  let converged = false
-  let iterations = 0
-  let lastStep = new Float64Array(p)
-  for (iterations = 1; iterations <= maxIterations; iterations++) {
-    for (let i = 0; i < design.n; i++) {
-      const w = weights[i]!
-      if (w === 0) continue
-      const row = probitRow(eta[i]!, y[i]!)
-      rowScore[i] = w * row.score
-      rowCurvature[i] = w * row.observed
-    }
-    const score = weightedColumnSums(design, rowScore)
-    const { factor, dependent } = cholesky(weightedCrossProduct(design, rowCurvature), p)
-    if (dependent.length > 0) break
-    const step = choleskySolve(factor, p, score)
-    let scale = 1
-    let accepted = false
-    for (let halving = 0; halving < 50; halving++) {
-      const candidate = beta.map((value, j) => value + scale * step[j]!)
-      const candidateEta = linearPredictorOf(design, candidate)
-      const candidateLikelihood = logLikelihoodAt(candidateEta)
-      if (candidateLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) {
-        beta.set(candidate)
+  const maxIterations = options.maxIterations ?? 100
+  const { logLikelihood, converged, iterations, lastStep } = newtonMaximise(
+    {
+      logLikelihood: (candidate) => {
+        candidateEta = linearPredictorOf(design, candidate)
+        return logLikelihoodAt(candidateEta)
+      },
+      accept: () => {
         eta = candidateEta
-        logLikelihood = candidateLikelihood
-        accepted = true
-        break
-      }
-      scale /= 2
-    }
-    lastStep = step.map((value) => value * scale)
-    if (!accepted || maxAbs(lastStep) < tolerance) {
-      converged = true
-      break
-    }
-  }
+      },
+      derivatives: () => {
+        for (let i = 0; i < design.n; i++) {
+          const w = weights[i]!
+          if (w === 0) continue
+          const row = probitRow(eta[i]!, y[i]!)
+          rowScore[i] = w * row.score
+          rowCurvature[i] = w * row.observed
+        }
+        return {
+          score: weightedColumnSums(design, rowScore),
+          information: weightedCrossProduct(design, rowCurvature),
+        }
+      },
+    },
+    beta,
+    { maxIterations, tolerance: options.tolerance ?? 1e-10, halvings: 50 },
+  )
   let saturated = false
   for (let i = 0; i < design.n; i++) if (weights[i] !== 0 && Math.abs(eta[i]!) > 8.3) saturated = true
   if (!converged) {

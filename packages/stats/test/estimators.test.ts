@@ -350,6 +350,24 @@ describe("ordered logit matches statsmodels OrderedModel(distr='logit')", () => 
       })
     })
   }
+  it("a warm start from the fit converges at once to the same fit; a start with unordered thresholds is ignored", () => {
+    const c = golden.ordered[0]!
+    const built = design(c.frame, c.spec)
+    const options = { outcome: outcomeAt(c.frame, "rating", built), levels: c.levels }
+    const cold = unwrap(fitOrderedLogit(built, options))
+    const warm = unwrap(fitOrderedLogit(built, { ...options, start: cold.estimates }))
+    expect(warm.iterations).toBe(1)
+    cold.estimates.forEach((value, k) => {
+      close(warm.estimates[k]!, value, 1e-9)
+    })
+    // The thresholds (after the slopes) negated: decreasing, outside the parameter space.
+    const unordered = Float64Array.from(cold.estimates, (value, k) =>
+      k < cold.columns.length ? value : -value,
+    )
+    const ignored = unwrap(fitOrderedLogit(built, { ...options, start: unordered }))
+    expect(ignored.iterations).toBe(cold.iterations)
+    close(ignored.logLikelihood, cold.logLikelihood, 1e-10)
+  })
   it("an unknown level is an error naming the design row", () => {
     const c = golden.ordered[0]!
     const built = design(c.frame, c.spec)

@@ -2,7 +2,8 @@
  * Golden values from `ppi_py` (the authors' reference implementation), read at test time from the shared
  * folder described in its README: STANDIN_PPI_REFERENCE_DIR, else `ppi-reference` beside STANDIN_DATA_DIR,
  * else ../shared/ppi-reference relative to the repository root. Missing in CI → the suite fails; elsewhere it
- * is skipped with a message.
+ * is skipped with a message. Every call asks for `variant: "reference"` (ppi_py's own formula); the default
+ * finite-sample variant is golden-tested in ppi-finite-sample.test.ts.
  */
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
@@ -109,15 +110,16 @@ describe.skipIf(referenceDir === undefined)("PPI against ppi_py reference values
             1e-6,
           )
         }
-        check(ppiMean({ y, yhat, yhatUnlabelled }, { alpha }), expected["mean/ppi++"]!)
-        check(ppiMean({ y, yhat, yhatUnlabelled }, { alpha, lambda: 1 }), expected["mean/ppi"]!)
-        check(classicalMean(y, { alpha }), expected["mean/classical"]!)
+        const variant = "reference"
+        check(ppiMean({ y, yhat, yhatUnlabelled }, { alpha, variant }), expected["mean/ppi++"]!)
+        check(ppiMean({ y, yhat, yhatUnlabelled }, { alpha, variant, lambda: 1 }), expected["mean/ppi"]!)
+        check(classicalMean(y, { alpha, variant }), expected["mean/classical"]!)
       })
 
       it("OLS: PPI++, PPI and classical to 1e-6", () => {
-        const tuned = ppiOls(regression, { alpha })
-        const plain = ppiOls(regression, { alpha, lambda: 1 })
-        const classical = classicalOls(x, y, { alpha })
+        const tuned = ppiOls(regression, { alpha, variant: "reference" })
+        const plain = ppiOls(regression, { alpha, variant: "reference", lambda: 1 })
+        const classical = classicalOls(x, y, { alpha, variant: "reference" })
         if (!tuned.ok || !plain.ok || !classical.ok) throw new Error("OLS failed")
         expectEntry(tuned.value, expected["ols/ppi++"]!, 1e-6)
         expectEntry(plain.value, expected["ols/ppi"]!, 1e-6)
@@ -125,9 +127,9 @@ describe.skipIf(referenceDir === undefined)("PPI against ppi_py reference values
       })
 
       it("logistic: PPI++, PPI and classical to 1e-4", () => {
-        const tuned = ppiLogistic(regression, { alpha })
-        const plain = ppiLogistic(regression, { alpha, lambda: 1 })
-        const classical = classicalLogistic(x, y, { alpha })
+        const tuned = ppiLogistic(regression, { alpha, variant: "reference" })
+        const plain = ppiLogistic(regression, { alpha, variant: "reference", lambda: 1 })
+        const classical = classicalLogistic(x, y, { alpha, variant: "reference" })
         if (!tuned.ok || !plain.ok || !classical.ok) throw new Error("logistic failed")
         expectEntry(tuned.value, expected["logistic/ppi++"]!, 1e-4)
         expectEntry(plain.value, expected["logistic/ppi"]!, 1e-4)

@@ -22,8 +22,8 @@ describe("PPI means by hand", () => {
   // n = 4, N = 4. y = [1,0,1,1], ŷ = [1,0,0,1], ŷ_u = [1,1,0,1].
   const input = { y: [1, 0, 1, 1], yhat: [1, 0, 0, 1], yhatUnlabelled: [1, 1, 0, 1] }
 
-  it("classical PPI (λ = 1): mean(ŷ_u) + mean(y − ŷ), variances with ddof 0", () => {
-    const r = unwrap(ppiMean(input, { lambda: 1 }))
+  it("classical PPI (λ = 1), reference variant: mean(ŷ_u) + mean(y − ŷ), variances with ddof 0", () => {
+    const r = unwrap(ppiMean(input, { lambda: 1, variant: "reference" }))
     // 0.75 + 0.25 = 1; var(ŷ_u) = 0.1875, var(y − ŷ) = var([0,0,1,0]) = 0.1875; se² = 0.1875/4 + 0.1875/4
     expect(r.estimate).toBeCloseTo(1, 12)
     expect(r.se).toBeCloseTo(Math.sqrt(0.1875 / 2), 12)
@@ -159,6 +159,30 @@ describe("PPI regressions by hand", () => {
     perfect.estimate.forEach((e, a) => {
       expect(e).toBeCloseTo(unlabelled.estimate[a]!, 12)
     })
+  })
+
+  it("regressions: the finite-sample variant keeps the reference's estimate, with t(n − p) quantiles", () => {
+    for (const fit of [ppiOls, ppiLogistic]) {
+      // a fixed λ: same estimate and se, only the quantile differs
+      const finite = unwrap(fit(input, { lambda: 1 }))
+      const reference = unwrap(fit(input, { lambda: 1, variant: "reference" }))
+      expect(finite.df).toBe(n - 3)
+      expect(reference.df).toBe(Number.POSITIVE_INFINITY)
+      finite.se.forEach((s, a) => {
+        expect(s).toBeCloseTo(reference.se[a]!, 12)
+        expect(finite.estimate[a]).toBeCloseTo(reference.estimate[a]!, 12)
+        // t(117, 0.975) = 1.9804475987 (scipy.stats.t.ppf); z = 1.959963985
+        expect(finite.upper[a]! - finite.lower[a]!).toBeCloseTo(2 * 1.9804475986834 * s, 6)
+        expect(reference.upper[a]! - reference.lower[a]!).toBeCloseTo(2 * 1.959963984540054 * s, 9)
+      })
+      // tuned: the same point estimate; the interval is centred on it, with the estimate's own λ
+      const tuned = unwrap(fit(input))
+      const tunedReference = unwrap(fit(input, { variant: "reference" }))
+      tuned.estimate.forEach((e, a) => {
+        expect(e).toBeCloseTo(tunedReference.estimate[a]!, 12)
+        expect((tuned.lower[a]! + tuned.upper[a]!) / 2).toBeCloseTo(e, 12)
+      })
+    }
   })
 
   it("names a malformed design", () => {

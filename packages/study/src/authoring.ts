@@ -8,7 +8,8 @@ import type { StudyProblem } from "./problems.js"
  *   `scale: { likert: [...] }` for `{ _tag: Likert, options: [...] }` (also `binary`, `categorical`,
  *   `multiSelect`, and `numeric: { min, max, integer }`); `source: arm`, `source: { persona: age }`,
  *   `source: { item: share }`; `coding: { indicator: [...] }`, `coding: { categorical: { reference } }`,
- *   `coding: numeric`. The canonical `_tag` form is accepted everywhere too.
+ *   `coding: numeric` (analysis `subset` conditions take the same `source` shorthands). The canonical `_tag`
+ *   form is accepted everywhere too.
  * - defaults for fields whose obvious value is the only sensible one: empty `description`, `preamble`,
  *   `subgroups`, `beliefActionPairs`, `analyses`, `figures`, `interactions` and arm `stimulus`;
  *   `trimWhitespace: true`; `privateColumns: [<respondentId>]`; `data.directory: <id>`; persona
@@ -90,6 +91,10 @@ export const expandAuthoring = (
     out.predictors = mapArray(out.predictors, (predictor, p) =>
       expandVariable(predictor, `${field}.predictors[${p}]`, problems),
     )
+    if ("subset" in out)
+      out.subset = mapArray(out.subset, (condition, c) =>
+        expandVariable(condition, `${field}.subset[${c}]`, problems),
+      )
     return out
   })
   return { value: study, problems }

@@ -1,14 +1,15 @@
-import type { AnalysisVariable, StimulusContent, StudyDefinition } from "@standin/core"
+import type { AnalysisVariable, StimulusContent, StudyDefinition, VariableSource } from "@standin/core"
 import {
   checkExpression,
+  sourceLevels as coreSourceLevels,
   expressionNames,
   isExpressionError,
   isExpressionProblem,
   parseExpression,
   scaleOptions,
   sourceIsNumeric,
-  sourceLevels,
 } from "@standin/core"
+import { analysisModelProblems } from "./validate-analysis.js"
 
 export interface DefinitionProblem {
   /** A path into the definition, e.g. `analyses[0].predictors[2].coding.reference`. */
@@ -22,6 +23,15 @@ const duplicates = (values: ReadonlyArray<string>): Array<string> => {
   for (const value of values) (seen.has(value) ? repeated : seen).add(value)
   return [...repeated]
 }
+
+/**
+ * The levels a variable's source can take (arm ids, factor levels, persona levels, item options, a text-valued
+ * derived variable's levels), or undefined for numeric sources and unknown ones.
+ */
+export const sourceLevels = (
+  study: StudyDefinition,
+  source: VariableSource,
+): ReadonlyArray<string> | undefined => coreSourceLevels(study, source) ?? undefined
 
 const checkVariable = (
   study: StudyDefinition,
@@ -60,7 +70,7 @@ const checkVariable = (
       })
     return problems
   }
-  if (levels === null) {
+  if (levels === undefined) {
     problems.push({
       field: `${field}.coding`,
       message: `a numeric source cannot take a ${coding._tag.toLowerCase()} coding (use numeric)`,
@@ -188,9 +198,7 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
   study.analyses.forEach((analysis, index) => {
     const field = `analyses[${index}]`
     problems.push(...checkVariable(study, analysis.outcome, `${field}.outcome`))
-    if (analysis.family === "binomial" && analysis.outcome.coding._tag !== "Indicator") {
-      push(`${field}.outcome.coding`, "a binomial outcome must be an indicator")
-    }
+    problems.push(...analysisModelProblems(study, analysis, field))
     analysis.predictors.forEach((predictor, p) => {
       problems.push(...checkVariable(study, predictor, `${field}.predictors[${p}]`))
     })

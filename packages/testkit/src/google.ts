@@ -273,7 +273,8 @@ export const googleProtocol = (state: FakeState): VendorProtocol => {
           result.status === 200 ? error(code, "Internal error encountered.", String(code)).body : result.body,
         ).error,
       )
-      return { error: { code: e.code, message: e.message, status: e.status }, ...metadata }
+      // a google.rpc.Status (the SDK's JobError: code, message, details), not the HTTP error body's envelope
+      return { error: { code: e.code, message: e.message }, ...metadata }
     })
     return batch.responses
   }

@@ -130,6 +130,48 @@ const togetherLogprobs = (body: unknown): unknown => {
   }
 }
 
+/**
+ * A chat completion in Together's shape (the `together-ai` SDK's `ChatCompletion`): `prompt` (the echoed prompt,
+ * empty unless `echo`), choices whose message holds role and content only, usage with the three token counts;
+ * none of OpenAI's `system_fingerprint`, `service_tier`, `refusal`, `annotations` or token details.
+ */
+const togetherCompletion = (body: unknown): unknown => {
+  const completion = record(body)
+  if (!Array.isArray(completion.choices)) return body
+  const { system_fingerprint: _fingerprint, service_tier: _tier, ...rest } = completion
+  const usage = record(completion.usage)
+  return {
+    ...rest,
+    prompt: [],
+    choices: completion.choices.map((choice) => {
+      const c = record(choice)
+      const message = record(c.message)
+      return {
+        ...c,
+        message: {
+          role: message.role,
+          content: message.content ?? null,
+          // Together has no refusal field; the fake's `refusal` fault keeps OpenAI's, so refusals stay testable
+          ...(typeof message.refusal === "string" ? { refusal: message.refusal } : {}),
+          ...(Array.isArray(message.tool_calls) ? { tool_calls: message.tool_calls } : {}),
+        },
+      }
+    }),
+    ...(completion.usage === undefined
+      ? {}
+      : {
+          usage: {
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            total_tokens: usage.total_tokens,
+          },
+        }),
+  }
+}
+
+/** What "max" batch size resolves to on the fake's models (Together's LoRA limit for an 8B model is of this order). */
+const FAKE_MAX_BATCH_SIZE = 32
+
 export const togetherProtocol = (state: FakeState): VendorProtocol => {
   const files = new Map<string, StoredFile>()
   const jobs = new Map<string, FineTune>()
@@ -254,6 +296,12 @@ export const togetherProtocol = (state: FakeState): VendorProtocol => {
       }))
   }
 
+  /**
+   * A job as Together answers it. `full` (GET /fine-tunes/{id}, the SDK's `FinetuneResponse`) carries
+   * `batch_size` as asked ("max" stays "max"), the training file's line count and the epochs done; the summaries
+   * of create, list and cancel (`FineTuningCreateResponse`, `FineTuningListResponse.Data`,
+   * `FineTuningCancelResponse`) carry neither count and a numeric batch size ("max" resolved to the model's).
+   */
   const jobObject = (job: FineTune, full: boolean) => {
     const { status } = statusOf(job)
     const completed = status === "completed"
@@ -266,7 +314,7 @@ export const togetherProtocol = (state: FakeState): VendorProtocol => {
       training_file: job.trainingFile,
       ...(job.validationFile === null ? {} : { validation_file: job.validationFile }),
       n_epochs: job.epochs,
-      batch_size: job.batchSize,
+      batch_size: full || typeof job.batchSize === "number" ? job.batchSize : FAKE_MAX_BATCH_SIZE,
       learning_rate: job.learningRate,
       training_type:
         job.lora === null
@@ -276,8 +324,7 @@ export const togetherProtocol = (state: FakeState): VendorProtocol => {
       created_at: iso(job.createdAt),
       updated_at: iso(state.clock.now()),
       token_count: job.tokens,
-      trainingfile_numlines: job.examples,
-      epochs_completed: completed ? job.epochs : 0,
+      ...(full ? { trainingfile_numlines: job.examples, epochs_completed: completed ? job.epochs : 0 } : {}),
       total_price: completed
         ? Math.round(job.tokens * job.epochs * LORA_PRICE_PER_MILLION) / 1_000_000
         : undefined,
@@ -330,7 +377,9 @@ export const togetherProtocol = (state: FakeState): VendorProtocol => {
           const request =
             count === undefined || count === 0 ? parsed : { ...parsed, logprobs: { top: count } }
           const result = chatCompletion(state, request, context.fault, responderFor(request.model))
-          return count === undefined ? result : { ...result, body: togetherLogprobs(result.body) }
+          if (result.status !== 200) return result
+          const body = count === undefined ? result.body : togetherLogprobs(result.body)
+          return { ...result, body: togetherCompletion(body) }
         },
       },
       {

@@ -201,9 +201,20 @@ export const anthropicSchemaProblem = (schema: unknown): string | undefined => {
   return undefined
 }
 
-/** Claude models from the 4.1 generation on take temperature or top_p, not both. */
+/**
+ * Claude models released after Opus 4.6 (Opus 4.7 and 4.8, the generation-5 families, Mythos) take no sampling
+ * parameter: `temperature`, `top_p` or `top_k` is a 400 ("`temperature` is deprecated for this model."). The
+ * SDK's request types (1.x) no longer declare them at all.
+ */
+export const anthropicWithoutSampling = (model: string): boolean =>
+  /^claude-(opus-4-[7-9]|(opus|sonnet|haiku|fable|mythos)-[5-9]|mythos-)/.test(model)
+
+/** Claude models from the 4.1 generation on take temperature or top_p, not both; the newest take neither. */
 export const anthropicSamplingProblem = (body: Record<string, unknown>): string | undefined => {
   const model = typeof body.model === "string" ? body.model : ""
+  if (anthropicWithoutSampling(model))
+    for (const field of ["temperature", "top_p", "top_k"])
+      if (body[field] !== undefined) return `\`${field}\` is deprecated for this model.`
   const newer = /^claude-(opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9]|[a-z]+-[5-9])/.test(model)
   if (newer && body.temperature !== undefined && body.top_p !== undefined)
     return "`temperature` and `top_p` cannot both be specified for this model. Please use only one."

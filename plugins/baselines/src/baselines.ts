@@ -1,7 +1,15 @@
 import type { AnswerValue, Item, ProviderPlugin, ProviderShape, Respondent } from "@standin/core"
 import { HoldoutData, PilotData, PluginConfigError, Provider, settingsWarnings } from "@standin/core"
 import { Effect, Layer } from "effect"
-import { baselineDescriptor, cellIndex, type Empirical, empirical, randomFor, reply } from "./shared.js"
+import {
+  baselineDescriptor,
+  cellIndex,
+  type Empirical,
+  empirical,
+  matchDonors,
+  randomFor,
+  reply,
+} from "./shared.js"
 
 /** Uniform: every option equally likely; numeric items uniform on their range. The floor of normalised scores. */
 export const uniformDescriptor = baselineDescriptor(
@@ -162,20 +170,23 @@ export const pilotCell: ProviderPlugin = {
 }
 
 /**
- * Human split-half (the ceiling). The engine splits the holdout once into halves (seeded, within arms) and
- * builds this baseline once per half: with half B as `HoldoutData` (the donors) to answer half A's twins, and
- * with half A to answer half B's. Each twin gets the answers of a donor with the same arm and persona cell
- * (backing off). Each half is scored against its own humans only, so the people scored are never donors: this
- * is another sample of different real people, the ceiling of normalised fidelity (1).
+ * Human split-half (the ceiling). The engine splits the holdout once into halves (seeded, stratified on arm and
+ * persona cell) and builds this baseline once per half: with half B as `HoldoutData` (the donors) to answer half
+ * A's twins, and with half A to answer half B's. Each twin gets the answers of a donor with the same arm and
+ * persona cell (backing off, as pilot-cell does), and — when the engine names the twins it will ask for — a
+ * distinct donor (matched without replacement, since 0.3.0): a donor drawn twice is a duplicated answer vector,
+ * noise no model of those personas has, which made the ceiling worse than another sample of people. Each half is
+ * scored against its own humans only, so the people scored are never donors: this is another sample of different
+ * real people, the ceiling of normalised fidelity (1).
  */
 export const splitHalfDescriptor = {
   ...baselineDescriptor(
     "human-split-half",
     "Human split-half (ceiling)",
-    "Answers each twin of one half of the holdout with the answers of a real respondent from the other half, matched on arm and persona cell; each half is scored against its own humans only, so the people scored are never donors: another sample of different real people, the ceiling that normalised fidelity reaches (1). Not test–retest agreement.",
+    "Answers each twin of one half of the holdout (halves stratified on arm and persona cell) with the answers of a distinct real respondent from the other half, matched on arm and persona cell (backing off one attribute at a time where the cell is empty, as pilot-cell does); each half is scored against its own humans only, so the people scored are never donors: another sample of different real people of the same size, the ceiling that normalised fidelity reaches (1). Not test–retest agreement.",
     "ceiling",
   ),
-  version: "0.2.0",
+  version: "0.3.0",
 }
 
 export const humanSplitHalf: ProviderPlugin = {
@@ -184,8 +195,8 @@ export const humanSplitHalf: ProviderPlugin = {
     Layer.effect(
       Provider,
       Effect.gen(function* () {
-        const { study } = yield* PilotData
-        const { holdout: donors } = yield* HoldoutData
+        const { study, seed } = yield* PilotData
+        const { holdout: donors, twins } = yield* HoldoutData
         if (donors.length === 0) {
           return yield* new PluginConfigError({
             plugin: "human-split-half",
@@ -193,11 +204,27 @@ export const humanSplitHalf: ProviderPlugin = {
           })
         }
         const lookup = cellIndex(donors, study.subgroups, 1)
+        const matched =
+          twins === undefined
+            ? new Map<string, Respondent>()
+            : matchDonors(donors, twins, study.subgroups, (seed ^ 0x5eed0c11) >>> 0)
         return {
           descriptor: splitHalfDescriptor,
           model: "v1",
           generate: (request) =>
-            Effect.sync(() => jointReply(splitHalfDescriptor, request, lookup(request.twin).matches)),
+            Effect.sync(() => {
+              // A sampled answer is the matched donor's; a distribution (logprobs, verbalized) and further
+              // replicates of a twin are drawn from the cell.
+              const donor =
+                request.elicitation === "sample" && request.replicate === 0
+                  ? matched.get(request.twin.id)
+                  : undefined
+              return jointReply(
+                splitHalfDescriptor,
+                request,
+                donor === undefined ? lookup(request.twin).matches : [donor],
+              )
+            }),
         } satisfies ProviderShape
       }),
     ),

@@ -1,2 +1,2 @@
 export * from "./baselines.js"
-export { BASELINES_VERSION, cellIndex, cellKey } from "./shared.js"
+export { BASELINES_VERSION, cellIndex, cellKey, matchDonors } from "./shared.js"

@@ -170,3 +170,57 @@ export const cellIndex = (
     return { matches: pool, backoff: levels.length }
   }
 }
+
+/** A seeded uniform stream (mulberry32) for draws that are not tied to one request. */
+export const seededRandom = (seed: number): (() => number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const shuffle = <A>(items: ReadonlyArray<A>, random: () => number): Array<A> => {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const tmp = out[i]!
+    out[i] = out[j]!
+    out[j] = tmp
+  }
+  return out
+}
+
+/**
+ * Matches every twin to a donor of its arm and persona cell (the back-off of `cellIndex`, as pilot-cell uses it),
+ * without replacement: the twins (in a seeded order) take a cell's donors in a seeded order, and a donor is used a
+ * second time only once every donor of that cell has been used. So where a cell holds as many donors as twins each
+ * twin gets a different person, and the twins' answers are a sample of different people, not a resample of a few.
+ */
+export const matchDonors = (
+  donors: ReadonlyArray<Respondent>,
+  twins: ReadonlyArray<{ readonly id: string; readonly arm: string; readonly persona: Persona }>,
+  attributes: ReadonlyArray<string>,
+  seed: number,
+): Map<string, Respondent> => {
+  const lookup = cellIndex(donors, attributes, 1)
+  const random = seededRandom(seed)
+  const queues = new Map<ReadonlyArray<Respondent>, { order: Array<Respondent>; next: number }>()
+  const matched = new Map<string, Respondent>()
+  const ordered = [...twins].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  for (const twin of shuffle(ordered, random)) {
+    const { matches } = lookup(twin)
+    if (matches.length === 0) continue
+    let queue = queues.get(matches)
+    if (queue === undefined || queue.next >= queue.order.length) {
+      queue = { order: shuffle(matches, random), next: 0 }
+      queues.set(matches, queue)
+    }
+    matched.set(twin.id, queue.order[queue.next]!)
+    queue.next++
+  }
+  return matched
+}

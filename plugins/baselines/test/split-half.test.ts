@@ -55,6 +55,62 @@ describe("human split-half", () => {
     ),
   )
 
+  it.effect("given the twins it will be asked for, answers them with distinct donors of their cell", () =>
+    Effect.gen(function* () {
+      // Donors are the scored people's own cell-mates: each donor is the respondent with the same persona and
+      // arm, with answers tagged by an id-specific option pattern, so a reused donor shows as a repeated pattern.
+      const twins = scored.map((person) => ({ id: person.id, arm: person.arm, persona: person.persona }))
+      const sameCellDonors = scored.map((person, index) => ({
+        ...person,
+        id: `d${index}`,
+        answers: Object.fromEntries(
+          fixtureStudy.items.map((item) => [item.id, `${index}`]),
+        ) as Respondent["answers"],
+      }))
+      const provider = yield* Effect.provide(
+        Effect.gen(function* () {
+          return yield* Provider
+        }),
+        humanSplitHalf.layer({ provider: "human-split-half", model: "v1" }).pipe(
+          Layer.provide(
+            Layer.mergeAll(
+              Layer.succeed(PilotData, { study: fixtureStudy, pilot: [], seed: 1 }),
+              Layer.succeed(HoldoutData, {
+                holdout: sameCellDonors,
+                twinIndex: new Map(sameCellDonors.map((r, i) => [r.id, i])),
+                twins,
+              }),
+            ),
+          ),
+        ),
+      )
+      const used: Array<string> = []
+      for (const twin of twins) {
+        const response = yield* provider.generate({
+          model: "v1",
+          twin,
+          items: fixtureStudy.items,
+          prompt: renderFixturePrompt(fixtureStudy, twin, {
+            elicitation: "sample",
+            includeDemographics: true,
+          }),
+          settings: { seed: 1 },
+          elicitation: "sample",
+          replicate: 0,
+          attempt: 0,
+        })
+        const answers = JSON.parse(response.text) as Record<string, string>
+        const donor = sameCellDonors[Number(answers[fixtureStudy.items[0]!.id])]!
+        expect(donor.arm).toBe(twin.arm)
+        for (const attribute of fixtureStudy.subgroups)
+          expect(donor.persona[attribute]).toEqual(twin.persona[attribute])
+        used.push(donor.id)
+      }
+      // As many donors as twins in every cell: a perfect matching, no donor twice.
+      expect(new Set(used).size).toBe(twins.length)
+    }),
+  )
+
   it.effect("refuses to run without donors", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(

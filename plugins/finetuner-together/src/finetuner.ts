@@ -255,7 +255,11 @@ export const make = (config: TogetherFinetunerConfig): FinetunerShape => {
       finetuner: descriptor.id,
       ref,
       status: current,
-      spec: { provider: descriptor.servedBy, baseUrl, options: { keyEnv: "TOGETHER_API_KEY" } },
+      spec: {
+        provider: descriptor.servedBy,
+        baseUrl,
+        options: { "openai-compatible": { keyEnv: "TOGETHER_API_KEY" } },
+      },
     })
 
   return { descriptor, prepare, submit, find, status, cancel, providerSpec }

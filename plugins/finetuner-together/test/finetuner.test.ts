@@ -100,7 +100,7 @@ describe("the Together finetuner", () => {
       provider: "openai-compatible",
       model: done.model,
       baseUrl: fake.baseUrl,
-      options: { keyEnv: "TOGETHER_API_KEY" },
+      options: { "openai-compatible": { keyEnv: "TOGETHER_API_KEY" } },
     })
     // The served model: one twin whose persona and arm are exactly a training example's.
     const source = train[0]!

@@ -307,6 +307,24 @@ export const groupDivergences = (
   context: ComputeContext = fullSample,
 ): Array<DivergenceValues> => itemGroupDivergences(panel, grouping, [item], weights, context)[0]!
 
+/** The interval label of a binary item's total variation (and W1, which equals it): |Δp| by test inversion. */
+export const binaryDifferenceInterval: NonNullable<Figure["interval"]> = {
+  method: "bias-corrected",
+  description:
+    "binary item: total variation (and W1/(k − 1), the same number) is |Δp|, bias-corrected as √max(0, Δp² − E₀[Δp²]); interval by test inversion: Δp²/E₀[Δp²] is non-central chi-square with 1 degree of freedom (Δp is normal), and the bounds are the non-centralities at which the observed value is its 97.5% and 2.5% quantile, times E₀[Δp²], square-rooted (0 when no difference is detectable); not a bootstrap interval",
+}
+
+/**
+ * A binary item's |Δp| as a non-central chi-square with 1 df over its null variance (the TV² bias, E₀[Δp²]): the
+ * one-dimensional case, where a bootstrap of the bias-corrected distance is too wide near 0 (coverage 1.00 at
+ * n 200 and a true TV of 0.04 in the coverage bench, against 0.95 from this inversion). Undefined for k > 2,
+ * whose TV and W1 are L1 norms with no such model.
+ */
+const binaryModel = (values: DivergenceValues, squared: number, bias: number) =>
+  values.k === 2 && values.df === 1 && bias > 0 && Number.isFinite(squared)
+    ? noncentralModel([{ squared, scale: bias, df: 1 }])
+    : undefined
+
 /** The figures of one comparison: JS distance, total variation and (ordered items) W1/(k−1), bias-corrected. */
 export const divergenceFigures = (
   values: DivergenceValues,
@@ -326,6 +344,10 @@ export const divergenceFigures = (
   const jsModel = scored
     ? noncentralModel([{ squared: values.jsDivergence, scale: values.jsNoiseScale, df: values.df }])
     : undefined
+  const tvModel = scored
+    ? binaryModel(values, values.totalVariationSquared, values.totalVariationBias)
+    : undefined
+  const w1Model = scored ? binaryModel(values, values.wassersteinSquared, values.wassersteinBias) : undefined
   const figures: Array<Figure> = [
     {
       ...base,
@@ -347,6 +369,7 @@ export const divergenceFigures = (
             ),
           }
         : {}),
+      ...(tvModel ? { noncentral: tvModel, interval: binaryDifferenceInterval } : {}),
     },
   ]
   if (ordered)
@@ -363,6 +386,7 @@ export const divergenceFigures = (
             ),
           }
         : {}),
+      ...(w1Model ? { noncentral: w1Model, interval: binaryDifferenceInterval } : {}),
     })
   return figures
 }

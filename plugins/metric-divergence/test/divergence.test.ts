@@ -124,6 +124,32 @@ describe("divergence metric", () => {
       }),
   )
 
+  it.effect("a binary item's TV and W1 interval inverts |Δp|'s 1-df non-central chi-square", () =>
+    Effect.gen(function* () {
+      const input = metricFixture({ n: 400, seed: 8, distortion: 1.5, metric: { resamples: 20 } })
+      const score = yield* metric.score(input)
+      const tv = score.measures.find((m) => m.key === "total-variation|item=share|arm=all")!
+      const w1 = score.measures.find((m) => m.key === "wasserstein|item=share|arm=all")!
+      expect(tv.ci!.description).toMatch(/binary item.*non-central chi-square with 1 degree/)
+      expect(w1.ci!.lower).toBeCloseTo(tv.ci!.lower, 12)
+      expect(w1.ci!.upper).toBeCloseTo(tv.ci!.upper, 12)
+      // Recompute: Δp of "Consent to share" and its null variance p̄(1 − p̄)(1/nH + 1/nS).
+      const count = (answers: ReadonlyArray<unknown>) =>
+        answers.filter((a) => a === "Consent to share").length
+      const human = input.human.map((h) => h.answers.share)
+      const synthetic = input.synthetic.map((s) => s.answers.share)
+      const nH = human.filter((a) => a !== null && a !== undefined).length
+      const nS = synthetic.filter((a) => a !== null && a !== undefined).length
+      const delta = count(human) / nH - count(synthetic) / nS
+      const pooled = (count(human) + count(synthetic)) / (nH + nS)
+      const nullVariance = pooled * (1 - pooled) * (1 / nH + 1 / nS)
+      const inverted = noncentralityInterval(delta ** 2 / nullVariance, 1, 0.05)!
+      expect(tv.ci!.lower).toBeCloseTo(Math.sqrt(nullVariance * inverted.lower), 6)
+      expect(tv.ci!.upper).toBeCloseTo(Math.sqrt(nullVariance * inverted.upper), 6)
+      expect(tv.value).toBeCloseTo(Math.sqrt(Math.max(0, delta ** 2 - nullVariance)), 6)
+    }),
+  )
+
   it.effect("fills headlineReplicates: one per resample, re-centred on the corrected estimate", () =>
     Effect.gen(function* () {
       const input = metricFixture({ n: 300, seed: 6, distortion: 0.4, metric: { resamples: 80 } })

@@ -11,19 +11,6 @@ export {
   type TermComparison,
 } from "./compare.js"
 export { descriptor } from "./descriptor.js"
-export {
-  type AnalysisError,
-  type AnalysisFit,
-  type AnalysisRow,
-  type AnalysisSpecError,
-  fitAnalysis,
-  fitPrepared,
-  levelCounts,
-  type PreparedAnalysis,
-  type PrepareOptions,
-  prepareAnalysis,
-  type RefitOptions,
-} from "./fit-analysis.js"
 export { analysisRows, bootstrapTolerance, metric, rareLevels, score, treatmentTerms } from "./metric.js"
 
 /** The regression recovery metric as core's Metric service. */

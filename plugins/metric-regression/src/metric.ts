@@ -1,3 +1,14 @@
+import {
+  type AnalysisError,
+  type AnalysisFit,
+  type AnalysisRow,
+  effectCoefficients,
+  fitPrepared,
+  levelCounts,
+  type PreparedAnalysis,
+  prepareAnalysis,
+  termColumn,
+} from "@standin/analysis"
 import type { AnalysisSpec, MetricInput, MetricShape, SyntheticRespondent } from "@standin/core"
 import {
   bootstrapFigures,
@@ -11,15 +22,6 @@ import type { Coefficient } from "@standin/stats"
 import { Effect } from "effect"
 import { type Comparison, compareCoefficients, signOf } from "./compare.js"
 import { descriptor } from "./descriptor.js"
-import {
-  type AnalysisError,
-  type AnalysisFit,
-  type AnalysisRow,
-  fitPrepared,
-  levelCounts,
-  type PreparedAnalysis,
-  prepareAnalysis,
-} from "./fit-analysis.js"
 
 /** Human rows (one per twin) and synthetic rows (each linked replicate), with the twin of every row. */
 export const analysisRows = (input: MetricInput) => {
@@ -48,14 +50,17 @@ export const analysisRows = (input: MetricInput) => {
 
 const describeError = (error: AnalysisError): string => error.message
 
-/** Columns of the treatment predictor: the indicator/numeric column, or each dummy of a categorical one. */
-export const treatmentTerms = (spec: AnalysisSpec, columns: ReadonlyArray<string>): Array<string> =>
+/**
+ * Terms of the treatment predictor: the indicator/numeric column, or each dummy of a categorical one (in a
+ * multinomial analysis, those columns in every outcome level's equation).
+ */
+export const treatmentTerms = (spec: AnalysisSpec, terms: ReadonlyArray<string>): Array<string> =>
   spec.treatment === undefined
     ? []
-    : columns.filter(
-        (column) =>
-          column === spec.treatment || (column.startsWith(`${spec.treatment}[`) && !column.includes(":")),
-      )
+    : terms.filter((term) => {
+        const column = termColumn(term)
+        return column === spec.treatment || (column.startsWith(`${spec.treatment}[`) && !column.includes(":"))
+      })
 
 interface PreparedPair {
   readonly spec: AnalysisSpec
@@ -121,9 +126,11 @@ const preparePair = (
   const syntheticFit = fit(syntheticPrepared)
   const terms =
     !isError(humanFit) && !isError(syntheticFit)
-      ? compareCoefficients(humanFit.coefficients, syntheticFit.coefficients).terms.map((term) => term.term)
+      ? compareCoefficients(effectCoefficients(humanFit), effectCoefficients(syntheticFit)).terms.map(
+          (term) => term.term,
+        )
       : !isError(humanFit)
-        ? humanFit.columns.filter((column) => column !== "(Intercept)")
+        ? Object.keys(effectCoefficients(humanFit))
         : []
   return {
     spec,
@@ -187,9 +194,7 @@ export const failedFitFlag = "synthetic-fit-failed"
 
 /** Whether the human fit calls any coefficient (other than the intercept) significant. */
 const humanHasSignal = (fit: AnalysisFit): boolean =>
-  Object.values(fit.coefficients).some(
-    (coefficient) => coefficient.term !== "(Intercept)" && signOf(coefficient) !== 0,
-  )
+  Object.values(effectCoefficients(fit)).some((coefficient) => signOf(coefficient) !== 0)
 
 /**
  * Figures of one analysis for one weighting of the twins. A synthetic fit that fails (separation, a constant
@@ -212,7 +217,7 @@ const analysisFigures = (
   const comparison: Comparison | null =
     isError(fits.human) || isError(fits.synthetic)
       ? null
-      : compareCoefficients(fits.human.coefficients, fits.synthetic.coefficients)
+      : compareCoefficients(effectCoefficients(fits.human), effectCoefficients(fits.synthetic))
   const n = isError(fits.human) ? 0 : fits.human.n
   const syntheticFailed = !isError(fits.human) && isError(fits.synthetic)
   const summary = (measure: string, value: (c: Comparison) => number, emptyNote: string): Figure => {
@@ -312,7 +317,7 @@ const coefficientDetails = (pairs: ReadonlyArray<PreparedPair>) =>
   pairs.map((pair) => {
     const comparison =
       !isError(pair.humanFit) && !isError(pair.syntheticFit)
-        ? compareCoefficients(pair.humanFit.coefficients, pair.syntheticFit.coefficients)
+        ? compareCoefficients(effectCoefficients(pair.humanFit), effectCoefficients(pair.syntheticFit))
         : null
     return {
       analysis: pair.spec.id,

@@ -1,6 +1,3 @@
-import { existsSync, readFileSync } from "node:fs"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import type { AnalysisSpec, SyntheticRespondent } from "@standin/core"
 import type { Coefficient } from "@standin/stats"
@@ -8,12 +5,11 @@ import { MetricContract } from "@standin/testkit/metric-contract"
 import {
   berkeAnalysis,
   berkeLikeStudy,
-  berkeRespondentsFromCsv,
+  identicalSynthetic,
   metricFixture,
-  simulateHumans,
 } from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
-import { compareCoefficients, fitAnalysis, metric } from "../src/index.js"
+import { compareCoefficients, metric } from "../src/index.js"
 
 MetricContract.suite(metric)
 
@@ -66,120 +62,6 @@ describe("compareCoefficients", () => {
     expect(comparison.significantShareRaw).toBeCloseTo(3 / 5, 12)
     expect(comparison.significantShare).toBeCloseTo(2 / 5, 12)
   })
-})
-
-describe("fitAnalysis", () => {
-  it("builds the design from an AnalysisSpec: arm indicator, recoded multi-select race, interactions, dropped rows", () => {
-    const humans = simulateHumans({ n: 3000, seed: 41 })
-    const rows = humans.map((h, index) =>
-      index < 10 ? { ...h, answers: { ...h.answers, concern: null } } : h,
-    )
-    const fit = fitAnalysis(berkeLikeStudy, berkeAnalysis, rows)
-    if (!fit.ok) throw new Error(fit.error.message)
-    expect(fit.value.n).toBe(2990)
-    expect(fit.value.dropped).toBe(10)
-    expect(fit.value.columns).toContain("showdata")
-    expect(fit.value.columns).toContain("race[Multi/Other]")
-    expect(fit.value.columns).not.toContain("race[Other]")
-    expect(fit.value.columns).toContain("s1:s2")
-    expect(fit.value.columns[0]).toBe("(Intercept)")
-    expect(fit.value.pseudoR2).toBeGreaterThan(0)
-    // Levels follow the declared order after recoding.
-    const ages = fit.value.columns.filter((c) => c.startsWith("age["))
-    expect(ages).toEqual([
-      "age[18 - 24 years]",
-      "age[25 - 34 years]",
-      "age[45 - 54 years]",
-      "age[55 - 64 years]",
-      "age[65 or older]",
-    ])
-  })
-
-  it("returns typed errors: a bad reference, a constant outcome, separation", () => {
-    const humans = simulateHumans({ n: 400, seed: 42 })
-    const badReference: AnalysisSpec = {
-      ...berkeAnalysis,
-      predictors: berkeAnalysis.predictors.map((p) =>
-        p.id === "gender" ? { ...p, coding: { _tag: "Categorical" as const, reference: "Nonbinary" } } : p,
-      ),
-    }
-    expect(fitAnalysis(berkeLikeStudy, badReference, humans)).toMatchObject({
-      ok: false,
-      error: { _tag: "InvalidAnalysis", variable: "gender" },
-    })
-    const constant = humans.map((h) => ({ ...h, answers: { ...h.answers, share: "Decline" } }))
-    expect(fitAnalysis(berkeLikeStudy, berkeAnalysis, constant)).toMatchObject({
-      ok: false,
-      error: { _tag: "ConstantOutcome" },
-    })
-    const separated = humans.map((h) => ({
-      ...h,
-      answers: {
-        ...h.answers,
-        share: h.persona.gender === "Other" ? "Consent to share" : (h.answers.share ?? null),
-      },
-    }))
-    expect(fitAnalysis(berkeLikeStudy, berkeAnalysis, separated)).toMatchObject({
-      ok: false,
-      error: { _tag: "Separation", columns: ["gender[Other]"] },
-    })
-  })
-
-  // STANDIN_DATA_DIR, else the shared/ folder beside the repository (where CI lays it).
-  it("fits a gaussian analysis by OLS and rejects a multi-select value without a `multiple` level", () => {
-    const humans = simulateHumans({ n: 800, seed: 45 })
-    const linear: AnalysisSpec = { ...berkeAnalysis, id: "linear", family: "gaussian" }
-    const fit = fitAnalysis(berkeLikeStudy, linear, humans)
-    if (!fit.ok) throw new Error(fit.error.message)
-    expect(fit.value.family).toBe("gaussian")
-    expect(fit.value.rSquared).toBeGreaterThan(0)
-    expect(fit.value.pseudoR2).toBeUndefined()
-    expect(fit.value.fit.family).toBe("gaussian")
-    const noMultiple: AnalysisSpec = {
-      ...berkeAnalysis,
-      predictors: berkeAnalysis.predictors.map((p) =>
-        p.id === "race"
-          ? { ...p, coding: { _tag: "Categorical" as const, reference: "White or Caucasian" } }
-          : p,
-      ),
-    }
-    expect(fitAnalysis(berkeLikeStudy, noMultiple, humans)).toMatchObject({
-      ok: false,
-      error: { _tag: "InvalidAnalysis", variable: "race" },
-    })
-  })
-
-  const dataDirectory =
-    process.env.STANDIN_DATA_DIR ??
-    join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "shared", "data")
-  const csv = join(dataDirectory, "berke-fingerprint-consent", "survey-experiment-data.csv")
-  it.runIf(existsSync(csv))(
-    "reproduces the Berke et al. model through the AnalysisSpec (statsmodels values to 1e-6)",
-    () => {
-      const fit = fitAnalysis(
-        berkeLikeStudy,
-        berkeAnalysis,
-        berkeRespondentsFromCsv(readFileSync(csv, "utf8")),
-      )
-      if (!fit.ok) throw new Error(fit.error.message)
-      expect(fit.value.n).toBe(12_461)
-      expect(Math.abs(fit.value.pseudoR2! - 0.0526136)).toBeLessThan(1e-6)
-      const expected: Record<string, number> = {
-        showdata: -0.134382,
-        s1: 0.99703,
-        s2: -0.877467,
-        "s1:s2": -0.78106,
-        "gender[Female]": -0.088494,
-        "age[18 - 24 years]": 0.430001,
-        "age[65 or older]": -0.23798,
-        "race[Asian]": 0.173995,
-        "income[Prefer not to say]": -0.63965,
-      }
-      for (const [term, value] of Object.entries(expected)) {
-        expect(Math.abs(fit.value.coefficients[term]!.estimate - value), term).toBeLessThan(1e-6)
-      }
-    },
-  )
 })
 
 describe("regression metric", () => {
@@ -260,5 +142,114 @@ describe("regression metric", () => {
       expect(analyses[0]!.human.coefficients.map((c) => c.term)).not.toContain("gender[Other]")
       expect(analyses[0]!.human.n).toBeLessThanOrEqual(400 - others)
     }),
+  )
+})
+
+describe("regression metric: probit, multinomial and ordinal analyses, subsets and robust SEs", () => {
+  const gender: AnalysisSpec["predictors"][number] = {
+    id: "gender",
+    source: { _tag: "Persona", attribute: "gender" },
+    coding: { _tag: "Categorical", reference: "Male" },
+  }
+  const showdata = berkeAnalysis.predictors.find((p) => p.id === "showdata")!
+  const older: AnalysisSpec["predictors"][number] = {
+    id: "older",
+    source: { _tag: "Persona", attribute: "age" },
+    coding: { _tag: "Indicator", levels: ["45 - 54 years", "55 - 64 years", "65 or older"] },
+  }
+  const understand = { id: "understand", source: { _tag: "Item" as const, item: "understand" } }
+  const analyses: ReadonlyArray<AnalysisSpec> = [
+    { ...berkeAnalysis, id: "share-probit", family: "probit", se: "HC1" },
+    {
+      id: "understand-multinomial",
+      label: "Understanding (multinomial)",
+      family: "multinomial",
+      outcome: {
+        ...understand,
+        coding: {
+          _tag: "Categorical",
+          reference: "Disagree",
+          recode: {
+            "Strongly disagree": "Disagree",
+            "Somewhat disagree": "Disagree",
+            "Somewhat agree": "Agree",
+            "Strongly agree": "Agree",
+          },
+        },
+      },
+      predictors: [showdata, gender, older],
+      interactions: [["showdata", "gender"]],
+      treatment: "showdata",
+    },
+    {
+      id: "understand-ordinal",
+      label: "Understanding (ordered logit), women and men",
+      family: "ordinal",
+      outcome: { ...understand, coding: { _tag: "Categorical", reference: "Strongly disagree" } },
+      predictors: [showdata, gender, older],
+      interactions: [],
+      subset: [{ source: { _tag: "Persona", attribute: "gender" }, levels: ["Female", "Male"] }],
+      se: "HC0",
+    },
+  ]
+  const study = { ...berkeLikeStudy, analyses }
+  type Details = {
+    analyses: ReadonlyArray<{
+      analysis: string
+      human: { n: number; coefficients: ReadonlyArray<{ term: string }> }
+      comparison: { terms: ReadonlyArray<{ term: string }> } | null
+    }>
+  }
+
+  it.effect(
+    "with identical twins every family recovers every sign; multinomial terms are per level, thresholds and intercepts are left out",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 3000, seed: 47, metric: { resamples: 0 } })
+        const human = input.human
+        const score = yield* metric.score({ ...input, study, synthetic: identicalSynthetic(human) })
+        const details = score.details as Details
+        for (const analysis of analyses) {
+          const f1 = score.measures.find((m) => m.key === `sign-f1|analysis=${analysis.id}`)!
+          expect(f1.value, analysis.id).toBe(1)
+        }
+        const byId = Object.fromEntries(details.analyses.map((analysis) => [analysis.analysis, analysis]))
+        const multinomialTerms = byId["understand-multinomial"]!.comparison!.terms.map((term) => term.term)
+        expect(multinomialTerms).toContain("Neutral::showdata")
+        expect(multinomialTerms).toContain("Agree::showdata:gender[Female]")
+        expect(multinomialTerms.some((term) => term.endsWith("(Intercept)"))).toBe(false)
+        // The treatment's column in each outcome level's equation.
+        const treatment = score.measures
+          .filter((m) => m.key.startsWith("treatment-effect-difference|analysis=understand-multinomial"))
+          .map((m) => m.key)
+        expect(treatment).toEqual([
+          "treatment-effect-difference|analysis=understand-multinomial|term=Neutral::showdata",
+          "treatment-effect-difference|analysis=understand-multinomial|term=Agree::showdata",
+        ])
+        const ordinalTerms = byId["understand-ordinal"]!.comparison!.terms.map((term) => term.term)
+        expect(ordinalTerms.sort()).toEqual(["gender[Female]", "older", "showdata"])
+        // Thresholds are reported in the coefficient table, never compared.
+        expect(byId["understand-ordinal"]!.human.coefficients.map((c) => c.term)).toContain(
+          "Strongly disagree|Somewhat disagree",
+        )
+        const others = human.filter((h) => h.persona.gender === "Other").length
+        expect(byId["understand-ordinal"]!.human.n).toBeLessThanOrEqual(human.length - others)
+      }),
+  )
+
+  it.effect(
+    "bootstraps every family (warm-started refits) and scores a distorted model below identical twins",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 3000, seed: 48, distortion: 0.8, metric: { resamples: 12 } })
+        const distorted = yield* metric.score({ ...input, study })
+        const identical = yield* metric.score({ ...input, study, synthetic: identicalSynthetic(input.human) })
+        expect(distorted.headline.value!).toBeLessThan(identical.headline.value!)
+        expect(distorted.headlineReplicates!.filter(Number.isFinite).length).toBeGreaterThanOrEqual(10)
+        for (const analysis of analyses) {
+          const f1 = distorted.measures.find((m) => m.key === `sign-f1|analysis=${analysis.id}`)!
+          expect(f1.ci, analysis.id).toBeDefined()
+        }
+      }),
   )
 })

@@ -21,6 +21,14 @@ export const models: ReadonlyArray<ModelCapabilities> = [
   { match: "claude-opus-4-2025*", ...claude, structuredOutput: "tool" },
   { match: "claude-sonnet-4-0*", ...claude, structuredOutput: "tool" },
   { match: "claude-opus-4-0*", ...claude, structuredOutput: "tool" },
+  // released after Opus 4.6: no sampling parameters at all (temperature, top_p or top_k is a 400)
+  { match: "claude-opus-4-7*", ...claude, temperature: false, structuredOutput: "json_schema" },
+  { match: "claude-opus-4-8*", ...claude, temperature: false, structuredOutput: "json_schema" },
+  { match: "claude-opus-5*", ...claude, temperature: false, structuredOutput: "json_schema" },
+  { match: "claude-sonnet-5*", ...claude, temperature: false, structuredOutput: "json_schema" },
+  { match: "claude-haiku-5*", ...claude, temperature: false, structuredOutput: "json_schema" },
+  { match: "claude-fable-5*", ...claude, temperature: false, structuredOutput: "json_schema" },
+  { match: "claude-mythos-*", ...claude, temperature: false, structuredOutput: "json_schema" },
   { match: "claude-*-4-*", ...claude, structuredOutput: "json_schema" },
   { match: "*", ...claude, thinking: "none", structuredOutput: "tool" },
 ]

@@ -85,7 +85,11 @@ export const make = (config: AnthropicConfig): ProviderShape => {
     new ProviderError({ provider: descriptor.id, reason, message })
 
   const body = (request: ProviderRequest, warnings: Array<string>): MessageCreateParamsNonStreaming => {
-    const { temperature, topP, maxTokens } = request.settings
+    // The newest Claude models take no sampling parameter (a 400): left out, and settingsWarnings notes it.
+    const sampling = row?.temperature ?? true
+    const { maxTokens } = request.settings
+    const temperature = sampling ? request.settings.temperature : undefined
+    const topP = sampling ? request.settings.topP : undefined
     // Current Claude models take temperature or top_p, not both: temperature wins.
     if (temperature !== undefined && topP !== undefined)
       warnings.push(

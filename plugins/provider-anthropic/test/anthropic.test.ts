@@ -165,6 +165,49 @@ describe("Anthropic structured outputs and the SDK's warnings", () => {
     expect(body.error.message).toMatch(/minimum, maximum are not supported/)
   })
 
+  it("sends no sampling parameter to the models that refuse them (Opus 4.7 on), and says so", async () => {
+    for (const model of ["claude-opus-4-7", "claude-sonnet-5", "claude-fable-5-1"]) {
+      const response = await run(
+        provider({ model }).generate(request({ model, settings: { temperature: 0.7, topP: 0.9 } })),
+      )
+      const body = lastBody()
+      expect(body.model).toBe(model)
+      expect(body.temperature).toBeUndefined()
+      expect(body.top_p).toBeUndefined()
+      expect(fake.log.last!.status).toBe(200)
+      expect(response.warnings).toContain(`temperature was ignored: anthropic:${model} does not accept it`)
+      expect(response.warnings).toContain(`top_p was ignored: anthropic:${model} does not accept it`)
+    }
+    // older Claude models still take temperature
+    await run(
+      provider({ model: "claude-opus-4-6" }).generate(
+        request({ model: "claude-opus-4-6", settings: { temperature: 0.7 } }),
+      ),
+    )
+    expect(lastBody().temperature).toBe(0.7)
+  })
+
+  it("the fake answers Anthropic's 400 for a sampling parameter on those models", async () => {
+    for (const field of ["temperature", "top_p", "top_k"]) {
+      const response = await fetch(`${fake.baseUrl}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "k", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({
+          model: "claude-opus-4-8",
+          max_tokens: 100,
+          messages: [{ role: "user", content: "hi" }],
+          [field]: 0.5,
+        }),
+      })
+      expect(response.status).toBe(400)
+      const body = (await response.json()) as { error: { type: string; message: string } }
+      expect(body.error).toEqual({
+        type: "invalid_request_error",
+        message: `\`${field}\` is deprecated for this model.`,
+      })
+    }
+  })
+
   it("uses a forced tool for models without structured outputs, and logprobs are refused before any call", async () => {
     await run(provider({ model: "claude-3-5-haiku-latest" }).generate(request()))
     expect(lastBody().tool_choice).toEqual({ type: "tool", name: answerTool })

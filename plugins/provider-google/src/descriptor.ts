@@ -19,7 +19,8 @@ export const descriptor: ProviderDescriptor = {
     topP: true,
     elicitation: ["sample", "logprobs", "verbalized"],
   },
-  keyEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+  // GOOGLE_API_KEY first when both are set, as the SDK does
+  keyEnv: ["GOOGLE_API_KEY", "GEMINI_API_KEY"],
   baseUrlEnv: "GOOGLE_GEMINI_BASE_URL",
   models,
 }

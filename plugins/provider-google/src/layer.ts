@@ -1,5 +1,5 @@
 import type { ProviderPlugin, ProviderSpec } from "@standin/core"
-import { baseUrlOf, decodePluginOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
+import { baseUrlOf, decodeProviderOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
 import { descriptor } from "./descriptor.js"
 import { GoogleOptions } from "./options.js"
 import { make } from "./provider.js"
@@ -8,10 +8,10 @@ import { make } from "./provider.js"
  * The key from GOOGLE_API_KEY or GEMINI_API_KEY (GOOGLE_API_KEY first when both are set, as the SDK
  * itself does), as a Redacted; neither set is a PluginConfigError naming both.
  */
-export const apiKey = requiredApiKey(descriptor.id, ["GOOGLE_API_KEY", "GEMINI_API_KEY"], "use Gemini models")
+export const apiKey = requiredApiKey(descriptor.id, descriptor.keyEnv, "use Gemini models")
 
 /** spec.baseUrl, else GOOGLE_GEMINI_BASE_URL (the SDK's own variable), else the SDK's default. */
-export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "GOOGLE_GEMINI_BASE_URL")
+export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, descriptor.baseUrlEnv)
 
 /** The Gemini provider for `google:<model>`. */
 export const layer = vendorProviderLayer({
@@ -19,7 +19,7 @@ export const layer = vendorProviderLayer({
   example: "google:gemini-2.5-flash",
   apiKey,
   baseUrl,
-  options: (spec) => decodePluginOptions(descriptor.id, GoogleOptions, spec.options),
+  options: (spec) => decodeProviderOptions(descriptor.id, GoogleOptions, spec.options),
   make,
 })
 

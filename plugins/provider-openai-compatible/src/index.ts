@@ -5,8 +5,15 @@ import {
   type ProviderShape,
   type ProviderSpec,
 } from "@standin/core"
-import { baseUrlOf, optionalApiKey, requireModel } from "@standin/provider-kit"
-import { decodeOptions, make as makeOpenAi, type OpenAiConfig } from "@standin/provider-openai"
+import {
+  baseUrlOf,
+  decodePluginOptions,
+  optionalApiKey,
+  providerOptionsFor,
+  providerOptionsOf,
+  requireModel,
+} from "@standin/provider-kit"
+import { make as makeOpenAi, type OpenAiConfig, OpenAiOptions } from "@standin/provider-openai"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { descriptor } from "./descriptor.js"
 
@@ -37,15 +44,18 @@ const configError = (message: string) => new PluginConfigError({ plugin: descrip
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
- * Where the key comes from: `spec.options.keyEnv` names another environment variable (e.g. TOGETHER_API_KEY
- * for a model a Together finetune returned), else OPENAI_COMPATIBLE_API_KEY. Only the variable's name
- * travels in the spec (and so in results files), never its value.
+ * Where the key comes from: `providerOptions["openai-compatible"].keyEnv` (in `spec.options`) names another
+ * environment variable (e.g. TOGETHER_API_KEY for a model a Together finetune returned), else
+ * OPENAI_COMPATIBLE_API_KEY. Only the variable's name travels in the spec (and so in results files), never its
+ * value. The flat `spec.options.keyEnv` of before is still read (deprecated).
  */
 export const keyEnvOf = (spec: ProviderSpec): string | PluginConfigError => {
-  const named = spec.options?.keyEnv
+  const named = providerOptionsFor(descriptor.id, spec.options).options.keyEnv
   if (named === undefined) return "OPENAI_COMPATIBLE_API_KEY"
   if (typeof named !== "string" || !envName.test(named))
-    return configError(`options.keyEnv must name an environment variable (e.g. TOGETHER_API_KEY)`)
+    return configError(
+      `providerOptions["openai-compatible"].keyEnv must name an environment variable (e.g. TOGETHER_API_KEY)`,
+    )
   return named
 }
 
@@ -74,11 +84,16 @@ export const layer = (spec: ProviderSpec): Layer.Layer<Provider, PluginConfigErr
       if (typeof keyEnv !== "string") return yield* keyEnv
       const key = yield* optionalApiKey([keyEnv])
       // A named key variable is required: it means a hosted server that rejects unauthenticated calls.
-      if (spec.options?.keyEnv !== undefined && Option.isNone(key))
+      const own = yield* providerOptionsOf(descriptor.id, spec.options)
+      if (own.keyEnv !== undefined && Option.isNone(key))
         return yield* configError(`${keyEnv} is not set: export it to call ${spec.model}`)
-      const { keyEnv: _named, ...vendorOptions } = spec.options ?? {}
-      const options = yield* decodeOptions({ ...spec, options: vendorOptions }).pipe(
-        Effect.mapError((error) => configError(error.message)),
+      const { keyEnv: _named, ...vendorOptions } = own
+      const options = yield* decodePluginOptions(descriptor.id, OpenAiOptions, vendorOptions).pipe(
+        Effect.mapError((error) =>
+          configError(
+            error.message.replace("invalid options", `invalid providerOptions["${descriptor.id}"]`),
+          ),
+        ),
       )
       return make({
         ...(isTogether(baseUrl) ? { logprobsFormat: "count" as const } : {}),

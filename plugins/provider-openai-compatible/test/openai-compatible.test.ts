@@ -91,14 +91,14 @@ describe("the OpenAI-compatible plugin", () => {
     expect(Result.isFailure(bad) && (bad.failure as { plugin: string }).plugin).toBe("openai-compatible")
   })
 
-  it("takes its key from the variable named by options.keyEnv (e.g. TOGETHER_API_KEY), and requires it", async () => {
+  it("takes its key from the variable named by providerOptions keyEnv (e.g. TOGETHER_API_KEY), and requires it", async () => {
     const keyed = await startOpenAiFake({ seed: 8, apiKey: "tg-test-PLANTED" })
     try {
       const spec = {
         provider: "openai-compatible",
         model: "standin-fake/llama-ft",
         baseUrl: keyed.baseUrl,
-        options: { keyEnv: "TOGETHER_API_KEY" },
+        options: { "openai-compatible": { keyEnv: "TOGETHER_API_KEY" } },
       }
       const result = await build(
         { TOGETHER_API_KEY: "tg-test-PLANTED", OPENAI_COMPATIBLE_API_KEY: "other" },
@@ -111,8 +111,16 @@ describe("the OpenAI-compatible plugin", () => {
       expect(Result.isFailure(missing) && (missing.failure as Error).message).toMatch(
         /TOGETHER_API_KEY is not set/,
       )
-      const bad = await build({}, { ...spec, options: { keyEnv: "not a name" } })
+      const bad = await build({}, { ...spec, options: { "openai-compatible": { keyEnv: "not a name" } } })
       expect(Result.isFailure(bad) && (bad.failure as Error).message).toMatch(/keyEnv must name/)
+      // the flat shape of before is still read (with a deprecation warning, see provider-kit's tests)
+      const flat = await build(
+        { TOGETHER_API_KEY: "tg-test-PLANTED" },
+        { ...spec, options: { keyEnv: "TOGETHER_API_KEY" } },
+      )
+      if (!Result.isSuccess(flat)) return expect.unreachable("the flat shape should still build")
+      await Effect.runPromise(flat.success.generate(request))
+      expect(keyed.log.last!.status).toBe(200)
     } finally {
       await keyed.close()
     }

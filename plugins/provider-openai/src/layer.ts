@@ -1,17 +1,17 @@
 import type { ProviderPlugin, ProviderSpec } from "@standin/core"
-import { baseUrlOf, decodePluginOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
+import { baseUrlOf, decodeProviderOptions, requiredApiKey, vendorProviderLayer } from "@standin/provider-kit"
 import { descriptor } from "./descriptor.js"
 import { OpenAiOptions } from "./options.js"
 import { make } from "./provider.js"
 
 /** The key from OPENAI_API_KEY, as a Redacted; a missing or empty variable is a PluginConfigError naming it. */
-export const apiKey = requiredApiKey(descriptor.id, ["OPENAI_API_KEY"], "use OpenAI models")
+export const apiKey = requiredApiKey(descriptor.id, descriptor.keyEnv, "use OpenAI models")
 
 /** spec.baseUrl, else OPENAI_BASE_URL, else the SDK's default. */
-export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, "OPENAI_BASE_URL")
+export const baseUrl = (spec: ProviderSpec) => baseUrlOf(spec, descriptor.baseUrlEnv)
 
 export const decodeOptions = (spec: ProviderSpec) =>
-  decodePluginOptions(descriptor.id, OpenAiOptions, spec.options)
+  decodeProviderOptions(descriptor.id, OpenAiOptions, spec.options)
 
 /** The OpenAI provider for `openai:<model>`. */
 export const layer = vendorProviderLayer({

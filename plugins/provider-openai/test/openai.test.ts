@@ -153,7 +153,7 @@ describe("the OpenAI plugin layer", () => {
     )
     expect(Result.isFailure(bad)).toBe(true)
     if (Result.isFailure(bad)) {
-      expect((bad.failure as Error).message).toMatch(/invalid options/)
+      expect((bad.failure as Error).message).toMatch(/invalid providerOptions\["openai"\]/)
       expect((bad.failure as Error).message).not.toContain("sk-test-PLANTED")
     }
   })

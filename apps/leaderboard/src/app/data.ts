@@ -1,10 +1,11 @@
-import type { ChartedEntry, EntryDetail, SiteData, StudyData, StudyEntry } from "../model.js"
+import type { ChartedEntry, EntryDetail, SiteData, StudyData, StudyEntry, TwinPage } from "../model.js"
 
 declare global {
   interface Window {
     __STANDIN_DATA__?: SiteData
     __STANDIN_STUDIES__?: Record<string, StudyData>
     __STANDIN_ENTRIES__?: Record<string, EntryDetail>
+    __STANDIN_TWINS__?: Record<string, TwinPage>
   }
 }
 
@@ -54,3 +55,11 @@ export const loadEntries = (entries: ReadonlyArray<StudyEntry>): Promise<Readonl
       )
     }),
   )
+
+/** Loads one page (1-based) of an entry's twin browser once. */
+export const loadTwinPage = (entry: StudyEntry, page: number): Promise<TwinPage> => {
+  const path = entry.twins?.pages[page - 1]
+  const key = `${entry.ref.run}/${entry.ref.entry}/${page}`
+  if (path === undefined) return Promise.reject(new Error(`no twin page ${page} for ${entry.label}`))
+  return loadScript(path, () => window.__STANDIN_TWINS__?.[key], `twins ${key}`)
+}

@@ -91,6 +91,10 @@ interface StudySpec {
   }>
   readonly analysis: { readonly id: string; readonly label: string; readonly terms: ReadonlyArray<string> }
   readonly treatmentTerm: string
+  /** A private study: its results publish aggregates only (no twin browser, no synthetic CSVs on the site). */
+  readonly private?: boolean
+  /** Run on 3 pilot/holdout splits: the results carry a `splits` summary. */
+  readonly splits?: boolean
 }
 
 const agree5 = [
@@ -192,6 +196,7 @@ export const fixtureStudies: ReadonlyArray<StudySpec> = [
       ],
     },
     treatmentTerm: "arm[accuracy]",
+    splits: true,
   },
   {
     id: "fixture-charity-default",
@@ -227,8 +232,49 @@ export const fixtureStudies: ReadonlyArray<StudySpec> = [
       terms: ["(Intercept)", "arm[opt-out]", "warm-glow", "gender[Female]", "age[18-24]", "age[65+]"],
     },
     treatmentTerm: "arm[opt-out]",
+    private: true,
   },
 ]
+
+/** Profiles whose twins' conversations the fixtures record (on public studies): a few of their twins answer invalidly. */
+const conversationProfiles: ReadonlySet<string> = new Set(["gpt-4o-mini"])
+/** Every 48th twin of a conversation profile gives an unusable first answer. */
+const invalidTwin = (index: number) => index % 48 === 47
+
+/** A twin's conversation as the engine writes it (one JSON line): a short invented instrument, one page. */
+const fixtureConversation = (
+  study: StudySpec,
+  twin: Twin,
+  answers: Record<string, string>,
+  invalid: boolean,
+): string => {
+  const first = study.items[0]!
+  const page = [
+    `About you: ${study.persona.map((attribute) => `${attribute.id} ${twin.persona[attribute.id]}`).join("; ")}.`,
+    `Arm: ${study.arms.find((arm) => arm.id === twin.arm)!.label}.`,
+    ...study.items.map((item) => `${item.label}? Options: ${item.options.map((o) => `"${o}"`).join(", ")}`),
+    "Answer with a JSON object of item ids to options.",
+  ].join("\n")
+  const given = invalid ? { ...answers, [first.id]: "Maybe later" } : answers
+  return JSON.stringify({
+    twinId: twin.id,
+    replicate: 0,
+    arm: twin.arm,
+    persona: twin.persona,
+    elicitation: "sample",
+    turns: [
+      {
+        role: "system",
+        content: "You are taking part in a research survey. You answer as the person described.",
+      },
+      { role: "user", page: "page-1", content: page },
+      { role: "assistant", page: "page-1", content: JSON.stringify(given), attempts: invalid ? 3 : 1 },
+    ],
+    answers: invalid ? { ...answers, [first.id]: null } : answers,
+    valid: !invalid,
+    invalid: invalid ? { [first.id]: '"Maybe later" is not one of the options' } : {},
+  })
+}
 
 // ---------------------------------------------------------------------------------------------
 // Model profiles
@@ -1150,6 +1196,16 @@ const studyResults = (
     }
     const writesCsv = !failed && !noValid && profile.baseline !== "ceiling"
     const syntheticFile = writesCsv ? `${profile.id}.csv` : null
+    const conversations = writesCsv && study.private !== true && conversationProfiles.has(profile.id)
+    const invalidCount = conversations ? twins.filter((_, i) => invalidTwin(i)).length : 0
+    if (conversations && syntheticCsv) {
+      csvs.push({
+        path: `${study.id}/${profile.id}.conversations.jsonl`,
+        content: twins
+          .map((twin, i) => `${fixtureConversation(study, twin, answers[i]!, invalidTwin(i))}\n`)
+          .join(""),
+      })
+    }
     if (writesCsv && syntheticCsv) {
       const personaIds = study.persona.map((attribute) => attribute.id)
       const lines = [
@@ -1169,8 +1225,10 @@ const studyResults = (
             0,
             twin.arm,
             ...personaIds.map((id) => twin.persona[id]!),
-            ...study.items.map((item) => answers[i]![item.id]!),
-            true,
+            ...study.items.map((item, k) =>
+              conversations && invalidTwin(i) && k === 0 ? "" : answers[i]![item.id]!,
+            ),
+            !(conversations && invalidTwin(i)),
           ]),
         )
       })
@@ -1215,8 +1273,8 @@ const studyResults = (
           : [],
       counts: {
         twins: n,
-        valid: failed || noValid ? 0 : n,
-        invalid: noValid ? n : 0,
+        valid: failed || noValid ? 0 : n - invalidCount,
+        invalid: noValid ? n : invalidCount,
         failed: failed ? n : 0,
         reasks: failed ? 0 : noValid ? n * 2 : Math.round(n * 0.02),
       },
@@ -1229,6 +1287,7 @@ const studyResults = (
           profile.baseline === undefined ? round((tokens * 0.15 + (tokens / 12) * 0.6) / 1e6, 5) : null,
       },
       syntheticFile,
+      ...(conversations ? { conversationsFile: `${profile.id}.conversations.jsonl` } : {}),
       distributions: failed || noValid ? {} : counts,
       scores: scored?.scores ?? [],
       fidelity: { perMetric, overall },
@@ -1256,6 +1315,47 @@ const studyResults = (
         ],
   )
 
+  // One study was run on 3 pilot/holdout splits (`--splits 3`): each scored figure across them.
+  const splitDraw = random(`${study.id}-${seed}-splits`)
+  const splitSeeds = [seed, 101, 202]
+  const acrossSplits = (entry: string, figure: string, value: number | null) => {
+    if (value === null) return []
+    const values = [value, ...[1, 2].map(() => round(value + 0.04 * splitDraw.normal()))]
+    const mean = values.reduce((a, b) => a + b, 0) / values.length
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1))
+    const half = 4.303 * Math.sqrt(0.0004 + (4 / 3) * sd ** 2)
+    return [
+      {
+        entry,
+        figure,
+        values,
+        mean: round(mean),
+        sd: round(sd),
+        ci: { lower: round(mean - half), upper: round(mean + half), level: 0.95, method: "splits" as const },
+      },
+    ]
+  }
+  const splits: ResultsFile["splits"] = study.splits
+    ? {
+        count: 3,
+        seeds: splitSeeds,
+        splitSha256: splitSeeds.map((s) =>
+          hash(`${study.id}-split-${s}`).toString(16).padStart(8, "0").repeat(8),
+        ),
+        files: ["results.json", "splits/2/split-results.json", "splits/3/split-results.json"],
+        description:
+          "Mean over the splits, between-split SD, and an interval combining the within-split bootstrap variance and the between-split variance by Rubin's rules.",
+        figures: entries
+          .filter((entry) => entry.status === "ok")
+          .flatMap((entry) => [
+            ...acrossSplits(entry.id, "overall", entry.fidelity.overall.value),
+            ...fixtureMetrics.flatMap((metric) =>
+              acrossSplits(entry.id, metric.id, entry.fidelity.perMetric[metric.id]?.value ?? null),
+            ),
+          ]),
+      }
+    : undefined
+
   const results: ResultsFile = {
     schemaVersion: ResultsSchemaVersion,
     generator: { name: "standin", version: "0.1.0" },
@@ -1271,6 +1371,7 @@ const studyResults = (
         options: item.options,
       })),
       arms: study.arms,
+      ...(study.private === true ? { private: true } : {}),
     },
     manifest: {
       seed,
@@ -1305,6 +1406,7 @@ const studyResults = (
     human: { n, distributions: humanCounts },
     entries,
     learningCurves,
+    ...(splits === undefined ? {} : { splits }),
   }
   return { results, csvs }
 }
@@ -1321,7 +1423,21 @@ export const fixtureSet = (options: FixtureSetOptions = {}): ReadonlyArray<Fixtu
       : benchProfiles(options.models)
   return fixtureStudies.flatMap((study) => {
     const { results, csvs } = studyResults(study, profiles, seed, options.syntheticCsv ?? true)
-    return [{ path: `${study.id}/results.json`, content: `${JSON.stringify(results, null, 2)}\n` }, ...csvs]
+    // One run records when it happened (run-meta.json beside its results).
+    const meta =
+      study.id === "fixture-data-sharing"
+        ? [
+            {
+              path: `${study.id}/run-meta.json`,
+              content: `${JSON.stringify({ schemaVersion: 1, startedAt: "2026-11-30T13:52:10.000Z", finishedAt: "2026-11-30T14:05:41.000Z" }, null, 2)}\n`,
+            },
+          ]
+        : []
+    return [
+      { path: `${study.id}/results.json`, content: `${JSON.stringify(results, null, 2)}\n` },
+      ...meta,
+      ...csvs,
+    ]
   })
 }
 
@@ -1339,17 +1455,26 @@ export const toVersion0 = (results: ResultsFile): ResultsFileV0 => {
     manifest,
     metrics: results.metrics,
     human: results.human,
-    entries: results.entries.map(({ baseline, syntheticFile, failures: _failures, fidelity, ...entry }) => ({
-      ...entry,
-      kind: baseline ?? "model",
-      syntheticCsv: syntheticFile,
-      fidelity: {
-        overall: flat(fidelity.overall),
-        metrics: Object.fromEntries(
-          Object.entries(fidelity.perMetric).map(([metric, value]) => [metric, flat(value)]),
-        ),
-      },
-    })),
+    entries: results.entries.map(
+      ({
+        baseline,
+        syntheticFile,
+        conversationsFile: _conversations,
+        failures: _failures,
+        fidelity,
+        ...entry
+      }) => ({
+        ...entry,
+        kind: baseline ?? "model",
+        syntheticCsv: syntheticFile,
+        fidelity: {
+          overall: flat(fidelity.overall),
+          metrics: Object.fromEntries(
+            Object.entries(fidelity.perMetric).map(([metric, value]) => [metric, flat(value)]),
+          ),
+        },
+      }),
+    ),
   }
 }
 

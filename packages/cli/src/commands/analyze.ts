@@ -1,189 +1,36 @@
-import type { AnalysisSpec, ExperimentShape, Respondent, StudyDefinition } from "@standin/core"
-import { type ArmSummary, armSummaries, beliefActionSummaries, computeFigure } from "@standin/engine"
-import { type AnalysisFit, fitAnalysis } from "@standin/metric-regression"
-import type { CheckAnalyses } from "@standin/study"
+import { type AnalyzeReport, analyzeStudy, printedDecimals, type ReportedAnalysis } from "@standin/analysis"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
 import { fmt, table, toJson } from "../output.js"
 
-/** `study check`'s identifiability test: every declared analysis must be estimable on the data. */
-export const checkAnalysesWithStats: CheckAnalyses = (study, respondents) =>
-  study.analyses.flatMap((spec, index) => {
-    const fit = fitAnalysis(study, spec, respondents)
-    return fit.ok
-      ? []
-      : [
-          {
-            kind: "analysis" as const,
-            field: `analyses[${index}]`,
-            message: `the analysis "${spec.id}" cannot be estimated on this data: ${fit.error.message}`,
-          },
-        ]
-  })
-
-interface ReportedCoefficient {
-  readonly term: string
-  readonly estimate: number
-  readonly se: number
-  readonly statistic: number
-  readonly p: number
-  readonly lower: number
-  readonly upper: number
-  readonly published: number | null
-  /** Whether the estimate reproduces the published one within the study's tolerance (null: nothing published). */
-  readonly reproduced: boolean | null
-  /** The published SE, and whether the SE reproduces it within the study's tolerance (null: none published). */
-  readonly publishedSe: number | null
-  readonly seReproduced: boolean | null
-  /**
-   * The published p-value (as printed, e.g. to 3 decimals), and whether the p-value reproduces it: rounded to
-   * the printed precision it gives the same figure (a published 0 means p below half the last printed digit).
-   */
-  readonly publishedP: number | null
-  readonly pReproduced: boolean | null
-}
-
-/** The decimals a published figure was printed with (at most 6), e.g. 0.029 → 3, 0 → 3 (printed "0.000"). */
-const printedDecimals = (value: number): number => {
-  if (value === 0) return 3
-  for (let decimals = 0; decimals <= 6; decimals++)
-    if (Math.abs(Number(value.toFixed(decimals)) - value) < 1e-12) return Math.max(decimals, 3)
-  return 6
-}
-
-/** Whether a p-value reproduces a published one printed to its decimals (half a unit of the last digit). */
-export const pValueReproduces = (p: number, published: number): boolean =>
-  Math.abs(p - published) <= 0.5 * 10 ** -printedDecimals(published) + 1e-12
-
-interface ReportedAnalysis {
-  readonly id: string
-  readonly label: string
-  readonly family: AnalysisSpec["family"]
-  readonly statistic: "z" | "t"
-  readonly n: number
-  readonly dropped: number
-  readonly pseudoR2: number | null
-  readonly rSquared: number | null
-  readonly published: { readonly n: number | null; readonly pseudoR2: number | null }
-  readonly coefficients: ReadonlyArray<ReportedCoefficient>
-  readonly error?: string
-}
-
-export interface AnalyzeReport {
-  readonly study: { readonly id: string; readonly title: string; readonly citation: string }
-  readonly data: { readonly path: string; readonly sha256: string; readonly respondents: number }
-  readonly analyses: ReadonlyArray<ReportedAnalysis>
-  readonly figures: ReadonlyArray<ReturnType<typeof computeFigure>>
-  readonly arms: ReadonlyArray<ArmSummary>
-  readonly beliefAction: ReturnType<typeof beliefActionSummaries>
-  readonly reproduction: {
-    readonly checked: number
-    readonly reproduced: number
-    readonly tolerance: number | null
-  }
-}
-
-const reportAnalysis = (
-  study: StudyDefinition,
-  spec: AnalysisSpec,
-  respondents: ReadonlyArray<Respondent>,
-): ReportedAnalysis => {
-  const reference = study.reference?.analyses[spec.id]
-  const tolerance = study.reference?.tolerance ?? 0
-  const base = {
-    id: spec.id,
-    label: spec.label,
-    family: spec.family,
-    statistic: spec.family === "binomial" ? ("z" as const) : ("t" as const),
-    published: { n: reference?.n ?? null, pseudoR2: reference?.pseudoR2 ?? null },
-  }
-  const fit = fitAnalysis(study, spec, respondents)
-  if (!fit.ok)
-    return {
-      ...base,
-      n: 0,
-      dropped: 0,
-      pseudoR2: null,
-      rSquared: null,
-      coefficients: [],
-      error: fit.error.message,
-    }
-  const value: AnalysisFit = fit.value
-  return {
-    ...base,
-    n: value.n,
-    dropped: value.dropped,
-    pseudoR2: value.pseudoR2 ?? null,
-    rSquared: value.rSquared ?? null,
-    coefficients: value.table.map((coefficient) => {
-      const stated = reference?.coefficients[coefficient.term]
-      const published = stated?.estimate ?? null
-      const allowed = stated?.tolerance ?? tolerance
-      const publishedSe = stated?.se ?? null
-      const publishedP = stated?.p ?? null
-      return {
-        term: coefficient.term,
-        estimate: coefficient.estimate,
-        se: coefficient.se,
-        statistic: coefficient.statistic,
-        p: coefficient.p,
-        lower: coefficient.lower,
-        upper: coefficient.upper,
-        published,
-        reproduced: published === null ? null : Math.abs(coefficient.estimate - published) <= allowed + 1e-12,
-        publishedSe,
-        seReproduced:
-          publishedSe === null ? null : Math.abs(coefficient.se - publishedSe) <= tolerance + 1e-12,
-        publishedP,
-        pReproduced: publishedP === null ? null : pValueReproduces(coefficient.p, publishedP),
-      }
-    }),
-  }
-}
-
-/** Fits the study's declared analyses on its human data and computes its descriptive figures. */
-export const analyzeStudy = (experiment: ExperimentShape) =>
-  Effect.gen(function* () {
-    const study = experiment.definition
-    const human = yield* experiment.loadHumanData
-    const respondents = human.respondents
-    const analyses = study.analyses.map((spec) => reportAnalysis(study, spec, respondents))
-    const figures = study.figures.map((figure) => computeFigure(figure, respondents))
-    const tolerance = study.reference?.tolerance ?? null
-    const checks = [
-      ...analyses.flatMap((analysis) =>
-        analysis.coefficients.flatMap((c) => [c.reproduced, c.seReproduced, c.pReproduced]),
-      ),
-      ...analyses.map((analysis) =>
-        analysis.published.pseudoR2 === null || analysis.pseudoR2 === null || tolerance === null
-          ? null
-          : Math.abs(analysis.pseudoR2 - analysis.published.pseudoR2) <= tolerance,
-      ),
-      ...analyses.map((analysis) =>
-        analysis.published.n === null ? null : analysis.n === analysis.published.n,
-      ),
-      ...figures.map((figure) =>
-        figure.published === null || figure.value === null
-          ? null
-          : Math.abs(figure.value - figure.published) < 0.0005 + 1e-12,
-      ),
-    ].filter((check): check is boolean => check !== null)
-    const report: AnalyzeReport = {
-      study: { id: study.id, title: study.title, citation: study.citation },
-      data: { path: human.path, sha256: human.sha256, respondents: respondents.length },
-      analyses,
-      figures,
-      arms: armSummaries(study, respondents),
-      beliefAction: beliefActionSummaries(study, respondents),
-      reproduction: { checked: checks.length, reproduced: checks.filter(Boolean).length, tolerance },
-    }
-    return report
-  })
-
 const pct = (value: number | null) => (value === null ? "–" : `${(100 * value).toFixed(1)}%`)
 const pValue = (p: number) => (p < 0.001 ? "<.001" : p.toFixed(3))
 const mark = (reproduced: boolean | null) => (reproduced === null ? "" : reproduced ? "✓" : "✗")
+
+const modelNames: Readonly<Record<ReportedAnalysis["family"], string>> = {
+  gaussian: "OLS",
+  binomial: "logistic regression",
+  probit: "probit regression",
+  multinomial: "multinomial logit",
+  ordinal: "ordered logit",
+}
+
+/** What was fitted: the model, n, its fit statistic and the published one, the SEs and the dropped rows. */
+const fitLine = (analysis: ReportedAnalysis): string => {
+  const published = analysis.published.pseudoR2 === null ? "" : ` (published ${analysis.published.pseudoR2})`
+  const statistic =
+    analysis.family === "gaussian"
+      ? `R² = ${fmt(analysis.rSquared, 4)}`
+      : `McFadden pseudo-R² = ${fmt(analysis.pseudoR2, 4)}${published}`
+  return [
+    modelNames[analysis.family],
+    `n = ${analysis.n.toLocaleString("en-US")}`,
+    statistic,
+    ...(analysis.se === "classical" ? [] : [`${analysis.se} robust SEs`]),
+    ...(analysis.dropped > 0 ? [`${analysis.dropped} rows with missing values dropped`] : []),
+  ].join(", ")
+}
 
 /** The report as text tables: coefficients, then figures, arms and belief–action figures. */
 export const renderAnalyzeTable = (report: AnalyzeReport): string => {
@@ -193,17 +40,20 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
     "",
   ]
   for (const analysis of report.analyses) {
-    const fitLine =
-      analysis.family === "binomial"
-        ? `logistic regression, n = ${analysis.n.toLocaleString("en-US")}, McFadden pseudo-R² = ${fmt(analysis.pseudoR2, 4)}${analysis.published.pseudoR2 === null ? "" : ` (published ${analysis.published.pseudoR2})`}`
-        : `OLS, n = ${analysis.n.toLocaleString("en-US")}, R² = ${fmt(analysis.rSquared, 4)}`
-    out.push(
-      `${analysis.label} [${analysis.id}]: ${fitLine}${analysis.dropped > 0 ? `, ${analysis.dropped} rows with missing values dropped` : ""}`,
-    )
+    out.push(`${analysis.label} [${analysis.id}]: ${fitLine(analysis)}`)
+    if (analysis.subset !== null) {
+      out.push(
+        `  fitted on the subset ${analysis.subset}${analysis.outsideSubset > 0 ? ` (${analysis.outsideSubset.toLocaleString("en-US")} respondents outside it)` : ""}`,
+      )
+    }
     if (analysis.error !== undefined) {
       out.push(`  cannot be estimated: ${analysis.error}`, "")
       continue
     }
+    if (analysis.baseline !== null) {
+      out.push(`  each level's log-odds against the baseline "${analysis.baseline}"; terms are level::column`)
+    }
+    if (analysis.family === "ordinal") out.push("  thresholds are named lower|upper level")
     const hasPublished = analysis.coefficients.some((c) => c.published !== null)
     const hasSe = analysis.coefficients.some((c) => c.publishedSe !== null)
     const hasP = analysis.coefficients.some((c) => c.publishedP !== null)
@@ -237,8 +87,13 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
             : []),
         ]),
       ),
-      "",
     )
+    if (analysis.unmatchedPublished.length > 0) {
+      out.push(
+        `  ✗ published terms this fit has no coefficient for: ${analysis.unmatchedPublished.join(", ")}`,
+      )
+    }
+    out.push("")
   }
   if (report.figures.length > 0) {
     out.push(
@@ -320,6 +175,6 @@ export const analyzeCommand = (
       ),
   ).pipe(
     Command.withDescription(
-      "Fit the study's declared analyses on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
+      "Fit the study's declared analyses (OLS, logit, probit, multinomial or ordered logit; on a subset; classical or HC standard errors) on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
     ),
   )

@@ -155,7 +155,18 @@ export const resolveFinetune = (
       const baseUrl = found.spec.baseUrl ?? process.env.TOGETHER_BASE_URL ?? TOGETHER_URL
       base = {
         ...found,
-        spec: { ...found.spec, baseUrl, options: { ...found.spec.options, keyEnv: "TOGETHER_API_KEY" } },
+        spec: {
+          ...found.spec,
+          baseUrl,
+          // vendor options have one shape: providerOptions[providerId]
+          options: {
+            ...found.spec.options,
+            "openai-compatible": {
+              ...(found.spec.options?.["openai-compatible"] as Record<string, unknown> | undefined),
+              keyEnv: "TOGETHER_API_KEY",
+            },
+          },
+        },
       }
       options.baseUrl = baseUrl
     }

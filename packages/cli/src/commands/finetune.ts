@@ -155,7 +155,12 @@ export const finetuneHandler = (catalog: Catalog, input: FinetuneInput) =>
           `model: ${spec.model}${outcome.status.fake === true ? " (trained by a testkit fake: its results are labelled fake)" : ""}`,
         )
         out(`provider: ${specText(spec)}`)
-        const keyEnv = spec.options?.keyEnv
+        // providerOptions[providerId] (the flat options of before still read)
+        const own = spec.options?.[spec.provider]
+        const keyEnv =
+          typeof own === "object" && own !== null
+            ? (own as Readonly<Record<string, unknown>>).keyEnv
+            : spec.options?.keyEnv
         const flags = [
           `--study ${input.study}`,
           `--pilot ${input.pilot}`,

@@ -1,7 +1,47 @@
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import type { Catalog } from "../catalog.js"
-import { table } from "../output.js"
+import { defaultTo } from "../options.js"
+import { table, toJson } from "../output.js"
+
+/** The providers as data (`standin providers --json`): capabilities and whether a key is set, never its value. */
+export const providersRecords = (catalog: Catalog, env: Readonly<Record<string, string | undefined>>) =>
+  catalog.providers.map((plugin) => {
+    const d = plugin.descriptor
+    const set = d.keyEnv.filter((name) => (env[name] ?? "") !== "")
+    return {
+      id: d.id,
+      version: d.version,
+      label: d.label,
+      role: d.baseline ?? "model",
+      elicitation: [...d.capabilities.elicitation],
+      capabilities: {
+        structuredOutput: d.capabilities.structuredOutput,
+        logprobs: d.capabilities.logprobs,
+        seed: d.capabilities.seed,
+        batch: d.capabilities.batch,
+        finetune: d.capabilities.finetune,
+      },
+      apiKey: {
+        status:
+          d.keyEnv.length === 0
+            ? "not-needed"
+            : set.length > 0
+              ? "set"
+              : d.keyOptional === true
+                ? "optional"
+                : "missing",
+        variables: [...d.keyEnv],
+        set,
+      },
+    }
+  })
+
+/** Every provider's per-model capability rows as data (`standin providers --models --json`). */
+export const modelsRecords = (catalog: Catalog) =>
+  catalog.providers.flatMap((plugin) =>
+    (plugin.descriptor.models ?? []).map((row) => ({ provider: plugin.descriptor.id, ...row })),
+  )
 
 /** Lists installed providers, their capabilities, and which key variables are set (never their values). */
 export const providersReport = (
@@ -76,15 +116,22 @@ export const providersCommand = (catalog: Catalog) =>
     "providers",
     {
       models: Flag.Boolean("models").pipe(
-        Flag.withDescription(
+        defaultTo(
           "Show each provider's per-model capability table (model-name pattern, temperature, logprobs, thinking, token-limit field, structured output, batch, context).",
+          false,
         ),
-        Flag.withDefault(false),
+      ),
+      json: Flag.Boolean("json").pipe(
+        defaultTo("Print the list as JSON (key variables named, their values never shown).", false),
       ),
     },
-    ({ models }) =>
+    ({ models, json }) =>
       Effect.sync(() =>
-        process.stdout.write(`${models ? modelsReport(catalog) : providersReport(catalog, process.env)}\n`),
+        process.stdout.write(
+          json
+            ? toJson(models ? modelsRecords(catalog) : providersRecords(catalog, process.env))
+            : `${models ? modelsReport(catalog) : providersReport(catalog, process.env)}\n`,
+        ),
       ),
   ).pipe(
     Command.withDescription(

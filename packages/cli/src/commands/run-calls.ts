@@ -24,7 +24,7 @@ import {
   signalExitCode,
   whileDraining,
 } from "../interrupts.js"
-import { rangeFlag, wholeFlag } from "../options.js"
+import { defaultTo, rangeFlag, wholeFlag } from "../options.js"
 import { checkWritableFile } from "../paths.js"
 
 /** The flags of `standin run` that govern paid calls: cache, budget, rate limits, prices, batches. */
@@ -36,63 +36,54 @@ export const callFlags = {
     Flag.optional,
   ),
   fresh: Flag.Boolean("fresh").pipe(
-    Flag.withDescription(
-      "Ignore cached answers and pay for every call again (new answers replace cached ones).",
-    ),
-    Flag.withDefault(false),
+    defaultTo("Ignore cached answers and pay for every call again (new answers replace cached ones).", false),
   ),
   maxCost: Flag.Finite("max-cost").pipe(
     Flag.withDescription(
-      "Stop cleanly before spending more than this many US dollars on model calls in this run (cached answers are free). A stopped run writes no results; run the same command again to continue.",
+      "Stop cleanly before spending more than this many US dollars on model calls in this run (cached answers are free). A stopped run writes no results; run the same command again to continue. Default: no limit.",
     ),
     Flag.optional,
   ),
   dryRun: Flag.Boolean("dry-run").pipe(
-    Flag.withDescription(
+    defaultTo(
       "Print, per provider, the calls, estimated input and output tokens and cost (cached answers are free), then stop before anything is sent.",
+      false,
     ),
-    Flag.withDefault(false),
   ),
   rpm: Flag.Int("rpm").pipe(
-    Flag.withDescription("Requests per minute per provider (default: the provider's own, e.g. openai 500)."),
+    Flag.withDescription("Requests per minute per provider. Default: the provider's own (e.g. openai 500)."),
     Flag.optional,
   ),
   tpm: Flag.Int("tpm").pipe(
     Flag.withDescription(
-      "Tokens per minute per provider, input plus expected output (default: the provider's own, e.g. openai 200,000).",
+      "Tokens per minute per provider, input plus expected output. Default: the provider's own (e.g. openai 200,000).",
     ),
     Flag.optional,
   ),
   prices: Flag.String("prices").pipe(
     Flag.withDescription(
-      'A JSON file of prices laid over the bundled table, USD per 1M tokens: {"openai": {"gpt-4o-mini": {"input": 0.15, "output": 0.6, "batchDiscount": 0.5}}}.',
+      'A JSON file of prices laid over the bundled table, USD per 1M tokens: {"openai": {"gpt-4o-mini": {"input": 0.15, "output": 0.6, "batchDiscount": 0.5}}}. Default: the bundled table alone.',
     ),
     Flag.optional,
   ),
   batch: Flag.Boolean("batch").pipe(
-    Flag.withDescription(
+    defaultTo(
       "Send model calls through the vendors' batch APIs (OpenAI Batch, Anthropic Message Batches, Gemini batch mode): about half the price, answers within 24 hours. Without it, batches are used from --batch-threshold calls per provider.",
+      false,
     ),
-    Flag.withDefault(false),
   ),
   batchThreshold: Flag.Int("batch-threshold").pipe(
-    Flag.withDescription(
-      "Use a provider's batch API automatically from this many calls (twins × replicates).",
-    ),
-    Flag.withDefault(20_000),
+    defaultTo("Use a provider's batch API automatically from this many calls (twins × replicates).", 20_000),
   ),
-  batchPoll: Flag.Finite("batch-poll").pipe(
-    Flag.withDescription("Seconds between checks on running batches."),
-    Flag.withDefault(30),
-  ),
+  batchPoll: Flag.Finite("batch-poll").pipe(defaultTo("Seconds between checks on running batches.", 30)),
   timeout: Flag.Finite("timeout").pipe(
     Flag.withDescription(
-      "Seconds one try of a model call may take before it counts as a timeout and is retried (default 300).",
+      "Seconds one try of a model call may take before it counts as a timeout and is retried. Default: 300.",
     ),
     Flag.optional,
   ),
   batchSize: Flag.Int("batch-size").pipe(
-    Flag.withDescription("At most this many requests per vendor batch (default: the vendor's limit)."),
+    Flag.withDescription("At most this many requests per vendor batch. Default: the vendor's limit."),
     Flag.optional,
   ),
 }

@@ -41,6 +41,7 @@ export const runStudies = <
     readonly pilotArms: string
     readonly quiet: boolean
     readonly dryRun: boolean
+    readonly json: boolean
   },
   E,
   R,
@@ -58,6 +59,11 @@ export const runStudies = <
         flag: "--pilot-arms",
         message: `--pilot-arms "${input.pilotArms}" names an arm of one study; with several studies (--study ${input.study}) only "all" applies.`,
       })
+    if (input.json)
+      return yield* new InputError({
+        flag: "--json",
+        message: `--json prints one run's summary; with several studies (--study ${input.study}) each study's results.json under --out holds its own.`,
+      })
     const folders = studies.map((text) => folderFor(catalog, text))
     const twice = folders.find((folder, i) => folders.indexOf(folder) !== i)
     if (twice !== undefined)
@@ -69,7 +75,8 @@ export const runStudies = <
     const resultsPaths: Array<string> = []
     for (const [index, text] of studies.entries()) {
       const out = join(input.out, folders[index]!)
-      process.stdout.write(`\n══ study ${index + 1} of ${studies.length}: ${text} → ${shownPath(out)} ══\n`)
+      if (!input.quiet)
+        process.stderr.write(`\n══ study ${index + 1} of ${studies.length}: ${text} → ${shownPath(out)} ══\n`)
       yield* runOne({ ...input, study: text, out, site: false }).pipe(
         Effect.tapError(() =>
           Effect.sync(() =>

@@ -1,5 +1,6 @@
 import { defaultMaxInvalid, failureReport, type RunVerdict } from "@standin/engine"
 import { Flag } from "effect/cli"
+import { defaultTo } from "../options.js"
 
 /**
  * How `standin run` fails loudly: a requested model with no valid twin, or with more failed and invalid twins
@@ -12,16 +13,16 @@ export const modelFailedExitCode = 4
 
 export const statusFlags = {
   maxInvalid: Flag.Finite("max-invalid").pipe(
-    Flag.withDescription(
-      `Largest share (0–1) of a model's twins that may fail or give invalid answers before the model counts as failed: its entry's status becomes "failed", the run exits ${modelFailedExitCode} and builds no site (default ${defaultMaxInvalid}). A model with no valid answer always fails.`,
+    defaultTo(
+      `Largest share (0–1) of a model's twins that may fail or give invalid answers before the model counts as failed: its entry's status becomes "failed", the run exits ${modelFailedExitCode} and builds no site. A model with no valid answer always fails.`,
+      defaultMaxInvalid,
     ),
-    Flag.withDefault(defaultMaxInvalid),
   ),
   keepFailed: Flag.Boolean("keep-failed").pipe(
-    Flag.withDescription(
+    defaultTo(
       "Build the leaderboard site even when a model failed (its entry is shown as failed, with why); the exit code still says it failed.",
+      false,
     ),
-    Flag.withDefault(false),
   ),
 }
 

@@ -9,6 +9,7 @@ import type {
 import { InputError } from "@standin/core"
 import {
   type BudgetExceeded,
+  conversationsJsonl,
   judgeRun,
   planRun,
   type RunEvent,
@@ -24,11 +25,12 @@ import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { planTable } from "../calls.js"
 import { type Catalog, findProvider, findStudy } from "../catalog.js"
-import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { writeRunFiles } from "../output.js"
+import { configYaml, type FlagShape, flagShape } from "../config-file.js"
+import { defaultTo, parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
+import { type ConversationsWriter, toJson, writeRunFiles, writeRunMeta } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
-import { reportResults } from "./leaderboard.js"
-import { runSummaryText } from "./results.js"
+import { buildLeaderboard, reportResults } from "./leaderboard.js"
+import { runSummaryText, summaryRecords } from "./results.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
 import { runStudies, studyList } from "./run-many.js"
 import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
@@ -70,6 +72,9 @@ export interface RunInput extends StatusInput {
   readonly batchSize: Option.Option<number>
   readonly humanCost: number
   readonly timeout: Option.Option<number>
+  readonly config: Option.Option<string>
+  readonly printConfig: boolean
+  readonly json: boolean
 }
 
 const say = (quiet: boolean) => (line: string) => {
@@ -119,6 +124,11 @@ const reporter = (quiet: boolean, isBaseline: (entry: string) => boolean) => {
 
 export const runHandler = (catalog: Catalog, input: RunInput) =>
   Effect.gen(function* () {
+    if (input.printConfig) {
+      process.stdout.write(configYaml(runFlagShapes, input as unknown as Record<string, unknown>))
+      return
+    }
+    const startedAt = new Date().toISOString()
     if (!input.dryRun) yield* checkOutputFolder("--out", input.out)
     const experiment = yield* findStudy(catalog, input.study)
     const providerTexts =
@@ -256,7 +266,11 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     )
     if (outcome === undefined) return
     if (outcome.result._tag === "Plan") {
-      process.stdout.write(`${planTable(outcome.result.plan, maxReasks)}\n`)
+      process.stdout.write(
+        input.json
+          ? toJson({ dryRun: true, maxReasks, ...outcome.result.plan })
+          : `${planTable(outcome.result.plan, maxReasks)}\n`,
+      )
       return
     }
     // a requested model that produced (almost) nothing fails the run loudly (run-status.ts), in every split
@@ -265,6 +279,14 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
     // Each further split keeps its own results (not named results.json: a leaderboard folder scan must not
     // count a split as a run of its own); the run's results.json is split 1 plus the splits summary.
     const splitFiles = others.map((_, k) => `splits/${k + 2}/split-results.json`)
+    // Each model entry's twins, conversation by conversation (the leaderboard's twin browser reads them).
+    const conversations: ConversationsWriter = (entry, synthetic) =>
+      entry.baseline === undefined && entry.status === "ok"
+        ? conversationsJsonl(experiment, synthetic, {
+            elicitation: input.elicitation,
+            includeDemographics: input.demographics,
+          })
+        : null
     others.forEach((other, k) => {
       writeRunFiles(
         join(input.out, "splits", String(k + 2)),
@@ -272,6 +294,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
         other.results,
         other.entries,
         "split-results.json",
+        conversations,
       )
     })
     const results =
@@ -284,9 +307,19 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
               ...splitFiles,
             ]),
           }
-    const written = writeRunFiles(input.out, experiment.definition, results, verdict.entries)
-    process.stdout.write(`\n${runSummaryText(results)}`)
-    if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
+    const written = writeRunFiles(
+      input.out,
+      experiment.definition,
+      results,
+      verdict.entries,
+      "results.json",
+      conversations,
+    )
+    writeRunMeta(input.out, { schemaVersion: 1, startedAt, finishedAt: new Date().toISOString() })
+    if (!input.json) {
+      process.stdout.write(`\n${runSummaryText(results)}`)
+      if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)
+    }
     const { site } = reportFailedModels(
       {
         ...verdict,
@@ -296,98 +329,133 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       },
       input,
     )
-    yield* reportResults(input.out, written.resultsPath, input.site && site)
+    if (!input.json) return yield* reportResults(input.out, written.resultsPath, input.site && site)
+    // One JSON document on stdout; the spend line joins the progress on stderr.
+    if (outcome.spend !== undefined && !input.quiet) process.stderr.write(`${outcome.spend}\n`)
+    const built =
+      input.site && site ? yield* buildLeaderboard([written.resultsPath], join(input.out, "site")) : undefined
+    process.stdout.write(
+      toJson({
+        study: results.study.id,
+        version: results.study.version,
+        results: written.resultsPath,
+        site: built?.site.index ?? null,
+        entries: summaryRecords(results),
+      }),
+    )
   })
+
+/** `standin run`'s flags (a config file may set each but `--config` and `--print-config`). */
+export const runFlags = {
+  study: Flag.String("study").pipe(
+    defaultTo(
+      "Study to run: an installed study id (see `standin studies`) or the path of a study folder (one holding study.yaml; see `standin study init`). `all` runs every installed study, and a comma list (a,b) the ones named, each into --out/<study>/ with one site over all of them.",
+      "fingerprint-consent",
+    ),
+  ),
+  provider: Flag.String("provider").pipe(
+    Flag.withDescription(
+      "Provider to simulate with, repeatable: a baseline (uniform, pilot-marginal, pilot-cell, human-split-half) or provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, google:gemini-2.5-flash, openai-compatible:llama3.1:8b@http://127.0.0.1:11434/v1. Default: all baselines. Base URL (a proxy, a gateway, a local server): append @<URL> to the model (provider:model@http://host:port/v1), or set OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GOOGLE_GEMINI_BASE_URL or OPENAI_COMPATIBLE_BASE_URL; @<URL> wins.",
+    ),
+    Flag.atLeast(0),
+  ),
+  pilot: Flag.String("pilot").pipe(
+    defaultTo(
+      'Pilot size: a count (100), a fraction (0.1 or 10%), or "auto": 10% of the respondents, at most 100 (100 on the bundled study). The holdout is everyone else.',
+      "auto",
+    ),
+  ),
+  pilotArms: Flag.String("pilot-arms").pipe(
+    defaultTo('Draw the pilot from "all" arms or from one arm id.', "all"),
+  ),
+  pilotSampling: Flag.String("pilot-sampling").pipe(
+    defaultTo('"random" or "balanced:<persona attribute>" (e.g. balanced:race).', "random"),
+  ),
+  holdout: Flag.Int("holdout").pipe(
+    Flag.withDescription(
+      "Cap the holdout at this many respondents (a seeded random subset of everyone not in the pilot) for a quick run; at most the respondents left after the pilot. Recorded as holdoutCap in results.json (holdoutSize is the holdout scored). In `standin sweep`, --holdout instead sets the fixed holdout's size. Default: no cap (everyone not in the pilot).",
+    ),
+    Flag.optional,
+  ),
+  seed: Flag.Int("seed").pipe(
+    defaultTo("Seed for the split, baselines, sampling and bootstrap: same seed, same bytes.", 1),
+  ),
+  splits: Flag.Int("splits").pipe(
+    defaultTo(
+      "Repeat the run on K pilot/holdout splits (split 1 uses --seed, the others seeds derived from it) and report each fidelity's mean, between-split SD and an interval including the split variance. Each split's results are kept under <out>/splits/.",
+      1,
+    ),
+  ),
+  elicitation: Flag.Literals("elicitation", ["sample", "logprobs", "verbalized"]).pipe(
+    defaultTo(
+      "sample: the model answers; logprobs: first-token distribution over option labels; verbalized: the model states a distribution.",
+      "sample" as const,
+    ),
+  ),
+  optionOrder: Flag.Literals("option-order", ["as-shown", "reversed", "shuffled"]).pipe(
+    defaultTo(
+      "Order of each item's options in prompts: as-shown (as the humans saw them, with their default), reversed, or shuffled (seeded per twin and item; each twin's order is recorded in its synthetic CSV row).",
+      "as-shown" as const,
+    ),
+  ),
+  topP: Flag.Finite("top-p").pipe(
+    Flag.withDescription("Nucleus sampling top-p (0–1). Default: the provider's own (not sent)."),
+    Flag.optional,
+  ),
+  maxTokens: Flag.Int("max-tokens").pipe(
+    Flag.withDescription("Maximum output tokens per call. Default: the provider's own (not sent)."),
+    Flag.optional,
+  ),
+  out: Flag.String("out").pipe(
+    defaultTo("Output folder for results.json and synthetic/*.csv.", "standin-out"),
+  ),
+  humanCost: Flag.Finite("human-cost").pipe(
+    defaultTo(
+      "Price of one human participant in USD, for the worth-k-humans cost line (what a model saves for the same precision).",
+      2.5,
+    ),
+  ),
+  ...simulationFlags,
+  ...callFlags,
+  ...statusFlags,
+  config: Flag.String("config").pipe(
+    Flag.withDescription(
+      "A YAML file of this command's flags, by their names (seed: 3, max-reasks: 1, provider: [uniform, openai:gpt-4o-mini], demographics: false); a flag given on the command line overrides the file's value. Default: none.",
+    ),
+    Flag.optional,
+  ),
+  printConfig: Flag.Boolean("print-config").pipe(
+    defaultTo(
+      "Print the effective configuration (the config file's values, the flags given and every default) as YAML and stop: save it and pass it to --config to run the same again.",
+      false,
+    ),
+  ),
+  json: Flag.Boolean("json").pipe(
+    defaultTo(
+      "Print the summary as JSON on stdout (the study, the results and site paths, and per entry its counts, metric headlines with intervals and fidelity) instead of the table; with --dry-run, the plan (calls, tokens and cost per provider).",
+      false,
+    ),
+  ),
+} as const
+
+/** What a config file may set, read off the flags. */
+export const runFlagShapes: ReadonlyArray<FlagShape & { readonly key: string }> = Object.entries(
+  runFlags,
+).map(([key, flag]) => ({ key, ...flagShape(flag) }))
 
 export const runCommand = (
   catalog: Catalog,
   handle: (effect: Effect.Effect<void, unknown>) => Effect.Effect<void>,
 ) =>
-  Command.make(
-    "run",
-    {
-      study: Flag.String("study").pipe(
-        Flag.withDescription(
-          "Study to run: an installed study id (see `standin studies`) or the path of a study folder (one holding study.yaml; see `standin study init`). `all` runs every installed study, and a comma list (a,b) the ones named, each into --out/<study>/ with one site over all of them.",
-        ),
-        Flag.withDefault("fingerprint-consent"),
-      ),
-      provider: Flag.String("provider").pipe(
-        Flag.withDescription(
-          "Provider to simulate with, repeatable: a baseline (uniform, pilot-marginal, pilot-cell, human-split-half) or provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, google:gemini-2.5-flash, openai-compatible:llama3.1:8b@http://127.0.0.1:11434/v1. Default: all baselines. Base URL (a proxy, a gateway, a local server): append @<URL> to the model (provider:model@http://host:port/v1), or set OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GOOGLE_GEMINI_BASE_URL or OPENAI_COMPATIBLE_BASE_URL; @<URL> wins.",
-        ),
-        Flag.atLeast(0),
-      ),
-      pilot: Flag.String("pilot").pipe(
-        Flag.withDescription(
-          'Pilot size: a count (100), a fraction (0.1 or 10%), or "auto": 10% of the respondents, at most 100 (100 on the bundled study). The holdout is everyone else.',
-        ),
-        Flag.withDefault("auto"),
-      ),
-      pilotArms: Flag.String("pilot-arms").pipe(
-        Flag.withDescription('Draw the pilot from "all" arms or from one arm id.'),
-        Flag.withDefault("all"),
-      ),
-      pilotSampling: Flag.String("pilot-sampling").pipe(
-        Flag.withDescription('"random" or "balanced:<persona attribute>" (e.g. balanced:race).'),
-        Flag.withDefault("random"),
-      ),
-      holdout: Flag.Int("holdout").pipe(
-        Flag.withDescription(
-          "Cap the holdout at this many respondents (a seeded random subset of everyone not in the pilot) for a quick run; at most the respondents left after the pilot. Recorded as holdoutCap in results.json (holdoutSize is the holdout scored). In `standin sweep`, --holdout instead sets the fixed holdout's size.",
-        ),
-        Flag.optional,
-      ),
-      seed: Flag.Int("seed").pipe(
-        Flag.withDescription("Seed for the split, baselines, sampling and bootstrap: same seed, same bytes."),
-        Flag.withDefault(1),
-      ),
-      splits: Flag.Int("splits").pipe(
-        Flag.withDescription(
-          "Repeat the run on K pilot/holdout splits (split 1 uses --seed, the others seeds derived from it) and report each fidelity's mean, between-split SD and an interval including the split variance. Each split's results are kept under <out>/splits/.",
-        ),
-        Flag.withDefault(1),
-      ),
-      elicitation: Flag.Literals("elicitation", ["sample", "logprobs", "verbalized"]).pipe(
-        Flag.withDescription(
-          "sample: the model answers; logprobs: first-token distribution over option labels; verbalized: the model states a distribution.",
-        ),
-        Flag.withDefault("sample" as const),
-      ),
-      optionOrder: Flag.Literals("option-order", ["as-shown", "reversed", "shuffled"]).pipe(
-        Flag.withDescription(
-          "Order of each item's options in prompts: as-shown (as the humans saw them, with their default), reversed, or shuffled (seeded per twin and item; each twin's order is recorded in its synthetic CSV row).",
-        ),
-        Flag.withDefault("as-shown" as const),
-      ),
-      topP: Flag.Finite("top-p").pipe(Flag.withDescription("Nucleus sampling top-p (0–1)."), Flag.optional),
-      maxTokens: Flag.Int("max-tokens").pipe(
-        Flag.withDescription("Maximum output tokens per call."),
-        Flag.optional,
-      ),
-      out: Flag.String("out").pipe(
-        Flag.withDescription("Output folder for results.json and synthetic/*.csv."),
-        Flag.withDefault("standin-out"),
-      ),
-      humanCost: Flag.Finite("human-cost").pipe(
-        Flag.withDescription(
-          "Price of one human participant in USD, for the worth-k-humans cost line (what a model saves for the same precision).",
-        ),
-        Flag.withDefault(2.5),
-      ),
-      ...simulationFlags,
-      ...callFlags,
-      ...statusFlags,
-    },
-    (input) => {
-      const studies = studyList(catalog, input.study)
-      return handle(
-        studies === undefined
-          ? runHandler(catalog, input)
-          : runStudies(catalog, input, studies, (one) => runHandler(catalog, one)),
-      )
-    },
-  ).pipe(
+  Command.make("run", runFlags, (input) => {
+    const studies = studyList(catalog, input.study)
+    return handle(
+      // --print-config prints the configuration once, "study: all" included
+      studies === undefined || input.printConfig
+        ? runHandler(catalog, input)
+        : runStudies(catalog, input, studies, (one) => runHandler(catalog, one)),
+    )
+  }).pipe(
     Command.withDescription(
       "Run a study: split the human data into pilot and holdout (seeded), simulate a synthetic twin of every holdout respondent with each provider, score the twins against the real answers with every metric, and write results.json and one synthetic CSV per provider.",
     ),

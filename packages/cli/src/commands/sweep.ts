@@ -1,11 +1,11 @@
 import type { GenerationSettings, ResultsFile } from "@standin/core"
-import { runSweep, type SweepEvent } from "@standin/engine"
+import { conversationsJsonl, judgeRun, runSweep, type SweepEvent } from "@standin/engine"
 import { contentHash } from "@standin/store"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
 import { parsePilotSize, parseSampling, rangeFlag, wholeFlag } from "../options.js"
-import { fmt, summaryTable, table, writeRunFiles } from "../output.js"
+import { fmt, summaryTable, table, worthBlock, writeRunFiles } from "../output.js"
 import { checkOutputFolder } from "../paths.js"
 import {
   type FinetuneFlagValues,
@@ -17,9 +17,10 @@ import {
 } from "./finetune-shared.js"
 import { reportResults } from "./leaderboard.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
+import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
 import { simulationFlags } from "./shared-flags.js"
 
-export interface SweepInput extends FinetuneFlagValues {
+export interface SweepInput extends FinetuneFlagValues, StatusInput {
   readonly study: string
   readonly pilot: string
   readonly pilotArms: string
@@ -42,6 +43,7 @@ export interface SweepInput extends FinetuneFlagValues {
   readonly rpm: Option.Option<number>
   readonly tpm: Option.Option<number>
   readonly prices: Option.Option<string>
+  readonly humanCost: number
 }
 
 const list = (text: string): ReadonlyArray<string> =>
@@ -74,11 +76,24 @@ const reporter = (quiet: boolean) => (event: SweepEvent) => {
   }
 }
 
-/** The learning curve as a table: one row per grid point. */
-export const curveTable = (results: ResultsFile): string =>
-  table(
-    ["entry", "pilot", "sampling", "arms", "seed", "fidelity", "95% CI"],
-    (results.learningCurves ?? []).map((point) => [
+/** The learning curve as a table: one row per grid point, with the n_eff curve when the sweep computed it. */
+export const curveTable = (results: ResultsFile): string => {
+  const curve = results.learningCurves ?? []
+  const worth = curve.some((point) => point.worth !== undefined)
+  const neff = (value: number | null | undefined) =>
+    value === null || value === undefined ? "–" : fmt(value, 0)
+  return table(
+    [
+      "entry",
+      "pilot",
+      "sampling",
+      "arms",
+      "seed",
+      "fidelity",
+      "95% CI",
+      ...(worth ? ["n_eff base", "n_eff finetuned*"] : []),
+    ],
+    curve.map((point) => [
       point.entry,
       String(point.pilotSize),
       point.sampling,
@@ -86,8 +101,17 @@ export const curveTable = (results: ResultsFile): string =>
       String(point.seed),
       fmt(point.overall.value, 2),
       point.overall.ci === null ? "–" : `${fmt(point.overall.ci.lower, 2)}–${fmt(point.overall.ci.upper, 2)}`,
+      ...(worth ? [neff(point.worth?.base), neff(point.worth?.finetuned)] : []),
     ]),
   )
+}
+
+/** What the n_eff columns mean, printed under the curve when it has them. */
+export const curveNote = (results: ResultsFile): string => {
+  const point = (results.learningCurves ?? []).find((candidate) => candidate.worth !== undefined)
+  if (point?.worth === undefined) return ""
+  return `n_eff (PPI++ on ${point.worth.target}): how many pilot participants the pilot plus the model's twins are worth. "base": the base model's twins with that point's pilot as the labelled set; "finetuned*": the point's finetuned model on the very pilot it was trained on (in-sample: optimistic).\n`
+}
 
 export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
   Effect.gen(function* () {
@@ -100,6 +124,7 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
     const samplings = yield* Effect.forEach(list(input.pilotSampling), parseSampling)
     const { arms } = yield* resolveArms(study, input.pilotArms, seed)
     const resolved = yield* resolveFinetune(catalog, input)
+    yield* rangeFlag("--max-invalid", input.maxInvalid, 0, 1)
     const holdoutSize = Option.isSome(input.holdout)
       ? yield* wholeFlag("--holdout", input.holdout.value, 2)
       : undefined
@@ -187,22 +212,48 @@ export const sweepHandler = (catalog: Catalog, input: SweepInput) =>
             concurrency: Option.isSome(input.concurrency)
               ? yield* wholeFlag("--concurrency", input.concurrency.value, 1, 1024)
               : 64,
+            ppi: { humanCostUsd: yield* rangeFlag("--human-cost", input.humanCost, 0, 1_000_000) },
             onEvent: reporter(input.quiet),
           })
         }),
     )
     if (called === undefined) return
-    const outcome = called.result
-    const written = writeRunFiles(input.out, study, outcome.results, outcome.entries)
+    // Fails loudly as `standin run` does (run-status.ts): the base model or a finetuned model with no valid twin, or
+    // more failed and invalid twins than --max-invalid, exits 4 and builds no site. A point whose job has not
+    // finished yet (an export waiting for its adapters) is not a failure: the same sweep picks it up later.
+    const verdict = judgeRun(called.result, { maxInvalid: input.maxInvalid })
+    const unfinished = new Set(
+      verdict.results.entries
+        .filter((entry) => entry.status === "skipped" && entry.finetune?.jobId !== undefined)
+        .map((entry) => entry.id),
+    )
+    const outcome = { ...verdict, failed: verdict.failed.filter((entry) => !unfinished.has(entry.id)) }
+    // Each model entry's twins, conversation by conversation, as `standin run` writes them (the twin browser).
+    const written = writeRunFiles(
+      input.out,
+      study,
+      outcome.results,
+      outcome.entries,
+      "results.json",
+      (entry, synthetic) =>
+        entry.baseline === undefined && entry.status === "ok"
+          ? conversationsJsonl(experiment, synthetic, {
+              elicitation: "sample",
+              includeDemographics: input.demographics,
+            })
+          : null,
+    )
+    const worth = worthBlock(outcome.results)
     process.stdout.write(
-      `\n${summaryTable(outcome.results)}\n\nlearning curve (overall fidelity, 0 = uniform floor, 1 = human ceiling):\n${curveTable(outcome.results)}\n\n`,
+      `\n${summaryTable(outcome.results)}\n\nlearning curve (overall fidelity, 0 = uniform floor, 1 = human ceiling):\n${curveTable(outcome.results)}\n${curveNote(outcome.results)}\n${worth === "" ? "" : `${worth}\n\n`}`,
     )
     if (outcome.results.entries.some((entry) => entry.finetune?.fake === true))
       process.stdout.write(
         "finetunes trained by a testkit fake are labelled fake and never appear on a leaderboard.\n",
       )
     if (called.spend !== undefined) process.stdout.write(`${called.spend}\n`)
-    yield* reportResults(input.out, written.resultsPath, input.site)
+    const { site } = reportFailedModels(outcome, input)
+    yield* reportResults(input.out, written.resultsPath, input.site && site)
   })
 
 export const sweepCommand = (
@@ -223,6 +274,7 @@ export const sweepCommand = (
       rpm: callFlags.rpm,
       tpm: callFlags.tpm,
       prices: callFlags.prices,
+      ...statusFlags,
       pilot: Flag.String("pilot").pipe(
         Flag.withDescription("Pilot sizes, comma-separated: counts (30,60,120,240) or fractions (0.25,0.5)."),
         Flag.withDefault("30,60,120,240"),
@@ -256,6 +308,12 @@ export const sweepCommand = (
           "Output folder for results.json (with the learning curves) and synthetic/*.csv.",
         ),
         Flag.withDefault("standin-sweep"),
+      ),
+      humanCost: Flag.Finite("human-cost").pipe(
+        Flag.withDescription(
+          "Price of one human participant in USD, for the worth-k-humans cost figures of every entry.",
+        ),
+        Flag.withDefault(2.5),
       ),
     },
     (input) => handle(sweepHandler(catalog, input)),

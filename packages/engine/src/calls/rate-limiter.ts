@@ -7,7 +7,11 @@ export interface RateLimits {
   readonly requestsPerMinute: number | null
   /** null: no token-rate limit. Counts input plus expected output tokens. */
   readonly tokensPerMinute: number | null
-  /** Halve concurrency on a 429, then creep back up by one per window of successes (AIMD). */
+  /**
+   * Adaptive concurrency (AIMD): halve when 429s make up most of the recent answers (`rateLimitedShare`), at
+   * most once per window of calls; climb back by one per window of answers, or by one per answer (doubling
+   * per window) once a whole window came back without a 429.
+   */
   readonly adaptive: boolean
   /**
    * How many seconds' worth of the per-minute allowances may go out at once. Vendors enforce minute
@@ -72,6 +76,71 @@ export const limitsFor = (provider: string, overrides: Partial<RateLimits> = {})
   ...(vendorDefaults[provider] ?? fallbackLimits),
   ...overrides,
 })
+
+/**
+ * The weight of the newest answer in the running share of 429s (an exponential average over about the last 32
+ * answers): random 429s at a rate well below one half (a flaky gateway, the fake's fault injection) leave it
+ * far below `overloadShare`, while a vendor refusing most calls drives it over within a couple dozen answers.
+ */
+export const rateLimitedWeight = 1 / 32
+
+/** The share of 429s among recent answers above which a 429 cuts concurrency: most calls are refused. */
+export const overloadShare = 0.5
+
+/**
+ * The adaptive-concurrency controller on its own, with no clock: what `makeRateLimiter` consults on each
+ * answer. Pure and deterministic, so its decisions are tested outcome by outcome.
+ *
+ * - A 429 halves the limit only when (a) 429s are more than `overloadShare` of recent answers (an exponential
+ *   average weighted `rateLimitedWeight`), and (b) its permit was granted after the last cut (`epoch`): calls
+ *   sent before a cut are not evidence against the new limit. Random 429s among mostly good answers are the
+ *   vendor's noise: the retry waits them out (honouring `retry-after`) without starving every other call.
+ * - Other failures (5xx, resets, timeouts) never cut: they say nothing about our load.
+ * - A good answer adds 1/limit (one slot per window of answers); once a whole window (`limit` answers in a row)
+ *   came back without a 429, each good answer adds one (the limit doubles per window) up to the ceiling, so a
+ *   run recovers from a burst of 429s in a few windows instead of one slot per window.
+ */
+export interface ConcurrencyController {
+  readonly ceiling: number
+  /** The current limit (fractional; calls in flight are held under its floor, at least 1). */
+  limit: number
+  /** Bumped at each cut: permits of an older epoch cannot cut again. */
+  epoch: number
+  /** Running share of 429s among answers. */
+  rateLimitedShare: number
+  /** Answers in a row with no 429. */
+  cleanStreak: number
+}
+
+export const makeConcurrencyController = (ceiling: number): ConcurrencyController => ({
+  ceiling: Math.max(1, Math.floor(ceiling)),
+  limit: Math.max(1, Math.floor(ceiling)),
+  epoch: 0,
+  rateLimitedShare: 0,
+  cleanStreak: 0,
+})
+
+/** Updates the controller with one answer to a permit granted in `permitEpoch`. */
+export const observeOutcome = (
+  controller: ConcurrencyController,
+  permitEpoch: number,
+  outcome: CallOutcome["_tag"],
+): void => {
+  const limited = outcome === "RateLimited"
+  controller.rateLimitedShare += rateLimitedWeight * ((limited ? 1 : 0) - controller.rateLimitedShare)
+  if (limited) {
+    controller.cleanStreak = 0
+    if (permitEpoch === controller.epoch && controller.rateLimitedShare > overloadShare) {
+      controller.limit = Math.max(1, controller.limit / 2)
+      controller.epoch++
+    }
+    return
+  }
+  controller.cleanStreak++
+  if (outcome !== "Succeeded" || controller.limit >= controller.ceiling) return
+  const step = controller.cleanStreak >= controller.limit ? 1 : 1 / controller.limit
+  controller.limit = Math.min(controller.ceiling, controller.limit + step)
+}
 
 /** Leave to send one call; handed back with `release`. */
 export interface Permit {
@@ -147,7 +216,7 @@ interface Waiter {
 }
 
 /**
- * One provider's limiter: a concurrency limit (adaptive: halved on a 429, +1 per window of successes),
+ * One provider's limiter: a concurrency limit (adaptive: `ConcurrencyController`),
  * a request bucket and a token bucket (fed by each call's estimate, corrected by its actual usage).
  * Waiters are served in order; all timing goes through Effect's Clock, so TestClock drives it in tests.
  */
@@ -155,9 +224,8 @@ export const makeRateLimiter = (limits: RateLimits): Effect.Effect<RateLimiter> 
   Effect.map(Clock.currentTimeMillis, (start) => {
     const requests = perMinuteBucket(limits.requestsPerMinute, limits.burstSeconds, start)
     const tokenBucket = perMinuteBucket(limits.tokensPerMinute, limits.burstSeconds, start)
-    const ceiling = Math.max(1, Math.floor(limits.maxConcurrency))
-    let concurrency = ceiling
-    let epoch = 0
+    const controller = makeConcurrencyController(limits.maxConcurrency)
+    const ceiling = controller.ceiling
     let inFlight = 0
     const queue: Array<Waiter> = []
     let timerAt: number | null = null
@@ -166,19 +234,19 @@ export const makeRateLimiter = (limits: RateLimits): Effect.Effect<RateLimiter> 
       requests?.refill(now)
       tokenBucket?.refill(now)
     }
-    const canRun = () => inFlight < Math.max(1, Math.floor(concurrency))
+    const canRun = () => inFlight < Math.max(1, Math.floor(controller.limit))
     const waitFor = (tokens: number): number =>
       Math.max(requests?.waitFor(1) ?? 0, tokenBucket?.waitFor(tokens) ?? 0)
     const take = (tokens: number): Permit => {
       inFlight++
       if (requests !== null) requests.level -= 1
       if (tokenBucket !== null) tokenBucket.level -= tokens
-      return { tokens, epoch }
+      return { tokens, epoch: controller.epoch }
     }
 
     let binding: string | undefined
     const concurrencyBinding = () =>
-      concurrency < ceiling ? "concurrency (halved after 429s)" : "concurrency"
+      controller.limit < ceiling ? "concurrency (halved after 429s)" : "concurrency"
     /** Grants what can be granted now; returns how long the head must wait for the buckets, if it must. */
     const drain = (now: number): number | null => {
       refill(now)
@@ -247,18 +315,12 @@ export const makeRateLimiter = (limits: RateLimits): Effect.Effect<RateLimiter> 
     const release = (permit: Permit, outcome: CallOutcome): Effect.Effect<void> =>
       Effect.suspend(() => {
         inFlight--
+        if (limits.adaptive) observeOutcome(controller, permit.epoch, outcome._tag)
         switch (outcome._tag) {
           case "Succeeded":
             if (tokenBucket !== null) tokenBucket.level -= outcome.tokens - permit.tokens
-            if (limits.adaptive && concurrency < ceiling)
-              concurrency = Math.min(ceiling, concurrency + 1 / concurrency)
             break
           case "RateLimited":
-            // Only the first 429 of an epoch halves: the others were sent before the cut.
-            if (limits.adaptive && permit.epoch === epoch) {
-              concurrency = Math.max(1, concurrency / 2)
-              epoch++
-            }
             break
           case "Failed":
             // nothing was used: give the estimated tokens back
@@ -278,7 +340,7 @@ export const makeRateLimiter = (limits: RateLimits): Effect.Effect<RateLimiter> 
         refill(now)
         return {
           inFlight,
-          concurrency: Math.max(1, Math.floor(concurrency)),
+          concurrency: Math.max(1, Math.floor(controller.limit)),
           waiting: queue.length,
           requestAllowance: requests?.level ?? null,
           tokenAllowance: tokenBucket?.level ?? null,

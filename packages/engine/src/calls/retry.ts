@@ -11,10 +11,15 @@ export interface RetryPolicy {
   readonly maxTotalWaitMs: number
 }
 
+/**
+ * The vendors' own SDKs' backoff (OpenAI's and Anthropic's: 0.5 s doubling up to 8 s), with full jitter. A longer
+ * cap (it was 60 s) only stretched a run's tail under random faults: a call that met four faults in a row waited
+ * up to 31 s. Real rate limits are met by `retry-after` (always honoured, whatever the cap) and by the limiter.
+ */
 export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 6,
-  baseDelayMs: 1_000,
-  maxDelayMs: 60_000,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
   maxTotalWaitMs: 10 * 60_000,
 }
 

@@ -189,6 +189,11 @@ describe("rate limiter", () => {
   it.effect("adaptive concurrency halves once per window of 429s and creeps back on success", () =>
     Effect.gen(function* () {
       const limiter = yield* makeRateLimiter({ ...open, maxConcurrency: 16, adaptive: true })
+      // 429s must be most of the recent answers before one cuts (concurrency-controller.test.ts): a first
+      // window of 30 all refused
+      const first = yield* Effect.forEach(Array.from({ length: 16 }), () => limiter.acquire(1))
+      for (const permit of first) yield* limiter.release(permit, { _tag: "RateLimited" })
+      expect((yield* limiter.state).concurrency).toBe(16)
       const permits = yield* Effect.forEach(Array.from({ length: 16 }), () => limiter.acquire(1))
       // sixteen calls sent in the same window all come back 429: one halving, not sixteen
       for (const permit of permits) yield* limiter.release(permit, { _tag: "RateLimited" })
@@ -274,8 +279,11 @@ describe("the limit that binds", () => {
   it.effect("says concurrency was halved after 429s", () =>
     Effect.gen(function* () {
       const limiter = yield* makeRateLimiter({ ...open, maxConcurrency: 4, adaptive: true })
-      const permit = yield* limiter.acquire(1)
-      yield* limiter.release(permit, { _tag: "RateLimited" })
+      // a run of 429s: most answers refused
+      for (let index = 0; index < 30; index++) {
+        const permit = yield* limiter.acquire(1)
+        yield* limiter.release(permit, { _tag: "RateLimited" })
+      }
       const { fibers } = yield* contend(limiter, 3)
       expect(limiter.binding()).toBe("concurrency (halved after 429s)")
       expect(fibers).toHaveLength(3)

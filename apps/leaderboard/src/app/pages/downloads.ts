@@ -25,7 +25,7 @@ export const renderDownloads = (container: HTMLElement, site: SiteData): string 
         <h3>Synthetic datasets (CSV)</h3>
         ${
           synthetic.length === 0
-            ? html`<p class="not-available">None published for this study.</p>`
+            ? html`<p class="not-available">${study.private === true ? "None: this study is private, so the site publishes its aggregates only." : "None published for this study."}</p>`
             : html`<ul class="downloads columns">${synthetic.map(
                 (item) =>
                   html`<li><a href="${item.path}" download>${item.label}</a> <span class="sub">${item.run}</span></li>`,

@@ -1,6 +1,7 @@
 import type { SiteData } from "../../model.js"
 import { html, setHtml } from "../dom.js"
 import { directionText } from "../format.js"
+import { worthMethods } from "./worth.js"
 
 // Only web links from results files become links (never javascript: or data: URLs).
 export const renderMethods = (container: HTMLElement, site: SiteData): string => {
@@ -23,7 +24,8 @@ export const renderMethods = (container: HTMLElement, site: SiteData): string =>
       <p>${site.leaderboard.crossStudy.common.length === 0 ? "No study was scored for at least half of the model configurations: no cross-study rank." : `Ranked on ${site.leaderboard.crossStudy.common.map((key) => site.leaderboard.studies.find((study) => study.key === key)?.title ?? key).join(", ")}: ${site.leaderboard.crossStudy.ranked} configurations ranked, ${site.leaderboard.crossStudy.unranked} shown unranked.`}
       ${site.leaderboard.studies.filter((study) => study.flag !== null).map((study) => html` ${study.title}: ${study.flag}.`)}</p>
     </section>
-    <section aria-labelledby="metrics"><h2 id="metrics">Metrics</h2>
+    ${worthMethods()}
+        <section aria-labelledby="metrics"><h2 id="metrics">Metrics</h2>
       ${metrics.length === 0 ? html`<p class="not-available">Not available: the results files hold no metric descriptors.</p>` : ""}
       ${metrics.map(
         (metric) => html`<article class="metric" aria-labelledby="metric-${metric.id}">

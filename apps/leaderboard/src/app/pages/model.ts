@@ -5,6 +5,7 @@ import { element, figure, html, setHtml } from "../dom.js"
 import { formatCount, formatInterval, formatNumber, formatUsd } from "../format.js"
 import { href } from "../router.js"
 import { cellMarkup, emptyCellText, kindLabel } from "./overview.js"
+import { worthSection } from "./worth.js"
 
 /** An entry's status as it is: "ok" only when it ran and gave valid answers. */
 export const statusText = (entry: {
@@ -95,6 +96,7 @@ export const renderModel = async (
         </tr>`
       })}</tbody>
     </table></div>
+    ${worthSection(model, row)}
     <h2>Runs</h2>
     <div id="model-runs"><p class="loading" role="status">Loading run details…</p></div>`,
   )
@@ -144,7 +146,7 @@ export const renderModel = async (
     const run = model.studies
       .flatMap((study) => study.runs)
       .find((candidate) => candidate.id === entry.ref.run)
-    return `${row.provider} ${entry.modelVersions[0] ?? row.model} · ${run?.design ?? entry.ref.run}`
+    return `${row.provider} ${entry.modelVersions[0] ?? row.model}${run?.date === undefined ? "" : ` · ${run.date}`} · ${run?.design ?? entry.ref.run}`
   }
   const entries = loaded.flatMap((data) =>
     data.entries.filter((entry) => entry.row === key).map((entry) => ({ data, entry })),
@@ -153,7 +155,7 @@ export const renderModel = async (
     "table",
     { class: "runs-table" },
     html`<caption>Every run of this configuration</caption>
-    <thead><tr><th scope="col">Study</th><th scope="col">Run (provider, model, design)</th><th scope="col">Status</th><th scope="col">Twins (valid / invalid / failed)</th><th scope="col">Re-asks</th><th scope="col">Calls · tokens in/out</th><th scope="col">Cost</th><th scope="col">Model versions</th><th scope="col">Warnings</th><th scope="col">Synthetic data</th></tr></thead>
+    <thead><tr><th scope="col">Study</th><th scope="col">Run (provider, model, date, design)</th><th scope="col">Status</th><th scope="col">Twins (valid / invalid / failed)</th><th scope="col">Re-asks</th><th scope="col">Calls · tokens in/out</th><th scope="col">Cost</th><th scope="col">Model versions</th><th scope="col">Warnings</th><th scope="col">Synthetic data</th></tr></thead>
     <tbody>${entries.map(
       ({ data, entry }) => html`<tr>
         <td><a href="${href.study(data.key)}">${data.study.title}</a></td>

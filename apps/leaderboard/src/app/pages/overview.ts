@@ -3,6 +3,7 @@ import { fidelityChart, type ReferenceLine } from "../charts/fidelity.js"
 import { element, figure, type Html, html, setHtml } from "../dom.js"
 import { fidelityColor, formatInterval, formatNumber } from "../format.js"
 import { href } from "../router.js"
+import { worthCells, worthHeaderCells } from "./worth.js"
 
 export const kindLabel: Record<Row["kind"], string> = {
   model: "base model",
@@ -143,12 +144,21 @@ const sortButton = (model: LeaderboardModel, column: Column, label: string): Htm
 const ariaSort = (column: Column): Html =>
   html`${state.key === column.key ? html` aria-sort="${state.descending ? "descending" : "ascending"}"` : ""}`
 
-const rowMarkup = (row: Row, columns: ReadonlyArray<Column>, reference: boolean): Html => {
+const rowMarkup = (
+  model: LeaderboardModel,
+  row: Row,
+  columns: ReadonlyArray<Column>,
+  reference: boolean,
+): Html => {
   const rank = reference ? "ref" : rankText(row.cells[state.key!])
+  const cross = columns.filter((column) => column.study === null)
+  const perStudy = columns.filter((column) => column.study !== null)
   return html`<tr class="${reference ? `reference ${row.kind}` : row.kind}" data-row="${row.key}">
     <td class="rank-column">${rank}</td>
     <th scope="row" class="label"><a href="${href.model(row.key)}">${row.label}</a> <span class="kind kind-${row.kind}">${kindLabel[row.kind]}</span></th>
-    ${columns.map((column) => cellMarkup(row.cells[column.key]))}
+    ${cross.map((column) => cellMarkup(row.cells[column.key]))}
+    ${worthCells(model, row)}
+    ${perStudy.map((column) => cellMarkup(row.cells[column.key]))}
   </tr>`
 }
 
@@ -169,6 +179,7 @@ const headerMarkup = (model: LeaderboardModel, columns: ReadonlyArray<Column>): 
         (column) =>
           html`<th scope="col" rowspan="2"${ariaSort(column)}${column.key === model.crossStudy.headline ? html` class="headline"` : ""}>${sortButton(model, column, column.label)}</th>`,
       )}
+      ${worthHeaderCells()}
       ${groups.map(
         (group) =>
           html`<th scope="colgroup" colspan="${group.columns.length}" class="study-group${group.study.flag === null ? "" : " flagged"}"${group.study.flag === null ? "" : html` title="${group.study.flag}"`}><a href="${href.study(group.study.key)}">${group.study.title}</a>${group.study.flag === null ? "" : html` <span class="flag" aria-label="flagged: ${group.study.flag}">⚑</span>`}</th>`,
@@ -234,7 +245,7 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
     state.key = headline
     state.descending = true
   }
-  const columnCount = () => visibleColumns(model).length + 2
+  const columnCount = () => visibleColumns(model).length + 4
   const distinct = (values: ReadonlyArray<string>) => [...new Set(values)].sort()
   const vendors = distinct(model.rows.map((row) => row.provider))
   const weights = distinct(model.rows.map((row) => row.weights)) as ReadonlyArray<Row["weights"]>
@@ -298,11 +309,11 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
       headerMarkup(model, columns).value +
       html`<tbody class="reference-rows">
         <tr class="section"><th scope="rowgroup" colspan="${columnCount()}">Reference rows (not ranked): the human ceiling, pilot baselines and the uniform floor</th></tr>
-        ${model.reference.map((row) => rowMarkup(row, columns, true))}
+        ${model.reference.map((row) => rowMarkup(model, row, columns, true))}
       </tbody>
       <tbody class="ranked-rows">
         <tr class="section"><th scope="rowgroup" colspan="${columnCount()}">Model configurations, sorted by ${columnName(model, sortedColumn)}${rows.length < filtered.length ? ` (top ${rows.length} of ${filtered.length})` : ""}</th></tr>
-        ${rows.length === 0 ? html`<tr><td colspan="${columnCount()}" class="not-available">No model configuration matches the filters.</td></tr>` : rows.map((row) => rowMarkup(row, columns, false))}
+        ${rows.length === 0 ? html`<tr><td colspan="${columnCount()}" class="not-available">${model.rows.length === 0 ? "No model configuration on this board yet: the runs hold baselines only (add a model with standin run --provider <provider:model>)." : "No model configuration matches the filters."}</td></tr>` : rows.map((row) => rowMarkup(model, row, columns, false))}
       </tbody>`.value
     count.textContent =
       filtered.length === model.rows.length
@@ -316,14 +327,27 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
   }
 
   let pendingChart = 0
-  const renderChart = (rows: ReadonlyArray<Row>, sortedColumn: Column | undefined) => {
+  const renderChart = (rows: ReadonlyArray<Row>, sortedOn: Column | undefined) => {
     if (!chartHolder.isConnected) return
-    const key = state.key!
-    const points = rows.flatMap((row) => {
+    // A board of baselines only (the main job's): the reference rows themselves, so the chart still says
+    // where the pilot baselines stand between the floor and the ceiling.
+    const referencesOnly = model.rows.length === 0
+    const charted = referencesOnly ? model.reference : rows
+    const scoredOn = (column: Column | undefined) =>
+      column !== undefined && charted.some((row) => (row.cells[column.key]?.value ?? null) !== null)
+    // ...and when their cross-study mean is empty (a flagged study is left out of it), their first study.
+    const sortedColumn =
+      referencesOnly && !scoredOn(sortedOn)
+        ? (model.columns.find(
+            (column) => column.study !== null && column.family === null && scoredOn(column),
+          ) ?? sortedOn)
+        : sortedOn
+    const key = sortedColumn?.key ?? state.key!
+    const points = charted.flatMap((row) => {
       const cell = row.cells[key]
       if (cell === undefined || cell.value === null || cell.status !== "ok") return []
       const partial = cell.coverage !== undefined && cell.coverage.studies.length < cell.coverage.of
-      const unranked = (key === headline && cell.rank === null) || partial
+      const unranked = !referencesOnly && ((key === headline && cell.rank === null) || partial)
       return [
         {
           label: row.label,
@@ -349,10 +373,15 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
         : sortedColumn?.key === "common"
           ? `Mean normalised fidelity over the common studies (${commonTitles(model)})`
           : `Normalised fidelity on ${columnName(model, sortedColumn)}`
-    const caption = `${what}, with 95% intervals, in the table's order${rows.length < model.rows.length ? ` (${rows.length} of ${model.rows.length} configurations shown)` : ""}.`
+    const caption = referencesOnly
+      ? `${what}: no model configuration on this board yet, so the reference rows (the human ceiling, the pilot baselines and the uniform floor), with 95% intervals; each pilot baseline is also drawn as a line a model would have to beat.`
+      : `${what}, with 95% intervals, in the table's order${rows.length < model.rows.length ? ` (${rows.length} of ${model.rows.length} configurations shown)` : ""}.`
     const legend = element("ul", { class: "chart-legend", "aria-label": "Legend" })
     const item = (swatch: Html, text: string) => legend.append(element("li", {}, html`${swatch} ${text}`))
-    item(html`<span class="key-dot"></span>`, "ranked configuration")
+    item(
+      html`<span class="key-dot"></span>`,
+      referencesOnly ? "reference row (not ranked)" : "ranked configuration",
+    )
     if (points.some((point) => point.hollow))
       item(html`<span class="key-dot hollow"></span>`, "not ranked (scored on fewer studies)")
     item(html`<span class="key-line" style="border-color:#b35806"></span>`, "floor: uniform answers (0)")
@@ -367,7 +396,9 @@ export const renderOverview = (container: HTMLElement, site: SiteData): string =
       )
     const chart =
       points.length === 0
-        ? "Not available: no model configuration shown has a score in this column."
+        ? referencesOnly
+          ? "Not available: no reference row has a score in this column."
+          : "Not available: no model configuration shown has a score in this column."
         : fidelityChart(chartHolder, points, caption, references)
     const node = figure(caption, chart)
     node.id = "overview-figure"

@@ -1,5 +1,7 @@
-import type { ChartedEntry, Row, SiteData, StudyData, StudyEntry } from "../../model.js"
+import type { SplitFigure } from "@standin/core"
+import type { ChartedEntry, Row, SiteData, StudyData, StudyEntry, StudyRun } from "../../model.js"
 import { modelColor } from "../charts/common.js"
+import { neffCurveChart } from "../charts/neff-curve.js"
 import {
   analysesOf,
   distributionCharts,
@@ -14,6 +16,7 @@ import { element, figure, html, select, setHtml } from "../dom.js"
 import { directionText, formatCount, formatInterval, formatNumber } from "../format.js"
 import { href } from "../router.js"
 import { kindLabel, rankText } from "./overview.js"
+import { twinBrowser } from "./twins.js"
 
 const defaultShown = 4
 
@@ -66,6 +69,50 @@ const entryFor = (data: StudyData, row: Row, studyKey: string): StudyEntry | und
     : data.entries.find((entry) => entry.ref.run === source.run && entry.ref.entry === source.entry)
 }
 
+/**
+ * A run repeated on K pilot/holdout splits (`--splits K`): each entry's overall and per-metric fidelity as the
+ * mean over the splits, its between-split SD and the interval that includes the between-split variance.
+ */
+const splitsTable = (
+  data: StudyData,
+  run: StudyRun,
+  listed: ReadonlyArray<{ readonly row: Row; readonly entry: StudyEntry }>,
+  metrics: StudyData["metrics"],
+): HTMLElement => {
+  const splits = run.splits!
+  const figureOf = (entry: string, figure: string) =>
+    splits.figures.find((candidate) => candidate.entry === entry && candidate.figure === figure)
+  const cell = (figure: SplitFigure | undefined) =>
+    figure === undefined || figure.mean === null
+      ? html`<td class="num missing">—</td>`
+      : html`<td class="num"><strong>${formatNumber(figure.mean)}</strong><span class="ci">${formatInterval(figure.ci)}</span><span class="sd">SD ${formatNumber(figure.sd, 3)}</span></td>`
+  const rows = listed.filter(
+    ({ entry }) => entry.ref.run === run.summary.id && figureOf(entry.ref.entry, "overall"),
+  )
+  const block = element("div", { class: "splits" })
+  block.append(
+    element(
+      "p",
+      { class: "section-intro" },
+      html`Run <code>${run.summary.id}</code> was repeated on ${splits.count} pilot/holdout splits (seeds ${splits.seeds.join(", ")}): each fidelity's mean over the splits, its 95% interval including the between-split variance, and the between-split SD. ${splits.description}`,
+    ),
+  )
+  const table = element(
+    "table",
+    { class: "splits-table" },
+    html`<caption>Fidelity over ${splits.count} splits, ${data.study.title}</caption>
+    <thead><tr><th scope="col">Model configuration</th><th scope="col">Overall fidelity</th>${metrics.map((metric) => html`<th scope="col">${metric.label}</th>`)}</tr></thead>
+    <tbody>${rows.map(
+      ({ row, entry }) =>
+        html`<tr class="${row.kind}"><th scope="row">${row.label}</th>${cell(figureOf(entry.ref.entry, "overall"))}${metrics.map((metric) => cell(figureOf(entry.ref.entry, metric.id)))}</tr>`,
+    )}</tbody>`,
+  )
+  const wrap = element("div", { class: "table-wrap" })
+  wrap.append(table)
+  block.append(wrap)
+  return block
+}
+
 export const renderStudy = async (
   container: HTMLElement,
   site: SiteData,
@@ -113,7 +160,7 @@ export const renderStudy = async (
       <p class="summary">Study <code>${data.study.id}</code> version ${data.study.version} · ${data.study.items.length} items · arms: ${data.study.arms.map((arm) => arm.label).join(", ")} · ${summary.runs.length} ${summary.runs.length === 1 ? "run" : "runs"}:
       ${summary.runs.map(
         (run, i) =>
-          html`${i > 0 ? "; " : ""}<a href="${run.download}" download>${run.id}</a> (holdout ${formatCount(run.holdoutSize)}, pilot ${formatCount(run.pilotSize)}, seed ${run.seed}${run.fromVersion < 1 ? html`, migrated from schema ${run.fromVersion}` : ""})`,
+          html`${i > 0 ? "; " : ""}<a href="${run.download}" download>${run.id}</a> (${run.date === undefined ? "" : `${run.date}, `}holdout ${formatCount(run.holdoutSize)}, pilot ${formatCount(run.pilotSize)}, seed ${run.seed}${run.fromVersion < 1 ? html`, migrated from schema ${run.fromVersion}` : ""})`,
       )}</p>`,
     ),
   )
@@ -169,6 +216,8 @@ export const renderStudy = async (
   const wrap = element("div", { class: "table-wrap" })
   wrap.append(table)
   scores.append(wrap)
+  for (const run of data.runs)
+    if (run.splits !== undefined) scores.append(splitsTable(data, run, listed, metrics))
   container.append(scores)
 
   // The items as the results file records them: what every chart below is about.
@@ -220,6 +269,15 @@ export const renderStudy = async (
     instrument.append(details)
   }
   container.append(instrument)
+
+  // Each twin of the model runs, as it met the instrument (public studies only).
+  const twins = section(
+    "twins",
+    "Twins",
+    "Per twin: the persona, the arm, every answer with its validity (and why an answer was invalid), and the whole conversation: the prompts page by page as the model received them and its replies verbatim.",
+  )
+  twinBrowser(data, listed, twins, summary.private === true)
+  container.append(twins)
 
   // Model picker for the charts; it doubles as their colour key.
   const picker = element("fieldset", { class: "picker" })
@@ -494,6 +552,8 @@ export const renderStudy = async (
           : [{ label: row.label, value: fidelity.value }]
       })
     curves.append(learningCurveChart(charts, data, curveMetric, labels, baselines))
+    const neff = neffCurveChart(charts, data)
+    if (neff !== null) curves.append(neff)
     charts.append(curves)
     // Re-rendering replaced the control that had focus: give it back to its successor.
     if (focused) document.getElementById(focused)?.focus()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { pValueReproduces } from "../src/commands/analyze.js"
+import { pValueReproduces } from "../src/report.js"
 
 describe("comparing a p-value with a published one", () => {
   it("accepts what rounds to the printed figure and nothing else", () => {
