@@ -53,27 +53,33 @@ describe.runIf(available)("anes1996-vote on its data", () => {
       }).pipe(withData),
   )
 
-  it.effect("standin analyze reproduces Faraway's multinom(sPID ~ nincome) to his 5 decimals", () =>
-    Effect.gen(function* () {
-      const report = yield* analyzeStudy(experiment)
-      const income = report.analyses.find((analysis) => analysis.id === "party-income")!
-      expect(income.error).toBeUndefined()
-      expect(income.n).toBe(944)
-      expect(income.baseline).toBe("Democrat")
-      const published = income.coefficients.filter((row) => row.published !== null)
-      expect(published.map((row) => row.term).sort()).toEqual([
-        "Independent::(Intercept)",
-        "Independent::nincome",
-        "Republican::(Intercept)",
-        "Republican::nincome",
-      ])
-      for (const row of published) expect(row.estimate.toFixed(5)).toBe(row.published!.toFixed(5))
-      expect(income.unmatchedPublished).toEqual([])
-      const full = report.analyses.find((analysis) => analysis.id === "party-full")!
-      expect(full.error).toBeUndefined()
-      expect(full.n).toBe(944)
-      // 4 coefficients, 2 n's and the Dole share: every check reproduced.
-      expect(report.reproduction).toMatchObject({ checked: 7, reproduced: 7 })
-    }).pipe(withData),
+  it.effect(
+    "standin analyze reproduces Faraway's multinom(sPID ~ nincome) to his 5 decimals and both residual deviances",
+    () =>
+      Effect.gen(function* () {
+        const report = yield* analyzeStudy(experiment)
+        const income = report.analyses.find((analysis) => analysis.id === "party-income")!
+        expect(income.error).toBeUndefined()
+        expect(income.n).toBe(944)
+        expect(income.baseline).toBe("Democrat")
+        const published = income.coefficients.filter((row) => row.published !== null)
+        expect(published.map((row) => row.term).sort()).toEqual([
+          "Independent::(Intercept)",
+          "Independent::nincome",
+          "Republican::(Intercept)",
+          "Republican::nincome",
+        ])
+        for (const row of published) expect(row.estimate.toFixed(5)).toBe(row.published!.toFixed(5))
+        expect(income.unmatchedPublished).toEqual([])
+        const full = report.analyses.find((analysis) => analysis.id === "party-full")!
+        expect(full.error).toBeUndefined()
+        expect(full.n).toBe(944)
+        // Faraway's residual deviances, to his 2 decimals.
+        expect(income.deviance?.toFixed(2)).toBe("1985.42")
+        expect(full.deviance?.toFixed(2)).toBe("1968.33")
+        expect([income.published.deviance, full.published.deviance]).toEqual([1985.42, 1968.33])
+        // 4 coefficients, 2 n's, 2 deviances and the Dole share: every check reproduced.
+        expect(report.reproduction).toMatchObject({ checked: 9, reproduced: 9 })
+      }).pipe(withData),
   )
 })

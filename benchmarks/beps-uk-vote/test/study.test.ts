@@ -65,8 +65,10 @@ describe.runIf(available)("beps-uk-vote on its data", () => {
       expect(estimate("Liberal Democrat::Europe:knowledge")?.toFixed(3)).toBe("-0.183")
       expect(estimate("Labour::age")?.toFixed(4)).toBe("-0.0198")
       expect(vote.unmatchedPublished).toEqual([])
-      // 10 coefficients, n and the Labour share: every check reproduced.
-      expect(report.reproduction).toMatchObject({ checked: 12, reproduced: 12 })
+      expect(vote.deviance?.toFixed(2)).toBe("2233.04")
+      expect(vote.published.deviance).toBe(2233.04)
+      // 10 coefficients, n, the deviance and the Labour share: every check reproduced.
+      expect(report.reproduction).toMatchObject({ checked: 13, reproduced: 13 })
     }).pipe(withData),
   )
 })

@@ -302,6 +302,11 @@ export const ReferenceCoefficient = Schema.Struct({
 export const ReferenceAnalysis = Schema.Struct({
   n: Schema.Number,
   pseudoR2: Schema.optionalKey(Schema.Number),
+  /**
+   * The residual deviance (−2 × log-likelihood) of a binomial, probit, multinomial or ordinal fit, as printed:
+   * it reproduces when it rounds to the same figure at its printed decimals (1985.42: within ±0.005).
+   */
+  deviance: Schema.optionalKey(Schema.Number),
   coefficients: Schema.Record(Schema.String, ReferenceCoefficient),
 })
 
