@@ -152,18 +152,14 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
       const runId = runIds[index]!
       const studyKey = studyKeys[index]!
       const run = runById.get(runId)!
-      // A private study publishes aggregates only: no example conversation (a real persona), no synthetic CSV,
-      // no twin conversations (one private run makes the study private on the site).
+      const { results } = loaded
+      // A private study publishes aggregates only: no synthetic CSV, no twin conversations (one private run
+      // makes the study private on the site). Its example conversation uses a made-up persona, so it stays.
       const isPrivate = model.studies.find((study) => study.key === studyKey)?.private === true
-      const results = isPrivate ? withoutHumanRows(loaded.results) : loaded.results
-      if (isPrivate && loaded.results.study.instrument !== undefined)
-        warnings.push(
-          `${loaded.source}: study "${results.study.id}" is private: its example conversation (a respondent's persona) is left out of the site`,
-        )
       // Files of the current version are published byte for byte; older ones as migrated.
       files.set(
         run.download,
-        loaded.fromVersion === ResultsSchemaVersion && !isPrivate
+        loaded.fromVersion === ResultsSchemaVersion
           ? yield* Effect.tryPromise({
               try: () => readFile(loaded.path),
               catch: io(loaded.source, "cannot read"),
@@ -205,8 +201,7 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
         const row = entryRows.get(entryRefKey(runId, entry.id))
         if (row === undefined) continue // a fake finetune
         let download: string | null = null
-        const published = loaded.results.entries.find((candidate) => candidate.id === entry.id)
-        if (isPrivate && published?.syntheticFile != null) {
+        if (isPrivate && entry.syntheticFile !== null) {
           warnings.push(
             `${loaded.source}: study "${results.study.id}" is private: the synthetic CSV of entry "${entry.id}" (personas drawn from respondents) is left out of the downloads`,
           )
@@ -410,19 +405,6 @@ export const buildSite = (options: BuildSiteOptions): Effect.Effect<BuiltSite, L
     })
     return { out, index: join(out, "index.html"), files: files.size, written, removed, warnings }
   })
-
-/** A private study's results as the site may publish them: the example conversation (a real persona) left out. */
-const withoutHumanRows = (results: LoadedResults["results"]): LoadedResults["results"] => {
-  const { instrument: _instrument, ...study } = results.study
-  return {
-    ...results,
-    study,
-    entries: results.entries.map(({ conversationsFile: _conversations, ...entry }) => ({
-      ...entry,
-      syntheticFile: null,
-    })),
-  }
-}
 
 /**
  * Runs of one study id and version whose definitions differ (their `definitionSha256`): they did not run
