@@ -28,6 +28,7 @@ export {
   analyzeStudy,
   checkAnalyses,
   describeSubset,
+  devianceReproduces,
   printedDecimals,
   pValueReproduces,
   type ReportedAnalysis,

@@ -74,6 +74,16 @@ export const printedDecimals = (value: number): number => {
   return 6
 }
 
+/**
+ * Whether a deviance reproduces a published one: it rounds to the same figure at the published decimals (half a
+ * unit of the last printed digit; 1985.42 → ±0.005).
+ */
+export const devianceReproduces = (deviance: number, published: number): boolean => {
+  let decimals = 0
+  while (decimals < 6 && Math.abs(Number(published.toFixed(decimals)) - published) >= 1e-9) decimals++
+  return Math.abs(deviance - published) <= 0.5 * 10 ** -decimals + 1e-9
+}
+
 /** Whether a p-value reproduces a published one printed to its decimals (half a unit of the last digit). */
 export const pValueReproduces = (p: number, published: number): boolean =>
   Math.abs(p - published) <= 0.5 * 10 ** -printedDecimals(published) + 1e-12
@@ -96,7 +106,13 @@ export interface ReportedAnalysis {
   readonly outsideSubset: number
   readonly pseudoR2: number | null
   readonly rSquared: number | null
-  readonly published: { readonly n: number | null; readonly pseudoR2: number | null }
+  /** Residual deviance, −2 × log-likelihood (null for OLS, whose deviance is its residual sum of squares). */
+  readonly deviance: number | null
+  readonly published: {
+    readonly n: number | null
+    readonly pseudoR2: number | null
+    readonly deviance: number | null
+  }
   readonly coefficients: ReadonlyArray<ReportedCoefficient>
   /** Published terms that no fitted coefficient carries (a misspelt key, or a level nobody holds): each fails. */
   readonly unmatchedPublished: ReadonlyArray<string>
@@ -143,7 +159,11 @@ export const reportAnalysis = (
     statistic: spec.family === "gaussian" ? ("t" as const) : ("z" as const),
     se: spec.se ?? "classical",
     subset: describeSubset(study, spec),
-    published: { n: reference?.n ?? null, pseudoR2: reference?.pseudoR2 ?? null },
+    published: {
+      n: reference?.n ?? null,
+      pseudoR2: reference?.pseudoR2 ?? null,
+      deviance: reference?.deviance ?? null,
+    },
   }
   const fit = fitAnalysis(study, spec, respondents)
   if (!fit.ok)
@@ -156,6 +176,7 @@ export const reportAnalysis = (
       outsideSubset: 0,
       pseudoR2: null,
       rSquared: null,
+      deviance: null,
       coefficients: [],
       unmatchedPublished: [],
       error: fit.error.message,
@@ -171,6 +192,7 @@ export const reportAnalysis = (
     outsideSubset: value.outsideSubset,
     pseudoR2: value.pseudoR2 ?? null,
     rSquared: value.rSquared ?? null,
+    deviance: spec.family === "gaussian" ? null : -2 * value.logLikelihood,
     coefficients: value.table.map((coefficient) => {
       const stated = reference?.coefficients[coefficient.term]
       const published = stated?.estimate ?? null
@@ -222,6 +244,11 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
       ),
       ...analyses.map((analysis) =>
         analysis.published.n === null ? null : analysis.n === analysis.published.n,
+      ),
+      ...analyses.map((analysis) =>
+        analysis.published.deviance === null || analysis.deviance === null
+          ? null
+          : devianceReproduces(analysis.deviance, analysis.published.deviance),
       ),
       ...figures.map((figure) =>
         figure.published === null || figure.value === null

@@ -60,7 +60,12 @@ export const loadCatalog = async (parts: ReadonlyArray<CatalogPart> = catalogPar
   const wants = new Set(parts)
   const [studies, providers, loadedMetrics, finetuners, checkAnalyses] = await Promise.all([
     wants.has("studies")
-      ? import("@standin/study-fingerprint-consent").then((m) => [m.study.experiment])
+      ? Promise.all([
+          import("@standin/study-fingerprint-consent"),
+          import("@standin/study-anes1996-vote"),
+          import("@standin/study-beps-uk-vote"),
+          import("@standin/study-brader2008-immigration-framing"),
+        ]).then((modules) => modules.map((m) => m.study.experiment))
       : Promise.resolve([]),
     wants.has("providers")
       ? Promise.all([

@@ -25,7 +25,12 @@ describe("start-up: a command loads only the plugins it uses", () => {
 
   it("loads the studies without any provider or metric, and everything when asked", async () => {
     const studies = await loadCatalog(["studies"])
-    expect(studies.studies.map((study) => study.descriptor.id)).toEqual(["fingerprint-consent"])
+    expect(studies.studies.map((study) => study.descriptor.id)).toEqual([
+      "fingerprint-consent",
+      "anes1996-vote",
+      "beps-uk-vote",
+      "brader2008-immigration-framing",
+    ])
     expect(studies.providers).toEqual([])
     expect(studies.metrics).toEqual([])
     expect(studies.finetuners).toBeUndefined()

@@ -40,6 +40,12 @@ export const Item = Schema.Struct({
    * the scale's options). Arms not listed were offered the scale's options.
    */
   optionsByArm: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
+  /**
+   * The text is a reconstruction, not the original (the original wording or stimulus was not available):
+   * `reconstructedFrom` names the description it was written from. Shown by `standin study show`.
+   */
+  reconstructed: Schema.optionalKey(Schema.Boolean),
+  reconstructedFrom: Schema.optionalKey(Schema.String),
 })
 export type Item = typeof Item.Type
 
@@ -112,6 +118,12 @@ export const Arm = Schema.Struct({
   stimulus: Schema.String,
   /** For a cell of a factorial design: factor id → level id (the arm is that combination). */
   factors: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /**
+   * The text is a reconstruction, not the original (the original stimulus was not available):
+   * `reconstructedFrom` names the description it was written from. Shown by `standin study show`.
+   */
+  reconstructed: Schema.optionalKey(Schema.Boolean),
+  reconstructedFrom: Schema.optionalKey(Schema.String),
 })
 export type Arm = typeof Arm.Type
 
@@ -290,6 +302,11 @@ export const ReferenceCoefficient = Schema.Struct({
 export const ReferenceAnalysis = Schema.Struct({
   n: Schema.Number,
   pseudoR2: Schema.optionalKey(Schema.Number),
+  /**
+   * The residual deviance (−2 × log-likelihood) of a binomial, probit, multinomial or ordinal fit, as printed:
+   * it reproduces when it rounds to the same figure at its printed decimals (1985.42: within ±0.005).
+   */
+  deviance: Schema.optionalKey(Schema.Number),
   coefficients: Schema.Record(Schema.String, ReferenceCoefficient),
 })
 
@@ -393,6 +410,11 @@ export const StudyDefinition = Schema.Struct({
   /** Cleaning applied to every cell before validation. */
   trimWhitespace: Schema.Boolean,
   reference: Schema.optionalKey(ReferenceResults),
+  /**
+   * What the study can and cannot measure (e.g. "two demographics: weak for subgroup alignment"), one note per
+   * entry; shown by `standin study show` and `standin studies`.
+   */
+  notes: Schema.optionalKey(Schema.Array(Schema.String)),
 })
 export type StudyDefinition = typeof StudyDefinition.Type
 

@@ -298,3 +298,9 @@ export const loadStudyFolder = (dir: string): Effect.Effect<StudyFolder, StudyDe
     const plugin = makeStudyPlugin(read.definition, { dataPath: read.dir })
     return { dir: read.dir, path: read.path, definition: read.definition, plugin }
   })
+
+/**
+ * A study package's own folder (study.yaml next to its package.json), loaded at import time: the plugin of a
+ * bundled declarative study. Throws the definition's problems, as `defineStudy` does for a typed definition.
+ */
+export const loadBundledStudyFolder = (dir: string): StudyFolder => Effect.runSync(loadStudyFolder(dir))

@@ -1,4 +1,10 @@
-import { type AnalyzeReport, analyzeStudy, printedDecimals, type ReportedAnalysis } from "@standin/analysis"
+import {
+  type AnalyzeReport,
+  analyzeStudy,
+  devianceReproduces,
+  printedDecimals,
+  type ReportedAnalysis,
+} from "@standin/analysis"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type Catalog, findStudy } from "../catalog.js"
@@ -27,6 +33,15 @@ const fitLine = (analysis: ReportedAnalysis): string => {
     modelNames[analysis.family],
     `n = ${analysis.n.toLocaleString("en-US")}`,
     statistic,
+    ...(analysis.deviance === null
+      ? []
+      : [
+          `deviance = ${analysis.deviance.toFixed(2)}${
+            analysis.published.deviance === null
+              ? ""
+              : ` (published ${analysis.published.deviance} ${mark(devianceReproduces(analysis.deviance, analysis.published.deviance))})`
+          }`,
+        ]),
     ...(analysis.se === "classical" ? [] : [`${analysis.se} robust SEs`]),
     ...(analysis.dropped > 0 ? [`${analysis.dropped} rows with missing values dropped`] : []),
   ].join(", ")

@@ -32,6 +32,7 @@ import { checkOutputFolder } from "../paths.js"
 import { buildLeaderboard, reportResults } from "./leaderboard.js"
 import { runSummaryText, summaryRecords } from "./results.js"
 import { callFlags, callOptions, withCalls } from "./run-calls.js"
+import { runStudies, studyList } from "./run-many.js"
 import { reportFailedModels, type StatusInput, statusFlags } from "./run-status.js"
 import { simulationFlags } from "./shared-flags.js"
 
@@ -352,7 +353,7 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
 export const runFlags = {
   study: Flag.String("study").pipe(
     defaultTo(
-      "Study to run: an installed study id (see `standin studies`) or the path of a study folder (one holding study.yaml; see `standin study init`).",
+      "Study to run: an installed study id (see `standin studies`) or the path of a study folder (one holding study.yaml; see `standin study init`). `all` runs every installed study, and a comma list (a,b) the ones named, each into --out/<study>/ with one site over all of them.",
       "fingerprint-consent",
     ),
   ),
@@ -450,7 +451,15 @@ export const runCommand = (
   catalog: Catalog,
   handle: (effect: Effect.Effect<void, unknown>) => Effect.Effect<void>,
 ) =>
-  Command.make("run", runFlags, (input) => handle(runHandler(catalog, input))).pipe(
+  Command.make("run", runFlags, (input) => {
+    const studies = studyList(catalog, input.study)
+    return handle(
+      // --print-config prints the configuration once, "study: all" included
+      studies === undefined || input.printConfig
+        ? runHandler(catalog, input)
+        : runStudies(catalog, input, studies, (one) => runHandler(catalog, one)),
+    )
+  }).pipe(
     Command.withDescription(
       "Run a study: split the human data into pilot and holdout (seeded), simulate a synthetic twin of every holdout respondent with each provider, score the twins against the real answers with every metric, and write results.json and one synthetic CSV per provider.",
     ),

@@ -1,8 +1,16 @@
+import type { StudyDefinition } from "@standin/core"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import type { Catalog } from "../catalog.js"
 import { defaultTo } from "../options.js"
 import { table, toJson } from "../output.js"
+
+/** The licence of a study's data as declared, or a plain "not declared". */
+export const studyLicence = (study: StudyDefinition): string => study.data.license ?? "not declared"
+
+/** Where a study's data comes from: its pinned download address, else the study's page, else its data folder. */
+export const studySource = (study: StudyDefinition): string =>
+  study.data.url ?? study.url ?? `$STANDIN_DATA_DIR/${study.data.directory}/${study.data.file}`
 
 /** The installed studies as data (`standin studies --json`). */
 export const studiesRecords = (catalog: Catalog) =>
@@ -11,6 +19,8 @@ export const studiesRecords = (catalog: Catalog) =>
     version: study.definition.version,
     title: study.definition.title,
     citation: study.definition.citation,
+    licence: studyLicence(study.definition),
+    source: studySource(study.definition),
     items: study.definition.items.map((item) => item.id),
     arms: study.definition.arms.map((arm) => arm.id),
     private: study.definition.private === true,
@@ -33,5 +43,12 @@ export const studiesCommand = (catalog: Catalog) =>
           study.definition.arms.map((arm) => arm.id).join(", "),
         ])
         process.stdout.write(`${table(["study", "title", "items", "arms"], rows)}\n`)
+        // Licence and source are long: one block per study under the table.
+        for (const study of catalog.studies) {
+          const definition = study.definition
+          process.stdout.write(
+            `\n${definition.id}\n  licence: ${studyLicence(definition)}\n  source:  ${studySource(definition)}\n  cite:    ${definition.citation}\n`,
+          )
+        }
       }),
-  ).pipe(Command.withDescription("List installed studies."))
+  ).pipe(Command.withDescription("List installed studies, with each one's data licence and source."))

@@ -1,4 +1,4 @@
-import type { ExperimentShape, OptionOrderMode, Respondent, Twin } from "@standin/core"
+import type { ExperimentShape, OptionOrderMode, Respondent, StudyDefinition, Twin } from "@standin/core"
 import { InputError, instrumentPages } from "@standin/core"
 import {
   examplePersona,
@@ -122,7 +122,36 @@ export const showHandler = (catalog: Catalog, input: ShowInput) =>
         ...(answers === undefined ? {} : { answers }),
       }),
     )
+    const about = studyAbout(study)
+    if (about !== "") process.stdout.write(`\n${about}`)
   })
+
+/**
+ * What the conversation does not say about the study: which texts are reconstructions (with the description each
+ * was written from) and the study's notes on what it can and cannot measure. Empty when it has neither.
+ */
+export const studyAbout = (study: StudyDefinition): string => {
+  // Texts written from the same description are listed once: "arm a (stimulus), arm b (stimulus): …".
+  const bySource = new Map<string, Array<string>>()
+  const add = (what: string, source: string | undefined) => {
+    const key = source ?? "source not stated"
+    bySource.set(key, [...(bySource.get(key) ?? []), what])
+  }
+  for (const arm of study.arms)
+    if (arm.reconstructed === true) add(`arm ${arm.id} (stimulus)`, arm.reconstructedFrom)
+  for (const item of study.items)
+    if (item.reconstructed === true) add(`item ${item.id} (wording)`, item.reconstructedFrom)
+  const reconstructed = [...bySource].map(([source, what]) => `${what.join(", ")}: ${source}`)
+  const sections = [
+    reconstructed.length === 0
+      ? ""
+      : `── reconstructed texts (the originals were not available) ──\n${reconstructed.map((line) => `- ${line}`).join("\n")}\n`,
+    study.notes === undefined || study.notes.length === 0
+      ? ""
+      : `── what this study can and cannot measure ──\n${study.notes.map((note) => `- ${note}`).join("\n")}\n`,
+  ]
+  return sections.filter((section) => section !== "").join("\n")
+}
 
 export const studyShowCommand = (
   catalog: Catalog,
