@@ -77,8 +77,10 @@ describe("docs/adding-a-provider.md, step by step", () => {
       for (const name of names) expect(text, `${file} has ${name}`).toContain(name)
     }
     // step 7 of the checklist: the catalog's list of providers
-    expect(doc).toContain("`providers` in `packages/cli/src/catalog.ts`")
-    expect(readFileSync(join(root, "packages/cli/src/catalog.ts"), "utf8")).toMatch(/providers: \[/)
+    expect(doc).toContain("`providers` imports of `loadCatalog` in `packages/cli/src/catalog.ts`")
+    const catalog = readFileSync(join(root, "packages/cli/src/catalog.ts"), "utf8")
+    expect(catalog).toContain('wants.has("providers")')
+    expect(catalog).toContain('import("@standin/provider-openai")')
   })
 
   it("copies the folder, edits the named places, and the copy runs as a provider of its own", async () => {
