@@ -40,6 +40,7 @@ describe("brader2008-immigration-framing definition", () => {
     expect(story("pos-european")).toMatch(/BOOST/)
     expect(story("pos-european")).toMatch(/Russia/)
     expect(definition.notes?.some((note) => /ACME/.test(note))).toBe(true)
+    expect(definition.mediations?.map((m) => m.id)).toEqual(["emo-mediation"])
   })
 })
 
@@ -86,8 +87,44 @@ describe.runIf(available)("brader2008-immigration-framing on its data", () => {
           expect(analysis.error).toBeUndefined()
           expect(analysis.unmatchedPublished).toEqual([])
         }
-        // 4 coefficients and one p-value, 4 n's and the treated cell's 41.2%: every check reproduced.
-        expect(report.reproduction).toMatchObject({ checked: 10, reproduced: 10 })
+        // 4 coefficients and one p-value, 4 n's and the treated cell's 41.2%, then the mediation's 5 estimates,
+        // 6 interval ends and its n: every check reproduced.
+        expect(report.reproduction).toMatchObject({ checked: 22, reproduced: 22 })
+      }).pipe(withData),
+  )
+
+  it.effect(
+    "standin analyze reproduces the JSS article's causal mediation (ACME 0.0791/0.0804, ADE 0.0206, total 0.1009, 69% mediated) within simulation error",
+    () =>
+      Effect.gen(function* () {
+        const report = yield* analyzeStudy(experiment)
+        const mediation = report.mediations.find((m) => m.id === "emo-mediation")!
+        expect(mediation.error).toBeUndefined()
+        expect(mediation).toMatchObject({ n: 265, sims: 5000, seed: 2014, se: "HC3", outcomeModel: "probit" })
+        expect(mediation.published).toEqual({ n: 265, sims: 100 })
+        const figure = (name: string) => mediation.figures.find((f) => f.figure === name)!
+        const published = {
+          acmeControl: 0.0791,
+          acmeTreated: 0.0804,
+          adeControl: 0.0206,
+          total: 0.1009,
+          proportionControl: 0.69,
+        }
+        for (const [name, value] of Object.entries(published)) {
+          const f = figure(name)
+          expect(f.published).toBe(value)
+          expect(f.reproduced).toBe(true)
+          // The tolerance is simulation error (a few hundredths here, 100 published draws), never a blanket one.
+          expect(f.tolerance!).toBeGreaterThan(0.005)
+          expect(f.tolerance!).toBeLessThan(name.startsWith("proportion") ? 0.3 : 0.04)
+          expect(Math.abs(f.estimate - value)).toBeLessThanOrEqual(f.tolerance!)
+        }
+        for (const name of ["acmeControl", "adeControl", "total"])
+          expect(figure(name)).toMatchObject({ lowerReproduced: true, upperReproduced: true })
+        // The published conclusions: a clearly positive ACME, an ADE indistinguishable from 0.
+        expect(figure("acmeControl").lower).toBeGreaterThan(0)
+        expect(figure("adeControl").lower).toBeLessThan(0)
+        expect(figure("adeControl").upper).toBeGreaterThan(0)
       }).pipe(withData),
   )
 })

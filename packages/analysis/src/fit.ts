@@ -336,6 +336,40 @@ export const prepareAnalysis = (
   })
 }
 
+/**
+ * An analysis's variables as data-frame columns named by variable id (its outcome under `outcomeColumn`, null
+ * outside its subset) and the design spec over them, for estimators that build their own designs (mediation).
+ */
+export const analysisFrame = (
+  study: StudyDefinition,
+  spec: AnalysisSpec,
+  rows: ReadonlyArray<AnalysisRow>,
+  outcomeColumn: string,
+): Outcome<
+  {
+    readonly frame: Record<string, ReadonlyArray<CellValue>>
+    readonly variables: ReadonlyArray<DesignVariable>
+  },
+  AnalysisError
+> => {
+  if (categoricalOutcome(spec) || spec.outcome.coding._tag === "Categorical")
+    return invalid(spec, spec.outcome.id, "The outcome must be coded as an indicator or as numeric.")
+  const mask = subsetMask(study, spec, rows)
+  if (!mask.ok) return mask
+  const frame: Record<string, ReadonlyArray<CellValue>> = {}
+  const variables: Array<DesignVariable> = []
+  for (const variable of spec.predictors) {
+    const coded = codeVariable(study, spec, variable, rows)
+    if (!coded.ok) return coded
+    frame[variable.id] = coded.value.values
+    variables.push(coded.value.design)
+  }
+  const outcome = codeVariable(study, spec, spec.outcome, rows)
+  if (!outcome.ok) return outcome
+  frame[outcomeColumn] = outcome.value.values.map((value, row) => (mask.value[row] ? value : null))
+  return succeed({ frame, variables })
+}
+
 export interface RefitOptions {
   readonly weights?: ArrayLike<number>
   readonly start?: ArrayLike<number>

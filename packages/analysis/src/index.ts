@@ -10,6 +10,7 @@ export {
   type AnalysisError,
   type AnalysisFit,
   type AnalysisSpecError,
+  analysisFrame,
   effectCoefficients,
   equationTerm,
   fitAnalysis,
@@ -22,6 +23,16 @@ export {
   type RefitOptions,
   termColumn,
 } from "./fit.js"
+export {
+  fitMediation,
+  type MediationFigure,
+  mediationFigureLabels,
+  mediationFigures,
+  type ReportedMediation,
+  type ReportedMediationFigure,
+  reportMediation,
+  simulationTolerance,
+} from "./mediation.js"
 export {
   type AnalysisProblem,
   type AnalyzeReport,

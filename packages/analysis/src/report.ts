@@ -15,6 +15,7 @@ import {
   type FigureValue,
 } from "./figures.js"
 import { type AnalysisFit, fitAnalysis } from "./fit.js"
+import { fitMediation, type ReportedMediation, reportMediation } from "./mediation.js"
 import { readSource } from "./variables.js"
 
 /** A problem `study check` reports for a declared analysis that cannot be estimated on the study's data. */
@@ -28,8 +29,8 @@ export interface AnalysisProblem {
 export const checkAnalyses = (
   study: StudyDefinition,
   respondents: ReadonlyArray<Respondent>,
-): ReadonlyArray<AnalysisProblem> =>
-  study.analyses.flatMap((spec, index) => {
+): ReadonlyArray<AnalysisProblem> => [
+  ...study.analyses.flatMap((spec, index) => {
     const fit = fitAnalysis(study, spec, respondents)
     return fit.ok
       ? []
@@ -40,7 +41,21 @@ export const checkAnalyses = (
             message: `the analysis "${spec.id}" cannot be estimated on this data: ${fit.error.message}`,
           },
         ]
-  })
+  }),
+  // Mediations: both models must fit on the rows complete in both (a short simulation; analyze runs the full one).
+  ...(study.mediations ?? []).flatMap((spec, index) => {
+    const fit = fitMediation(study, { ...spec, sims: 2 }, respondents)
+    return fit.ok
+      ? []
+      : [
+          {
+            kind: "analysis" as const,
+            field: `mediations[${index}]`,
+            message: `the mediation "${spec.id}" cannot be estimated on this data: ${fit.message}`,
+          },
+        ]
+  }),
+]
 
 export interface ReportedCoefficient {
   readonly term: string
@@ -123,6 +138,8 @@ export interface AnalyzeReport {
   readonly study: { readonly id: string; readonly title: string; readonly citation: string }
   readonly data: { readonly path: string; readonly sha256: string; readonly respondents: number }
   readonly analyses: ReadonlyArray<ReportedAnalysis>
+  /** Causal mediation analyses (study `mediations`). */
+  readonly mediations: ReadonlyArray<ReportedMediation>
   readonly figures: ReadonlyArray<FigureValue>
   readonly arms: ReadonlyArray<ArmSummary>
   readonly beliefAction: ReadonlyArray<BeliefActionSummary>
@@ -230,6 +247,7 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
     const human = yield* experiment.loadHumanData
     const respondents = human.respondents
     const analyses = study.analyses.map((spec) => reportAnalysis(study, spec, respondents))
+    const mediations = (study.mediations ?? []).map((spec) => reportMediation(study, spec, respondents))
     const figures = study.figures.map((figure) => computeFigure(figure, respondents))
     const tolerance = study.reference?.tolerance ?? null
     const checks = [
@@ -250,6 +268,18 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
           ? null
           : devianceReproduces(analysis.deviance, analysis.published.deviance),
       ),
+      ...mediations.flatMap((mediation) => [
+        ...mediation.figures.flatMap((figure) => [
+          figure.reproduced,
+          figure.lowerReproduced,
+          figure.upperReproduced,
+        ]),
+        mediation.published.n === null ? null : mediation.n === mediation.published.n,
+        // Published figures the fit could not produce (it failed) count as not reproduced.
+        ...(mediation.error === undefined
+          ? []
+          : Object.keys(study.reference?.mediations?.[mediation.id]?.estimates ?? {}).map(() => false)),
+      ]),
       ...figures.map((figure) =>
         figure.published === null || figure.value === null
           ? null
@@ -260,6 +290,7 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
       study: { id: study.id, title: study.title, citation: study.citation },
       data: { path: human.path, sha256: human.sha256, respondents: respondents.length },
       analyses,
+      mediations,
       figures,
       arms: armSummaries(study, respondents),
       beliefAction: beliefActionSummaries(study, respondents),

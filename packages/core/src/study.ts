@@ -288,6 +288,54 @@ export const AnalysisSpec = Schema.Struct({
 export type AnalysisSpec = typeof AnalysisSpec.Type
 
 /**
+ * A causal mediation analysis (Imai, Keele & Tingley 2010; the R package `mediation`'s quasi-Bayesian
+ * `mediate`): two declared analyses, the mediator model (gaussian: OLS, its outcome the mediator) and the outcome
+ * model (gaussian, binomial or probit, holding the mediator as a numeric predictor), and the treatment predictor
+ * both hold. Estimates the ACME (control, treated, average), the ADE, the total effect and the proportion mediated.
+ */
+export const MediationSpec = Schema.Struct({
+  id: Schema.String,
+  label: Schema.String,
+  /** The id of the mediator model's analysis (family gaussian; its outcome is the mediator). */
+  mediatorModel: Schema.String,
+  /** The id of the outcome model's analysis (gaussian, binomial or probit; the mediator is one of its predictors). */
+  outcomeModel: Schema.String,
+  /** The treatment: a predictor id both analyses hold (indicator or numeric coding). */
+  treatment: Schema.String,
+  /** The treatment's control and treated values (defaults 0 and 1). */
+  control: Schema.optionalKey(Schema.Number),
+  treated: Schema.optionalKey(Schema.Number),
+  /** Monte Carlo draws (default 1000). */
+  sims: Schema.optionalKey(Schema.Number),
+  /** The simulation's seed (default: derived from the study id and the mediation id, so runs are repeatable). */
+  seed: Schema.optionalKey(Schema.Number),
+  /** Covariance the coefficients are drawn from (default "classical"; `HC3` is mediate(robustSE = TRUE)). */
+  se: Schema.optionalKey(StandardErrors),
+})
+export type MediationSpec = typeof MediationSpec.Type
+
+/** A published mediation figure: its estimate, and optionally its interval. */
+export const ReferenceMediationEstimate = Schema.Struct({
+  estimate: Schema.Number,
+  lower: Schema.optionalKey(Schema.Number),
+  upper: Schema.optionalKey(Schema.Number),
+  /** An absolute tolerance replacing the simulation-error one. */
+  tolerance: Schema.optionalKey(Schema.Number),
+})
+
+/**
+ * Published mediation estimates, and how many Monte Carlo draws produced them (their simulation error enters the
+ * tolerance). Figures: acmeControl, acmeTreated, acmeAverage, adeControl, adeTreated, adeAverage, total,
+ * proportionControl, proportionTreated, proportionAverage.
+ */
+export const ReferenceMediation = Schema.Struct({
+  sims: Schema.Number,
+  n: Schema.optionalKey(Schema.Number),
+  estimates: Schema.Record(Schema.String, ReferenceMediationEstimate),
+})
+export type ReferenceMediation = typeof ReferenceMediation.Type
+
+/**
  * A published coefficient, keyed by the design column name (e.g. `gender[Female]`, `s1:s2`); in a multinomial
  * analysis by `<outcome level>::<column>` (`Dem::income`), and an ordinal analysis's thresholds by `low|high`.
  */
@@ -327,6 +375,8 @@ export const ReferenceResults = Schema.Struct({
   citation: Schema.String,
   url: Schema.optionalKey(Schema.String),
   analyses: Schema.Record(Schema.String, ReferenceAnalysis),
+  /** Published causal mediation estimates, by mediation id. */
+  mediations: Schema.optionalKey(Schema.Record(Schema.String, ReferenceMediation)),
   /** Tolerance for reproducing published coefficients (absolute). */
   tolerance: Schema.Number,
 })
@@ -399,6 +449,8 @@ export const StudyDefinition = Schema.Struct({
   pages: Schema.optionalKey(Schema.Array(Page)),
   beliefActionPairs: Schema.Array(BeliefActionPair),
   analyses: Schema.Array(AnalysisSpec),
+  /** Causal mediation analyses built on two of the declared analyses. */
+  mediations: Schema.optionalKey(Schema.Array(MediationSpec)),
   figures: Schema.Array(FigureSpec),
   /** Columns that must never leave the machine (ids, free text). */
   privateColumns: Schema.Array(Schema.String),

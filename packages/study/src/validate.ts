@@ -10,6 +10,7 @@ import {
   sourceIsNumeric,
 } from "@standin/core"
 import { analysisModelProblems } from "./validate-analysis.js"
+import { mediationProblems } from "./validate-mediation.js"
 
 export interface DefinitionProblem {
   /** A path into the definition, e.g. `analyses[0].predictors[2].coding.reference`. */
@@ -248,6 +249,7 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
   if (study.respondentId !== undefined && !study.privateColumns.includes(study.respondentId)) {
     push("privateColumns", `the respondent id column "${study.respondentId}" must be private`)
   }
+  problems.push(...mediationProblems(study))
   return problems
 }
 

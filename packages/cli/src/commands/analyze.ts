@@ -4,6 +4,7 @@ import {
   devianceReproduces,
   printedDecimals,
   type ReportedAnalysis,
+  type ReportedMediation,
 } from "@standin/analysis"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -45,6 +46,60 @@ const fitLine = (analysis: ReportedAnalysis): string => {
     ...(analysis.se === "classical" ? [] : [`${analysis.se} robust SEs`]),
     ...(analysis.dropped > 0 ? [`${analysis.dropped} rows with missing values dropped`] : []),
   ].join(", ")
+}
+
+const outcomeModelNames = { gaussian: "OLS", binomial: "logit", probit: "probit" } as const
+
+/** A causal mediation analysis: its models, then ACME/ADE/total/proportion mediated with CIs and published values. */
+const renderMediation = (mediation: ReportedMediation): Array<string> => {
+  const out = [
+    `${mediation.label} [${mediation.id}]: causal mediation (quasi-Bayesian), ${mediation.treatment} → ${mediation.mediator} (OLS) → ${mediation.outcome} (${mediation.outcomeModel === null ? "?" : outcomeModelNames[mediation.outcomeModel]}), n = ${mediation.n.toLocaleString("en-US")}${mediation.published.n === null ? "" : ` (published ${mediation.published.n} ${mark(mediation.n === mediation.published.n)})`}, ${mediation.sims.toLocaleString("en-US")} simulations, seed ${mediation.seed}${mediation.se === "classical" ? "" : `, ${mediation.se} robust covariances`}`,
+  ]
+  if (mediation.error !== undefined) return [...out, `  cannot be estimated: ${mediation.error}`, ""]
+  const hasPublished = mediation.figures.some((f) => f.published !== null)
+  const hasInterval = mediation.figures.some((f) => f.publishedLower !== null || f.publishedUpper !== null)
+  out.push(
+    table(
+      [
+        "effect",
+        "estimate",
+        "95% CI",
+        "p",
+        ...(hasPublished ? ["published", "± sim. error", ""] : []),
+        ...(hasInterval ? ["pub. CI", ""] : []),
+      ],
+      mediation.figures.map((f) => [
+        f.label,
+        fmt(f.estimate),
+        `[${fmt(f.lower)}, ${fmt(f.upper)}]`,
+        pValue(f.p),
+        ...(hasPublished
+          ? [
+              f.published === null ? "" : String(f.published),
+              f.tolerance === null ? "" : fmt(f.tolerance),
+              mark(f.reproduced),
+            ]
+          : []),
+        ...(hasInterval
+          ? [
+              f.publishedLower === null && f.publishedUpper === null
+                ? ""
+                : `[${f.publishedLower ?? "?"}, ${f.publishedUpper ?? "?"}]`,
+              [f.lowerReproduced, f.upperReproduced]
+                .filter((check) => check !== null)
+                .map(mark)
+                .join(""),
+            ]
+          : []),
+      ]),
+    ),
+  )
+  if (hasPublished && mediation.published.sims !== null)
+    out.push(
+      `  published figures came from ${mediation.published.sims.toLocaleString("en-US")} simulations: each estimate and interval end must lie within 4 Monte Carlo SEs of both runs combined (plus half its last printed digit)`,
+    )
+  out.push("")
+  return out
 }
 
 /** The report as text tables: coefficients, then figures, arms and belief–action figures. */
@@ -110,6 +165,7 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
     }
     out.push("")
   }
+  for (const mediation of report.mediations) out.push(...renderMediation(mediation))
   if (report.figures.length > 0) {
     out.push(
       "Descriptive figures",
@@ -159,7 +215,7 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
   const { checked, reproduced, tolerance } = report.reproduction
   if (checked > 0) {
     out.push(
-      `Reproduces ${reproduced} of ${checked} published figures${tolerance === null ? "" : ` (coefficients and SEs within ±${tolerance}, p-values to their printed decimals, rates within ±0.05 points)`}.`,
+      `Reproduces ${reproduced} of ${checked} published figures${tolerance === null ? "" : ` (coefficients and SEs within ±${tolerance}, p-values to their printed decimals, rates within ±0.05 points${report.mediations.length > 0 ? ", mediation effects within simulation error" : ""})`}.`,
     )
   }
   return `${out.join("\n")}\n`
@@ -190,6 +246,6 @@ export const analyzeCommand = (
       ),
   ).pipe(
     Command.withDescription(
-      "Fit the study's declared analyses (OLS, logit, probit, multinomial or ordered logit; on a subset; classical or HC standard errors) on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
+      "Fit the study's declared analyses (OLS, logit, probit, multinomial or ordered logit; on a subset; classical or HC standard errors) and causal mediation analyses (ACME, ADE, total effect, proportion mediated) on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
     ),
   )
