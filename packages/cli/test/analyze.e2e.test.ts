@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { hasData, standin, tempDir } from "./helpers.js"
+import { dataDir, hasData, standin, tempDir } from "./helpers.js"
 
 interface Coefficient {
   readonly term: string
@@ -109,4 +109,34 @@ describe.runIf(hasData)("floor and ceiling on the bundled study", () => {
     // the whole bundled study (12,000 twins, every entry on the holdout and on 5 ceiling halvings): a hang guard
     // sized for a loaded 2-core machine, not a speed target (that is in `pnpm bench`)
   }, 240_000)
+})
+
+const braderData = existsSync(join(dataDir, "brader2008-immigration-framing", "Rdatasets-framing.csv"))
+
+describe.runIf(braderData)("standin analyze brader2008-immigration-framing", () => {
+  it("prints the causal mediation table (ACME, ADE, total, proportion mediated, CIs) and counts its published figures", () => {
+    const result = standin(["analyze", "brader2008-immigration-framing"])
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(
+      /\[emo-mediation\]: causal mediation \(quasi-Bayesian\), treat → emo \(OLS\) → cong_mesg \(probit\), n = 265 \(published 265 ✓\), 5,000 simulations, seed 2014, HC3/,
+    )
+    for (const label of [
+      "ACME (control)",
+      "ACME (treated)",
+      "ACME (average)",
+      "ADE (control)",
+      "Total effect",
+      "Prop. mediated (control)",
+    ])
+      expect(result.stdout).toContain(label)
+    expect(result.stdout).toMatch(
+      /ACME \(control\)\s+0\.08\d\s+\[0\.0\d\d, 0\.1\d\d\]\s+<\.001\s+0\.0791\s+0\.0\d\d\s+✓\s+\[0\.0351, 0\.1501\]\s+✓✓/,
+    )
+    expect(result.stdout).toMatch(
+      /Reproduces 22 of 22 published figures .*mediation effects within simulation error/,
+    )
+    const json = JSON.parse(standin(["analyze", "brader2008-immigration-framing", "--format", "json"]).stdout)
+    expect(json.mediations[0].figures.map((f: { figure: string }) => f.figure)).toContain("proportionAverage")
+  })
 })
