@@ -75,6 +75,34 @@ describe.runIf(available)("standin run --study all", () => {
   })
 })
 
+describe.runIf(available)("standin run with a comma list of studies and --holdout", () => {
+  it("caps each study at --holdout; a study with fewer respondents left runs with them all, and says so", () => {
+    const out = tempDir("many-cap")
+    const result = standin([
+      "run",
+      "--study",
+      "anes1996-vote,brader2008-immigration-framing",
+      "--holdout",
+      "300",
+      "--bootstrap",
+      "0",
+      "--quiet",
+      "--no-site",
+      "--out",
+      out,
+    ])
+    expect(result.status).toBe(0)
+    expect(result.stderr).toMatch(
+      /brader2008-immigration-framing has fewer respondents left after its pilot than --holdout 300: it is run with all of them \(no cap\)/,
+    )
+    const manifest = (id: string) => JSON.parse(readFileSync(join(out, id, "results.json"), "utf8")).manifest
+    expect(manifest("anes1996-vote")).toMatchObject({ holdoutSize: 300, holdoutCap: 300 })
+    const brader = manifest("brader2008-immigration-framing")
+    expect(brader.holdoutCap).toBeNull()
+    expect(brader.holdoutSize).toBe(265 - brader.pilotSize)
+  })
+})
+
 describe.runIf(available)("standin study show on a bundled study", () => {
   it("lists the reconstructed texts, each source once, and the study's notes under the conversation", () => {
     const result = standin(["study", "show", "brader2008-immigration-framing", "--arm", "neg-latino"])

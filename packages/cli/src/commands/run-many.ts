@@ -1,6 +1,6 @@
 import { join } from "node:path"
 import { InputError } from "@standin/core"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { Catalog } from "../catalog.js"
 import { checkOutputFolder } from "../paths.js"
 import { buildLeaderboard, shownPath } from "./leaderboard.js"
@@ -27,16 +27,24 @@ const folderFor = (catalog: Catalog, text: string): string =>
         .split(/[/\\]/)
         .pop() ?? text)
 
+/** The split's refusal of a `--holdout` cap larger than what a study has left after its pilot (nothing paid yet). */
+const holdoutBeyondStudy = (error: unknown): boolean =>
+  error instanceof InputError &&
+  error.flag === "--holdout" &&
+  /^--holdout \d+ is more than the /.test(error.message)
+
 /**
  * Runs each study of the list with the same providers and design flags, each into `<out>/<study>/` (a run of
  * its own: resumable, its own results.json and synthetic CSVs), then builds one site over all of them in
  * `<out>/site/`. The studies run one after another; the first failure stops the list and names its study (run
- * the same command again to resume: finished studies' calls come from the store).
+ * the same command again to resume: finished studies' calls come from the store). `--holdout N` caps each study at
+ * N: a study with fewer respondents left after its pilot than N is run with them all (said, recorded as no cap).
  */
 export const runStudies = <
   I extends {
     readonly study: string
     readonly out: string
+    readonly holdout: Option.Option<number>
     readonly site: boolean
     readonly pilotArms: string
     readonly quiet: boolean
@@ -77,7 +85,18 @@ export const runStudies = <
       const out = join(input.out, folders[index]!)
       if (!input.quiet)
         process.stderr.write(`\n══ study ${index + 1} of ${studies.length}: ${text} → ${shownPath(out)} ══\n`)
-      yield* runOne({ ...input, study: text, out, site: false }).pipe(
+      const one = { ...input, study: text, out, site: false }
+      yield* runOne(one).pipe(
+        Effect.catchIf(holdoutBeyondStudy, () =>
+          Effect.flatMap(
+            Effect.sync(() =>
+              process.stderr.write(
+                `standin: ${text} has fewer respondents left after its pilot than --holdout ${Option.getOrElse(input.holdout, () => 0)}: it is run with all of them (no cap).\n`,
+              ),
+            ),
+            () => runOne({ ...one, holdout: Option.none() }),
+          ),
+        ),
         Effect.tapError(() =>
           Effect.sync(() =>
             process.stderr.write(
