@@ -100,6 +100,11 @@ describe.runIf(available)("standin run with a comma list of studies and --holdou
     const brader = manifest("brader2008-immigration-framing")
     expect(brader.holdoutCap).toBeNull()
     expect(brader.holdoutSize).toBe(265 - brader.pilotSize)
+    // The study page says what was reconstructed and what the study can and cannot measure: results carry both.
+    const study = JSON.parse(readFileSync(join(out, "brader2008-immigration-framing", "results.json"), "utf8")).study
+    expect(study.notes.length).toBeGreaterThan(0)
+    expect(study.reconstructed[0].texts).toContain("arm neg-latino (stimulus)")
+    expect(study.reconstructed[0].source).toMatch(/\w/)
   })
 })
 

@@ -209,6 +209,7 @@ export {
   ReferenceMediation,
   ReferenceMediationEstimate,
   ReferenceResults,
+  reconstructedTexts,
   StandardErrors,
   Stimulus,
   StimulusContent,

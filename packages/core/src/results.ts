@@ -350,6 +350,12 @@ export const ResultsFile = Schema.Struct({
     arms: Schema.Array(Schema.Struct({ id: Schema.String, label: Schema.String })),
     /** Set (true) for a private study: publish aggregates only (see StudyDefinition.private). */
     private: Schema.optionalKey(Schema.Boolean),
+    /** The study's notes on what it can and cannot measure (StudyDefinition.notes). */
+    notes: Schema.optionalKey(Schema.Array(Schema.String)),
+    /** Texts written from a published description because the original was not available, grouped by source. */
+    reconstructed: Schema.optionalKey(
+      Schema.Array(Schema.Struct({ texts: Schema.Array(Schema.String), source: Schema.String })),
+    ),
     /** The instrument as each arm saw it: an example twin's conversation, turn by turn (no model answers). */
     instrument: Schema.optionalKey(
       Schema.Array(

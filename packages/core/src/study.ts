@@ -526,3 +526,22 @@ export const optionsAsShown = (item: Item, arm?: string): ReadonlyArray<string> 
 /** How options are ordered in prompts: as the respondents saw them, reversed, or shuffled per twin (seeded). */
 export const OptionOrderMode = Schema.Literals(["as-shown", "reversed", "shuffled"])
 export type OptionOrderMode = typeof OptionOrderMode.Type
+
+/**
+ * The study's reconstructed texts (stimuli and wordings written from a published description because the original
+ * was not available), grouped by the description they were written from: `arm a (stimulus)`, `item b (wording)`.
+ */
+export const reconstructedTexts = (
+  study: StudyDefinition,
+): ReadonlyArray<{ readonly texts: ReadonlyArray<string>; readonly source: string }> => {
+  const bySource = new Map<string, Array<string>>()
+  const add = (what: string, source: string | undefined) => {
+    const key = source ?? "source not stated"
+    bySource.set(key, [...(bySource.get(key) ?? []), what])
+  }
+  for (const arm of study.arms)
+    if (arm.reconstructed === true) add(`arm ${arm.id} (stimulus)`, arm.reconstructedFrom)
+  for (const item of study.items)
+    if (item.reconstructed === true) add(`item ${item.id} (wording)`, item.reconstructedFrom)
+  return [...bySource].map(([source, texts]) => ({ texts, source }))
+}

@@ -1,5 +1,5 @@
 import type { ExperimentShape, OptionOrderMode, Respondent, StudyDefinition, Twin } from "@standin/core"
-import { InputError, instrumentPages } from "@standin/core"
+import { InputError, instrumentPages, reconstructedTexts } from "@standin/core"
 import {
   examplePersona,
   instrumentConversation,
@@ -132,16 +132,7 @@ export const showHandler = (catalog: Catalog, input: ShowInput) =>
  */
 export const studyAbout = (study: StudyDefinition): string => {
   // Texts written from the same description are listed once: "arm a (stimulus), arm b (stimulus): …".
-  const bySource = new Map<string, Array<string>>()
-  const add = (what: string, source: string | undefined) => {
-    const key = source ?? "source not stated"
-    bySource.set(key, [...(bySource.get(key) ?? []), what])
-  }
-  for (const arm of study.arms)
-    if (arm.reconstructed === true) add(`arm ${arm.id} (stimulus)`, arm.reconstructedFrom)
-  for (const item of study.items)
-    if (item.reconstructed === true) add(`item ${item.id} (wording)`, item.reconstructedFrom)
-  const reconstructed = [...bySource].map(([source, what]) => `${what.join(", ")}: ${source}`)
+  const reconstructed = reconstructedTexts(study).map(({ texts, source }) => `${texts.join(", ")}: ${source}`)
   const sections = [
     reconstructed.length === 0
       ? ""

@@ -11,6 +11,7 @@ import type {
 import {
   FailureReason,
   ResultsSchemaVersion,
+  reconstructedTexts,
   scaleOptions,
   scrubUrlCredentials,
   withoutUrlCredentials,
@@ -249,6 +250,8 @@ export const reportRun = <E>(
       })),
       arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
       ...(study.private === true ? { private: true } : {}),
+      ...(study.notes === undefined || study.notes.length === 0 ? {} : { notes: study.notes }),
+      ...(reconstructedTexts(study).length === 0 ? {} : { reconstructed: reconstructedTexts(study) }),
       instrument: exampleInstrument(experiment, options.includeDemographics),
     },
     manifest: {

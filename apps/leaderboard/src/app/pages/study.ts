@@ -246,6 +246,27 @@ export const renderStudy = async (
       html`Arms: ${data.study.arms.map((arm, i) => html`${i > 0 ? "; " : ""}${arm.label} <code>${arm.id}</code>`)}.`,
     ),
   )
+  // Texts the study could not take from the original (written from a published description), and what the study
+  // can and cannot measure: said before any figure is read.
+  const reconstructed = data.study.reconstructed ?? []
+  if (reconstructed.length > 0)
+    instrument.append(
+      element(
+        "div",
+        { class: "study-reconstructed" },
+        html`<h3>Reconstructed texts</h3><p class="section-intro">The originals were not available: these texts were written from the published description named after them, and twins saw the reconstruction.</p>
+        <ul>${reconstructed.map((group) => html`<li>${group.texts.join(", ")}: ${group.source}</li>`)}</ul>`,
+      ),
+    )
+  const notes = data.study.notes ?? []
+  if (notes.length > 0)
+    instrument.append(
+      element(
+        "div",
+        { class: "study-notes" },
+        html`<h3>What this study can and cannot measure</h3><ul>${notes.map((note) => html`<li>${note}</li>`)}</ul>`,
+      ),
+    )
   // The instrument as a twin of each arm faces it: one conversation, page by page (results from runs that
   // recorded it). The persona is an example; the assistant turns are where a model's answers go.
   for (const example of data.study.instrument ?? []) {
