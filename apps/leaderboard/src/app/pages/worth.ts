@@ -38,9 +38,9 @@ export const worthCells = (model: LeaderboardModel, row: Row): Html => {
   const worth = parts.map(({ study, ppi }) => {
     const target = headlineOf(ppi)
     if (target === undefined)
-      return html`<span class="worth-line" title="${ppi.note}">${several ? `${study.title}: ` : ""}no target</span>`
+      return html`<span class="worth-line" title="${ppi.note}">${several ? `${study.id}: ` : ""}no target</span>`
     const title = `${target.label}: n_eff ${formatNumber(target.nEffective, 0)} from ${target.n} pilot participants (λ ${formatNumber(target.lambda)}, r ${formatNumber(target.correlation)}). ${ppi.note}`
-    return html`<span class="worth-line" title="${title}"><span class="v">${gainText(target)}</span>${ppi.inSample ? html`<span class="in-sample" aria-label="in-sample: optimistic">*</span>` : ""} <span class="sub">n_eff ${formatNumber(target.nEffective, 0)}/${target.n}</span>${several ? html` <span class="sub">${study.title}</span>` : ""}</span>`
+    return html`<span class="worth-line" title="${title}"><span class="v">${gainText(target)}</span>${ppi.inSample ? html`<span class="in-sample" aria-label="in-sample: optimistic">*</span>` : ""} <span class="sub">n_eff ${formatNumber(target.nEffective, 0)}/${target.n}</span>${several ? html` <span class="sub study-tag" title="${study.title}">${study.id}</span>` : ""}</span>`
   })
   const cost = parts.map(({ study, ppi }) => {
     const c = ppi.cost
@@ -62,7 +62,7 @@ export const worthCells = (model: LeaderboardModel, row: Row): Html => {
             ? `saves ${formatUsd(c.savingUsd)}`
             : `costs ${formatUsd(-c.savingUsd)} more`
     const title = `At ${formatUsd(c.humanCostUsd)} a participant: mixed design ${formatUsd(c.mixedDesignUsd)}, humans alone for the same precision ${formatUsd(c.humansAloneUsd)}; ${formatUsd(c.twinCostUsd)} per twin${per === "" ? "" : `; ${per}`}`
-    return html`<span class="cost-line" title="${title}">${text}${several ? html` <span class="sub">${study.title}</span>` : ""}</span>`
+    return html`<span class="cost-line" title="${title}">${text}${several ? html` <span class="sub study-tag" title="${study.title}">${study.id}</span>` : ""}</span>`
   })
   return html`<td class="worth">${worth}</td><td class="cost">${cost}</td>`
 }
