@@ -233,6 +233,7 @@ export const reportRun = <E>(
       }),
     ),
   ]
+  const reconstructed = reconstructedTexts(study)
   const results: ResultsFile = {
     schemaVersion: ResultsSchemaVersion,
     generator: { name: "standin", version: ENGINE_VERSION },
@@ -251,7 +252,7 @@ export const reportRun = <E>(
       arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
       ...(study.private === true ? { private: true } : {}),
       ...(study.notes === undefined || study.notes.length === 0 ? {} : { notes: study.notes }),
-      ...(reconstructedTexts(study).length === 0 ? {} : { reconstructed: reconstructedTexts(study) }),
+      ...(reconstructed.length === 0 ? {} : { reconstructed }),
       instrument: exampleInstrument(experiment, options.includeDemographics),
     },
     manifest: {
