@@ -1,3 +1,4 @@
+export { type TermCovariance, termCovariance } from "./covariance.js"
 export {
   type ArmSummary,
   armSummaries,

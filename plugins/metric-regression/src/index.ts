@@ -11,6 +11,13 @@ export {
   type TermComparison,
 } from "./compare.js"
 export { descriptor } from "./descriptor.js"
+export {
+  plugInSquared,
+  squaredBias,
+  type WaldDistance,
+  waldDistance,
+  waldP,
+} from "./distance.js"
 export { analysisRows, bootstrapTolerance, metric, rareLevels, score, treatmentTerms } from "./metric.js"
 
 /** The regression recovery metric as core's Metric service. */

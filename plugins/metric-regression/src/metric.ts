@@ -12,8 +12,11 @@ import {
 import type { AnalysisSpec, MetricInput, MetricShape, SyntheticRespondent } from "@standin/core"
 import {
   bootstrapFigures,
+  type ComputeContext,
+  correctedDistance,
   type Figure,
   meanOf,
+  noncentralModel,
   scoreWithHumans,
   toHeadline,
   toMeasures,
@@ -22,6 +25,7 @@ import type { Coefficient } from "@standin/stats"
 import { Effect } from "effect"
 import { type Comparison, compareCoefficients, signOf } from "./compare.js"
 import { descriptor } from "./descriptor.js"
+import { plugInSquared, squaredBias, type WaldDistance, waldDistance, waldP } from "./distance.js"
 
 /** Human rows (one per twin) and synthetic rows (each linked replicate), with the twin of every row. */
 export const analysisRows = (input: MetricInput) => {
@@ -251,19 +255,74 @@ export const failedFitFlag = "synthetic-fit-failed"
 const humanHasSignal = (fit: AnalysisFit): boolean =>
   Object.values(effectCoefficients(fit)).some((coefficient) => signOf(coefficient) !== 0)
 
+/** The interval label of the coefficient distance (per analysis and the headline). */
+export const distanceInterval: NonNullable<Figure["interval"]> = {
+  method: "bias-corrected",
+  description:
+    "bias-corrected coefficient distance √(s·max(0, W − df)); interval by test inversion: the Wald statistic W of equal coefficients is non-central chi-square with df degrees of freedom (several analyses: Welch–Satterthwaite), and the bounds are the non-centralities at which the observed W is its 97.5% and 2.5% quantile, times s, square-rooted (0 when no difference is detectable); not a bootstrap interval",
+}
+
+/**
+ * The coefficient distance of one analysis for one weighting: the bias-corrected Wald distance (see distance.ts),
+ * √max(0, s·W − s·df) on the full sample and √max(0, s·W* − 2·s·df) on a resample (correctedDistance: the
+ * bootstrap world's truth is the plug-in, so its replicates are re-centred on the corrected estimate). A failed
+ * synthetic fit (with a successful human fit) is not dropped: it counts as a model that recovered no effect (every
+ * compared coefficient 0), the distance of the human coefficients from 0, flagged `synthetic-fit-failed`.
+ */
+const distanceFigure = (
+  analysis: string,
+  human: AnalysisFit | AnalysisError,
+  synthetic: AnalysisFit | AnalysisError,
+  problem: string | undefined,
+  context: ComputeContext,
+): { figure: Figure; distance: WaldDistance | undefined } => {
+  const failed = !isError(human) && isError(synthetic)
+  const distance = isError(human) ? undefined : waldDistance(human, isError(synthetic) ? null : synthetic)
+  const n = isError(human) ? 0 : human.n
+  if (distance === undefined) {
+    return {
+      figure: {
+        measure: "coefficient-distance",
+        qualifiers: { analysis },
+        value: Number.NaN,
+        n,
+        note: problem ?? "no coefficient is in both fits",
+        ...(failed ? { flagged: failedFitFlag } : {}),
+      },
+      distance,
+    }
+  }
+  const figure: Figure = {
+    measure: "coefficient-distance",
+    qualifiers: { analysis },
+    value: correctedDistance(plugInSquared(distance), squaredBias(distance), context),
+    n,
+    interval: distanceInterval,
+    noncentral: { x: distance.wald, df: distance.df, scale: distance.scale },
+    ...(failed
+      ? {
+          flagged: failedFitFlag,
+          note: `analysis "${analysis}": ${problem}; counted as a model that recovered no effect (every compared coefficient 0): the distance of the human coefficients from 0, in this figure and the headline`,
+        }
+      : {}),
+  }
+  return { figure, distance }
+}
+
 /**
  * Figures of one analysis for one weighting of the twins. A synthetic fit that fails (separation, a constant
  * outcome, rank deficiency) while the human fit succeeds is not dropped: the model recovered none of the human
- * fit's signs, so its sign-recovery F1 is 0 (every significant human coefficient a false negative), flagged
- * `synthetic-fit-failed` with the reason, and it counts in the headline.
+ * fit's effects, so its coefficient distance is the human coefficients' distance from 0 and its sign-recovery F1
+ * is 0 (every significant human coefficient a false negative), both flagged `synthetic-fit-failed` with the
+ * reason, and they count in the headline and the overall F1.
  */
 const analysisFigures = (
   pair: PreparedPair,
   weights: Float64Array,
   alpha: number,
-  round?: number,
-): { figures: Array<Figure>; f1: number } => {
-  const fits = refit(pair, weights, allOnes(weights), alpha, round)
+  context: ComputeContext,
+): { figures: Array<Figure>; f1: number; distance: WaldDistance | undefined } => {
+  const fits = refit(pair, weights, allOnes(weights), alpha, context.round)
   const analysis = pair.spec.id
   const problem = isError(fits.human)
     ? `the human fit failed: ${describeError(fits.human)}`
@@ -298,12 +357,15 @@ const analysisFigures = (
       n,
       flagged: failedFitFlag,
       note: counted
-        ? `analysis "${analysis}": ${problem}; counted as recovering no coefficient's sign (F1 0) in this figure and the headline`
+        ? `analysis "${analysis}": ${problem}; counted as recovering no coefficient's sign (F1 0) in this figure and the overall F1`
         : `analysis "${analysis}": ${problem}; the human fit has no significant coefficient, so F1 is undefined`,
     }
   }
+  const distance = distanceFigure(analysis, fits.human, fits.synthetic, problem, context)
+  const f1 = signF1()
   const figures: Array<Figure> = [
-    signF1(),
+    distance.figure,
+    f1,
     summary(
       "false-positive-rate",
       (c) => c.falsePositiveRate,
@@ -340,7 +402,43 @@ const analysisFigures = (
     })
   }
   for (const term of pair.terms) figures.push(termFigure("coefficient-difference", term))
-  return { figures, f1: figures[0]!.value }
+  return {
+    figures,
+    f1: f1.value,
+    distance: Number.isFinite(distance.figure.value) ? distance.distance : undefined,
+  }
+}
+
+/**
+ * The headline: the coefficient distance over analyses, √max(0, mean_a s_a·W_a − k·mean_a s_a·df_a) (k = 1 on the
+ * full sample, 2 on a resample), the root mean square of the analyses' distances; its interval inverts the
+ * Welch–Satterthwaite non-central chi-square model of the mean (noncentralModel).
+ */
+const headlineDistance = (
+  distances: ReadonlyArray<WaldDistance>,
+  n: number,
+  note: string,
+  context: ComputeContext,
+): Figure => {
+  const squared = meanOf(distances.map(plugInSquared))
+  const bias = meanOf(distances.map(squaredBias))
+  const model = noncentralModel(
+    distances.map((distance) => ({
+      squared: plugInSquared(distance),
+      scale: distance.scale,
+      df: distance.df,
+    })),
+  )
+  return {
+    measure: "coefficient-distance",
+    qualifiers: {},
+    value: distances.length === 0 ? Number.NaN : correctedDistance(squared, bias, context),
+    n,
+    note,
+    headline: true,
+    interval: distanceInterval,
+    ...(model ? { noncentral: model } : {}),
+  }
 }
 
 const coefficientRow = (coefficient: Coefficient) => ({
@@ -368,6 +466,23 @@ const fitSummary = (fit: AnalysisFit | AnalysisError) =>
         })),
       }
 
+/** The Wald test behind an analysis's coefficient distance on the full sample (null when it is not computable). */
+const distanceSummary = (pair: PreparedPair) => {
+  if (isError(pair.humanFit)) return null
+  const distance = waldDistance(pair.humanFit, isError(pair.syntheticFit) ? null : pair.syntheticFit)
+  if (distance === undefined) return null
+  return {
+    against: distance.against,
+    terms: distance.terms.length,
+    wald: distance.wald,
+    df: distance.df,
+    p: waldP(distance),
+    scale: distance.scale,
+    plugIn: Math.sqrt(plugInSquared(distance)),
+    corrected: Math.sqrt(Math.max(0, plugInSquared(distance) - squaredBias(distance))),
+  }
+}
+
 /** The coefficient tables of every analysis, for the leaderboard's forest plot. */
 const coefficientDetails = (pairs: ReadonlyArray<PreparedPair>) =>
   pairs.map((pair) => {
@@ -381,6 +496,7 @@ const coefficientDetails = (pairs: ReadonlyArray<PreparedPair>) =>
       family: pair.spec.family,
       treatment: pair.spec.treatment ?? null,
       excludedLevels: pair.excludeLevels,
+      distance: distanceSummary(pair),
       human: fitSummary(pair.humanFit),
       synthetic: fitSummary(pair.syntheticFit),
       comparison: comparison
@@ -429,9 +545,11 @@ const failedFits = (pairs: ReadonlyArray<PreparedPair>) =>
         analysis: pair.spec.id,
         side: "synthetic",
         reason: describeError(pair.syntheticFit),
-        counted: humanHasSignal(pair.humanFit)
-          ? "sign-recovery F1 0 in the headline"
-          : "unscored: the human fit has no significant coefficient",
+        counted: `coefficient distance of a model that recovered no effect (the human coefficients' distance from 0) in the headline; ${
+          humanHasSignal(pair.humanFit)
+            ? "sign-recovery F1 0"
+            : "sign-recovery F1 unscored (the human fit has no significant coefficient)"
+        }`,
       })
     return failures
   })
@@ -445,19 +563,23 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
     (weights, context) => {
       const figures: Array<Figure> = []
       const f1s: Array<number> = []
+      const distances: Array<WaldDistance> = []
       for (const pair of pairs) {
-        const analysis = analysisFigures(pair, weights, input.options.alpha, context.round)
+        const analysis = analysisFigures(pair, weights, input.options.alpha, context)
         figures.push(...analysis.figures)
         f1s.push(analysis.f1)
+        if (analysis.distance !== undefined) distances.push(analysis.distance)
       }
+      const note = pairs.length === 0 ? "the study declares no analyses" : "no analysis could be scored"
+      const f1 = meanOf(f1s)
       figures.push({
         measure: "sign-f1",
         qualifiers: {},
-        value: meanOf(f1s),
+        value: f1,
         n: input.human.length,
-        note: pairs.length === 0 ? "the study declares no analyses" : "no analysis could be scored",
-        headline: true,
+        ...(Number.isFinite(f1) ? {} : { note }),
       })
+      figures.push(headlineDistance(distances, input.human.length, note, context))
       return figures
     },
   )

@@ -99,12 +99,19 @@ describe("regression metric", () => {
       )!
       expect(treatment.value).toBeCloseTo(Math.abs(treatment.synthetic! - treatment.human!), 12)
       const f1 = score.measures.find((m) => m.key === "sign-f1|analysis=share-model")!
-      expect(score.headline.value).toBe(f1.value)
+      // The overall F1 (a secondary measure since 0.4.0) is the mean over analyses: here the one analysis's.
+      expect(score.measures.find((m) => m.key === "sign-f1")!.value).toBe(f1.value)
+      // The headline is the coefficient distance; over one analysis, that analysis's.
+      const distance = score.measures.find((m) => m.key === "coefficient-distance|analysis=share-model")!
+      expect(score.headline.measure).toBe("coefficient-distance")
+      expect(score.headline.value).toBeCloseTo(distance.value!, 12)
+      expect(score.headline.ci!.lower).toBeLessThanOrEqual(score.headline.value!)
+      expect(score.headline.ci!.upper).toBeGreaterThan(score.headline.value!)
     }),
   )
 
   it.effect(
-    "a synthetic fit that fails (separation) counts as F1 0 in the headline, flagged with the reason",
+    "a synthetic fit that fails (separation) counts in the headline as a model that recovered no effect, flagged with the reason",
     () =>
       Effect.gen(function* () {
         const input = metricFixture({ n: 400, seed: 44, metric: { resamples: 10 } })
@@ -117,30 +124,62 @@ describe("regression metric", () => {
           },
         }))
         const score = yield* metric.score({ ...input, synthetic })
-        // Not silently dropped: the failed analysis counts as recovering nothing.
-        expect(score.headline.value).toBe(0)
-        const f1 = score.measures.find((m) => m.measure === "sign-f1")!
+        // Not silently dropped: the failed analysis counts as a model whose every effect is 0, i.e. the human
+        // coefficients' own bias-corrected distance from 0 (their Wald statistic against 0).
+        const details = score.details as {
+          failedFits: Array<{ analysis: string; side: string; reason: string; counted: string }>
+          analyses: Array<{ distance: { against: string; wald: number; df: number; scale: number } }>
+        }
+        const against = details.analyses[0]!.distance
+        expect(against.against).toBe("null")
+        const expected = Math.sqrt(Math.max(0, against.scale * (against.wald - against.df)))
+        expect(expected).toBeGreaterThan(0)
+        expect(score.headline.value).toBeCloseTo(expected, 12)
+        const distance = score.measures.find((m) => m.key === "coefficient-distance|analysis=share-model")!
+        expect(distance.value).toBeCloseTo(expected, 12)
+        expect(distance.flagged).toBe("synthetic-fit-failed")
+        expect(distance.note).toMatch(
+          /analysis "share-model": the synthetic fit failed: Quasi-complete separation.*hispanic\[Yes\].*recovered no effect/,
+        )
+        // The sign-recovery F1 counts the failure as 0, per analysis and overall.
+        const f1 = score.measures.find((m) => m.key === "sign-f1|analysis=share-model")!
         expect(f1.value).toBe(0)
         expect(f1.flagged).toBe("synthetic-fit-failed")
-        expect(f1.note).toMatch(
-          /analysis "share-model": the synthetic fit failed: Quasi-complete separation.*hispanic\[Yes\].*F1 0/,
-        )
-        const failed = (
-          score.details as { failedFits: Array<{ analysis: string; side: string; reason: string }> }
-        ).failedFits
-        expect(failed).toEqual([
+        expect(f1.note).toMatch(/F1 0/)
+        expect(score.measures.find((m) => m.key === "sign-f1")!.value).toBe(0)
+        expect(details.failedFits).toEqual([
           expect.objectContaining({
             analysis: "share-model",
             side: "synthetic",
             reason: expect.stringMatching(/separation/),
+            counted: expect.stringMatching(/recovered no effect/),
           }),
         ])
         for (const m of score.measures) if (m.value === null) expect(m.note).toMatch(/\S/)
-        // Resamples count the failure the same way: F1 0 (NaN only where the human refit itself has no truth).
+        // Resamples count the failure the same way: the human refit's distance from 0, never NaN for a scorable one.
         expect(score.headlineReplicates).toHaveLength(10)
         const scored = score.headlineReplicates!.filter(Number.isFinite)
         expect(scored.length).toBeGreaterThanOrEqual(8)
-        for (const replicate of scored) expect(replicate).toBe(0)
+        // (each re-centred on the corrected estimate, so a resample near 0 clips at 0)
+        for (const replicate of scored) expect(replicate).toBeGreaterThanOrEqual(0)
+        expect(scored.filter((replicate) => replicate > 0).length * 2).toBeGreaterThan(scored.length)
+      }),
+  )
+
+  it.effect(
+    "identical twins are at distance 0 with an interval from 0; a distorted model's interval excludes 0",
+    () =>
+      Effect.gen(function* () {
+        const input = metricFixture({ n: 1500, seed: 49, distortion: 0.6, metric: { resamples: 5 } })
+        const identical = yield* metric.score({ ...input, synthetic: identicalSynthetic(input.human) })
+        expect(identical.headline.value).toBe(0)
+        expect(identical.headline.ci!.lower).toBe(0)
+        const details = identical.details as { analyses: Array<{ distance: { wald: number; p: number } }> }
+        expect(details.analyses[0]!.distance.wald).toBeLessThan(1e-9)
+        expect(details.analyses[0]!.distance.p).toBeCloseTo(1, 9)
+        const distorted = yield* metric.score(input)
+        expect(distorted.headline.ci!.lower).toBeGreaterThan(0)
+        expect(distorted.headline.value!).toBeGreaterThan(distorted.headline.ci!.lower)
       }),
   )
 
@@ -261,11 +300,18 @@ describe("regression metric: probit, multinomial and ordinal analyses, subsets a
         const input = metricFixture({ n: 3000, seed: 48, distortion: 0.8, metric: { resamples: 12 } })
         const distorted = yield* metric.score({ ...input, study })
         const identical = yield* metric.score({ ...input, study, synthetic: identicalSynthetic(input.human) })
-        expect(distorted.headline.value!).toBeLessThan(identical.headline.value!)
+        // Lower is better: identical twins are at distance 0, the distorted model above it.
+        expect(identical.headline.value).toBe(0)
+        expect(distorted.headline.value!).toBeGreaterThan(identical.headline.value!)
         expect(distorted.headlineReplicates!.filter(Number.isFinite).length).toBeGreaterThanOrEqual(10)
         for (const analysis of analyses) {
           const f1 = distorted.measures.find((m) => m.key === `sign-f1|analysis=${analysis.id}`)!
           expect(f1.ci, analysis.id).toBeDefined()
+          const distance = distorted.measures.find(
+            (m) => m.key === `coefficient-distance|analysis=${analysis.id}`,
+          )!
+          expect(distance.value, analysis.id).toBeGreaterThanOrEqual(0)
+          expect(distance.ci!.upper, analysis.id).toBeGreaterThanOrEqual(distance.value!)
         }
       }),
   )
