@@ -13,8 +13,8 @@ import { cholesky, choleskySolve, noncentralChiSquareCdf } from "@standin/stats"
  * Fisher information per row), so s = (1/n_h + 1/n_s)/df turns λ into δ′Σ⁻¹δ/df, the mean squared difference per
  * coefficient in units of one respondent's standard deviation of that coefficient (√n × its SE): the distance
  * √(s·λ) is free of the sample sizes (√n_h times it reads in human standard errors). For small δ, δ′Σ⁻¹δ is twice
- * the Kullback–Leibler divergence between the two fitted models for one respondent, restricted to the compared
- * coefficients.
+ * the Kullback–Leibler divergence between the two fitted models for one respondent (intercepts and thresholds free
+ * to adjust).
  */
 export interface WaldDistance {
   /** The terms compared (in both fits; intercepts and thresholds left out). */
