@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { ProtectedDesign } from "./protect.js"
 import { Scale } from "./scale.js"
 
 /** What an item measures. Beliefs and actions are paired for coherence metrics. */
@@ -46,6 +47,8 @@ export const Item = Schema.Struct({
    */
   reconstructed: Schema.optionalKey(Schema.Boolean),
   reconstructedFrom: Schema.optionalKey(Schema.String),
+  /** A design that protects respondents (randomised response, crosswise, list experiment): see `protect.ts`. */
+  protect: Schema.optionalKey(ProtectedDesign),
 })
 export type Item = typeof Item.Type
 

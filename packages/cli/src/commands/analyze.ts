@@ -5,6 +5,7 @@ import {
   printedDecimals,
   type ReportedAnalysis,
   type ReportedMediation,
+  type ReportedPrevalence,
 } from "@standin/analysis"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -102,6 +103,50 @@ const renderMediation = (mediation: ReportedMediation): Array<string> => {
   return out
 }
 
+const designNames: Readonly<Record<ReportedPrevalence["design"], string>> = {
+  "forced-response": "forced response (Boruch 1971)",
+  warner: "randomised response (Warner 1965)",
+  crosswise: "crosswise (Yu, Tian & Tang 2008)",
+  list: "list experiment, difference in means (Blair & Imai 2012)",
+}
+
+/** The prevalences of the protected items: design, observed share or means, corrected estimate with SE and CI. */
+const renderPrevalences = (prevalences: ReadonlyArray<ReportedPrevalence>): Array<string> => {
+  if (prevalences.length === 0) return []
+  return [
+    "Prevalence (designs that protect respondents)",
+    table(
+      ["item", "design", "n", "observed", "prevalence", "SE", "z", "p", "95% CI"],
+      prevalences.map((v) =>
+        v.error !== undefined || v.estimate === null
+          ? [
+              v.id,
+              `${designNames[v.design]}, ${v.parameters}`,
+              "",
+              "",
+              `cannot be estimated: ${v.error ?? "?"}`,
+              "",
+              "",
+              "",
+              "",
+            ]
+          : [
+              v.id,
+              `${designNames[v.design]}, ${v.parameters}`,
+              v.n.toLocaleString("en-US"),
+              v.control === null ? fmt(v.observed) : `${fmt(v.observed)} vs ${fmt(v.control)}`,
+              fmt(v.estimate),
+              fmt(v.se),
+              fmt(v.se! > 0 ? v.estimate / v.se! : null, 2),
+              v.p === null ? "–" : pValue(v.p),
+              `[${fmt(v.lower)}, ${fmt(v.upper)}]`,
+            ],
+      ),
+    ),
+    "",
+  ]
+}
+
 /** The report as text tables: coefficients, then figures, arms and belief–action figures. */
 export const renderAnalyzeTable = (report: AnalyzeReport): string => {
   const out: Array<string> = [
@@ -166,6 +211,7 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
     out.push("")
   }
   for (const mediation of report.mediations) out.push(...renderMediation(mediation))
+  out.push(...renderPrevalences(report.prevalences))
   if (report.figures.length > 0) {
     out.push(
       "Descriptive figures",
