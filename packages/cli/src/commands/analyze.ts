@@ -292,6 +292,6 @@ export const analyzeCommand = (
       ),
   ).pipe(
     Command.withDescription(
-      "Fit the study's declared analyses (OLS, logit, probit, multinomial or ordered logit; on a subset; classical or HC standard errors) and causal mediation analyses (ACME, ADE, total effect, proportion mediated) on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
+      "Fit the study's declared analyses (OLS, logit, probit, multinomial or ordered logit; on a subset; classical or HC standard errors) causal mediation analyses (ACME, ADE, total effect, proportion mediated) and the prevalence of items declaring a design that protects respondents (randomised response, crosswise, list experiment) on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
     ),
   )
