@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { ProviderRequest, ProviderResponse, ProviderShape, StudyDefinition } from "@standin/core"
 import { defineStudy } from "@standin/study"
 import { Effect } from "effect"
+import { csvField, syntheticCsv } from "../src/csv.js"
 import { randomisersFor } from "../src/randomiser.js"
 import { directExecutor, simulate } from "../src/simulate.js"
 import { twinConversation } from "../src/twin-conversations.js"
@@ -131,5 +132,10 @@ describe("each twin's randomiser (designs that protect respondents)", () => {
       expect(conversation.turns.find((turn) => turn.role === "user")!.content).toBe(user)
     }
     expect(new Set(synthetic.map((respondent) => respondent.randomisers!.act!.told)).size).toBeGreaterThan(1)
+    // The synthetic CSV records each twin's outcome.
+    const csv = syntheticCsv(forced, synthetic)
+    expect(csv.split("\n")[0]!.split(",").at(-1)).toBe("randomisers")
+    for (const respondent of synthetic)
+      expect(csv).toContain(csvField(JSON.stringify({ act: respondent.randomisers!.act!.outcome })))
   })
 })
