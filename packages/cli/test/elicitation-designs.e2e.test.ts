@@ -466,6 +466,13 @@ describe("a run on a declared design", () => {
       ["count", "List"],
       ["warner", "Warner"],
     ])
+    // Forced response: how often twins obeyed a forced "Yes" or "No" (every valid twin told one is counted).
+    const compliance = (
+      prevalences[0] as unknown as { compliance: Record<"yes" | "no", { told: number; complied: number }> }
+    ).compliance
+    const forcedTwins = prompts.filter((prompt) => /The die you rolled shows [16]\./.test(prompt)).length
+    expect(compliance.yes.told + compliance.no.told).toBe(forcedTwins)
+    expect(compliance.yes.complied).toBeLessThanOrEqual(compliance.yes.told)
     for (const prevalence of prevalences) {
       expect(Number.isFinite(prevalence.human.estimate) && prevalence.human.se > 0).toBe(true)
       expect(Number.isFinite(prevalence.synthetic.estimate) && prevalence.synthetic.se > 0).toBe(true)

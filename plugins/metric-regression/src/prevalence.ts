@@ -106,6 +106,31 @@ export const prevalenceFigures = (
   }
 }
 
+/**
+ * Forced response only: how often twins obeyed a forced outcome (told "answer Yes", did they?). The humans' draws
+ * are unobserved, the twins' are recorded, so this is the one place a twin's compliance with the randomiser shows.
+ * Null for other designs (their answers depend on the unobserved truth too).
+ */
+export const forcedCompliance = (input: MetricInput, target: ProtectedItem) => {
+  const { item, design } = target
+  if (design._tag !== "ForcedResponse" || item.scale._tag !== "Binary") return null
+  const [negative, positive] = item.scale.options
+  const tally = (outcome: "yes" | "no", expected: string | undefined) => {
+    let told = 0
+    let complied = 0
+    for (const respondent of input.synthetic) {
+      if (respondent.failure !== undefined || respondent.invalidItems.includes(item.id)) continue
+      if (respondent.randomisers?.[item.id]?.outcome !== outcome) continue
+      const answer = respondent.answers[item.id]
+      if (answer === null || answer === undefined) continue
+      told++
+      if (answer === expected) complied++
+    }
+    return { told, complied, share: told > 0 ? complied / told : null }
+  }
+  return { yes: tally("yes", positive), no: tally("no", negative) }
+}
+
 /** Each prevalence's full-sample estimates and difference test, for results.json's details. */
 export const prevalenceDetails = (input: MetricInput, rows: Rows) =>
   prevalenceTargets(input).map((target) => {
@@ -123,6 +148,7 @@ export const prevalenceDetails = (input: MetricInput, rows: Rows) =>
       design: target.design._tag,
       human: shown(pair.human),
       synthetic: shown(pair.synthetic),
+      compliance: forcedCompliance(input, target),
       comparison:
         comparison === null
           ? null
