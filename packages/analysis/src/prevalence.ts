@@ -123,6 +123,15 @@ export interface ReportedPrevalence {
   readonly lower: number | null
   readonly upper: number | null
   readonly p: number | null
+  /** The published prevalence (study `reference.prevalences`), and whether estimate, SE and n reproduce it. */
+  readonly published: {
+    readonly estimate: number | null
+    readonly se: number | null
+    readonly n: number | null
+  }
+  readonly reproduced: boolean | null
+  readonly seReproduced: boolean | null
+  readonly nReproduced: boolean | null
   readonly error?: string
 }
 
@@ -132,12 +141,20 @@ export const reportPrevalences = (
   respondents: ReadonlyArray<Respondent>,
 ): ReadonlyArray<ReportedPrevalence> =>
   protectedItems(study).map((target) => {
+    const reference = study.reference?.prevalences?.[target.item.id]
+    const tolerance = reference?.tolerance ?? study.reference?.tolerance ?? 0
+    const published = {
+      estimate: reference?.estimate ?? null,
+      se: reference?.se ?? null,
+      n: reference?.n ?? null,
+    }
     const base = {
       id: target.item.id,
       label: target.item.label,
       kind: "prevalence" as const,
       design: designName[target.design._tag],
       parameters: describeDesign(target.design),
+      published,
     }
     const result = estimatePrevalence(study, target, respondents)
     if (!result.ok)
@@ -151,6 +168,10 @@ export const reportPrevalences = (
         lower: null,
         upper: null,
         p: null,
+        // A published figure the estimate could not produce counts as not reproduced.
+        reproduced: published.estimate === null ? null : false,
+        seReproduced: published.se === null ? null : false,
+        nReproduced: published.n === null ? null : false,
         error: result.error,
       }
     const { coefficient } = result.value
@@ -164,5 +185,12 @@ export const reportPrevalences = (
       lower: coefficient.lower,
       upper: coefficient.upper,
       p: coefficient.p,
+      reproduced:
+        published.estimate === null
+          ? null
+          : Math.abs(coefficient.estimate - published.estimate) <= tolerance + 1e-12,
+      seReproduced:
+        published.se === null ? null : Math.abs(coefficient.se - published.se) <= tolerance + 1e-12,
+      nReproduced: published.n === null ? null : result.value.n === published.n,
     }
   })

@@ -302,6 +302,11 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
           ? []
           : Object.keys(study.reference?.mediations?.[mediation.id]?.estimates ?? {}).map(() => false)),
       ]),
+      ...prevalences.flatMap((prevalence) => [
+        prevalence.reproduced,
+        prevalence.seReproduced,
+        prevalence.nReproduced,
+      ]),
       ...figures.map((figure) =>
         figure.published === null || figure.value === null
           ? null

@@ -348,6 +348,38 @@ describe("declared designs that protect respondents (item `protect`)", () => {
     )
   })
 
+  it("compares published prevalences (reference.prevalences) and counts them as reproduction checks", () => {
+    const first = JSON.parse(standin(["analyze", writeDeclared(declared()), "--format", "json"]).stdout)
+    const forced = first.prevalences.find((p: Prevalence) => p.id === "drugs") as Prevalence
+    const reference = `reference:
+  citation: made up
+  tolerance: 0.001
+  analyses: {}
+  prevalences:
+    drugs: { estimate: ${forced.estimate.toFixed(4)}, se: ${forced.se.toFixed(4)}, n: ${n} }
+    same: { estimate: 0.9 }
+`
+    const dir = writeDeclared(declared() + reference)
+    expect(standin(["study", "check", dir]).stdout).toContain("has no problems")
+    const report = JSON.parse(standin(["analyze", dir, "--format", "json"]).stdout)
+    const drugs = report.prevalences.find((p: { id: string }) => p.id === "drugs")
+    expect([drugs.reproduced, drugs.seReproduced, drugs.nReproduced]).toEqual([true, true, true])
+    const same = report.prevalences.find((p: { id: string }) => p.id === "same")
+    expect([same.reproduced, same.seReproduced, same.nReproduced]).toEqual([false, null, null])
+    expect(report.reproduction.checked - first.reproduction.checked).toBe(4)
+    expect(report.reproduction.reproduced - first.reproduction.reproduced).toBe(3)
+    const text = standin(["analyze", dir]).stdout
+    expect(text).toMatch(/\ndrugs .* 0\.198 +✓ +0\.0280 +✓ +600 +✓\n/)
+    expect(text).toMatch(/\nsame .* 0\.900 +✗\n/)
+
+    const wrong = writeDeclared(`${declared()}${reference.replace("    same:", "    count_typo:")}`)
+    const check = standin(["study", "check", wrong])
+    expect(check.status).not.toBe(0)
+    expect(check.stdout + check.stderr).toMatch(
+      /reference\.prevalences\.count_typo: "count_typo" is not an item declaring a design that protects respondents.*\(drugs, same, count, warner\)/,
+    )
+  })
+
   it("study check explains each mistake in a declared design, naming the file and field", () => {
     const dir = writeDeclared(
       declared({

@@ -209,6 +209,7 @@ export {
   ReferenceCoefficient,
   ReferenceMediation,
   ReferenceMediationEstimate,
+  ReferencePrevalence,
   ReferenceResults,
   reconstructedTexts,
   StandardErrors,

@@ -99,6 +99,21 @@ export const protectProblems = (study: StudyDefinition): ReadonlyArray<Problem> 
       }
     }
   })
+  for (const [id, published] of Object.entries(study.reference?.prevalences ?? {})) {
+    const item = study.items.find((candidate) => candidate.id === id)
+    if (item?.protect === undefined)
+      problems.push({
+        field: `reference.prevalences.${id}`,
+        message: `"${id}" is not an item declaring a design that protects respondents (\`protect\`): published prevalences are keyed by such an item's id (${
+          study.items
+            .filter((candidate) => candidate.protect !== undefined)
+            .map((candidate) => candidate.id)
+            .join(", ") || "none declared"
+        })`,
+      })
+    if (published.se !== undefined && !(published.se > 0))
+      problems.push({ field: `reference.prevalences.${id}.se`, message: "a published SE must be positive" })
+  }
   return problems
 }
 

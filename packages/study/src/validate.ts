@@ -326,6 +326,7 @@ const version2Fields = (study: StudyDefinition): Array<string> => {
     for (const key of ["labels", "missing", "askedIf", "optionsByArm", "protect"] as const)
       if (item[key] !== undefined) fields.push(`items[${index}].${key}`)
   })
+  if (study.reference?.prevalences !== undefined) fields.push("reference.prevalences")
   study.analyses.forEach((analysis, index) => {
     const variables = [
       ["outcome", analysis.outcome],

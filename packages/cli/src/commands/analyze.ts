@@ -113,35 +113,50 @@ const designNames: Readonly<Record<ReportedPrevalence["design"], string>> = {
 /** The prevalences of the protected items: design, observed share or means, corrected estimate with SE and CI. */
 const renderPrevalences = (prevalences: ReadonlyArray<ReportedPrevalence>): Array<string> => {
   if (prevalences.length === 0) return []
+  const hasPublished = prevalences.some((v) => v.published.estimate !== null)
+  const hasSe = prevalences.some((v) => v.published.se !== null)
+  const hasN = prevalences.some((v) => v.published.n !== null)
   return [
     "Prevalence (designs that protect respondents)",
     table(
-      ["item", "design", "n", "observed", "prevalence", "SE", "z", "p", "95% CI"],
-      prevalences.map((v) =>
-        v.error !== undefined || v.estimate === null
-          ? [
-              v.id,
-              `${designNames[v.design]}, ${v.parameters}`,
-              "",
-              "",
-              `cannot be estimated: ${v.error ?? "?"}`,
-              "",
-              "",
-              "",
-              "",
-            ]
+      [
+        "item",
+        "design",
+        "n",
+        "observed",
+        "prevalence",
+        "SE",
+        "z",
+        "p",
+        "95% CI",
+        ...(hasPublished ? ["published", ""] : []),
+        ...(hasSe ? ["pub. SE", ""] : []),
+        ...(hasN ? ["pub. n", ""] : []),
+      ],
+      prevalences.map((v) => {
+        const published = [
+          ...(hasPublished
+            ? [v.published.estimate === null ? "" : fmt(v.published.estimate), mark(v.reproduced)]
+            : []),
+          ...(hasSe ? [v.published.se === null ? "" : fmt(v.published.se, 4), mark(v.seReproduced)] : []),
+          ...(hasN ? [v.published.n === null ? "" : String(v.published.n), mark(v.nReproduced)] : []),
+        ]
+        const design = `${designNames[v.design]}, ${v.parameters}`
+        return v.error !== undefined || v.estimate === null || v.se === null
+          ? [v.id, design, "", "", `cannot be estimated: ${v.error ?? "?"}`, "", "", "", "", ...published]
           : [
               v.id,
-              `${designNames[v.design]}, ${v.parameters}`,
+              design,
               v.n.toLocaleString("en-US"),
               v.control === null ? fmt(v.observed) : `${fmt(v.observed)} vs ${fmt(v.control)}`,
               fmt(v.estimate),
               fmt(v.se),
-              fmt(v.se! > 0 ? v.estimate / v.se! : null, 2),
+              fmt(v.se > 0 ? v.estimate / v.se : null, 2),
               v.p === null ? "–" : pValue(v.p),
               `[${fmt(v.lower)}, ${fmt(v.upper)}]`,
-            ],
-      ),
+              ...published,
+            ]
+      }),
     ),
     "",
   ]
