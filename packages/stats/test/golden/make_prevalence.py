@@ -14,6 +14,10 @@ writes prevalence.json next to itself. The answers are drawn here with a fixed s
   lambda_hat(1-lambda_hat)/((n-1)(2p-1)^2).
 - List experiment (Blair & Imai 2012), eq. 2: tau = mean(Y | T=1) - mean(Y | T=0); variance
   s1^2/n1 + s0^2/n0 (sample variances with ddof = 1).
+The equation numbers were cited without the papers' PDFs at hand (offline); the formulas are the standard ones, and
+the randomised-response SEs are cross-checked in packages/cli/test/elicitation-designs.e2e.test.ts against the SE of
+an intercept-only OLS on the corrected variable, which they equal. Where a paper prints the plug-in variance with n
+instead of n - 1, the SE here is larger by sqrt(n / (n - 1)).
 Weighted cases treat the weights as frequency weights (n = their sum), as a bootstrap resample does.
 Intervals: estimate -/+ z_{0.975} se; p: two-sided normal test of pi = 0.
 """
