@@ -1,5 +1,6 @@
 import { type AnalysisFit, effectCoefficients, termCovariance } from "@standin/analysis"
-import { cholesky, choleskySolve, noncentralChiSquareCdf } from "@standin/stats"
+import type { Figure } from "@standin/metric-kit"
+import { type Coefficient, cholesky, choleskySolve, noncentralChiSquareCdf } from "@standin/stats"
 
 /**
  * The coefficient distance of one analysis: the Wald statistic of equal coefficients in two independent samples,
@@ -99,4 +100,30 @@ export const waldDistance = (human: AnalysisFit, synthetic: AnalysisFit | null):
     scale: (1 / human.n + 1 / synthetic.n) / form.df,
     against: "synthetic",
   }
+}
+
+/**
+ * The coefficient distance of one scalar estimate on each side (a protected item's prevalence): W = Δ²/(se_h² +
+ * se_s²) with df 1 and s = 1/n_h + 1/n_s (n the people behind each estimate). Undefined when either SE is not
+ * positive.
+ */
+export const scalarDistance = (
+  human: Coefficient,
+  synthetic: Coefficient,
+  humanN: number,
+  syntheticN: number,
+  term: string,
+): WaldDistance | undefined => {
+  const variance = human.se ** 2 + synthetic.se ** 2
+  if (!(variance > 0) || !(humanN > 0) || !(syntheticN > 0)) return undefined
+  const wald = (synthetic.estimate - human.estimate) ** 2 / variance
+  if (!Number.isFinite(wald)) return undefined
+  return { terms: [term], wald, df: 1, scale: 1 / humanN + 1 / syntheticN, against: "synthetic" }
+}
+
+/** The interval label of the coefficient distance (per analysis and the headline). */
+export const distanceInterval: NonNullable<Figure["interval"]> = {
+  method: "bias-corrected",
+  description:
+    "bias-corrected coefficient distance √(s·max(0, W − df)); interval by test inversion: the Wald statistic W of equal coefficients is non-central chi-square with df degrees of freedom (several analyses: Welch–Satterthwaite), and the bounds are the non-centralities at which the observed W is its 97.5% and 2.5% quantile, times s, square-rooted (0 when no difference is detectable); not a bootstrap interval",
 }

@@ -25,7 +25,15 @@ import type { Coefficient } from "@standin/stats"
 import { Effect } from "effect"
 import { type Comparison, compareCoefficients, signOf } from "./compare.js"
 import { descriptor } from "./descriptor.js"
-import { plugInSquared, squaredBias, type WaldDistance, waldDistance, waldP } from "./distance.js"
+import {
+  distanceInterval,
+  plugInSquared,
+  squaredBias,
+  type WaldDistance,
+  waldDistance,
+  waldP,
+} from "./distance.js"
+import { prevalenceDetails, prevalenceFigures, prevalenceTargets } from "./prevalence.js"
 
 /** Human rows (one per twin) and synthetic rows (each linked replicate), with the twin of every row. */
 export const analysisRows = (input: MetricInput) => {
@@ -254,13 +262,6 @@ export const failedFitFlag = "synthetic-fit-failed"
 /** Whether the human fit calls any coefficient (other than the intercept) significant. */
 const humanHasSignal = (fit: AnalysisFit): boolean =>
   Object.values(effectCoefficients(fit)).some((coefficient) => signOf(coefficient) !== 0)
-
-/** The interval label of the coefficient distance (per analysis and the headline). */
-export const distanceInterval: NonNullable<Figure["interval"]> = {
-  method: "bias-corrected",
-  description:
-    "bias-corrected coefficient distance √(s·max(0, W − df)); interval by test inversion: the Wald statistic W of equal coefficients is non-central chi-square with df degrees of freedom (several analyses: Welch–Satterthwaite), and the bounds are the non-centralities at which the observed W is its 97.5% and 2.5% quantile, times s, square-rooted (0 when no difference is detectable); not a bootstrap interval",
-}
 
 /**
  * The coefficient distance of one analysis for one weighting: the bias-corrected Wald distance (see distance.ts),
@@ -557,6 +558,7 @@ const failedFits = (pairs: ReadonlyArray<PreparedPair>) =>
 export const score = scoreWithHumans(descriptor.id, (input) => {
   const rows = analysisRows(input)
   const pairs = input.study.analyses.map((spec) => preparePair(input, spec, rows))
+  const prevalences = prevalenceTargets(input)
   const result = bootstrapFigures(
     input.human.map((respondent) => respondent.id),
     input.options,
@@ -570,7 +572,16 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
         f1s.push(analysis.f1)
         if (analysis.distance !== undefined) distances.push(analysis.distance)
       }
-      const note = pairs.length === 0 ? "the study declares no analyses" : "no analysis could be scored"
+      for (const target of prevalences) {
+        const prevalence = prevalenceFigures(input, target, rows, weights, context)
+        figures.push(...prevalence.figures)
+        f1s.push(prevalence.f1)
+        if (prevalence.distance !== undefined) distances.push(prevalence.distance)
+      }
+      const note =
+        pairs.length + prevalences.length === 0
+          ? "the study declares no analyses"
+          : "no analysis could be scored"
       const f1 = meanOf(f1s)
       figures.push({
         measure: "sign-f1",
@@ -589,7 +600,11 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
     headline: toHeadline(result, descriptor.headline),
     headlineReplicates: result.headlineReplicates,
     measures: toMeasures(result),
-    details: { analyses: coefficientDetails(pairs), failedFits: failedFits(pairs) },
+    details: {
+      analyses: coefficientDetails(pairs),
+      failedFits: failedFits(pairs),
+      ...(prevalences.length === 0 ? {} : { prevalences: prevalenceDetails(input, rows) }),
+    },
   })
 })
 

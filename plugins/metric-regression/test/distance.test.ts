@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { type AnalysisRow, fitAnalysis } from "@standin/analysis"
 import type { AnalysisSpec, Respondent, StudyDefinition, SyntheticRespondent } from "@standin/core"
 import { Effect } from "effect"
-import { plugInSquared, squaredBias, waldDistance, waldP } from "../src/distance.js"
+import { plugInSquared, scalarDistance, squaredBias, waldDistance, waldP } from "../src/distance.js"
 import { metric } from "../src/index.js"
 
 interface Expected {
@@ -163,5 +163,23 @@ describe("coefficient distance against statsmodels and scipy (test/golden/make_g
     // With uncorrelated coefficients the form is Σ z²; with the real covariance it is at least the largest z².
     const largest = Math.max(...effects.map((term) => fit.coefficients[term]!.statistic ** 2))
     expect(distance.wald).toBeGreaterThanOrEqual(largest * (1 - 1e-9))
+  })
+
+  it("a protected item's prevalence: one coefficient, W = Δ²/(se_h² + se_s²), df 1, s = 1/n_h + 1/n_s", () => {
+    const estimate = (value: number, se: number) => ({
+      term: "prevalence",
+      estimate: value,
+      se,
+      statistic: value / se,
+      p: 0.01,
+      lower: value - 1.96 * se,
+      upper: value + 1.96 * se,
+    })
+    const distance = scalarDistance(estimate(0.2, 0.03), estimate(0.35, 0.04), 400, 800, "prevalence")!
+    expect(distance.wald).toBeCloseTo(0.15 ** 2 / (0.03 ** 2 + 0.04 ** 2), 12)
+    expect(distance.df).toBe(1)
+    expect(distance.scale).toBeCloseTo(1 / 400 + 1 / 800, 15)
+    expect(waldP(distance)).toBeCloseTo(2 * (1 - 0.9986501019683699), 6) // |z| = 3, two-sided
+    expect(scalarDistance(estimate(0.2, 0), estimate(0.2, 0), 10, 10, "prevalence")).toBeUndefined()
   })
 })
