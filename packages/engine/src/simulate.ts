@@ -20,11 +20,11 @@ import {
   twinPages,
   unsupportedElicitation,
 } from "@standin/core"
+import { callSeed, streamFor } from "@standin/stats"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
 import { optionOrdersFor } from "./option-order.js"
-import { deriveSeed, streamFor } from "./random.js"
 
 /** What the engine gets back from one provider call (possibly served from the cache). */
 export type ExecutedCall = Omit<CallResult, "key">
@@ -104,8 +104,7 @@ export const callRequest = (
   settings: {
     ...options.settings,
     // One seed for every page of a twin's ask: the page is its own field (the prompts differ anyway).
-    seed:
-      options.settings.seed ?? deriveSeed(options.seed, "call", twin.id, replicate, attempt) % 2_147_483_647,
+    seed: options.settings.seed ?? callSeed(options.seed, twin.id, replicate, attempt),
   },
   elicitation: options.elicitation,
   replicate,

@@ -109,11 +109,21 @@ export {
 } from "./ppi.js"
 export { fitProbit, type Information, type ProbitFit, type ProbitOptions } from "./probit.js"
 export {
+  callSeed,
   deriveSeed,
+  drawIndex,
+  hash32,
+  hashUnit,
+  keyedSeed,
   makeRandom,
+  mulberry32,
   type Random,
   sampleWithoutReplacement,
+  sha256Words,
+  shuffled,
   shuffleInPlace,
+  streamFor,
+  type Uniform,
 } from "./random.js"
 export {
   type Coefficient,
