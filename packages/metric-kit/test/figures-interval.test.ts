@@ -35,4 +35,36 @@ describe("bootstrapFigures' percentile interval", () => {
       expect(result.headlineReplicates).toEqual(Array.from(replicates))
     })
   }
+
+  it("cuts a squared-scale figure's resampled estimates at α/2 and 1 − α/2 before the shift and the root", () => {
+    const alpha = 0.1
+    const shift = 0.01
+    // The figure is √m, its squared-scale estimate m (the weighted mean), shifted by 0.01 at both ends.
+    const squaredFigure = (weights: Float64Array): ReadonlyArray<Figure> => {
+      const m = compute(weights)[0]!.value
+      return [
+        {
+          measure: "root",
+          qualifiers: {},
+          value: Math.sqrt(m),
+          n: twinIds.length,
+          headline: true,
+          squared: { estimate: m, lowerShift: shift, upperShift: shift },
+        },
+      ]
+    }
+    const result = bootstrapFigures(
+      twinIds,
+      { seed: 5, resamples: 400, alpha, minCellSize: 30 },
+      squaredFigure,
+    )
+    const squared = result.replicates[0]!.map((root) => root * root)
+    const interval = result.intervals[0]!
+    const value = result.figures[0]!.value
+    expect(interval.lower).toBeCloseTo(Math.sqrt(cut(squared, alpha / 2) - shift), 9)
+    expect(interval.upper).toBeCloseTo(Math.sqrt(cut(squared, 1 - alpha / 2) - shift), 9)
+    // Not widened to the estimate: the bounds are the cut quantiles themselves.
+    expect(interval.lower).toBeLessThan(value)
+    expect(interval.upper).toBeGreaterThan(value)
+  })
 })
