@@ -25,6 +25,7 @@ import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
 import { optionOrdersFor } from "./option-order.js"
+import { randomisersFor, randomiserTexts } from "./randomiser.js"
 
 /** What the engine gets back from one provider call (possibly served from the cache). */
 export type ExecutedCall = Omit<CallResult, "key">
@@ -143,6 +144,8 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
     const one = ({ twin, replicate }: { twin: Twin; replicate: number }, index: number) =>
       Effect.gen(function* () {
         const optionOrders = optionOrdersFor(study, options.optionOrder ?? "as-shown", options.seed, twin.id)
+        const randomisers = randomisersFor(study, options.seed, twin.id)
+        const told = randomiserTexts(randomisers)
         // Providers report the settings they could not honour (the Provider contract checks it).
         const warnings: Array<string> = []
         const modelVersions: Array<string> = []
@@ -173,6 +176,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
             includeDemographics: options.includeDemographics,
             ...(pageIndex === 0 ? {} : { page: pageIndex, history }),
             ...(optionOrders === undefined ? {} : { optionOrders }),
+            ...(told === undefined ? {} : { randomisers: told }),
           })
           let last: { text: string; parsed: ReturnType<typeof parseReply> } | undefined
           let pageCalls = 0
@@ -250,6 +254,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
           usage: { inputTokens, outputTokens },
           ...(paged ? { turns } : {}),
           ...(optionOrders === undefined ? {} : { optionOrders }),
+          ...(randomisers === undefined ? {} : { randomisers }),
           ...(failure === undefined ? {} : { failure }),
         }
         tallies[index] = { calls: twinCalls, cached: twinCached, costUsd: twinCost, costKnown: twinCostKnown }
