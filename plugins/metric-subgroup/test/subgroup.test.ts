@@ -3,7 +3,7 @@ import { jsDivergence, jsDivergenceBias } from "@standin/stats"
 import { MetricContract } from "@standin/testkit/metric-contract"
 import { metricFixture, simulateSynthetic } from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
-import { metric } from "../src/index.js"
+import { levelRms, metric } from "../src/index.js"
 
 MetricContract.suite(metric)
 
@@ -58,9 +58,14 @@ describe("subgroup metric", () => {
       expect(best.value).toBe(Math.min(...ranked.map((m) => m.value!)))
       expect(small.map((m) => m.level)).not.toContain(worst.level)
       expect(gap.value).toBeCloseTo(worst.value! - best.value!, 12)
-      const worsts = score.measures.filter((m) => m.measure === "worst-level").map((m) => m.value!)
-      expect(score.headline.value).toBeCloseTo(worsts.reduce((a, b) => a + b, 0) / worsts.length, 12)
+      const worsts = score.measures
+        .filter((m) => m.measure === "worst-level" && m.attribute !== undefined)
+        .map((m) => m.value!)
       expect(worsts).toHaveLength(4)
+      // The secondary overall figure (the headline before 0.5.0): the mean over attributes of the worst level.
+      const meanWorst = score.measures.find((m) => m.key === "worst-level")!
+      expect(meanWorst.value).toBeCloseTo(worsts.reduce((a, b) => a + b, 0) / worsts.length, 12)
+      expect(score.headline.measure).toBe("level-rms")
     }),
   )
 
@@ -92,6 +97,94 @@ describe("subgroup metric", () => {
     }),
   )
 
+  it.effect(
+    "headline: the RMS over ranked levels of the corrected level distances, each level weighted equally",
+    () =>
+      Effect.gen(function* () {
+        const score = yield* metric.score(input)
+        const cells = (score.details as { cells: Record<string, Array<{ level: string; ranked: boolean }>> })
+          .cells
+        const items = input.study.items
+        // Per ranked level: the mean over items of (plug-in JSD − its bias), from the raw answers.
+        const levelSquared: Array<number> = []
+        for (const [attribute, levels] of Object.entries(cells)) {
+          for (const { level, ranked } of levels) {
+            if (!ranked) continue
+            const members = input.human.filter((h) => {
+              const value = h.persona[attribute]
+              return typeof value === "string" ? value === level : (value ?? []).includes(level)
+            })
+            const ids = new Set(members.map((h) => h.id))
+            const twins = input.synthetic.filter((s) => ids.has(s.twinId))
+            const perItem = items.flatMap((item) => {
+              if (item.scale._tag === "Numeric") return []
+              const options: ReadonlyArray<string> = item.scale.options
+              const count = (answers: ReadonlyArray<unknown>) =>
+                options.map((option) => answers.filter((answer) => answer === option).length)
+              const human = count(members.map((h) => h.answers[item.id]))
+              const synthetic = count(twins.map((s) => s.answers[item.id]))
+              const total = (counts: ReadonlyArray<number>) => counts.reduce((a, b) => a + b, 0)
+              if (total(human) === 0 || total(synthetic) === 0) return []
+              return [
+                jsDivergence(human, synthetic)! -
+                  jsDivergenceBias(human, synthetic, total(human), total(synthetic))!,
+              ]
+            })
+            levelSquared.push(perItem.reduce((a, b) => a + b, 0) / perItem.length)
+          }
+        }
+        expect(levelSquared.length).toBeGreaterThan(10)
+        const expected = Math.sqrt(Math.max(0, levelSquared.reduce((a, b) => a + b, 0) / levelSquared.length))
+        expect(score.headline.value).toBeCloseTo(expected, 12)
+        expect(score.headline.value).toBeGreaterThan(0)
+        const rankedLevels = score.measures.filter(
+          (m) => m.measure === "level-js-distance" && m.flagged === undefined && m.value !== null,
+        )
+        expect(rankedLevels).toHaveLength(levelSquared.length)
+        expect(score.headline.ci!.lower).toBeLessThanOrEqual(score.headline.value!)
+        expect(score.headline.ci!.upper).toBeGreaterThan(score.headline.value!)
+      }),
+  )
+
+  describe("levelRms", () => {
+    const values = (jsDivergence: number, jsBias: number, df: number, jsNoiseScale: number) =>
+      ({ jsDivergence, jsBias, df, jsNoiseScale }) as Parameters<typeof levelRms>[0][number]["values"][number]
+    const context = { resample: false }
+
+    it("weights levels equally whatever their number of scored items", () => {
+      const one = { values: [values(0.02, 0.01, 1, 0.001)], index: 0 }
+      const three = {
+        values: [values(0.05, 0.01, 1, 0.001), values(0.05, 0.01, 1, 0.001), values(0.05, 0.01, 1, 0.001)],
+        index: 1,
+      }
+      const result = levelRms([one, three], () => 0, context)
+      // Level figures 0.01 and 0.04 on the squared scale: √((0.01 + 0.04) / 2).
+      expect(result.value).toBeCloseTo(Math.sqrt(0.025), 12)
+      // On a resample the bias is removed twice (re-centring the bootstrap on the corrected estimate).
+      expect(levelRms([one, three], () => 0, { resample: true }).value).toBeCloseTo(Math.sqrt(0.015), 12)
+    })
+
+    it("counts the covariance of levels that share people in the noise model", () => {
+      const level = (index: number) => ({ values: [values(0.01, 0.004, 4, 0.001)], index })
+      const independent = levelRms([level(0), level(1)], () => 0, context).noncentral!
+      const identical = levelRms([level(0), level(1)], () => 1, context).noncentral!
+      const half = levelRms([level(0), level(1)], () => 0.25, context).noncentral!
+      // Two independent 4-df levels: 8 df; the same people twice: one level's 4 df; ρ² = 0.25: in between.
+      expect(independent.df).toBeCloseTo(8, 12)
+      expect(identical.df).toBeCloseTo(4, 12)
+      expect(half.df).toBeCloseTo(8 / 1.25, 12)
+      // The mean is the same whatever the sharing: x · scale is the observed weighted divergence.
+      for (const model of [independent, identical, half]) expect(model.x * model.scale).toBeCloseTo(0.01, 12)
+    })
+
+    it("is NaN with no scored level", () => {
+      expect(levelRms([], () => 0, context).value).toBeNaN()
+      expect(
+        levelRms([{ values: [values(Number.NaN, 0, 1, 0.001)], index: 0 }], () => 0, context).value,
+      ).toBeNaN()
+    })
+  })
+
   it.effect("a model drawn from the humans' own process: no ranked level shows a detectable difference", () =>
     Effect.gen(function* () {
       const ceiling = metricFixture({ n: 3000, seed: 14, levelFloor: 0.02, metric: { resamples: 200 } })
@@ -105,11 +198,14 @@ describe("subgroup metric", () => {
       const reaching = ranked.filter((m) => m.ci!.lower === 0)
       expect(reaching.length / ranked.length).toBeGreaterThan(0.85)
       expect(score.headline.ci!.method).toBe("bias-corrected")
-      // The worst level is a maximum over levels: its simultaneous interval still reaches 0 for a perfect model.
+      // The headline (RMS over ranked levels) reaches 0 for a perfect model: no detectable difference.
       expect(score.headline.ci!.lower).toBe(0)
-      expect(score.headline.ci!.description).toMatch(/Bonferroni/)
-      for (const worst of score.measures.filter((m) => m.measure === "worst-level"))
+      expect(score.headline.ci!.description).toMatch(/Welch–Satterthwaite/)
+      // A worst level is a maximum over levels: its simultaneous interval still reaches 0 for a perfect model.
+      for (const worst of score.measures.filter((m) => m.measure === "worst-level")) {
         expect(worst.ci!.lower).toBe(0)
+        expect(worst.ci!.description).toMatch(/Bonferroni/)
+      }
       expect(score.headlineReplicates).toHaveLength(200)
     }),
   )
