@@ -18,7 +18,6 @@ import {
   type Grouping,
   groupingByAttribute,
   meanOf,
-  type NoncentralModel,
   noncentralDistanceInterval,
   noncentralInterval,
   type Panel,
@@ -27,7 +26,7 @@ import {
   toHeadline,
   toMeasures,
 } from "@standin/metric-kit"
-import { percentileInterval } from "@standin/stats"
+import { noncentralChiSquareCdf, percentileInterval } from "@standin/stats"
 import { Effect } from "effect"
 import { descriptor } from "./descriptor.js"
 
@@ -46,11 +45,11 @@ export interface SubgroupPlan {
   /** Number of ranked levels over all attributes (m). */
   readonly rankedCount: number
   /**
-   * The m × m squared correlations ρ² of ranked levels' answer shares: ρ = n_LM / √(n_L n_M), n_LM the humans in
-   * both levels (levels of different attributes share people; a multi-select respondent is in several levels of one
-   * attribute). 0 for disjoint levels, 1 on the diagonal.
+   * The m × m correlations ρ of ranked levels' answer shares: ρ = n_LM / √(n_L n_M), n_LM the humans in both levels
+   * (levels of different attributes share people; a multi-select respondent is in several levels of one attribute).
+   * 0 for disjoint levels, 1 on the diagonal.
    */
-  readonly sharedSquared: Float64Array
+  readonly shared: Float64Array
 }
 
 /** Groupings and the ranked cells, fixed on the full sample so every resample ranks the same levels. */
@@ -83,14 +82,13 @@ export const planSubgroups = (panel: Panel, minCellSize: number): SubgroupPlan =
     }
     for (const a of levelsOf) for (const b of levelsOf) overlap[a * rankedCount + b]! += 1
   }
-  const sharedSquared = new Float64Array(rankedCount * rankedCount)
+  const shared = new Float64Array(rankedCount * rankedCount)
   for (let a = 0; a < rankedCount; a++)
     for (let b = 0; b < rankedCount; b++) {
-      const both = overlap[a * rankedCount + b]!
       const product = overlap[a * rankedCount + a]! * overlap[b * rankedCount + b]!
-      sharedSquared[a * rankedCount + b] = product > 0 ? (both * both) / product : 0
+      shared[a * rankedCount + b] = product > 0 ? overlap[a * rankedCount + b]! / Math.sqrt(product) : 0
     }
-  return { attributes, missing, rankedCount, sharedSquared }
+  return { attributes, missing, rankedCount, shared }
 }
 
 const fullSample: ComputeContext = { resample: false }
@@ -104,11 +102,23 @@ const squaredOf = (values: Parameters<typeof pooledJsSquared>[0]) => {
   }
 }
 
-/** The headline's interval label: the same test inversion as a level's, over every ranked level × item. */
+/** The headline's interval label. */
 const headlineInterval: NonNullable<Figure["interval"]> = {
   method: "bias-corrected",
   description:
-    "root mean square over ranked levels (each level weighted equally) of the bias-corrected level JS distances; interval by test inversion: each level × item plug-in divergence over its per-direction sampling variance (times Williams' correction) is non-central chi-square with k − 1 df, their level-weighted mean is matched by one scaled non-central chi-square (Welch–Satterthwaite), and the bounds are the non-centralities at which the observed value is its 97.5% and 2.5% quantile, square-rooted (0 when no difference is detectable); not a bootstrap interval",
+    "root mean square over ranked levels (each level weighted equally) of the bias-corrected level JS distances; interval by test inversion of the level-weighted mean divergence D̂: each level × item plug-in divergence is s·χ²_{k−1}(T/s) (s its per-direction sampling variance times Williams' correction, T its true squared distance); at a true headline D (every level at D) D̂ has mean Σw·s·df + D and variance Σww′·2·df·s·s′·ρ² + 4D·Σww′·√(ss′)·ρ (ρ = n_LM/√(n_L n_M), the share of people two levels have in common; the same item only), matched by a scaled chi-square (Patnaik), and the bounds are the D at which the observed D̂ is its 97.5% and 2.5% quantile, square-rooted (0 when no difference is detectable); not a bootstrap interval",
+}
+
+/**
+ * The moments of the headline's level-weighted mean divergence D̂ = Σ w·JSD (see levelRms): `nullMean` and
+ * `nullVariance` when every level matches the humans, and `slope`, the growth of its variance per unit of true
+ * squared headline D: at D, mean = nullMean + D and variance = nullVariance + 4·slope·D.
+ */
+export interface LevelRmsMoments {
+  readonly observed: number
+  readonly nullMean: number
+  readonly nullVariance: number
+  readonly slope: number
 }
 
 /**
@@ -118,18 +128,20 @@ const headlineInterval: NonNullable<Figure["interval"]> = {
  * (a mean of clamped level distances would stay above 0 for a perfect model). Each level × item divergence gets
  * weight w = 1/(L · items of its level).
  *
- * Its noise model: each divergence is s·χ²_df (see the divergence metric), and their weighted sum D̂ is matched in
- * mean and variance by c·χ²_df′(λ′) (Welch–Satterthwaite), with the variance including the covariance of levels that
- * share people: the same item's divergences in levels L and M have covariance 2·df·s_L·s_M·ρ², ρ = n_LM/√(n_L n_M)
- * (`shared`; levels of different attributes overlap, and ignoring it understates the variance of D̂: by 13% at
- * n = 1,000 and 30% at n = 200 on the bench's personas). Items are treated as independent, as in the divergence
- * metric's headline. Returns NaN when no level is scored.
+ * Its noise model (for levelRmsInterval): each divergence is s·χ²_df(T/s) (see the divergence metric; T its true
+ * squared distance). The same item's divergences in levels L and M that share people (`shared` gives ρ = n_LM /
+ * √(n_L n_M); levels of different attributes overlap) covary: 2·df·s_L·s_M·ρ² from the noise, plus
+ * 4·ρ·√(s_L s_M T_L T_M) from the true differences when they point the same way. Items are treated as independent,
+ * as in the divergence metric's headline. At a true headline D with every level at D (the reference the equal
+ * weighting implies) and the differences aligned (an upper bound on their covariance, Cauchy–Schwarz), D̂ has
+ * mean Σw·s·df + D and variance Σww′·2·df·s·s′·ρ² + 4D·Σww′·√(ss′)·ρ. Ignoring the sharing understates the null
+ * variance by 13% (n = 1,000) to 30% (n = 200) on the bench's personas. Returns NaN when no level is scored.
  */
 export const levelRms = (
   levels: ReadonlyArray<{ readonly values: ReadonlyArray<DivergenceValues>; readonly index: number }>,
   shared: (a: number, b: number) => number,
   context: ComputeContext,
-): { value: number; noncentral?: NoncentralModel } => {
+): { value: number; moments?: LevelRmsMoments } => {
   const usable = (value: DivergenceValues) =>
     Number.isFinite(value.jsDivergence) &&
     Number.isFinite(value.jsBias) &&
@@ -138,38 +150,71 @@ export const levelRms = (
     Number.isFinite(value.jsNoiseScale)
   const scored = levels.filter(({ values }) => values.some(usable))
   if (scored.length === 0) return { value: Number.NaN }
+  const weights = scored.map(({ values }) => 1 / (scored.length * values.filter(usable).length))
   let divergence = 0
   let bias = 0
-  let mean = 0
-  let variance = 0
+  let nullMean = 0
+  let nullVariance = 0
+  let slope = 0
   for (const [a, level] of scored.entries()) {
-    const weight = 1 / (scored.length * level.values.filter(usable).length)
+    const weight = weights[a]!
     level.values.forEach((value, item) => {
       if (!usable(value)) return
       divergence += weight * value.jsDivergence
       bias += weight * value.jsBias
-      mean += weight * value.jsNoiseScale * value.df
+      nullMean += weight * value.jsNoiseScale * value.df
       for (const [b, other] of scored.entries()) {
         const peer = other.values[item]
         if (peer === undefined || !usable(peer)) continue
         const correlation = a === b ? 1 : shared(level.index, other.index)
-        if (correlation === 0) continue
-        const otherWeight = 1 / (scored.length * other.values.filter(usable).length)
-        variance +=
-          2 *
-          Math.min(value.df, peer.df) *
-          weight *
-          otherWeight *
-          value.jsNoiseScale *
-          peer.jsNoiseScale *
-          correlation
+        if (!(correlation > 0)) continue
+        const pair = weight * weights[b]!
+        nullVariance +=
+          2 * Math.min(value.df, peer.df) * pair * value.jsNoiseScale * peer.jsNoiseScale * correlation ** 2
+        slope += pair * Math.sqrt(value.jsNoiseScale * peer.jsNoiseScale) * correlation
       }
     })
   }
   const value = correctedDistance(divergence, bias, context)
-  if (!(mean > 0) || !(variance > 0)) return { value }
-  const c = variance / (2 * mean)
-  return { value, noncentral: { x: divergence / c, df: (2 * mean * mean) / variance, scale: c } }
+  if (!(nullMean > 0) || !(nullVariance > 0)) return { value }
+  return { value, moments: { observed: divergence, nullMean, nullVariance, slope } }
+}
+
+/**
+ * The 1 − alpha interval of the headline distance √D by inverting D̂'s model (see levelRms): at D, D̂ ≈ g·χ²_h
+ * with mean m = nullMean + D and variance v = nullVariance + 4·slope·D matched (Patnaik 1949: g = v/(2m),
+ * h = 2m²/v; at D = 0 this is the Welch–Satterthwaite null). The lower bound is the D at which the observed D̂ is
+ * the 1 − alpha/2 quantile (0 when it is below the null's), the upper the D at which it is the alpha/2 quantile.
+ */
+export const levelRmsInterval = (
+  moments: LevelRmsMoments,
+  alpha: number,
+): { readonly lower: number; readonly upper: number } | null => {
+  const { observed, nullMean, nullVariance, slope } = moments
+  if (!Number.isFinite(observed) || !(nullMean > 0) || !(nullVariance > 0) || !(alpha > 0 && alpha < 1))
+    return null
+  const x = Math.max(0, observed)
+  const cdf = (truth: number) => {
+    const mean = nullMean + truth
+    const variance = nullVariance + 4 * slope * truth
+    return noncentralChiSquareCdf((x * 2 * mean) / variance, (2 * mean * mean) / variance, 0)
+  }
+  const solve = (target: number): number => {
+    if (cdf(0) <= target) return 0
+    let low = 0
+    let high = Math.max(x, nullMean)
+    while (cdf(high) > target) {
+      low = high
+      high *= 2
+    }
+    for (let step = 0; step < 200 && high - low > 1e-12 * high; step++) {
+      const middle = (low + high) / 2
+      if (cdf(middle) > target) low = middle
+      else high = middle
+    }
+    return (low + high) / 2
+  }
+  return { lower: Math.sqrt(solve(1 - alpha / 2)), upper: Math.sqrt(solve(alpha / 2)) }
 }
 
 /** How the intervals of the ranking figures are made. */
@@ -183,7 +228,7 @@ const rankingInterval = (what: string): NonNullable<Figure["interval"]> => ({
  * level's figure is its bias-corrected root-mean-square JS distance over items, so a level is not ranked worse for
  * being small.
  */
-export const subgroupFigures = (
+const figuresAndMoments = (
   panel: Panel,
   plan: SubgroupPlan,
   minCellSize: number,
@@ -285,7 +330,7 @@ export const subgroupFigures = (
     note: "no attribute has a ranked level",
     interval: rankingInterval("the mean over attributes of the highest"),
   })
-  const headline = levelRms(rankedLevels, (a, b) => plan.sharedSquared[a * plan.rankedCount + b]!, context)
+  const headline = levelRms(rankedLevels, (a, b) => plan.shared[a * plan.rankedCount + b]!, context)
   figures.push({
     measure: "level-rms",
     qualifiers: {},
@@ -293,12 +338,23 @@ export const subgroupFigures = (
     n: rankedLevels.length,
     note: "no ranked level could be scored",
     headline: true,
-    ...(headline.noncentral
-      ? { noncentral: headline.noncentral, interval: headlineInterval }
-      : { interval: biasCorrectedInterval }),
+    interval: headline.moments ? headlineInterval : biasCorrectedInterval,
   })
-  return figures
+  return { figures, headlineMoments: headline.moments }
 }
+
+/**
+ * Every figure of the subgroup metric for one weighting of the twins; the last is the headline (levelRms). Each
+ * level's figure is its bias-corrected root-mean-square JS distance over items, so a level is not ranked worse for
+ * being small.
+ */
+export const subgroupFigures = (
+  panel: Panel,
+  plan: SubgroupPlan,
+  minCellSize: number,
+  weights: Float64Array,
+  context: ComputeContext = fullSample,
+): Array<Figure> => figuresAndMoments(panel, plan, minCellSize, weights, context).figures
 
 /** Figures carry a `note` for the unscored case; keep it only where the figure is unscored or flagged. */
 const tidy = (figures: ReadonlyArray<Figure>): Array<Figure> =>
@@ -440,6 +496,33 @@ export const simultaneousRankingIntervals = (
   return { ...result, intervals, intervalNotes: notes }
 }
 
+/** The headline's interval by inverting its model (levelRmsInterval), on the full sample's moments. */
+const withHeadlineInterval = (
+  result: BootstrappedFigures,
+  moments: LevelRmsMoments | undefined,
+  options: MetricOptions,
+): BootstrappedFigures => {
+  const index = result.figures.findIndex((figure) => figure.headline)
+  const figure = result.figures[index]
+  if (result.replicates.length === 0 || !moments || !figure || !Number.isFinite(figure.value)) return result
+  const interval = levelRmsInterval(moments, options.alpha)
+  if (!interval) return result
+  const intervals = [...result.intervals]
+  const notes = [...result.intervalNotes]
+  intervals[index] = {
+    lower: Math.min(interval.lower, figure.value),
+    upper: Math.max(interval.upper, figure.value),
+    level: 1 - options.alpha,
+    method: headlineInterval.method,
+    description: headlineInterval.description,
+  }
+  notes[index] =
+    interval.lower > figure.value || interval.upper < figure.value
+      ? "interval widened to include the estimate"
+      : undefined
+  return { ...result, intervals, intervalNotes: notes }
+}
+
 export const score = scoreWithHumans(descriptor.id, (input) => {
   const panel = preparePanel(input)
   const plan = planSubgroups(panel, input.options.minCellSize)
@@ -451,12 +534,16 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
       }),
     )
   }
-  const result = simultaneousRankingIntervals(
-    bootstrapFigures(panel.twinIds, input.options, (weights, context) =>
-      tidy(subgroupFigures(panel, plan, input.options.minCellSize, weights, context)),
-    ),
+  let moments: LevelRmsMoments | undefined
+  const ranked = simultaneousRankingIntervals(
+    bootstrapFigures(panel.twinIds, input.options, (weights, context) => {
+      const computed = figuresAndMoments(panel, plan, input.options.minCellSize, weights, context)
+      if (!context.resample) moments = computed.headlineMoments
+      return tidy(computed.figures)
+    }),
     input.options,
   )
+  const result = withHeadlineInterval(ranked, moments, input.options)
   return Effect.succeed({
     metric: descriptor.id,
     version: descriptor.version,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { jsDivergence, jsDivergenceBias } from "@standin/stats"
+import { jsDivergence, jsDivergenceBias, noncentralChiSquareCdf } from "@standin/stats"
 import { MetricContract } from "@standin/testkit/metric-contract"
 import { metricFixture, simulateSynthetic } from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
-import { levelRms, metric } from "../src/index.js"
+import { levelRms, levelRmsInterval, metric } from "../src/index.js"
 
 MetricContract.suite(metric)
 
@@ -166,15 +166,48 @@ describe("subgroup metric", () => {
 
     it("counts the covariance of levels that share people in the noise model", () => {
       const level = (index: number) => ({ values: [values(0.01, 0.004, 4, 0.001)], index })
-      const independent = levelRms([level(0), level(1)], () => 0, context).noncentral!
-      const identical = levelRms([level(0), level(1)], () => 1, context).noncentral!
-      const half = levelRms([level(0), level(1)], () => 0.25, context).noncentral!
-      // Two independent 4-df levels: 8 df; the same people twice: one level's 4 df; ρ² = 0.25: in between.
-      expect(independent.df).toBeCloseTo(8, 12)
-      expect(identical.df).toBeCloseTo(4, 12)
-      expect(half.df).toBeCloseTo(8 / 1.25, 12)
-      // The mean is the same whatever the sharing: x · scale is the observed weighted divergence.
-      for (const model of [independent, identical, half]) expect(model.x * model.scale).toBeCloseTo(0.01, 12)
+      const independent = levelRms([level(0), level(1)], () => 0, context).moments!
+      const identical = levelRms([level(0), level(1)], () => 1, context).moments!
+      const half = levelRms([level(0), level(1)], () => 0.5, context).moments!
+      // Weights 1/2, scale 0.001, 4 df: null mean Σ w·s·df = 0.004 however the levels overlap.
+      for (const moments of [independent, identical, half]) {
+        expect(moments.observed).toBeCloseTo(0.01, 12)
+        expect(moments.nullMean).toBeCloseTo(0.004, 12)
+      }
+      // Null variance Σ w w′ 2 df s s′ ρ²: two independent levels 2 · (1/4) · 8e-6; the same people twice doubles
+      // it; ρ = 0.5 adds a quarter of the cross terms.
+      expect(independent.nullVariance).toBeCloseTo(4e-6, 15)
+      expect(identical.nullVariance).toBeCloseTo(8e-6, 15)
+      expect(half.nullVariance).toBeCloseTo(5e-6, 15)
+      // Slope Σ w w′ √(s s′) ρ: the aligned true differences covary with ρ, not ρ².
+      expect(independent.slope).toBeCloseTo(0.0005, 15)
+      expect(identical.slope).toBeCloseTo(0.001, 15)
+      expect(half.slope).toBeCloseTo(0.00075, 15)
+    })
+
+    it("inverts the model: the observed value is the 97.5% and 2.5% quantile at the bounds", () => {
+      const moments = { observed: 0.012, nullMean: 0.004, nullVariance: 5e-6, slope: 0.00075 }
+      const interval = levelRmsInterval(moments, 0.05)!
+      const cdf = (truth: number) => {
+        const mean = moments.nullMean + truth
+        const variance = moments.nullVariance + 4 * moments.slope * truth
+        // A scaled chi-square g·χ²_h with that mean and variance: g = v / (2m), h = 2m² / v.
+        return noncentralChiSquareCdf(
+          moments.observed / (variance / (2 * mean)),
+          (2 * mean * mean) / variance,
+          0,
+        )
+      }
+      expect(interval.lower).toBeGreaterThan(0)
+      expect(cdf(interval.lower ** 2)).toBeCloseTo(0.975, 8)
+      expect(cdf(interval.upper ** 2)).toBeCloseTo(0.025, 8)
+      // The corrected estimate √(observed − null mean) lies inside.
+      expect(interval.lower).toBeLessThan(Math.sqrt(0.008))
+      expect(interval.upper).toBeGreaterThan(Math.sqrt(0.008))
+      // An observed value below the null's 97.5% quantile: no detectable difference, the interval reaches 0.
+      expect(levelRmsInterval({ ...moments, observed: 0.005 }, 0.05)!.lower).toBe(0)
+      // More slope (levels sharing people, aligned differences): a wider interval at the same estimate.
+      expect(levelRmsInterval({ ...moments, slope: 0.002 }, 0.05)!.upper).toBeGreaterThan(interval.upper)
     })
 
     it("is NaN with no scored level", () => {
@@ -200,7 +233,7 @@ describe("subgroup metric", () => {
       expect(score.headline.ci!.method).toBe("bias-corrected")
       // The headline (RMS over ranked levels) reaches 0 for a perfect model: no detectable difference.
       expect(score.headline.ci!.lower).toBe(0)
-      expect(score.headline.ci!.description).toMatch(/Welch–Satterthwaite/)
+      expect(score.headline.ci!.description).toMatch(/Patnaik/)
       // A worst level is a maximum over levels: its simultaneous interval still reaches 0 for a perfect model.
       for (const worst of score.measures.filter((m) => m.measure === "worst-level")) {
         expect(worst.ci!.lower).toBe(0)
