@@ -135,7 +135,8 @@ export interface LevelRmsMoments {
  * as in the divergence metric's headline. At a true headline D with every level at D (the reference the equal
  * weighting implies) and the differences aligned (an upper bound on their covariance, Cauchy–Schwarz), D̂ has
  * mean Σw·s·df + D and variance Σww′·2·df·s·s′·ρ² + 4D·Σww′·√(ss′)·ρ. Ignoring the sharing understates the null
- * variance by 13% (n = 1,000) to 30% (n = 200) on the bench's personas. Returns NaN when no level is scored.
+ * variance by 13% (n = 1,000) to 30% (n = 200) on the bench's personas. Returns NaN when no level is scored. On
+ * a resample only the value is computed (the interval uses the full sample's moments).
  */
 export const levelRms = (
   levels: ReadonlyArray<{ readonly values: ReadonlyArray<DivergenceValues>; readonly index: number }>,
@@ -163,6 +164,7 @@ export const levelRms = (
       divergence += weight * value.jsDivergence
       bias += weight * value.jsBias
       nullMean += weight * value.jsNoiseScale * value.df
+      if (context.resample) return
       for (const [b, other] of scored.entries()) {
         const peer = other.values[item]
         if (peer === undefined || !usable(peer)) continue
@@ -176,7 +178,7 @@ export const levelRms = (
     })
   }
   const value = correctedDistance(divergence, bias, context)
-  if (!(nullMean > 0) || !(nullVariance > 0)) return { value }
+  if (context.resample || !(nullMean > 0) || !(nullVariance > 0)) return { value }
   return { value, moments: { observed: divergence, nullMean, nullVariance, slope } }
 }
 
@@ -223,11 +225,7 @@ const rankingInterval = (what: string): NonNullable<Figure["interval"]> => ({
   description: `${what} of the bias-corrected level figures, recomputed on each resample (each level's distance re-centred as in the bias-corrected distances, the ranking redone); percentile interval`,
 })
 
-/**
- * Every figure of the subgroup metric for one weighting of the twins; the last is the headline (levelRms). Each
- * level's figure is its bias-corrected root-mean-square JS distance over items, so a level is not ranked worse for
- * being small.
- */
+/** subgroupFigures, with the headline's moments on the full sample (for its interval). */
 const figuresAndMoments = (
   panel: Panel,
   plan: SubgroupPlan,
