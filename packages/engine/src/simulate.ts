@@ -20,7 +20,7 @@ import {
   twinPages,
   unsupportedElicitation,
 } from "@standin/core"
-import { callSeed, streamFor } from "@standin/stats"
+import { streamFor, vendorSeed } from "@standin/stats"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
@@ -104,8 +104,9 @@ export const callRequest = (
   prompt,
   settings: {
     ...options.settings,
-    // One seed for every page of a twin's ask: the page is its own field (the prompts differ anyway).
-    seed: options.settings.seed ?? callSeed(options.seed, twin.id, replicate, attempt),
+    // The vendor's seed, derived once (stats' vendorSeed); one seed for every page of a twin's ask: the page is
+    // its own field (the prompts differ anyway).
+    seed: vendorSeed(options.settings.seed, options.seed, twin.id, replicate, attempt),
   },
   elicitation: options.elicitation,
   replicate,

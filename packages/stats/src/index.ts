@@ -131,6 +131,7 @@ export {
   shuffleInPlace,
   streamFor,
   type Uniform,
+  vendorSeed,
 } from "./random.js"
 export {
   type Coefficient,

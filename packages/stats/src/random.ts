@@ -244,6 +244,23 @@ export const streamFor = (seed: number, ...keys: ReadonlyArray<string | number>)
 export const callSeed = (runSeed: number, twinId: string, replicate: number, attempt: number): number =>
   keyedSeed(runSeed, "call", twinId, replicate, attempt) % 2_147_483_647
 
+/**
+ * The seed a provider sends to its vendor for one call, derived here and nowhere else: a run's own
+ * `settings.seed` moved by the replicate and the re-ask attempt (so replicates are decorrelated and a re-ask
+ * does not repeat an invalid answer verbatim), or, when the run sets none, `callSeed`. Providers send
+ * `request.settings.seed` as it is.
+ */
+export const vendorSeed = (
+  settingsSeed: number | undefined,
+  runSeed: number,
+  twinId: string,
+  replicate: number,
+  attempt: number,
+): number =>
+  settingsSeed === undefined
+    ? callSeed(runSeed, twinId, replicate, attempt)
+    : (Math.trunc(settingsSeed) + replicate * 1_000_003 + attempt * 7_919) % 2_147_483_647
+
 /** Fisher–Yates shuffle into a new array (draws `random.int(i + 1)` from the end down). */
 export const shuffled = <A>(items: ReadonlyArray<A>, random: Uniform): Array<A> => {
   const out = [...items]

@@ -12,6 +12,7 @@ import {
   sha256Words,
   shuffled,
   streamFor,
+  vendorSeed,
 } from "../src/index.js"
 
 describe("makeRandom", () => {
@@ -113,6 +114,14 @@ describe("keyed streams (mulberry32, keyedSeed, callSeed)", () => {
       expect(expected).toBeLessThan(2_147_483_647)
     }
     expect(callSeed(1, "r001", 0, 0)).not.toBe(callSeed(1, "r001", 0, 1))
+  })
+
+  it("vendorSeed is callSeed without a run seed, else the run's seed moved per replicate and re-ask", () => {
+    expect(vendorSeed(undefined, 7, "r123", 2, 1)).toBe(callSeed(7, "r123", 2, 1))
+    expect(vendorSeed(42, 7, "r123", 0, 0)).toBe(42)
+    expect(vendorSeed(42, 7, "r123", 1, 0)).toBe(42 + 1_000_003)
+    expect(vendorSeed(42, 7, "r123", 0, 2)).toBe(42 + 2 * 7_919)
+    expect(vendorSeed(2_147_483_646, 7, "r123", 1, 0)).toBeLessThan(2_147_483_647)
   })
 
   it("shuffled permutes a copy; drawIndex follows the weights and falls back to uniform", () => {
