@@ -559,7 +559,8 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
   // eta and trial are scratch: rows of weight 0 keep stale values, which nothing reads (every pass skips them)
   let eta = scratch.eta
   linearPredictor(pooled.design, beta, trials, eta, pairs.unit)
-  let logLikelihood = pooledLogLikelihood(eta, trials, successes)
+  // the likelihood at the current estimates, computed only when a step needs checking or at the end
+  let logLikelihood = Number.NaN
   const maxIterations = options.maxIterations ?? 60
   const tolerance = options.tolerance ?? 1e-10
   let trial = scratch.trial
@@ -568,7 +569,7 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
   let converged = false
   let iterations = 0
   let singular = false
-  let likelihoodStale = false
+  let likelihoodStale = true
 
   for (iterations = 1; iterations <= maxIterations; iterations++) {
     informationAndScore(pooled.design, pairs, eta, trials, successes, information, score)
