@@ -3,7 +3,7 @@ import type { StoreError, StoreShape } from "@standin/store"
 import { Effect, type Scope } from "effect"
 import type { ProviderSelection } from "../run.js"
 import { type CallExecutor, directExecutor } from "../simulate.js"
-import { type BatchEvent, makeBatchExecutor } from "./batch-executor.js"
+import { type BatchEvent, makeBatchExecutor, probeBatch } from "./batch-executor.js"
 import type { Budget } from "./budget.js"
 import { makeCallRunner } from "./call-runner.js"
 import type { BudgetExceeded } from "./errors.js"
@@ -112,7 +112,13 @@ export const runExecutors = (options: RunCallsOptions) => {
         call: Effect.Effect<A, E>,
       ): Effect.Effect<A, E> => (request.attempt > 0 ? Effect.andThen(progress.addTotal(1), call) : call)
       const batch = provider.batch
-      if (batch !== undefined && usesBatch(provider, options.batch, plan.calls, options.elicitation)) {
+      // A server without the batch API is found out by one cheap request, before any twin is prepared
+      // for a batch: its calls then go live at once, with live concurrency.
+      const batched =
+        batch !== undefined &&
+        usesBatch(provider, options.batch, plan.calls, options.elicitation) &&
+        (yield* probeBatch(batch, selection.spec.provider, options.onBatchEvent)) === undefined
+      if (batch !== undefined && batched) {
         const choice = options.batch!
         const executor = yield* makeBatchExecutor({
           runner,

@@ -14,6 +14,8 @@ import {
   makeBudget,
   makeCallRunner,
   priceFor,
+  runExecutors,
+  silentProgress,
 } from "../../src/calls/index.js"
 import { callRequest, simulate } from "../../src/simulate.js"
 import {
@@ -271,6 +273,149 @@ describe("batch executor against the vendors' batch fakes", () => {
         expect(synthetic.every((respondent) => respondent.valid)).toBe(true)
         expect(liveCalls(refusing)).toHaveLength(8)
         expect(failed.find((event) => event._tag === "SubmitFailed")).toMatchObject({ requests: 8 })
+        yield* Scope.close(scope, Exit.void)
+      }),
+    )
+  })
+
+  /** A run's executor for one vendor as `standin run` makes it, batches from 10 calls on. */
+  const autoExecutor = (
+    vendor: BatchVendor,
+    fake: FakeServer,
+    scope: Scope.Scope,
+    events: Array<BatchEvent>,
+  ) =>
+    Effect.gen(function* () {
+      const store = yield* makeStore(
+        join(directory, `${vendor}-auto-${fake.url.split(":").pop()}.sqlite`),
+      ).pipe(Scope.provide(scope))
+      yield* store.beginRun("auto", "{}")
+      const provider = vendorProvider(vendor, fake)
+      const executor = yield* runExecutors({
+        store,
+        runId: "auto",
+        budget: makeBudget(5),
+        batch: { mode: "auto", threshold: 10, pollIntervalMs: 15, idleMs: 20 },
+        elicitation: "sample",
+        scope,
+        progress: () => silentProgress,
+        onBatchEvent: (event) => events.push(event),
+      })(
+        provider,
+        { plugin: undefined as never, spec: { provider: provider.descriptor.id, model: models[vendor] } },
+        { calls: 12 },
+      )
+      return { provider, executor, store }
+    })
+
+  for (const vendor of vendors) {
+    it(`${vendor}: a server without the batch API is found out by one request before anything is prepared, and every call goes live`, async () => {
+      const fake = await startVendorFake(vendor, { seed: 8, batches: false })
+      servers.push(fake)
+      const twins = fixtureTwins(12, 8)
+      const events: Array<BatchEvent> = []
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const scope = yield* Scope.make()
+          const { provider, executor, store } = yield* autoExecutor(vendor, fake, scope, events)
+          // decided before the first twin: one probe, answered 404, and the live path's concurrency
+          expect(fake.log.entries).toHaveLength(1)
+          expect(fake.log.entries[0]).toMatchObject({ method: "GET", status: 404 })
+          expect(events).toEqual([
+            {
+              _tag: "Unavailable",
+              provider: provider.descriptor.id,
+              message: expect.stringMatching(/404/),
+            },
+          ])
+          expect(executor.concurrency).toBeLessThan(1_000)
+          const { synthetic } = yield* simulate(simulation(provider, twins), executor)
+          expect(synthetic.every((respondent) => respondent.valid)).toBe(true)
+          expect(liveCalls(fake)).toHaveLength(12)
+          expect(batchCreations(fake)).toHaveLength(0)
+          // nothing but the probe and the live calls reached the server: no upload, no second try
+          expect(fake.log.entries).toHaveLength(13)
+          expect(yield* store.countCalls).toBe(12)
+          yield* Scope.close(scope, Exit.void)
+        }),
+      )
+    })
+
+    it(`${vendor}: where the batch API answers the probe, the run goes through batches`, async () => {
+      const fake = await startVendorFake(vendor, { seed: 9 })
+      servers.push(fake)
+      const twins = fixtureTwins(12, 9)
+      const events: Array<BatchEvent> = []
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const scope = yield* Scope.make()
+          const { provider, executor } = yield* autoExecutor(vendor, fake, scope, events)
+          expect(fake.log.entries).toHaveLength(1)
+          expect(fake.log.entries[0]).toMatchObject({ method: "GET", status: 200 })
+          const fiber = yield* Effect.forkChild(simulate(simulation(provider, twins), executor))
+          yield* driveClock(fake, fiber)
+          const { synthetic } = yield* Fiber.join(fiber)
+          expect(synthetic.every((respondent) => respondent.valid)).toBe(true)
+          expect(events.some((event) => event._tag === "Unavailable")).toBe(false)
+          expect(batchCreations(fake)).toHaveLength(1)
+          expect(liveCalls(fake)).toHaveLength(0)
+          yield* Scope.close(scope, Exit.void)
+        }),
+      )
+    })
+  }
+
+  it("a refused submission sends the calls queued behind it, and every later one, live: the batch API is not asked again", async () => {
+    const fake = await startVendorFake("openai", { seed: 10 })
+    servers.push(fake)
+    const twins = fixtureTwins(20, 10)
+    const events: Array<BatchEvent> = []
+    let submits = 0
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { scope, provider, runner, store } = yield* session({
+          vendor: "openai",
+          fake,
+          path: join(directory, "refused-rest.sqlite"),
+          runId: "refused-rest",
+          events: [],
+        })
+        const refusing = {
+          ...provider.batch!,
+          submit: () =>
+            Effect.suspend(() => {
+              submits++
+              return Effect.fail(
+                new ProviderError({
+                  provider: "openai",
+                  reason: "invalid-request",
+                  status: 404,
+                  message: "Not Found",
+                }),
+              )
+            }),
+        }
+        const executor = yield* makeBatchExecutor({
+          runner,
+          batch: refusing,
+          provider: "openai",
+          store,
+          runId: "refused-rest",
+          scope,
+          maxRequests: 5,
+          idleMs: 10,
+          pollIntervalMs: 10,
+          onEvent: (event) => events.push(event),
+        })
+        const { synthetic } = yield* simulate(simulation(provider, twins), executor)
+        expect(synthetic.every((respondent) => respondent.valid)).toBe(true)
+        // 20 twins in chunks of 5: the first chunk is refused, and no other is tried
+        expect(submits).toBe(1)
+        expect(liveCalls(fake)).toHaveLength(20)
+        const failed = events.filter((event) => event._tag === "SubmitFailed")
+        expect(failed).toHaveLength(1)
+        expect(failed[0]).toMatchObject({ requests: 5, alsoLive: 15, message: "Not Found" })
+        expect(yield* store.listBatches({ runId: "refused-rest", provider: "openai" })).toHaveLength(0)
         yield* Scope.close(scope, Exit.void)
       }),
     )
