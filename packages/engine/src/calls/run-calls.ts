@@ -66,6 +66,17 @@ export const usesBatch = (
   (elicitation === undefined || provider.batch.elicitation.includes(elicitation)) &&
   (choice.mode === "always" || firstAsks >= choice.threshold)
 
+/** Whether this run filed batches with `provider` that were still running when it stopped. */
+const hasRunningBatches = (
+  options: Pick<RunCallsOptions, "store" | "runId">,
+  provider: string,
+): Effect.Effect<boolean, StoreError> =>
+  options.store === undefined || options.runId === undefined
+    ? Effect.succeed(false)
+    : Effect.map(options.store.listBatches({ runId: options.runId, provider }), (filed) =>
+        filed.some((record) => record.status === "submitted"),
+      )
+
 /**
  * The executor factory a real run gives `runStudy`: baselines are called directly (they cost nothing);
  * every model provider gets a call runner — the cache, the run's shared budget, its provider's rate
@@ -113,11 +124,13 @@ export const runExecutors = (options: RunCallsOptions) => {
       ): Effect.Effect<A, E> => (request.attempt > 0 ? Effect.andThen(progress.addTotal(1), call) : call)
       const batch = provider.batch
       // A server without the batch API is found out by one cheap request, before any twin is prepared
-      // for a batch: its calls then go live at once, with live concurrency.
+      // for a batch: its calls then go live at once, with live concurrency. Not when this run has batches
+      // running (a restart): those are waited for by id whatever a probe says, never paid for again live.
       const batched =
         batch !== undefined &&
         usesBatch(provider, options.batch, plan.calls, options.elicitation) &&
-        (yield* probeBatch(batch, selection.spec.provider, options.onBatchEvent)) === undefined
+        ((yield* hasRunningBatches(options, selection.spec.provider)) ||
+          (yield* probeBatch(batch, selection.spec.provider, options.onBatchEvent)) === undefined)
       if (batch !== undefined && batched) {
         const choice = options.batch!
         const executor = yield* makeBatchExecutor({

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ProviderError, type ProviderShape, type Twin } from "@standin/core"
+import { type ProviderBatch, ProviderError, type ProviderShape, type Twin } from "@standin/core"
 import { make as makeStore, type StoreShape } from "@standin/store"
 import { type FakeServer, fixtureTwins, startVendorFake } from "@standin/testkit"
 import { Effect, Exit, Fiber, Scope } from "effect"
@@ -284,16 +284,23 @@ describe("batch executor against the vendors' batch fakes", () => {
     fake: FakeServer,
     scope: Scope.Scope,
     events: Array<BatchEvent>,
+    options: {
+      readonly path?: string
+      readonly runId?: string
+      readonly probe?: ProviderBatch["probe"]
+    } = {},
   ) =>
     Effect.gen(function* () {
-      const store = yield* makeStore(
-        join(directory, `${vendor}-auto-${fake.url.split(":").pop()}.sqlite`),
-      ).pipe(Scope.provide(scope))
-      yield* store.beginRun("auto", "{}")
-      const provider = vendorProvider(vendor, fake)
+      const path = options.path ?? join(directory, `${vendor}-auto-${fake.url.split(":").pop()}.sqlite`)
+      const runId = options.runId ?? "auto"
+      const store = yield* makeStore(path).pipe(Scope.provide(scope))
+      yield* store.beginRun(runId, "{}")
+      const real = vendorProvider(vendor, fake)
+      const provider =
+        options.probe === undefined ? real : { ...real, batch: { ...real.batch!, probe: options.probe } }
       const executor = yield* runExecutors({
         store,
-        runId: "auto",
+        runId,
         budget: makeBudget(5),
         batch: { mode: "auto", threshold: 10, pollIntervalMs: 15, idleMs: 20 },
         elicitation: "sample",
@@ -364,6 +371,52 @@ describe("batch executor against the vendors' batch fakes", () => {
       )
     })
   }
+
+  it("a restarted run waits for its running batches by id even when the probe fails: nothing is paid twice", async () => {
+    const fake = await startVendorFake("openai", { seed: 11 })
+    servers.push(fake)
+    const twins = fixtureTwins(12, 11)
+    const path = join(directory, "probe-restart.sqlite")
+    const first: Array<BatchEvent> = []
+    const second: Array<BatchEvent> = []
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const crashed = yield* autoExecutor("openai", fake, scope, first, { path, runId: "restart" })
+        const fiber = yield* Effect.forkChild(simulate(simulation(crashed.provider, twins), crashed.executor))
+        while (!first.some((event) => event._tag === "Submitted")) yield* Effect.sleep("10 millis")
+        yield* Fiber.interrupt(fiber)
+        yield* Scope.close(scope, Exit.void)
+        expect(batchCreations(fake)).toHaveLength(1)
+
+        // the probe now fails (a flaky network, say), but the batch is still the vendor's to answer
+        let probes = 0
+        const failing = Effect.suspend(() => {
+          probes++
+          return Effect.fail(
+            new ProviderError({ provider: "openai", reason: "transport", message: "socket hang up" }),
+          )
+        })
+        const scope2 = yield* Scope.make()
+        const resumed = yield* autoExecutor("openai", fake, scope2, second, {
+          path,
+          runId: "restart",
+          probe: failing,
+        })
+        expect(probes).toBe(0)
+        expect(second.map((event) => event._tag)).toEqual(["Resumed"])
+        const fiber2 = yield* Effect.forkChild(
+          simulate(simulation(resumed.provider, twins), resumed.executor),
+        )
+        yield* driveClock(fake, fiber2)
+        const { synthetic } = yield* Fiber.join(fiber2)
+        expect(synthetic.every((respondent) => respondent.valid)).toBe(true)
+        expect(batchCreations(fake)).toHaveLength(1)
+        expect(liveCalls(fake)).toHaveLength(0)
+        yield* Scope.close(scope2, Exit.void)
+      }),
+    )
+  })
 
   it("a refused submission sends the calls queued behind it, and every later one, live: the batch API is not asked again", async () => {
     const fake = await startVendorFake("openai", { seed: 10 })
