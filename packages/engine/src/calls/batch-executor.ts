@@ -119,9 +119,9 @@ const probePolicy: RetryPolicy = {
 
 /**
  * Whether the provider's server has its batch API, checked before any request is prepared: `undefined`
- * when it has (or the provider has no probe: the first submit finds out), else the reason, after
- * `Unavailable` has been announced. A 404 is final at once; timeouts and server errors are tried three
- * times within a few seconds.
+ * when it has (or the provider has no probe: the first submit finds out; or it answered 429, busy but
+ * there), else the reason, after `Unavailable` has been announced. A 404 is final at once, as is no answer
+ * within `timeoutMs`; transport and server errors are tried three times within a few seconds.
  */
 export const probeBatch = (
   batch: ProviderBatch,
@@ -134,6 +134,8 @@ export const probeBatch = (
     Effect.match({
       onSuccess: () => undefined,
       onFailure: (error) => {
+        // Rate-limited: the API is there and busy; the submit's own retries wait for it.
+        if (error._tag === "ProviderError" && error.reason === "rate-limited") return undefined
         const message =
           error._tag === "ProviderError" ? error.message : `no answer within ${timeoutMs / 1000} s`
         onEvent({ _tag: "Unavailable", provider, message })

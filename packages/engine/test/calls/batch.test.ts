@@ -14,6 +14,7 @@ import {
   makeBudget,
   makeCallRunner,
   priceFor,
+  probeBatch,
   runExecutors,
   silentProgress,
 } from "../../src/calls/index.js"
@@ -371,6 +372,48 @@ describe("batch executor against the vendors' batch fakes", () => {
       )
     })
   }
+
+  it("the probe: a 404 is final at once, a flaky server is tried again, a busy one (429) counts as there", async () => {
+    const fake = await startVendorFake("openai", { seed: 12 })
+    servers.push(fake)
+    const real = vendorProvider("openai", fake).batch!
+    const answering = (failures: ReadonlyArray<ProviderError>) => {
+      let calls = 0
+      const probe = Effect.suspend(() => {
+        const failure = failures[calls++]
+        return failure === undefined ? Effect.void : Effect.fail(failure)
+      })
+      return { batch: { ...real, probe }, calls: () => calls }
+    }
+    const error = (reason: ProviderError["reason"], status: number, message: string) =>
+      new ProviderError({ provider: "openai", reason, status, message })
+    const events: Array<BatchEvent> = []
+    const run = (batch: ProviderBatch) =>
+      Effect.runPromise(probeBatch(batch, "openai", (event) => events.push(event)))
+
+    const missing = answering([error("invalid-request", 404, "404 Not Found")])
+    expect(await run(missing.batch)).toBe("404 Not Found")
+    expect(missing.calls()).toBe(1)
+    expect(events).toEqual([{ _tag: "Unavailable", provider: "openai", message: "404 Not Found" }])
+
+    const flaky = answering([error("server", 502, "502 Bad Gateway"), error("server", 503, "503")])
+    expect(await run(flaky.batch)).toBeUndefined()
+    expect(flaky.calls()).toBe(3)
+
+    const down = answering([1, 2, 3].map(() => error("server", 500, "500 Internal Server Error")))
+    expect(await run(down.batch)).toBe("500 Internal Server Error")
+    expect(down.calls()).toBe(3)
+
+    // still busy after its tries: the API is there, and the submit's own retries wait for it
+    const busy = answering([1, 2, 3].map(() => error("rate-limited", 429, "429 Too Many Requests")))
+    expect(await run(busy.batch)).toBeUndefined()
+    expect(busy.calls()).toBe(3)
+    expect(events).toHaveLength(2)
+
+    // the real probe on the real fake: one GET, and the API is there
+    expect(await run(real)).toBeUndefined()
+    expect(events).toHaveLength(2)
+  })
 
   it("a restarted run waits for its running batches by id even when the probe fails: nothing is paid twice", async () => {
     const fake = await startVendorFake("openai", { seed: 11 })
