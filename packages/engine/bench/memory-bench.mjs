@@ -246,13 +246,13 @@ console.log(`engine memory bench: medians of ${repeats}, load ${await load()}`)
 if (parts.has("f")) {
   const batch = await measure("standin", batchCalls)
   console.log(
-    `(f) automatic batching of ${format(batchCalls)} calls (${batch.batches} batch${batch.batches === 1 ? "" : "es"}, ${format(batch.answered)} answered): peak RSS ${format(batch.rssMb)} MB (target < 1,024 MB: ${verdict(batch.rssMb < 1024)}), ${batch.seconds.toFixed(1)} s wall (the fake takes ~13 s per batch), ${batch.cpuSeconds.toFixed(1)} s CPU`,
+    `(f) automatic batching of ${format(batchCalls)} calls (${batch.batches} batch${batch.batches === 1 ? "" : "es"}, ${format(batch.answered)} answered): peak RSS ${format(batch.rssMb)} MB, ratio to 1,024 MB ${(batch.rssMb / 1024).toFixed(2)} (target < 1: ${verdict(batch.rssMb < 1024)}), ${batch.seconds.toFixed(1)} s wall (the fake takes ~13 s per batch), ${batch.cpuSeconds.toFixed(1)} s CPU`,
   )
 }
 if (parts.has("h")) {
   const fallback = await measure("standin", batchCalls, ["--batches", "off"])
   console.log(
-    `(h) the same run against a server with no batch API: first answer (a live call) after ${fallback.firstLiveSeconds?.toFixed(2) ?? "never"} s (target < 5 s: ${verdict(fallback.firstLiveSeconds !== null && fallback.firstLiveSeconds < 5)}), ${format(fallback.answered)} answered live in ${fallback.seconds.toFixed(1)} s wall, ${fallback.cpuSeconds.toFixed(1)} s CPU, peak RSS ${format(fallback.rssMb)} MB (target < 1,024 MB: ${verdict(fallback.rssMb < 1024)})`,
+    `(h) the same run against a server with no batch API: first answer (a live call) after ${fallback.firstLiveSeconds?.toFixed(2) ?? "never"} s, ratio to 5 s ${fallback.firstLiveSeconds === null ? "n/a" : (fallback.firstLiveSeconds / 5).toFixed(2)} (target < 1: ${verdict(fallback.firstLiveSeconds !== null && fallback.firstLiveSeconds < 5)}), ${format(fallback.answered)} answered live in ${fallback.seconds.toFixed(1)} s wall, ${fallback.cpuSeconds.toFixed(1)} s CPU, peak RSS ${format(fallback.rssMb)} MB, ratio to 1,024 MB ${(fallback.rssMb / 1024).toFixed(2)} (target < 1: ${verdict(fallback.rssMb < 1024)})`,
   )
 }
 if (parts.has("g")) {
