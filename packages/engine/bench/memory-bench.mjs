@@ -91,7 +91,7 @@ const child = async (mode, baseUrl, calls) => {
 }
 
 /** A run as `standin run` makes it: a store, one budget, `runExecutors` with the default batch choice. */
-const standinRun = (baseUrl, calls, directory) =>
+const standinRun = (baseUrl, calls, directory, batched) =>
   Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {
@@ -107,7 +107,12 @@ const standinRun = (baseUrl, calls, directory) =>
           runId: "bench",
           budget: makeBudget(null),
           limits: { maxConcurrency: concurrency, requestsPerMinute: null, tokensPerMinute: null },
-          batch: { mode: "auto", threshold: 20_000, pollIntervalMs: 1_000 },
+          // the default --batch-threshold (20,000), or the run's size when a smaller run is asked for
+          batch: {
+            mode: "auto",
+            threshold: batched ? Math.min(20_000, calls) : 20_000,
+            pollIntervalMs: 1_000,
+          },
           elicitation: "sample",
           scope,
           progress: (label, binding) => {
@@ -193,7 +198,7 @@ if (process.argv[2] === "--child") {
     const value =
       mode === "bare"
         ? await bareRun(baseUrl, Number(calls))
-        : await standinRun(baseUrl, Number(calls), directory)
+        : await standinRun(baseUrl, Number(calls), directory, mode === "batch")
     const usage = process.resourceUsage()
     process.stdout.write(
       JSON.stringify({
@@ -244,13 +249,13 @@ const load = () =>
 
 console.log(`engine memory bench: medians of ${repeats}, load ${await load()}`)
 if (parts.has("f")) {
-  const batch = await measure("standin", batchCalls)
+  const batch = await measure("batch", batchCalls)
   console.log(
     `(f) automatic batching of ${format(batchCalls)} calls (${batch.batches} batch${batch.batches === 1 ? "" : "es"}, ${format(batch.answered)} answered): peak RSS ${format(batch.rssMb)} MB, ratio to 1,024 MB ${(batch.rssMb / 1024).toFixed(2)} (target < 1: ${verdict(batch.rssMb < 1024)}), ${batch.seconds.toFixed(1)} s wall (the fake takes ~13 s per batch), ${batch.cpuSeconds.toFixed(1)} s CPU`,
   )
 }
 if (parts.has("h")) {
-  const fallback = await measure("standin", batchCalls, ["--batches", "off"])
+  const fallback = await measure("batch", batchCalls, ["--batches", "off"])
   console.log(
     `(h) the same run against a server with no batch API: first answer (a live call) after ${fallback.firstLiveSeconds?.toFixed(2) ?? "never"} s, ratio to 5 s ${fallback.firstLiveSeconds === null ? "n/a" : (fallback.firstLiveSeconds / 5).toFixed(2)} (target < 1: ${verdict(fallback.firstLiveSeconds !== null && fallback.firstLiveSeconds < 5)}), ${format(fallback.answered)} answered live in ${fallback.seconds.toFixed(1)} s wall, ${fallback.cpuSeconds.toFixed(1)} s CPU, peak RSS ${format(fallback.rssMb)} MB, ratio to 1,024 MB ${(fallback.rssMb / 1024).toFixed(2)} (target < 1: ${verdict(fallback.rssMb < 1024)})`,
   )
