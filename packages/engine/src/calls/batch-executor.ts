@@ -68,7 +68,11 @@ export interface BatchExecutorOptions {
   readonly runId?: string
   /** Where the polling and submitting fibers live; they end with it (or at `finish`). */
   readonly scope: Scope.Scope
-  /** At most this many requests per vendor batch (and never more than the vendor allows). */
+  /**
+   * At most this many requests per vendor batch (default 10,000; never more than the vendor allows). A
+   * large run goes out as several batches, which the vendor runs side by side: each upload, and each
+   * batch's results read back at once, stay a fraction of the run.
+   */
   readonly maxRequests?: number
   /** Time between status checks of running batches (default 30 s). */
   readonly pollIntervalMs?: number
@@ -145,6 +149,9 @@ export const probeBatch = (
   )
 }
 
+/** Requests per vendor batch unless asked otherwise (peak RSS of 50,000 batched calls: 911 MB in one batch, 821 MB in five). */
+const defaultChunk = 10_000
+
 /** Serialised lengths of shared schemas, measured once. */
 const schemaBytes = new WeakMap<object, number>()
 
@@ -187,7 +194,7 @@ export const makeBatchExecutor = (
     const { runner, batch, store, runId, provider } = options
     const emit = options.onEvent ?? (() => {})
     const policy: RetryPolicy = { ...batchPolicy, ...options.retry }
-    const maxRequests = Math.max(1, Math.min(batch.limits.maxRequests, options.maxRequests ?? Infinity))
+    const maxRequests = Math.max(1, Math.min(batch.limits.maxRequests, options.maxRequests ?? defaultChunk))
     // Stay well inside the byte limit: estimates of payload sizes are rough.
     const maxBytes = Math.max(1, Math.floor(batch.limits.maxBytes * 0.8))
     const idleMs = options.idleMs ?? 250
