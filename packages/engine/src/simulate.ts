@@ -20,11 +20,11 @@ import {
   twinPages,
   unsupportedElicitation,
 } from "@standin/core"
+import { streamFor, vendorSeed } from "@standin/stats"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
 import { optionOrdersFor } from "./option-order.js"
-import { deriveSeed, streamFor } from "./random.js"
 import { randomisersFor, randomiserTexts } from "./randomiser.js"
 
 /** What the engine gets back from one provider call (possibly served from the cache). */
@@ -104,9 +104,9 @@ export const callRequest = (
   prompt,
   settings: {
     ...options.settings,
-    // One seed for every page of a twin's ask: the page is its own field (the prompts differ anyway).
-    seed:
-      options.settings.seed ?? deriveSeed(options.seed, "call", twin.id, replicate, attempt) % 2_147_483_647,
+    // The vendor's seed, derived once (stats' vendorSeed); one seed for every page of a twin's ask: the page is
+    // its own field (the prompts differ anyway).
+    seed: vendorSeed(options.settings.seed, options.seed, twin.id, replicate, attempt),
   },
   elicitation: options.elicitation,
   replicate,
