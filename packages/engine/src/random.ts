@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import * as crypto from "node:crypto"
 
 /**
  * A small, fast, seeded PRNG (mulberry32) for everything in a run that must be reproducible from the
@@ -24,15 +24,30 @@ export const mulberry32 = (seed: number): Random => {
   return { next, int: (n) => Math.floor(next() * n) }
 }
 
-/** A 32-bit seed derived from a run seed and stream keys (sha256, so streams are independent). */
+const sha256: (text: string) => Buffer =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "buffer")
+    : (text) => crypto.createHash("sha256").update(text).digest()
+
+/**
+ * A 32-bit seed derived from a run seed and stream keys (sha256, so streams are independent). One-shot
+ * `crypto.hash` where Node has it: it runs for every call of a run, a replay included.
+ */
 export const deriveSeed = (seed: number, ...keys: ReadonlyArray<string | number>): number =>
-  createHash("sha256")
-    .update(JSON.stringify([seed, ...keys]))
-    .digest()
-    .readUInt32LE(0)
+  sha256(JSON.stringify([seed, ...keys])).readUInt32LE(0)
 
 export const streamFor = (seed: number, ...keys: ReadonlyArray<string | number>): Random =>
   mulberry32(deriveSeed(seed, ...keys))
+
+/** `streamFor`, derived only when first drawn from (most replies draw nothing): the same draws. */
+export const lazyStreamFor = (seed: number, ...keys: ReadonlyArray<string | number>): Random => {
+  let stream: Random | undefined
+  const next = () => {
+    stream ??= streamFor(seed, ...keys)
+    return stream.next()
+  }
+  return { next, int: (n) => Math.floor(next() * n) }
+}
 
 /** Fisher–Yates shuffle into a new array. */
 export const shuffled = <A>(items: ReadonlyArray<A>, random: Random): Array<A> => {

@@ -79,23 +79,52 @@ const clean = (value: unknown): unknown => {
   return stripped === undefined ? null : stripped
 }
 
+// What every call of a run shares by reference (the spec's vendor options, the key's extra, the messages of a
+// prompt that several replicates ask) is serialised once; the base URL's last normal form is remembered.
+const cleanMemo = new WeakMap<object, string>()
+const cleanJson = (value: unknown): string => {
+  if (value === null || typeof value !== "object") return canonicalJson(clean(value))
+  let text = cleanMemo.get(value)
+  if (text === undefined) {
+    text = canonicalJson(clean(value))
+    cleanMemo.set(value, text)
+  }
+  return text
+}
+const messagesMemo = new WeakMap<object, string>()
+const messagesJson = (messages: ReadonlyArray<unknown>): string => {
+  let text = messagesMemo.get(messages)
+  if (text === undefined) {
+    text = canonicalMessages(messages)
+    messagesMemo.set(messages, text)
+  }
+  return text
+}
+let lastBaseUrl: { readonly given: string | undefined; readonly json: string } | undefined
+const baseUrlJson = (baseUrl: string | undefined): string => {
+  if (lastBaseUrl === undefined || lastBaseUrl.given !== baseUrl)
+    lastBaseUrl = { given: baseUrl, json: canonicalJson(normalizeBaseUrl(baseUrl)) }
+  return lastBaseUrl.json
+}
+
 /**
  * The canonical JSON that a call key hashes (exported so tests and audits can see exactly what counts).
  * It equals `canonicalJson` of the object with these members; it is written out member by member, in
  * sorted order, because it runs for every call (a cached replay does little else), and the parts that
- * calls share by reference (the answer schema, per-item prompts) are serialised once.
+ * calls share by reference (the answer schema, per-item prompts, a prompt's messages, vendor options, the extra)
+ * are serialised once: they are never mutated, as standin's readonly domain values are not.
  */
 export const callKeyMaterial = (parts: CallKeyParts): string =>
   '{"attempt":' +
   canonicalJson(parts.attempt) +
   ',"baseUrl":' +
-  canonicalJson(normalizeBaseUrl(parts.baseUrl)) +
+  baseUrlJson(parts.baseUrl) +
   ',"elicitation":' +
   canonicalJson(parts.elicitation) +
   ',"extra":' +
-  (parts.extra === undefined ? "null" : canonicalJson(clean(parts.extra))) +
+  (parts.extra === undefined ? "null" : cleanJson(parts.extra)) +
   ',"messages":' +
-  canonicalMessages(parts.messages) +
+  messagesJson(parts.messages) +
   ',"model":' +
   canonicalJson(parts.model) +
   ',"perItem":' +
@@ -103,7 +132,7 @@ export const callKeyMaterial = (parts: CallKeyParts): string =>
   ',"provider":' +
   canonicalJson(parts.provider) +
   ',"providerOptions":' +
-  (parts.providerOptions === undefined ? "null" : canonicalJson(clean(parts.providerOptions))) +
+  (parts.providerOptions === undefined ? "null" : cleanJson(parts.providerOptions)) +
   ',"replicate":' +
   canonicalJson(parts.replicate) +
   ',"responseSchema":' +
