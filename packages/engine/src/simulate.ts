@@ -403,7 +403,7 @@ interface SimulationContext {
 }
 
 /** Twins the replay path takes at once: their lookups are batched, then the event loop gets a turn. */
-const replayChunk = 2_048
+const replayChunk = 256
 
 /**
  * Simulates every twin (× replicates) through one provider. Each twin answers the instrument page by page in

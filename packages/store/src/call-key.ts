@@ -79,8 +79,8 @@ const clean = (value: unknown): unknown => {
   return stripped === undefined ? null : stripped
 }
 
-// What every call of a run shares by reference (the spec's vendor options, the key's extra, the messages of a
-// prompt that several replicates ask) is serialised once; the base URL's last normal form is remembered.
+// What every call of a run shares by reference (the spec's vendor options, the key's extra) is serialised once;
+// the base URL's last normal form is remembered.
 const cleanMemo = new WeakMap<object, string>()
 const cleanJson = (value: unknown): string => {
   if (value === null || typeof value !== "object") return canonicalJson(clean(value))
@@ -91,14 +91,13 @@ const cleanJson = (value: unknown): string => {
   }
   return text
 }
-const messagesMemo = new WeakMap<object, string>()
+// The last messages only: the replicates of a twin that ask the same prompt come one after another, and a
+// long-lived memo of every prompt would keep each one's text alive until a full garbage collection.
+let lastMessages: { readonly messages: ReadonlyArray<unknown>; readonly json: string } | undefined
 const messagesJson = (messages: ReadonlyArray<unknown>): string => {
-  let text = messagesMemo.get(messages)
-  if (text === undefined) {
-    text = canonicalMessages(messages)
-    messagesMemo.set(messages, text)
-  }
-  return text
+  if (lastMessages === undefined || lastMessages.messages !== messages)
+    lastMessages = { messages, json: canonicalMessages(messages) }
+  return lastMessages.json
 }
 let lastBaseUrl: { readonly given: string | undefined; readonly json: string } | undefined
 const baseUrlJson = (baseUrl: string | undefined): string => {
@@ -114,7 +113,8 @@ const baseUrlJson = (baseUrl: string | undefined): string => {
  * calls share by reference (the answer schema, per-item prompts, a prompt's messages, vendor options, the extra)
  * are serialised once: they are never mutated, as standin's readonly domain values are not.
  */
-export const callKeyMaterial = (parts: CallKeyParts): string =>
+/** The material up to and including the messages. */
+const materialHead = (parts: CallKeyParts): string =>
   '{"attempt":' +
   canonicalJson(parts.attempt) +
   ',"baseUrl":' +
@@ -124,8 +124,11 @@ export const callKeyMaterial = (parts: CallKeyParts): string =>
   ',"extra":' +
   (parts.extra === undefined ? "null" : cleanJson(parts.extra)) +
   ',"messages":' +
-  messagesJson(parts.messages) +
-  ',"model":' +
+  messagesJson(parts.messages)
+
+/** The rest of the material, from the model on. */
+const materialTail = (parts: CallKeyParts): string =>
+  '"model":' +
   canonicalJson(parts.model) +
   ',"perItem":' +
   (parts.perItem === undefined || parts.perItem.length === 0 ? "[]" : canonicalJsonShared(parts.perItem)) +
@@ -148,6 +151,9 @@ export const callKeyMaterial = (parts: CallKeyParts): string =>
   ',"v":' +
   CallKeyVersion +
   "}"
+
+export const callKeyMaterial = (parts: CallKeyParts): string =>
+  `${materialHead(parts)},${materialTail(parts)}`
 
 /** The cache key of one call: sha256 (hex) of its canonical JSON. */
 export const callKey = (parts: CallKeyParts): string => sha256Hex(callKeyMaterial(parts))

@@ -205,7 +205,7 @@ describe("canonicalMessages and sha256Hex (the key's fast paths)", () => {
     expect(canonicalMessages(odd)).toBe(canonicalJson(odd))
   })
 
-  it("writes the same material when parts are shared by reference between calls (the replay's memos)", () => {
+  it("writes the same material and key when parts are shared by reference between calls (the replay's memos)", () => {
     const keyParts = fc.record({
       baseUrl: fc.constantFrom(
         undefined,
@@ -239,6 +239,8 @@ describe("canonicalMessages and sha256Hex (the key's fast paths)", () => {
             extra: structuredClone(extra),
           }
           expect(callKeyMaterial(parts)).toBe(callKeyMaterial(fresh))
+          expect(callKey(parts)).toBe(sha256Hex(callKeyMaterial(fresh)))
+          expect(callKey({ ...parts, attempt: 1 })).toBe(sha256Hex(callKeyMaterial({ ...fresh, attempt: 1 })))
           expect(callKeyMaterial(parts)).not.toContain("secret")
         }
       }),
