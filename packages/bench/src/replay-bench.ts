@@ -68,6 +68,10 @@ const startFake = () =>
 interface Run {
   /** Seconds from the "simulating" line to the "done" line. */
   readonly simulateSeconds: number
+  /** CPU seconds (every thread) of the process over the same lines (Linux /proc; NaN elsewhere). */
+  readonly simulateCpuSeconds: number
+  /** Peak RSS of the process when the "done" line came (MB; NaN without /proc). */
+  readonly simulateRssMb: number
   readonly wallSeconds: number
   /** User + system CPU seconds and peak RSS of the whole process (NaN without GNU time). */
   readonly cpuSeconds: number
@@ -75,6 +79,33 @@ interface Run {
   readonly runId: string | undefined
   readonly paid: number
   readonly cached: number
+}
+
+/** The standin process under GNU time (its only child), else the spawned process itself. */
+const standinPid = (child: ChildProcess): number => {
+  if (gnuTime === undefined) return child.pid!
+  const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim()
+  return Number(children.split(/\s+/)[0])
+}
+/** CPU seconds (user + system, every thread) of a process so far, from /proc (NaN where there is none). */
+const cpuSecondsOf = (child: ChildProcess): number => {
+  try {
+    const fields = readFileSync(`/proc/${standinPid(child)}/stat`, "utf8")
+      .split(") ")[1]!
+      .split(" ")
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+/** Peak RSS of a process so far (MB), from /proc. */
+const peakRssOf = (child: ChildProcess): number => {
+  try {
+    const status = readFileSync(`/proc/${standinPid(child)}/status`, "utf8")
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024
+  } catch {
+    return Number.NaN
+  }
 }
 
 /** One `standin run`, its stderr read line by line as it comes (the simulate phase's start and end). */
@@ -91,6 +122,9 @@ const standin = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
     let pending = ""
     let began: bigint | undefined
     let ended: bigint | undefined
+    let cpuBegan = Number.NaN
+    let cpuEnded = Number.NaN
+    let rssAtEnd = Number.NaN
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString()
     })
@@ -102,8 +136,14 @@ const standin = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
       const lines = pending.split("\n")
       pending = lines.pop()!
       for (const line of lines) {
-        if (line.startsWith("simulating openai-gpt-4o-mini")) began = now
-        else if (/^\s+openai-gpt-4o-mini: done/.test(line)) ended = now
+        if (line.startsWith("simulating openai-gpt-4o-mini")) {
+          began = now
+          cpuBegan = cpuSecondsOf(child)
+        } else if (/^\s+openai-gpt-4o-mini: done/.test(line)) {
+          ended = now
+          cpuEnded = cpuSecondsOf(child)
+          rssAtEnd = peakRssOf(child)
+        }
       }
     })
     child.on("exit", (code) => {
@@ -118,6 +158,8 @@ const standin = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
       const count = (text: string | undefined) => Number((text ?? "NaN").replaceAll(",", ""))
       done({
         simulateSeconds: Number(ended - began) / 1e9,
+        simulateCpuSeconds: cpuEnded - cpuBegan,
+        simulateRssMb: rssAtEnd,
         wallSeconds,
         cpuSeconds: user! + system!,
         rssMb: rssKb! / 1024,
@@ -210,6 +252,8 @@ try {
     throw new Error(`the store read back ${read.found} of ${read.keys} answers, not ${answers}`)
 
   const rate = median(replays.map((replay) => answers / replay.simulateSeconds))
+  const cpuRate = median(replays.map((replay) => answers / replay.simulateCpuSeconds))
+  const simulateRss = median(replays.map((replay) => replay.simulateRssMb))
   const rss = median(replays.map((replay) => replay.rssMb))
   const cpu = median(replays.map((replay) => replay.cpuSeconds))
   const wall = median(replays.map((replay) => replay.wallSeconds))
@@ -219,6 +263,9 @@ try {
   )
   console.log(
     `  the store's own read rate (getCall one by one, same file): ${format(read.rate)} answers/s; replay / store ${ratio.toFixed(2)} (target ≥ ${targets.ratio}: ${verdict(ratio >= targets.ratio)})`,
+  )
+  console.log(
+    `  per CPU second of the replay (load-independent): ${format(cpuRate)} answers/s; peak RSS when the replay ended ${format(simulateRss)} MB`,
   )
   console.log(
     `  peak RSS of the replay (whole command, scoring included): ${format(rss)} MB, ratio to ${format(targets.rssMb)} MB: ${(rss / targets.rssMb).toFixed(2)} (${verdict(rss < targets.rssMb)})`,
