@@ -98,6 +98,7 @@ export {
   type RenderedPrompt,
   type RenderOptions,
 } from "./prompt.js"
+export { defaultTold, ProtectedDesign, randomiserOutcomes } from "./protect.js"
 export {
   type BaselineRole,
   descriptorForModel,
@@ -208,6 +209,7 @@ export {
   ReferenceCoefficient,
   ReferenceMediation,
   ReferenceMediationEstimate,
+  ReferencePrevalence,
   ReferenceResults,
   reconstructedTexts,
   StandardErrors,

@@ -26,6 +26,7 @@ import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
 import { optionOrdersFor } from "./option-order.js"
 import { deriveSeed, lazyStreamFor } from "./random.js"
+import { randomisersFor, randomiserTexts } from "./randomiser.js"
 
 /** What the engine gets back from one provider call (possibly served from the cache). */
 export type ExecutedCall = Omit<CallResult, "key">
@@ -188,6 +189,8 @@ class TwinAsk {
   private raw = ""
   private readonly optionOrders: ReturnType<typeof optionOrdersFor>
   private readonly prompts: Map<string, ProviderRequest["prompt"]>
+  private readonly randomisers: TwinShared["randomisers"]
+  private readonly told: TwinShared["told"]
   private readonly askedPages: ReturnType<typeof twinPages>
   private pageIndex = -1
   private page: ReturnType<typeof twinPages>[number] | undefined
@@ -204,11 +207,18 @@ class TwinAsk {
     readonly replicate: number,
   ) {
     const { study, options } = context
-    const shared = context.twinShared(twin, () => ({
-      optionOrders: optionOrdersFor(study, options.optionOrder ?? "as-shown", options.seed, twin.id),
-      prompts: new Map(),
-    }))
+    const shared = context.twinShared(twin, () => {
+      const randomisers = randomisersFor(study, options.seed, twin.id)
+      return {
+        optionOrders: optionOrdersFor(study, options.optionOrder ?? "as-shown", options.seed, twin.id),
+        randomisers,
+        told: randomiserTexts(randomisers),
+        prompts: new Map(),
+      }
+    })
     this.optionOrders = shared.optionOrders
+    this.randomisers = shared.randomisers
+    this.told = shared.told
     this.prompts = shared.prompts
     this.askedPages = context.pagesOf(twin)
     this.nextPage()
@@ -239,6 +249,7 @@ class TwinAsk {
           includeDemographics: options.includeDemographics,
           ...(pageIndex === 0 ? {} : { page: pageIndex, history: this.history }),
           ...(this.optionOrders === undefined ? {} : { optionOrders: this.optionOrders }),
+          ...(this.told === undefined ? {} : { randomisers: this.told }),
         })
         this.prompts.set(asked, prompt)
       }
@@ -364,6 +375,7 @@ class TwinAsk {
       usage: { inputTokens: this.inputTokens, outputTokens: this.outputTokens },
       ...(paged ? { turns: this.turns } : {}),
       ...(optionOrders === undefined ? {} : { optionOrders }),
+      ...(this.randomisers === undefined ? {} : { randomisers: this.randomisers }),
       ...(failure === undefined ? {} : { failure }),
     }
   }
@@ -382,9 +394,12 @@ const historyKey = (history: ReadonlyArray<Record<string, AnswerValue>>): string
           : value,
       )
 
-/** What the replicates of one twin share: its option orders and the prompts rendered for it. */
+/** What the replicates of one twin share: its option orders, its randomiser outcomes and the prompts rendered for it. */
 interface TwinShared {
   readonly optionOrders: ReturnType<typeof optionOrdersFor>
+  readonly randomisers: ReturnType<typeof randomisersFor>
+  /** What the twin is told of its randomisers' outcomes (in its prompts). */
+  readonly told: ReturnType<typeof randomiserTexts>
   readonly prompts: Map<string, ProviderRequest["prompt"]>
 }
 
