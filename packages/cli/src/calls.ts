@@ -112,7 +112,9 @@ export const batchLine = (event: BatchEvent): string => {
     case "Ended":
       return `  ${event.provider} batch ${event.batchId} ${event.state}: ${count(event.answered)} answered${event.failed > 0 ? `, ${count(event.failed)} to call live` : ""}`
     case "SubmitFailed":
-      return `  ${event.provider} batch of ${count(event.requests)} requests could not be submitted (${event.message}): calling them live`
+      return `  ${event.provider} batch of ${count(event.requests)} requests could not be submitted (${event.message}): calling them${event.alsoLive > 0 ? ` and the ${count(event.alsoLive)} queued behind them` : ""} live, and every later call`
+    case "Unavailable":
+      return `  ${event.provider} has no batch API here (${event.message}): calling it live`
     case "PollFailed":
       return `  ${event.provider} batch ${event.batchId}: could not check it (${event.message}); will try again`
   }

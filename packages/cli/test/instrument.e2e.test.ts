@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { deriveSeed } from "@standin/engine"
+import { callSeed } from "@standin/engine"
 import { type FakeServer, type RequestLogEntry, startOpenAiFake } from "@standin/testkit/fakes"
 import { hasData, standin, standinAsync, tempDir } from "./helpers.js"
 
@@ -94,7 +94,7 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
     expect(entries).toHaveLength(rows.length * 2)
     // A twin's calls are found by their seed: the run's seed, the twin, the replicate and the attempt.
     const callsOf = (twin: string) => {
-      const seed = deriveSeed(7, "call", twin, 0, 0) % 2_147_483_647
+      const seed = callSeed(7, twin, 0, 0)
       return entries.filter((entry) => (entry.body as { seed?: number }).seed === seed)
     }
     const shown = rows.filter((row) => row.arm === "shown")
@@ -196,7 +196,7 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
     const orders = rows.map((row) => JSON.parse(row.option_order!) as Record<string, Array<string>>)
     expect(new Set(orders.map((order) => JSON.stringify(order))).size).toBeGreaterThan(1)
     for (const [index, row] of rows.entries()) {
-      const seed = deriveSeed(7, "call", row.twin_id!, 0, 0) % 2_147_483_647
+      const seed = callSeed(7, row.twin_id!, 0, 0)
       const [consent, perception] = entries.filter((entry) => (entry.body as { seed?: number }).seed === seed)
       const listed = (order: ReadonlyArray<string>, preselected?: string) =>
         order
@@ -219,7 +219,7 @@ describe.runIf(hasData)("the bundled study's instrument, on the wire (CLI, loopb
     expect(conversations.map((c) => c.twinId)).toEqual(rows.map((row) => row.twin_id))
     for (const [index, conversation] of conversations.entries()) {
       const row = rows[index]!
-      const seed = deriveSeed(7, "call", row.twin_id!, 0, 0) % 2_147_483_647
+      const seed = callSeed(7, row.twin_id!, 0, 0)
       const calls = entries.filter((e) => (e.body as { seed?: number }).seed === seed)
       const last = messagesOf(calls.at(-1)!)
       const turns = conversation.turns as Array<{ role: string; content: string; carried?: string }>

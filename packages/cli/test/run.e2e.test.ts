@@ -49,7 +49,14 @@ describe.runIf(hasData)("standin run on the bundled study", () => {
       )
     expect(withoutSite(filesOf(b))).toEqual(withoutSite(first))
     const meta = JSON.parse(first["run-meta.json"]!)
-    expect(Object.keys(meta)).toEqual(["schemaVersion", "startedAt", "finishedAt"])
+    expect(Object.keys(meta)).toEqual(["schemaVersion", "startedAt", "finishedAt", "phaseSeconds"])
+    // each phase's wall-clock seconds, as the bench reads the scoring phase's
+    expect(Object.keys(meta.phaseSeconds)).toEqual(["prepare", "simulate", "score", "report"])
+    for (const seconds of Object.values(meta.phaseSeconds)) expect(seconds).toBeGreaterThanOrEqual(0)
+    expect(meta.phaseSeconds.score).toBeGreaterThan(0)
+    expect(meta.phaseSeconds.score).toBeLessThanOrEqual(
+      (Date.parse(meta.finishedAt) - Date.parse(meta.startedAt)) / 1000,
+    )
     expect(meta.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
     expect(Date.parse(meta.finishedAt)).toBeGreaterThanOrEqual(Date.parse(meta.startedAt))
     expect(first["results.json"]).not.toContain(meta.startedAt.slice(0, 10))

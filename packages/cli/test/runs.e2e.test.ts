@@ -313,4 +313,33 @@ describe.runIf(hasData)("standin run: resume, cost limits, faults and batches (C
       reference["/synthetic/openai-gpt-4o-mini.csv"],
     )
   })
+
+  it("--batch against a server without a batch API: one probe answered 404, a clear line, every call live at once", async () => {
+    expect(Object.keys(reference).length).toBeGreaterThan(0)
+    const bare = await startOpenAiFake({ seed: 9, latencyMs: 40, batches: false })
+    try {
+      const out = tempDir("no-batches")
+      const store = join(tempDir("store"), "store.sqlite")
+      const result = await standinAsync(
+        [...base, "--batch", "--batch-poll", "0.05", "--out", out, "--store", store],
+        { ...env(), OPENAI_BASE_URL: bare.baseUrl },
+      )
+      expect(result.status).toBe(0)
+      expect(result.stderr).toMatch(/openai has no batch API here \(404 .*\): calling it live/)
+      // the probe, then live calls only: no upload, no batch, nothing submitted and refused
+      const batchRoutes = bare.log.entries.filter((e) => /\/v1\/(batches|files)/.test(e.path))
+      expect(batchRoutes.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([
+        "GET /v1/batches?limit=1 404",
+      ])
+      expect(bare.log.entries.filter(answered)).toHaveLength(referenceUsage.calls)
+      // the same answers as the live reference run, at the live price
+      const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"))
+      expect(results.entries[0].usage.costUsd).toBeCloseTo(referenceUsage.costUsd, 9)
+      expect(readFileSync(join(out, "synthetic/openai-gpt-4o-mini.csv"), "utf8")).toBe(
+        reference["/synthetic/openai-gpt-4o-mini.csv"],
+      )
+    } finally {
+      await bare.close()
+    }
+  })
 })

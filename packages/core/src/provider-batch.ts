@@ -10,7 +10,7 @@ import type { Elicitation } from "./respondent.js"
  * polling, the cache, resuming by batch id after a restart, falling back to live calls for failed
  * items) is the engine's. Additive: a provider without it is called live.
  */
-export const ProviderBatchSpecVersion = "1.0"
+export const ProviderBatchSpecVersion = "1.1"
 
 /** One request of a batch. `customId` comes back with its result ([A-Za-z0-9_-], at most 64 chars). */
 export interface BatchRequest {
@@ -54,6 +54,12 @@ export interface ProviderBatch {
   readonly limits: BatchLimits
   /** The elicitation methods the batch path serves (others are called live). */
   readonly elicitation: ReadonlyArray<Elicitation>
+  /**
+   * A cheap check that the server has this batch API (one page of at most one batch), made before any
+   * request is prepared, so that a server without one (an OpenAI-compatible server, a proxy: a 404) costs
+   * one round trip instead of a submitted chunk. Optional (additive in 1.1): without it, the first submit finds out.
+   */
+  readonly probe?: Effect.Effect<void, ProviderError>
   /** Submits one batch; `label` names it at the vendor where the API has a name or metadata field. */
   readonly submit: (
     requests: ReadonlyArray<BatchRequest>,

@@ -422,6 +422,15 @@ export const RunMeta = Schema.Struct({
   /** ISO 8601, UTC: when `standin run` started, and when it wrote its results. */
   startedAt: Schema.String,
   finishedAt: Schema.String,
+  /** Wall-clock seconds of the run's phases (summed over its splits), as the bench reads them. */
+  phaseSeconds: Schema.optionalKey(
+    Schema.Struct({
+      prepare: Schema.Number,
+      simulate: Schema.Number,
+      score: Schema.Number,
+      report: Schema.Number,
+    }),
+  ),
 })
 export type RunMeta = typeof RunMeta.Type
 

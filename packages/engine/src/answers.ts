@@ -1,6 +1,6 @@
 import type { AnswerValue, Elicitation, Item, OptionDistribution } from "@standin/core"
 import { isValidAnswer, scaleOptions } from "@standin/core"
-import { drawIndex, type Random } from "./random.js"
+import { drawIndex, type Uniform } from "@standin/stats"
 
 export interface ParsedAnswers {
   /** Valid answers; invalid or missing items are null. */
@@ -93,7 +93,7 @@ export const matchDistribution = (
 export const drawFromDistribution = (
   item: Item,
   distribution: OptionDistribution,
-  random: Random,
+  random: Uniform,
 ): string | undefined => {
   const options = scaleOptions(item.scale)
   if (options.length === 0) return undefined
@@ -115,7 +115,7 @@ export const parseReply = (
   items: ReadonlyArray<Item>,
   elicitation: Elicitation,
   reply: { readonly text: string; readonly distributions?: Readonly<Record<string, OptionDistribution>> },
-  random: Random,
+  random: Uniform,
 ): ParsedAnswers => {
   const answers: Record<string, AnswerValue> = {}
   const distributions: Record<string, OptionDistribution> = {}

@@ -1,5 +1,5 @@
 import type { Persona, Respondent } from "@standin/core"
-import { shuffled, streamFor } from "./random.js"
+import { shuffled, streamFor } from "@standin/stats"
 
 /**
  * The human ceiling's halves. The holdout is split once, seeded, into halves A and B, stratified on arm × persona

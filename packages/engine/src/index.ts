@@ -7,6 +7,8 @@ export {
   computeFigure,
   type FigureValue,
 } from "@standin/analysis"
+// The seed the engine sends with each call (derived once, in @standin/stats), for checks of what reached a vendor.
+export { callSeed } from "@standin/stats"
 export * from "./answers.js"
 export * from "./calls/index.js"
 export * from "./ceiling.js"
@@ -18,7 +20,6 @@ export * from "./fidelity.js"
 export * from "./finetune.js"
 export * from "./option-order.js"
 export * from "./plan.js"
-export * from "./random.js"
 export * from "./randomiser.js"
 export * from "./run.js"
 export * from "./simulate.js"

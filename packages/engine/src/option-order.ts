@@ -1,6 +1,6 @@
 import type { OptionOrderMode, StudyDefinition } from "@standin/core"
 import { optionsAsShown } from "@standin/core"
-import { shuffled, streamFor } from "./random.js"
+import { shuffled, streamFor } from "@standin/stats"
 
 /**
  * The option order each item shows a twin under `--option-order`: undefined for "as-shown" (the order the

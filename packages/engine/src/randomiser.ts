@@ -1,5 +1,5 @@
 import { defaultTold, randomiserOutcomes, type StudyDefinition } from "@standin/core"
-import { streamFor } from "./random.js"
+import { streamFor } from "@standin/stats"
 
 export interface RandomiserDraw {
   /** The design's outcome: forced response `yes`/`no`/`truth`, Warner `statement`/`negation`, crosswise `true`/`false`. */

@@ -12,6 +12,7 @@ export { averagedScores, crossFitted } from "./run/score.js"
 export type {
   EntryData,
   MetricSource,
+  PhaseSeconds,
   PreparedRun,
   ProviderSelection,
   RunEvent,
@@ -31,9 +32,27 @@ export const runStudy = <E>(
   options: RunOptions<E>,
 ): Effect.Effect<RunOutcome, StudyDataError | InputError | MetricError | E> =>
   Effect.gen(function* () {
+    const clock = yield* Effect.sync(() => performance.now())
+    let last = clock
+    const lap = Effect.sync(() => {
+      const now = performance.now()
+      const seconds = (now - last) / 1000
+      last = now
+      return seconds
+    })
     const prepared = yield* prepareRun(options)
+    const prepare = yield* lap
     const { simulated, pilotAnswers } = yield* simulateEntries(options, prepared)
+    const simulate = yield* lap
     const scored = yield* scoreEntries(options, prepared, simulated)
+    const score = yield* lap
     const { results, entries } = reportRun(options, prepared, scored, pilotAnswers)
-    return { results, entries, split: prepared.split, holdout: prepared.holdout }
+    const report = yield* lap
+    return {
+      results,
+      entries,
+      split: prepared.split,
+      holdout: prepared.holdout,
+      phaseSeconds: { prepare, simulate, score, report },
+    }
   }).pipe(Effect.scoped)

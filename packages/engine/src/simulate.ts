@@ -21,11 +21,11 @@ import {
   twinPages,
   unsupportedElicitation,
 } from "@standin/core"
+import { streamFor, type Uniform, vendorSeed } from "@standin/stats"
 import { Effect } from "effect"
 import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
 import { optionOrdersFor } from "./option-order.js"
-import { deriveSeed, lazyStreamFor } from "./random.js"
 import { randomisersFor, randomiserTexts } from "./randomiser.js"
 
 /** What the engine gets back from one provider call (possibly served from the cache). */
@@ -139,9 +139,9 @@ export const callRequest = (
   prompt,
   settings: {
     ...options.settings,
-    // One seed for every page of a twin's ask: the page is its own field (the prompts differ anyway).
-    seed:
-      options.settings.seed ?? deriveSeed(options.seed, "call", twin.id, replicate, attempt) % 2_147_483_647,
+    // The vendor's seed, derived once (stats' vendorSeed); one seed for every page of a twin's ask: the page is
+    // its own field (the prompts differ anyway).
+    seed: vendorSeed(options.settings.seed, options.seed, twin.id, replicate, attempt),
   },
   elicitation: options.elicitation,
   replicate,
@@ -151,6 +151,16 @@ export const callRequest = (
 
 const uniquePush = (list: Array<string>, values: ReadonlyArray<string>) => {
   for (const value of values) if (!list.includes(value)) list.push(value)
+}
+
+/** `streamFor`, derived only when first drawn from (most replies draw nothing): the same draws. */
+export const lazyStreamFor = (seed: number, ...keys: ReadonlyArray<string | number>): Uniform => {
+  let stream: Uniform | undefined
+  const next = () => {
+    stream ??= streamFor(seed, ...keys)
+    return stream.next()
+  }
+  return { next, int: (n) => Math.floor(next() * n) }
 }
 
 type CallOutcome =

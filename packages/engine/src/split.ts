@@ -6,8 +6,8 @@ import {
   type Respondent,
   type StudyDefinition,
 } from "@standin/core"
+import { shuffled, streamFor } from "@standin/stats"
 import { Effect } from "effect"
-import { shuffled, streamFor } from "./random.js"
 
 export interface Split {
   readonly pilot: ReadonlyArray<Respondent>

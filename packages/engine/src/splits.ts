@@ -1,8 +1,7 @@
 import type { ConfidenceInterval, Fidelity, ResultsFile, SplitFigure, SplitsSummary } from "@standin/core"
 import { InputError } from "@standin/core"
-import { normalQuantile, studentQuantile } from "@standin/stats"
+import { keyedSeed, normalQuantile, studentQuantile } from "@standin/stats"
 import { Effect } from "effect"
-import { deriveSeed } from "./random.js"
 import type { RunOutcome } from "./run.js"
 
 /**
@@ -10,7 +9,7 @@ import type { RunOutcome } from "./run.js"
  * a seed derived from it, so the first split is the plain run and the others are reproducible.
  */
 export const splitSeeds = (seed: number, count: number): Array<number> =>
-  Array.from({ length: count }, (_, k) => (k === 0 ? seed : deriveSeed(seed, "splits", k) & 0x7fffffff))
+  Array.from({ length: count }, (_, k) => (k === 0 ? seed : keyedSeed(seed, "splits", k) & 0x7fffffff))
 
 export const splitsDescription =
   "Mean over the splits, between-split SD, and an interval combining the within-split bootstrap variance W (mean of the squared bootstrap SEs) and the between-split variance B by Rubin's rules: T = W + (1 + 1/K)·B, mean ± t(df)·√T with df = (K − 1)·(1 + W / ((1 + 1/K)·B))² (Rubin 1987). The splits' holdouts overlap, so B understates what fully independent samples would show."

@@ -17,10 +17,10 @@ import type {
   StudyDefinition,
 } from "@standin/core"
 import { type FinetuneError, InputError, PluginConfigError, Provider } from "@standin/core"
+import { shuffled, streamFor } from "@standin/stats"
 import type { StoreShape } from "@standin/store"
 import { type Duration, Effect, Layer } from "effect"
 import { type FinetuneJobEvent, type FinetuneOutcome, prepareFinetune, runFinetune } from "./finetune.js"
-import { shuffled, streamFor } from "./random.js"
 import { type ProviderSelection, type RunEvent, type RunOptions, type RunOutcome, runStudy } from "./run.js"
 import { type Split, splitRespondents } from "./split.js"
 import { pointWorth, unionOfPilots } from "./sweep-worth.js"

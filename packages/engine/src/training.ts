@@ -6,8 +6,8 @@ import type {
   TrainingExample,
 } from "@standin/core"
 import { answerTurn, FinetuneError, instrumentPages, twinOf, twinPages } from "@standin/core"
+import { shuffled, streamFor } from "@standin/stats"
 import { Effect } from "effect"
-import { shuffled, streamFor } from "./random.js"
 
 /** Pseudonymous keys for pilot respondents (the human's id is private and never written anywhere). */
 export const pilotKeyFor = (index: number): string => `p${String(index + 1).padStart(5, "0")}`

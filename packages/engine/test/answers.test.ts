@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { Item } from "@standin/core"
+import { mulberry32 } from "@standin/stats"
 import { extractJsonObject, matchAnswer, parseReply } from "../src/answers.js"
-import { mulberry32 } from "../src/random.js"
 import { fixtureStudy } from "./fixture.js"
 
 const items = fixtureStudy.items

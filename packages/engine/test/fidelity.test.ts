@@ -116,6 +116,24 @@ describe("fidelity per bootstrap resample", () => {
     expect(overall.fidelity.ci).toMatchObject({ lower: 0.5, upper: 0.5, method: "resampled-fidelity" })
   })
 
+  it("falls back to the mean of the per-metric bounds, in order, when a metric has no per-resample values", () => {
+    // A distance metric (lower is better) and an F1 (higher is better), both without resamples: each interval
+    // is mapped onto the floor–ceiling scale, and the overall interval averages lower with lower, upper with upper.
+    const distance = metricFidelity(
+      score(0.1, undefined, { lower: 0.05, upper: 0.15 }),
+      score(0.3),
+      score(0.02),
+      1,
+    )
+    const f1 = metricFidelity(score(0.7, undefined, { lower: 0.5, upper: 0.8 }), score(0.2), score(0.9), 1)
+    const overall = overallFidelity([distance, f1]).fidelity
+    expect(overall.value).toBeCloseTo((0.2 / 0.28 + 0.5 / 0.7) / 2, 12)
+    expect(overall.ci!.lower).toBeCloseTo((0.15 / 0.28 + 0.3 / 0.7) / 2, 12)
+    expect(overall.ci!.upper).toBeCloseTo((0.25 / 0.28 + 0.6 / 0.7) / 2, 12)
+    expect(overall.ci!.description).toMatch(/mean of the per-metric bounds/)
+    expect(isValidInterval(overall.ci)).toBe(true)
+  })
+
   it("counts invalid answers at the floor and flags fidelity outside [0, 1]", () => {
     expect(adjustForValidRate(0.8, 0.5)).toBeCloseTo(0.4, 12)
     // Refusing never lifts a score below the floor.

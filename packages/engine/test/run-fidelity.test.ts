@@ -11,10 +11,10 @@ import {
   type Respondent,
   ResultsFile,
 } from "@standin/core"
+import { keyedSeed, mulberry32 } from "@standin/stats"
 import { defineStudy } from "@standin/study"
 import { Effect, Layer, Schema } from "effect"
 import { ceilingHalves, ceilingHalvingCount } from "../src/ceiling.js"
-import { deriveSeed, mulberry32 } from "../src/random.js"
 import { runStudy, twinIdFor } from "../src/run.js"
 import { combineSplits, splitSeeds } from "../src/splits.js"
 import { fixtureRespondents, fixtureStudy } from "./fixture.js"
@@ -28,7 +28,7 @@ const experiment: ExperimentShape = {
 
 /** Poisson(1) bootstrap weight keyed by (seed, resample, twin id), as the metrics' contract describes. */
 const weight = (seed: number, r: number, twinId: string): number => {
-  const u = mulberry32(deriveSeed(seed, r, twinId)).next()
+  const u = mulberry32(keyedSeed(seed, r, twinId)).next()
   let k = 0
   let p = Math.exp(-1)
   let cumulative = p

@@ -25,7 +25,6 @@ export {
   parseRateLimitReset,
   parseRetryAfter,
   reasonForStatus,
-  requestSeed,
   type SdkErrorClasses,
   sdkProviderError,
   type TokenLogprob,

@@ -220,21 +220,6 @@ export const distributionFromLogprobs = (
   return { distribution, mass: Math.min(1, total) }
 }
 
-/**
- * The seed to send for one call: the run's seed moved by the replicate and the re-ask attempt, so
- * replicates are decorrelated and a re-ask after an invalid answer does not repeat it verbatim.
- * Undefined when the run has no seed.
- */
-export const requestSeed = (request: {
-  readonly settings: { readonly seed?: number }
-  readonly replicate: number
-  readonly attempt: number
-}): number | undefined => {
-  const seed = request.settings.seed
-  if (seed === undefined) return undefined
-  return (Math.trunc(seed) + request.replicate * 1_000_003 + request.attempt * 7_919) % 2_147_483_647
-}
-
 /** What one item's one-token ask returned: its first-token candidates (the chosen token among them). */
 export interface FirstTokenAnswer {
   readonly candidates: ReadonlyArray<TokenLogprob>

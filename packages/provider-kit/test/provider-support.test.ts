@@ -6,7 +6,6 @@ import {
   parseRateLimitReset,
   parseRetryAfter,
   reasonForStatus,
-  requestSeed,
 } from "../src/provider-support.js"
 
 describe("rate-limit headers", () => {
@@ -95,15 +94,5 @@ describe("distributionFromLogprobs", () => {
     expect(result?.distribution.mid).toBeCloseTo(0.375, 12)
     expect(result?.distribution.high).toBe(0)
     expect(distributionFromLogprobs([{ token: "x", logprob: 0 }], ["1"], ["a"])).toBeUndefined()
-  })
-})
-
-describe("requestSeed", () => {
-  it("keeps the seed for the first call and moves it per replicate and attempt", () => {
-    const base = { settings: { seed: 42 }, replicate: 0, attempt: 0 }
-    expect(requestSeed(base)).toBe(42)
-    expect(requestSeed({ ...base, replicate: 1 })).toBe(42 + 1_000_003)
-    expect(requestSeed({ ...base, attempt: 2 })).toBe(42 + 2 * 7_919)
-    expect(requestSeed({ settings: {}, replicate: 3, attempt: 0 })).toBeUndefined()
   })
 })

@@ -116,11 +116,22 @@ export {
 } from "./prevalence.js"
 export { fitProbit, type Information, type ProbitFit, type ProbitOptions } from "./probit.js"
 export {
+  callSeed,
   deriveSeed,
+  drawIndex,
+  hash32,
+  hashUnit,
+  keyedSeed,
   makeRandom,
+  mulberry32,
   type Random,
   sampleWithoutReplacement,
+  sha256Words,
+  shuffled,
   shuffleInPlace,
+  streamFor,
+  type Uniform,
+  vendorSeed,
 } from "./random.js"
 export {
   type Coefficient,

@@ -106,17 +106,21 @@ const crossProducts = (
   for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) xtx[j * p + i] = xtx[i * p + j]!
 }
 
+/** Xβ over the rows of non-zero weight; a row flagged in `unit` (every value 1) sums its coefficients (1·β is β). */
 const linearPredictor = (
   design: Design,
   beta: ArrayLike<number>,
   weights: Float64Array,
   out: Float64Array,
+  unit?: Uint8Array,
 ) => {
   const { rowStart, columnIndex, values } = design
   for (let i = 0; i < design.n; i++) {
     if (weights[i] === 0) continue
     let sum = 0
-    for (let a = rowStart[i]!; a < rowStart[i + 1]!; a++) sum += values[a]! * beta[columnIndex[a]!]!
+    if (unit !== undefined && unit[i] === 1)
+      for (let a = rowStart[i]!; a < rowStart[i + 1]!; a++) sum += beta[columnIndex[a]!]!
+    else for (let a = rowStart[i]!; a < rowStart[i + 1]!; a++) sum += values[a]! * beta[columnIndex[a]!]!
     out[i] = sum
   }
 }
@@ -204,6 +208,90 @@ interface Pooled {
   readonly groupOf: Int32Array
   /** Per column: whether every value is 0 or 1 (a candidate for the separation check). */
   readonly binary: Uint8Array
+  /**
+   * The first row of the design's own outcome that is not 0 or 1 (-1 when none; -2 until first needed): checked
+   * once per design instead of on every refit.
+   */
+  invalidOutcomeRow: number
+  /** Scratch buffers of one fit on this design, reused by the next (fits are synchronous, one at a time). */
+  scratch: LogitScratch | undefined
+  /** The information matrix's cells each row adds to (see unitPairsOf), once first needed. */
+  unitPairs: UnitPairs | undefined
+}
+
+/**
+ * For each pooled row whose values are all exactly 1 (a row of dummies), the flat indices of the upper-triangle
+ * cells of X'WX it adds to, in the order the general loop visits them: such a row adds its curvature itself to
+ * each (c·1·1 is c exactly), so the sums, and their order, are the same without the multiplications.
+ */
+interface UnitPairs {
+  /** Per row: 1 when every value is 1. */
+  readonly unit: Uint8Array
+  /** Per row, where its cells start in `cell` (rows + 1 entries; a row that is not unit lists none). */
+  readonly start: Int32Array
+  readonly cell: Int32Array
+}
+
+const unitPairsOf = (pooled: Pooled): UnitPairs => {
+  if (pooled.unitPairs !== undefined) return pooled.unitPairs
+  const { n, p, rowStart, columnIndex, values } = pooled.design
+  const unit = new Uint8Array(n)
+  const start = new Int32Array(n + 1)
+  const cells: Array<number> = []
+  for (let g = 0; g < n; g++) {
+    start[g] = cells.length
+    const from = rowStart[g]!
+    const to = rowStart[g + 1]!
+    let ones = true
+    for (let a = from; a < to; a++) if (values[a] !== 1) ones = false
+    if (!ones) continue
+    unit[g] = 1
+    for (let a = from; a < to; a++) {
+      const base = columnIndex[a]! * p
+      for (let b = a; b < to; b++) cells.push(base + columnIndex[b]!)
+    }
+  }
+  start[n] = cells.length
+  pooled.unitPairs = { unit, start, cell: Int32Array.from(cells) }
+  return pooled.unitPairs
+}
+
+/** Working arrays of one logit fit, sized for a pooled design; nothing in them outlives the fit. */
+interface LogitScratch {
+  readonly trials: Float64Array
+  readonly successes: Float64Array
+  readonly eta: Float64Array
+  readonly trial: Float64Array
+  readonly information: Float64Array
+  readonly score: Float64Array
+  readonly lastStep: Float64Array
+  readonly candidate: Float64Array
+}
+
+const scratchOf = (pooled: Pooled): LogitScratch => {
+  if (pooled.scratch !== undefined) return pooled.scratch
+  const rows = pooled.design.n
+  const p = pooled.design.p
+  pooled.scratch = {
+    trials: new Float64Array(rows),
+    successes: new Float64Array(rows),
+    eta: new Float64Array(rows),
+    trial: new Float64Array(rows),
+    information: new Float64Array(p * p),
+    score: new Float64Array(p),
+    lastStep: new Float64Array(p),
+    candidate: new Float64Array(p),
+  }
+  return pooled.scratch
+}
+
+/** The first row of `y` (n rows) that is neither 0 nor 1, or -1. */
+const firstInvalidOutcome = (y: ArrayLike<number>, n: number): number => {
+  for (let i = 0; i < n; i++) {
+    const value = y[i]!
+    if (value !== 0 && value !== 1) return i
+  }
+  return -1
 }
 
 const pooledCache = new WeakMap<Design, Pooled>()
@@ -260,6 +348,9 @@ const pool = (design: Design): Pooled => {
     },
     groupOf,
     binary,
+    invalidOutcomeRow: -2,
+    scratch: undefined,
+    unitPairs: undefined,
   }
   pooledCache.set(design, result)
   return result
@@ -337,9 +428,13 @@ const pooledLogLikelihood = (eta: Float64Array, trials: Float64Array, successes:
   return sum
 }
 
-/** One Newton step's information matrix X'WX and score X'(s − wμ), fused over the pooled rows. */
+/**
+ * One Newton step's information matrix X'WX and score X'(s − wμ), fused over the pooled rows. A row of dummies
+ * (every value 1) adds its curvature and residual themselves, through its precomputed cells (see UnitPairs).
+ */
 const informationAndScore = (
   design: Design,
+  pairs: UnitPairs,
   eta: Float64Array,
   trials: Float64Array,
   successes: Float64Array,
@@ -347,6 +442,7 @@ const informationAndScore = (
   score: Float64Array,
 ): void => {
   const { p, rowStart, columnIndex, values } = design
+  const { unit, start: pairStart, cell } = pairs
   information.fill(0)
   score.fill(0)
   for (let g = 0; g < design.n; g++) {
@@ -357,6 +453,12 @@ const informationAndScore = (
     const residual = successes[g]! - w * mu
     const start = rowStart[g]!
     const end = rowStart[g + 1]!
+    if (unit[g] === 1) {
+      for (let a = start; a < end; a++) score[columnIndex[a]!]! += residual
+      const last = pairStart[g + 1]!
+      for (let k = pairStart[g]!; k < last; k++) information[cell[k]!]! += curvature
+      continue
+    }
     for (let a = start; a < end; a++) {
       const ja = columnIndex[a]!
       const va = values[a]!
@@ -385,25 +487,47 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
   const p = design.p
   const pooled = pool(design)
   const rows = pooled.design.n
-  const trials = new Float64Array(rows)
-  const successes = new Float64Array(rows)
+  // The outcome's 0/1 check: once per design for its own outcome, on every call for a given one.
+  let invalid: number
+  if (yIn === design.y) {
+    if (pooled.invalidOutcomeRow === -2) pooled.invalidOutcomeRow = firstInvalidOutcome(yIn, design.n)
+    invalid = pooled.invalidOutcomeRow
+  } else invalid = firstInvalidOutcome(yIn, design.n)
+  if (invalid >= 0) {
+    return fail({
+      _tag: "InvalidOutcome",
+      message: `A logistic outcome must be 0 or 1; row ${invalid} holds ${yIn[invalid]!}.`,
+    })
+  }
+  const scratch = scratchOf(pooled)
+  const { trials, successes, information, score, lastStep, candidate } = scratch
+  const pairs = unitPairsOf(pooled)
+  trials.fill(0)
+  successes.fill(0)
   let n = 0
   let positives = 0
-  for (let i = 0; i < design.n; i++) {
-    const value = yIn[i]!
-    if (value !== 0 && value !== 1) {
-      return fail({
-        _tag: "InvalidOutcome",
-        message: `A logistic outcome must be 0 or 1; row ${i} holds ${value}.`,
-      })
+  const groupOf = pooled.groupOf
+  const rowWeights = options.weights
+  if (rowWeights === undefined) {
+    for (let i = 0; i < design.n; i++) {
+      const value = yIn[i]!
+      const group = groupOf[i]!
+      trials[group]! += 1
+      successes[group]! += value
+      n += 1
+      positives += value
     }
-    const weight = options.weights ? options.weights[i]! : 1
-    if (weight === 0) continue
-    const group = pooled.groupOf[i]!
-    trials[group]! += weight
-    successes[group]! += weight * value
-    n += weight
-    positives += weight * value
+  } else {
+    for (let i = 0; i < design.n; i++) {
+      const weight = rowWeights[i]!
+      if (weight === 0) continue
+      const value = yIn[i]!
+      const group = groupOf[i]!
+      trials[group]! += weight
+      successes[group]! += weight * value
+      n += weight
+      positives += weight * value
+    }
   }
   const problem = binaryOutcomeProblem(n, p, positives)
   if (problem) return fail(problem)
@@ -432,24 +556,23 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
     const intercept = design.columns.indexOf("(Intercept)")
     if (intercept >= 0) beta[intercept] = Math.log(mean / (1 - mean))
   }
-  let eta = new Float64Array(rows)
-  linearPredictor(pooled.design, beta, trials, eta)
-  let logLikelihood = pooledLogLikelihood(eta, trials, successes)
+  // eta and trial are scratch: rows of weight 0 keep stale values, which nothing reads (every pass skips them)
+  let eta = scratch.eta
+  linearPredictor(pooled.design, beta, trials, eta, pairs.unit)
+  // the likelihood at the current estimates, computed only when a step needs checking or at the end
+  let logLikelihood = Number.NaN
   const maxIterations = options.maxIterations ?? 60
   const tolerance = options.tolerance ?? 1e-10
-  const information = new Float64Array(p * p)
-  const score = new Float64Array(p)
-  let trial = new Float64Array(rows)
-  const lastStep = new Float64Array(p)
-  const candidate = new Float64Array(p)
+  let trial = scratch.trial
+  lastStep.fill(0)
   let factor: Float64Array | null = null
   let converged = false
   let iterations = 0
   let singular = false
-  let likelihoodStale = false
+  let likelihoodStale = true
 
   for (iterations = 1; iterations <= maxIterations; iterations++) {
-    informationAndScore(pooled.design, eta, trials, successes, information, score)
+    informationAndScore(pooled.design, pairs, eta, trials, successes, information, score)
     const decomposition = cholesky(information, p)
     if (decomposition.dependent.length > 0) {
       if (iterations === 1) {
@@ -469,13 +592,13 @@ export const fitLogit = (design: Design, options: LogitOptions = {}): Outcome<Lo
       // A short Newton step on the concave logistic likelihood is safe: skip the likelihood check (the costly
       // part of a step) and evaluate the likelihood once at the end.
       for (let j = 0; j < p; j++) beta[j]! += step[j]!
-      linearPredictor(pooled.design, beta, trials, eta)
+      linearPredictor(pooled.design, beta, trials, eta, pairs.unit)
       likelihoodStale = true
       accepted = true
     }
     for (let halving = 0; halving < 40 && !accepted; halving++) {
       for (let j = 0; j < p; j++) candidate[j] = beta[j]! + scale * step[j]!
-      linearPredictor(pooled.design, candidate, trials, trial)
+      linearPredictor(pooled.design, candidate, trials, trial, pairs.unit)
       const candidateLikelihood = pooledLogLikelihood(trial, trials, successes)
       if (likelihoodStale) {
         logLikelihood = pooledLogLikelihood(eta, trials, successes)

@@ -301,6 +301,7 @@ export const anthropicProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "POST",
         pattern: /^\/v1\/messages\/batches$/,
+        batch: true,
         faultable: false,
         handle: (context) => {
           const requests = record(context.body).requests
@@ -321,14 +322,21 @@ export const anthropicProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "GET",
         pattern: /^\/v1\/messages\/batches$/,
+        batch: true,
         faultable: false,
+        // Newest first, `limit` per page (1 to 1000, default 20), as the API pages.
         handle: (context) => {
-          const data = [...batches.values()].reverse().map((batch) => batchObject(batch, context.origin))
+          const text = context.query.get("limit")
+          const limit = text === null ? 20 : Number(text)
+          if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+            return anthropicError(400, "limit: Input should be between 1 and 1000", state.nextId("req_"))
+          const all = [...batches.values()].reverse()
+          const data = all.slice(0, limit).map((batch) => batchObject(batch, context.origin))
           return {
             status: 200,
             body: {
               data,
-              has_more: false,
+              has_more: all.length > limit,
               first_id: data[0]?.id ?? null,
               last_id: data[data.length - 1]?.id ?? null,
             },
@@ -338,6 +346,7 @@ export const anthropicProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "GET",
         pattern: /^\/v1\/messages\/batches\/(?<id>[^/]+)$/,
+        batch: true,
         faultable: false,
         handle: (context) => {
           const batch = batches.get(context.params.id ?? "")
@@ -349,6 +358,7 @@ export const anthropicProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "GET",
         pattern: /^\/v1\/messages\/batches\/(?<id>[^/]+)\/results$/,
+        batch: true,
         faultable: false,
         handle: (context) => {
           const batch = batches.get(context.params.id ?? "")
@@ -366,6 +376,7 @@ export const anthropicProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "POST",
         pattern: /^\/v1\/messages\/batches\/(?<id>[^/]+)\/cancel$/,
+        batch: true,
         faultable: false,
         handle: (context) => {
           const batch = batches.get(context.params.id ?? "")
@@ -377,6 +388,7 @@ export const anthropicProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "DELETE",
         pattern: /^\/v1\/messages\/batches\/(?<id>[^/]+)$/,
+        batch: true,
         faultable: false,
         handle: (context) => {
           const id = context.params.id ?? ""

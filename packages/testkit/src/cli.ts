@@ -6,8 +6,10 @@ import type { Vendor } from "./survey.js"
 
 export const fakeUsage = `usage: standin-fake --vendor openai|anthropic|google|together [--port P] [--latency-ms L|MIN-MAX]
                     [--faults SPEC] [--log requests.jsonl] [--seed N] [--retry-after-ms MS]
+                    [--batches on|off]
 
 Starts a loopback fake of the vendor's API on 127.0.0.1 (port 0 picks a free one).
+--batches off plays a server with no batch API: its batch endpoints answer 404.
 
 SPEC is a comma-separated list of faults, by rate or as a script for the next requests:
   429:0.1,500:0.05,timeout:0.02,malformed:0.02   each generation request draws a fault at these rates
@@ -33,7 +35,16 @@ export const parseFakeArguments = (
     if (value === undefined) return { error: `--${name} needs a value` }
     values.set(name, value)
   }
-  const known = new Set(["vendor", "port", "latency-ms", "faults", "log", "seed", "retry-after-ms"])
+  const known = new Set([
+    "vendor",
+    "port",
+    "latency-ms",
+    "faults",
+    "log",
+    "seed",
+    "retry-after-ms",
+    "batches",
+  ])
   for (const name of values.keys()) if (!known.has(name)) return { error: `unknown flag --${name}` }
   const vendor = values.get("vendor")
   if (vendor !== "openai" && vendor !== "anthropic" && vendor !== "google" && vendor !== "together")
@@ -65,6 +76,9 @@ export const parseFakeArguments = (
     if ("error" in parsed) return { error: `--faults: ${parsed.error}` }
     faults = parsed
   }
+  const batches = values.get("batches")
+  if (batches !== undefined && batches !== "on" && batches !== "off")
+    return { error: "--batches must be on or off" }
   const log = values.get("log")
   return {
     vendor,
@@ -76,6 +90,7 @@ export const parseFakeArguments = (
       ...(latencyMs === undefined ? {} : { latencyMs }),
       ...(faults === undefined ? {} : { faults }),
       ...(log === undefined ? {} : { logFile: log }),
+      ...(batches === "off" ? { batches: false } : {}),
     },
   }
 }

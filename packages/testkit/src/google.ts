@@ -341,6 +341,7 @@ export const googleProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "POST",
         pattern: new RegExp(`^\\/${version}\\/${model}:batchGenerateContent$`),
+        batch: true,
         faultable: false,
         handle: (context) => {
           const batch = record(record(context.body).batch)
@@ -365,8 +366,31 @@ export const googleProtocol = (state: FakeState): VendorProtocol => {
         },
       },
       {
+        // batches.list: a page of long-running operations, newest first (`pageSize` default 50, at most 1000).
+        method: "GET",
+        pattern: new RegExp(`^\\/${version}\\/batches$`),
+        batch: true,
+        faultable: false,
+        handle: (context) => {
+          const text = context.query.get("pageSize")
+          const size = text === null ? 50 : Number(text)
+          if (!Number.isInteger(size) || size < 0)
+            return googleError(400, "* pageSize must be a non-negative integer")
+          const all = [...batches.values()].reverse()
+          const page = all.slice(0, Math.min(size === 0 ? 50 : size, 1000))
+          return {
+            status: 200,
+            body: {
+              operations: page.map(operation),
+              ...(all.length > page.length ? { nextPageToken: `page-${page.length}` } : {}),
+            },
+          }
+        },
+      },
+      {
         method: "GET",
         pattern: new RegExp(`^\\/${version}\\/batches\\/(?<id>[^/:]+)$`),
+        batch: true,
         faultable: false,
         handle: (context) => {
           const batch = batches.get(context.params.id ?? "")
@@ -378,6 +402,7 @@ export const googleProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "POST",
         pattern: new RegExp(`^\\/${version}\\/batches\\/(?<id>[^/:]+):cancel$`),
+        batch: true,
         faultable: false,
         handle: (context) => {
           const batch = batches.get(context.params.id ?? "")
@@ -389,6 +414,7 @@ export const googleProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "DELETE",
         pattern: new RegExp(`^\\/${version}\\/batches\\/(?<id>[^/:]+)$`),
+        batch: true,
         faultable: false,
         handle: (context) => {
           if (!batches.delete(context.params.id ?? "")) return notFound(context.params.id ?? "")

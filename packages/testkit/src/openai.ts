@@ -628,6 +628,13 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
     return state.responder
   }
 
+  /** A `limit` query parameter: the default when absent, undefined when it is not a whole number in range. */
+  const pageLimit = (text: string | null, fallback: number, max: number): number | undefined => {
+    if (text === null) return fallback
+    const value = Number(text)
+    return Number.isInteger(value) && value >= 1 && value <= max ? value : undefined
+  }
+
   const list = <T extends { id: string }>(data: ReadonlyArray<T>) => ({
     object: "list",
     data,
@@ -910,6 +917,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "POST",
         pattern: /^\/v1\/batches$/,
+        batch: true,
         faultable: false,
         handle: (context) => {
           const body = record(context.body)
@@ -944,12 +952,29 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "GET",
         pattern: /^\/v1\/batches$/,
+        batch: true,
         faultable: false,
-        handle: () => ({ status: 200, body: list([...batches.values()].reverse().map(batchObject)) }),
+        // Newest first, `limit` per page (1 to 100, default 20), `has_more` when more remain: as the API pages.
+        handle: (context) => {
+          const limit = pageLimit(context.query.get("limit"), 20, 100)
+          if (limit === undefined)
+            return openAiError(
+              400,
+              "limit must be an integer from 1 to 100.",
+              "invalid_request_error",
+              "limit",
+            )
+          const all = [...batches.values()].reverse()
+          return {
+            status: 200,
+            body: { ...list(all.slice(0, limit).map(batchObject)), has_more: all.length > limit },
+          }
+        },
       },
       {
         method: "GET",
         pattern: /^\/v1\/batches\/(?<id>[^/]+)$/,
+        batch: true,
         faultable: false,
         handle: (context) => {
           const batch = batches.get(id(context))
@@ -961,6 +986,7 @@ export const openAiProtocol = (state: FakeState): VendorProtocol => {
       {
         method: "POST",
         pattern: /^\/v1\/batches\/(?<id>[^/]+)\/cancel$/,
+        batch: true,
         faultable: false,
         handle: (context) => {
           const batch = batches.get(id(context))

@@ -503,6 +503,34 @@ export const suite = (name: string, makeLayer: MakeContractLayer, options: Contr
         }
       })
 
+      it("batch: the probe succeeds where the vendor has a batch API and fails, not retryable, where it has none", async () => {
+        const provider = await batchOf()
+        const probe = provider.batch?.probe
+        if (probe === undefined) return
+        const before = fake!.log.entries.length
+        expect(Result.isSuccess(await run(probe))).toBe(true)
+        // one cheap request, and nothing created
+        expect(fake!.log.entries.slice(before).map((entry) => entry.method)).toEqual(["GET"])
+        const bare = await startVendorFake(vendor, { batches: false })
+        try {
+          const refused = await withProvider(bare, (other) => other.batch?.probe ?? Effect.void)
+          expect(Result.isFailure(refused)).toBe(true)
+          if (!Result.isFailure(refused)) return
+          const error = refused.failure as {
+            _tag?: string
+            status?: number
+            retryable?: boolean
+            message?: string
+          }
+          expect(error._tag).toBe("ProviderError")
+          expect(error.status).toBe(404)
+          expect(error.retryable).toBe(false)
+          outputs.push(String(error.message))
+        } finally {
+          await bare.close()
+        }
+      })
+
       it("batch: a cancelled batch ends without answers", async () => {
         const provider = await batchOf()
         const batch = provider.batch

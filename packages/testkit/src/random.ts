@@ -1,40 +1,26 @@
 /** Seeded randomness for the fakes: the same seed gives the same answers, run after run. */
+import { mulberry32, type Uniform } from "@standin/stats"
 
-/** 32-bit FNV-1a hash of a string. */
-export const hash32 = (text: string): number => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return h >>> 0
-}
+export { hash32, hashUnit } from "@standin/stats"
 
-/** A uniform number in [0, 1) derived from a string. */
-export const hashUnit = (text: string): number => hash32(text) / 0x1_0000_0000
-
-/** A small, fast seeded generator (mulberry32). */
+/** A seeded generator for the fakes: @standin/stats' mulberry32 stream with the draws the fakes need. */
 export class Rng {
-  private state: number
+  private readonly stream: Uniform
   constructor(seed: number) {
-    this.state = seed >>> 0
+    this.stream = mulberry32(seed)
   }
   /** A uniform number in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000
+    return this.stream.next()
   }
   /** An integer in [min, max]. */
   int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1))
+    return min + this.stream.int(max - min + 1)
   }
-  /** An index drawn with probability proportional to `weights`. */
+  /** An index drawn with probability proportional to `weights` (the last index when they sum to 0). */
   pick(weights: ReadonlyArray<number>): number {
     const total = weights.reduce((a, b) => a + b, 0)
-    let u = this.next() * total
+    let u = this.stream.next() * total
     for (let i = 0; i < weights.length; i++) {
       u -= weights[i] ?? 0
       if (u < 0) return i

@@ -46,6 +46,11 @@ export interface FakeOptions {
    * test can check what the fake answered against the vendor's published schema. Off by default.
    */
   readonly captureResponses?: boolean
+  /**
+   * `false` plays a server with no batch API (an OpenAI-compatible server, a proxy, a region without batches):
+   * every batch endpoint answers the vendor's 404 for an unknown URL. Default: batches are served.
+   */
+  readonly batches?: boolean
 }
 
 export interface JobTimings {
@@ -94,6 +99,8 @@ export interface Route {
   readonly faultable: boolean
   /** A signed URL (e.g. an upload target): its address authorises it, so no API key is asked for. */
   readonly signed?: boolean
+  /** An endpoint of the vendor's batch API: unknown (404) on a fake started with `batches: false`. */
+  readonly batch?: boolean
   readonly handle: (context: RouteContext) => RouteResult | Promise<RouteResult>
 }
 
@@ -333,6 +340,7 @@ export const startFake = async (
     let params: Record<string, string> = {}
     for (const candidate of vendor.routes) {
       if (candidate.method !== method) continue
+      if (candidate.batch === true && options.batches === false) continue
       const match = candidate.pattern.exec(url.pathname)
       if (match !== null) {
         route = candidate

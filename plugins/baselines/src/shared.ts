@@ -10,24 +10,19 @@ import type {
   Respondent,
 } from "@standin/core"
 import { ProviderSpecVersion, scaleOptions, settingsWarnings } from "@standin/core"
+import { mulberry32, shuffled } from "@standin/stats"
 
 export const BASELINES_VERSION = "0.1.0"
 
 /**
- * mulberry32, seeded per call from the request's seed (and its page, after the first): a baseline's draws are
- * reproducible call by call, and independent from page to page.
+ * A uniform stream (@standin/stats' mulberry32) seeded per call from the request's seed, its attempt (and its
+ * page, after the first): a baseline's draws are reproducible call by call, and independent from page to page.
  */
-export const randomFor = (request: ProviderRequest) => {
+export const randomFor = (request: ProviderRequest): (() => number) => {
   let state = ((request.settings.seed ?? 0) ^ Math.imul(request.attempt + 1, 0x9e3779b1)) >>> 0
   if (request.page !== undefined && request.page > 0)
     state = (state ^ Math.imul(request.page, 0x85ebca6b)) >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return mulberry32(state).next
 }
 
 export const baselineDescriptor = (
@@ -171,29 +166,6 @@ export const cellIndex = (
   }
 }
 
-/** A seeded uniform stream (mulberry32) for draws that are not tied to one request. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const shuffle = <A>(items: ReadonlyArray<A>, random: () => number): Array<A> => {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    const tmp = out[i]!
-    out[i] = out[j]!
-    out[j] = tmp
-  }
-  return out
-}
-
 /**
  * Matches every twin to a donor of its arm and persona cell (the back-off of `cellIndex`, as pilot-cell uses it),
  * without replacement: the twins (in a seeded order) take a cell's donors in a seeded order, and a donor is used a
@@ -207,16 +179,16 @@ export const matchDonors = (
   seed: number,
 ): Map<string, Respondent> => {
   const lookup = cellIndex(donors, attributes, 1)
-  const random = seededRandom(seed)
+  const random = mulberry32(seed)
   const queues = new Map<ReadonlyArray<Respondent>, { order: Array<Respondent>; next: number }>()
   const matched = new Map<string, Respondent>()
   const ordered = [...twins].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  for (const twin of shuffle(ordered, random)) {
+  for (const twin of shuffled(ordered, random)) {
     const { matches } = lookup(twin)
     if (matches.length === 0) continue
     let queue = queues.get(matches)
     if (queue === undefined || queue.next >= queue.order.length) {
-      queue = { order: shuffle(matches, random), next: 0 }
+      queue = { order: shuffled(matches, random), next: 0 }
       queues.set(matches, queue)
     }
     matched.set(twin.id, queue.order[queue.next]!)

@@ -63,6 +63,8 @@ export const makeBatch = (config: BatchConfig): ProviderBatch => {
   return {
     limits: batchLimits,
     elicitation: ["sample", "verbalized"],
+    // GET /v1/messages/batches?limit=1: a server without Message Batches answers 404
+    probe: Effect.asVoid(attempt((signal) => client.messages.batches.list({ limit: 1 }, { signal }))),
     submit: (requests) =>
       Effect.map(
         attempt((signal) =>

@@ -89,6 +89,10 @@ export const makeBatch = (config: BatchConfig): ProviderBatch => {
   return {
     limits: batchLimits,
     elicitation: ["sample", "verbalized"],
+    // GET {version}/batches?pageSize=1: a server without batch mode answers 404
+    probe: Effect.asVoid(
+      attempt((signal) => client.batches.list({ config: { pageSize: 1, abortSignal: signal } })),
+    ),
     submit: (requests, options) =>
       Effect.gen(function* () {
         const job = yield* attempt((signal) =>

@@ -11,7 +11,7 @@ import {
   settingsWarnings,
   type Usage,
 } from "@standin/core"
-import { firstTokenDistributions, generateFor, requestSeed, type TokenLogprob } from "@standin/provider-kit"
+import { firstTokenDistributions, generateFor, type TokenLogprob } from "@standin/provider-kit"
 import { Effect, Redacted } from "effect"
 import { makeBatch } from "./batch.js"
 import { descriptor as pluginDescriptor } from "./descriptor.js"
@@ -110,7 +110,8 @@ export const make = (config: GoogleConfig): ProviderShape => {
     })
 
   const settings = (request: ProviderRequest): GenerateContentConfig => {
-    const seed = requestSeed(request)
+    // derived once by the engine (stats' vendorSeed): sent as it is
+    const seed = request.settings.seed
     const { temperature, topP } = request.settings
     return {
       ...(temperature === undefined ? {} : { temperature }),

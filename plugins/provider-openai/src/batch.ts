@@ -1,3 +1,8 @@
+import { closeSync, mkdtempSync, openAsBlob, openSync, rmSync, writeSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { createInterface } from "node:readline"
+import { Readable } from "node:stream"
 import {
   type BatchItemResult,
   type BatchState,
@@ -50,6 +55,24 @@ const stateOf = (status: Batch["status"]): BatchState => {
   }
 }
 
+/** Writes one line per entry to `path`, in pieces of about 1 MB: only one piece is held at a time. */
+const writeJsonl = <A>(path: string, entries: ReadonlyArray<A>, line: (entry: A) => string): void => {
+  const descriptor = openSync(path, "w")
+  try {
+    let piece = ""
+    for (const entry of entries) {
+      piece += line(entry)
+      if (piece.length >= 1 << 20) {
+        writeSync(descriptor, piece)
+        piece = ""
+      }
+    }
+    if (piece.length > 0) writeSync(descriptor, piece)
+  } finally {
+    closeSync(descriptor)
+  }
+}
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
@@ -70,30 +93,47 @@ export const makeBatch = (config: BatchConfig): ProviderBatch => {
       ...(status === undefined ? {} : { status }),
     })
 
-  const readLines = (fileId: string | null | undefined) =>
+  /** A results file's items, read line by line as it arrives (the file's text is never held whole). */
+  const readItems = (fileId: string | null | undefined, into: Array<BatchItemResult>) =>
     fileId === null || fileId === undefined
-      ? Effect.succeed([] as ReadonlyArray<unknown>)
-      : Effect.map(
-          attempt(async (signal) => (await client.files.content(fileId, { signal })).text()),
-          (text) =>
-            text.split("\n").flatMap((line) => {
-              if (line.trim() === "") return []
-              try {
-                return [JSON.parse(line) as unknown]
-              } catch {
-                // an unreadable line: its item counts as missing and is called live
-                return []
-              }
-            }),
-        )
+      ? Effect.void
+      : attempt(async (signal) => {
+          const response = await client.files.content(fileId, { signal })
+          if (response.body === null) return
+          const lines = createInterface({ input: Readable.fromWeb(response.body), crlfDelay: Infinity })
+          for await (const line of lines) {
+            if (line.trim() === "") continue
+            let parsed: unknown
+            try {
+              parsed = JSON.parse(line)
+            } catch {
+              // an unreadable line: its item counts as missing and is called live
+              continue
+            }
+            const item = itemOf(parsed, line)
+            if (item !== undefined) into.push(item)
+          }
+        })
 
-  const itemOf = (line: unknown): BatchItemResult | undefined => {
+  /**
+   * One result line as an item. An answer keeps its line's text, parsed again when its call decodes it: a
+   * batch's answers wait together for their calls, and the text is a fraction of the parsed object's size.
+   */
+  const itemOf = (line: unknown, text: string): BatchItemResult | undefined => {
     if (!isRecord(line) || typeof line.custom_id !== "string") return undefined
     const response = isRecord(line.response) ? line.response : undefined
     const statusCode = typeof response?.status_code === "number" ? response.status_code : undefined
     if (response !== undefined && statusCode === 200 && isRecord(response.body)) {
-      const completion = response.body as unknown as ChatCompletion
-      return { customId: line.custom_id, decode: (request) => config.decode(completion, request) }
+      return {
+        customId: line.custom_id,
+        decode: (request) =>
+          Effect.suspend(() =>
+            config.decode(
+              (JSON.parse(text) as { response: { body: ChatCompletion } }).response.body,
+              request,
+            ),
+          ),
+      }
     }
     const body = isRecord(response?.body) ? response.body : undefined
     const vendorError = isRecord(body?.error) ? body.error : isRecord(line.error) ? line.error : undefined
@@ -110,22 +150,29 @@ export const makeBatch = (config: BatchConfig): ProviderBatch => {
   return {
     limits: batchLimits,
     elicitation: ["sample", "verbalized"],
+    // GET /v1/batches?limit=1: a server without the Batch API answers 404
+    probe: Effect.asVoid(attempt((signal) => client.batches.list({ limit: 1 }, { signal }))),
     submit: (requests, options) =>
       Effect.gen(function* () {
-        const lines = requests.map(({ customId, request }) =>
-          JSON.stringify({
-            custom_id: customId,
-            method: "POST",
-            url: "/v1/chat/completions",
-            body: config.body(request),
-          }),
-        )
-        const content = Buffer.from(`${lines.join("\n")}\n`, "utf8")
-        const file = yield* attempt(async (signal) =>
-          client.files.create(
-            { file: await toFile(content, "standin-batch.jsonl"), purpose: "batch" },
-            { signal },
-          ),
+        // The JSONL goes to a temporary file a line at a time and is uploaded from there (a file-backed
+        // Blob, read as it is sent): a 50,000-request batch is never held in memory whole.
+        const file = yield* Effect.acquireUseRelease(
+          Effect.sync(() => mkdtempSync(join(tmpdir(), "standin-batch-"))),
+          (directory) =>
+            attempt(async (signal) => {
+              const path = join(directory, "standin-batch.jsonl")
+              writeJsonl(
+                path,
+                requests,
+                ({ customId, request }) =>
+                  `${JSON.stringify({ custom_id: customId, method: "POST", url: "/v1/chat/completions", body: config.body(request) })}\n`,
+              )
+              return client.files.create(
+                { file: await toFile(await openAsBlob(path), "standin-batch.jsonl"), purpose: "batch" },
+                { signal },
+              )
+            }),
+          (directory) => Effect.sync(() => rmSync(directory, { recursive: true, force: true })),
         )
         const batch = yield* attempt((signal) =>
           client.batches.create(
@@ -157,12 +204,10 @@ export const makeBatch = (config: BatchConfig): ProviderBatch => {
     results: (batchId) =>
       Effect.gen(function* () {
         const batch = yield* attempt((signal) => client.batches.retrieve(batchId, { signal }))
-        const output = yield* readLines(batch.output_file_id)
-        const errors = yield* readLines(batch.error_file_id)
-        return [...output, ...errors].flatMap((line) => {
-          const item = itemOf(line)
-          return item === undefined ? [] : [item]
-        })
+        const items: Array<BatchItemResult> = []
+        yield* readItems(batch.output_file_id, items)
+        yield* readItems(batch.error_file_id, items)
+        return items
       }),
     cancel: (batchId) => Effect.asVoid(attempt((signal) => client.batches.cancel(batchId, { signal }))),
   }

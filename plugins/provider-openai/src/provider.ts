@@ -10,7 +10,7 @@ import {
   settingsWarnings,
   type Usage,
 } from "@standin/core"
-import { firstTokenDistributions, generateFor, requestSeed, type TokenLogprob } from "@standin/provider-kit"
+import { firstTokenDistributions, generateFor, type TokenLogprob } from "@standin/provider-kit"
 import { sdkFetch } from "@standin/provider-kit/node-fetch"
 import { Effect, Redacted } from "effect"
 import OpenAI from "openai"
@@ -100,7 +100,8 @@ export const make = (config: OpenAiConfig): ProviderShape => {
     })
 
   const common = (request: ProviderRequest) => {
-    const seed = requestSeed(request)
+    // derived once by the engine (stats' vendorSeed): sent as it is
+    const seed = request.settings.seed
     // A reasoning model rejects any temperature or top_p but the default: left out (settingsWarnings notes it).
     const temperature = sampling ? request.settings.temperature : undefined
     const topP = sampling ? request.settings.topP : undefined

@@ -32,14 +32,7 @@ const named: ReadonlyArray<{ readonly file: string; readonly names: ReadonlyArra
   { file: "src/errors.ts", names: ["sdkProviderError"] },
   {
     file: "src/provider.ts",
-    names: [
-      "sdkFetch",
-      "descriptorForModel",
-      "capabilitiesFor",
-      "generateFor",
-      "requestSeed",
-      "firstTokenDistributions",
-    ],
+    names: ["sdkFetch", "descriptorForModel", "capabilitiesFor", "generateFor", "firstTokenDistributions"],
   },
   {
     file: "src/layer.ts",

@@ -98,14 +98,14 @@ describe("OpenAI request bodies, as OpenAI documents them", () => {
     expect(lastBody().response_format?.json_schema.name).toBe("survey_distributions")
   })
 
-  it("moves the seed per replicate and re-ask, and can use max_tokens for older servers", async () => {
+  it("sends the request's seed as it is (the engine derived it) and can use max_tokens for older servers", async () => {
     await run(
       provider({ maxTokensField: "max_tokens" }).generate(
         request("sample", { settings: { seed: 5, maxTokens: 50 }, replicate: 2, attempt: 1 }),
       ),
     )
     const body = lastBody()
-    expect(body.seed).toBe(5 + 2 * 1_000_003 + 7_919)
+    expect(body.seed).toBe(5)
     expect(body.max_tokens).toBe(50)
     expect(body.max_completion_tokens).toBeUndefined()
   })

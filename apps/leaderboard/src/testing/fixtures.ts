@@ -16,31 +16,16 @@ import {
   type ResultsFile,
   ResultsSchemaVersion,
 } from "@standin/core"
+import { hash32, mulberry32 } from "@standin/stats"
 import { csvLine } from "../csv.js"
 import type { ResultsFileV0 } from "../migrations.js"
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 
-const hash = (text: string): number => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h
-}
-
-/** mulberry32: small, fast, good enough for fixtures. */
+/** @standin/stats' mulberry32 stream, seeded by the FNV-1a hash of a name. */
 const random = (seed: string) => {
-  let state = hash(seed)
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const { next } = mulberry32(hash32(seed))
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next())
   const pick = (weights: ReadonlyArray<number>): number => {
     const total = weights.reduce((sum, weight) => sum + weight, 0)
@@ -1260,7 +1245,7 @@ const studyResults = (
               pilotSize,
               includeDemographics: true,
               seed,
-              jobId: `ftjob-${hash(`${study.id}-${profile.id}`).toString(16)}`,
+              jobId: `ftjob-${hash32(`${study.id}-${profile.id}`).toString(16)}`,
               ...(profile.finetune.fake === true ? { fake: true } : {}),
             },
           }),
@@ -1340,7 +1325,7 @@ const studyResults = (
         count: 3,
         seeds: splitSeeds,
         splitSha256: splitSeeds.map((s) =>
-          hash(`${study.id}-split-${s}`).toString(16).padStart(8, "0").repeat(8),
+          hash32(`${study.id}-split-${s}`).toString(16).padStart(8, "0").repeat(8),
         ),
         files: ["results.json", "splits/2/split-results.json", "splits/3/split-results.json"],
         description:
@@ -1379,7 +1364,7 @@ const studyResults = (
       pilotSize: 480,
       holdoutSize: n,
       holdoutCap: n,
-      splitSha256: hash(`${study.id}-split-${seed}`).toString(16).padStart(8, "0").repeat(8),
+      splitSha256: hash32(`${study.id}-split-${seed}`).toString(16).padStart(8, "0").repeat(8),
       replicates: 1,
       elicitation: "sample",
       settings: { temperature: 1, maxTokens: 400 },
@@ -1398,7 +1383,7 @@ const studyResults = (
       packages: { "@standin/core": "0.1.0", "@standin/engine": "0.1.0" },
       data: {
         file: `${study.id}.csv`,
-        sha256: hash(`${study.id}-data`).toString(16).padStart(8, "0").repeat(8),
+        sha256: hash32(`${study.id}-data`).toString(16).padStart(8, "0").repeat(8),
         rows: n * 4,
       },
     },

@@ -83,7 +83,9 @@ export const callFlags = {
     Flag.optional,
   ),
   batchSize: Flag.Int("batch-size").pipe(
-    Flag.withDescription("At most this many requests per vendor batch. Default: the vendor's limit."),
+    Flag.withDescription(
+      "At most this many requests per vendor batch. Default: 10,000, or the vendor's limit if it is lower.",
+    ),
     Flag.optional,
   ),
 }

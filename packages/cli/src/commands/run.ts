@@ -319,7 +319,24 @@ export const runHandler = (catalog: Catalog, input: RunInput) =>
       "results.json",
       conversations,
     )
-    writeRunMeta(input.out, { schemaVersion: 1, startedAt, finishedAt: new Date().toISOString() })
+    const timed = outcome.result.outcomes.flatMap((one) => (one.phaseSeconds ? [one.phaseSeconds] : []))
+    const phaseSum = (phase: "prepare" | "simulate" | "score" | "report") =>
+      timed.reduce((sum, seconds) => sum + seconds[phase], 0)
+    writeRunMeta(input.out, {
+      schemaVersion: 1,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      ...(timed.length === 0
+        ? {}
+        : {
+            phaseSeconds: {
+              prepare: phaseSum("prepare"),
+              simulate: phaseSum("simulate"),
+              score: phaseSum("score"),
+              report: phaseSum("report"),
+            },
+          }),
+    })
     if (!input.json) {
       process.stdout.write(`\n${runSummaryText(results)}`)
       if (outcome.spend !== undefined) process.stdout.write(`${outcome.spend}\n`)

@@ -3,7 +3,7 @@ import type { StoreError, StoreShape } from "@standin/store"
 import { Effect, type Scope } from "effect"
 import type { ProviderSelection } from "../run.js"
 import { type CacheReplay, type CallExecutor, directExecutor } from "../simulate.js"
-import { type BatchEvent, makeBatchExecutor } from "./batch-executor.js"
+import { type BatchEvent, makeBatchExecutor, probeBatch } from "./batch-executor.js"
 import type { Budget } from "./budget.js"
 import { makeCallRunner } from "./call-runner.js"
 import type { BudgetExceeded } from "./errors.js"
@@ -66,6 +66,17 @@ export const usesBatch = (
   (elicitation === undefined || provider.batch.elicitation.includes(elicitation)) &&
   (choice.mode === "always" || firstAsks >= choice.threshold)
 
+/** Whether this run filed batches with `provider` that were still running when it stopped. */
+const hasRunningBatches = (
+  options: Pick<RunCallsOptions, "store" | "runId">,
+  provider: string,
+): Effect.Effect<boolean, StoreError> =>
+  options.store === undefined || options.runId === undefined
+    ? Effect.succeed(false)
+    : Effect.map(options.store.listBatches({ runId: options.runId, provider }), (filed) =>
+        filed.some((record) => record.status === "submitted"),
+      )
+
 /**
  * The executor factory a real run gives `runStudy`: baselines are called directly (they cost nothing);
  * every model provider gets a call runner — the cache, the run's shared budget, its provider's rate
@@ -121,7 +132,15 @@ export const runExecutors = (options: RunCallsOptions) => {
         call: Effect.Effect<A, E>,
       ): Effect.Effect<A, E> => (request.attempt > 0 ? Effect.andThen(progress.addTotal(1), call) : call)
       const batch = provider.batch
-      if (batch !== undefined && usesBatch(provider, options.batch, plan.calls, options.elicitation)) {
+      // A server without the batch API is found out by one cheap request, before any twin is prepared
+      // for a batch: its calls then go live at once, with live concurrency. Not when this run has batches
+      // running (a restart): those are waited for by id whatever a probe says, never paid for again live.
+      const batched =
+        batch !== undefined &&
+        usesBatch(provider, options.batch, plan.calls, options.elicitation) &&
+        ((yield* hasRunningBatches(options, selection.spec.provider)) ||
+          (yield* probeBatch(batch, selection.spec.provider, options.onBatchEvent)) === undefined)
+      if (batch !== undefined && batched) {
         const choice = options.batch!
         const executor = yield* makeBatchExecutor({
           runner,

@@ -34,8 +34,9 @@ type Answer =
 
 /**
  * Scores `tasks` on `threads` worker threads, each loading the metrics from `sources` and taking `data` once.
- * Each worker takes the next task as soon as it is free; every score lands at its task's index, so the result
- * does not depend on the number of threads or on which worker scored what. The first metric error fails the
+ * Each worker takes a task as soon as it is free (preferring the tasks whose human-side work it already holds);
+ * every score lands at its task's index, so the result does not depend on the number of threads or on which
+ * worker scored what. The first metric error fails the
  * whole (as scoring in this thread would); the workers are stopped however it ends.
  */
 export const scoreOnWorkers = (
@@ -61,7 +62,23 @@ export const scoreOnWorkers = (
           .map((task, index) => ({ index, big: task.part === "whole" ? 0 : 1 }))
           .sort((a, b) => a.big - b.big || a.index - b.index)
           .map((entry) => entry.index)
-        let next = 0
+        const pending = new Set(order)
+        // Tasks of one metric on one human array (one part of one halving) share that metric's human-side work
+        // (e.g. the regression metric's human refits), which a worker keeps once computed: each such group is
+        // owned by the worker that starts it, and the others leave it alone while they have other work.
+        const groupOf = (task: ScoreTask) => `${task.metric}|${task.part}|${task.halving}`
+        const owner = new Map<string, Worker>()
+        const pick = (worker: Worker): number | undefined => {
+          let free: number | undefined
+          let any: number | undefined
+          for (const index of pending) {
+            any ??= index
+            const held = owner.get(groupOf(tasks[index]!))
+            if (held === worker) return index
+            if (held === undefined) free ??= index
+          }
+          return free ?? any
+        }
         let finished = 0
         let over = false
         const stop = (result: Effect.Effect<ReadonlyArray<MetricScore>, MetricError>) => {
@@ -71,8 +88,11 @@ export const scoreOnWorkers = (
         }
         const give = (worker: Worker) => {
           if (over) return
-          if (next >= tasks.length) return
-          const index = order[next++]!
+          const index = pick(worker)
+          if (index === undefined) return
+          pending.delete(index)
+          const group = groupOf(tasks[index]!)
+          if (!owner.has(group)) owner.set(group, worker)
           onStart(tasks[index]!)
           worker.removeAllListeners("message")
           worker.once("message", (answer: Answer) => {

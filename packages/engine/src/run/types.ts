@@ -115,6 +115,16 @@ export interface RunOutcome {
   readonly entries: ReadonlyArray<EntryData>
   readonly split: Split
   readonly holdout: ReadonlyArray<Respondent>
+  /** Wall-clock seconds of each phase (for run-meta.json and the bench; never in the results). */
+  readonly phaseSeconds?: PhaseSeconds
+}
+
+/** Wall-clock seconds of a run's phases. */
+export interface PhaseSeconds {
+  readonly prepare: number
+  readonly simulate: number
+  readonly score: number
+  readonly report: number
 }
 
 /** What the split phase hands on: the human data split, the twins to simulate and the ceiling's halves. */

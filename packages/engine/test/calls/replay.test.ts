@@ -7,13 +7,13 @@ import {
   type ProviderShape,
   type StudyDefinition,
 } from "@standin/core"
+import { keyedSeed, streamFor } from "@standin/stats"
 import { make as makeStore, type StoreShape } from "@standin/store"
 import { defineStudy } from "@standin/study"
 import { Effect } from "effect"
 import { makeCallRunner } from "../../src/calls/call-runner.js"
 import { makeProgress } from "../../src/calls/progress.js"
-import { deriveSeed, lazyStreamFor, streamFor } from "../../src/random.js"
-import { type CallExecutor, simulate } from "../../src/simulate.js"
+import { type CallExecutor, lazyStreamFor, simulate } from "../../src/simulate.js"
 import { fixtureRespondents, fixtureStudy } from "../fixture.js"
 import { descriptor } from "./fixtures.js"
 
@@ -255,7 +255,7 @@ describe("seeds and streams (what the replay derives per call)", () => {
         .update(JSON.stringify([11, ...keys]))
         .digest()
         .readUInt32LE(0)
-      expect(deriveSeed(11, ...keys)).toBe(expected)
+      expect(keyedSeed(11, ...keys)).toBe(expected)
       const eager = streamFor(11, ...keys)
       const lazy = lazyStreamFor(11, ...keys)
       const draws = (random: typeof eager) => [random.next(), random.int(7), random.next(), random.int(1000)]
