@@ -79,31 +79,63 @@ const clean = (value: unknown): unknown => {
   return stripped === undefined ? null : stripped
 }
 
+// What every call of a run shares by reference (the spec's vendor options, the key's extra) is serialised once;
+// the base URL's last normal form is remembered.
+const cleanMemo = new WeakMap<object, string>()
+const cleanJson = (value: unknown): string => {
+  if (value === null || typeof value !== "object") return canonicalJson(clean(value))
+  let text = cleanMemo.get(value)
+  if (text === undefined) {
+    text = canonicalJson(clean(value))
+    cleanMemo.set(value, text)
+  }
+  return text
+}
+// The last messages only: the replicates of a twin that ask the same prompt come one after another, and a
+// long-lived memo of every prompt would keep each one's text alive until a full garbage collection.
+let lastMessages: { readonly messages: ReadonlyArray<unknown>; readonly json: string } | undefined
+const messagesJson = (messages: ReadonlyArray<unknown>): string => {
+  if (lastMessages === undefined || lastMessages.messages !== messages)
+    lastMessages = { messages, json: canonicalMessages(messages) }
+  return lastMessages.json
+}
+let lastBaseUrl: { readonly given: string | undefined; readonly json: string } | undefined
+const baseUrlJson = (baseUrl: string | undefined): string => {
+  if (lastBaseUrl === undefined || lastBaseUrl.given !== baseUrl)
+    lastBaseUrl = { given: baseUrl, json: canonicalJson(normalizeBaseUrl(baseUrl)) }
+  return lastBaseUrl.json
+}
+
 /**
  * The canonical JSON that a call key hashes (exported so tests and audits can see exactly what counts).
  * It equals `canonicalJson` of the object with these members; it is written out member by member, in
  * sorted order, because it runs for every call (a cached replay does little else), and the parts that
- * calls share by reference (the answer schema, per-item prompts) are serialised once.
+ * calls share by reference (the answer schema, per-item prompts, a prompt's messages, vendor options, the extra)
+ * are serialised once: they are never mutated, as standin's readonly domain values are not.
  */
-export const callKeyMaterial = (parts: CallKeyParts): string =>
+/** The material up to and including the messages. */
+const materialHead = (parts: CallKeyParts): string =>
   '{"attempt":' +
   canonicalJson(parts.attempt) +
   ',"baseUrl":' +
-  canonicalJson(normalizeBaseUrl(parts.baseUrl)) +
+  baseUrlJson(parts.baseUrl) +
   ',"elicitation":' +
   canonicalJson(parts.elicitation) +
   ',"extra":' +
-  (parts.extra === undefined ? "null" : canonicalJson(clean(parts.extra))) +
+  (parts.extra === undefined ? "null" : cleanJson(parts.extra)) +
   ',"messages":' +
-  canonicalMessages(parts.messages) +
-  ',"model":' +
+  messagesJson(parts.messages)
+
+/** The rest of the material, from the model on. */
+const materialTail = (parts: CallKeyParts): string =>
+  '"model":' +
   canonicalJson(parts.model) +
   ',"perItem":' +
   (parts.perItem === undefined || parts.perItem.length === 0 ? "[]" : canonicalJsonShared(parts.perItem)) +
   ',"provider":' +
   canonicalJson(parts.provider) +
   ',"providerOptions":' +
-  (parts.providerOptions === undefined ? "null" : canonicalJson(clean(parts.providerOptions))) +
+  (parts.providerOptions === undefined ? "null" : cleanJson(parts.providerOptions)) +
   ',"replicate":' +
   canonicalJson(parts.replicate) +
   ',"responseSchema":' +
@@ -119,6 +151,9 @@ export const callKeyMaterial = (parts: CallKeyParts): string =>
   ',"v":' +
   CallKeyVersion +
   "}"
+
+export const callKeyMaterial = (parts: CallKeyParts): string =>
+  `${materialHead(parts)},${materialTail(parts)}`
 
 /** The cache key of one call: sha256 (hex) of its canonical JSON. */
 export const callKey = (parts: CallKeyParts): string => sha256Hex(callKeyMaterial(parts))

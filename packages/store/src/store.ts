@@ -96,6 +96,11 @@ export interface StoreShape {
   readonly path: string
   readonly getCall: (key: string) => Effect.Effect<CachedCall | undefined, StoreError>
   /**
+   * The cached answers of many keys at once (a replay's batched lookup): by key, only those found. A key
+   * given twice is read once. The map is new and the caller's.
+   */
+  readonly getCalls: (keys: ReadonlyArray<string>) => Effect.Effect<Map<string, RunAnswer>, StoreError>
+  /**
    * Writes one answer, and the call's status row with it in the same transaction when given; succeeds
    * once both are committed. Writes made at the same moment share one commit. A later write of the
    * same key replaces the earlier one (that is what `--fresh` asks for).
@@ -363,6 +368,22 @@ const build = (path: string, db: Database.Database): StoreShape => {
 
   const statusParams = (row: CallStatusRow, now: number) => ({ ...row, updatedAt: now })
 
+  // Batched lookups: one statement per batch size (the last, shorter batch of a lookup has its own).
+  const lookupBatch = 256
+  const lookups = new Map<number, Database.Statement<Array<string>, [string, string, number | null]>>()
+  const lookupOf = (size: number) => {
+    let statement = lookups.get(size)
+    if (statement === undefined) {
+      statement = db
+        .prepare<Array<string>, [string, string, number | null]>(
+          `SELECT key, response, cost_usd FROM calls WHERE key IN (${Array.from({ length: size }, () => "?").join(",")})`,
+        )
+        .raw(true)
+      lookups.set(size, statement)
+    }
+    return statement
+  }
+
   // Writes take the lock up front (BEGIN IMMEDIATE): a deferred transaction that upgrades from read to
   // write can fail with SQLITE_BUSY at once instead of waiting, when another process holds the lock.
   // Group commit: answers that arrive together are committed in one transaction (a commit, not the
@@ -441,6 +462,16 @@ const build = (path: string, db: Database.Database): StoreShape => {
           modelVersion: row.model_version,
           createdAt: row.created_at,
         }
+      }),
+    getCalls: (keys) =>
+      attempt("getCalls", () => {
+        const answers = new Map<string, RunAnswer>()
+        for (let start = 0; start < keys.length; start += lookupBatch) {
+          const batch = keys.slice(start, start + lookupBatch)
+          for (const [key, response, costUsd] of lookupOf(batch.length).iterate(...batch))
+            answers.set(key, { response, costUsd })
+        }
+        return answers
       }),
     putCall: (call, status) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {

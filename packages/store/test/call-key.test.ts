@@ -205,6 +205,48 @@ describe("canonicalMessages and sha256Hex (the key's fast paths)", () => {
     expect(canonicalMessages(odd)).toBe(canonicalJson(odd))
   })
 
+  it("writes the same material and key when parts are shared by reference between calls (the replay's memos)", () => {
+    const keyParts = fc.record({
+      baseUrl: fc.constantFrom(
+        undefined,
+        "https://api.openai.com/v1",
+        "https://user:pw@example.com/v1/?key=s",
+      ),
+      content: fc.string(),
+      options: fc.option(fc.dictionary(fc.constantFrom("temperature", "apiKey", "region"), fc.jsonValue())),
+      replicate: fc.nat(7),
+    })
+    // the same messages, options and extra objects, used by several calls in turn
+    const messages = [...base.messages]
+    const extra = { pilot: "abc", token: "secret" }
+    fc.assert(
+      fc.property(fc.array(keyParts, { minLength: 1, maxLength: 8 }), (calls) => {
+        const options = calls[0]!.options ?? undefined
+        for (const call of calls) {
+          const parts: CallKeyParts = {
+            ...base,
+            baseUrl: call.baseUrl,
+            messages,
+            replicate: call.replicate,
+            providerOptions: options,
+            extra,
+          }
+          // never seen before: nothing remembered for these objects
+          const fresh = {
+            ...parts,
+            messages: structuredClone(messages),
+            providerOptions: structuredClone(options),
+            extra: structuredClone(extra),
+          }
+          expect(callKeyMaterial(parts)).toBe(callKeyMaterial(fresh))
+          expect(callKey(parts)).toBe(sha256Hex(callKeyMaterial(fresh)))
+          expect(callKey({ ...parts, attempt: 1 })).toBe(sha256Hex(callKeyMaterial({ ...fresh, attempt: 1 })))
+          expect(callKeyMaterial(parts)).not.toContain("secret")
+        }
+      }),
+    )
+  })
+
   it("hashes as createHash does", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), (text) => {

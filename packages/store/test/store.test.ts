@@ -85,6 +85,29 @@ describe("Store", () => {
     }).pipe(Effect.provide(layer(":memory:"))),
   )
 
+  it.effect("looks many keys up at once: the hits only, across batches, a repeated key once", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      const stored = Array.from({ length: 600 }, (_, index) => `key-${index}`)
+      for (const [index, key] of stored.entries())
+        yield* store.putCall({ ...call(key), costUsd: index % 2 === 0 ? null : index / 1000 })
+      // 700 keys (three batches of 256 and fewer): every other one stored, one asked twice
+      const asked = [
+        ...Array.from({ length: 699 }, (_, index) => (index % 2 === 0 ? `key-${index}` : `absent-${index}`)),
+        "key-0",
+      ]
+      const found = yield* store.getCalls(asked)
+      const expected = asked.filter((key) => stored.includes(key))
+      expect([...found.keys()].sort()).toEqual([...new Set(expected)].sort())
+      expect(found.size).toBe(300)
+      for (const key of found.keys()) {
+        const one = yield* store.getCall(key)
+        expect(found.get(key)).toEqual({ response: one!.response, costUsd: one!.costUsd })
+      }
+      expect((yield* store.getCalls([])).size).toBe(0)
+    }).pipe(Effect.provide(layer(":memory:"))),
+  )
+
   it.effect("begins, resumes and finishes runs with per-call status", () =>
     Effect.gen(function* () {
       const store = yield* Store

@@ -16,6 +16,7 @@ import {
   type StoreShape,
 } from "@standin/store"
 import { Effect, Exit, Schema } from "effect"
+import type { CacheReplay, ReplayFound, ReplayHit } from "../simulate.js"
 import { type Budget, makeBudget, type Reservation } from "./budget.js"
 import type { BudgetExceeded } from "./errors.js"
 import { estimateCall } from "./estimate.js"
@@ -96,6 +97,12 @@ export interface CallRunner {
     response: ProviderResponse,
     options?: { readonly batch?: boolean },
   ) => Effect.Effect<CallResult, StoreError>
+  /**
+   * The cache for the replay path (simulate.ts): finds many answers at once without recording anything (the
+   * run's own answers, read when the runner was made, then one batched store read for the rest), and commits
+   * those used as `call` records a cache hit. Finds nothing with `fresh` or without a store.
+   */
+  readonly replay: CacheReplay<StoreError>
   /** Writes status rows of cached answers that are still buffered. Call it when the run's calls are done. */
   readonly flush: Effect.Effect<void, StoreError>
   readonly price: ModelPrice | undefined
@@ -419,6 +426,41 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       })
     }
 
+    // The replay path: `source` is "run" for one of the run's own answers (its status row is already written).
+    const find = (keys: ReadonlyArray<string>): Effect.Effect<ReadonlyMap<string, ReplayFound>, StoreError> =>
+      Effect.suspend(() => {
+        const found = new Map<string, ReplayFound>()
+        if (store === undefined || fresh) return Effect.succeed(found)
+        const rest: Array<string> = []
+        for (const key of keys) {
+          const answer = known.get(key)
+          const response = answer === undefined ? undefined : decodeCached(answer.response)
+          if (response === undefined) rest.push(key)
+          else found.set(key, { response, costUsd: answer!.costUsd, source: "run" })
+        }
+        if (rest.length === 0) return Effect.succeed(found)
+        return Effect.map(store.getCalls(rest), (hits) => {
+          for (const [key, hit] of hits) {
+            const response = decodeCached(hit.response)
+            if (response !== undefined) found.set(key, { response, costUsd: hit.costUsd, source: "store" })
+          }
+          return found
+        })
+      })
+    const commit = (hits: ReadonlyArray<ReplayHit>): Effect.Effect<void, StoreError> =>
+      Effect.suspend(() => {
+        for (const hit of hits) {
+          if (hit.answer.source === "run") known.delete(hit.key)
+          else if (store !== undefined && runId !== undefined) pending.push(statusRow(hit.request, hit.key))
+        }
+        const recorded = Effect.forEach(
+          hits,
+          (hit) => progress.record({ _tag: "Done", cached: true, costUsd: hit.answer.costUsd }),
+          { discard: true },
+        )
+        return pending.length >= statusBatch ? Effect.andThen(recorded, flush) : recorded
+      })
+
     const call = (request: ProviderRequest) =>
       Effect.suspend(() => {
         const key = keyOf(request)
@@ -432,6 +474,7 @@ export const makeCallRunner = (options: CallRunnerOptions): Effect.Effect<CallRu
       keyOf,
       estimate,
       lookup: (request) => Effect.suspend(() => cachedAnswer(request, keyOf(request))),
+      replay: { keyOf, find, commit },
       record: (request, response, how) =>
         Effect.suspend(() => record(request, keyOf(request), response, how)),
       flush,

@@ -2,7 +2,7 @@ import type { Elicitation, ProviderShape } from "@standin/core"
 import type { StoreError, StoreShape } from "@standin/store"
 import { Effect, type Scope } from "effect"
 import type { ProviderSelection } from "../run.js"
-import { type CallExecutor, directExecutor } from "../simulate.js"
+import { type CacheReplay, type CallExecutor, directExecutor } from "../simulate.js"
 import { type BatchEvent, makeBatchExecutor, probeBatch } from "./batch-executor.js"
 import type { Budget } from "./budget.js"
 import { makeCallRunner } from "./call-runner.js"
@@ -118,6 +118,15 @@ export const runExecutors = (options: RunCallsOptions) => {
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       })
+      // the replay path counts its re-asks alike
+      const replay: CacheReplay<StoreError> = {
+        ...runner.replay,
+        commit: (hits) =>
+          Effect.andThen(
+            progress.addTotal(hits.filter((hit) => hit.request.attempt > 0).length),
+            runner.replay.commit(hits),
+          ),
+      }
       const counted = <A, E>(
         request: { readonly attempt: number },
         call: Effect.Effect<A, E>,
@@ -148,6 +157,7 @@ export const runExecutors = (options: RunCallsOptions) => {
         return {
           call: (request) => counted(request, executor.call(request)),
           concurrency: executor.concurrency,
+          replay,
           finish: Effect.andThen(executor.finish, progress.finish),
         }
       }
@@ -156,6 +166,7 @@ export const runExecutors = (options: RunCallsOptions) => {
         // Twice the limiter's ceiling: while its calls are out, as many twins render their prompts and
         // parse their answers, so the limiter (adaptive, rate-limited) is what holds calls back.
         concurrency: 2 * limiter.limits.maxConcurrency,
+        replay,
         finish: Effect.andThen(runner.flush, progress.finish),
       }
     })
