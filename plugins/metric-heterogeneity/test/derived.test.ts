@@ -7,8 +7,9 @@ import { metric } from "../src/index.js"
 
 /** The sum of the two 1–5 belief items: 9 possible values, 2 … 10; missing when either answer is. */
 const sum = (answers: Readonly<Record<string, AnswerValue>>): number | null => {
-  const a = agreeScale.indexOf(answers.concern as string)
-  const b = agreeScale.indexOf(answers.understand as string)
+  const scale: ReadonlyArray<string> = agreeScale
+  const a = scale.indexOf(answers.concern as string)
+  const b = scale.indexOf(answers.understand as string)
   return a < 0 || b < 0 ? null : a + b + 2
 }
 
