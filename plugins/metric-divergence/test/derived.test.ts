@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { Item, Respondent, StudyDefinition, SyntheticRespondent } from "@standin/core"
 import { preparePanel } from "@standin/metric-kit"
 import { jsDivergenceBias } from "@standin/stats"
-import { berkeLikeStudy } from "@standin/testkit/metric-fixture"
+import { agreeScale, berkeLikeStudy, metricFixture } from "@standin/testkit/metric-fixture"
 import { Effect } from "effect"
 import { metric } from "../src/index.js"
 
@@ -142,6 +142,31 @@ describe("divergence metric: derived variables", () => {
       [3, 3, 7 / 3, 2, 4].map(level).concat([-1, level(11 / 3)]),
     )
     expect(panel.distributions[index]).toBeNull()
+  })
+
+  it("lines each twin row's derived value up with that row's answers (replicates, input in any order)", () => {
+    const base = metricFixture({ n: 120, seed: 9, distortion: 0.5, invalidRate: 0.1, replicates: 3 })
+    // A derived copy of an item (a text recode onto its own options) must code exactly as the item does.
+    const copy = `recode(concern, {${agreeScale.map((option) => `"${option}": "${option}"`).join(", ")}})`
+    // Replicates last-first, twins in an order unlike the humans'.
+    const key = (row: SyntheticRespondent) => `${9 - row.replicate}|${[...row.twinId].reverse().join("")}`
+    const shuffled = [...base.synthetic].sort((a, b) => (key(a) < key(b) ? -1 : 1))
+    const panel = preparePanel({
+      ...base,
+      synthetic: shuffled,
+      study: {
+        ...base.study,
+        formatVersion: 2,
+        derived: [{ id: "concernCopy", label: "Concern, copied", expression: copy, score: true }],
+      },
+    })
+    const item = panel.items.findIndex((candidate) => candidate.id === "concern")
+    const derived = panel.items.findIndex((candidate) => candidate.id === "concernCopy")
+    expect(panel.items[derived]!.options).toEqual(panel.items[item]!.options)
+    expect(panel.rows).toBe(360)
+    expect(Array.from(panel.synthetic[derived]!)).toEqual(Array.from(panel.synthetic[item]!))
+    expect(Array.from(panel.human[derived]!)).toEqual(Array.from(panel.human[item]!))
+    expect(Array.from(panel.synthetic[item]!).filter((code) => code < 0).length).toBeGreaterThan(0)
   })
 
   it.effect("reports the index's divergence, matching a hand computation, with its valid counts", () =>
