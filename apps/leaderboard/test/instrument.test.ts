@@ -21,6 +21,22 @@ beforeAll(async () => {
           ...file,
           results: {
             ...file.results,
+            // Each score also measures the derived index, as a run that scores it writes (a copy of the first
+            // item's measures under the derived id), so the study page draws charts with derived measures.
+            entries: file.results.entries.map((entry) => ({
+              ...entry,
+              scores: entry.scores.map((score) => {
+                const first = file.results.study.items[0]!.id
+                const copies = score.measures
+                  .filter((measure) => measure.item === first)
+                  .map((measure) => ({
+                    ...measure,
+                    item: "concern_index",
+                    key: measure.key.replace(`item=${first}`, "item=concern_index"),
+                  }))
+                return { ...score, measures: [...score.measures, ...copies] }
+              }),
+            })),
             study: {
               ...file.results.study,
               // Derived measures the metrics scored: an index with many values and a recode with a few.
@@ -103,6 +119,8 @@ describe("the study page shows the instrument", () => {
       ["Worried at all worried", "derived", "yes · no"],
     ])
     expect(await page.$$("table.instrument-table tbody tr:not(.derived)")).not.toHaveLength(0)
+    // The charts draw with the derived measures among the scores (copied in beforeAll), without an error.
+    await page.waitForSelector("section[aria-labelledby='subgroups-title'] figure", { timeout: 20_000 })
     expect(errors).toEqual([])
     await page.close()
   })
