@@ -34,6 +34,15 @@ export {
   simulationTolerance,
 } from "./mediation.js"
 export {
+  describeDesign,
+  estimatePrevalence,
+  type PrevalenceDesign,
+  type ProtectedItem,
+  protectedItems,
+  type ReportedPrevalence,
+  reportPrevalences,
+} from "./prevalence.js"
+export {
   type AnalysisProblem,
   type AnalyzeReport,
   analyzeStudy,

@@ -16,6 +16,12 @@ import {
 } from "./figures.js"
 import { type AnalysisFit, fitAnalysis } from "./fit.js"
 import { fitMediation, type ReportedMediation, reportMediation } from "./mediation.js"
+import {
+  estimatePrevalence,
+  protectedItems,
+  type ReportedPrevalence,
+  reportPrevalences,
+} from "./prevalence.js"
 import { readSource } from "./variables.js"
 
 /** A problem `study check` reports for a declared analysis that cannot be estimated on the study's data. */
@@ -52,6 +58,19 @@ export const checkAnalyses = (
             kind: "analysis" as const,
             field: `mediations[${index}]`,
             message: `the mediation "${spec.id}" cannot be estimated on this data: ${fit.message}`,
+          },
+        ]
+  }),
+  ...protectedItems(study).flatMap((target) => {
+    const estimate = estimatePrevalence(study, target, respondents)
+    const index = study.items.indexOf(target.item)
+    return estimate.ok
+      ? []
+      : [
+          {
+            kind: "analysis" as const,
+            field: `items[${index}].protect`,
+            message: `the prevalence of "${target.item.id}" cannot be estimated on this data: ${estimate.error}`,
           },
         ]
   }),
@@ -140,6 +159,8 @@ export interface AnalyzeReport {
   readonly analyses: ReadonlyArray<ReportedAnalysis>
   /** Causal mediation analyses (study `mediations`). */
   readonly mediations: ReadonlyArray<ReportedMediation>
+  /** Prevalences of the items declaring a design that protects respondents (item `protect`). */
+  readonly prevalences: ReadonlyArray<ReportedPrevalence>
   readonly figures: ReadonlyArray<FigureValue>
   readonly arms: ReadonlyArray<ArmSummary>
   readonly beliefAction: ReadonlyArray<BeliefActionSummary>
@@ -248,6 +269,7 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
     const respondents = human.respondents
     const analyses = study.analyses.map((spec) => reportAnalysis(study, spec, respondents))
     const mediations = (study.mediations ?? []).map((spec) => reportMediation(study, spec, respondents))
+    const prevalences = reportPrevalences(study, respondents)
     const figures = study.figures.map((figure) => computeFigure(figure, respondents))
     const tolerance = study.reference?.tolerance ?? null
     const checks = [
@@ -280,6 +302,11 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
           ? []
           : Object.keys(study.reference?.mediations?.[mediation.id]?.estimates ?? {}).map(() => false)),
       ]),
+      ...prevalences.flatMap((prevalence) => [
+        prevalence.reproduced,
+        prevalence.seReproduced,
+        prevalence.nReproduced,
+      ]),
       ...figures.map((figure) =>
         figure.published === null || figure.value === null
           ? null
@@ -291,6 +318,7 @@ export const analyzeStudy = (experiment: ExperimentShape) =>
       data: { path: human.path, sha256: human.sha256, respondents: respondents.length },
       analyses,
       mediations,
+      prevalences,
       figures,
       arms: armSummaries(study, respondents),
       beliefAction: beliefActionSummaries(study, respondents),

@@ -109,6 +109,7 @@ export {
   type RenderedPrompt,
   type RenderOptions,
 } from "./prompt.js"
+export { defaultTold, ProtectedDesign, randomiserOutcomes } from "./protect.js"
 export {
   type BaselineRole,
   descriptorForModel,
@@ -219,6 +220,7 @@ export {
   ReferenceCoefficient,
   ReferenceMediation,
   ReferenceMediationEstimate,
+  ReferencePrevalence,
   ReferenceResults,
   reconstructedTexts,
   StandardErrors,

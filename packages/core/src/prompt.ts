@@ -53,6 +53,8 @@ export interface RenderOptions {
   readonly history?: ReadonlyArray<Readonly<Record<string, AnswerValue>>>
   /** Option order per item id for this twin (from `--option-order`); an item not listed is shown as the humans saw it. */
   readonly optionOrders?: Readonly<Record<string, ReadonlyArray<string>>>
+  /** What each protected item's randomiser showed this twin (item id → the words), printed under its wording. */
+  readonly randomisers?: Readonly<Record<string, string>>
 }
 
 /**

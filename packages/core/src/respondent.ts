@@ -81,6 +81,10 @@ export const SyntheticRespondent = Schema.Struct({
   ),
   /** The option order this twin saw per item, when the run did not show them as the humans saw them. */
   optionOrders: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
+  /** What each protected item's randomiser showed this twin (item id → outcome and the words it was told). */
+  randomisers: Schema.optionalKey(
+    Schema.Record(Schema.String, Schema.Struct({ outcome: Schema.String, told: Schema.String })),
+  ),
   /** Set when the call failed for good (after retries); answers are then all null. */
   failure: Schema.optionalKey(Schema.Struct({ reason: FailureReason, message: Schema.String })),
 })

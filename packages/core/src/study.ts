@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { ProtectedDesign } from "./protect.js"
 import { Scale } from "./scale.js"
 
 /** What an item measures. Beliefs and actions are paired for coherence metrics. */
@@ -46,6 +47,8 @@ export const Item = Schema.Struct({
    */
   reconstructed: Schema.optionalKey(Schema.Boolean),
   reconstructedFrom: Schema.optionalKey(Schema.String),
+  /** A design that protects respondents (randomised response, crosswise, list experiment): see `protect.ts`. */
+  protect: Schema.optionalKey(ProtectedDesign),
 })
 export type Item = typeof Item.Type
 
@@ -377,12 +380,24 @@ export const FigureSpec = Schema.Struct({
 })
 export type FigureSpec = typeof FigureSpec.Type
 
+/** A published prevalence of a protected item (its design's estimator): estimate, and optionally SE and n. */
+export const ReferencePrevalence = Schema.Struct({
+  estimate: Schema.Number,
+  se: Schema.optionalKey(Schema.Number),
+  n: Schema.optionalKey(Schema.Number),
+  /** An absolute tolerance replacing the study's, for a figure published with fewer decimals. */
+  tolerance: Schema.optionalKey(Schema.Number),
+})
+export type ReferencePrevalence = typeof ReferencePrevalence.Type
+
 export const ReferenceResults = Schema.Struct({
   citation: Schema.String,
   url: Schema.optionalKey(Schema.String),
   analyses: Schema.Record(Schema.String, ReferenceAnalysis),
   /** Published causal mediation estimates, by mediation id. */
   mediations: Schema.optionalKey(Schema.Record(Schema.String, ReferenceMediation)),
+  /** Published prevalences of the items declaring a design that protects respondents, by item id. */
+  prevalences: Schema.optionalKey(Schema.Record(Schema.String, ReferencePrevalence)),
   /** Tolerance for reproducing published coefficients (absolute). */
   tolerance: Schema.Number,
 })

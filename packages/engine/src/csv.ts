@@ -39,7 +39,10 @@ export const syntheticCsv = (
   ]
   const withOrders = synthetic.some((respondent) => respondent.optionOrders !== undefined)
   const withTurns = synthetic.some((respondent) => respondent.turns !== undefined)
+  // Designs that protect respondents: each twin's randomiser outcome per item (what it was told is in its prompt).
+  const withRandomisers = synthetic.some((respondent) => respondent.randomisers !== undefined)
   if (withOrders) header.push("option_order")
+  if (withRandomisers) header.push("randomisers")
   if (withTurns) header.push("turns")
   const lines = [csvLine(header)]
   for (const respondent of synthetic) {
@@ -62,6 +65,17 @@ export const syntheticCsv = (
         respondent.raw,
         ...(withOrders
           ? [respondent.optionOrders === undefined ? "" : JSON.stringify(respondent.optionOrders)]
+          : []),
+        ...(withRandomisers
+          ? [
+              respondent.randomisers === undefined
+                ? ""
+                : JSON.stringify(
+                    Object.fromEntries(
+                      Object.entries(respondent.randomisers).map(([item, draw]) => [item, draw.outcome]),
+                    ),
+                  ),
+            ]
           : []),
         ...(withTurns ? [respondent.turns === undefined ? "" : JSON.stringify(respondent.turns)] : []),
       ]),

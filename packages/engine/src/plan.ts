@@ -20,6 +20,7 @@ import { estimateCall } from "./calls/estimate.js"
 import { costOf, defaultPriceTable, type PriceTable, priceFor } from "./calls/price-table.js"
 import { type BatchChoice, usesBatch } from "./calls/run-calls.js"
 import { optionOrdersFor } from "./option-order.js"
+import { randomisersFor, randomiserTexts } from "./randomiser.js"
 import { type ProviderSelection, twinIdFor } from "./run.js"
 import { callRequest, refuseUnsupportedElicitation } from "./simulate.js"
 import { type Split, splitRespondents } from "./split.js"
@@ -111,12 +112,14 @@ export const planRun = (
     const asked = twins.map((twin) => twinPages(study, twin))
     const prompts = twins.map((twin, index) => {
       const optionOrders = optionOrdersFor(study, options.optionOrder ?? "as-shown", options.seed, twin.id)
+      const told = randomiserTexts(randomisersFor(study, options.seed, twin.id))
       return asked[index]!.map(({ index: page }) =>
         experiment.renderPrompt(twin, {
           elicitation: options.elicitation,
           includeDemographics: options.includeDemographics,
           ...(page === 0 ? {} : { page, history: Array.from({ length: page }, () => ({})) }),
           ...(optionOrders === undefined ? {} : { optionOrders }),
+          ...(told === undefined ? {} : { randomisers: told }),
         }),
       )
     })

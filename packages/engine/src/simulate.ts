@@ -25,6 +25,7 @@ import { parseReply } from "./answers.js"
 import type { CallResult } from "./calls/call-runner.js"
 import { optionOrdersFor } from "./option-order.js"
 import { deriveSeed, streamFor } from "./random.js"
+import { randomisersFor, randomiserTexts } from "./randomiser.js"
 
 /** What the engine gets back from one provider call (possibly served from the cache). */
 export type ExecutedCall = Omit<CallResult, "key">
@@ -144,6 +145,8 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
     const one = ({ twin, replicate }: { twin: Twin; replicate: number }, index: number) =>
       Effect.gen(function* () {
         const optionOrders = optionOrdersFor(study, options.optionOrder ?? "as-shown", options.seed, twin.id)
+        const randomisers = randomisersFor(study, options.seed, twin.id)
+        const told = randomiserTexts(randomisers)
         // Providers report the settings they could not honour (the Provider contract checks it).
         const warnings: Array<string> = []
         const modelVersions: Array<string> = []
@@ -174,6 +177,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
             includeDemographics: options.includeDemographics,
             ...(pageIndex === 0 ? {} : { page: pageIndex, history }),
             ...(optionOrders === undefined ? {} : { optionOrders }),
+            ...(told === undefined ? {} : { randomisers: told }),
           })
           let last: { text: string; parsed: ReturnType<typeof parseReply> } | undefined
           let pageCalls = 0
@@ -251,6 +255,7 @@ export const simulate = <E>(options: SimulationOptions, executor: CallExecutor<E
           usage: { inputTokens, outputTokens },
           ...(paged ? { turns } : {}),
           ...(optionOrders === undefined ? {} : { optionOrders }),
+          ...(randomisers === undefined ? {} : { randomisers }),
           ...(failure === undefined ? {} : { failure }),
         }
         tallies[index] = { calls: twinCalls, cached: twinCached, costUsd: twinCost, costKnown: twinCostKnown }

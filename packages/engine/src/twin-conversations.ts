@@ -34,6 +34,13 @@ export const twinConversation = (
       ...rendering,
       ...(index === 0 ? {} : { page: index, history: history.slice(0, index) }),
       ...(respondent.optionOrders === undefined ? {} : { optionOrders: respondent.optionOrders }),
+      ...(respondent.randomisers === undefined
+        ? {}
+        : {
+            randomisers: Object.fromEntries(
+              Object.entries(respondent.randomisers).map(([item, draw]) => [item, draw.told]),
+            ),
+          }),
     })
     if (index === 0)
       for (const message of prompt.messages.filter((m) => m.role === "system"))

@@ -107,6 +107,13 @@ export {
   ppiOls,
   type RegressionInput,
 } from "./ppi.js"
+export {
+  crosswisePrevalence,
+  forcedResponsePrevalence,
+  listPrevalence,
+  type PrevalenceEstimate,
+  warnerPrevalence,
+} from "./prevalence.js"
 export { fitProbit, type Information, type ProbitFit, type ProbitOptions } from "./probit.js"
 export {
   deriveSeed,

@@ -8,7 +8,9 @@ import type { StudyProblem } from "./problems.js"
  *   `scale: { likert: [...] }` for `{ _tag: Likert, options: [...] }` (also `binary`, `categorical`,
  *   `multiSelect`, and `numeric: { min, max, integer }`); `source: arm`, `source: { persona: age }`,
  *   `source: { item: share }`; `coding: { indicator: [...] }`, `coding: { categorical: { reference } }`,
- *   `coding: numeric` (analysis `subset` conditions take the same `source` shorthands). The canonical `_tag`
+ *   `coding: numeric` (analysis `subset` conditions take the same `source` shorthands); item
+ *   `protect: { forcedResponse: { pYes: 1/6, pNo: 1/6 } }` (also `warner`, `crosswise`, `list`), whose
+ *   probabilities may be written as fractions. The canonical `_tag`
  *   form is accepted everywhere too.
  * - defaults for fields whose obvious value is the only sensible one: empty `description`, `preamble`,
  *   `subgroups`, `beliefActionPairs`, `analyses`, `figures`, `interactions` and arm `stimulus`;
@@ -79,8 +81,12 @@ export const expandAuthoring = (
     return out
   })
   study.items = mapArray(study.items, (item, index) => {
-    if (!isRecord(item) || !("scale" in item)) return item
-    return { ...item, scale: expandTagged(item.scale, `items[${index}].scale`, scaleShorthands, problems) }
+    if (!isRecord(item)) return item
+    const out = { ...item }
+    if ("scale" in out)
+      out.scale = expandTagged(out.scale, `items[${index}].scale`, scaleShorthands, problems)
+    if ("protect" in out) out.protect = expandProtect(out.protect, `items[${index}].protect`, problems)
+    return out
   })
   study.analyses = mapArray(study.analyses, (analysis, index) => {
     if (!isRecord(analysis)) return analysis
@@ -180,6 +186,29 @@ const sourceShorthands: Readonly<Record<string, Expansion>> = {
 const codingShorthands: Readonly<Record<string, Expansion>> = {
   indicator: (body) => ({ _tag: "Indicator", levels: body }),
   categorical: withFields("Categorical", "{ reference, recode?, multiple? }"),
+}
+
+const protectShorthands: Readonly<Record<string, Expansion>> = {
+  forcedResponse: withFields("ForcedResponse", "{ pYes, pNo, told? }"),
+  warner: withFields("Warner", "{ p, told? }"),
+  crosswise: withFields("Crosswise", "{ p, innocuous, told? }"),
+  list: withFields("List", "{ control, treatment, items? }"),
+}
+
+/** A probability written as a fraction (`1/6`), which YAML reads as text, as its number. */
+const fraction = (value: unknown): unknown => {
+  if (typeof value !== "string") return value
+  const match = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(value)
+  return match === null || Number(match[2]) === 0 ? value : Number(match[1]) / Number(match[2])
+}
+
+/** `protect: { forcedResponse: { pYes: 1/6, pNo: 1/6 } }` and the like; probabilities may be fractions. */
+const expandProtect = (value: unknown, field: string, problems: Array<StudyProblem>): unknown => {
+  const expanded = expandTagged(value, field, protectShorthands, problems)
+  if (!isRecord(expanded)) return expanded
+  const out = { ...expanded }
+  for (const key of ["p", "pYes", "pNo"]) if (key in out) out[key] = fraction(out[key])
+  return out
 }
 
 /** Bare words that stand for a tagged value without fields. */

@@ -89,6 +89,15 @@ const optionLine = (item: Item, shown: ReadonlyArray<string>): string => {
   }
 }
 
+/**
+ * What this twin's randomiser showed for a protected item (a design that protects respondents), on its own line
+ * under the item's unchanged wording; nothing for other items.
+ */
+const toldLine = (item: Item, options: RenderOptions, indent: string): string => {
+  const told = options.randomisers?.[item.id]
+  return told === undefined || told.trim() === "" ? "" : `${indent}${told.trim()}\n`
+}
+
 /** Single-token labels for logprob elicitation: 1–9, or letters when an item has more than nine options. */
 export const optionLabels = (count: number): ReadonlyArray<string> =>
   count <= 9
@@ -223,7 +232,7 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
     const verbalized = options.elicitation === "verbalized"
     const questions = page.items.map(
       (item, position) =>
-        `${position + 1}. [${item.id}] ${item.wording.trim()}\n   ${optionLine(item, shownOf(item, options, twin.arm))}`,
+        `${position + 1}. [${item.id}] ${item.wording.trim()}\n${toldLine(item, options, "   ")}   ${optionLine(item, shownOf(item, options, twin.arm))}`,
     )
     const ids = page.items.map((item) => item.id).join(", ")
     const instruction = verbalized
@@ -280,7 +289,7 @@ export const makeRenderer = (study: StudyDefinition, overrides: RendererOverride
           .join("\n")
         const content = [
           ...context,
-          `Question: ${item.wording.trim()}`,
+          `Question: ${item.wording.trim()}${toldLine(item, options, "\n").trimEnd()}`,
           `${listed}\n\nAnswer with the ${labels.length <= 9 ? "number" : "letter"} of your choice only.`,
         ].join("\n\n")
         perItem.push({

@@ -19,6 +19,7 @@ import {
 } from "@standin/core"
 import { analysisModelProblems } from "./validate-analysis.js"
 import { mediationProblems } from "./validate-mediation.js"
+import { protectProblems } from "./validate-protect.js"
 
 export interface DefinitionProblem {
   /** A path into the definition, e.g. `analyses[0].predictors[2].coding.reference`. */
@@ -258,6 +259,7 @@ export const validateDefinition = (study: StudyDefinition): ReadonlyArray<Defini
     push("privateColumns", `the respondent id column "${study.respondentId}" must be private`)
   }
   problems.push(...mediationProblems(study))
+  problems.push(...protectProblems(study))
   return problems
 }
 
@@ -329,9 +331,10 @@ const version2Fields = (study: StudyDefinition): Array<string> => {
       if (attribute[key] !== undefined) fields.push(`persona[${index}].${key}`)
   })
   study.items.forEach((item, index) => {
-    for (const key of ["labels", "missing", "askedIf", "optionsByArm"] as const)
+    for (const key of ["labels", "missing", "askedIf", "optionsByArm", "protect"] as const)
       if (item[key] !== undefined) fields.push(`items[${index}].${key}`)
   })
+  if (study.reference?.prevalences !== undefined) fields.push("reference.prevalences")
   study.analyses.forEach((analysis, index) => {
     const variables = [
       ["outcome", analysis.outcome],

@@ -22,6 +22,7 @@ import type { Coefficient } from "@standin/stats"
 import { Effect } from "effect"
 import { type Comparison, compareCoefficients, signOf } from "./compare.js"
 import { descriptor } from "./descriptor.js"
+import { prevalenceDetails, prevalenceFigures, prevalenceTargets } from "./prevalence.js"
 
 /** Human rows (one per twin) and synthetic rows (each linked replicate), with the twin of every row. */
 export const analysisRows = (input: MetricInput) => {
@@ -439,6 +440,7 @@ const failedFits = (pairs: ReadonlyArray<PreparedPair>) =>
 export const score = scoreWithHumans(descriptor.id, (input) => {
   const rows = analysisRows(input)
   const pairs = input.study.analyses.map((spec) => preparePair(input, spec, rows))
+  const prevalences = prevalenceTargets(input)
   const result = bootstrapFigures(
     input.human.map((respondent) => respondent.id),
     input.options,
@@ -450,12 +452,20 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
         figures.push(...analysis.figures)
         f1s.push(analysis.f1)
       }
+      for (const target of prevalences) {
+        const prevalence = prevalenceFigures(input, target, rows, weights)
+        figures.push(...prevalence.figures)
+        f1s.push(prevalence.f1)
+      }
       figures.push({
         measure: "sign-f1",
         qualifiers: {},
         value: meanOf(f1s),
         n: input.human.length,
-        note: pairs.length === 0 ? "the study declares no analyses" : "no analysis could be scored",
+        note:
+          pairs.length + prevalences.length === 0
+            ? "the study declares no analyses"
+            : "no analysis could be scored",
         headline: true,
       })
       return figures
@@ -467,7 +477,11 @@ export const score = scoreWithHumans(descriptor.id, (input) => {
     headline: toHeadline(result, descriptor.headline),
     headlineReplicates: result.headlineReplicates,
     measures: toMeasures(result),
-    details: { analyses: coefficientDetails(pairs), failedFits: failedFits(pairs) },
+    details: {
+      analyses: coefficientDetails(pairs),
+      failedFits: failedFits(pairs),
+      ...(prevalences.length === 0 ? {} : { prevalences: prevalenceDetails(input, rows) }),
+    },
   })
 })
 

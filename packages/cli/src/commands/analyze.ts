@@ -5,6 +5,7 @@ import {
   printedDecimals,
   type ReportedAnalysis,
   type ReportedMediation,
+  type ReportedPrevalence,
 } from "@standin/analysis"
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -102,6 +103,65 @@ const renderMediation = (mediation: ReportedMediation): Array<string> => {
   return out
 }
 
+const designNames: Readonly<Record<ReportedPrevalence["design"], string>> = {
+  "forced-response": "forced response (Boruch 1971)",
+  warner: "randomised response (Warner 1965)",
+  crosswise: "crosswise (Yu, Tian & Tang 2008)",
+  list: "list experiment, difference in means (Blair & Imai 2012)",
+}
+
+/** The prevalences of the protected items: design, observed share or means, corrected estimate with SE and CI. */
+const renderPrevalences = (prevalences: ReadonlyArray<ReportedPrevalence>): Array<string> => {
+  if (prevalences.length === 0) return []
+  const hasPublished = prevalences.some((v) => v.published.estimate !== null)
+  const hasSe = prevalences.some((v) => v.published.se !== null)
+  const hasN = prevalences.some((v) => v.published.n !== null)
+  return [
+    "Prevalence (designs that protect respondents)",
+    table(
+      [
+        "item",
+        "design",
+        "n",
+        "observed",
+        "prevalence",
+        "SE",
+        "z",
+        "p",
+        "95% CI",
+        ...(hasPublished ? ["published", ""] : []),
+        ...(hasSe ? ["pub. SE", ""] : []),
+        ...(hasN ? ["pub. n", ""] : []),
+      ],
+      prevalences.map((v) => {
+        const published = [
+          ...(hasPublished
+            ? [v.published.estimate === null ? "" : fmt(v.published.estimate), mark(v.reproduced)]
+            : []),
+          ...(hasSe ? [v.published.se === null ? "" : fmt(v.published.se, 4), mark(v.seReproduced)] : []),
+          ...(hasN ? [v.published.n === null ? "" : String(v.published.n), mark(v.nReproduced)] : []),
+        ]
+        const design = `${designNames[v.design]}, ${v.parameters}`
+        return v.error !== undefined || v.estimate === null || v.se === null
+          ? [v.id, design, "", "", `cannot be estimated: ${v.error ?? "?"}`, "", "", "", "", ...published]
+          : [
+              v.id,
+              design,
+              v.n.toLocaleString("en-US"),
+              v.control === null ? fmt(v.observed) : `${fmt(v.observed)} vs ${fmt(v.control)}`,
+              fmt(v.estimate),
+              fmt(v.se),
+              fmt(v.se > 0 ? v.estimate / v.se : null, 2),
+              v.p === null ? "–" : pValue(v.p),
+              `[${fmt(v.lower)}, ${fmt(v.upper)}]`,
+              ...published,
+            ]
+      }),
+    ),
+    "",
+  ]
+}
+
 /** The report as text tables: coefficients, then figures, arms and belief–action figures. */
 export const renderAnalyzeTable = (report: AnalyzeReport): string => {
   const out: Array<string> = [
@@ -166,6 +226,7 @@ export const renderAnalyzeTable = (report: AnalyzeReport): string => {
     out.push("")
   }
   for (const mediation of report.mediations) out.push(...renderMediation(mediation))
+  out.push(...renderPrevalences(report.prevalences))
   if (report.figures.length > 0) {
     out.push(
       "Descriptive figures",
@@ -246,6 +307,6 @@ export const analyzeCommand = (
       ),
   ).pipe(
     Command.withDescription(
-      "Fit the study's declared analyses (OLS, logit, probit, multinomial or ordered logit; on a subset; classical or HC standard errors) and causal mediation analyses (ACME, ADE, total effect, proportion mediated) on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
+      "Fit the study's declared analyses (OLS, logit, probit, multinomial or ordered logit; on a subset; classical or HC standard errors) causal mediation analyses (ACME, ADE, total effect, proportion mediated) and the prevalence of items declaring a design that protects respondents (randomised response, crosswise, list experiment) on its human data and print coefficients (estimate, SE, z or t, p, CI), n and pseudo-R², with descriptive figures (arm shares, belief–action figures) and how they compare with the published results. This is how you check that a study is encoded right.",
     ),
   )

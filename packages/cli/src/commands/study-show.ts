@@ -4,6 +4,8 @@ import {
   examplePersona,
   instrumentConversation,
   optionOrdersFor,
+  randomisersFor,
+  randomiserTexts,
   splitRespondents,
   twinIdFor,
 } from "@standin/engine"
@@ -29,10 +31,12 @@ export interface ShowOptions {
 export const conversationText = (experiment: ExperimentShape, twin: Twin, options: ShowOptions): string => {
   const pages = instrumentPages(experiment.definition)
   const optionOrders = optionOrdersFor(experiment.definition, options.optionOrder, options.seed, twin.id)
+  const randomisers = randomiserTexts(randomisersFor(experiment.definition, options.seed, twin.id))
   const turns = instrumentConversation(experiment, twin, {
     elicitation: options.elicitation,
     includeDemographics: options.includeDemographics,
     ...(optionOrders === undefined ? {} : { optionOrders }),
+    ...(randomisers === undefined ? {} : { randomisers }),
     ...(options.answers === undefined ? {} : { answers: options.answers }),
   })
   const title = (turn: (typeof turns)[number]): string => {
