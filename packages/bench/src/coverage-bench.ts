@@ -4,7 +4,7 @@
  * 200) with STANDIN_BENCH_COVERAGE_RESAMPLES bootstrap resamples each (default 200, fewer than a real run's 1,000 to
  * keep the bench short). Prints the coverage of the headline's 95% interval per cell and PASS or MISS against the
  * target; exits 0 either way (a miss is a finding to read, not a crash). Then the same grid for the subgroup
- * headline (the mean over attributes of the worst level, every level at the same true distance) with
+ * headline (the RMS over ranked levels of the corrected level distances, every level at the same true distance) with
  * STANDIN_BENCH_COVERAGE_SUBGROUP_REPLICATIONS replications (default 200) and STANDIN_BENCH_COVERAGE_SUBGROUP_RESAMPLES
  * resamples (default 50: its intervals do not use them).
  */
@@ -21,7 +21,7 @@ import {
 const replications = Number(process.env.STANDIN_BENCH_COVERAGE_REPLICATIONS ?? 200)
 const resamples = Number(process.env.STANDIN_BENCH_COVERAGE_RESAMPLES ?? 200)
 const subgroupReplications = Number(process.env.STANDIN_BENCH_COVERAGE_SUBGROUP_REPLICATIONS ?? 200)
-// The subgroup intervals invert each level's noise model; the resamples only feed the replicates.
+// The subgroup headline's interval inverts its noise model; the resamples only feed the replicates.
 const subgroupResamples = Number(process.env.STANDIN_BENCH_COVERAGE_SUBGROUP_RESAMPLES ?? 50)
 
 const format = (result: CoverageResult): string => {
@@ -78,7 +78,7 @@ console.log(
 )
 
 console.log(
-  `(d) interval coverage of the subgroup headline (mean over the four persona attributes of the worst ranked level's corrected JS distance; every level at the true distance, levels of the simulated Berke-shaped personas, at least 30 humans to be ranked), ${subgroupReplications} replications per cell, ${subgroupResamples} bootstrap resamples each`,
+  `(d) interval coverage of the subgroup headline (RMS over the ranked levels of the four persona attributes of their corrected level JS distances, each level weighted equally; every level at the true distance, levels of the simulated Berke-shaped personas, at least 30 humans to be ranked), ${subgroupReplications} replications per cell, ${subgroupResamples} bootstrap resamples each; same target`,
 )
 const subgroupStart = process.hrtime.bigint()
 let subgroupMisses = 0

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { metric as divergence } from "@standin/metric-divergence"
+import { metric as subgroup } from "@standin/metric-subgroup"
 import { jsDistance } from "@standin/stats"
 import {
   coverageCell,
@@ -110,5 +111,34 @@ describe("coverage of the total variation and W1 intervals", () => {
     // The bootstrap interval of a k > 2 total variation over-covers near small distances (the bench prints MISS
     // there); it must at least not under-cover.
     expect(result.measureCoverage["total-variation"].concern!).toBeGreaterThanOrEqual(0.9)
+  })
+})
+
+// The same simulation for the subgroup headline (the bench's table (d)): the RMS over ranked levels, every level at
+// the true distance. Its interval inverts a noise model that counts levels sharing people; the resamples are unused.
+describe("coverage of the subgroup headline's interval", () => {
+  it("a near model (true distance 0.04, n 1,000): coverage 85–99% of 60 replications (not the conservative 100%)", async () => {
+    const result = await coverageCell(subgroup, {
+      n: 1000,
+      distance: 0.04,
+      replications: 60,
+      resamples: 5,
+      seed: 23,
+    })
+    expect(result.coverage).toBeGreaterThanOrEqual(0.85)
+    expect(result.coverage).toBeLessThanOrEqual(0.99)
+    // Every level at 0.04: the corrected RMS over levels is close to it on average.
+    expect(Math.abs(result.meanEstimate - 0.04)).toBeLessThan(0.01)
+  })
+
+  it("a perfect model (true distance 0, n 200): the interval includes 0 in at least 85% of 60 replications", async () => {
+    const result = await coverageCell(subgroup, {
+      n: 200,
+      distance: 0,
+      replications: 60,
+      resamples: 5,
+      seed: 29,
+    })
+    expect(result.coverage).toBeGreaterThanOrEqual(0.85)
   })
 })
