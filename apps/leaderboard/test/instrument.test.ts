@@ -21,8 +21,33 @@ beforeAll(async () => {
           ...file,
           results: {
             ...file.results,
+            // Each score also measures the derived index, as a run that scores it writes (a copy of the first
+            // item's measures under the derived id), so the study page draws charts with derived measures.
+            entries: file.results.entries.map((entry) => ({
+              ...entry,
+              scores: entry.scores.map((score) => {
+                const first = file.results.study.items[0]!.id
+                const copies = score.measures
+                  .filter((measure) => measure.item === first)
+                  .map((measure) => ({
+                    ...measure,
+                    item: "concern_index",
+                    key: measure.key.replace(`item=${first}`, "item=concern_index"),
+                  }))
+                return { ...score, measures: [...score.measures, ...copies] }
+              }),
+            })),
             study: {
               ...file.results.study,
+              // Derived measures the metrics scored: an index with many values and a recode with a few.
+              derived: [
+                {
+                  id: "concern_index",
+                  label: "Concern index",
+                  options: Array.from({ length: 13 }, (_, i) => String(Number((1 + i / 3).toPrecision(6)))),
+                },
+                { id: "worried", label: "Worried at all", options: ["yes", "no"] },
+              ],
               instrument: file.results.study.arms.map((arm) => ({
                 arm: arm.id,
                 turns: [
@@ -77,6 +102,25 @@ describe("the study page shows the instrument", () => {
       expect(conversation.text[1]).toContain("<b>not markup</b>")
       expect(conversation.markup).toBe(0)
     }
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it("lists the derived measures after the items, marked derived", async () => {
+    const page = await browser.context.newPage()
+    const errors = watchErrors(page)
+    await page.goto(`${server.url}#/study/${study}`)
+    await page.waitForSelector("body[data-ready]", { timeout: 20_000 })
+    const rows = await page.$$eval("table.instrument-table tbody tr.derived", (nodes) =>
+      nodes.map((node) => [...node.children].map((cell) => cell.textContent?.trim())),
+    )
+    expect(rows).toEqual([
+      ["Concern index concern_index", "derived", "1 … 5 (13 values)"],
+      ["Worried at all worried", "derived", "yes · no"],
+    ])
+    expect(await page.$$("table.instrument-table tbody tr:not(.derived)")).not.toHaveLength(0)
+    // The charts draw with the derived measures among the scores (copied in beforeAll), without an error.
+    await page.waitForSelector("section[aria-labelledby='subgroups-title'] figure", { timeout: 20_000 })
     expect(errors).toEqual([])
     await page.close()
   })

@@ -40,5 +40,8 @@ describe("a format-2 study encoded with no change to its CSV", () => {
     const result = standin(["study", "check", fixture])
     expect(result.status).toBe(0)
     expect(result.stdout).toContain("has no problems")
+    expect(result.stdout).toContain(
+      "derived variables the item metrics score like items: trust (43 possible values)",
+    )
   })
 })

@@ -3,6 +3,17 @@
  * domain schemas, errors, and the few helpers every side of a contract shares. Vendor plumbing (SDK error
  * mapping, HTTP transport, configuration, `generateFor`) lives in @standin/provider-kit.
  */
+
+export {
+  type DerivedMeasure,
+  derivedCode,
+  derivedItems,
+  derivedMeasure,
+  derivedMeasures,
+  formatLevel,
+  isScoredDerived,
+  maxDerivedLevels,
+} from "./derived-measure.js"
 export {
   type Citation,
   type Direction,

@@ -347,6 +347,21 @@ export const ResultsFile = Schema.Struct({
         options: Schema.Array(Schema.String),
       }),
     ),
+    /**
+     * The derived variables the item-level metrics score as pseudo-items (their measures carry `item: <id>`):
+     * computed from answers, never asked. `options` are their levels (numbers for an index), empty when a
+     * numeric one cannot be scored (then `note` says why). Absent when the study scores none.
+     */
+    derived: Schema.optionalKey(
+      Schema.Array(
+        Schema.Struct({
+          id: Schema.String,
+          label: Schema.String,
+          options: Schema.Array(Schema.String),
+          note: Schema.optionalKey(Schema.String),
+        }),
+      ),
+    ),
     arms: Schema.Array(Schema.Struct({ id: Schema.String, label: Schema.String })),
     /** Set (true) for a private study: publish aggregates only (see StudyDefinition.private). */
     private: Schema.optionalKey(Schema.Boolean),

@@ -162,6 +162,12 @@ export const DerivedVariable = Schema.Struct({
   id: Schema.String,
   label: Schema.String,
   expression: Schema.String,
+  /**
+   * Whether the item-level metrics score it as a pseudo-item (see derived-measure.ts): default, when it reads an
+   * answer and is the outcome of an analysis; `false` opts out, `true` opts in. One that reads no answer is never
+   * scored (a twin shares its human's persona and arm).
+   */
+  score: Schema.optionalKey(Schema.Boolean),
 })
 export type DerivedVariable = typeof DerivedVariable.Type
 

@@ -7,6 +7,7 @@ export {
   noncentralModel,
   squaredScale,
 } from "./corrected.js"
+export { withDerivedItems } from "./derived.js"
 export {
   type BootstrappedFigures,
   bootstrapFigures,

@@ -8,6 +8,7 @@ import {
   type StudyDefinition,
   scaleOptions,
 } from "@standin/core"
+import { withDerivedItems } from "./derived.js"
 
 /** An item with a finite option set, coded 0..k−1 in the scale's option order. */
 export interface CodedItem {
@@ -19,6 +20,10 @@ export interface CodedItem {
   readonly ordered: boolean
   /** False for numeric and multi-select items, which distribution metrics leave unscored. */
   readonly scorable: boolean
+  /** A derived variable scored as a pseudo-item (see withDerivedItems), not an item asked. */
+  readonly derived?: true
+  /** Why an unscorable item is unscored, when it is not the usual reason (numeric or multi-select). */
+  readonly unscored?: string
 }
 
 /** Twins grouped by a partition (or, for multi-select attributes, a covering): CSR of group ids per twin. */
@@ -67,8 +72,13 @@ const codeAnswer = (item: Item, options: ReadonlyArray<string>, value: unknown):
   return typeof value === "string" ? options.indexOf(value) : -1
 }
 
-/** Link synthetic respondents to their humans by twin id and code every answer. */
-export const preparePanel = (input: MetricInput): Panel => {
+/**
+ * Link synthetic respondents to their humans by twin id and code every answer; the study's scored derived
+ * variables follow its items (withDerivedItems).
+ */
+export const preparePanel = (input: MetricInput): Panel => withDerivedItems(prepareItemPanel(input), input)
+
+const prepareItemPanel = (input: MetricInput): Panel => {
   const { study } = input
   const items: Array<CodedItem> = study.items.map((item) => {
     const options = scaleOptions(item.scale)

@@ -1,7 +1,15 @@
-import type { AnalysisVariable, StimulusContent, StudyDefinition, VariableSource } from "@standin/core"
+import type {
+  AnalysisVariable,
+  DerivedVariable,
+  StimulusContent,
+  StudyDefinition,
+  VariableSource,
+} from "@standin/core"
 import {
   checkExpression,
   sourceLevels as coreSourceLevels,
+  derivedItems,
+  derivedMeasure,
   expressionNames,
   isExpressionError,
   isExpressionProblem,
@@ -438,6 +446,27 @@ const validateCodes = (study: StudyDefinition): Array<DefinitionProblem> => {
   return problems
 }
 
+/** `score: true` asks the metrics to score a derived variable: it must read an answer and be scorable. */
+const derivedScoreProblems = (
+  study: StudyDefinition,
+  variable: DerivedVariable,
+  index: number,
+): Array<DefinitionProblem> => {
+  if (variable.score !== true) return []
+  const field = `derived[${index}].score`
+  if (derivedItems(study, variable.id).length === 0)
+    return [
+      {
+        field,
+        message: `"${variable.id}" reads no answer (only the persona, factors or arm, which a twin shares with its human), so humans and twins agree on it by construction; remove \`score: true\``,
+      },
+    ]
+  const measure = derivedMeasure(study, variable)
+  return measure._tag === "Unscorable"
+    ? [{ field, message: `"${variable.id}" cannot be scored: ${measure.reason}; remove \`score: true\`` }]
+    : []
+}
+
 /** Derived variables: unique ids that name nothing else, expressions that parse and type-check. */
 const validateDerived = (study: StudyDefinition): Array<DefinitionProblem> => {
   const problems: Array<DefinitionProblem> = []
@@ -463,6 +492,7 @@ const validateDerived = (study: StudyDefinition): Array<DefinitionProblem> => {
         field: `derived[${index}].expression`,
         message: `at character ${type.column} of ${JSON.stringify(variable.expression)}: ${type.message}`,
       })
+    else problems.push(...derivedScoreProblems(study, variable, index))
   })
   return problems
 }

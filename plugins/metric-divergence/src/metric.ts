@@ -48,7 +48,7 @@ export const divergenceMetricFigures = (
         qualifiers: { item: item.id, arm: "all" },
         value: Number.NaN,
         n: 0,
-        note: unscorableNote,
+        note: item.unscored ?? unscorableNote,
       })
       return
     }

@@ -3,13 +3,13 @@ import type { MetricDescriptor } from "@standin/core/descriptor"
 export const descriptor: MetricDescriptor = {
   kind: "metric",
   id: "heterogeneity",
-  version: "0.2.0",
+  version: "0.3.0",
   // MetricSpecVersion of @standin/core.
   specVersion: "1.0",
   label: "Heterogeneity",
   family: "heterogeneity",
   description:
-    'Whether synthetic respondents vary as much as humans do. Unique belief-answer patterns are counted at equal n (the larger side is subsampled, seeded, to the smaller side\'s size; both counts and their ratio are reported); per item the Shannon entropy of human and synthetic answers; per subgroup attribute and ordered item the pooled within-level variance; and the share of items where one option takes over 90% of answers (mode collapse). Every comparison is scored as a discrepancy that is 0 for a perfect match, with the two raw figures beside it. Headline: the mean entropy discrepancy |H(synthetic) − H(human)| / log2(k) over items. It is chosen over the pattern log-ratio because it stays finite and bounded in [0, 1] under total mode collapse (where a log ratio is infinite), puts items with different numbers of options on one scale, and does not saturate with n as pattern counts do when there are few belief items (two 5-point items allow only 25 patterns). A pattern count that reaches every pattern the belief items allow on both sides is flagged "saturated" with a note (the count then cannot tell the sides apart); one side alone reaching it gets a note. CIs: percentile bootstrap over twins (Poisson weights keyed by twin id).',
+    'Whether synthetic respondents vary as much as humans do. Unique belief-answer patterns are counted at equal n (the larger side is subsampled, seeded, to the smaller side\'s size; both counts and their ratio are reported); per item the Shannon entropy of human and synthetic answers; per subgroup attribute and ordered item the pooled within-level variance; and the share of items where one option takes over 90% of answers (mode collapse). Every comparison is scored as a discrepancy that is 0 for a perfect match, with the two raw figures beside it. Headline: the mean entropy discrepancy |H(synthetic) − H(human)| / log2(k) over items. It is chosen over the pattern log-ratio because it stays finite and bounded in [0, 1] under total mode collapse (where a log ratio is infinite), puts items with different numbers of options on one scale, and does not saturate with n as pattern counts do when there are few belief items (two 5-point items allow only 25 patterns). A pattern count that reaches every pattern the belief items allow on both sides is flagged "saturated" with a note (the count then cannot tell the sides apart); one side alone reaching it gets a note. CIs: percentile bootstrap over twins (Poisson weights keyed by twin id). Derived variables (since 0.3.0): each derived variable the study scores is one more item (entropy, mode collapse, within-level variance for an index), computed by its expression from the answers on each side.',
   headline: "entropy-discrepancy",
   direction: "lower",
   measures: [

@@ -1,4 +1,5 @@
 import { relative } from "node:path"
+import { derivedMeasures } from "@standin/core"
 import { checkStudyFolder, formatProblem, type StudyCheckReport } from "@standin/study"
 import { Effect } from "effect"
 import { Argument, Command } from "effect/cli"
@@ -16,6 +17,17 @@ export const checkReportText = (report: StudyCheckReport, shown: string): string
     lines.push(`study "${study.id}" (${study.items.length} items, ${study.arms.length} arms${data})`)
   }
   for (const problem of report.problems) lines.push(`  ${formatProblem(problem)}`)
+  const scored = study === undefined || report.problems.length > 0 ? [] : derivedMeasures(study)
+  if (scored.length > 0)
+    lines.push(
+      `derived variables the item metrics score like items: ${scored
+        .map((measure) =>
+          measure._tag === "Unscorable"
+            ? `${measure.id} (left unscored: numeric with no small finite set of values)`
+            : `${measure.id} (${measure.levels.length} ${measure.values === undefined ? "levels" : "possible values"})`,
+        )
+        .join(", ")}`,
+    )
   if (
     study !== undefined &&
     study.analyses.length > 0 &&

@@ -19,6 +19,7 @@ import {
 import { ceilingDescription } from "../ceiling.js"
 import { exampleInstrument } from "../conversation.js"
 import { definitionSha256 } from "../definition-hash.js"
+import { derivedOf } from "../derived-results.js"
 import { answerDistributions } from "../distributions.js"
 import { metricFidelity, overallFidelity, pairedComparisons, type ResampledFidelity } from "../fidelity.js"
 import { reasksOf, type SimulationTotals } from "../simulate.js"
@@ -249,6 +250,7 @@ export const reportRun = <E>(
         role: item.role,
         options: [...scaleOptions(item.scale)],
       })),
+      ...derivedOf(study),
       arms: study.arms.map((arm) => ({ id: arm.id, label: arm.label })),
       ...(study.private === true ? { private: true } : {}),
       ...(study.notes === undefined || study.notes.length === 0 ? {} : { notes: study.notes }),

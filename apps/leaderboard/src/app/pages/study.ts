@@ -221,10 +221,11 @@ export const renderStudy = async (
   container.append(scores)
 
   // The items as the results file records them: what every chart below is about.
+  const derived = data.study.derived ?? []
   const instrument = section(
     "instrument",
     "Instrument",
-    `The ${data.study.items.length} items scored, in order, with their options as offered, and the ${data.study.arms.length} arms.`,
+    `The ${data.study.items.length} items scored, in order, with their options as offered${derived.length === 0 ? "" : `, the ${derived.length} derived ${derived.length === 1 ? "measure" : "measures"} scored like items (computed from the answers, never asked)`}, and the ${data.study.arms.length} arms.`,
   )
   const items = element(
     "table",
@@ -234,6 +235,9 @@ export const renderStudy = async (
     <tbody>${data.study.items.map(
       (item) =>
         html`<tr><th scope="row">${item.label} <span class="sub"><code>${item.id}</code></span></th><td>${item.role}</td><td>${item.options.join(" · ")}</td></tr>`,
+    )}${derived.map(
+      (measure) =>
+        html`<tr class="derived"><th scope="row">${measure.label} <span class="sub"><code>${measure.id}</code></span></th><td>derived</td><td>${derivedOptions(measure)}</td></tr>`,
     )}</tbody>`,
   )
   const itemsWrap = element("div", { class: "table-wrap" })
@@ -595,3 +599,14 @@ export const renderStudy = async (
   renderCharts()
   return summary.title
 }
+
+/** A derived measure's levels for the instrument table: all of a few, else the range (an index has many). */
+const derivedOptions = (measure: {
+  readonly options: ReadonlyArray<string>
+  readonly note?: string
+}): string =>
+  measure.options.length === 0
+    ? `not scored: ${measure.note ?? "no levels"}`
+    : measure.options.length <= 12
+      ? measure.options.join(" · ")
+      : `${measure.options[0]} … ${measure.options[measure.options.length - 1]} (${measure.options.length} values)`
