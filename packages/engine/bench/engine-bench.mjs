@@ -16,7 +16,7 @@
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join, resolve } from "node:path"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { ProviderError, scaleOptions } from "@standin/core"
 import { make as makeOpenAi } from "@standin/provider-openai"
@@ -25,9 +25,8 @@ import { fixtureStudy, fixtureTwins, renderFixturePrompt } from "@standin/testki
 import { Effect, Redacted } from "effect"
 import OpenAI from "openai"
 import { callRequest, makeCallRunner, simulate } from "../dist/index.js"
+import { startFake as startFakeVendor } from "./fake.mjs"
 
-const here = dirname(fileURLToPath(import.meta.url))
-const fakeBin = resolve(here, "../../testkit/dist/bin.js")
 const liveCalls = Number(process.env.STANDIN_BENCH_CALLS ?? 12_800)
 const cachedCalls = Number(process.env.STANDIN_BENCH_CACHED ?? 200_000)
 const faultCalls = Number(process.env.STANDIN_BENCH_FAULT_CALLS ?? 6_400)
@@ -64,32 +63,8 @@ const simulation = (provider, twins, extra = {}) => ({
   ...extra,
 })
 
-/** Starts `standin-fake` in its own process; resolves with its SDK base URL and a way to stop it. */
-const startFake = (latencyMs, extra = []) =>
-  new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [fakeBin, "--vendor", "openai", "--port", "0", "--latency-ms", String(latencyMs), ...extra],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    )
-    let output = ""
-    child.stdout.on("data", (chunk) => {
-      output += chunk.toString()
-      const match = /SDK base URL: (\S+)/.exec(output)
-      if (match !== null)
-        resolvePromise({
-          baseUrl: match[1],
-          close: () =>
-            new Promise((done) => {
-              child.on("exit", done)
-              child.kill("SIGTERM")
-            }),
-        })
-    })
-    child.on("exit", (code) => reject(new Error(`standin-fake exited with ${code}: ${output}`)))
-  })
+/** Starts `standin-fake` with a latency (and more flags). */
+const startFake = (latencyMs, extra = []) => startFakeVendor(["--latency-ms", String(latencyMs), ...extra])
 
 const timed = async (run) => {
   const start = process.hrtime.bigint()

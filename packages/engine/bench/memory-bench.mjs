@@ -14,7 +14,7 @@
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join, resolve } from "node:path"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { make as makeOpenAi } from "@standin/provider-openai"
 import { make as makeStore } from "@standin/store"
@@ -22,9 +22,8 @@ import { fixtureStudy, fixtureTwins, renderFixturePrompt } from "@standin/testki
 import { Effect, Redacted, Scope } from "effect"
 import OpenAI from "openai"
 import { makeBudget, makeProgress, runExecutors, simulate } from "../dist/index.js"
+import { startFake } from "./fake.mjs"
 
-const here = dirname(fileURLToPath(import.meta.url))
-const fakeBin = resolve(here, "../../testkit/dist/bin.js")
 const batchCalls = Number(process.env.STANDIN_BENCH_BATCH_CALLS ?? 50_000)
 const rssCalls = Number(process.env.STANDIN_BENCH_RSS_CALLS ?? 5_000)
 const repeats = Number(process.env.STANDIN_BENCH_REPEATS ?? 3)
@@ -47,29 +46,6 @@ const experiment = {
   loadHumanData: Effect.die("no data in the bench"),
   renderPrompt: (twin, options) => renderFixturePrompt(fixtureStudy, twin, options),
 }
-
-/** Starts `standin-fake` in its own process; resolves with its SDK base URL and a way to stop it. */
-const startFake = (extra = []) =>
-  new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [fakeBin, "--vendor", "openai", "--port", "0", ...extra], {
-      stdio: ["ignore", "pipe", "inherit"],
-    })
-    let output = ""
-    child.stdout.on("data", (chunk) => {
-      output += chunk.toString()
-      const match = /SDK base URL: (\S+)/.exec(output)
-      if (match !== null)
-        resolvePromise({
-          baseUrl: match[1],
-          close: () =>
-            new Promise((done) => {
-              child.on("exit", done)
-              child.kill("SIGTERM")
-            }),
-        })
-    })
-    child.on("exit", (code) => reject(new Error(`standin-fake exited with ${code}: ${output}`)))
-  })
 
 /** Runs this file as `--child MODE BASEURL CALLS` and returns what it printed (JSON). */
 const child = async (mode, baseUrl, calls) => {
